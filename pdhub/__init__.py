@@ -1,0 +1,53 @@
+"""PD Hub: the Flask application factory."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+from pdhub import config as settings
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app from defaults, PDHUB_* environment variables and ``overrides``.
+
+    Does no network or database I/O. In the embedded default it reads (and the first
+    time writes) the generated secret key and data key in the instance folder.
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    values = settings.defaults()
+    values.update(settings.read_environment(os.environ))
+    values.update(overrides or {})
+    settings.finalize(values, app.instance_path)
+    if not values["PDHUB_PRODUCTION"]:
+        settings.ensure_instance_secrets(values)
+    app.config.update(values)
+    app.secret_key = values["PDHUB_SECRET_KEY"]
+    app.instance_path = values["PDHUB_INSTANCE_PATH"]
+
+    from pdhub import cli, errors, headers, jobs, templating
+    from pdhub.accounts import auth
+    from pdhub.extensions import csrf, db, limiter, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(settings.MIGRATIONS_PATH))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    auth.init_app(app)
+    jobs.init_app(app)
+    headers.init_app(app)
+    templating.init_app(app)
+    errors.register_error_handlers(app)
+    cli.init_app(app)
+
+    from pdhub.accounts.views import bp as accounts_bp
+    from pdhub.admin.views import bp as admin_bp
+    from pdhub.districts.views import bp as districts_bp
+    from pdhub.home.views import bp as home_bp
+    from pdhub.notifications.views import bp as notifications_bp
+
+    for blueprint in (home_bp, accounts_bp, districts_bp, admin_bp, notifications_bp):
+        app.register_blueprint(blueprint)
+    return app

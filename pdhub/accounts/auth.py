@@ -1,0 +1,91 @@
+"""Signing a browser in and out, loading the user from a server-side session, and the
+decorators that guard pages by role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Flask, abort, flash, redirect, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from pdhub.accounts import policies, service
+from pdhub.accounts.models import Role, User
+from pdhub.extensions import db, login_manager
+
+F = TypeVar("F", bound=Callable[..., Any])
+SESSION_TOKEN_KEY = "sid"
+PENDING_2FA_KEY = "pending_2fa_user"
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.signin"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    # Flask-Login's own "session protection" compares a hash of the address; ours is
+    # stronger (a revocable server-side record), so keep theirs out of the way.
+    login_manager.session_protection = None
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        if not user_id.isdigit():
+            return None
+        return service.user_for_session(
+            db.session, int(user_id), session.get(SESSION_TOKEN_KEY)
+        )
+
+    @login_manager.request_loader
+    def load_api_user(req: Any) -> User | None:
+        header = req.headers.get("Authorization", "")
+        if req.path.startswith("/api/") and header.startswith("Bearer "):
+            return service.user_for_api_token(db.session, header.removeprefix("Bearer "))
+        return None
+
+
+def sign_in(user: User) -> None:
+    """Start a fresh server-side session for ``user`` in this browser."""
+    session.clear()  # no session fixation: nothing from before sign-in survives
+    token = service.start_session(
+        db.session,
+        user,
+        ip=request.remote_addr,
+        user_agent=request.headers.get("User-Agent"),
+    )
+    session[SESSION_TOKEN_KEY] = token
+    login_user(user)
+
+
+def sign_out() -> None:
+    service.end_session(db.session, session.get(SESSION_TOKEN_KEY))
+    logout_user()
+    session.clear()
+
+
+def current_session_token() -> str | None:
+    return session.get(SESSION_TOKEN_KEY)
+
+
+def roles_required(*roles: Role) -> Callable[[F], F]:
+    """Only signed-in users with one of ``roles`` (staff must have two-factor on)."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            if current_user.is_staff and not policies.can_use_staff_pages(current_user):
+                flash("Set up two-factor sign-in to open staff pages.", "info")
+                return redirect(url_for("accounts.two_factor", next=request.path))
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+staff_required = roles_required(Role.COACH, Role.DISTRICT_ADMIN, Role.ADMIN)
+admin_required = roles_required(Role.ADMIN)

@@ -1,0 +1,52 @@
+"""Password rules (length, common-password refusal) and argon2id hashing."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
+
+MIN_LENGTH = 12
+MAX_LENGTH = 256
+
+_hasher = PasswordHasher()  # argon2id with the library's RFC 9106 low-memory profile
+
+
+def password_problem(password: str, *, user_inputs: tuple[str, ...] = ()) -> str | None:
+    """Why ``password`` is refused, in plain words, or None when it is acceptable.
+
+    Applies NIST SP 800-63B: a minimum length, no composition rules, and refusal of
+    common or easily guessed passwords (zxcvbn's dictionaries and patterns), so a long
+    passphrase passes and "Password1234" does not.
+    """
+    if len(password) < MIN_LENGTH:
+        return f"Use at least {MIN_LENGTH} characters. A short phrase works well."
+    if len(password) > MAX_LENGTH:
+        return f"Use at most {MAX_LENGTH} characters."
+    result = zxcvbn(password[:100], user_inputs=[i for i in user_inputs if i])
+    if result["score"] < 3:
+        return (
+            "That password is too common or easy to guess. "
+            "Try a few unrelated words, like a short sentence only you would write."
+        )
+    return None
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)
+
+
+# A fixed hash to verify against when the account does not exist, so that sign-in
+# takes the same time whether or not the email is registered.
+DUMMY_HASH = _hasher.hash("no account has this password, it only burns time")

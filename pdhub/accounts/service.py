@@ -1,0 +1,381 @@
+"""Account rules: registration, sign-in sessions, passwords, two-factor and API tokens.
+
+Functions take the SQLAlchemy session first, flush, raise domain errors, and never
+commit: the view or task that calls them commits once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+import pyotp
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from pdhub.accounts import passwords, policies
+from pdhub.accounts.models import ApiToken, RecoveryCode, Role, User, UserSession
+from pdhub.db import utcnow
+from pdhub.districts.models import District, School
+from pdhub.errors import InvalidInput, PermissionDenied
+from pdhub.privacy import encryption
+
+RESET_MAX_AGE = timedelta(hours=2)
+RECOVERY_CODE_COUNT = 10
+SESSION_TOUCH_INTERVAL = timedelta(minutes=5)
+
+
+def token_hash(token: str) -> str:
+    """The stored form of a bearer secret (session, invitation, API token)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalize_email(email: str, field: str = "email") -> str:
+    """Return the canonical lowercase address; raise InvalidInput if it is not one."""
+    try:
+        checked = validate_email(email.strip(), check_deliverability=False)
+    except EmailNotValidError as error:
+        raise InvalidInput(f"Enter an email address like name@school.org ({error}).",
+                           field=field) from None
+    return checked.normalized.lower()
+
+
+def find_user_by_email(session: Session, email: str) -> User | None:
+    try:
+        address = normalize_email(email)
+    except InvalidInput:
+        return None
+    return session.scalar(select(User).where(User.email == address))
+
+
+def register_user(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    role: Role = Role.TEACHER,
+    district: District | None = None,
+    school: School | None = None,
+) -> User:
+    """Create an account. Raises InvalidInput (with the field) for a taken email, an
+    empty name, a school outside the district, or a password the rules refuse."""
+    address = normalize_email(email)
+    name = " ".join(name.split())
+    if not name:
+        raise InvalidInput("Enter your name.", field="name")
+    if len(name) > 120:
+        raise InvalidInput("Use at most 120 characters for your name.", field="name")
+    if session.scalar(select(User.id).where(User.email == address)) is not None:
+        raise InvalidInput(
+            "An account with this email already exists. Sign in, or reset your password.",
+            field="email",
+        )
+    problem = passwords.password_problem(password, user_inputs=(address, name))
+    if problem:
+        raise InvalidInput(problem, field="password")
+    if school is not None and (district is None or school.district_id != district.id):
+        raise InvalidInput("Choose a school in your district.", field="school")
+    user = User(
+        email=address,
+        name=name,
+        password_hash=passwords.hash_password(password),
+        role=role,
+        district_id=district.id if district else None,
+        school_id=school.id if school else None,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active user with this email and password, or None. Takes the same time for
+    unknown emails (a dummy hash is checked) so accounts cannot be enumerated."""
+    user = find_user_by_email(session, email)
+    if user is None or not user.active:
+        passwords.check_password(passwords.DUMMY_HASH, password)
+        return None
+    if not passwords.check_password(user.password_hash, password):
+        return None
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    return user
+
+
+# --- server-side sessions -------------------------------------------------------------
+
+
+def start_session(
+    session: Session, user: User, *, ip: str | None, user_agent: str | None
+) -> str:
+    """Record a new signed-in browser and return the token for its cookie."""
+    token = secrets.token_urlsafe(32)
+    session.add(
+        UserSession(
+            user_id=user.id,
+            token_hash=token_hash(token),
+            ip_address=(ip or "")[:45] or None,
+            user_agent=(user_agent or "")[:255] or None,
+        )
+    )
+    session.flush()
+    return token
+
+
+def user_for_session(session: Session, user_id: int, token: str | None) -> User | None:
+    """The user of a live (not revoked) session, or None; the cookie alone is not enough."""
+    if not token:
+        return None
+    record = session.scalar(
+        select(UserSession).where(
+            UserSession.token_hash == token_hash(token),
+            UserSession.user_id == user_id,
+            UserSession.revoked_at.is_(None),
+        )
+    )
+    if record is None:
+        return None
+    now = utcnow()
+    if now - record.last_seen_at > SESSION_TOUCH_INTERVAL:
+        record.last_seen_at = now
+    return record.user
+
+
+def end_session(session: Session, token: str | None) -> None:
+    """Revoke one browser's session (sign out)."""
+    if token:
+        session.execute(
+            update(UserSession)
+            .where(UserSession.token_hash == token_hash(token))
+            .values(revoked_at=utcnow())
+        )
+
+
+def end_all_sessions(session: Session, user: User, *, keep_token: str | None = None) -> int:
+    """Revoke every session of ``user`` (but ``keep_token``'s); return how many."""
+    query = update(UserSession).where(
+        UserSession.user_id == user.id, UserSession.revoked_at.is_(None)
+    )
+    if keep_token:
+        query = query.where(UserSession.token_hash != token_hash(keep_token))
+    result = session.execute(query.values(revoked_at=utcnow()))
+    return result.rowcount or 0
+
+
+# --- passwords ------------------------------------------------------------------------
+
+
+def change_password(
+    session: Session, user: User, *, current: str, new: str, keep_token: str | None
+) -> None:
+    """Change the password after checking the current one; every other session ends."""
+    if not passwords.check_password(user.password_hash, current):
+        raise InvalidInput("That is not your current password.", field="current_password")
+    set_password(session, user, new)
+    end_all_sessions(session, user, keep_token=keep_token)
+
+
+def set_password(session: Session, user: User, new: str) -> None:
+    problem = passwords.password_problem(new, user_inputs=(user.email, user.name))
+    if problem:
+        raise InvalidInput(problem, field="password")
+    user.password_hash = passwords.hash_password(new)
+    user.password_changed_at = utcnow()
+    session.flush()
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="pdhub.password-reset")
+
+
+def make_reset_token(user: User) -> str:
+    """A signed, expiring reset token; it stops working once the password changes."""
+    return _reset_serializer().dumps([user.id, user.password_hash[-16:]])
+
+
+def user_for_reset_token(session: Session, token: str) -> User:
+    """The user a valid reset token belongs to; InvalidInput if expired, used or forged."""
+    try:
+        user_id, fingerprint = _reset_serializer().loads(
+            token, max_age=int(RESET_MAX_AGE.total_seconds())
+        )
+    except SignatureExpired:
+        raise InvalidInput("This reset link has expired. Ask for a new one.") from None
+    except (BadSignature, ValueError, TypeError):
+        raise InvalidInput("This reset link is not valid. Ask for a new one.") from None
+    user = session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or user.password_hash[-16:] != fingerprint or not user.active:
+        raise InvalidInput("This reset link was already used. Ask for a new one.")
+    return user
+
+
+def reset_password(session: Session, token: str, new: str) -> User:
+    """Set a new password from a reset link; every session of the user ends."""
+    user = user_for_reset_token(session, token)
+    set_password(session, user, new)
+    end_all_sessions(session, user)
+    return user
+
+
+def update_profile(session: Session, user: User, *, name: str, email: str) -> None:
+    name = " ".join(name.split())
+    if not name:
+        raise InvalidInput("Enter your name.", field="name")
+    if len(name) > 120:
+        raise InvalidInput("Use at most 120 characters for your name.", field="name")
+    address = normalize_email(email)
+    if address != user.email:
+        taken = session.scalar(select(User.id).where(User.email == address))
+        if taken is not None:
+            raise InvalidInput("Another account uses this email.", field="email")
+        user.email = address
+    user.name = name
+    session.flush()
+
+
+# --- two-factor -----------------------------------------------------------------------
+
+
+def begin_totp_setup(session: Session, user: User) -> str:
+    """Give ``user`` a new (not yet enabled) TOTP secret and return it."""
+    if user.two_factor_enabled:
+        raise InvalidInput("Two-factor sign-in is already on.")
+    secret = pyotp.random_base32()
+    user.totp_secret = encryption.encrypt(secret.encode())
+    session.flush()
+    return secret
+
+
+def totp_secret(user: User) -> str | None:
+    if user.totp_secret is None:
+        return None
+    return encryption.decrypt(user.totp_secret).decode()
+
+
+def totp_uri(user: User) -> str:
+    secret = totp_secret(user)
+    if secret is None:
+        raise InvalidInput("Start the two-factor set-up first.")
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name="PD Hub")
+
+
+def _accept_totp_code(user: User, code: str) -> bool:
+    """Check a 6-digit code (±1 step of clock drift) and refuse one already used."""
+    secret = totp_secret(user)
+    code = "".join(code.split())
+    if secret is None or not (code.isdigit() and len(code) == 6):
+        return False
+    totp = pyotp.TOTP(secret)
+    for drift in (0, -1, 1):
+        counter = totp.timecode(utcnow()) + drift
+        if secrets.compare_digest(totp.generate_otp(counter), code):
+            if user.totp_last_counter is not None and counter <= user.totp_last_counter:
+                return False
+            user.totp_last_counter = counter
+            return True
+    return False
+
+
+def confirm_totp(session: Session, user: User, code: str) -> list[str]:
+    """Turn two-factor on once the user proves a code works; return recovery codes."""
+    if user.two_factor_enabled:
+        raise InvalidInput("Two-factor sign-in is already on.")
+    if not _accept_totp_code(user, code):
+        raise InvalidInput(
+            "That code didn't match. Check your phone's clock and enter the newest code.",
+            field="code",
+        )
+    user.totp_enabled_at = utcnow()
+    return regenerate_recovery_codes(session, user)
+
+
+def regenerate_recovery_codes(session: Session, user: User) -> list[str]:
+    session.query(RecoveryCode).filter_by(user_id=user.id).delete()
+    codes = [
+        f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODE_COUNT)
+    ]
+    session.add_all(RecoveryCode(user_id=user.id, code_hash=token_hash(c)) for c in codes)
+    session.flush()
+    return codes
+
+
+def verify_second_factor(session: Session, user: User, code: str) -> bool:
+    """Accept a current TOTP code or an unused recovery code (which is then spent)."""
+    if _accept_totp_code(user, code):
+        session.flush()
+        return True
+    normalized = "".join(code.split()).lower()
+    recovery = session.scalar(
+        select(RecoveryCode).where(
+            RecoveryCode.user_id == user.id,
+            RecoveryCode.code_hash == token_hash(normalized),
+            RecoveryCode.used_at.is_(None),
+        )
+    )
+    if recovery is None:
+        return False
+    recovery.used_at = utcnow()
+    session.flush()
+    return True
+
+
+def disable_totp(session: Session, user: User) -> None:
+    """Turn two-factor off; staff roles must keep it on."""
+    if user.is_staff:
+        raise PermissionDenied("Staff accounts must keep two-factor sign-in on.")
+    user.totp_secret = None
+    user.totp_enabled_at = None
+    user.totp_last_counter = None
+    session.query(RecoveryCode).filter_by(user_id=user.id).delete()
+    session.flush()
+
+
+# --- API tokens -----------------------------------------------------------------------
+
+
+def create_api_token(session: Session, user: User, name: str) -> str:
+    """Create a named API token for ``user`` and return it (shown once)."""
+    name = " ".join(name.split())
+    if not name or len(name) > 80:
+        raise InvalidInput("Give the token a name of 1 to 80 characters.", field="name")
+    token = "pdh_" + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, name=name, token_hash=token_hash(token)))
+    session.flush()
+    return token
+
+
+def user_for_api_token(session: Session, token: str) -> User | None:
+    record = session.scalar(
+        select(ApiToken).where(
+            ApiToken.token_hash == token_hash(token), ApiToken.revoked_at.is_(None)
+        )
+    )
+    if record is None or not record.user.active:
+        return None
+    record.last_used_at = utcnow()
+    return record.user
+
+
+def revoke_api_token(session: Session, user: User, token_id: int) -> None:
+    record = session.get(ApiToken, token_id)
+    if record is None or record.user_id != user.id:
+        raise PermissionDenied("That token is not yours.")
+    record.revoked_at = utcnow()
+    session.flush()
+
+
+def set_role(session: Session, actor: User, user: User, role: Role) -> None:
+    """Change ``user``'s role as ``actor`` allows (see policies.can_assign_role)."""
+    if not policies.can_assign_role(actor, user, role):
+        raise PermissionDenied("You can't give that role to this person.")
+    if user.role is not role:
+        user.role = role
+        # A new staff role must set up two-factor before its pages open; sessions
+        # restart so the new permissions take effect everywhere.
+        end_all_sessions(session, user)
+    session.flush()

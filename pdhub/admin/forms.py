@@ -1,0 +1,13 @@
+"""Platform administrator forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+
+from pdhub.accounts.models import Role
+
+
+class AdminUserForm(FlaskForm):
+    role = SelectField("Role", choices=[(role.value, role.label) for role in Role])
+    district = SelectField("District", choices=[])

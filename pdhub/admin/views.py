@@ -1,0 +1,98 @@
+"""Platform administrator pages: districts and every account's role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from pdhub.accounts import service as accounts
+from pdhub.accounts.auth import admin_required
+from pdhub.accounts.forms import ConfirmForm
+from pdhub.accounts.models import Role, User
+from pdhub.admin.forms import AdminUserForm
+from pdhub.districts import service as districts
+from pdhub.districts.forms import DistrictForm
+from pdhub.districts.models import District
+from pdhub.errors import DomainError
+from pdhub.extensions import db
+from pdhub.forms import show_error
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+PAGE_SIZE = 50
+
+
+@bp.route("/districts", methods=["GET", "POST"], endpoint="districts")
+@admin_required
+def districts_page() -> Any:
+    form = DistrictForm()
+    if form.validate_on_submit():
+        try:
+            district = districts.create_district(db.session, current_user, form.name.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            flash(f"{district.name} is created. Its join code is {district.join_code}.",
+                  "success")
+            return redirect(url_for("admin.districts"), 303)
+    counts = dict(
+        db.session.execute(
+            select(User.district_id, func.count(User.id)).group_by(User.district_id)
+        ).all()
+    )
+    rows = db.session.scalars(select(District).order_by(District.name)).all()
+    return render_template("admin/districts.html", form=form, districts=rows,
+                           counts=counts), (422 if form.errors else 200)
+
+
+
+@bp.get("/users")
+@admin_required
+def users() -> Any:
+    query = request.args.get("q", "").strip()[:100]
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    statement = select(User).order_by(User.name)
+    if query:
+        like = f"%{query.lower()}%"
+        statement = statement.where(
+            or_(func.lower(User.name).like(like), User.email.like(like))
+        )
+    rows = db.session.scalars(
+        statement.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
+    ).all()
+    return render_template("admin/users.html", users=rows[:PAGE_SIZE], query=query,
+                           page=page, has_next=len(rows) > PAGE_SIZE)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@admin_required
+def user(user_id: int) -> Any:
+    member = db.session.get(User, user_id)
+    if member is None:
+        abort(404)
+    all_districts = db.session.scalars(select(District).order_by(District.name)).all()
+    form = AdminUserForm(data={"role": member.role.value,
+                               "district": str(member.district_id or "")})
+    form.district.choices = [("", "No district")] + [
+        (str(d.id), d.name) for d in all_districts
+    ]
+    if form.validate_on_submit():
+        try:
+            district_id = int(form.district.data) if form.district.data else None
+            if district_id != member.district_id:
+                member.district_id = district_id
+                member.school_id = None
+            accounts.set_role(db.session, current_user, member, Role(form.role.data))
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            flash(f"{member.name} is saved.", "success")
+            return redirect(url_for("admin.user", user_id=member.id), 303)
+    return render_template("admin/user.html", member=member, form=form,
+                           signout_form=ConfirmForm(prefix="so"))

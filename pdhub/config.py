@@ -1,0 +1,190 @@
+"""Configuration: typed defaults, PDHUB_* environment overrides, and start-up validation."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from cryptography.fernet import Fernet
+
+
+#: The Alembic migrations, shipped beside the package so an installed pdhub can upgrade.
+MIGRATIONS_PATH = Path(__file__).resolve().parent.parent / "migrations"
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message names it and says how to fix it."""
+
+
+#: Settings read from the environment, with their types. A value that does not parse
+#: stops start-up with a ConfigError naming the variable.
+ENVIRONMENT_SETTINGS: dict[str, type] = {
+    "PDHUB_ENV": str,  # "development" (embedded default) or "production"
+    "PDHUB_INSTANCE_PATH": str,
+    "PDHUB_SECRET_KEY": str,
+    "PDHUB_DATABASE_URL": str,
+    "PDHUB_REDIS_URL": str,
+    "PDHUB_BASE_URL": str,
+    "PDHUB_DATA_KEY": str,
+    "PDHUB_MODULES_PATH": str,
+    "PDHUB_MAIL_SERVER": str,
+    "PDHUB_MAIL_PORT": int,
+    "PDHUB_MAIL_FROM": str,
+    "PDHUB_MAX_UPLOAD_MB": int,
+    "PDHUB_REVIEW_CLAIM_MINUTES": int,
+}
+
+
+def defaults() -> dict[str, Any]:
+    """Return the default settings of the embedded (development) configuration."""
+    return {
+        "PDHUB_ENV": "development",
+        "PDHUB_INSTANCE_PATH": None,
+        "PDHUB_SECRET_KEY": None,
+        "PDHUB_DATABASE_URL": None,
+        "PDHUB_REDIS_URL": None,
+        "PDHUB_BASE_URL": "http://127.0.0.1:5000",
+        "PDHUB_DATA_KEY": None,
+        "PDHUB_MODULES_PATH": None,
+        "PDHUB_MAIL_SERVER": None,
+        "PDHUB_MAIL_PORT": 25,
+        "PDHUB_MAIL_FROM": "PD Hub <no-reply@pdhub.local>",
+        "PDHUB_MAX_UPLOAD_MB": 20,
+        "PDHUB_REVIEW_CLAIM_MINUTES": 60,
+        "PDHUB_SIGNIN_LIMIT_ADDRESS": "20 per 15 minutes",
+        "PDHUB_SIGNIN_LIMIT_ACCOUNT": "5 per 15 minutes",
+        "PDHUB_RATELIMIT_STORAGE_URI": None,
+        "PDHUB_TASKS_EAGER": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "pdhub_session",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }
+
+
+def read_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Parse the PDHUB_* variables present in ``environ``; raise ConfigError on bad types."""
+    parsed: dict[str, Any] = {}
+    for name, kind in ENVIRONMENT_SETTINGS.items():
+        raw = environ.get(name)
+        if raw is None or raw == "":
+            continue
+        if kind is int:
+            try:
+                parsed[name] = int(raw)
+            except ValueError:
+                raise ConfigError(f"{name} must be a whole number, got {raw!r}.") from None
+        else:
+            parsed[name] = raw
+    return parsed
+
+
+def finalize(config: dict[str, Any], default_instance_path: str) -> dict[str, Any]:
+    """Fill derived settings and validate; raise ConfigError naming the bad setting.
+
+    Production (PDHUB_ENV=production) must be given its secret key, database, Redis,
+    base URL and data key; the embedded default generates its secret and data key once
+    into the instance folder and keeps SQLite there.
+    """
+    env = config["PDHUB_ENV"]
+    if env not in {"development", "production"}:
+        raise ConfigError(f"PDHUB_ENV must be 'development' or 'production', got {env!r}.")
+    production = env == "production"
+    instance = Path(config["PDHUB_INSTANCE_PATH"] or default_instance_path).resolve()
+    config["PDHUB_INSTANCE_PATH"] = str(instance)
+
+    if production:
+        missing = [
+            name
+            for name in (
+                "PDHUB_SECRET_KEY",
+                "PDHUB_DATABASE_URL",
+                "PDHUB_REDIS_URL",
+                "PDHUB_BASE_URL",
+                "PDHUB_DATA_KEY",
+            )
+            if not config.get(name)
+        ]
+        if missing:
+            raise ConfigError(
+                "Production needs these settings in the environment: "
+                + ", ".join(missing)
+                + "."
+            )
+        if len(config["PDHUB_SECRET_KEY"]) < 32:
+            raise ConfigError("PDHUB_SECRET_KEY must be at least 32 characters long.")
+
+    base = urlsplit(config["PDHUB_BASE_URL"] or "")
+    if base.scheme not in {"http", "https"} or not base.netloc or base.query:
+        raise ConfigError(
+            "PDHUB_BASE_URL must be an origin like https://pd.example.org, "
+            f"got {config['PDHUB_BASE_URL']!r}."
+        )
+    if production and base.scheme != "https":
+        raise ConfigError("PDHUB_BASE_URL must use https in production.")
+    config["PDHUB_BASE_URL"] = config["PDHUB_BASE_URL"].rstrip("/")
+
+    if config["PDHUB_DATA_KEY"]:
+        try:
+            for key in config["PDHUB_DATA_KEY"].split(","):
+                Fernet(key.strip().encode())
+        except ValueError:
+            raise ConfigError(
+                "PDHUB_DATA_KEY must be a Fernet key (32 url-safe base64 bytes); "
+                "make one with: python -c 'from cryptography.fernet import Fernet;"
+                " print(Fernet.generate_key().decode())'"
+            ) from None
+
+    url = config["PDHUB_DATABASE_URL"] or f"sqlite:///{instance / 'pdhub.sqlite'}"
+    if not url.startswith(("sqlite:", "postgresql")):
+        raise ConfigError(
+            "PDHUB_DATABASE_URL must be a sqlite:/// or postgresql+psycopg:// URL."
+        )
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    config["SQLALCHEMY_DATABASE_URI"] = url
+    if url.startswith("sqlite:"):
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+
+    redis_url = config["PDHUB_REDIS_URL"]
+    if redis_url and not redis_url.startswith(("redis://", "rediss://")):
+        raise ConfigError(f"PDHUB_REDIS_URL must be a redis:// URL, got {redis_url!r}.")
+    if config["PDHUB_TASKS_EAGER"] is None:
+        config["PDHUB_TASKS_EAGER"] = not redis_url
+    config.setdefault("RATELIMIT_STORAGE_URI", None)
+    config["RATELIMIT_STORAGE_URI"] = (
+        config["PDHUB_RATELIMIT_STORAGE_URI"] or redis_url or "memory://"
+    )
+    config["RATELIMIT_HEADERS_ENABLED"] = True
+
+    config["SESSION_COOKIE_SECURE"] = production or base.scheme == "https"
+    config["PREFERRED_URL_SCHEME"] = base.scheme
+    config["MAX_CONTENT_LENGTH"] = config["PDHUB_MAX_UPLOAD_MB"] * 1024 * 1024
+    config["PDHUB_PRODUCTION"] = production
+    return config
+
+
+def ensure_instance_secrets(config: dict[str, Any]) -> None:
+    """Create the instance folder and, in the embedded default, its secret and data key.
+
+    This is I/O, so it runs from the CLI (``pdhub demo``, ``pdhub db upgrade``) and from
+    wsgi start-up, never from the app factory.
+    """
+    instance = Path(config["PDHUB_INSTANCE_PATH"])
+    instance.mkdir(parents=True, exist_ok=True)
+    for name, make in (
+        ("PDHUB_SECRET_KEY", lambda: secrets.token_urlsafe(48)),
+        ("PDHUB_DATA_KEY", lambda: Fernet.generate_key().decode()),
+    ):
+        if config.get(name):
+            continue
+        path = instance / name.lower().removeprefix("pdhub_")
+        if not path.exists():
+            path.touch(mode=0o600)
+            path.write_text(make())
+        config[name] = path.read_text().strip()

@@ -1,0 +1,238 @@
+"""District rules: districts, schools, join codes and staff invitations."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from flask import url_for
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from pdhub.accounts import service as accounts
+from pdhub.accounts.models import Role, User
+from pdhub.db import utcnow
+from pdhub.districts import policies
+from pdhub.districts.models import District, Invitation, School
+from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from pdhub.notifications.service import queue_email
+
+INVITATION_LIFETIME = timedelta(days=14)
+# No 0/O or 1/I/L: codes are read aloud in staff meetings and typed on phones.
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(8))
+
+
+def _clean_name(name: str, field: str = "name") -> str:
+    name = " ".join(name.split())
+    if not name or len(name) > 160:
+        raise InvalidInput("Enter a name of 1 to 160 characters.", field=field)
+    return name
+
+
+def create_district(session: Session, actor: User, name: str) -> District:
+    """Create a district (platform administrators only)."""
+    if actor.role is not Role.ADMIN:
+        raise PermissionDenied("Only platform administrators create districts.")
+    name = _clean_name(name)
+    if session.scalar(select(District.id).where(District.name == name)):
+        raise InvalidInput("A district with this name exists.", field="name")
+    district = District(name=name, join_code=new_join_code())
+    session.add(district)
+    session.flush()
+    return district
+
+
+def district_for_join_code(session: Session, code: str) -> District:
+    """The district a join code belongs to; InvalidInput for an unknown code."""
+    cleaned = "".join(code.split()).upper()
+    district = session.scalar(select(District).where(District.join_code == cleaned))
+    if district is None:
+        raise InvalidInput(
+            "We don't know that join code. Check it with your district office.",
+            field="join_code",
+        )
+    return district
+
+
+def regenerate_join_code(session: Session, actor: User, district: District) -> str:
+    if not policies.can_manage_district(actor, district):
+        raise PermissionDenied("You don't manage this district.")
+    district.join_code = new_join_code()
+    session.flush()
+    return district.join_code
+
+
+def add_school(session: Session, actor: User, district: District, name: str) -> School:
+    if not policies.can_manage_district(actor, district):
+        raise PermissionDenied("You don't manage this district.")
+    name = _clean_name(name)
+    exists = session.scalar(
+        select(School.id).where(School.district_id == district.id, School.name == name)
+    )
+    if exists:
+        raise InvalidInput("This district already has a school with that name.",
+                           field="name")
+    school = School(district_id=district.id, name=name)
+    session.add(school)
+    session.flush()
+    return school
+
+
+def rename_school(session: Session, actor: User, school: School, name: str) -> None:
+    if not policies.can_manage_district(actor, school.district):
+        raise PermissionDenied("You don't manage this district.")
+    name = _clean_name(name)
+    clash = session.scalar(
+        select(School.id).where(
+            School.district_id == school.district_id,
+            School.name == name,
+            School.id != school.id,
+        )
+    )
+    if clash:
+        raise InvalidInput("This district already has a school with that name.",
+                           field="name")
+    school.name = name
+    session.flush()
+
+
+def get_school(session: Session, district: District, school_id: int | None) -> School | None:
+    if school_id is None:
+        return None
+    school = session.get(School, school_id)
+    if school is None or school.district_id != district.id:
+        raise InvalidInput("Choose a school in this district.", field="school")
+    return school
+
+
+def invite(
+    session: Session,
+    actor: User,
+    district: District,
+    *,
+    email: str,
+    role: Role,
+    school: School | None = None,
+) -> str:
+    """Invite someone by email to join ``district`` with ``role``; returns the token.
+
+    An existing account in no district is not re-invited by email sign-up: the
+    invitation is for new accounts. Re-inviting the same email replaces the old link.
+    """
+    if not policies.can_invite(actor, district, role):
+        raise PermissionDenied("You can't invite people with that role to this district.")
+    address = accounts.normalize_email(email)
+    if session.scalar(select(User.id).where(User.email == address)):
+        raise InvalidInput("This person already has a PD Hub account.", field="email")
+    now = utcnow()
+    for old in session.scalars(
+        select(Invitation).where(
+            Invitation.email == address,
+            Invitation.district_id == district.id,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+    ):
+        old.revoked_at = now
+    token = secrets.token_urlsafe(24)
+    invitation = Invitation(
+        district_id=district.id,
+        school_id=school.id if school else None,
+        email=address,
+        role=role,
+        token_hash=accounts.token_hash(token),
+        invited_by_id=actor.id,
+        created_at=now,
+        expires_at=now + INVITATION_LIFETIME,
+    )
+    session.add(invitation)
+    session.flush()
+    queue_email(
+        session,
+        address,
+        f"You're invited to {district.name} on PD Hub",
+        "invitation",
+        district=district,
+        role=role,
+        inviter=actor,
+        link=url_for("accounts.accept_invitation", token=token, _external=True),
+        expires_at=invitation.expires_at,
+    )
+    return token
+
+
+def invitation_for_token(session: Session, token: str) -> Invitation:
+    """The open invitation behind a link; NotFound/Conflict with a plain reason."""
+    invitation = session.scalar(
+        select(Invitation).where(Invitation.token_hash == accounts.token_hash(token))
+    )
+    if invitation is None or invitation.revoked_at is not None:
+        raise NotFound("This invitation link is not valid. Ask your district for a new one.")
+    if invitation.accepted_at is not None:
+        raise Conflict("This invitation was already used. Sign in instead.")
+    if invitation.expires_at < utcnow():
+        raise Conflict("This invitation has expired. Ask your district for a new one.")
+    return invitation
+
+
+def accept_invitation(
+    session: Session, token: str, *, name: str, password: str
+) -> User:
+    """Create the invited account with the invitation's email, role and district."""
+    invitation = invitation_for_token(session, token)
+    user = accounts.register_user(
+        session,
+        email=invitation.email,
+        name=name,
+        password=password,
+        role=invitation.role,
+        district=invitation.district,
+        school=invitation.school,
+    )
+    invitation.accepted_at = utcnow()
+    session.flush()
+    return user
+
+
+def staff(session: Session, district: District) -> list[User]:
+    return list(
+        session.scalars(
+            select(User).where(User.district_id == district.id).order_by(User.name)
+        )
+    )
+
+
+def open_invitations(session: Session, district: District) -> list[Invitation]:
+    return list(
+        session.scalars(
+            select(Invitation)
+            .where(
+                Invitation.district_id == district.id,
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
+                Invitation.expires_at > utcnow(),
+            )
+            .order_by(Invitation.created_at.desc())
+        )
+    )
+
+
+def school_counts(session: Session, district: District) -> dict[int, int]:
+    """How many accounts each school of ``district`` has."""
+    rows = session.execute(
+        select(User.school_id, func.count(User.id))
+        .where(User.district_id == district.id, User.school_id.is_not(None))
+        .group_by(User.school_id)
+    )
+    return {school_id: count for school_id, count in rows}
+
+
+def revoke_invitation(session: Session, actor: User, invitation: Invitation) -> None:
+    if not policies.can_manage_district(actor, invitation.district):
+        raise PermissionDenied("You don't manage this district.")
+    invitation.revoked_at = utcnow()
+    session.flush()

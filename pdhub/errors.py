@@ -1,0 +1,139 @@
+"""Domain exceptions, and the handlers that turn every error into a friendly page or an
+RFC 9457 problem document (never a traceback)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A business rule refused the action; ``status`` is the HTTP status it maps to."""
+
+    status = 400
+    title = "The request could not be completed"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "Not found"
+
+
+class PermissionDenied(DomainError):
+    status = 403
+    title = "Not allowed"
+
+
+class Conflict(DomainError):
+    status = 409
+    title = "Conflict"
+
+
+class InvalidInput(DomainError):
+    status = 422
+    title = "Invalid input"
+
+
+TITLES = {
+    400: ("Something in the request was not right", "Please go back and try again."),
+    401: ("Please sign in", "You need to sign in to see this page."),
+    403: ("You can't open this page", "Your account doesn't have access to it."),
+    404: ("We couldn't find that page", "The link may be old, or the page was moved."),
+    405: ("That action isn't available here", "Please use the page's own buttons."),
+    409: ("That changed while you were working", "Please reload the page and try again."),
+    413: ("That file is too large", "Please choose a smaller file and try again."),
+    422: ("Some information needs fixing", "Please check what you entered."),
+    429: (
+        "Too many attempts",
+        "For your security we paused this for a few minutes. Please wait and try again.",
+    ),
+    500: (
+        "Something went wrong on our side",
+        "It's not your fault. What you saved before is safe; please try again shortly.",
+    ),
+}
+
+
+def wants_problem_json() -> bool:
+    """API paths and JSON-asking clients get problem documents; browsers get pages."""
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and not request.accept_mimetypes["text/html"]
+
+
+def error_response(status: int, detail: str | None = None, **extra: Any) -> Response:
+    """Render ``status`` as a problem document or an HTML page, as the client prefers."""
+    title, advice = TITLES.get(status, TITLES[400 if status < 500 else 500])
+    if wants_problem_json():
+        body = {
+            "type": "about:blank",
+            "title": title,
+            "status": status,
+            "detail": detail or advice,
+            **extra,
+        }
+        response = jsonify(body)
+        response.status_code = status
+        response.mimetype = "application/problem+json"
+        return response
+    html = render_template(
+        "errors/error.html", status=status, title=title, detail=detail, advice=advice
+    )
+    return Response(html, status=status, mimetype="text/html")
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Install handlers for HTTP errors, CSRF failures, domain errors and crashes."""
+
+    @app.errorhandler(HTTPException)
+    def handle_http(error: HTTPException) -> Response:
+        status = error.code or 500
+        detail = None
+        if status == 429:
+            detail = (
+                "Too many attempts. For your security, please wait "
+                f"{error.description} before trying again."
+                if error.description
+                else None
+            )
+        elif status == 413:
+            limit = app.config["PDHUB_MAX_UPLOAD_MB"]
+            detail = f"The upload is larger than the {limit} MB limit."
+        response = error_response(status, detail)
+        if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf(error: CSRFError) -> Response:
+        return error_response(
+            400,
+            "This form expired or was sent from another site. "
+            "Please reload the page and send it again; nothing you saved was lost.",
+        )
+
+    @app.errorhandler(DomainError)
+    def handle_domain(error: DomainError) -> Response:
+        return error_response(error.status, error.message)
+
+    @app.errorhandler(Exception)
+    def handle_crash(error: Exception) -> Response:
+        if isinstance(error, HTTPException):  # pragma: no cover - routed above
+            return handle_http(error)
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        from pdhub.extensions import db
+
+        db.session.rollback()
+        return error_response(InternalServerError.code)

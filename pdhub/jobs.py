@@ -1,0 +1,96 @@
+"""Send background jobs only after the transaction that made their data real commits.
+
+``enqueue`` records a job on the current SQLAlchemy session. When that session commits,
+the job is handed to Celery (Redis); when it rolls back, the job is dropped. In the
+embedded default (no PDHUB_REDIS_URL) the job runs in this process right after the
+commit, so ``pdhub demo`` is the whole platform in one process. If Redis is down at
+commit time the job is logged and left: the saved rows are the outbox, and a periodic
+sweep re-sends whatever never ran.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
+
+from pdhub.extensions import celery, db
+
+log = logging.getLogger(__name__)
+
+PENDING_KEY = "pdhub.pending_jobs"
+
+
+def enqueue(task_name: str, *args: Any, countdown: float | None = None) -> None:
+    """Schedule the Celery task ``task_name`` with ``args`` for after the next commit."""
+    if task_name not in celery.tasks:
+        raise LookupError(f"no task named {task_name!r} is registered")
+    session = db.session()
+    session.info.setdefault(PENDING_KEY, []).append((task_name, args, countdown))
+
+
+def pending(session: Session) -> list[tuple[str, tuple[Any, ...], float | None]]:
+    """The jobs waiting for ``session`` to commit (for tests and diagnostics)."""
+    return list(session.info.get(PENDING_KEY, []))
+
+
+def send_now(task_name: str, *args: Any, countdown: float | None = None) -> bool:
+    """Hand one job to Celery at once (or run it, when eager); False if Redis refused.
+
+    Only for callers that already committed: the periodic sweep and the CLI.
+    """
+    task = celery.tasks[task_name]
+    if current_app.config["PDHUB_TASKS_EAGER"]:
+        task.apply(args=args)
+        return True
+    try:
+        task.apply_async(args=args, countdown=countdown)
+    except Exception:  # kombu raises several unrelated types when Redis is unreachable
+        log.warning("could not send %s%r; the sweep will retry it", task_name, args)
+        return False
+    return True
+
+
+@event.listens_for(Session, "after_commit")
+def _send_after_commit(session: Session) -> None:
+    jobs = session.info.pop(PENDING_KEY, None)
+    if not jobs:
+        return
+    for task_name, args, countdown in jobs:
+        send_now(task_name, *args, countdown=countdown)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_after_rollback(session: Session, previous: SessionTransaction) -> None:
+    # Only the outermost transaction's rollback discards jobs: a service that rolls
+    # back a savepoint (say, after an IntegrityError) keeps what it queued before it,
+    # so it must enqueue only after its savepoint work has succeeded.
+    if previous.parent is None:
+        session.info.pop(PENDING_KEY, None)
+
+
+def init_app(app: Any) -> None:
+    """Configure the shared Celery app from the Flask config (PDHUB_REDIS_URL)."""
+    redis_url = app.config["PDHUB_REDIS_URL"] or "memory://"
+    celery.conf.update(
+        broker_url=redis_url,
+        result_backend=None,
+        task_ignore_result=True,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_default_queue="pdhub",
+        # A web request must not hang when Redis is down: fail fast, the saved rows
+        # are the outbox and the sweep re-sends.
+        broker_connection_retry_on_startup=True,
+        task_publish_retry=False,
+        broker_transport_options={"visibility_timeout": 3600, "socket_timeout": 2,
+                                  "socket_connect_timeout": 2},
+        timezone="UTC",
+        enable_utc=True,
+    )
+    celery.flask_app = app  # type: ignore[attr-defined]
+    app.extensions["celery"] = celery

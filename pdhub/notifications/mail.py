@@ -1,0 +1,54 @@
+"""The mail interface: console-and-file delivery for development, SMTP for production."""
+
+from __future__ import annotations
+
+import smtplib
+import sys
+from email.message import EmailMessage as MimeMessage
+from pathlib import Path
+from typing import Protocol
+
+from flask import Flask
+
+
+class Mailer(Protocol):
+    def send(self, to: str, subject: str, body: str) -> None: ...
+
+
+class ConsoleMailer:
+    """Prints each message and appends it to ``mail.log`` in the instance folder."""
+
+    def __init__(self, log_path: Path, sender: str) -> None:
+        self.log_path = log_path
+        self.sender = sender
+
+    def send(self, to: str, subject: str, body: str) -> None:
+        text = f"From: {self.sender}\nTo: {to}\nSubject: {subject}\n\n{body}\n" + "-" * 72
+        print(text, file=sys.stderr)
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with self.log_path.open("a", encoding="utf-8") as log:
+            log.write(text + "\n")
+
+
+class SmtpMailer:
+    def __init__(self, host: str, port: int, sender: str) -> None:
+        self.host, self.port, self.sender = host, port, sender
+
+    def send(self, to: str, subject: str, body: str) -> None:
+        message = MimeMessage()
+        message["From"], message["To"], message["Subject"] = self.sender, to, subject
+        message.set_content(body)
+        with smtplib.SMTP(self.host, self.port, timeout=30) as smtp:
+            smtp.send_message(message)
+
+
+def mailer_for(app: Flask) -> Mailer:
+    """The mailer the configuration asks for (SMTP when PDHUB_MAIL_SERVER is set)."""
+    if app.config["PDHUB_MAIL_SERVER"]:
+        return SmtpMailer(
+            app.config["PDHUB_MAIL_SERVER"],
+            app.config["PDHUB_MAIL_PORT"],
+            app.config["PDHUB_MAIL_FROM"],
+        )
+    path = Path(app.config["PDHUB_INSTANCE_PATH"]) / "mail.log"
+    return ConsoleMailer(path, app.config["PDHUB_MAIL_FROM"])

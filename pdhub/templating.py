@@ -1,0 +1,72 @@
+"""Template globals: role-aware navigation, dates in plain words, unread counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, request, url_for
+from flask_login import current_user
+
+from pdhub.accounts.models import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    endpoint: str
+    roles: frozenset[Role]
+
+
+#: Navigation, in order. Feature packages append their entries here at import time,
+#: so the browser crawl reaches every page a role can see.
+NAVIGATION: list[NavItem] = [
+    NavItem("Dashboard", "home.dashboard", frozenset(Role)),
+    NavItem("My district", "districts.overview", frozenset({Role.DISTRICT_ADMIN})),
+    NavItem("Districts", "admin.districts", frozenset({Role.ADMIN})),
+    NavItem("People", "admin.users", frozenset({Role.ADMIN})),
+    NavItem("Account", "accounts.profile", frozenset(Role)),
+]
+
+
+def nav_items() -> list[dict[str, Any]]:
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    for item in NAVIGATION:
+        if current_user.role in item.roles:
+            href = url_for(item.endpoint)
+            items.append(
+                {"label": item.label, "href": href,
+                 "current": request.path == href or (
+                     href != "/" and request.path.startswith(href + "/"))}
+            )
+    return items
+
+
+def format_date(value: datetime | None) -> str:
+    return value.strftime("%-d %b %Y") if value else ""
+
+
+def format_datetime(value: datetime | None) -> str:
+    return value.strftime("%-d %b %Y, %H:%M UTC") if value else ""
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["Role"] = Role
+
+    @app.context_processor
+    def unread_notifications() -> dict[str, Any]:
+        def count() -> int:
+            if not current_user.is_authenticated:
+                return 0
+            from pdhub.extensions import db
+            from pdhub.notifications.service import unread_count
+
+            return unread_count(db.session, current_user)
+
+        return {"unread_notifications": count}

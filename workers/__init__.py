@@ -1,0 +1,1 @@
+"""PD Hub's Celery workers: the worker app, the task base and thin tasks."""

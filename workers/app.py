@@ -1,0 +1,15 @@
+"""The worker entry point: ``celery -A workers.app worker`` (or ``pdhub worker``)."""
+
+from __future__ import annotations
+
+from pdhub import create_app
+from pdhub.extensions import celery
+
+flask_app = create_app()
+
+#: Periodic jobs, all in one place.
+celery.conf.beat_schedule = {
+    "sweep-outbox": {"task": "pdhub.sweep_outbox", "schedule": 60.0},
+}
+
+__all__ = ["celery", "flask_app"]

@@ -1,0 +1,22 @@
+"""Celery tasks: each takes ids, re-checks state, calls one service function."""
+
+from __future__ import annotations
+
+from pdhub import jobs
+from pdhub.extensions import celery, db
+from pdhub.notifications import service as notifications
+from workers.base import AppTask
+
+
+@celery.task(base=AppTask, name="pdhub.deliver_email")
+def deliver_email(message_id: int) -> bool:
+    return notifications.deliver_email(db.session, message_id)
+
+
+@celery.task(base=AppTask, name="pdhub.sweep_outbox")
+def sweep_outbox() -> int:
+    """Re-send the jobs whose rows were saved but whose job never ran (Redis was down)."""
+    sent = 0
+    for message_id in notifications.unsent_email_ids(db.session):
+        sent += jobs.send_now("pdhub.deliver_email", message_id)
+    return sent

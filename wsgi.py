@@ -1,0 +1,5 @@
+"""The WSGI entry point for gunicorn: ``gunicorn wsgi:app``."""
+
+from pdhub import create_app
+
+app = create_app()
