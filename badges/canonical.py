@@ -116,39 +116,48 @@ def _options() -> dict[str, Any]:
     }
 
 
-def check_document(
+def prepare_document(
     document: Mapping[str, Any], limits: Limits = DEFAULT_LIMITS
-) -> None:
-    """Check a JSON-LD document's shape before any JSON-LD processing.
+) -> dict[str, Any]:
+    """Check a JSON-LD document before any JSON-LD processing; return a clean copy.
 
     Applies the bounds of ``limits`` and the safe-mode rules that need the
     compact form: no ``null`` value, no unknown ``@`` keyword, no ``@direction``.
+    In the copy, integral floats (3.0) become integers, as JSON-LD 1.1 toRdf
+    (Object to RDF Conversion) and JavaScript processors treat them; pyld would
+    otherwise give them the xsd:double form and disagree with other verifiers.
     Raises InputLimitError, CanonicalizationError or TypeError.
     """
     if not isinstance(document, Mapping):
         raise TypeError("a JSON-LD document must be a JSON object")
     check_json_shape(document, limits)
-    stack: list[Any] = [document]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, Mapping):
-            for key, value in item.items():
-                if key.startswith("@") and key not in _JSONLD_KEYWORDS:
-                    raise UndefinedTermError(f"{key!r} is not a JSON-LD keyword")
-                if key == "@direction":
-                    raise CanonicalizationError(
-                        "@direction has no agreed RDF form and is refused"
-                    )
-                if value is None:
-                    raise CanonicalizationError(
-                        f"{key!r} is null; null values are not signed"
-                    )
-                stack.append(value)
-        elif isinstance(item, list):
-            for value in item:
-                if value is None:
-                    raise CanonicalizationError("a list holds null")
-                stack.append(value)
+    return cast(dict[str, Any], _clean(document))
+
+
+def _clean(item: Any) -> Any:
+    # Recursion depth is bounded by check_json_shape.
+    if isinstance(item, Mapping):
+        cleaned: dict[str, Any] = {}
+        for key, value in item.items():
+            if key.startswith("@") and key not in _JSONLD_KEYWORDS:
+                raise UndefinedTermError(f"{key!r} is not a JSON-LD keyword")
+            if key == "@direction":
+                raise CanonicalizationError(
+                    "@direction has no agreed RDF form and is refused"
+                )
+            if value is None:
+                raise CanonicalizationError(
+                    f"{key!r} is null; null values are not signed"
+                )
+            cleaned[key] = _clean(value)
+        return cleaned
+    if isinstance(item, list):
+        if any(value is None for value in item):
+            raise CanonicalizationError("a list holds null")
+        return [_clean(value) for value in item]
+    if isinstance(item, float) and item.is_integer() and abs(item) < 1e21:
+        return int(item)
+    return item
 
 
 def _check_expanded(expanded: Any) -> None:
@@ -226,10 +235,10 @@ def to_quads(
     module docstring). Raises InputLimitError, UndefinedTermError,
     RelativeIriError, UnknownDocumentError or CanonicalizationError.
     """
-    check_document(document, limits)
+    prepared = prepare_document(document, limits)
     processor = _SafeProcessor(on_property_dropped=_raise_dropped)
     try:
-        dataset = processor.to_rdf(dict(document), _options())
+        dataset = processor.to_rdf(prepared, _options())
     except BadgeError:
         raise
     except Exception as exc:  # pyld raises JsonLdError, wrapping our own errors

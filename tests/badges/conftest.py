@@ -1,16 +1,14 @@
-"""Fixtures for the badges library tests: reference files and sample credentials."""
+"""Fixtures for the badges library tests: reference files, keys and credentials."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
+from badge_samples import ISSUER_SEED, VECTOR_DIR
 
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
-OB3_SPEC = SHARED / "spec" / "ob3"
-VECTOR_DIR = OB3_SPEC / "1edtech-vector"
+from badges.keys import Ed25519KeyPair
 
 
 @pytest.fixture
@@ -25,3 +23,9 @@ def vector_controller() -> dict[str, Any]:
     """The controller document holding the worked example's public key."""
     data: dict[str, Any] = json.loads((VECTOR_DIR / "controller.json").read_text())
     return data
+
+
+@pytest.fixture
+def issuer_key() -> Ed25519KeyPair:
+    """A fixed issuer key, so failures reproduce."""
+    return Ed25519KeyPair.from_seed(ISSUER_SEED)

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyld import jsonld  # type: ignore[import-untyped]
 
-from badges.canonical import canonicalize, check_document, to_quads
+from badges.canonical import canonicalize, prepare_document, to_quads
 from badges.documents import document_loader
 from badges.errors import (
     CanonicalizationError,
@@ -155,7 +155,7 @@ def test_absolute_iris_and_inline_contexts_are_accepted(
 
 def test_a_document_must_be_a_json_object() -> None:
     with pytest.raises(TypeError):
-        check_document(["not", "an", "object"])  # type: ignore[arg-type]
+        prepare_document(["not", "an", "object"])  # type: ignore[arg-type]
 
 
 def test_deep_documents_are_refused(vector_credential: dict[str, Any]) -> None:

@@ -1,0 +1,107 @@
+"""Sample data shared by the badges tests: reference paths, keys and a PD Hub badge."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from badges.credential import (
+    Achievement,
+    Alignment,
+    Evidence,
+    Image,
+    IssuerProfile,
+    OpenBadgeCredential,
+    Recipient,
+    Result,
+    ResultDescription,
+    RubricLevel,
+    StatusEntry,
+)
+from badges.keys import Ed25519KeyPair
+
+SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
+OB3_SPEC = SHARED / "spec" / "ob3"
+VECTOR_DIR = OB3_SPEC / "1edtech-vector"
+
+
+ISSUER_SEED = bytes(range(32))
+VALID_FROM = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+def make_badge(
+    issuer_key: Ed25519KeyPair,
+    *,
+    status: StatusEntry | None = None,
+    **overrides: Any,
+) -> OpenBadgeCredential:
+    """A PD Hub style badge: micro-credential, rubric results, evidence, PD hours."""
+    demonstrated = RubricLevel(
+        id="https://pdhub.example/rubrics/equity/levels/demonstrated",
+        name="Demonstrated",
+        description="Evidence meets every element of the criterion.",
+        level="2",
+    )
+    not_yet = RubricLevel(
+        id="https://pdhub.example/rubrics/equity/levels/not-yet",
+        name="Not yet",
+        level="1",
+    )
+    criterion = ResultDescription(
+        id="https://pdhub.example/rubrics/equity/criteria/access",
+        name="Plans for device and connectivity access",
+        levels=(demonstrated, not_yet),
+        allowed_values=("Demonstrated", "Not yet"),
+    )
+    values: dict[str, Any] = {
+        "issuer": IssuerProfile(
+            id=issuer_key.did_key,
+            name="PD Hub Demo District",
+            url="https://pdhub.example",
+            email="credentials@pdhub.example",
+            image=Image("https://pdhub.example/logo.png", caption="PD Hub"),
+        ),
+        "achievement": Achievement(
+            id="https://pdhub.example/achievements/digital-equity-classroom/v1",
+            name="Digital Equity in the Classroom",
+            description="Plans lessons that close the access, use and design divides.",
+            criteria_narrative="Pass the knowledge check and submit a lesson plan "
+            "that a coach scores Demonstrated on every rubric criterion.",
+            achievement_type="MicroCredential",
+            image=Image(
+                "https://pdhub.example/badges/digital-equity.png",
+                caption="Digital Equity badge",
+            ),
+            alignments=(
+                Alignment(
+                    target_name="ISTE Standards for Educators 2.3.b",
+                    target_url="https://iste.org/standards/educators",
+                    target_code="2.3.b",
+                    target_framework="ISTE Standards for Educators",
+                    target_type="CFItem",
+                ),
+            ),
+            credits_available=3,
+            result_descriptions=(criterion,),
+        ),
+        "recipient": Recipient.from_email("Teacher@School.example", salt="s4lt"),
+        "valid_from": VALID_FROM,
+        "awarded_date": VALID_FROM,
+        "id": "urn:uuid:2f6c3d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+        "description": "Awarded for completing the Digital Equity module.",
+        "image": Image("https://pdhub.example/badges/digital-equity.png"),
+        "results": (Result(criterion.id, demonstrated.id),),
+        "credits_earned": 3.0,
+        "activity_end_date": VALID_FROM,
+        "evidence": (
+            Evidence(
+                name="Lesson plan",
+                id="https://pdhub.example/evidence/123",
+                narrative="A unit plan with offline alternatives for every task.",
+            ),
+        ),
+        "status": status,
+    }
+    values.update(overrides)
+    return OpenBadgeCredential(**values)
