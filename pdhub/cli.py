@@ -18,8 +18,12 @@ from pdhub.extensions import db
 
 def _create_app() -> Flask:
     from pdhub import create_app
+    from pdhub.config import ConfigError
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigError as error:
+        raise click.ClickException(f"Configuration problem: {error}") from None
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
@@ -116,8 +120,13 @@ def worker(beat: bool, concurrency: int, celery_args: tuple[str, ...]) -> None:
             "and no worker is needed."
         )
     command = [sys.executable, "-m", "celery", "-A", "workers.app", "worker",
-               "--loglevel", "INFO", "--concurrency", str(concurrency), "-Q", "pdhub"]
+               "--loglevel", "INFO", "--concurrency", str(concurrency),
+               "-Q", os.environ.get("PDHUB_TASK_QUEUE", "pdhub")]
     if beat:
         command.append("--beat")
     command.extend(celery_args)
     sys.exit(subprocess.call(command))  # noqa: S603 - fixed argv, no shell
+
+
+if __name__ == "__main__":
+    main()

@@ -36,6 +36,7 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "PDHUB_MAIL_FROM": str,
     "PDHUB_MAX_UPLOAD_MB": int,
     "PDHUB_REVIEW_CLAIM_MINUTES": int,
+    "PDHUB_TASK_QUEUE": str,
 }
 
 
@@ -55,6 +56,7 @@ def defaults() -> dict[str, Any]:
         "PDHUB_MAIL_FROM": "PD Hub <no-reply@pdhub.local>",
         "PDHUB_MAX_UPLOAD_MB": 20,
         "PDHUB_REVIEW_CLAIM_MINUTES": 60,
+        "PDHUB_TASK_QUEUE": "pdhub",
         "PDHUB_SIGNIN_LIMIT_ADDRESS": "20 per 15 minutes",
         "PDHUB_SIGNIN_LIMIT_ACCOUNT": "5 per 15 minutes",
         "PDHUB_RATELIMIT_STORAGE_URI": None,

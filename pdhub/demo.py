@@ -34,13 +34,13 @@ class DemoAccount:
 
 
 ACCOUNTS = (
-    DemoAccount(Role.TEACHER, "Maya Teacher", "teacher@demo.pdhub.local",
+    DemoAccount(Role.TEACHER, "Maya Teacher", "teacher@riverside.example.org",
                 "maple river lesson plan", school=SCHOOLS[0]),
-    DemoAccount(Role.COACH, "Carlos Coach", "coach@demo.pdhub.local",
+    DemoAccount(Role.COACH, "Carlos Coach", "coach@riverside.example.org",
                 "coach feedback rubric sunrise", "JBSWY3DPEHPK3PXPCOACHAAA"),
-    DemoAccount(Role.DISTRICT_ADMIN, "Dana District", "district@demo.pdhub.local",
+    DemoAccount(Role.DISTRICT_ADMIN, "Dana District", "district@riverside.example.org",
                 "district harbor schedule lantern", "JBSWY3DPEHPK3PXPDISTRICT"),
-    DemoAccount(Role.ADMIN, "Ada Admin", "admin@demo.pdhub.local",
+    DemoAccount(Role.ADMIN, "Ada Admin", "admin@riverside.example.org",
                 "platform admin cedar window", "JBSWY3DPEHPK3PXPADMINAAA"),
 )
 

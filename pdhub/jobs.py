@@ -24,10 +24,23 @@ log = logging.getLogger(__name__)
 PENDING_KEY = "pdhub.pending_jobs"
 
 
+def task(task_name: str) -> Any:
+    """The registered Celery task object called ``task_name``.
+
+    The tasks live in the workers package, which Celery imports through its
+    ``include`` setting the first time a task is looked up (pdhub never imports it).
+    """
+    if task_name not in celery.tasks:
+        celery.loader.import_default_modules()
+    try:
+        return celery.tasks[task_name]
+    except KeyError:
+        raise LookupError(f"no task named {task_name!r} is registered") from None
+
+
 def enqueue(task_name: str, *args: Any, countdown: float | None = None) -> None:
     """Schedule the Celery task ``task_name`` with ``args`` for after the next commit."""
-    if task_name not in celery.tasks:
-        raise LookupError(f"no task named {task_name!r} is registered")
+    task(task_name)  # fail now, inside the request, on a misspelt name
     session = db.session()
     session.info.setdefault(PENDING_KEY, []).append((task_name, args, countdown))
 
@@ -42,12 +55,12 @@ def send_now(task_name: str, *args: Any, countdown: float | None = None) -> bool
 
     Only for callers that already committed: the periodic sweep and the CLI.
     """
-    task = celery.tasks[task_name]
+    job = task(task_name)
     if current_app.config["PDHUB_TASKS_EAGER"]:
-        task.apply(args=args)
+        job.apply(args=args)
         return True
     try:
-        task.apply_async(args=args, countdown=countdown)
+        job.apply_async(args=args, countdown=countdown)
     except Exception:  # kombu raises several unrelated types when Redis is unreachable
         log.warning("could not send %s%r; the sweep will retry it", task_name, args)
         return False
@@ -82,7 +95,7 @@ def init_app(app: Any) -> None:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        task_default_queue="pdhub",
+        task_default_queue=app.config["PDHUB_TASK_QUEUE"],
         # A web request must not hang when Redis is down: fail fast, the saved rows
         # are the outbox and the sweep re-sends.
         broker_connection_retry_on_startup=True,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField
+from wtforms import SelectChoice, SelectField
 
 from pdhub.accounts.models import Role
 
 
 class AdminUserForm(FlaskForm):
-    role = SelectField("Role", choices=[(role.value, role.label) for role in Role])
+    role = SelectField("Role", choices=[SelectChoice(role.value, role.label) for role in Role])
     district = SelectField("District", choices=[])

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
+from wtforms import SelectChoice
 
 from pdhub.accounts import service as accounts
 from pdhub.accounts.auth import admin_required
@@ -77,8 +78,8 @@ def user(user_id: int) -> Any:
     all_districts = db.session.scalars(select(District).order_by(District.name)).all()
     form = AdminUserForm(data={"role": member.role.value,
                                "district": str(member.district_id or "")})
-    form.district.choices = [("", "No district")] + [
-        (str(d.id), d.name) for d in all_districts
+    form.district.choices = [SelectChoice("", "No district")] + [
+        SelectChoice(str(d.id), d.name) for d in all_districts
     ]
     if form.validate_on_submit():
         try:

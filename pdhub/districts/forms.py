@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField
+from wtforms import EmailField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 
@@ -15,12 +15,12 @@ class SchoolForm(FlaskForm):
 class InviteForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired("Enter their email address."),
                                             Length(max=254)])
-    role = SelectField("Role", choices=[("teacher", "Teacher"), ("coach", "Coach")])
+    role = SelectField("Role", choices=[SelectChoice("teacher", "Teacher"), SelectChoice("coach", "Coach")])
     school = SelectField("School", coerce=str, choices=[])
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=[("teacher", "Teacher"), ("coach", "Coach")])
+    role = SelectField("Role", choices=[SelectChoice("teacher", "Teacher"), SelectChoice("coach", "Coach")])
 
 
 class DistrictForm(FlaskForm):

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from pdhub.accounts import service as accounts
 from pdhub.accounts.auth import roles_required
@@ -30,8 +31,8 @@ def _my_district() -> District:
 
 def _invite_form(district: District) -> forms.InviteForm:
     form = forms.InviteForm(prefix="invite")
-    form.school.choices = [("", "No particular school")] + [
-        (str(school.id), school.name) for school in district.schools
+    form.school.choices = [SelectChoice("", "No particular school")] + [
+        SelectChoice(str(school.id), school.name) for school in district.schools
     ]
     return form
 

@@ -9,6 +9,7 @@ import hashlib
 import json
 import math
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -52,6 +53,9 @@ __all__ = [
     "WrittenPart",
     "discover_packages",
     "load_package",
+    "main",
+    "normalize_text_answer",
+    "parse_number",
     "render_markdown",
     "score_quiz",
     "validate_package",
@@ -63,6 +67,7 @@ SCHEMA_PATH = Path(__file__).with_name("module.schema.json")
 MAX_MANIFEST_BYTES = 256 * 1024
 MAX_LESSON_BYTES = 256 * 1024
 MAX_IMAGE_BYTES = 1024 * 1024
+MAX_ANSWER_CHARS = 2000
 MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png"}
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
@@ -302,17 +307,36 @@ def discover_packages(root: Path) -> list[Path]:
     return sorted(child for child in root.iterdir() if (child / MANIFEST).is_file())
 
 
-def validate_package(path: Path) -> list[Problem]:
+def validate_package(path: Path | str) -> list[Problem]:
     """Check a package folder against the format contract; an empty list means valid."""
     return _inspect(Path(path)).problems
 
 
-def load_package(path: Path) -> ModulePackage:
+def load_package(path: Path | str) -> ModulePackage:
     """Read a valid package folder; raises LoadError with every problem otherwise."""
     inspection = _inspect(Path(path))
     if inspection.problems:
         raise LoadError(inspection.problems)
     return _build(inspection)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Validate the package folders named in argv; print problems; 1 if any, else 0.
+
+    `python -m pdhub.learning.packages modules/*/` works before the `pdhub` CLI exists.
+    """
+    folders = list(sys.argv[1:] if argv is None else argv)
+    if not folders:
+        print("usage: python -m pdhub.learning.packages MODULE_FOLDER...")
+        return 2
+    failed = 0
+    for folder in folders:
+        problems = validate_package(folder)
+        for problem in problems:
+            print(problem)
+        failed += bool(problems)
+        print(f"{folder}: {'ok' if not problems else f'{len(problems)} problem(s)'}")
+    return 1 if failed else 0
 
 
 @functools.cache
@@ -424,6 +448,8 @@ def _answer_values(question: Question, raw: Sequence[str] | str | None) -> list[
     values = [raw] if isinstance(raw, str) else raw
     if not isinstance(values, Sequence) or not all(isinstance(v, str) for v in values):
         raise QuizAnswerError(f"answer to {question.id} must be text or a list of text")
+    if any(len(value) > MAX_ANSWER_CHARS for value in values):
+        raise QuizAnswerError(f"answer to {question.id} is too long")
     values = [value for value in values if value.strip()]
     if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
         choice_ids = {choice.id for choice in question.choices}
@@ -612,6 +638,10 @@ def _parse_yaml(text: str, report: _Reporter) -> Any:
         detail = exc.problem or "invalid YAML"
         if exc.context:
             detail = f"{detail} ({exc.context})"
+        if isinstance(exc, yaml.parser.ParserError | yaml.scanner.ScannerError):
+            detail += (
+                "; check the indentation and quoting on this line and the one above"
+            )
         report.add(
             (), f"YAML syntax error: {detail}", line=mark.line + 1 if mark else 1
         )
@@ -1190,3 +1220,7 @@ def _build(inspection: _Inspection) -> ModulePackage:
             inspection, [lesson.file for lesson in lessons], image_name
         ),
     )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,184 @@
+"""Test fixtures: a throwaway PostgreSQL database built by the migrations, one rolled-back
+transaction per test, real Redis, and factories."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+import redis as redis_lib
+from cryptography.fernet import Fernet
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session
+
+from pdhub import create_app
+from pdhub.extensions import db
+
+ROOT = Path(__file__).resolve().parents[1]
+ADMIN_DSN = os.environ.get("PDHUB_TEST_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("PDHUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+RUN_ID = secrets.token_hex(4)
+
+
+def _postgres_database(name: str) -> Iterator[str]:
+    with psycopg.connect(ADMIN_DSN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(ADMIN_DSN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """A throwaway PostgreSQL database for this run, dropped at the end."""
+    yield from _postgres_database(f"pdhub_test_{RUN_ID}")
+
+
+@pytest.fixture(scope="session")
+def instance_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("instance")
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, instance_path: Path) -> dict[str, object]:
+    """The settings shared by the test app and any worker process it starts."""
+    return {
+        "PDHUB_DATABASE_URL": database_url,
+        "PDHUB_INSTANCE_PATH": str(instance_path),
+        "PDHUB_SECRET_KEY": secrets.token_urlsafe(48),
+        "PDHUB_DATA_KEY": Fernet.generate_key().decode(),
+        "PDHUB_BASE_URL": "http://localhost",
+        "PDHUB_MODULES_PATH": str(ROOT / "modules"),
+    }
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in a fresh app context, as in production:
+    ``g`` (and Flask-Login's cached user) and the request's session start empty. The
+    test's own session then sees the request's writes after expire_all()."""
+
+    def open(self, *args: object, **kwargs: object):  # type: ignore[override]
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
+def make_app(settings: dict[str, object], **overrides: object) -> Flask:
+    values = {
+        **settings,
+        "TESTING": True,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": "localhost",
+        **overrides,
+    }
+    application = create_app(values)
+    application.test_client_class = IsolatedClient
+    return application
+
+
+@pytest.fixture(scope="session")
+def app(settings: dict[str, object]) -> Iterator[Flask]:
+    """The app on the migrated PostgreSQL database (jobs run eagerly: no Redis)."""
+    from flask_migrate import upgrade
+
+    application = make_app(settings)
+    with application.app_context():
+        upgrade()
+        yield application
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    """A session whose work, commits included, is rolled back after the test.
+
+    Flask-SQLAlchemy 3 recipe: swap the app's engine for one connection inside an outer
+    transaction, and make sessions join it with savepoints, so the code under test
+    commits savepoints, never the transaction. Every session (the test's and each
+    request's) shares that connection, so they see each other's writes.
+    """
+    engines = db._app_engines[app]
+    engine = engines[None]
+    connection = engine.connect()
+    outer = connection.begin()
+    engines[None] = connection  # type: ignore[assignment]
+    app.config["TEST_CONNECTION"] = connection
+    original = db.session
+    db.session = db._make_scoped_session({"join_transaction_mode": "create_savepoint"})
+    try:
+        yield db.session
+    finally:
+        db.session.remove()
+        db.session = original
+        engines[None] = engine
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def app_factory(app: Flask, session: Session, settings: dict[str, object]) -> Iterator[
+    Callable[..., Flask]
+]:
+    """Build extra apps with other settings, sharing the test's rolled-back connection."""
+    made: list[tuple[Flask, Engine]] = []
+
+    def build(**overrides: object) -> Flask:
+        other = make_app(settings, **overrides)
+        with other.app_context():
+            engines = db._app_engines[other]
+            made.append((other, engines[None]))
+            engines[None] = app.config["TEST_CONNECTION"]
+        return other
+
+    yield build
+    for other, engine in made:
+        engine.dispose()
+        db._app_engines.pop(other, None)
+
+
+@pytest.fixture
+def client(app: Flask, session: Session) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """Real Redis; the keys this test writes are removed afterwards."""
+    client = redis_lib.Redis.from_url(REDIS_URL)
+    client.ping()
+    yield REDIS_URL
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Iterator[list[str]]:
+    """Collect the SQL statements run while the test body executes."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    target = db.engine
+    event.listen(target, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(target, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def mail_log(instance_path: Path) -> Iterator[Path]:
+    """The development mail log; emptied before the test."""
+    path = instance_path / "mail.log"
+    path.unlink(missing_ok=True)
+    yield path
+

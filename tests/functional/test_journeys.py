@@ -1,0 +1,44 @@
+"""The journeys on PostgreSQL (rolled back) and on the embedded SQLite default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session
+
+from pdhub.extensions import db
+from tests.conftest import make_app
+from tests.functional.journeys import district_onboarding_journey
+
+
+@pytest.fixture
+def sqlite_app(settings: dict[str, object], tmp_path: Path):
+    app = make_app(settings, PDHUB_DATABASE_URL=f"sqlite:///{tmp_path / 'pdhub.sqlite'}",
+                   PDHUB_INSTANCE_PATH=str(tmp_path))
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_district_onboarding_on_postgresql(app: Flask, session: Session, mail_log) -> None:
+    district_onboarding_journey(app, mail_log)
+
+
+def test_district_onboarding_on_sqlite(sqlite_app: Flask, tmp_path: Path) -> None:
+    district_onboarding_journey(sqlite_app, tmp_path / "mail.log")
+
+
+def test_sqlite_migrations_go_down_and_up_again(sqlite_app: Flask) -> None:
+    with sqlite_app.app_context():
+        assert "users" in inspect(db.engine).get_table_names()
+        downgrade(revision="base")
+        assert "users" not in inspect(db.engine).get_table_names()
+        upgrade()
+        tables = set(inspect(db.engine).get_table_names())
+    assert {"users", "districts", "schools", "user_sessions"} <= tables

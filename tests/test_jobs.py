@@ -1,0 +1,55 @@
+"""Jobs leave the process only after their transaction commits."""
+
+from __future__ import annotations
+
+import secrets
+
+import redis as redis_lib
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pdhub import jobs
+from pdhub.notifications.models import EmailMessage
+from pdhub.notifications.service import queue_email
+from tests.factories import UserFactory
+
+
+def queue_length(redis_url: str, queue: str) -> int:
+    return redis_lib.Redis.from_url(redis_url).llen(queue)
+
+
+def test_an_eager_job_runs_after_commit_and_not_before(
+    app: Flask, session: Session, mail_log
+) -> None:
+    message = queue_email(session, "a@example.org", "Hello", "password_reset",
+                          user=UserFactory(), link="http://x")
+    assert jobs.pending(session()) == [("pdhub.deliver_email", (message.id,), None)]
+    assert not mail_log.exists()
+    session.commit()
+    assert "To: a@example.org" in mail_log.read_text()
+    assert session.get(EmailMessage, message.id).sent_at is not None
+
+
+def test_a_rolled_back_transaction_sends_nothing_to_redis(
+    app_factory, redis_url: str, session: Session
+) -> None:
+    queue = f"test-{secrets.token_hex(4)}"
+    other = app_factory(PDHUB_REDIS_URL=redis_url, PDHUB_TASK_QUEUE=queue)
+    try:
+        with other.app_context():
+            queue_email(session, "b@example.org", "Hello", "password_reset",
+                        user=UserFactory(), link="http://x")
+            session.rollback()
+            assert jobs.pending(session()) == []
+            assert session.scalar(select(EmailMessage).where(
+                EmailMessage.to == "b@example.org")) is None
+            assert queue_length(redis_url, queue) == 0
+            # The same work committed does reach Redis.
+            queue_email(session, "c@example.org", "Hello", "password_reset",
+                        user=UserFactory(), link="http://x")
+            session.commit()
+            assert queue_length(redis_url, queue) == 1
+    finally:
+        redis_lib.Redis.from_url(redis_url).delete(queue)
+        app_factory(PDHUB_TASK_QUEUE="pdhub")  # give the shared Celery app back its settings
