@@ -105,3 +105,11 @@ def make_badge(
     }
     values.update(overrides)
     return OpenBadgeCredential(**values)
+
+
+# The key pair of the Open Badges 3.0 implementation guide's worked example
+# (1EdTech openbadges-specification, ob_v3p0/impl/linked-data-proof-ob.html).
+SPEC_SEED = bytes.fromhex(
+    "6241a409e6707bb640a0140a8a32bc3d193c33a661747284d6adfa4ed4180be4"
+)
+SPEC_PUBLIC_MULTIBASE = "z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
