@@ -78,7 +78,7 @@ Location = tuple[str | int, ...]
 # --- problems and errors ------------------------------------------------------------
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
     """One thing wrong with a package; `line` is 1-based, None when no line applies."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 import shutil
 from pathlib import Path
@@ -685,6 +686,27 @@ def test_non_http_urls_are_refused(sample: Path) -> None:
     assert "http:// or https://" in problem.message
 
 
+def test_validator_reports_instead_of_raising_on_mangled_manifests(
+    sample: Path,
+) -> None:
+    rng = random.Random(20240601)
+    original = SAMPLE_YAML.splitlines(keepends=True)
+    junk = ["", "  x: 1\n", "- \n", "{\n", "]\n", ": :\n", "quiz: 3\n", "\t\n"]
+    for _ in range(150):
+        lines = list(original)
+        for _ in range(rng.randint(1, 3)):
+            index = rng.randrange(len(lines))
+            if rng.random() < 0.5:
+                del lines[index]
+            else:
+                lines[index] = rng.choice(junk)
+        (sample / "module.yaml").write_text("".join(lines), encoding="utf-8")
+        problems = validate_package(sample)
+        assert all(problem.line is None or problem.line >= 1 for problem in problems)
+        if not problems:
+            load_package(sample)
+
+
 def test_problem_formats_as_file_line_field_message() -> None:
     problem = Problem("m/module.yaml", 7, "lessons[0].file", "missing")
     assert str(problem) == "m/module.yaml:7: lessons[0].file: missing"
@@ -856,10 +878,6 @@ ALL_RIGHT: dict[str, list[str] | str] = {
     "number": "12.5",
     "exact": "0.3",
 }
-
-
-def result(score: object, question_id: str) -> object:
-    return next(r for r in score.results if r.question_id == question_id)  # type: ignore[attr-defined]
 
 
 def test_all_correct_answers_score_full_marks_and_pass() -> None:
