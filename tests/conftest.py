@@ -96,6 +96,7 @@ def app(settings: dict[str, object]) -> Iterator[Flask]:
     with application.app_context():
         upgrade()
         yield application
+        db.engine.dispose()  # close pooled connections before the database is dropped
 
 
 @pytest.fixture

@@ -51,5 +51,6 @@ def test_a_rolled_back_transaction_sends_nothing_to_redis(
             session.commit()
             assert queue_length(redis_url, queue) == 1
     finally:
-        redis_lib.Redis.from_url(redis_url).delete(queue)
+        store = redis_lib.Redis.from_url(redis_url)
+        store.delete(queue, *store.scan_iter(f"_kombu.binding*{queue}"))
         app_factory(PDHUB_TASK_QUEUE="pdhub")  # give the shared Celery app back its settings

@@ -113,3 +113,54 @@ SPEC_SEED = bytes.fromhex(
     "6241a409e6707bb640a0140a8a32bc3d193c33a661747284d6adfa4ed4180be4"
 )
 SPEC_PUBLIC_MULTIBASE = "z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
+
+
+LIST_URL = "https://pdhub.example/status-lists/1"
+
+
+def signed_status_list(
+    key: Ed25519KeyPair,
+    *,
+    revoked: tuple[int, ...] = (),
+    purpose: str = "revocation",
+    list_url: str = LIST_URL,
+    issuer_id: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A signed BitstringStatusListCredential with the given bits set."""
+    from badges.proofs import sign_document
+    from badges.status import StatusList, build_status_list_credential
+
+    status_list = StatusList()
+    for index in revoked:
+        status_list.set(index)
+    document = build_status_list_credential(
+        list_url=list_url,
+        issuer_id=issuer_id or key.did_key,
+        purpose=purpose,
+        status_list=status_list,
+        valid_from=VALID_FROM,
+        **extra,
+    )
+    return sign_document(
+        document, key, key.did_key_verification_method, created=VALID_FROM
+    )
+
+
+def signed_badge(
+    key: Ed25519KeyPair,
+    *,
+    index: int = 5,
+    purpose: str = "revocation",
+    method: str | None = None,
+    **overrides: Any,
+) -> dict[str, Any]:
+    """A signed PD Hub badge with a status entry at ``index`` of LIST_URL."""
+    from badges.proofs import sign_document
+
+    document = make_badge(
+        key, status=StatusEntry(LIST_URL, index, purpose), **overrides
+    ).to_json()
+    return sign_document(
+        document, key, method or key.did_key_verification_method, created=VALID_FROM
+    )
