@@ -37,6 +37,7 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "PDHUB_MAX_UPLOAD_MB": int,
     "PDHUB_REVIEW_CLAIM_MINUTES": int,
     "PDHUB_TASK_QUEUE": str,
+    "PDHUB_SWEEP_AFTER_SECONDS": int,
 }
 
 
@@ -57,6 +58,9 @@ def defaults() -> dict[str, Any]:
         "PDHUB_MAX_UPLOAD_MB": 20,
         "PDHUB_REVIEW_CLAIM_MINUTES": 60,
         "PDHUB_TASK_QUEUE": "pdhub",
+        # The outbox sweep re-sends jobs whose rows are older than this and still
+        # unprocessed (their job was never sent, or was lost).
+        "PDHUB_SWEEP_AFTER_SECONDS": 60,
         "PDHUB_SIGNIN_LIMIT_ADDRESS": "20 per 15 minutes",
         "PDHUB_SIGNIN_LIMIT_ACCOUNT": "5 per 15 minutes",
         "PDHUB_RATELIMIT_STORAGE_URI": None,

@@ -67,8 +67,10 @@ def deliver_email(session: Session, message_id: int) -> bool:
     return True
 
 
-def unsent_email_ids(session: Session, older_than_seconds: int = 60) -> list[int]:
+def unsent_email_ids(session: Session, older_than_seconds: int | None = None) -> list[int]:
     """Outbox messages whose delivery job never completed (for the periodic sweep)."""
+    if older_than_seconds is None:
+        older_than_seconds = current_app.config["PDHUB_SWEEP_AFTER_SECONDS"]
     cutoff = utcnow() - timedelta(seconds=older_than_seconds)
     return list(
         session.scalars(
