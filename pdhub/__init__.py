@@ -27,7 +27,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.secret_key = values["PDHUB_SECRET_KEY"]
     app.instance_path = values["PDHUB_INSTANCE_PATH"]
 
-    from pdhub import cli, errors, headers, jobs, templating
+    from pdhub import cli, errors, headers, jobs, models, templating  # noqa: F401
     from pdhub.accounts import auth
     from pdhub.extensions import csrf, db, limiter, migrate
 

@@ -1,0 +1,71 @@
+"""The evidence submission workflow: its states and the only transitions allowed.
+
+draft --submit--> submitted --worker screens--> screening --> returned (incomplete)
+                                                         \\--> in_review --coach--> passed
+                                                                            \\--> needs_revision
+returned / needs_revision --teacher edits and resubmits--> submitted ...
+"""
+
+from __future__ import annotations
+
+import enum
+
+from pdhub.errors import Conflict
+
+
+class SubmissionStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    SCREENING = "screening"
+    RETURNED = "returned"  # returned as incomplete by screening, no coach time used
+    IN_REVIEW = "in_review"
+    NEEDS_REVISION = "needs_revision"
+    PASSED = "passed"
+
+    @property
+    def label(self) -> str:
+        return LABELS[self]
+
+    @property
+    def editable(self) -> bool:
+        """The teacher may change the evidence in these states."""
+        return self in {SubmissionStatus.DRAFT, SubmissionStatus.RETURNED,
+                        SubmissionStatus.NEEDS_REVISION}
+
+
+LABELS = {
+    SubmissionStatus.DRAFT: "Draft",
+    SubmissionStatus.SUBMITTED: "Submitted",
+    SubmissionStatus.SCREENING: "Being checked",
+    SubmissionStatus.RETURNED: "Returned as incomplete",
+    SubmissionStatus.IN_REVIEW: "In review",
+    SubmissionStatus.NEEDS_REVISION: "Needs revision",
+    SubmissionStatus.PASSED: "Passed",
+}
+
+TRANSITIONS: dict[SubmissionStatus, frozenset[SubmissionStatus]] = {
+    SubmissionStatus.DRAFT: frozenset({SubmissionStatus.SUBMITTED}),
+    SubmissionStatus.SUBMITTED: frozenset({SubmissionStatus.SCREENING}),
+    SubmissionStatus.SCREENING: frozenset(
+        {SubmissionStatus.RETURNED, SubmissionStatus.IN_REVIEW}
+    ),
+    SubmissionStatus.RETURNED: frozenset({SubmissionStatus.SUBMITTED}),
+    SubmissionStatus.IN_REVIEW: frozenset(
+        {SubmissionStatus.PASSED, SubmissionStatus.NEEDS_REVISION}
+    ),
+    SubmissionStatus.NEEDS_REVISION: frozenset({SubmissionStatus.SUBMITTED}),
+    SubmissionStatus.PASSED: frozenset(),
+}
+
+
+class IllegalTransition(Conflict):
+    """The submission is not in a state that allows this step."""
+
+
+def check_transition(current: SubmissionStatus, target: SubmissionStatus) -> None:
+    """Raise IllegalTransition unless ``current -> target`` is in TRANSITIONS."""
+    if target not in TRANSITIONS[current]:
+        raise IllegalTransition(
+            f"A submission that is {current.label.lower()} can't become "
+            f"{target.label.lower()}."
+        )
