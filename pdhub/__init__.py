@@ -28,6 +28,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.instance_path = values["PDHUB_INSTANCE_PATH"]
 
     from pdhub import cli, errors, headers, jobs, models, templating  # noqa: F401
+    from pdhub.learning import completion  # noqa: F401 - connects its receivers
     from pdhub.accounts import auth
     from pdhub.extensions import csrf, db, limiter, migrate
 

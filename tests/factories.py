@@ -77,3 +77,139 @@ def totp_for(user: User) -> pyotp.TOTP:
     secret = totp_secret(user)
     assert secret is not None
     return pyotp.TOTP(secret)
+
+
+# --- learning ---------------------------------------------------------------------------
+
+from pdhub.learning.models import (  # noqa: E402
+    Enrollment,
+    Lesson,
+    Module,
+    QuizAttempt,
+    QuizAttemptStatus,
+)
+from pdhub.submissions.models import Submission  # noqa: E402
+from pdhub.submissions.states import SubmissionStatus  # noqa: E402
+
+LEVELS = [
+    {"id": "not-yet", "name": "Not yet", "demonstrated": False},
+    {"id": "developing", "name": "Developing", "demonstrated": False},
+    {"id": "proficient", "name": "Proficient", "demonstrated": True},
+    {"id": "exemplary", "name": "Exemplary", "demonstrated": True},
+]
+
+
+def _criterion(cid: str, maps_to: str) -> dict[str, object]:
+    return {
+        "id": cid, "name": cid.replace("-", " ").title(), "description": f"About {cid}.",
+        "maps_to": maps_to,
+        "levels": {level["id"]: f"{level['name']} {cid}." for level in LEVELS},
+    }
+
+
+class ModuleFactory(BaseFactory):
+    """A small but complete module version, in the shape module.yaml sections have."""
+
+    class Meta:
+        model = Module
+
+    slug = factory.Sequence(lambda n: f"module-{n}")
+    version = 1
+    is_current = True
+    content_hash = factory.Sequence(lambda n: f"{n:064x}")
+    title = factory.Sequence(lambda n: f"Module number {n}")
+    summary = "A short module for tests."
+    competency = "The educator practises a thing in class."
+    hours = 3.0
+    topics = factory.LazyFunction(lambda: ["digital-equity"])
+    grade_bands = factory.LazyFunction(lambda: ["6-8", "9-12"])
+    key_method = factory.LazyFunction(lambda: {
+        "summary": "Plan, teach, reflect.",
+        "components": [{"title": "Plan", "description": "Plan it."},
+                       {"title": "Teach", "description": "Teach it."}]})
+    research = factory.LazyFunction(lambda: [{"citation": "Someone (2020). A study."}])
+    resources = factory.LazyFunction(list)
+    standards = factory.LazyFunction(lambda: [{
+        "framework": "ISTE Standards for Educators", "code": "2.5.a",
+        "name": "Designer", "url": "https://iste.org/standards/iste-standards-for-teachers"}])
+    quiz = factory.LazyFunction(lambda: {
+        "passing_score": 80, "max_attempts": 3,
+        "questions": [
+            {"id": "q1", "type": "single", "prompt": "Pick a.",
+             "choices": [{"id": "a", "text": "A", "correct": True}, {"id": "b", "text": "B"}],
+             "feedback": {"correct": "Yes.", "incorrect": "It is a."}},
+            {"id": "q2", "type": "numeric", "prompt": "Two plus two?", "answer": 4,
+             "tolerance": 0, "feedback": {"correct": "Yes.", "incorrect": "It is 4."}},
+        ]})
+    evidence = factory.LazyFunction(lambda: {
+        "overview": "Show your practice.",
+        "context": {"prompt": "Describe your class.", "min_words": 20},
+        "artifacts": {"prompt": "Upload a lesson plan.", "min_items": 1,
+                      "examples": ["Lesson plan"]},
+        "reflection": {"prompt": "Reflect.", "min_words": 30},
+        "guidelines": ["Remove student names."]})
+    rubric = factory.LazyFunction(lambda: {
+        "levels": LEVELS,
+        "criteria": [_criterion("context", "context"), _criterion("artifacts", "artifacts"),
+                     _criterion("reflection", "reflection")],
+        "passing": {"min_criteria_demonstrated": 3}})
+    badge_name = factory.LazyAttribute(lambda o: f"{o.title} badge")
+    badge_description = "Awarded for practice."
+    badge_image = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
+        b'<circle cx="5" cy="5" r="4"/></svg>'
+    )
+    badge_media_type = "image/svg+xml"
+    badge_alt = "A round badge."
+    search_text = factory.LazyAttribute(lambda o: f"{o.title} {o.summary}".lower())
+
+    @factory.post_generation
+    def lessons(obj: Module, create: bool, extracted: object, **kwargs: object) -> None:
+        count = 3 if extracted is None else int(extracted)  # type: ignore[arg-type]
+        for position in range(1, count + 1):
+            LessonFactory(module=obj, position=position)
+
+
+class LessonFactory(BaseFactory):
+    class Meta:
+        model = Lesson
+
+    module = factory.SubFactory(ModuleFactory, lessons=0)
+    position = factory.Sequence(lambda n: n + 1)
+    slug = factory.LazyAttribute(lambda o: f"lesson-{o.position}")
+    title = factory.LazyAttribute(lambda o: f"Lesson {o.position}")
+    minutes = 20
+    body_markdown = "Some **useful** text."
+    body_html = "<p>Some <strong>useful</strong> text.</p>"
+
+
+class EnrollmentFactory(BaseFactory):
+    class Meta:
+        model = Enrollment
+
+    user = factory.SubFactory(UserFactory)
+    module = factory.SubFactory(ModuleFactory)
+
+
+class QuizAttemptFactory(BaseFactory):
+    class Meta:
+        model = QuizAttempt
+
+    enrollment = factory.SubFactory(EnrollmentFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    answers = factory.LazyFunction(lambda: {"q1": "a", "q2": "4"})
+    status = QuizAttemptStatus.GRADED
+    score_percent = 100
+    passed = True
+    results = factory.LazyFunction(list)
+
+
+class SubmissionFactory(BaseFactory):
+    class Meta:
+        model = Submission
+
+    enrollment = factory.SubFactory(EnrollmentFactory)
+    status = SubmissionStatus.DRAFT
+    context_text = "My class has twenty-four seventh graders who share twelve laptops."
+    reflection_text = "I learned that planning for offline work made the lesson fair."
+    links = factory.LazyFunction(list)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -20,6 +20,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pdhub.db import Base, utcnow, value_enum
+
+if TYPE_CHECKING:
+    from pdhub.accounts.models import User
 
 
 class Module(Base):
@@ -116,6 +119,7 @@ class Enrollment(Base):
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]
 
+    user: Mapped[User] = relationship()
     module: Mapped[Module] = relationship()
     current_lesson: Mapped[Lesson | None] = relationship()
     lesson_progress: Mapped[list[LessonProgress]] = relationship(
