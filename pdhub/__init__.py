@@ -29,6 +29,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     from pdhub import cli, errors, headers, jobs, models, templating  # noqa: F401
     from pdhub.learning import completion  # noqa: F401 - connects its receivers
+    from pdhub.credentials import receivers  # noqa: F401 - connects its receivers
     from pdhub.accounts import auth
     from pdhub.extensions import csrf, db, limiter, migrate
 
@@ -51,4 +52,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     for blueprint in (home_bp, accounts_bp, districts_bp, admin_bp, notifications_bp):
         app.register_blueprint(blueprint)
+    from pdhub.credentials.views import bp as credentials_bp
+
+    app.register_blueprint(credentials_bp)
     return app

@@ -36,6 +36,10 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(users)
     app.cli.add_command(worker)
+    from pdhub.credentials.cli import credentials, keys
+
+    app.cli.add_command(credentials)
+    app.cli.add_command(keys)
 
 
 @click.command()

@@ -1,7 +1,7 @@
 """Every model, imported in one place so Alembic and create_app see the whole schema."""
 
 from pdhub.accounts.models import ApiToken, RecoveryCode, User, UserSession
-from pdhub.credentials.models import Award
+from pdhub.credentials.models import Award, IssuedCredential, IssuerKey, StatusList
 from pdhub.districts.models import District, Invitation, School
 from pdhub.learning.models import Enrollment, Lesson, LessonProgress, Module, QuizAttempt
 from pdhub.notifications.models import EmailMessage, Notification
@@ -11,4 +11,5 @@ __all__ = [
     "ApiToken", "Artifact", "Award", "District", "EmailMessage", "Enrollment",
     "Invitation", "Lesson", "LessonProgress", "Module", "Notification", "QuizAttempt",
     "RecoveryCode", "School", "Submission", "SubmissionVersion", "User", "UserSession",
+    "IssuedCredential", "IssuerKey", "StatusList",
 ]

@@ -26,6 +26,8 @@ NAVIGATION: list[NavItem] = [
     NavItem("My district", "districts.overview", frozenset({Role.DISTRICT_ADMIN})),
     NavItem("Districts", "admin.districts", frozenset({Role.ADMIN})),
     NavItem("People", "admin.users", frozenset({Role.ADMIN})),
+    NavItem("My badges", "credentials.my_badges", frozenset({Role.TEACHER})),
+    NavItem("Credentials", "credentials.admin_index", frozenset({Role.ADMIN})),
     NavItem("Account", "accounts.profile", frozenset(Role)),
 ]
 

@@ -213,3 +213,23 @@ class SubmissionFactory(BaseFactory):
     context_text = "My class has twenty-four seventh graders who share twelve laptops."
     reflection_text = "I learned that planning for offline work made the lesson fair."
     links = factory.LazyFunction(list)
+
+
+# --- credentials ------------------------------------------------------------------------
+
+from pdhub.credentials.models import Award  # noqa: E402
+from pdhub.learning.models import EnrollmentStatus  # noqa: E402
+
+
+class AwardFactory(BaseFactory):
+    """An Award for a completed enrollment (made directly: no signal, no credential)."""
+
+    class Meta:
+        model = Award
+
+    enrollment = factory.SubFactory(
+        EnrollmentFactory, status=EnrollmentStatus.COMPLETED,
+        completed_at=factory.LazyFunction(utcnow),
+    )
+    user = factory.LazyAttribute(lambda o: o.enrollment.user)
+    module = factory.LazyAttribute(lambda o: o.enrollment.module)

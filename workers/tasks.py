@@ -20,3 +20,23 @@ def sweep_outbox() -> int:
     for message_id in notifications.unsent_email_ids(db.session):
         sent += jobs.send_now("pdhub.deliver_email", message_id)
     return sent
+
+
+@celery.task(base=AppTask, name="pdhub.issue_credential")
+def issue_credential(award_id: int) -> str | None:
+    """Issue the award's Open Badges credential once (a rerun finds the first)."""
+    from pdhub.credentials import service as credentials
+
+    credential = credentials.issue_credential(db.session, award_id)
+    return credential.id if credential is not None else None
+
+
+@celery.task(base=AppTask, name="pdhub.sweep_awards")
+def sweep_awards() -> int:
+    """Re-send issuing for awards saved while Redis was down (their job never ran)."""
+    from pdhub.credentials import service as credentials
+
+    sent = 0
+    for award_id in credentials.awards_without_credential(db.session):
+        sent += jobs.send_now("pdhub.issue_credential", award_id)
+    return sent

@@ -1,15 +1,19 @@
-"""Awards: an enrollment whose knowledge check and evidence both passed. The
-credentials feature turns each Award into a signed Open Badges 3.0 credential."""
+"""Awards (an enrollment whose knowledge check and evidence both passed) and what
+the credentials feature makes of them: issuer keys, status lists and the signed
+Open Badges 3.0 credentials."""
 
 from __future__ import annotations
 
+import enum
+import json
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey
+from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pdhub.accounts.models import User
-from pdhub.db import Base, utcnow
+from pdhub.db import Base, utcnow, value_enum
 from pdhub.learning.models import Enrollment, Module
 
 
@@ -30,3 +34,113 @@ class Award(Base):
     enrollment: Mapped[Enrollment] = relationship()
     user: Mapped[User] = relationship()
     module: Mapped[Module] = relationship()
+
+
+class IssuerKey(Base):
+    """An Ed25519 issuer key: the public half in clear, the private seed only as
+    ciphertext made with PDHUB_DATA_KEY (see credentials.keys). A rotated key is
+    retired, never deleted, so every credential it signed stays verifiable."""
+
+    __tablename__ = "issuer_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_key_multibase: Mapped[str] = mapped_column(String(64), unique=True)
+    # The did:key of this key; the issuer DID in the embedded default.
+    did_key: Mapped[str] = mapped_column(String(80), unique=True)
+    private_key_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    retired_at: Mapped[datetime | None]
+
+
+class StatusPurpose(enum.StrEnum):
+    REVOCATION = "revocation"
+    SUSPENSION = "suspension"
+
+
+class StatusList(Base):
+    """One W3C Bitstring Status List, published at /status-lists/<id>.
+
+    ``bits`` is the raw bitstring; ``signed_json`` is the signed list credential,
+    re-signed whenever a bit changes so serving it is a plain read.
+    """
+
+    __tablename__ = "status_lists"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[StatusPurpose] = mapped_column(
+        value_enum(StatusPurpose, "status_purpose")
+    )
+    # The issuer DID whose credentials point here (each did:key issuer has its own
+    # lists: a list must be issued by the issuer of the credentials it covers).
+    issuer_id: Mapped[str] = mapped_column(String(200), index=True)
+    size: Mapped[int]
+    bits: Mapped[bytes] = mapped_column(LargeBinary)
+    signed_json: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IssuedCredential(Base):
+    """A signed OpenBadgeCredential, stored exactly as issued and never edited.
+
+    A correction is a new credential (the old one is revoked and points at it
+    through ``replaced_by_id``). ``current_award_id`` equals ``award_id`` until the
+    credential is replaced, so the unique constraint on it allows one current
+    credential per award (issuing twice finds the first).
+    """
+
+    __tablename__ = "issued_credentials"
+    __table_args__ = (UniqueConstraint("revocation_list_id", "revocation_index"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # a UUID
+    award_id: Mapped[int] = mapped_column(
+        ForeignKey("awards.id", ondelete="RESTRICT"), index=True
+    )
+    current_award_id: Mapped[int | None] = mapped_column(
+        ForeignKey("awards.id", ondelete="RESTRICT"), unique=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), index=True
+    )
+    issuer_key_id: Mapped[int] = mapped_column(
+        ForeignKey("issuer_keys.id", ondelete="RESTRICT")
+    )
+    achievement_id: Mapped[str] = mapped_column(String(300))
+    recipient_salt: Mapped[str] = mapped_column(String(64))
+    credential_json: Mapped[str] = mapped_column(Text)
+    jwt: Mapped[str] = mapped_column(Text)
+    baked_png: Mapped[bytes] = mapped_column(LargeBinary)
+    baked_svg: Mapped[bytes] = mapped_column(LargeBinary)
+    revocation_list_id: Mapped[int] = mapped_column(
+        ForeignKey("status_lists.id", ondelete="RESTRICT")
+    )
+    revocation_index: Mapped[int]
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    revocation_reason: Mapped[str | None] = mapped_column(String(500))
+    suspended_at: Mapped[datetime | None]
+    suspension_reason: Mapped[str | None] = mapped_column(String(500))
+    replaced_by_id: Mapped[str | None] = mapped_column(
+        ForeignKey("issued_credentials.id", ondelete="SET NULL")
+    )
+    shared: Mapped[bool] = mapped_column(default=False)
+    shared_at: Mapped[datetime | None]
+
+    award: Mapped[Award] = relationship(foreign_keys=[award_id])
+    user: Mapped[User] = relationship()
+    issuer_key: Mapped[IssuerKey] = relationship()
+    revocation_list: Mapped[StatusList] = relationship()
+
+    @property
+    def document(self) -> dict[str, Any]:
+        """The signed credential as a JSON object (parsed from the stored text)."""
+        parsed: dict[str, Any] = json.loads(self.credential_json)
+        return parsed
+
+    @property
+    def status_label(self) -> str:
+        if self.revoked_at is not None:
+            return "Revoked"
+        if self.suspended_at is not None:
+            return "Suspended"
+        return "Active"

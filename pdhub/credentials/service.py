@@ -1,13 +1,36 @@
-"""Credential rules: recording Awards (issuing signed credentials builds on this)."""
+"""Credential rules: recording Awards, issuing each as a signed Open Badges 3.0
+credential exactly once, reissue, revocation, suspension and sharing."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+import json
+import uuid
+from datetime import timedelta
+from urllib.parse import urlencode
 
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from badges.baking import bake_png, bake_svg
+from badges.credential import (
+    IssuerProfile,
+    OpenBadgeCredential,
+    Recipient,
+    StatusEntry,
+)
+from badges.jwt import encode_jwt
+from badges.proofs import sign_document
 from pdhub import signals
-from pdhub.credentials.models import Award
+from pdhub.accounts.models import User
+from pdhub.credentials import achievements, images, keys, policies, status
+from pdhub.credentials.models import Award, IssuedCredential
+from pdhub.db import utcnow
+from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from pdhub.learning.models import Enrollment
+from pdhub.notifications import service as notifications
+
+MAX_REASON = 500
 
 
 def record_award(session: Session, enrollment: Enrollment) -> Award:
@@ -24,3 +47,329 @@ def record_award(session: Session, enrollment: Enrollment) -> Award:
     session.flush()
     signals.award_recorded.send(session, award=award)
     return award
+
+
+# --- issuing --------------------------------------------------------------------------
+
+
+def current_credential(session: Session, award: Award) -> IssuedCredential | None:
+    """The award's credential that has not been replaced, if it was issued."""
+    return session.scalar(
+        select(IssuedCredential).where(IssuedCredential.current_award_id == award.id)
+    )
+
+
+def issue_credential(session: Session, award_id: int) -> IssuedCredential | None:
+    """Issue the award's credential unless it already has one; return it.
+
+    Safe under retries and redelivery: the award row is locked (PostgreSQL) and
+    re-checked, and the unique ``current_award_id`` refuses a second current
+    credential if two workers still race. Returns None for an unknown award.
+    """
+    award = session.get(Award, award_id, with_for_update=True)
+    if award is None:
+        return None
+    existing = current_credential(session, award)
+    if existing is not None:
+        return existing
+    credential = _issue(session, award)
+    _announce(session, credential)
+    return credential
+
+
+def _issue(session: Session, award: Award) -> IssuedCredential:
+    signer = keys.signer_for(keys.current_key(session))
+    status_list, index = status.allocate(session, signer)
+    module = award.module
+    user = award.user
+    credential_id = str(uuid.uuid4())
+    now = utcnow().replace(microsecond=0)
+    recipient = Recipient.from_email(user.email)
+    completed = award.enrollment.completed_at or award.awarded_at
+    unsigned = OpenBadgeCredential(
+        issuer=IssuerProfile(signer.issuer_id, keys.ISSUER_NAME, keys.base_url()),
+        achievement=achievements.achievement_for(module),
+        recipient=recipient,
+        valid_from=now,
+        id=f"urn:uuid:{credential_id}",
+        name=module.badge_name,
+        description=module.badge_description,
+        awarded_date=award.awarded_at.replace(microsecond=0),
+        results=tuple(achievements.results_for(session, award)),
+        credits_earned=module.hours,
+        activity_end_date=completed.replace(microsecond=0),
+        status=StatusEntry(status.list_url(status_list), index),
+    ).to_json()
+    signed = sign_document(unsigned, signer.pair, signer.verification_method, created=now)
+    text = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
+    credential = IssuedCredential(
+        id=credential_id,
+        award_id=award.id,
+        current_award_id=award.id,
+        user_id=user.id,
+        issuer_key_id=signer.key.id,
+        achievement_id=achievements.achievement_url(module),
+        recipient_salt=recipient.salt,
+        credential_json=text,
+        jwt=encode_jwt(unsigned, signer.pair, signer.verification_method, issued_at=now),
+        baked_png=bake_png(images.badge_png(module), signed),
+        baked_svg=bake_svg(images.badge_svg(module), signed),
+        revocation_list_id=status_list.id,
+        revocation_index=index,
+        issued_at=now,
+    )
+    session.add(credential)
+    session.flush()
+    return credential
+
+
+def _announce(session: Session, credential: IssuedCredential) -> None:
+    user = credential.user
+    name = credential.award.module.badge_name
+    link = f"{keys.base_url()}/badges"
+    notifications.notify(
+        session, user, f"credential-issued-{credential.id}",
+        f"You earned the {name} badge. Download it or share it from My badges.",
+        link="/badges",
+    )
+    notifications.queue_email(
+        session, user.email, f"You earned the {name} badge", "credential_issued",
+        key=f"credential-issued-{credential.id}", user=user, badge_name=name,
+        link=link,
+    )
+
+
+def reissue_credential(
+    session: Session, actor: User | None, credential: IssuedCredential, reason: str
+) -> IssuedCredential:
+    """Issue a corrected credential for the same award and revoke this one.
+
+    The old credential is kept unchanged, revoked with ``reason``, and points at
+    its replacement. Raises PermissionDenied, InvalidInput for a missing reason,
+    Conflict when it was already replaced.
+    """
+    _require_manager(actor)
+    reason = _reason(reason)
+    if credential.replaced_by_id is not None or credential.current_award_id is None:
+        raise Conflict("This credential was already replaced.")
+    credential.current_award_id = None
+    session.flush()
+    replacement = _issue(session, credential.award)
+    replacement.shared = credential.shared
+    replacement.shared_at = credential.shared_at
+    credential.replaced_by_id = replacement.id
+    if credential.revoked_at is None:
+        _revoke(session, credential, f"Replaced by a corrected credential: {reason}")
+    session.flush()
+    _announce(session, replacement)
+    return replacement
+
+
+def awards_without_credential(
+    session: Session, older_than_seconds: int | None = None
+) -> list[int]:
+    """Awards whose issuing job never completed (for the periodic sweep)."""
+    if older_than_seconds is None:
+        older_than_seconds = current_app.config["PDHUB_SWEEP_AFTER_SECONDS"]
+    cutoff = utcnow() - timedelta(seconds=older_than_seconds)
+    issued = select(IssuedCredential.award_id)
+    return list(
+        session.scalars(
+            select(Award.id)
+            .where(Award.awarded_at < cutoff, Award.id.not_in(issued))
+            .order_by(Award.id)
+            .limit(500)
+        )
+    )
+
+
+# --- status ----------------------------------------------------------------------------
+
+
+def _require_manager(actor: User | None) -> None:
+    # ``None`` is the command line, run by whoever operates the server.
+    if actor is not None and not policies.can_manage_credentials(actor):
+        raise PermissionDenied("Only platform administrators can change credentials.")
+
+
+def _reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Give a reason; the teacher and verifiers see it.",
+                           field="reason")
+    if len(reason) > MAX_REASON:
+        raise InvalidInput(f"Keep the reason under {MAX_REASON} characters.",
+                           field="reason")
+    return reason
+
+
+def _revoke(session: Session, credential: IssuedCredential, reason: str) -> None:
+    credential.revoked_at = utcnow()
+    credential.revocation_reason = reason
+    status.set_bit(session, credential.revocation_list, credential.revocation_index, True)
+    session.flush()
+
+
+def revoke_credential(
+    session: Session, actor: User | None, credential: IssuedCredential, reason: str
+) -> IssuedCredential:
+    """Revoke for good: set its bit in the revocation list and re-sign the list.
+
+    Raises PermissionDenied, InvalidInput (no reason) or Conflict (already revoked).
+    """
+    _require_manager(actor)
+    reason = _reason(reason)
+    if credential.revoked_at is not None:
+        raise Conflict("This credential is already revoked.")
+    _revoke(session, credential, reason)
+    return credential
+
+
+def suspend_credential(
+    session: Session, actor: User | None, credential: IssuedCredential, reason: str
+) -> IssuedCredential:
+    """Suspend (reversibly), keeping the reason. Raises PermissionDenied,
+    InvalidInput or Conflict (revoked or already suspended)."""
+    _require_manager(actor)
+    reason = _reason(reason)
+    if credential.revoked_at is not None:
+        raise Conflict("A revoked credential cannot be suspended.")
+    if credential.suspended_at is not None:
+        raise Conflict("This credential is already suspended.")
+    credential.suspended_at = utcnow()
+    credential.suspension_reason = reason
+    session.flush()
+    return credential
+
+
+def unsuspend_credential(
+    session: Session, actor: User | None, credential: IssuedCredential
+) -> IssuedCredential:
+    """Lift a suspension. Raises PermissionDenied or Conflict (not suspended)."""
+    _require_manager(actor)
+    if credential.suspended_at is None:
+        raise Conflict("This credential is not suspended.")
+    credential.suspended_at = None
+    credential.suspension_reason = None
+    session.flush()
+    return credential
+
+
+# --- sharing and reading ----------------------------------------------------------------
+
+
+def set_shared(
+    session: Session, actor: User, credential: IssuedCredential, shared: bool
+) -> IssuedCredential:
+    """Turn the public page and downloads of a credential on or off (owner only)."""
+    if not policies.can_share(actor, credential):
+        raise PermissionDenied("Only the teacher who earned a badge can share it.")
+    credential.shared = shared
+    credential.shared_at = utcnow() if shared else None
+    session.flush()
+    return credential
+
+
+def get_credential(session: Session, credential_id: str) -> IssuedCredential:
+    """The credential with this UUID; raises NotFound."""
+    try:
+        uuid.UUID(credential_id)
+    except ValueError:
+        raise NotFound("No credential has that id.") from None
+    credential = session.get(IssuedCredential, credential_id.lower())
+    if credential is None:
+        raise NotFound("No credential has that id.")
+    return credential
+
+
+def credentials_of(session: Session, user: User) -> list[IssuedCredential]:
+    """A teacher's credentials, newest first, replaced ones left out."""
+    return list(
+        session.scalars(
+            select(IssuedCredential)
+            .options(joinedload(IssuedCredential.award).joinedload(Award.module))
+            .where(IssuedCredential.user_id == user.id,
+                   IssuedCredential.replaced_by_id.is_(None))
+            .order_by(IssuedCredential.issued_at.desc())
+        )
+    )
+
+
+def list_credentials(
+    session: Session, email: str | None = None, limit: int | None = None
+) -> list[IssuedCredential]:
+    """Every credential (optionally one person's), newest first."""
+    query = (
+        select(IssuedCredential)
+        .join(User, User.id == IssuedCredential.user_id)
+        .options(joinedload(IssuedCredential.user),
+                 joinedload(IssuedCredential.award).joinedload(Award.module))
+        .order_by(IssuedCredential.issued_at.desc(), IssuedCredential.id)
+    )
+    if email:
+        query = query.where(func.lower(User.email) == email.strip().lower())
+    if limit:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def summary(credential: IssuedCredential) -> dict[str, object]:
+    """The CLI/JSON listing of one credential."""
+    return {
+        "id": credential.id,
+        "email": credential.user.email,
+        "name": credential.user.name,
+        "achievement": credential.award.module.badge_name,
+        "achievement_id": credential.achievement_id,
+        "issued": credential.issued_at.isoformat(),
+        "status": credential.status_label.lower(),
+        "revocation_reason": credential.revocation_reason,
+        "replaced_by": credential.replaced_by_id,
+        "shared": credential.shared,
+    }
+
+
+# --- URLs -------------------------------------------------------------------------------
+
+
+def page_url(credential: IssuedCredential) -> str:
+    return f"{keys.base_url()}/credentials/{credential.id}"
+
+
+def json_url(credential: IssuedCredential) -> str:
+    return f"{page_url(credential)}.json"
+
+
+def verify_url(credential: IssuedCredential) -> str:
+    return f"{keys.base_url()}/verify?" + urlencode({"url": json_url(credential)})
+
+
+def linkedin_url(credential: IssuedCredential) -> str:
+    """LinkedIn's "Add to profile" link for a certification."""
+    issued = credential.issued_at
+    return "https://www.linkedin.com/profile/add?" + urlencode(
+        {
+            "startTask": "CERTIFICATION_NAME",
+            "name": credential.award.module.badge_name,
+            "organizationName": keys.ISSUER_NAME,
+            "issueYear": issued.year,
+            "issueMonth": issued.month,
+            "certUrl": page_url(credential),
+            "certId": credential.id,
+        }
+    )
+
+
+def certificate(credential: IssuedCredential) -> bytes:
+    """The PDF certificate of a credential."""
+    module = credential.award.module
+    return images.certificate_pdf(
+        recipient=credential.user.name,
+        badge_name=module.badge_name,
+        description=module.badge_description,
+        hours=module.hours,
+        issued_at=credential.issued_at,
+        credential_id=credential.id,
+        verify_url=verify_url(credential),
+        png=images.badge_png(module),
+    )

@@ -1,0 +1,140 @@
+"""The Open Badges Achievement of a module version: criteria, alignment, rubric."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from badges.credential import (
+    Achievement,
+    Alignment,
+    Image,
+    Result,
+    ResultDescription,
+    RubricLevel,
+)
+from pdhub.credentials.keys import base_url
+from pdhub.credentials.models import Award
+from pdhub.learning.models import Module
+
+
+def achievement_key(module: Module) -> str:
+    """The path segment naming a module version's Achievement: ``<slug>-v<version>``."""
+    return f"{module.slug}-v{module.version}"
+
+
+def achievement_url(module: Module) -> str:
+    return f"{base_url()}/achievements/{achievement_key(module)}"
+
+
+def badge_image_data_url(module: Module) -> str:
+    """The module's badge image as a data: URL, so the credential shows it offline."""
+    encoded = base64.b64encode(bytes(module.badge_image)).decode("ascii")
+    return f"data:{module.badge_media_type};base64,{encoded}"
+
+
+def _criteria_narrative(module: Module) -> str:
+    lines = [f"Competency: {module.competency.strip()}"]
+    overview = (module.evidence or {}).get("overview")
+    if overview:
+        lines.append(f"Evidence: {str(overview).strip()}")
+    lines.append(
+        "The educator passed the module's knowledge check and submitted evidence "
+        "that a coach scored against the public rubric below."
+    )
+    passing = (module.rubric or {}).get("passing", {}).get("min_criteria_demonstrated")
+    criteria = (module.rubric or {}).get("criteria", [])
+    if passing:
+        lines.append(
+            f"At least {passing} of the {len(criteria)} rubric criteria must be "
+            "demonstrated."
+        )
+    for criterion in criteria:
+        lines.append(f"- {criterion.get('name')}: {criterion.get('description', '')}")
+    return "\n".join(lines)
+
+
+def criterion_id(module: Module, criterion: str) -> str:
+    return f"{achievement_url(module)}#criterion-{criterion}"
+
+
+def level_id(module: Module, criterion: str, level: str) -> str:
+    return f"{achievement_url(module)}#criterion-{criterion}-level-{level}"
+
+
+def _result_descriptions(module: Module) -> list[ResultDescription]:
+    rubric: dict[str, Any] = module.rubric or {}
+    levels = rubric.get("levels", [])
+    descriptions = []
+    for criterion in rubric.get("criteria", []):
+        texts = criterion.get("levels", {})
+        descriptions.append(
+            ResultDescription(
+                id=criterion_id(module, criterion["id"]),
+                name=criterion["name"],
+                levels=tuple(
+                    RubricLevel(
+                        id=level_id(module, criterion["id"], level["id"]),
+                        name=level["name"],
+                        description=texts.get(level["id"]),
+                    )
+                    for level in levels
+                ),
+            )
+        )
+    return descriptions
+
+
+def _alignments(module: Module) -> list[Alignment]:
+    alignments = []
+    for standard in module.standards or []:
+        if not standard.get("url"):
+            continue  # OB 3.0 requires targetUrl
+        alignments.append(
+            Alignment(
+                target_name=standard.get("name") or standard.get("code") or "Standard",
+                target_url=standard["url"],
+                target_code=standard.get("code"),
+                target_framework=standard.get("framework"),
+            )
+        )
+    return alignments
+
+
+def achievement_for(module: Module) -> Achievement:
+    """The Achievement of one module version (one per version: ids never change)."""
+    return Achievement(
+        id=achievement_url(module),
+        name=module.badge_name,
+        description=module.badge_description,
+        criteria_narrative=_criteria_narrative(module),
+        image=Image(badge_image_data_url(module), caption=module.badge_alt),
+        alignments=tuple(_alignments(module)),
+        credits_available=module.hours,
+        result_descriptions=tuple(_result_descriptions(module)),
+    )
+
+
+def rubric_results(session: Session, award: Award) -> list[tuple[str, str]]:
+    """The rubric level the coach gave on each criterion, as (criterion id, level id)
+    from the module's rubric; [] while no review data is available.
+
+    The Review model lives in the review feature; until it is wired here, awards
+    carry no rubric results.
+    """
+    return []
+
+
+def results_for(session: Session, award: Award) -> list[Result]:
+    module = award.module
+    known = {c["id"]: {lv["id"] for lv in module.rubric.get("levels", [])}
+             for c in (module.rubric or {}).get("criteria", [])}
+    results = []
+    for criterion, level in rubric_results(session, award):
+        if level in known.get(criterion, set()):
+            results.append(
+                Result(criterion_id(module, criterion), level_id(module, criterion, level))
+            )
+    return results

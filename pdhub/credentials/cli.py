@@ -1,0 +1,95 @@
+"""``pdhub credentials ...`` and ``pdhub keys ...``: thin wrappers over the services."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask.cli import with_appcontext
+
+from pdhub.errors import DomainError
+from pdhub.extensions import db
+
+
+@click.group()
+def credentials() -> None:
+    """List, export and revoke issued credentials."""
+
+
+@credentials.command("list")
+@click.option("--email", help="Only this teacher's credentials.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@with_appcontext
+def list_command(email: str | None, as_json: bool) -> None:
+    """List issued credentials, newest first."""
+    from pdhub.credentials import service
+
+    found = [service.summary(c) for c in service.list_credentials(db.session, email)]
+    if as_json:
+        click.echo(json.dumps(found, indent=2))
+        return
+    if not found:
+        click.echo("No credentials.")
+        return
+    for item in found:
+        click.echo(f"{item['id']}  {item['issued'][:10]}  {item['status']:<9}  "
+                   f"{item['email']}  {item['achievement']}")
+
+
+@credentials.command("export")
+@click.argument("credential_id")
+@click.option("--format", "form", type=click.Choice(["json", "jwt", "png", "svg"]),
+              default="json", show_default=True)
+@with_appcontext
+def export_command(credential_id: str, form: str) -> None:
+    """Write a credential to standard output exactly as issued."""
+    from pdhub.credentials import service
+
+    try:
+        credential = service.get_credential(db.session, credential_id)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    if form == "json":
+        click.echo(credential.credential_json)
+    elif form == "jwt":
+        click.echo(credential.jwt)
+    else:
+        data = credential.baked_png if form == "png" else credential.baked_svg
+        sys.stdout.buffer.write(bytes(data))
+        sys.stdout.buffer.flush()
+
+
+@credentials.command("revoke")
+@click.argument("credential_id")
+@click.option("--reason", required=True, help="Kept with the credential.")
+@with_appcontext
+def revoke_command(credential_id: str, reason: str) -> None:
+    """Revoke a credential: its status list bit is set and the list re-signed."""
+    from pdhub.credentials import service
+
+    try:
+        credential = service.get_credential(db.session, credential_id)
+        service.revoke_credential(db.session, None, credential, reason)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    click.echo(f"Revoked {credential.id}: {reason}")
+
+
+@click.group()
+def keys() -> None:
+    """Manage the issuer's signing keys."""
+
+
+@keys.command("rotate")
+@with_appcontext
+def rotate_command() -> None:
+    """Make a new signing key; earlier keys stay published so old credentials verify."""
+    from pdhub.credentials import keys as issuer_keys
+
+    key = issuer_keys.rotate_key(db.session)
+    db.session.commit()
+    click.echo(f"New issuer key {key.public_key_multibase} ({key.did_key}).")
+    click.echo("Earlier credentials keep verifying with their own keys.")

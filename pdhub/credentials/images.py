@@ -1,0 +1,130 @@
+"""Badge pictures to bake credentials into (PNG and SVG) and the PDF certificate."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+import unicodedata
+from datetime import datetime
+from xml.sax.saxutils import escape
+
+import segno
+from fpdf import FPDF
+from PIL import Image, ImageDraw, ImageFont
+
+from pdhub.learning.models import Module
+
+BRAND = (29, 78, 137)
+PNG_SIZE = 400
+
+
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    return ImageFont.load_default(size=size)
+
+
+def badge_png(module: Module) -> bytes:
+    """A PNG of the module's badge: the module's own PNG, or a drawn medal for an SVG.
+
+    (Rasterizing arbitrary SVG needs a native renderer we do not ship; the drawn
+    medal carries the badge name, and the SVG form keeps the author's artwork.)
+    """
+    if module.badge_media_type == "image/png":
+        return bytes(module.badge_image)
+    image = Image.new("RGB", (PNG_SIZE, PNG_SIZE), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((12, 12, PNG_SIZE - 12, PNG_SIZE - 12), fill=BRAND,
+                 outline=(15, 47, 87), width=8)
+    draw.ellipse((40, 40, PNG_SIZE - 40, PNG_SIZE - 40), outline=(255, 255, 255), width=3)
+    lines = textwrap.wrap(module.badge_name, width=16)[:4]
+    font = _font(30)
+    top = PNG_SIZE / 2 - len(lines) * 20
+    for number, line in enumerate(lines):
+        draw.text((PNG_SIZE / 2, top + number * 40), line, fill=(255, 255, 255),
+                  font=font, anchor="ma")
+    draw.text((PNG_SIZE / 2, PNG_SIZE - 90), "PD Hub", fill=(220, 235, 250),
+              font=_font(22), anchor="ma")
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def badge_svg(module: Module) -> bytes:
+    """The module's SVG badge, or a simple SVG medal when the badge is a PNG."""
+    if module.badge_media_type == "image/svg+xml":
+        return bytes(module.badge_image)
+    name = escape(module.badge_name)
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 200" width="200" '
+        f'height="200" role="img"><title>{name}</title>'
+        '<circle cx="100" cy="100" r="92" fill="#1d4e89"/>'
+        '<text x="100" y="108" text-anchor="middle" font-family="Arial, sans-serif" '
+        f'font-size="14" fill="#ffffff">{name}</text></svg>'
+    ).encode()
+
+
+def _latin1(text: str) -> str:
+    # The PDF core fonts cover Latin-1 only; decompose accents, drop the rest.
+    if all(ord(ch) < 256 for ch in text):
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if ord(ch) < 256) or "?"
+
+
+def certificate_pdf(
+    *,
+    recipient: str,
+    badge_name: str,
+    description: str,
+    hours: float,
+    issued_at: datetime,
+    credential_id: str,
+    verify_url: str,
+    png: bytes,
+) -> bytes:
+    """A one-page landscape certificate with a QR code to the verification page."""
+    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf.set_title(_latin1(f"{badge_name} - {recipient}"))
+    pdf.set_author("PD Hub")
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    pdf.set_draw_color(*BRAND)
+    pdf.set_line_width(1.5)
+    pdf.rect(10, 10, 277, 190)
+    pdf.image(io.BytesIO(png), x=20, y=25, w=55, h=55)
+    pdf.set_text_color(*BRAND)
+    pdf.set_font("Helvetica", "B", 28)
+    pdf.set_xy(85, 28)
+    pdf.cell(190, 12, "Certificate of Professional Learning")
+    pdf.set_text_color(30, 30, 30)
+    pdf.set_font("Helvetica", "", 14)
+    pdf.set_xy(85, 48)
+    pdf.cell(190, 8, "This certifies that")
+    pdf.set_font("Helvetica", "B", 24)
+    pdf.set_xy(85, 58)
+    pdf.cell(190, 12, _latin1(recipient))
+    pdf.set_font("Helvetica", "", 14)
+    pdf.set_xy(85, 74)
+    pdf.cell(190, 8, "earned the micro-credential")
+    pdf.set_font("Helvetica", "B", 18)
+    pdf.set_xy(85, 84)
+    pdf.multi_cell(190, 9, _latin1(badge_name))
+    pdf.set_font("Helvetica", "", 12)
+    pdf.set_xy(20, 110)
+    pdf.multi_cell(200, 6, _latin1(description[:600]))
+    pdf.set_xy(20, 150)
+    hours_text = f"{hours:g} professional development hour{'s' if hours != 1 else ''}"
+    pdf.cell(200, 7, f"{hours_text} - issued {issued_at.strftime('%-d %B %Y')}")
+    pdf.set_font("Helvetica", "", 9)
+    pdf.set_xy(20, 160)
+    pdf.cell(200, 6, f"Credential {credential_id}")
+    pdf.set_xy(20, 167)
+    pdf.multi_cell(200, 5, "Verify it with any Open Badges 3.0 verifier, or scan the "
+                           "code to check it on PD Hub:")
+    pdf.set_xy(20, 178)
+    pdf.set_text_color(*BRAND)
+    pdf.cell(200, 6, _latin1(verify_url[:140]), link=verify_url)
+    qr = io.BytesIO()
+    segno.make(verify_url, error="m").save(qr, kind="png", scale=8, border=2)
+    qr.seek(0)
+    pdf.image(qr, x=230, y=140, w=45, h=45)
+    return bytes(pdf.output())

@@ -1,0 +1,144 @@
+"""Issuer keys: where private keys are kept (a KeyStore), which DID names the issuer,
+rotation, and the did:web document that lists every key ever used."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from badges.dids import PublishedKey, controller_document, did_web_from_url
+from badges.keys import Ed25519KeyPair
+from pdhub.credentials.models import IssuerKey
+from pdhub.db import utcnow
+from pdhub.privacy import encryption
+
+ISSUER_NAME = "PD Hub"
+
+
+class KeyStore(Protocol):
+    """Keeps issuer private keys; the database holds only what ``save`` returns."""
+
+    def save(self, session: Session, pair: Ed25519KeyPair) -> IssuerKey:
+        """Store a new key pair and return its (flushed) IssuerKey row."""
+
+    def load(self, key: IssuerKey) -> Ed25519KeyPair:
+        """Return the signing key pair of ``key``."""
+
+
+class DatabaseKeyStore:
+    """Private seeds encrypted with PDHUB_DATA_KEY (Fernet) in the issuer_keys table."""
+
+    def save(self, session: Session, pair: Ed25519KeyPair) -> IssuerKey:
+        key = IssuerKey(
+            public_key_multibase=pair.public_key_multibase,
+            did_key=pair.did_key,
+            private_key_encrypted=encryption.encrypt(pair.seed),
+        )
+        session.add(key)
+        session.flush()
+        return key
+
+    def load(self, key: IssuerKey) -> Ed25519KeyPair:
+        pair = Ed25519KeyPair.from_seed(encryption.decrypt(key.private_key_encrypted))
+        if pair.public_key_multibase != key.public_key_multibase:
+            raise encryption.DecryptionError("the stored key does not match its public key")
+        return pair
+
+
+def key_store() -> KeyStore:
+    """The configured key store (the database store is the only one so far)."""
+    return DatabaseKeyStore()
+
+
+def base_url() -> str:
+    return str(current_app.config["PDHUB_BASE_URL"])
+
+
+def did_web_issuer() -> str | None:
+    """did:web:<host> when PDHUB_BASE_URL is https on a real domain name, else None.
+
+    A did:web DID must resolve over https on its domain, so localhost, bare IP
+    addresses and plain http (the embedded default) use did:key instead.
+    """
+    parts = urlsplit(base_url())
+    host = parts.hostname or ""
+    if parts.scheme != "https" or "." not in host or host.endswith(".localhost"):
+        return None
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return None
+    try:
+        return did_web_from_url(f"https://{parts.netloc}")
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Signer:
+    """An issuer key ready to sign: the issuer DID and the verification method id."""
+
+    key: IssuerKey
+    pair: Ed25519KeyPair
+    issuer_id: str
+    verification_method: str
+
+
+def signer_for(key: IssuerKey) -> Signer:
+    """The issuer identity ``key`` signs as: did:web when configured, else its did:key."""
+    pair = key_store().load(key)
+    did = did_web_issuer()
+    if did is None:
+        return Signer(key, pair, key.did_key, pair.did_key_verification_method)
+    return Signer(key, pair, did, pair.verification_method_id(did))
+
+
+def current_key(session: Session) -> IssuerKey:
+    """The newest key not retired; the first call creates one."""
+    key = session.scalar(
+        select(IssuerKey)
+        .where(IssuerKey.retired_at.is_(None))
+        .order_by(IssuerKey.created_at.desc(), IssuerKey.id.desc())
+        .limit(1)
+    )
+    if key is None:
+        key = key_store().save(session, Ed25519KeyPair.generate())
+    return key
+
+
+def rotate_key(session: Session) -> IssuerKey:
+    """Retire every current key and make a new one; return the new key.
+
+    Retired keys stay in the database and in did.json (and a did:key stays
+    resolvable by itself), so credentials signed before still verify.
+    """
+    now = utcnow()
+    for key in session.scalars(select(IssuerKey).where(IssuerKey.retired_at.is_(None))):
+        key.retired_at = now
+    session.flush()
+    return key_store().save(session, Ed25519KeyPair.generate())
+
+
+def all_keys(session: Session) -> list[IssuerKey]:
+    return list(session.scalars(select(IssuerKey).order_by(IssuerKey.id)))
+
+
+def did_document(session: Session) -> dict[str, Any] | None:
+    """The did:web DID document listing every key, or None in did:key mode."""
+    did = did_web_issuer()
+    if did is None:
+        return None
+    keys = all_keys(session)
+    if not keys:
+        keys = [current_key(session)]
+    return controller_document(
+        did, [PublishedKey(key.public_key_multibase) for key in keys]
+    )

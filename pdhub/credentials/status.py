@@ -1,0 +1,122 @@
+"""Hosted Bitstring Status Lists: allocating random indexes, flipping bits, and
+keeping each list's signed list credential ready to serve."""
+
+from __future__ import annotations
+
+import json
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from badges.proofs import sign_document
+from badges.status import MIN_ENTRIES, allocate_index, build_status_list_credential
+from badges.status import StatusList as Bitstring
+from pdhub.credentials import keys
+from pdhub.credentials.models import (
+    IssuedCredential,
+    IssuerKey,
+    StatusList,
+    StatusPurpose,
+)
+from pdhub.db import utcnow
+
+
+def list_url(status_list: StatusList) -> str:
+    return f"{keys.base_url()}/status-lists/{status_list.id}"
+
+
+def _bitstring(status_list: StatusList) -> Bitstring:
+    bits = Bitstring(status_list.size)
+    raw = bytes(status_list.bits)
+    for position, byte in enumerate(raw):
+        if byte:
+            for offset in range(8):
+                if byte & (0x80 >> offset):
+                    bits.set(position * 8 + offset)
+    return bits
+
+
+def _used_indexes(session: Session, status_list: StatusList) -> set[int]:
+    return set(
+        session.scalars(
+            select(IssuedCredential.revocation_index).where(
+                IssuedCredential.revocation_list_id == status_list.id
+            )
+        )
+    )
+
+
+def sign_list(session: Session, status_list: StatusList, signer: keys.Signer) -> None:
+    """Re-sign the list credential with ``signer`` and keep it for serving."""
+    now = utcnow()
+    document = build_status_list_credential(
+        list_url=list_url(status_list),
+        issuer_id=status_list.issuer_id,
+        purpose=status_list.purpose.value,
+        status_list=_bitstring(status_list),
+        valid_from=now,
+    )
+    signed = sign_document(document, signer.pair, signer.verification_method)
+    status_list.signed_json = json.dumps(signed, separators=(",", ":"))
+    status_list.updated_at = now
+    session.flush()
+
+
+def signer_for_list(session: Session, status_list: StatusList) -> keys.Signer:
+    """The key that signs a list: its own did:key issuer's key, or the current key
+    when the issuer is the deployment's did:web (which lists every key)."""
+    if status_list.issuer_id.startswith("did:key:"):
+        key = session.scalar(
+            select(IssuerKey).where(IssuerKey.did_key == status_list.issuer_id)
+        )
+        if key is not None:
+            return keys.signer_for(key)
+    return keys.signer_for(keys.current_key(session))
+
+
+def allocate(
+    session: Session, signer: keys.Signer, purpose: StatusPurpose = StatusPurpose.REVOCATION
+) -> tuple[StatusList, int]:
+    """Pick a random free index in a list of ``signer``'s issuer, making a list if
+    every one is full (Bitstring Status List §6.2: random, uncorrelated indexes)."""
+    lists = session.scalars(
+        select(StatusList)
+        .where(StatusList.issuer_id == signer.issuer_id, StatusList.purpose == purpose)
+        .order_by(StatusList.id)
+    )
+    for status_list in lists:
+        used = _used_indexes(session, status_list)
+        if len(used) < status_list.size // 2:
+            return status_list, allocate_index(used, status_list.size)
+    status_list = StatusList(
+        purpose=purpose,
+        issuer_id=signer.issuer_id,
+        size=MIN_ENTRIES,
+        bits=bytes(MIN_ENTRIES // 8),
+    )
+    session.add(status_list)
+    session.flush()
+    sign_list(session, status_list, signer)
+    return status_list, allocate_index(set(), status_list.size)
+
+
+def set_bit(session: Session, status_list: StatusList, index: int, value: bool) -> None:
+    """Set or clear one entry and re-sign the list credential."""
+    if is_set(status_list, index) == value:
+        return
+    raw = bytearray(status_list.bits)
+    mask = 0x80 >> (index % 8)
+    raw[index // 8] = raw[index // 8] | mask if value else raw[index // 8] & ~mask & 0xFF
+    status_list.bits = bytes(raw)
+    sign_list(session, status_list, signer_for_list(session, status_list))
+
+
+def is_set(status_list: StatusList, index: int) -> bool:
+    return bool(status_list.bits[index // 8] & (0x80 >> (index % 8)))
+
+
+def served_document(session: Session, status_list: StatusList) -> str:
+    """The signed list credential text (signed now if it never was)."""
+    if status_list.signed_json is None:
+        sign_list(session, status_list, signer_for_list(session, status_list))
+    assert status_list.signed_json is not None
+    return status_list.signed_json

@@ -1,0 +1,270 @@
+"""Credential pages: My badges, the public credential page and its files, the
+issuer/achievement/status-list/DID documents, and the administrators' status page."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select
+
+from pdhub.accounts.auth import roles_required
+from pdhub.accounts.models import Role
+from pdhub.credentials import achievements, forms, keys, policies, service, status
+from pdhub.credentials.models import IssuedCredential, StatusList
+from pdhub.errors import DomainError
+from pdhub.extensions import db
+from pdhub.forms import show_error
+from pdhub.learning.models import Module
+
+bp = Blueprint("credentials", __name__)
+
+JSON_LD = "application/vc+ld+json"
+DOWNLOADS = {
+    "json": JSON_LD,
+    "jwt": "application/vc+jwt",
+    "png": "image/png",
+    "svg": "image/svg+xml",
+    "pdf": "application/pdf",
+}
+
+
+def _public(response: Response) -> Response:
+    # Verifiers (wallets, other sites' scripts) read these documents cross-origin.
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _document(text: str, mimetype: str = "application/json") -> Response:
+    response = Response(text, mimetype=mimetype)
+    response.set_etag(hashlib.sha256(text.encode()).hexdigest()[:32])
+    response.headers["Cache-Control"] = "no-cache"
+    return _public(response.make_conditional(request))
+
+
+def _viewable(credential_id: str) -> IssuedCredential:
+    try:
+        credential = service.get_credential(db.session, credential_id)
+    except DomainError:
+        abort(404)
+    if not policies.can_view(current_user, credential):
+        abort(404)  # a private credential is indistinguishable from a missing one
+    return credential
+
+
+# --- My badges ---------------------------------------------------------------------------
+
+
+@bp.get("/badges")
+@roles_required(*Role)
+def my_badges() -> Any:
+    credentials = service.credentials_of(db.session, current_user)
+    return render_template(
+        "credentials/my_badges.html",
+        credentials=credentials,
+        share_form=forms.ShareForm(),
+        service=service,
+    )
+
+
+@bp.post("/badges/<credential_id>/share")
+@roles_required(*Role)
+def share(credential_id: str) -> Any:
+    try:
+        credential = service.get_credential(db.session, credential_id)
+    except DomainError:
+        abort(404)
+    if credential.user_id != current_user.id:
+        abort(404)
+    form = forms.ShareForm()
+    if not form.validate_on_submit():
+        flash("That did not work. Please use the Share button again.", "error")
+        return redirect(url_for("credentials.my_badges"), 303)
+    shared = form.shared.data == "on"
+    service.set_shared(db.session, current_user, credential, shared)
+    db.session.commit()
+    if shared:
+        flash("Your badge is shared: anyone with the link can see it and check it.",
+              "success")
+    else:
+        flash("Sharing is off: only you can see this badge's page now.", "success")
+    return redirect(url_for("credentials.my_badges") + f"#badge-{credential.id}", 303)
+
+
+# --- the credential and its files ---------------------------------------------------------
+
+
+@bp.get("/credentials/<name>")
+def credential(name: str) -> Any:
+    credential_id, dot, extension = name.partition(".")
+    if dot and extension not in DOWNLOADS:
+        abort(404)
+    credential = _viewable(credential_id)
+    if not dot:
+        module = credential.award.module
+        return render_template(
+            "credentials/credential.html",
+            credential=credential,
+            module=module,
+            document=credential.document,
+            image=achievements.badge_image_data_url(module),
+            is_owner=current_user.is_authenticated
+            and current_user.id == credential.user_id,
+            service=service,
+        )
+    if extension == "json":
+        response = _document(credential.credential_json, JSON_LD)
+    elif extension == "jwt":
+        response = _document(credential.jwt, DOWNLOADS["jwt"])
+    else:
+        body = {
+            "png": lambda: credential.baked_png,
+            "svg": lambda: credential.baked_svg,
+            "pdf": lambda: service.certificate(credential),
+        }[extension]()
+        response = _public(Response(body, mimetype=DOWNLOADS[extension]))
+    if request.args.get("download"):
+        slug = credential.award.module.slug
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="{slug}-{credential.id[:8]}.{extension}"'
+        )
+    if not credential.shared:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- public documents ----------------------------------------------------------------------
+
+
+@bp.get("/status-lists/<int:list_id>")
+def status_list(list_id: int) -> Any:
+    found = db.session.get(StatusList, list_id)
+    if found is None:
+        abort(404)
+    signed_before = found.signed_json is not None
+    text = status.served_document(db.session, found)
+    if not signed_before:
+        db.session.commit()
+    return _document(text, JSON_LD)
+
+
+@bp.get("/.well-known/did.json")
+def did_json() -> Any:
+    document = keys.did_document(db.session)
+    if document is None:
+        abort(404)  # the embedded default names its issuer with did:key
+    db.session.commit()  # the first request may have created the first key
+    return _document(json.dumps(document, indent=2), "application/did+json")
+
+
+@bp.get("/issuers/<issuer_id>")
+def issuer(issuer_id: str) -> Any:
+    if issuer_id != "pdhub":
+        abort(404)
+    signer_did = keys.did_web_issuer()
+    profile: dict[str, Any] = {
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        ],
+        "id": signer_did or keys.current_key(db.session).did_key,
+        "type": ["Profile"],
+        "name": keys.ISSUER_NAME,
+        "url": keys.base_url(),
+    }
+    if signer_did is None:
+        # did:key: every key is its own DID; earlier ones stay valid for what they signed.
+        profile["otherIdentifier"] = [
+            {"type": "IdentifierEntry", "identifier": key.did_key,
+             "identifierType": "identifier"}
+            for key in keys.all_keys(db.session)
+        ]
+    db.session.commit()
+    return _document(json.dumps(profile, indent=2))
+
+
+@bp.get("/achievements/<key>")
+def achievement(key: str) -> Any:
+    slug, _, version = key.rpartition("-v")
+    if not slug or not version.isdigit():
+        abort(404)
+    module = db.session.scalar(
+        select(Module).where(Module.slug == slug, Module.version == int(version))
+    )
+    if module is None:
+        abort(404)
+    document = achievements.achievement_for(module).to_json()
+    document = {
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        ],
+        **document,
+    }
+    return _document(json.dumps(document, indent=2))
+
+
+# --- administrators ------------------------------------------------------------------------
+
+
+@bp.get("/admin/credentials")
+@roles_required(Role.ADMIN)
+def admin_index() -> Any:
+    email = request.args.get("email", "").strip()
+    credentials = service.list_credentials(db.session, email=email or None, limit=200)
+    return render_template(
+        "credentials/admin_index.html", credentials=credentials, email=email
+    )
+
+
+@bp.route("/admin/credentials/<credential_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def admin_credential(credential_id: str) -> Any:
+    try:
+        credential = service.get_credential(db.session, credential_id)
+    except DomainError:
+        abort(404)
+    form = forms.StatusForm()
+    if form.validate_on_submit():
+        try:
+            action = form.action.data
+            reason = form.reason.data or ""
+            if action == "revoke":
+                service.revoke_credential(db.session, current_user, credential, reason)
+                message = "The credential is revoked. Verifiers now see it as revoked."
+            elif action == "suspend":
+                service.suspend_credential(db.session, current_user, credential, reason)
+                message = "The credential is suspended."
+            elif action == "unsuspend":
+                service.unsuspend_credential(db.session, current_user, credential)
+                message = "The suspension is lifted."
+            else:
+                replacement = service.reissue_credential(
+                    db.session, current_user, credential, reason
+                )
+                message = f"A corrected credential was issued ({replacement.id})."
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            flash(message, "success")
+            return redirect(
+                url_for("credentials.admin_credential", credential_id=credential.id), 303
+            )
+    return render_template(
+        "credentials/admin_credential.html", credential=credential, form=form,
+        service=service,
+    ), (422 if form.errors or form.form_errors else 200)
