@@ -54,6 +54,9 @@ def demo(host: str, port: int, no_serve: bool) -> None:
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     click.echo(f"Instance folder: {app.instance_path}")
+    if not os.environ.get("PDHUB_BASE_URL"):
+        # Credentials name their status lists by this origin: make it the one served.
+        app.config["PDHUB_BASE_URL"] = f"http://{host}:{port}"
     upgrade()
     district, accounts = demo_data.seed(db.session)
     db.session.commit()

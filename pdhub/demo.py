@@ -8,6 +8,8 @@ production does.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -79,4 +81,112 @@ def seed(session: Session) -> tuple[District, list[DemoAccount]]:
             user.totp_enabled_at = utcnow()
         session.add(user)
     session.flush()
+    seed_credentials_demo(session)
     return district, list(ACCOUNTS)
+
+
+# --- credentials --------------------------------------------------------------------------
+
+CREDENTIAL_DEMO_MODULE = "digital-citizenship"
+
+
+def _demo_module(session: Session) -> Any:
+    """The demo badge's module version: the imported one, or imported here from the
+    catalog folder when the module import has not run (a minimal mirror of the
+    package; the learning feature's import recognises it by its content hash)."""
+    import yaml
+    from flask import current_app
+
+    from pdhub.config import MIGRATIONS_PATH
+    from pdhub.learning import packages
+    from pdhub.learning.models import Lesson, Module
+
+    module = session.scalar(
+        select(Module)
+        .where(Module.slug == CREDENTIAL_DEMO_MODULE)
+        .order_by(Module.is_current.desc(), Module.version.desc())
+        .limit(1)
+    )
+    if module is not None:
+        return module
+    root = current_app.config.get("PDHUB_MODULES_PATH") or (
+        MIGRATIONS_PATH.parent / "modules"
+    )
+    folder = Path(root) / CREDENTIAL_DEMO_MODULE
+    package = packages.load_package(folder)
+    raw = yaml.safe_load((folder / "module.yaml").read_text("utf-8"))
+    module = Module(
+        slug=package.slug, version=package.version, is_current=True,
+        content_hash=package.content_hash, title=package.title,
+        summary=package.summary, competency=package.competency, hours=package.hours,
+        topics=list(package.topics), grade_bands=list(package.grade_bands),
+        key_method=raw["key_method"], research=raw.get("research", []),
+        resources=raw.get("resources", []), standards=raw.get("standards", []),
+        quiz=raw["quiz"], evidence=raw["evidence"], rubric=raw["rubric"],
+        badge_name=package.badge.name, badge_description=package.badge.description,
+        badge_image=package.badge.image, badge_media_type=package.badge.media_type,
+        badge_alt=package.badge.alt,
+        search_text=f"{package.title} {package.summary}".lower(),
+    )
+    session.add(module)
+    session.flush()
+    for position, lesson in enumerate(package.lessons, start=1):
+        body = (folder / lesson.file).read_text("utf-8")
+        session.add(Lesson(
+            module_id=module.id, position=position, slug=lesson.slug,
+            title=lesson.title, minutes=lesson.minutes, body_markdown=body,
+            body_html=packages.render_markdown(body),
+        ))
+    session.flush()
+    return module
+
+
+def seed_credentials_demo(session: Session) -> None:
+    """Give the demo teacher a completed module and its badge, through the real
+    services: a passed knowledge check and evidence complete the enrollment, which
+    records the Award, whose issuing job runs after the demo commits. Idempotent."""
+    from pdhub import jobs
+    from pdhub.credentials import service as credentials
+    from pdhub.credentials.models import Award
+    from pdhub.learning.completion import complete_if_done
+    from pdhub.learning.models import Enrollment, QuizAttempt, QuizAttemptStatus
+    from pdhub.submissions.models import Submission
+    from pdhub.submissions.states import SubmissionStatus
+
+    teacher = session.scalar(select(User).where(User.email == ACCOUNTS[0].email))
+    if teacher is None:
+        return
+    module = _demo_module(session)
+    enrollment = session.scalar(
+        select(Enrollment).where(
+            Enrollment.user_id == teacher.id, Enrollment.module_id == module.id
+        )
+    )
+    if enrollment is None:
+        enrollment = Enrollment(user_id=teacher.id, module_id=module.id)
+        session.add(enrollment)
+        session.flush()
+    if not session.scalar(select(QuizAttempt.id).where(
+            QuizAttempt.enrollment_id == enrollment.id, QuizAttempt.passed.is_(True))):
+        session.add(QuizAttempt(
+            enrollment_id=enrollment.id, number=1, answers={},
+            status=QuizAttemptStatus.GRADED, graded_at=utcnow(), score_percent=100,
+            passed=True, results=[],
+        ))
+    submission = session.scalar(
+        select(Submission).where(Submission.enrollment_id == enrollment.id)
+    )
+    if submission is None:
+        session.add(Submission(
+            enrollment_id=enrollment.id, status=SubmissionStatus.PASSED,
+            context_text="My seventh graders share twelve laptops across two classes.",
+            reflection_text="Teaching source checking inside our history unit worked.",
+            submitted_at=utcnow(),
+        ))
+    session.flush()
+    earlier = session.scalar(select(Award).where(Award.enrollment_id == enrollment.id))
+    award = complete_if_done(session, enrollment)  # a new award enqueues its issuing
+    if earlier is not None and credentials.current_credential(session, earlier) is None:
+        # An award whose issuing job never ran (say Redis was down): send it again.
+        jobs.enqueue("pdhub.issue_credential", earlier.id)
+    assert award is not None
