@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms import HiddenField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
 from pdhub.credentials.service import MAX_REASON
@@ -17,10 +17,10 @@ class StatusForm(FlaskForm):
     action = SelectField(
         "Action",
         choices=[
-            ("suspend", "Suspend (can be lifted later)"),
-            ("unsuspend", "Lift the suspension"),
-            ("revoke", "Revoke for good"),
-            ("reissue", "Reissue (a corrected credential; this one is revoked)"),
+            SelectChoice("suspend", "Suspend (can be lifted later)"),
+            SelectChoice("unsuspend", "Lift the suspension"),
+            SelectChoice("revoke", "Revoke for good"),
+            SelectChoice("reissue", "Reissue (a corrected credential; this one is revoked)"),
         ],
         validators=[DataRequired("Choose what to do.")],
     )
