@@ -1,0 +1,145 @@
+"""Digital Bazaar's verifier accepts the credentials PD Hub issues, in every form, and
+sees them revoked after a revocation, reading the status list from the running app.
+
+The app runs on a real HTTP server on a free loopback port, over its own SQLite
+instance (the embedded default), with the demo data seeded through the services.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.fernet import Fernet
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import select
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from badges.baking import extract_png, extract_svg
+from pdhub import create_app, demo
+from pdhub.credentials import service
+from pdhub.credentials.models import IssuedCredential
+from pdhub.extensions import db
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+
+
+@pytest.fixture(scope="module")
+def node() -> str:
+    """The node binary, after ``npm ci`` has installed the pinned packages once."""
+    node = shutil.which("node")
+    if node is None or shutil.which("npm") is None:
+        pytest.fail("node and npm are required for the interoperability tests")
+    installed = HERE / "node_modules" / ".package-lock.json"
+    lock = HERE / "package-lock.json"
+    if not installed.exists() or installed.stat().st_mtime < lock.stat().st_mtime:
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=HERE, check=True,
+                       capture_output=True, timeout=600)
+    return node
+
+
+def verify(node: str, credential: dict[str, Any]) -> dict[str, Any]:
+    completed = subprocess.run(
+        [node, str(HERE / "verify.mjs"), "-"], input=json.dumps(credential),
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    result: dict[str, Any] = json.loads(completed.stdout)
+    assert (completed.returncode == 0) == result["verified"], completed.stderr
+    return result
+
+
+@dataclass
+class RunningApp:
+    app: Flask
+    origin: str
+    server: BaseWSGIServer
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def running_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    instance = tmp_path_factory.mktemp("interop-instance")
+    port = _free_port()
+    origin = f"http://127.0.0.1:{port}"
+    app = create_app({
+        "PDHUB_INSTANCE_PATH": str(instance),
+        "PDHUB_SECRET_KEY": "interop-test-secret-key-" + "x" * 24,
+        "PDHUB_DATA_KEY": Fernet.generate_key().decode(),
+        "PDHUB_BASE_URL": origin,
+        "PDHUB_MODULES_PATH": str(ROOT / "modules"),
+    })
+    with app.app_context():
+        upgrade()
+        demo.seed(db.session)
+        db.session.commit()  # the demo teacher's credential is issued after commit
+        db.session.remove()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield RunningApp(app, origin, server)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        with app.app_context():
+            db.engine.dispose()
+
+
+def _credential(running: RunningApp) -> IssuedCredential:
+    with running.app.app_context():
+        found = db.session.scalars(select(IssuedCredential)).one()
+        db.session.expunge(found)
+        db.session.remove()
+        return found
+
+
+def test_digitalbazaar_verifies_our_issued_json_png_and_svg(
+    node: str, running_app: RunningApp
+) -> None:
+    credential = _credential(running_app)
+    document = credential.document
+    assert document["credentialStatus"]["statusListCredential"].startswith(
+        running_app.origin + "/status-lists/"
+    )
+    forms = {
+        "json": document,
+        "png": json.loads(extract_png(bytes(credential.baked_png))),
+        "svg": json.loads(extract_svg(bytes(credential.baked_svg))),
+    }
+    for name, form in forms.items():
+        result = verify(node, form)
+        assert result["verified"], (name, result)
+        assert result["statuses"] == [{"statusPurpose": "revocation", "set": False}]
+
+
+def test_digitalbazaar_sees_it_revoked_after_revocation(
+    node: str, running_app: RunningApp
+) -> None:
+    credential = _credential(running_app)
+    with running_app.app.app_context():
+        service.revoke_credential(
+            db.session, None, service.get_credential(db.session, credential.id),
+            "Revoked in the interoperability test.",
+        )
+        db.session.commit()
+        db.session.remove()
+    for data in (credential.document, json.loads(extract_png(bytes(credential.baked_png)))):
+        result = verify(node, data)
+        assert not result["verified"]
+        assert result["proofVerified"]
+        assert result["revoked"], result
