@@ -85,7 +85,7 @@ def seed(session: Session) -> tuple[District, list[DemoAccount]]:
     return district, list(ACCOUNTS)
 
 
-# --- credentials --------------------------------------------------------------------------
+# --- credentials --------------------------------------------------------------
 
 CREDENTIAL_DEMO_MODULE = "digital-citizenship"
 

@@ -129,12 +129,16 @@ def rubric_results(session: Session, award: Award) -> list[tuple[str, str]]:
 
 def results_for(session: Session, award: Award) -> list[Result]:
     module = award.module
-    known = {c["id"]: {lv["id"] for lv in module.rubric.get("levels", [])}
-             for c in (module.rubric or {}).get("criteria", [])}
+    known = {
+        c["id"]: {lv["id"] for lv in module.rubric.get("levels", [])}
+        for c in (module.rubric or {}).get("criteria", [])
+    }
     results = []
     for criterion, level in rubric_results(session, award):
         if level in known.get(criterion, set()):
             results.append(
-                Result(criterion_id(module, criterion), level_id(module, criterion, level))
+                Result(
+                    criterion_id(module, criterion), level_id(module, criterion, level)
+                )
             )
     return results

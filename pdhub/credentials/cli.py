@@ -33,14 +33,21 @@ def list_command(email: str | None, as_json: bool) -> None:
         click.echo("No credentials.")
         return
     for item in found:
-        click.echo(f"{item['id']}  {item['issued'][:10]}  {item['status']:<9}  "
-                   f"{item['email']}  {item['achievement']}")
+        click.echo(
+            f"{item['id']}  {item['issued'][:10]}  {item['status']:<9}  "
+            f"{item['email']}  {item['achievement']}"
+        )
 
 
 @credentials.command("export")
 @click.argument("credential_id")
-@click.option("--format", "form", type=click.Choice(["json", "jwt", "png", "svg"]),
-              default="json", show_default=True)
+@click.option(
+    "--format",
+    "form",
+    type=click.Choice(["json", "jwt", "png", "svg"]),
+    default="json",
+    show_default=True,
+)
 @with_appcontext
 def export_command(credential_id: str, form: str) -> None:
     """Write a credential to standard output exactly as issued."""

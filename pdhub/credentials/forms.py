@@ -20,13 +20,19 @@ class StatusForm(FlaskForm):
             SelectChoice("suspend", "Suspend (can be lifted later)"),
             SelectChoice("unsuspend", "Lift the suspension"),
             SelectChoice("revoke", "Revoke for good"),
-            SelectChoice("reissue", "Reissue (a corrected credential; this one is revoked)"),
+            SelectChoice(
+                "reissue", "Reissue (a corrected credential; this one is revoked)"
+            ),
         ],
         validators=[DataRequired("Choose what to do.")],
     )
     reason = TextAreaField(
         "Reason",
         description="Kept with the credential and shown to the teacher.",
-        validators=[Length(max=MAX_REASON,
-                           message=f"Keep the reason under {MAX_REASON} characters.")],
+        validators=[
+            Length(
+                max=MAX_REASON,
+                message=f"Keep the reason under {MAX_REASON} characters.",
+            )
+        ],
     )

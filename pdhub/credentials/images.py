@@ -32,17 +32,33 @@ def badge_png(module: Module) -> bytes:
         return bytes(module.badge_image)
     image = Image.new("RGB", (PNG_SIZE, PNG_SIZE), (255, 255, 255))
     draw = ImageDraw.Draw(image)
-    draw.ellipse((12, 12, PNG_SIZE - 12, PNG_SIZE - 12), fill=BRAND,
-                 outline=(15, 47, 87), width=8)
-    draw.ellipse((40, 40, PNG_SIZE - 40, PNG_SIZE - 40), outline=(255, 255, 255), width=3)
+    draw.ellipse(
+        (12, 12, PNG_SIZE - 12, PNG_SIZE - 12),
+        fill=BRAND,
+        outline=(15, 47, 87),
+        width=8,
+    )
+    draw.ellipse(
+        (40, 40, PNG_SIZE - 40, PNG_SIZE - 40), outline=(255, 255, 255), width=3
+    )
     lines = textwrap.wrap(module.badge_name, width=16)[:4]
     font = _font(30)
     top = PNG_SIZE / 2 - len(lines) * 20
     for number, line in enumerate(lines):
-        draw.text((PNG_SIZE / 2, top + number * 40), line, fill=(255, 255, 255),
-                  font=font, anchor="ma")
-    draw.text((PNG_SIZE / 2, PNG_SIZE - 90), "PD Hub", fill=(220, 235, 250),
-              font=_font(22), anchor="ma")
+        draw.text(
+            (PNG_SIZE / 2, top + number * 40),
+            line,
+            fill=(255, 255, 255),
+            font=font,
+            anchor="ma",
+        )
+    draw.text(
+        (PNG_SIZE / 2, PNG_SIZE - 90),
+        "PD Hub",
+        fill=(220, 235, 250),
+        font=_font(22),
+        anchor="ma",
+    )
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
@@ -118,8 +134,12 @@ def certificate_pdf(
     pdf.set_xy(20, 160)
     pdf.cell(200, 6, f"Credential {credential_id}")
     pdf.set_xy(20, 167)
-    pdf.multi_cell(200, 5, "Verify it with any Open Badges 3.0 verifier, or scan the "
-                           "code to check it on PD Hub:")
+    pdf.multi_cell(
+        200,
+        5,
+        "Verify it with any Open Badges 3.0 verifier, or scan the "
+        "code to check it on PD Hub:",
+    )
     pdf.set_xy(20, 178)
     pdf.set_text_color(*BRAND)
     pdf.cell(200, 6, _latin1(verify_url[:140]), link=verify_url)

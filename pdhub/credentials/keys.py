@@ -47,7 +47,9 @@ class DatabaseKeyStore:
     def load(self, key: IssuerKey) -> Ed25519KeyPair:
         pair = Ed25519KeyPair.from_seed(encryption.decrypt(key.private_key_encrypted))
         if pair.public_key_multibase != key.public_key_multibase:
-            raise encryption.DecryptionError("the stored key does not match its public key")
+            raise encryption.DecryptionError(
+                "the stored key does not match its public key"
+            )
         return pair
 
 
@@ -93,7 +95,7 @@ class Signer:
 
 
 def signer_for(key: IssuerKey) -> Signer:
-    """The issuer identity ``key`` signs as: did:web when configured, else its did:key."""
+    """The identity ``key`` signs as: did:web when configured, else its did:key."""
     pair = key_store().load(key)
     did = did_web_issuer()
     if did is None:

@@ -28,7 +28,9 @@ class Award(Base):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="RESTRICT"), index=True
     )
-    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="RESTRICT"))
+    module_id: Mapped[int] = mapped_column(
+        ForeignKey("modules.id", ondelete="RESTRICT")
+    )
     awarded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     enrollment: Mapped[Enrollment] = relationship()

@@ -14,11 +14,13 @@ def can_manage_credentials(user: User) -> bool:
 
 
 def can_share(user: Any, credential: IssuedCredential) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and user.id == credential.user_id
+    return (
+        bool(getattr(user, "is_authenticated", False)) and user.id == credential.user_id
+    )
 
 
 def can_view(user: Any, credential: IssuedCredential) -> bool:
-    """Anyone once the teacher shares it; before that, the teacher and administrators."""
+    """Anyone once the teacher shares it; before that, the teacher and admins."""
     if credential.shared:
         return True
     if not getattr(user, "is_authenticated", False):

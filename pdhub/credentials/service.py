@@ -49,7 +49,7 @@ def record_award(session: Session, enrollment: Enrollment) -> Award:
     return award
 
 
-# --- issuing --------------------------------------------------------------------------
+# --- issuing ------------------------------------------------------------------
 
 
 def current_credential(session: Session, award: Award) -> IssuedCredential | None:
@@ -100,7 +100,9 @@ def _issue(session: Session, award: Award) -> IssuedCredential:
         activity_end_date=completed.replace(microsecond=0),
         status=StatusEntry(status.list_url(status_list), index),
     ).to_json()
-    signed = sign_document(unsigned, signer.pair, signer.verification_method, created=now)
+    signed = sign_document(
+        unsigned, signer.pair, signer.verification_method, created=now
+    )
     text = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
     credential = IssuedCredential(
         id=credential_id,
@@ -111,7 +113,9 @@ def _issue(session: Session, award: Award) -> IssuedCredential:
         achievement_id=achievements.achievement_url(module),
         recipient_salt=recipient.salt,
         credential_json=text,
-        jwt=encode_jwt(unsigned, signer.pair, signer.verification_method, issued_at=now),
+        jwt=encode_jwt(
+            unsigned, signer.pair, signer.verification_method, issued_at=now
+        ),
         baked_png=bake_png(images.badge_png(module), signed),
         baked_svg=bake_svg(images.badge_svg(module), signed),
         revocation_list_id=status_list.id,
@@ -128,13 +132,20 @@ def _announce(session: Session, credential: IssuedCredential) -> None:
     name = credential.award.module.badge_name
     link = f"{keys.base_url()}/badges"
     notifications.notify(
-        session, user, f"credential-issued-{credential.id}",
+        session,
+        user,
+        f"credential-issued-{credential.id}",
         f"You earned the {name} badge. Download it or share it from My badges.",
         link="/badges",
     )
     notifications.queue_email(
-        session, user.email, f"You earned the {name} badge", "credential_issued",
-        key=f"credential-issued-{credential.id}", user=user, badge_name=name,
+        session,
+        user.email,
+        f"You earned the {name} badge",
+        "credential_issued",
+        key=f"credential-issued-{credential.id}",
+        user=user,
+        badge_name=name,
         link=link,
     )
 
@@ -183,7 +194,7 @@ def awards_without_credential(
     )
 
 
-# --- status ----------------------------------------------------------------------------
+# --- status -------------------------------------------------------------------
 
 
 def _require_manager(actor: User | None) -> None:
@@ -195,18 +206,22 @@ def _require_manager(actor: User | None) -> None:
 def _reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("Give a reason; the teacher and verifiers see it.",
-                           field="reason")
+        raise InvalidInput(
+            "Give a reason; the teacher and verifiers see it.", field="reason"
+        )
     if len(reason) > MAX_REASON:
-        raise InvalidInput(f"Keep the reason under {MAX_REASON} characters.",
-                           field="reason")
+        raise InvalidInput(
+            f"Keep the reason under {MAX_REASON} characters.", field="reason"
+        )
     return reason
 
 
 def _revoke(session: Session, credential: IssuedCredential, reason: str) -> None:
     credential.revoked_at = utcnow()
     credential.revocation_reason = reason
-    status.set_bit(session, credential.revocation_list, credential.revocation_index, True)
+    status.set_bit(
+        session, credential.revocation_list, credential.revocation_index, True
+    )
     session.flush()
 
 
@@ -255,7 +270,7 @@ def unsuspend_credential(
     return credential
 
 
-# --- sharing and reading ----------------------------------------------------------------
+# --- sharing and reading ------------------------------------------------------
 
 
 def set_shared(
@@ -288,8 +303,10 @@ def credentials_of(session: Session, user: User) -> list[IssuedCredential]:
         session.scalars(
             select(IssuedCredential)
             .options(joinedload(IssuedCredential.award).joinedload(Award.module))
-            .where(IssuedCredential.user_id == user.id,
-                   IssuedCredential.replaced_by_id.is_(None))
+            .where(
+                IssuedCredential.user_id == user.id,
+                IssuedCredential.replaced_by_id.is_(None),
+            )
             .order_by(IssuedCredential.issued_at.desc())
         )
     )
@@ -302,8 +319,10 @@ def list_credentials(
     query = (
         select(IssuedCredential)
         .join(User, User.id == IssuedCredential.user_id)
-        .options(joinedload(IssuedCredential.user),
-                 joinedload(IssuedCredential.award).joinedload(Award.module))
+        .options(
+            joinedload(IssuedCredential.user),
+            joinedload(IssuedCredential.award).joinedload(Award.module),
+        )
         .order_by(IssuedCredential.issued_at.desc(), IssuedCredential.id)
     )
     if email:
@@ -329,7 +348,7 @@ def summary(credential: IssuedCredential) -> dict[str, object]:
     }
 
 
-# --- URLs -------------------------------------------------------------------------------
+# --- URLs ---------------------------------------------------------------------
 
 
 def page_url(credential: IssuedCredential) -> str:

@@ -4,6 +4,7 @@ keeping each list's signed list credential ready to serve."""
 from __future__ import annotations
 
 import json
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -74,7 +75,9 @@ def signer_for_list(session: Session, status_list: StatusList) -> keys.Signer:
 
 
 def allocate(
-    session: Session, signer: keys.Signer, purpose: StatusPurpose = StatusPurpose.REVOCATION
+    session: Session,
+    signer: keys.Signer,
+    purpose: StatusPurpose = StatusPurpose.REVOCATION,
 ) -> tuple[StatusList, int]:
     """Pick a random free index in a list of ``signer``'s issuer, making a list if
     every one is full (Bitstring Status List §6.2: random, uncorrelated indexes)."""
@@ -105,7 +108,9 @@ def set_bit(session: Session, status_list: StatusList, index: int, value: bool) 
         return
     raw = bytearray(status_list.bits)
     mask = 0x80 >> (index % 8)
-    raw[index // 8] = raw[index // 8] | mask if value else raw[index // 8] & ~mask & 0xFF
+    raw[index // 8] = (
+        raw[index // 8] | mask if value else raw[index // 8] & ~mask & 0xFF
+    )
     status_list.bits = bytes(raw)
     sign_list(session, status_list, signer_for_list(session, status_list))
 

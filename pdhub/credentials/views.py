@@ -64,7 +64,7 @@ def _viewable(credential_id: str) -> IssuedCredential:
     return credential
 
 
-# --- My badges ---------------------------------------------------------------------------
+# --- My badges ----------------------------------------------------------------
 
 
 @bp.get("/badges")
@@ -96,14 +96,16 @@ def share(credential_id: str) -> Any:
     service.set_shared(db.session, current_user, credential, shared)
     db.session.commit()
     if shared:
-        flash("Your badge is shared: anyone with the link can see it and check it.",
-              "success")
+        flash(
+            "Your badge is shared: anyone with the link can see it and check it.",
+            "success",
+        )
     else:
         flash("Sharing is off: only you can see this badge's page now.", "success")
     return redirect(url_for("credentials.my_badges") + f"#badge-{credential.id}", 303)
 
 
-# --- the credential and its files ---------------------------------------------------------
+# --- the credential and its files ---------------------------------------------
 
 
 @bp.get("/credentials/<name>")
@@ -145,7 +147,7 @@ def credential(name: str) -> Any:
     return response
 
 
-# --- public documents ----------------------------------------------------------------------
+# --- public documents ---------------------------------------------------------
 
 
 @bp.get("/status-lists/<int:list_id>")
@@ -185,10 +187,13 @@ def issuer(issuer_id: str) -> Any:
         "url": keys.base_url(),
     }
     if signer_did is None:
-        # did:key: every key is its own DID; earlier ones stay valid for what they signed.
+        # did:key: each key is its own DID, valid for what it signed.
         profile["otherIdentifier"] = [
-            {"type": "IdentifierEntry", "identifier": key.did_key,
-             "identifierType": "identifier"}
+            {
+                "type": "IdentifierEntry",
+                "identifier": key.did_key,
+                "identifierType": "identifier",
+            }
             for key in keys.all_keys(db.session)
         ]
     db.session.commit()
@@ -216,7 +221,7 @@ def achievement(key: str) -> Any:
     return _document(json.dumps(document, indent=2))
 
 
-# --- administrators ------------------------------------------------------------------------
+# --- administrators -----------------------------------------------------------
 
 
 @bp.get("/admin/credentials")
@@ -262,9 +267,12 @@ def admin_credential(credential_id: str) -> Any:
         else:
             flash(message, "success")
             return redirect(
-                url_for("credentials.admin_credential", credential_id=credential.id), 303
+                url_for("credentials.admin_credential", credential_id=credential.id),
+                303,
             )
     return render_template(
-        "credentials/admin_credential.html", credential=credential, form=form,
+        "credentials/admin_credential.html",
+        credential=credential,
+        form=form,
         service=service,
     ), (422 if form.errors or form.form_errors else 200)

@@ -16,12 +16,18 @@ from badges.jwt import looks_like_jwt
 from tests.conftest import ROOT
 
 
-def pdhub(instance: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
+def pdhub(
+    instance: Path, *args: str, check: bool = True
+) -> subprocess.CompletedProcess[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PDHUB_")}
     env.update(PDHUB_INSTANCE_PATH=str(instance), PYTHONPATH=str(ROOT))
     completed = subprocess.run(
         [sys.executable, "-m", "pdhub.cli", *args],
-        cwd=ROOT, env=env, capture_output=True, timeout=300, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=300,
+        check=False,
     )
     if check:
         assert completed.returncode == 0, completed.stderr.decode()[-2000:]
@@ -35,14 +41,18 @@ def instance(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def test_the_demo_teacher_has_an_issued_credential_listed_as_json(instance: Path) -> None:
+def test_the_demo_teacher_has_an_issued_credential_listed_as_json(
+    instance: Path,
+) -> None:
     listed = json.loads(pdhub(instance, "credentials", "list", "--json").stdout)
     assert len(listed) == 1
     item = listed[0]
     assert item["email"] == "teacher@riverside.example.org"
     assert item["achievement"] == "Digital Citizenship Educator"
     assert item["issued"] and item["id"]
-    mine = pdhub(instance, "credentials", "list", "--email", "TEACHER@riverside.example.org")
+    mine = pdhub(
+        instance, "credentials", "list", "--email", "TEACHER@riverside.example.org"
+    )
     assert item["id"] in mine.stdout.decode()
     nobody = json.loads(
         pdhub(instance, "credentials", "list", "--json", "--email", "x@y.org").stdout
@@ -60,7 +70,9 @@ def test_export_writes_each_form_to_standard_output(instance: Path) -> None:
         0
     ]["id"]
     document = json.loads(
-        pdhub(instance, "credentials", "export", credential_id, "--format", "json").stdout
+        pdhub(
+            instance, "credentials", "export", credential_id, "--format", "json"
+        ).stdout
     )
     assert document["id"] == f"urn:uuid:{credential_id}"
     assert document["credentialStatus"]["statusListCredential"].startswith(
@@ -80,8 +92,9 @@ def test_revoke_and_rotate_act_on_the_instance(instance: Path) -> None:
     credential_id = json.loads(pdhub(instance, "credentials", "list", "--json").stdout)[
         0
     ]["id"]
-    missing = pdhub(instance, "credentials", "revoke", credential_id, "--reason", " ",
-                    check=False)
+    missing = pdhub(
+        instance, "credentials", "revoke", credential_id, "--reason", " ", check=False
+    )
     assert missing.returncode != 0 and b"Give a reason" in missing.stderr
     done = pdhub(instance, "credentials", "revoke", credential_id, "--reason", "Test.")
     assert b"Revoked" in done.stdout

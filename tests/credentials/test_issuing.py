@@ -66,7 +66,9 @@ def test_completing_a_module_issues_one_credential_after_commit(
         select(Notification).where(Notification.user_id == enrollment.user_id)
     )
     assert notification is not None and "badge" in notification.message
-    assert f"You earned the {enrollment.module.badge_name} badge" in mail_log.read_text()
+    assert (
+        f"You earned the {enrollment.module.badge_name} badge" in mail_log.read_text()
+    )
 
 
 def test_running_the_issuing_task_twice_keeps_one_credential(session: Session) -> None:
@@ -131,7 +133,9 @@ def test_revoking_flips_the_status_bit_and_the_served_list_still_verifies(
     assert credential is not None
     other = service.issue_credential(session, AwardFactory().id)
     assert other is not None
-    service.revoke_credential(session, None, credential, "Evidence was not the teacher's.")
+    service.revoke_credential(
+        session, None, credential, "Evidence was not the teacher's."
+    )
     session.commit()
 
     listed = client.get(f"/status-lists/{credential.revocation_list_id}")
@@ -168,8 +172,9 @@ def test_private_keys_are_stored_encrypted(session: Session) -> None:
 def test_rotation_keeps_old_credentials_verifiable_and_did_json_lists_both_keys(
     app_factory: Any,
 ) -> None:
-    web: Flask = app_factory(PDHUB_BASE_URL="https://pd.example.org",
-                             SERVER_NAME="pd.example.org")
+    web: Flask = app_factory(
+        PDHUB_BASE_URL="https://pd.example.org", SERVER_NAME="pd.example.org"
+    )
     with web.app_context():
         from pdhub.extensions import db
 
@@ -235,7 +240,10 @@ def test_a_reissue_creates_a_new_credential_and_revokes_the_old_one(
     assert new.id != old.id and new.award_id == old.award_id
     assert old.replaced_by_id == new.id
     assert old.credential_json == original_text  # stored unchanged forever
-    assert old.revocation_reason == "Replaced by a corrected credential: Corrected the name."
+    assert (
+        old.revocation_reason
+        == "Replaced by a corrected credential: Corrected the name."
+    )
     assert service.issue_credential(session, old.award_id) is new
     assert verify(new.credential_json, client).verified
     assert not verify(old.credential_json, client).check("status").passed

@@ -43,15 +43,24 @@ def node() -> str:
     installed = HERE / "node_modules" / ".package-lock.json"
     lock = HERE / "package-lock.json"
     if not installed.exists() or installed.stat().st_mtime < lock.stat().st_mtime:
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=HERE, check=True,
-                       capture_output=True, timeout=600)
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund"],
+            cwd=HERE,
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
     return node
 
 
 def verify(node: str, credential: dict[str, Any]) -> dict[str, Any]:
     completed = subprocess.run(
-        [node, str(HERE / "verify.mjs"), "-"], input=json.dumps(credential),
-        capture_output=True, text=True, timeout=120, check=False,
+        [node, str(HERE / "verify.mjs"), "-"],
+        input=json.dumps(credential),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     result: dict[str, Any] = json.loads(completed.stdout)
     assert (completed.returncode == 0) == result["verified"], completed.stderr
@@ -76,13 +85,15 @@ def running_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp
     instance = tmp_path_factory.mktemp("interop-instance")
     port = _free_port()
     origin = f"http://127.0.0.1:{port}"
-    app = create_app({
-        "PDHUB_INSTANCE_PATH": str(instance),
-        "PDHUB_SECRET_KEY": "interop-test-secret-key-" + "x" * 24,
-        "PDHUB_DATA_KEY": Fernet.generate_key().decode(),
-        "PDHUB_BASE_URL": origin,
-        "PDHUB_MODULES_PATH": str(ROOT / "modules"),
-    })
+    app = create_app(
+        {
+            "PDHUB_INSTANCE_PATH": str(instance),
+            "PDHUB_SECRET_KEY": "interop-test-secret-key-" + "x" * 24,
+            "PDHUB_DATA_KEY": Fernet.generate_key().decode(),
+            "PDHUB_BASE_URL": origin,
+            "PDHUB_MODULES_PATH": str(ROOT / "modules"),
+        }
+    )
     with app.app_context():
         upgrade()
         demo.seed(db.session)
@@ -133,12 +144,17 @@ def test_digitalbazaar_sees_it_revoked_after_revocation(
     credential = _credential(running_app)
     with running_app.app.app_context():
         service.revoke_credential(
-            db.session, None, service.get_credential(db.session, credential.id),
+            db.session,
+            None,
+            service.get_credential(db.session, credential.id),
             "Revoked in the interoperability test.",
         )
         db.session.commit()
         db.session.remove()
-    for data in (credential.document, json.loads(extract_png(bytes(credential.baked_png)))):
+    for data in (
+        credential.document,
+        json.loads(extract_png(bytes(credential.baked_png))),
+    ):
         result = verify(node, data)
         assert not result["verified"]
         assert result["proofVerified"]

@@ -1,0 +1,42 @@
+"""A real worker process issues the credential of a committed Award, once."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from pdhub import jobs
+from pdhub.credentials.models import IssuedCredential
+from pdhub.extensions import db
+from pdhub.learning.completion import complete_if_done
+from pdhub.submissions.states import SubmissionStatus
+from tests.factories import EnrollmentFactory, QuizAttemptFactory, SubmissionFactory
+from tests.workers.conftest import Worker, wait_until
+
+
+def _issued(worker: Worker) -> int:
+    with worker.app.app_context():
+        try:
+            return db.session.scalar(select(func.count(IssuedCredential.id))) or 0
+        finally:
+            db.session.remove()
+
+
+def test_the_worker_issues_the_credential_of_a_completed_enrollment(
+    worker: Worker,
+) -> None:
+    with worker.app.app_context():
+        enrollment = EnrollmentFactory()
+        QuizAttemptFactory(enrollment=enrollment, passed=True)
+        SubmissionFactory(enrollment=enrollment, status=SubmissionStatus.PASSED)
+        award = complete_if_done(db.session, enrollment)
+        assert award is not None
+        award_id = award.id
+        db.session.commit()
+        db.session.remove()
+    wait_until(lambda: _issued(worker), timeout=60)
+    worker.wait_for_log("pdhub.issue_credential")
+    with worker.app.app_context():
+        jobs.send_now("pdhub.issue_credential", award_id)  # a redelivery
+        db.session.remove()
+    wait_until(lambda: worker.log().count("pdhub.issue_credential") >= 4, timeout=60)
+    assert _issued(worker) == 1
