@@ -18,6 +18,7 @@ from cachetools import LRUCache
 from pyld import jsonld
 from pyld.context_resolver import ContextResolver
 
+from badges.compiled_quads import Bail, compiled_quads
 from badges.documents import document_loader
 from badges.errors import (
     BadgeError,
@@ -239,12 +240,18 @@ def to_quads(
     module docstring). With ``fast`` (the default) documents within the subset
     of JSON-LD that the pinned contexts use are expanded by badges.expansion,
     with memoized contexts; everything else, and ``fast=False``, goes through
-    pyld. Raises InputLimitError, UndefinedTermError, RelativeIriError,
+    pyld. The common case of the fast path takes one walk (badges.compiled_quads).
+    Raises InputLimitError, UndefinedTermError, RelativeIriError,
     UnknownDocumentError or CanonicalizationError.
     """
-    prepared = prepare_document(document, limits)
     processor = _SafeProcessor(on_property_dropped=_raise_dropped)
     options = _options()
+    if fast:
+        try:
+            return compiled_quads(document, processor, options, limits)
+        except Bail:
+            pass  # the exact path below answers, or reports the problem
+    prepared = prepare_document(document, limits)
     try:
         if fast:
             try:

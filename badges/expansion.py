@@ -484,9 +484,16 @@ def _finish(
 
 
 def _literal(item: dict[str, Any]) -> str:
-    # pyld's _object_to_rdf for value objects without @language or @json.
-    value = item["@value"]
-    datatype = item.get("@type")
+    return literal_of(item["@value"], item.get("@type"))
+
+
+def literal_of(value: Any, datatype: str | None) -> str:
+    """Serialize a JSON-LD value (and its datatype, if any) as an N-Quads literal.
+
+    pyld's _object_to_rdf for values without @language or @json. Raises
+    Unsupported for an integral float (prepare_document leaves none below
+    1e21) and CanonicalizationError for a datatype that is not an absolute IRI.
+    """
     if isinstance(value, bool):
         return literal_term("true" if value else "false", datatype or XSD_BOOLEAN)
     if isinstance(value, float) and not value.is_integer():
