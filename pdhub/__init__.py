@@ -51,4 +51,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     for blueprint in (home_bp, accounts_bp, districts_bp, admin_bp, notifications_bp):
         app.register_blueprint(blueprint)
+
+    from pdhub.learning.views import bp as learning_bp
+    from pdhub.submissions.views import bp as submissions_bp
+
+    app.register_blueprint(learning_bp)
+    app.register_blueprint(submissions_bp)
     return app

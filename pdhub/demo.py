@@ -80,3 +80,30 @@ def seed(session: Session) -> tuple[District, list[DemoAccount]]:
         session.add(user)
     session.flush()
     return district, list(ACCOUNTS)
+
+
+DEMO_MODULE = "digital-equity-classroom"
+
+
+def seed_learning(session: Session) -> None:
+    """Give the demo teacher a module in progress with its first two lessons done.
+
+    Needs the modules imported first; does nothing if the teacher is already enrolled
+    or no module is there.
+    """
+    from pdhub.learning import service as learning
+    from pdhub.learning.models import Module
+
+    teacher_email = next(a.email for a in ACCOUNTS if a.role is Role.TEACHER)
+    teacher = session.scalar(select(User).where(User.email == teacher_email))
+    module = session.scalar(
+        select(Module).where(Module.is_current.is_(True))
+        .order_by((Module.slug == DEMO_MODULE).desc(), Module.slug).limit(1)
+    )
+    if teacher is None or module is None:
+        return
+    if learning.enrollment_for(session, teacher, module.slug) is not None:
+        return
+    enrollment = learning.enroll(session, teacher, module)
+    for lesson in module.lessons[:2]:
+        learning.complete_lesson(session, teacher, enrollment, lesson)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from pdhub.learning.packages.build import load_package
+from pdhub.learning.packages.build import load_package, quiz_from_data
 from pdhub.learning.packages.markdown import render_markdown
 from pdhub.learning.packages.model import (
     ArtifactsPart,
@@ -77,6 +77,7 @@ __all__ = [
     "main",
     "normalize_text_answer",
     "parse_number",
+    "quiz_from_data",
     "render_markdown",
     "score_quiz",
     "validate_package",

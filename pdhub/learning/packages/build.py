@@ -193,3 +193,12 @@ def _build(inspection: _Inspection) -> ModulePackage:
             inspection, [lesson.file for lesson in lessons], image_name
         ),
     )
+
+
+def quiz_from_data(data: Mapping[str, Any]) -> Quiz:
+    """Rebuild a Quiz from its module.yaml-shaped section (as stored on Module.quiz)."""
+    return Quiz(
+        passing_score=int(data["passing_score"]),
+        max_attempts=int(data["max_attempts"]),
+        questions=tuple(_build_question(dict(q)) for q in data["questions"]),
+    )
