@@ -20,12 +20,18 @@ def test_dashboard_shows_progress_completed_modules_and_badges(
 ) -> None:
     teacher = UserFactory()
     going = EnrollmentFactory(user=teacher, module=ModuleFactory(title="Halfway there"))
-    session.add(LessonProgress(enrollment_id=going.id,
-                               lesson_id=going.module.lessons[0].id))
-    done = EnrollmentFactory(user=teacher, module=ModuleFactory(title="All done", hours=2.5),
-                             status=EnrollmentStatus.COMPLETED,
-                             completed_at=datetime(2026, 3, 4, tzinfo=UTC))
-    session.add(Award(enrollment_id=done.id, user_id=teacher.id, module_id=done.module_id))
+    session.add(
+        LessonProgress(enrollment_id=going.id, lesson_id=going.module.lessons[0].id)
+    )
+    done = EnrollmentFactory(
+        user=teacher,
+        module=ModuleFactory(title="All done", hours=2.5),
+        status=EnrollmentStatus.COMPLETED,
+        completed_at=datetime(2026, 3, 4, tzinfo=UTC),
+    )
+    session.add(
+        Award(enrollment_id=done.id, user_id=teacher.id, module_id=done.module_id)
+    )
     session.flush()
     sign_in(client, teacher)
     page = text(client.get("/dashboard"))
@@ -42,10 +48,12 @@ def test_transcript_lists_completed_modules_and_downloads_safe_csv(
     session: Session, client: FlaskClient
 ) -> None:
     teacher = UserFactory()
-    EnrollmentFactory(user=teacher, module=ModuleFactory(title="=HYPERLINK(\"x\")",
-                                                         hours=3.0),
-                      status=EnrollmentStatus.COMPLETED,
-                      completed_at=datetime(2026, 5, 1, tzinfo=UTC))
+    EnrollmentFactory(
+        user=teacher,
+        module=ModuleFactory(title='=HYPERLINK("x")', hours=3.0),
+        status=EnrollmentStatus.COMPLETED,
+        completed_at=datetime(2026, 5, 1, tzinfo=UTC),
+    )
     EnrollmentFactory(user=teacher, module=ModuleFactory(title="Not finished"))
     sign_in(client, teacher)
     page = text(client.get("/transcript"))
@@ -55,11 +63,12 @@ def test_transcript_lists_completed_modules_and_downloads_safe_csv(
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert rows[0] == ["Module", "Version", "PD hours", "Completed on"]
-    assert rows[1] == ["'=HYPERLINK(\"x\")", "1", "3", "2026-05-01"]
+    assert rows[1] == ['\'=HYPERLINK("x")', "1", "3", "2026-05-01"]
 
 
-def test_coaches_see_the_catalog_but_not_my_learning(session: Session,
-                                                     client: FlaskClient) -> None:
+def test_coaches_see_the_catalog_but_not_my_learning(
+    session: Session, client: FlaskClient
+) -> None:
     sign_in(client, UserFactory(coach=True))
     nav = client.get("/dashboard").get_data(as_text=True)
     assert ">Catalog</a>" in nav and ">My learning</a>" not in nav

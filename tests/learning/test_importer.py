@@ -36,7 +36,8 @@ def test_importing_the_same_package_twice_creates_one_version(session: Session) 
     assert created and not created_again
     assert first.id == again.id and first.version == 1
     assert [lesson.slug for lesson in first.lessons] == [
-        lesson.slug for lesson in package.lessons]
+        lesson.slug for lesson in package.lessons
+    ]
     assert "<h2" in first.lessons[0].body_html or "<p>" in first.lessons[0].body_html
     assert "mapping access" in first.search_text and "2.5.a" in first.search_text
 
@@ -47,15 +48,21 @@ def test_a_changed_package_becomes_a_new_current_version(
     folder = copy_module(tmp_path)
     v1 = import_folder(session, folder).module
     manifest = folder / "module.yaml"
-    manifest.write_text(manifest.read_text().replace(
-        'title: "Closing the Digital Divides in Your Classroom"',
-        'title: "Closing the Digital Divides"'))
+    manifest.write_text(
+        manifest.read_text().replace(
+            'title: "Closing the Digital Divides in Your Classroom"',
+            'title: "Closing the Digital Divides"',
+        )
+    )
     outcome = import_folder(session, folder)
     assert outcome.change == "new version"
     assert outcome.module.version == 2  # version 1 in the yaml, so max + 1
     session.refresh(v1)
     assert not v1.is_current and outcome.module.is_current
-    assert service.current_module(session, MODULE.name).title == "Closing the Digital Divides"
+    assert (
+        service.current_module(session, MODULE.name).title
+        == "Closing the Digital Divides"
+    )
 
 
 def test_an_enrolled_teacher_keeps_version_one_and_their_progress(
@@ -67,15 +74,17 @@ def test_an_enrolled_teacher_keeps_version_one_and_their_progress(
     enrollment = service.enroll(session, teacher, v1)
     service.complete_lesson(session, teacher, enrollment, v1.lessons[0])
     (folder / "lessons" / "01-three-divides.md").write_text(
-        "## Rewritten\n\nA new first lesson.\n")
+        "## Rewritten\n\nA new first lesson.\n"
+    )
     v2 = import_folder(session, folder).module
     assert v2.version == 2
     session.refresh(enrollment)
     assert enrollment.module_id == v1.id
     assert service.enrollment_for(session, teacher, MODULE.name).id == enrollment.id
     assert service.enroll(session, teacher, v2).id == enrollment.id
-    done = session.scalars(select(LessonProgress).where(
-        LessonProgress.enrollment_id == enrollment.id)).all()
+    done = session.scalars(
+        select(LessonProgress).where(LessonProgress.enrollment_id == enrollment.id)
+    ).all()
     assert len(done) == 1
     assert service.progress(session, enrollment).lessons_done == 1
 
@@ -89,15 +98,18 @@ def test_a_higher_yaml_version_is_kept(session: Session, tmp_path: Path) -> None
 
 
 def test_cli_validate_passes_the_starter_catalog() -> None:
-    folders = [str(path) for path in sorted((ROOT / "modules").iterdir()) if path.is_dir()]
+    folders = [
+        str(path) for path in sorted((ROOT / "modules").iterdir()) if path.is_dir()
+    ]
     result = CliRunner().invoke(cli, ["modules", "validate", *folders])
     assert result.exit_code == 0, result.output
     assert len(folders) >= 8 and result.output.count(": ok") == len(folders)
 
 
 def test_cli_validate_prints_file_line_field_and_fails() -> None:
-    result = CliRunner().invoke(cli, ["modules", "validate",
-                                      str(BROKEN / "unknown-field")])
+    result = CliRunner().invoke(
+        cli, ["modules", "validate", str(BROKEN / "unknown-field")]
+    )
     assert result.exit_code == 1
     assert "unknown-field/module.yaml:125: badge.colour: unknown field" in result.output
 

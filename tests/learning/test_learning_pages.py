@@ -24,11 +24,23 @@ def browser(client: FlaskClient, teacher) -> FlaskClient:
     return client
 
 
-def test_catalog_searches_filters_and_sorts(session: Session, browser: FlaskClient) -> None:
-    ModuleFactory(title="Accessible slides", hours=2.0, topics=["accessibility"],
-                  grade_bands=["K-2"], search_text="accessible slides screen readers")
-    ModuleFactory(title="Bias in AI tools", hours=5.0, topics=["ai"],
-                  grade_bands=["9-12"], search_text="bias in ai tools")
+def test_catalog_searches_filters_and_sorts(
+    session: Session, browser: FlaskClient
+) -> None:
+    ModuleFactory(
+        title="Accessible slides",
+        hours=2.0,
+        topics=["accessibility"],
+        grade_bands=["K-2"],
+        search_text="accessible slides screen readers",
+    )
+    ModuleFactory(
+        title="Bias in AI tools",
+        hours=5.0,
+        topics=["ai"],
+        grade_bands=["9-12"],
+        search_text="bias in ai tools",
+    )
     ModuleFactory(title="Old version", is_current=False, search_text="accessible old")
     page = text(browser.get("/modules?q=screen+readers"))
     assert "Accessible slides" in page and "Bias in AI tools" not in page
@@ -45,15 +57,23 @@ def test_catalog_searches_filters_and_sorts(session: Session, browser: FlaskClie
     assert "0 modules" in page
 
 
-def test_catalog_filters_by_standard_code(session: Session, browser: FlaskClient) -> None:
-    ModuleFactory(title="Aligned", standards=[{"framework": "ISTE", "code": "2.7.a",
-                                               "name": "Analyst: x", "url": None}])
+def test_catalog_filters_by_standard_code(
+    session: Session, browser: FlaskClient
+) -> None:
+    ModuleFactory(
+        title="Aligned",
+        standards=[
+            {"framework": "ISTE", "code": "2.7.a", "name": "Analyst: x", "url": None}
+        ],
+    )
     ModuleFactory(title="Elsewhere")
     page = text(browser.get("/modules?standard=2.7.a"))
     assert "Aligned" in page and "Elsewhere" not in page
 
 
-def test_catalog_pages_through_many_modules(session: Session, browser: FlaskClient) -> None:
+def test_catalog_pages_through_many_modules(
+    session: Session, browser: FlaskClient
+) -> None:
     for number in range(service.PAGE_SIZE + 3):
         ModuleFactory(title=f"Paged module {number:02d}", lessons=0)
     first = text(browser.get("/modules?q=paged"))
@@ -87,14 +107,26 @@ def test_catalog_and_module_pages_run_a_fixed_number_of_queries(
     assert small == large
 
 
-def test_module_page_shows_everything_a_teacher_needs(session: Session,
-                                                      browser: FlaskClient) -> None:
+def test_module_page_shows_everything_a_teacher_needs(
+    session: Session, browser: FlaskClient
+) -> None:
     module = ModuleFactory(title="Designing for all", hours=4.0)
     page = text(browser.get(f"/modules/{module.slug}"))
-    for expected in ("Competency", module.competency, "Key method", "Plan, teach, reflect.",
-                     "4 PD hours", "Lesson 1", "What you will submit",
-                     "Describe your class.", "Rubric", "Proficient context.",
-                     "Someone (2020). A study.", "2.5.a", "Enroll in this module"):
+    for expected in (
+        "Competency",
+        module.competency,
+        "Key method",
+        "Plan, teach, reflect.",
+        "4 PD hours",
+        "Lesson 1",
+        "What you will submit",
+        "Describe your class.",
+        "Rubric",
+        "Proficient context.",
+        "Someone (2020). A study.",
+        "2.5.a",
+        "Enroll in this module",
+    ):
         assert expected in page
     badge = browser.get(f"/modules/{module.slug}/badge")
     assert badge.mimetype == "image/svg+xml" and badge.data.startswith(b"<svg")
@@ -108,8 +140,12 @@ def test_enrolling_goes_to_the_first_lesson_and_continue_resumes(
     module = ModuleFactory()
     response = browser.post(f"/modules/{module.slug}/enroll")
     assert response.status_code == 303
-    enrollment = session.scalar(select(Enrollment).where(Enrollment.user_id == teacher.id))
-    assert response.headers["Location"].endswith(f"/learn/{enrollment.id}/lessons/lesson-1")
+    enrollment = session.scalar(
+        select(Enrollment).where(Enrollment.user_id == teacher.id)
+    )
+    assert response.headers["Location"].endswith(
+        f"/learn/{enrollment.id}/lessons/lesson-1"
+    )
     lesson = text(browser.get(f"/learn/{enrollment.id}/lessons/lesson-1"))
     assert "Lesson 1 of 3" in lesson and "<strong>useful</strong>" in lesson
     assert "Progress: 0 of 5 steps done" in lesson
@@ -126,7 +162,9 @@ def test_enrolling_goes_to_the_first_lesson_and_continue_resumes(
     assert "Previous: Lesson 1" in previous_next and "Next: Lesson 3" in previous_next
 
 
-def test_coaches_browse_but_do_not_enroll(session: Session, client: FlaskClient) -> None:
+def test_coaches_browse_but_do_not_enroll(
+    session: Session, client: FlaskClient
+) -> None:
     coach = UserFactory(coach=True)
     module = ModuleFactory()
     sign_in(client, coach)
@@ -135,23 +173,33 @@ def test_coaches_browse_but_do_not_enroll(session: Session, client: FlaskClient)
     assert client.post(f"/modules/{module.slug}/enroll").status_code == 403
 
 
-def test_other_teachers_cannot_open_an_enrollment(session: Session,
-                                                  browser: FlaskClient) -> None:
+def test_other_teachers_cannot_open_an_enrollment(
+    session: Session, browser: FlaskClient
+) -> None:
     someone_else = EnrollmentFactory()
     for path in ("/lessons/lesson-1", "/quiz", "/quiz/attempts/1", "/evidence", ""):
         assert browser.get(f"/learn/{someone_else.id}{path}").status_code == 404
-    assert browser.post(f"/learn/{someone_else.id}/quiz",
-                        data={"q-q1": "a", "q-q2": "4"}).status_code == 404
-    assert browser.post(f"/learn/{someone_else.id}/evidence",
-                        data={"context": "mine now"}).status_code == 404
+    assert (
+        browser.post(
+            f"/learn/{someone_else.id}/quiz", data={"q-q1": "a", "q-q2": "4"}
+        ).status_code
+        == 404
+    )
+    assert (
+        browser.post(
+            f"/learn/{someone_else.id}/evidence", data={"context": "mine now"}
+        ).status_code
+        == 404
+    )
 
 
 def test_a_passed_knowledge_check_shows_score_and_feedback(
     session: Session, browser: FlaskClient, teacher
 ) -> None:
     enrollment = EnrollmentFactory(user=teacher)
-    response = browser.post(f"/learn/{enrollment.id}/quiz",
-                            data={"q-q1": "a", "q-q2": "4,0"})
+    response = browser.post(
+        f"/learn/{enrollment.id}/quiz", data={"q-q1": "a", "q-q2": "4,0"}
+    )
     assert response.status_code == 303
     page = text(browser.get(response.headers["Location"]))
     assert "You scored 100%" in page and "Passed" in page and "Yes." in page
@@ -163,14 +211,17 @@ def test_a_failed_check_can_be_retaken_up_to_the_limit(
     session: Session, browser: FlaskClient, teacher
 ) -> None:
     enrollment = EnrollmentFactory(user=teacher)
-    for number in (1, 2, 3):
-        response = browser.post(f"/learn/{enrollment.id}/quiz",
-                                data={"q-q1": "b", "q-q2": "5"})
+    for _ in range(3):
+        response = browser.post(
+            f"/learn/{enrollment.id}/quiz", data={"q-q1": "b", "q-q2": "5"}
+        )
         assert response.status_code == 303
         page = text(browser.get(response.headers["Location"]))
         assert "You scored 0%" in page and "It is a." in page
     assert "used all 3 tries" in page
-    response = browser.post(f"/learn/{enrollment.id}/quiz", data={"q-q1": "a", "q-q2": "4"})
+    response = browser.post(
+        f"/learn/{enrollment.id}/quiz", data={"q-q1": "a", "q-q2": "4"}
+    )
     assert response.status_code == 422
     assert len(session.scalars(select(QuizAttempt)).all()) == 3
 
@@ -202,8 +253,11 @@ def test_an_attempt_still_being_scored_refreshes_itself(
     session: Session, browser: FlaskClient, teacher
 ) -> None:
     enrollment = EnrollmentFactory(user=teacher)
-    session.add(QuizAttempt(enrollment_id=enrollment.id, number=1,
-                            answers={"q1": "a", "q2": "4"}))
+    session.add(
+        QuizAttempt(
+            enrollment_id=enrollment.id, number=1, answers={"q1": "a", "q2": "4"}
+        )
+    )
     session.flush()
     page = browser.get(f"/learn/{enrollment.id}/quiz/attempts/1").get_data(as_text=True)
     assert "Scoring your answers" in page
@@ -212,8 +266,9 @@ def test_an_attempt_still_being_scored_refreshes_itself(
 
 def test_grading_twice_scores_once(session: Session) -> None:
     enrollment = EnrollmentFactory()
-    attempt = QuizAttempt(enrollment_id=enrollment.id, number=1,
-                          answers={"q1": "a", "q2": "3"})
+    attempt = QuizAttempt(
+        enrollment_id=enrollment.id, number=1, answers={"q1": "a", "q2": "3"}
+    )
     session.add(attempt)
     session.flush()
     graded = service.grade_quiz_attempt(session, attempt.id)
