@@ -55,4 +55,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from pdhub.credentials.views import bp as credentials_bp
 
     app.register_blueprint(credentials_bp)
+
+
+    from pdhub.learning.views import bp as learning_bp
+    from pdhub.submissions.views import bp as submissions_bp
+
+    app.register_blueprint(learning_bp)
+    app.register_blueprint(submissions_bp)
     return app

@@ -42,6 +42,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(credentials)
     app.cli.add_command(keys)
 
+    app.cli.add_command(modules)
+
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -58,8 +60,12 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         # Credentials name their status lists by this origin: make it the one served.
         app.config["PDHUB_BASE_URL"] = f"http://{host}:{port}"
     upgrade()
-    district, accounts = demo_data.seed(db.session)
+    modules_path = app.config["PDHUB_MODULES_PATH"]
+    district, imported = demo_data.prepare(db.session, modules_path)
+    accounts = demo_data.ACCOUNTS
     db.session.commit()
+    click.echo(f"Modules from {modules_path}: {len(imported)} "
+               f"({sum(o.created for o in imported)} new or changed)")
     base = f"http://{host}:{port}"
     click.echo("")
     click.echo(f"PD Hub is ready at {base}")
@@ -135,6 +141,73 @@ def worker(beat: bool, concurrency: int, celery_args: tuple[str, ...]) -> None:
         command.append("--beat")
     command.extend(celery_args)
     sys.exit(subprocess.call(command))  # noqa: S603 - fixed argv, no shell
+
+
+@click.group()
+def modules() -> None:
+    """Validate and import module packages (folders with a module.yaml)."""
+
+
+def _package_folders(paths: tuple[str, ...]) -> list[str]:
+    from pdhub.learning.importer import package_folders
+
+    folders: list[str] = []
+    for path in paths:
+        found = package_folders(path)
+        if found:
+            folders.extend(str(folder) for folder in found)
+        else:  # checked as it is, so the missing module.yaml is reported
+            folders.append(path)
+    return folders
+
+
+@modules.command("validate")
+@click.argument("paths", nargs=-1, required=True)
+def validate_modules(paths: tuple[str, ...]) -> None:
+    """Check module folders; print every problem as file:line: field: message."""
+    from pdhub.learning.packages import validate_package
+
+    failed = 0
+    for folder in _package_folders(paths):
+        problems = validate_package(folder)
+        for problem in problems:
+            click.echo(str(problem))
+        failed += bool(problems)
+        click.echo(f"{folder}: " + (f"{len(problems)} problem(s)" if problems else "ok"),
+                   err=bool(problems))
+    if failed:
+        raise SystemExit(1)
+
+
+@modules.command("import")
+@click.argument("paths", nargs=-1, required=True)
+@with_appcontext
+def import_modules(paths: tuple[str, ...]) -> None:
+    """Import module folders (idempotent); a changed module becomes a new version."""
+    from pdhub.learning.importer import ImportOutcome, import_folder
+    from pdhub.learning.packages import LoadError, validate_package
+
+    folders = _package_folders(paths)
+    broken = 0
+    for folder in folders:
+        problems = validate_package(folder)
+        for problem in problems:
+            click.echo(str(problem))
+        broken += bool(problems)
+    if broken:
+        click.echo(f"Nothing imported: {broken} module(s) have problems.", err=True)
+        raise SystemExit(1)
+    outcomes: list[ImportOutcome] = []
+    try:
+        for folder in folders:
+            outcomes.append(import_folder(db.session, folder))
+        db.session.commit()
+    except LoadError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    for outcome in outcomes:
+        click.echo(f"{outcome.module.slug}: {outcome.change} "
+                   f"(version {outcome.module.version})")
 
 
 if __name__ == "__main__":

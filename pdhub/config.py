@@ -16,6 +16,10 @@ from cryptography.fernet import Fernet
 MIGRATIONS_PATH = Path(__file__).resolve().parent.parent / "migrations"
 
 
+#: The starter module catalog (``modules/`` next to the package), imported by ``pdhub demo``.
+MODULES_PATH = Path(__file__).resolve().parent.parent / "modules"
+
+
 class ConfigError(RuntimeError):
     """A setting is missing or malformed; the message names it and says how to fix it."""
 
@@ -51,7 +55,7 @@ def defaults() -> dict[str, Any]:
         "PDHUB_REDIS_URL": None,
         "PDHUB_BASE_URL": "http://127.0.0.1:5000",
         "PDHUB_DATA_KEY": None,
-        "PDHUB_MODULES_PATH": None,
+        "PDHUB_MODULES_PATH": str(MODULES_PATH),
         "PDHUB_MAIL_SERVER": None,
         "PDHUB_MAIL_PORT": 25,
         "PDHUB_MAIL_FROM": "PD Hub <no-reply@pdhub.local>",
@@ -170,7 +174,9 @@ def finalize(config: dict[str, Any], default_instance_path: str) -> dict[str, An
 
     config["SESSION_COOKIE_SECURE"] = production or base.scheme == "https"
     config["PREFERRED_URL_SCHEME"] = base.scheme
-    config["MAX_CONTENT_LENGTH"] = config["PDHUB_MAX_UPLOAD_MB"] * 1024 * 1024
+    # The limit is per file; the request may carry a form's text besides the largest
+    # file, so the evidence page can answer a too-large file next to the field.
+    config["MAX_CONTENT_LENGTH"] = config["PDHUB_MAX_UPLOAD_MB"] * 1024 * 1024 + 512 * 1024
     config["PDHUB_PRODUCTION"] = production
     return config
 

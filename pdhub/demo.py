@@ -81,8 +81,22 @@ def seed(session: Session) -> tuple[District, list[DemoAccount]]:
             user.totp_enabled_at = utcnow()
         session.add(user)
     session.flush()
-    seed_credentials_demo(session)
     return district, list(ACCOUNTS)
+
+
+def prepare(session: Session, modules_path: Path | str) -> tuple[District, list[Any]]:
+    """Everything ``pdhub demo`` sets up, in order: accounts, the module catalog, a
+    teacher mid-way through one module and holding the badge of another. Idempotent."""
+    from pdhub.learning import importer
+
+    district, _ = seed(session)
+    imported = [
+        importer.import_folder(session, folder)
+        for folder in importer.package_folders(modules_path)
+    ]
+    seed_learning(session)
+    seed_credentials_demo(session)
+    return district, imported
 
 
 # --- credentials --------------------------------------------------------------
@@ -91,54 +105,14 @@ CREDENTIAL_DEMO_MODULE = "digital-citizenship"
 
 
 def _demo_module(session: Session) -> Any:
-    """The demo badge's module version: the imported one, or imported here from the
-    catalog folder when the module import has not run (a minimal mirror of the
-    package; the learning feature's import recognises it by its content hash)."""
-    import yaml
-    from flask import current_app
+    """The current version of the demo badge's module (import the catalog first)."""
+    from pdhub.learning.models import Module
 
-    from pdhub.config import MIGRATIONS_PATH
-    from pdhub.learning import packages
-    from pdhub.learning.models import Lesson, Module
-
-    module = session.scalar(
-        select(Module)
-        .where(Module.slug == CREDENTIAL_DEMO_MODULE)
-        .order_by(Module.is_current.desc(), Module.version.desc())
-        .limit(1)
+    return session.scalar(
+        select(Module).where(
+            Module.slug == CREDENTIAL_DEMO_MODULE, Module.is_current.is_(True)
+        )
     )
-    if module is not None:
-        return module
-    root = current_app.config.get("PDHUB_MODULES_PATH") or (
-        MIGRATIONS_PATH.parent / "modules"
-    )
-    folder = Path(root) / CREDENTIAL_DEMO_MODULE
-    package = packages.load_package(folder)
-    raw = yaml.safe_load((folder / "module.yaml").read_text("utf-8"))
-    module = Module(
-        slug=package.slug, version=package.version, is_current=True,
-        content_hash=package.content_hash, title=package.title,
-        summary=package.summary, competency=package.competency, hours=package.hours,
-        topics=list(package.topics), grade_bands=list(package.grade_bands),
-        key_method=raw["key_method"], research=raw.get("research", []),
-        resources=raw.get("resources", []), standards=raw.get("standards", []),
-        quiz=raw["quiz"], evidence=raw["evidence"], rubric=raw["rubric"],
-        badge_name=package.badge.name, badge_description=package.badge.description,
-        badge_image=package.badge.image, badge_media_type=package.badge.media_type,
-        badge_alt=package.badge.alt,
-        search_text=f"{package.title} {package.summary}".lower(),
-    )
-    session.add(module)
-    session.flush()
-    for position, lesson in enumerate(package.lessons, start=1):
-        body = (folder / lesson.file).read_text("utf-8")
-        session.add(Lesson(
-            module_id=module.id, position=position, slug=lesson.slug,
-            title=lesson.title, minutes=lesson.minutes, body_markdown=body,
-            body_html=packages.render_markdown(body),
-        ))
-    session.flush()
-    return module
 
 
 def seed_credentials_demo(session: Session) -> None:
@@ -157,6 +131,8 @@ def seed_credentials_demo(session: Session) -> None:
     if teacher is None:
         return
     module = _demo_module(session)
+    if module is None:
+        return
     enrollment = session.scalar(
         select(Enrollment).where(
             Enrollment.user_id == teacher.id, Enrollment.module_id == module.id
@@ -190,3 +166,29 @@ def seed_credentials_demo(session: Session) -> None:
         # An award whose issuing job never ran (say Redis was down): send it again.
         jobs.enqueue("pdhub.issue_credential", earlier.id)
     assert award is not None
+
+DEMO_MODULE = "digital-equity-classroom"
+
+
+def seed_learning(session: Session) -> None:
+    """Give the demo teacher a module in progress with its first two lessons done.
+
+    Needs the modules imported first; does nothing if the teacher is already enrolled
+    or no module is there.
+    """
+    from pdhub.learning import service as learning
+    from pdhub.learning.models import Module
+
+    teacher_email = next(a.email for a in ACCOUNTS if a.role is Role.TEACHER)
+    teacher = session.scalar(select(User).where(User.email == teacher_email))
+    module = session.scalar(
+        select(Module).where(Module.is_current.is_(True))
+        .order_by((Module.slug == DEMO_MODULE).desc(), Module.slug).limit(1)
+    )
+    if teacher is None or module is None:
+        return
+    if learning.enrollment_for(session, teacher, module.slug) is not None:
+        return
+    enrollment = learning.enroll(session, teacher, module)
+    for lesson in module.lessons[:2]:
+        learning.complete_lesson(session, teacher, enrollment, lesson)

@@ -31,6 +31,11 @@ NAVIGATION: list[NavItem] = [
     NavItem("Account", "accounts.profile", frozenset(Role)),
 ]
 
+# Learning: everyone may browse the catalog; teachers have their own learning.
+NAVIGATION.insert(1, NavItem("Catalog", "learning.catalog", frozenset(Role)))
+NAVIGATION.insert(2, NavItem("My learning", "learning.my_learning",
+                             frozenset({Role.TEACHER})))
+
 
 def nav_items() -> list[dict[str, Any]]:
     if not current_user.is_authenticated:

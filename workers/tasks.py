@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from flask import current_app
+
 from pdhub import jobs
+from pdhub.db import utcnow
 from pdhub.extensions import celery, db
+from pdhub.learning import service as learning
 from pdhub.notifications import service as notifications
 from workers.base import AppTask
 
@@ -19,6 +25,8 @@ def sweep_outbox() -> int:
     sent = 0
     for message_id in notifications.unsent_email_ids(db.session):
         sent += jobs.send_now("pdhub.deliver_email", message_id)
+    for attempt_id in learning.ungraded_attempt_ids(db.session, _sweep_cutoff()):
+        sent += jobs.send_now("pdhub.grade_quiz_attempt", attempt_id)
     return sent
 
 
@@ -40,3 +48,14 @@ def sweep_awards() -> int:
     for award_id in credentials.awards_without_credential(db.session):
         sent += jobs.send_now("pdhub.issue_credential", award_id)
     return sent
+
+@celery.task(base=AppTask, name="pdhub.grade_quiz_attempt")
+def grade_quiz_attempt(attempt_id: int) -> bool:
+    """Score one knowledge-check attempt (a graded attempt is left as it is)."""
+    attempt = learning.grade_quiz_attempt(db.session, attempt_id)
+    return attempt is not None
+
+
+def _sweep_cutoff() -> datetime:
+    seconds = current_app.config["PDHUB_SWEEP_AFTER_SECONDS"]
+    return utcnow() - timedelta(seconds=seconds)

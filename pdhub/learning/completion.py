@@ -20,8 +20,9 @@ def quiz_passed(session: Session, enrollment: Enrollment) -> bool:
     return (
         session.scalar(
             select(QuizAttempt.id)
-            .where(QuizAttempt.enrollment_id == enrollment.id,
-                   QuizAttempt.passed.is_(True))
+            .where(
+                QuizAttempt.enrollment_id == enrollment.id, QuizAttempt.passed.is_(True)
+            )
             .limit(1)
         )
         is not None

@@ -63,7 +63,9 @@ class Module(Base):
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     lessons: Mapped[list[Lesson]] = relationship(
-        back_populates="module", order_by="Lesson.position", cascade="all, delete-orphan"
+        back_populates="module",
+        order_by="Lesson.position",
+        cascade="all, delete-orphan",
     )
 
 

@@ -46,3 +46,89 @@ def district_onboarding_journey(app: Flask, mail_log: Path) -> None:
     response = teacher.post("/signin", data={"email": "jordan@example.org",
                                              "password": "blue kites over the school"})
     assert response.status_code == 303
+
+
+# --- learning: catalog to submitted evidence -------------------------------------------
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def correct_answers(quiz: dict) -> dict[str, list[str]]:
+    """Form fields answering every question of a stored quiz correctly."""
+    fields: dict[str, list[str]] = {}
+    for question in quiz["questions"]:
+        key = f"q-{question['id']}"
+        if question["type"] in ("single", "multiple"):
+            fields[key] = [c["id"] for c in question["choices"] if c.get("correct")]
+        elif question["type"] == "text":
+            fields[key] = [question["accepted"][0]]
+        else:
+            fields[key] = [f"{question['answer']:g}"]
+    return fields
+
+
+def learning_journey(app: Flask) -> None:
+    """The demo teacher finds a module in the catalog, enrolls, reads every lesson,
+    passes the knowledge check and submits evidence with a file and a link."""
+    import io
+
+    from pdhub.learning import importer
+    from pdhub.learning.models import Module
+
+    with app.app_context():
+        demo.seed(db.session)
+        for folder in importer.package_folders(app.config["PDHUB_MODULES_PATH"]):
+            importer.import_folder(db.session, folder)
+        db.session.commit()
+        module = db.session.scalar(
+            db.select(Module).where(Module.slug == "student-data-privacy"))
+        quiz, evidence = module.quiz, module.evidence
+        lesson_slugs = [lesson.slug for lesson in module.lessons]
+        title = module.title
+    teacher = next(a for a in demo.ACCOUNTS if a.role.value == "teacher")
+    browser = app.test_client()
+    assert browser.post("/signin", data={"email": teacher.email,
+                                         "password": teacher.password}).status_code == 303
+
+    page = browser.get("/modules?q=privacy").get_data(as_text=True)
+    assert "/modules/student-data-privacy" in page
+    page = browser.get("/modules/student-data-privacy").get_data(as_text=True)
+    assert "Enroll in this module" in page and "Rubric" in page
+    response = browser.post("/modules/student-data-privacy/enroll")
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    enrollment_id = int(re.search(r"/learn/(\d+)/lessons/", location).group(1))
+    assert location.endswith(f"/lessons/{lesson_slugs[0]}")
+
+    for number, slug in enumerate(lesson_slugs, start=1):
+        lesson_url = f"/learn/{enrollment_id}/lessons/{slug}"
+        page = browser.get(lesson_url).get_data(as_text=True)
+        assert f"Lesson {number} of {len(lesson_slugs)}" in page
+        response = browser.post(f"/learn/{enrollment_id}/lessons/{slug}/complete")
+        assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/learn/{enrollment_id}/quiz")
+
+    response = browser.post(f"/learn/{enrollment_id}/quiz", data=correct_answers(quiz))
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    page = browser.get(response.headers["Location"]).get_data(as_text=True)
+    assert "You scored 100%" in page and "Passed" in page
+
+    words = " ".join(["classroom"] * max(evidence["context"]["min_words"],
+                                          evidence["reflection"]["min_words"]))
+    response = browser.post(
+        f"/learn/{enrollment_id}/evidence",
+        data={"context": words, "reflection": words,
+              "link_url": "https://example.org/my-lesson", "link_title": "My lesson",
+              "upload": (io.BytesIO(PDF_BYTES), "lesson-plan.pdf"), "action": "submit"},
+        content_type="multipart/form-data")
+    assert response.status_code == 303, response.get_data(as_text=True)[:3000]
+    page = browser.get(f"/learn/{enrollment_id}/evidence").get_data(as_text=True)
+    assert "Submitted — waiting for review" in page
+    assert "lesson-plan.pdf" in page and "Submit for review" not in page
+    file_url = re.search(r'href="(/files/\d+)"', page).group(1)
+    download = browser.get(file_url)
+    assert download.data == PDF_BYTES
+    assert download.headers["Content-Disposition"].startswith("attachment")
+
+    dashboard = browser.get("/dashboard").get_data(as_text=True)
+    assert title in dashboard and "In progress" in dashboard

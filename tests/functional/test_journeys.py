@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from pdhub.extensions import db
 from tests.conftest import make_app
-from tests.functional.journeys import district_onboarding_journey
+from tests.functional.journeys import district_onboarding_journey, learning_journey
 
 
 @pytest.fixture
@@ -32,6 +32,16 @@ def test_district_onboarding_on_postgresql(app: Flask, session: Session, mail_lo
 
 def test_district_onboarding_on_sqlite(sqlite_app: Flask, tmp_path: Path) -> None:
     district_onboarding_journey(sqlite_app, tmp_path / "mail.log")
+
+
+def test_teacher_learns_a_module_and_submits_evidence_on_postgresql(
+    app: Flask, session: Session
+) -> None:
+    learning_journey(app)
+
+
+def test_teacher_learns_a_module_and_submits_evidence_on_sqlite(sqlite_app: Flask) -> None:
+    learning_journey(sqlite_app)
 
 
 def test_sqlite_migrations_go_down_and_up_again(sqlite_app: Flask) -> None:

@@ -96,7 +96,7 @@ def running_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp
     )
     with app.app_context():
         upgrade()
-        demo.seed(db.session)
+        demo.prepare(db.session, ROOT / "modules")
         db.session.commit()  # the demo teacher's credential is issued after commit
         db.session.remove()
     server = make_server("127.0.0.1", port, app, threaded=True)

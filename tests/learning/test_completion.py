@@ -16,7 +16,9 @@ from tests.factories import EnrollmentFactory, QuizAttemptFactory, SubmissionFac
 def test_no_award_until_both_the_quiz_and_the_evidence_pass(session: Session) -> None:
     enrollment = EnrollmentFactory()
     QuizAttemptFactory(enrollment=enrollment, passed=True, score_percent=90)
-    submission = SubmissionFactory(enrollment=enrollment, status=SubmissionStatus.IN_REVIEW)
+    submission = SubmissionFactory(
+        enrollment=enrollment, status=SubmissionStatus.IN_REVIEW
+    )
     assert complete_if_done(session, enrollment) is None
     assert enrollment.status is EnrollmentStatus.IN_PROGRESS
     submission.status = SubmissionStatus.PASSED
@@ -48,6 +50,8 @@ def test_the_award_is_recorded_once_even_when_completion_runs_twice(
 def test_a_passing_submission_signal_completes_the_enrollment(session: Session) -> None:
     enrollment = EnrollmentFactory()
     QuizAttemptFactory(enrollment=enrollment, passed=True, score_percent=80)
-    submission = SubmissionFactory(enrollment=enrollment, status=SubmissionStatus.PASSED)
+    submission = SubmissionFactory(
+        enrollment=enrollment, status=SubmissionStatus.PASSED
+    )
     signals.submission_passed.send(session, submission=submission)
     assert enrollment.status is EnrollmentStatus.COMPLETED

@@ -1,0 +1,47 @@
+"""Learning forms: the catalog's search and filters, and the knowledge check."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, SearchField, SelectChoice, SelectField
+from wtforms.validators import NumberRange, Optional
+
+from pdhub.learning.service import SORTS
+
+
+class CatalogForm(FlaskForm):
+    """Read from the query string; nothing changes, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField("Search modules", validators=[Optional()])
+    topic = SelectField("Topic", choices=[], validate_choice=False)
+    grade_band = SelectField("Grade band", choices=[], validate_choice=False)
+    standard = SelectField("Standard", choices=[], validate_choice=False)
+    hours_min = DecimalField(
+        "Fewest hours",
+        places=None,
+        validators=[
+            Optional(),
+            NumberRange(0, 200, "Enter a number of hours from 0 to 200."),
+        ],
+    )
+    hours_max = DecimalField(
+        "Most hours",
+        places=None,
+        validators=[
+            Optional(),
+            NumberRange(0, 200, "Enter a number of hours from 0 to 200."),
+        ],
+    )
+    sort = SelectField(
+        "Sort by",
+        choices=[SelectChoice(key, label) for key, label in SORTS.items()],
+        validate_choice=False,
+    )
+
+
+class QuizForm(FlaskForm):
+    """Only the CSRF token: the questions come from the module and are checked by
+    learning.service.clean_answers."""

@@ -1,0 +1,599 @@
+"""Learning rules: the catalog, enrollment, lesson progress, knowledge checks and the
+PD-hours transcript."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import String, cast, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from pdhub import signals
+from pdhub.accounts.models import User
+from pdhub.credentials.models import Award
+from pdhub.db import utcnow
+from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from pdhub.learning.models import (
+    Enrollment,
+    EnrollmentStatus,
+    Lesson,
+    LessonProgress,
+    Module,
+    QuizAttempt,
+    QuizAttemptStatus,
+)
+from pdhub.learning.packages import (
+    QuestionType,
+    Quiz,
+    parse_number,
+    quiz_from_data,
+    score_quiz,
+)
+from pdhub.learning.packages.model import MAX_ANSWER_CHARS
+from pdhub.submissions.models import Submission
+from pdhub.submissions.states import SubmissionStatus
+
+PAGE_SIZE = 12
+SORTS = {"title": "Title (A to Z)", "hours": "Hours (fewest first)", "newest": "Newest"}
+
+
+# --- the catalog ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CatalogQuery:
+    q: str = ""
+    topic: str = ""
+    grade_band: str = ""
+    standard: str = ""
+    hours_min: float | None = None
+    hours_max: float | None = None
+    sort: str = "title"
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class CatalogFacets:
+    topics: list[str]
+    grade_bands: list[str]
+    standards: list[tuple[str, str]]  # (code, "code: name")
+
+
+@dataclass(frozen=True)
+class CatalogPage:
+    modules: list[Module]
+    total: int
+    page: int
+    pages: int
+    facets: CatalogFacets
+    #: The signed-in user's enrollment per module slug.
+    enrollments: dict[str, Enrollment]
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _json_contains(column: Any, text: str) -> Any:
+    # JSON columns are stored as text with json.dumps spacing on both PostgreSQL (json,
+    # not jsonb, keeps the text) and SQLite, so a quoted LIKE is portable and exact.
+    return cast(column, String).like(f"%{_like_escape(text)}%", escape="\\")
+
+
+GRADE_ORDER = ["PreK", "K-2", "3-5", "6-8", "9-12", "Higher education", "Adult"]
+
+
+def catalog(session: Session, user: User | None, query: CatalogQuery) -> CatalogPage:
+    """One page of current modules matching ``query``, with the filter choices.
+
+    Runs a fixed number of SQL statements whatever the catalog's size: facets, count,
+    page, and the user's enrollments.
+    """
+    current = select(Module).where(Module.is_current.is_(True))
+    conditions: list[Any] = []
+    for word in query.q.lower().split()[:10]:
+        conditions.append(
+            Module.search_text.like(f"%{_like_escape(word)}%", escape="\\")
+        )
+    if query.topic:
+        conditions.append(_json_contains(Module.topics, f'"{query.topic}"'))
+    if query.grade_band:
+        conditions.append(_json_contains(Module.grade_bands, f'"{query.grade_band}"'))
+    if query.standard:
+        conditions.append(
+            _json_contains(Module.standards, f'"code": "{query.standard}"')
+        )
+    if query.hours_min is not None:
+        conditions.append(Module.hours >= query.hours_min)
+    if query.hours_max is not None:
+        conditions.append(Module.hours <= query.hours_max)
+    filtered = current.where(*conditions)
+
+    facet_rows = session.execute(
+        select(Module.topics, Module.grade_bands, Module.standards).where(
+            Module.is_current.is_(True)
+        )
+    ).all()
+    topics: set[str] = set()
+    bands: set[str] = set()
+    standards: dict[str, str] = {}
+    for row_topics, row_bands, row_standards in facet_rows:
+        topics.update(row_topics)
+        bands.update(row_bands)
+        for standard in row_standards:
+            standards.setdefault(
+                standard["code"],
+                f"{standard['code']}: {standard['name'].split(':')[0]}",
+            )
+    facets = CatalogFacets(
+        topics=sorted(topics),
+        grade_bands=sorted(
+            bands, key=lambda b: (GRADE_ORDER.index(b) if b in GRADE_ORDER else 99, b)
+        ),
+        standards=sorted(standards.items()),
+    )
+
+    total = session.scalar(select(func.count()).select_from(filtered.subquery())) or 0
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    page = min(max(1, query.page), pages)
+    order = {
+        "title": (Module.title.asc(),),
+        "hours": (Module.hours.asc(), Module.title.asc()),
+        "newest": (Module.imported_at.desc(), Module.id.desc()),
+    }.get(query.sort, (Module.title.asc(),))
+    modules = list(
+        session.scalars(
+            filtered.order_by(*order).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        )
+    )
+    return CatalogPage(
+        modules, total, page, pages, facets, enrollments_by_slug(session, user)
+    )
+
+
+def enrollments_by_slug(session: Session, user: User | None) -> dict[str, Enrollment]:
+    """The user's enrollments keyed by module slug (one query)."""
+    if user is None or not user.is_authenticated:
+        return {}
+    rows = session.execute(
+        select(Module.slug, Enrollment)
+        .join(Enrollment.module)
+        .where(Enrollment.user_id == user.id)
+    ).all()
+    return {slug: enrollment for slug, enrollment in rows}  # noqa: C416 - Row pairs
+
+
+def current_module(session: Session, slug: str) -> Module:
+    """The current version of ``slug`` with its lessons; NotFound otherwise."""
+    module = session.scalar(
+        select(Module)
+        .where(Module.slug == slug, Module.is_current.is_(True))
+        .options(selectinload(Module.lessons))
+    )
+    if module is None:
+        raise NotFound("There is no module at this address.")
+    return module
+
+
+def module_version(session: Session, slug: str, version: int | None) -> Module:
+    """A given version of ``slug`` (the current one when ``version`` is None)."""
+    if version is None:
+        return current_module(session, slug)
+    module = session.scalar(
+        select(Module).where(Module.slug == slug, Module.version == version)
+    )
+    if module is None:
+        raise NotFound("There is no module at this address.")
+    return module
+
+
+# --- enrollment and lessons ---------------------------------------------------------
+
+
+def enrollment_for(session: Session, user: User, slug: str) -> Enrollment | None:
+    """The user's enrollment in any version of ``slug``, if they have one."""
+    return session.scalar(
+        select(Enrollment)
+        .join(Enrollment.module)
+        .where(Enrollment.user_id == user.id, Module.slug == slug)
+        .order_by(Enrollment.started_at.desc())
+        .limit(1)
+    )
+
+
+def enroll(session: Session, actor: User, module: Module) -> Enrollment:
+    """Enroll ``actor`` in ``module``; an existing enrollment in any version of it is
+    returned as it is (the teacher keeps the version they started)."""
+    existing = enrollment_for(session, actor, module.slug)
+    if existing is not None:
+        return existing
+    if not module.is_current:
+        raise Conflict("This version of the module is no longer offered.")
+    enrollment = Enrollment(
+        user_id=actor.id,
+        module_id=module.id,
+        current_lesson_id=module.lessons[0].id if module.lessons else None,
+    )
+    session.add(enrollment)
+    session.flush()
+    return enrollment
+
+
+def get_enrollment(session: Session, actor: User, enrollment_id: int) -> Enrollment:
+    """The enrollment, only for the teacher who owns it (NotFound for anyone else)."""
+    enrollment = session.get(Enrollment, enrollment_id)
+    if enrollment is None or enrollment.user_id != actor.id:
+        raise NotFound("There is no enrollment at this address.")
+    return enrollment
+
+
+def find_lesson(enrollment: Enrollment, slug: str) -> Lesson:
+    for lesson in enrollment.module.lessons:
+        if lesson.slug == slug:
+            return lesson
+    raise NotFound("This module has no lesson at this address.")
+
+
+def open_lesson(
+    session: Session, actor: User, enrollment: Enrollment, lesson: Lesson
+) -> None:
+    """Remember ``lesson`` as where the teacher resumes."""
+    if enrollment.user_id != actor.id:
+        raise PermissionDenied("Only the enrolled teacher can do this.")
+    if enrollment.current_lesson_id != lesson.id:
+        enrollment.current_lesson_id = lesson.id
+    enrollment.last_activity_at = utcnow()
+    session.flush()
+
+
+def complete_lesson(
+    session: Session, actor: User, enrollment: Enrollment, lesson: Lesson
+) -> Lesson | None:
+    """Mark ``lesson`` done (once) and move the resume point on; returns the next
+    lesson, or None after the last one."""
+    if enrollment.user_id != actor.id:
+        raise PermissionDenied("Only the enrolled teacher can do this.")
+    if lesson.module_id != enrollment.module_id:
+        raise NotFound("This module has no such lesson.")
+    done = session.scalar(
+        select(LessonProgress.id).where(
+            LessonProgress.enrollment_id == enrollment.id,
+            LessonProgress.lesson_id == lesson.id,
+        )
+    )
+    if done is None:
+        session.add(LessonProgress(enrollment_id=enrollment.id, lesson_id=lesson.id))
+    lessons = enrollment.module.lessons
+    index = lessons.index(lesson)
+    following = lessons[index + 1] if index + 1 < len(lessons) else None
+    enrollment.current_lesson_id = (following or lesson).id
+    enrollment.last_activity_at = utcnow()
+    session.flush()
+    return following
+
+
+# --- progress -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str
+    url_kind: str  # "lesson", "quiz" or "evidence"
+    lesson_slug: str | None
+    done: bool
+
+
+@dataclass(frozen=True)
+class Progress:
+    steps: list[Step]
+    lessons_done: int
+    lessons_total: int
+    quiz_passed: bool
+    evidence_status: SubmissionStatus | None
+
+    @property
+    def done(self) -> int:
+        return sum(step.done for step in self.steps)
+
+    @property
+    def total(self) -> int:
+        return len(self.steps)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def next_step(self) -> Step | None:
+        return next((step for step in self.steps if not step.done), None)
+
+
+def progress_for(
+    session: Session, enrollments: Sequence[Enrollment]
+) -> dict[int, Progress]:
+    """Progress for several enrollments in a fixed number of queries."""
+    ids = [enrollment.id for enrollment in enrollments]
+    if not ids:
+        return {}
+    module_ids = {enrollment.module_id for enrollment in enrollments}
+    lessons: dict[int, list[Lesson]] = {}
+    for lesson in session.scalars(
+        select(Lesson).where(Lesson.module_id.in_(module_ids)).order_by(Lesson.position)
+    ):
+        lessons.setdefault(lesson.module_id, []).append(lesson)
+    done = {
+        (row.enrollment_id, row.lesson_id)
+        for row in session.execute(
+            select(LessonProgress.enrollment_id, LessonProgress.lesson_id).where(
+                LessonProgress.enrollment_id.in_(ids)
+            )
+        )
+    }
+    passed = set(
+        session.scalars(
+            select(QuizAttempt.enrollment_id).where(
+                QuizAttempt.enrollment_id.in_(ids), QuizAttempt.passed.is_(True)
+            )
+        )
+    )
+    statuses: dict[int, SubmissionStatus] = {  # noqa: C416 - Row pairs, not tuples
+        enrollment_id: status
+        for enrollment_id, status in session.execute(
+            select(Submission.enrollment_id, Submission.status).where(
+                Submission.enrollment_id.in_(ids)
+            )
+        )
+    }
+    result = {}
+    for enrollment in enrollments:
+        module_lessons = lessons.get(enrollment.module_id, [])
+        status = statuses.get(enrollment.id)
+        evidence_done = status is not None and status is not SubmissionStatus.DRAFT
+        steps = [
+            Step(
+                lesson.title, "lesson", lesson.slug, (enrollment.id, lesson.id) in done
+            )
+            for lesson in module_lessons
+        ]
+        steps.append(Step("Knowledge check", "quiz", None, enrollment.id in passed))
+        steps.append(
+            Step("Evidence from your classroom", "evidence", None, evidence_done)
+        )
+        result[enrollment.id] = Progress(
+            steps=steps,
+            lessons_done=sum(step.done for step in steps[:-2]),
+            lessons_total=len(module_lessons),
+            quiz_passed=enrollment.id in passed,
+            evidence_status=status,
+        )
+    return result
+
+
+def progress(session: Session, enrollment: Enrollment) -> Progress:
+    return progress_for(session, [enrollment])[enrollment.id]
+
+
+# --- knowledge checks ---------------------------------------------------------------
+
+
+def module_quiz(module: Module) -> Quiz:
+    return quiz_from_data(module.quiz)
+
+
+def attempts(session: Session, enrollment: Enrollment) -> list[QuizAttempt]:
+    return list(
+        session.scalars(
+            select(QuizAttempt)
+            .where(QuizAttempt.enrollment_id == enrollment.id)
+            .order_by(QuizAttempt.number)
+        )
+    )
+
+
+def attempts_left(session: Session, enrollment: Enrollment) -> int:
+    quiz = module_quiz(enrollment.module)
+    return max(0, quiz.max_attempts - len(attempts(session, enrollment)))
+
+
+class AnswerProblems(InvalidInput):
+    """Some answers were not acceptable; ``problems`` maps question id (or "" for the
+    form) to a message."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("Some answers need fixing.")
+        self.problems = problems
+
+
+def clean_answers(quiz: Quiz, form: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+    """Turn posted fields ``q-<id>`` into answers; AnswerProblems with a message per
+    question for an unknown question or choice, a missing or malformed answer."""
+    problems: dict[str, str] = {}
+    by_id = {question.id: question for question in quiz.questions}
+    for key in form:
+        if key.startswith("q-") and key[2:] not in by_id:
+            problems[""] = (
+                "The form had an answer to a question that isn't in this "
+                "knowledge check. Please reload the page and try again."
+            )
+    answers: dict[str, Any] = {}
+    for question in quiz.questions:
+        values = [value for value in form.get(f"q-{question.id}", []) if value.strip()]
+        if any(len(value) > MAX_ANSWER_CHARS for value in values):
+            problems[question.id] = "This answer is too long."
+            continue
+        if not values:
+            problems[question.id] = (
+                "Choose an answer." if question.choices else "Type an answer."
+            )
+            continue
+        if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+            known = {choice.id for choice in question.choices}
+            if not set(values) <= known:
+                problems[question.id] = (
+                    "That choice isn't one of the options. Please choose again."
+                )
+                continue
+            if question.type is QuestionType.SINGLE and len(values) > 1:
+                problems[question.id] = "Choose only one answer."
+                continue
+            answers[question.id] = (
+                values if question.type is QuestionType.MULTIPLE else values[0]
+            )
+        else:
+            if len(values) > 1:
+                problems[question.id] = "Give one answer."
+                continue
+            if (
+                question.type is QuestionType.NUMERIC
+                and parse_number(values[0]) is None
+            ):
+                problems[question.id] = "Enter a number, like 25 or 2.5."
+                continue
+            answers[question.id] = values[0]
+    if problems:
+        raise AnswerProblems(problems)
+    return answers
+
+
+def submit_quiz(
+    session: Session,
+    actor: User,
+    enrollment: Enrollment,
+    form: Mapping[str, Sequence[str]],
+) -> QuizAttempt:
+    """Save a knowledge-check attempt as SUBMITTED (the grading job scores it).
+
+    Raises AnswerProblems for bad answers and Conflict when no attempts are left or
+    the check was already passed.
+    """
+    if enrollment.user_id != actor.id:
+        raise PermissionDenied("Only the enrolled teacher can do this.")
+    quiz = module_quiz(enrollment.module)
+    previous = attempts(session, enrollment)
+    if any(attempt.passed for attempt in previous):
+        raise Conflict("You have already passed this knowledge check.")
+    if any(attempt.status is QuizAttemptStatus.SUBMITTED for attempt in previous):
+        raise Conflict("Your last attempt is still being scored. Please wait a moment.")
+    if len(previous) >= quiz.max_attempts:
+        raise Conflict(
+            f"You have used all {quiz.max_attempts} attempts at this knowledge check."
+        )
+    answers = clean_answers(quiz, form)
+    attempt = QuizAttempt(
+        enrollment_id=enrollment.id,
+        number=len(previous) + 1,
+        answers=answers,
+        status=QuizAttemptStatus.SUBMITTED,
+    )
+    session.add(attempt)
+    enrollment.last_activity_at = utcnow()
+    session.flush()
+    return attempt
+
+
+def grade_quiz_attempt(session: Session, attempt_id: int) -> QuizAttempt | None:
+    """Score a submitted attempt, store per-question results, mark it GRADED and send
+    ``quiz_attempt_graded``. Safe to run twice: a graded attempt is left alone."""
+    attempt = session.get(QuizAttempt, attempt_id)
+    if attempt is None or attempt.status is QuizAttemptStatus.GRADED:
+        return attempt
+    score = score_quiz(module_quiz(attempt.enrollment.module), attempt.answers)
+    attempt.results = [dataclasses.asdict(result) for result in score.results]
+    attempt.score_percent = math.floor(score.percent)
+    attempt.passed = score.passed
+    attempt.status = QuizAttemptStatus.GRADED
+    attempt.graded_at = utcnow()
+    session.flush()
+    signals.quiz_attempt_graded.send(session, attempt=attempt)
+    return attempt
+
+
+def ungraded_attempt_ids(session: Session, older_than: datetime) -> list[int]:
+    """Attempts saved before ``older_than`` and never scored (for the outbox sweep)."""
+    return list(
+        session.scalars(
+            select(QuizAttempt.id).where(
+                QuizAttempt.status == QuizAttemptStatus.SUBMITTED,
+                QuizAttempt.submitted_at < older_than,
+            )
+        )
+    )
+
+
+# --- the teacher's own learning -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MyLearning:
+    in_progress: list[Enrollment]
+    completed: list[Enrollment]
+    progress: dict[int, Progress]
+    awards: list[Award]
+
+
+def my_learning(session: Session, user: User) -> MyLearning:
+    """The teacher's enrollments with their progress, and their awards."""
+    enrollments = list(
+        session.scalars(
+            select(Enrollment)
+            .where(
+                Enrollment.user_id == user.id,
+                Enrollment.status != EnrollmentStatus.WITHDRAWN,
+            )
+            .options(selectinload(Enrollment.module))
+            .order_by(Enrollment.last_activity_at.desc())
+        )
+    )
+    awards = list(
+        session.scalars(
+            select(Award)
+            .where(Award.user_id == user.id)
+            .options(selectinload(Award.module))
+            .order_by(Award.awarded_at.desc())
+        )
+    )
+    return MyLearning(
+        in_progress=[
+            e for e in enrollments if e.status is EnrollmentStatus.IN_PROGRESS
+        ],
+        completed=[e for e in enrollments if e.status is EnrollmentStatus.COMPLETED],
+        progress=progress_for(session, enrollments),
+        awards=awards,
+    )
+
+
+@dataclass(frozen=True)
+class TranscriptRow:
+    module: str
+    version: int
+    hours: float
+    completed: datetime
+
+
+def transcript(session: Session, user: User) -> list[TranscriptRow]:
+    """Completed modules with their PD hours, oldest completion first."""
+    rows = session.execute(
+        select(Module.title, Module.version, Module.hours, Enrollment.completed_at)
+        .join(Enrollment.module)
+        .where(
+            Enrollment.user_id == user.id,
+            Enrollment.status == EnrollmentStatus.COMPLETED,
+            Enrollment.completed_at.is_not(None),
+        )
+        .order_by(Enrollment.completed_at, Module.title)
+    ).all()
+    return [TranscriptRow(*row) for row in rows]
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: object) -> str:
+    """Text for a CSV cell that a spreadsheet will not run as a formula (OWASP)."""
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text

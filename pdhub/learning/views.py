@@ -1,0 +1,365 @@
+"""Learning pages: the catalog, module pages, lessons, knowledge checks, the teacher's
+own learning and PD-hours transcript."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from wtforms import SelectChoice
+
+from pdhub import jobs
+from pdhub.accounts.forms import ConfirmForm
+from pdhub.errors import DomainError, NotFound
+from pdhub.extensions import db
+from pdhub.learning import forms, policies, service
+from pdhub.learning.models import Enrollment, QuizAttempt, QuizAttemptStatus
+
+bp = Blueprint("learning", __name__)
+
+
+def _enrollment(enrollment_id: int) -> Enrollment:
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    if enrollment is None or not policies.can_open_enrollment(current_user, enrollment):
+        abort(404)
+    return enrollment
+
+
+def _catalog_query(form: forms.CatalogForm) -> service.CatalogQuery:
+    try:
+        page = max(1, min(int(request.args.get("page", "1")), 10_000))
+    except ValueError:
+        page = 1
+    valid = form.validate()
+    return service.CatalogQuery(
+        q=(form.q.data or "").strip()[:200],
+        topic=form.topic.data or "",
+        grade_band=form.grade_band.data or "",
+        standard=form.standard.data or "",
+        hours_min=float(form.hours_min.data)
+        if valid and form.hours_min.data is not None
+        else None,
+        hours_max=float(form.hours_max.data)
+        if valid and form.hours_max.data is not None
+        else None,
+        sort=form.sort.data if form.sort.data in service.SORTS else "title",
+        page=page,
+    )
+
+
+@bp.get("/modules")
+@login_required
+def catalog() -> Any:
+    form = forms.CatalogForm(request.args)
+    query = _catalog_query(form)
+    result = service.catalog(db.session, current_user, query)
+    form.topic.choices = [SelectChoice("", "Any topic")] + [
+        SelectChoice(topic, topic.replace("-", " ").capitalize())
+        for topic in result.facets.topics
+    ]
+    form.grade_band.choices = [SelectChoice("", "Any grade band")] + [
+        SelectChoice(band, band) for band in result.facets.grade_bands
+    ]
+    form.standard.choices = [SelectChoice("", "Any standard")] + [
+        SelectChoice(code, label) for code, label in result.facets.standards
+    ]
+    args = {
+        key: value for key, value in request.args.items() if key != "page" and value
+    }
+    return render_template(
+        "learning/catalog.html", form=form, result=result, query=query, page_args=args
+    )
+
+
+@bp.get("/modules/<slug>")
+@login_required
+def module(slug: str) -> Any:
+    try:
+        current = service.current_module(db.session, slug)
+    except NotFound:
+        abort(404)
+    enrollment = service.enrollment_for(db.session, current_user, slug)
+    progress = service.progress(db.session, enrollment) if enrollment else None
+    return render_template(
+        "learning/module.html",
+        module=current,
+        enrollment=enrollment,
+        progress=progress,
+        can_enroll=policies.can_enroll(current_user),
+        enroll_form=ConfirmForm(prefix="enroll"),
+    )
+
+
+@bp.get("/modules/<slug>/badge")
+@login_required
+def badge(slug: str) -> Any:
+    version = request.args.get("version", type=int)
+    try:
+        found = service.module_version(db.session, slug, version)
+    except NotFound:
+        abort(404)
+    response = Response(found.badge_image, mimetype=found.badge_media_type)
+    # SVG is a document: a badge opened on its own must not run anything.
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    )
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@bp.post("/modules/<slug>/enroll")
+@login_required
+def enroll(slug: str) -> Any:
+    if not policies.can_enroll(current_user):
+        abort(403)
+    try:
+        current = service.current_module(db.session, slug)
+    except NotFound:
+        abort(404)
+    if not ConfirmForm(prefix="enroll").validate_on_submit():
+        flash("That form expired. Please press Enroll again.", "error")
+        return redirect(url_for("learning.module", slug=slug), 303)
+    enrollment = service.enroll(db.session, current_user, current)
+    db.session.commit()
+    return redirect(_resume_url(enrollment), 303)
+
+
+def _resume_url(enrollment: Enrollment) -> str:
+    lesson = enrollment.current_lesson
+    if lesson is not None and lesson.module_id == enrollment.module_id:
+        return url_for(
+            "learning.lesson", enrollment_id=enrollment.id, lesson_slug=lesson.slug
+        )
+    step = service.progress(db.session, enrollment).next_step
+    return (
+        _step_url(enrollment, step)
+        if step
+        else url_for("learning.module", slug=enrollment.module.slug)
+    )
+
+
+def _step_url(enrollment: Enrollment, step: service.Step) -> str:
+    if step.url_kind == "lesson":
+        return url_for(
+            "learning.lesson", enrollment_id=enrollment.id, lesson_slug=step.lesson_slug
+        )
+    if step.url_kind == "quiz":
+        return url_for("learning.quiz", enrollment_id=enrollment.id)
+    return url_for("submissions.evidence", enrollment_id=enrollment.id)
+
+
+@bp.get("/learn/<int:enrollment_id>")
+@login_required
+def resume(enrollment_id: int) -> Any:
+    return redirect(_resume_url(_enrollment(enrollment_id)))
+
+
+@bp.get("/learn/<int:enrollment_id>/lessons/<lesson_slug>")
+@login_required
+def lesson(enrollment_id: int, lesson_slug: str) -> Any:
+    enrollment = _enrollment(enrollment_id)
+    try:
+        current = service.find_lesson(enrollment, lesson_slug)
+    except NotFound:
+        abort(404)
+    service.open_lesson(db.session, current_user, enrollment, current)
+    db.session.commit()
+    lessons = enrollment.module.lessons
+    index = lessons.index(current)
+    return render_template(
+        "learning/lesson.html",
+        enrollment=enrollment,
+        module=enrollment.module,
+        lesson=current,
+        position=index + 1,
+        previous=lessons[index - 1] if index > 0 else None,
+        following=lessons[index + 1] if index + 1 < len(lessons) else None,
+        progress=service.progress(db.session, enrollment),
+        complete_form=ConfirmForm(prefix="done"),
+    )
+
+
+@bp.post("/learn/<int:enrollment_id>/lessons/<lesson_slug>/complete")
+@login_required
+def complete_lesson(enrollment_id: int, lesson_slug: str) -> Any:
+    enrollment = _enrollment(enrollment_id)
+    try:
+        current = service.find_lesson(enrollment, lesson_slug)
+    except NotFound:
+        abort(404)
+    if not ConfirmForm(prefix="done").validate_on_submit():
+        flash("That form expired. Please press the button again.", "error")
+        return redirect(
+            url_for(
+                "learning.lesson", enrollment_id=enrollment.id, lesson_slug=current.slug
+            ),
+            303,
+        )
+    following = service.complete_lesson(db.session, current_user, enrollment, current)
+    db.session.commit()
+    if following is not None:
+        return redirect(
+            url_for(
+                "learning.lesson",
+                enrollment_id=enrollment.id,
+                lesson_slug=following.slug,
+            ),
+            303,
+        )
+    flash("You finished the last lesson. Next: the knowledge check.", "success")
+    return redirect(url_for("learning.quiz", enrollment_id=enrollment.id), 303)
+
+
+def _render_quiz(
+    enrollment: Enrollment,
+    form: forms.QuizForm,
+    problems: dict[str, str] | None = None,
+    given: dict[str, list[str]] | None = None,
+    status: int = 200,
+) -> Any:
+    attempts = service.attempts(db.session, enrollment)
+    quiz = service.module_quiz(enrollment.module)
+    return render_template(
+        "learning/quiz.html",
+        enrollment=enrollment,
+        module=enrollment.module,
+        quiz=quiz,
+        attempts=attempts,
+        form=form,
+        problems=problems or {},
+        given=given or {},
+        attempts_left=max(0, quiz.max_attempts - len(attempts)),
+        passed=any(attempt.passed for attempt in attempts),
+        progress=service.progress(db.session, enrollment),
+    ), status
+
+
+@bp.get("/learn/<int:enrollment_id>/quiz")
+@login_required
+def quiz(enrollment_id: int) -> Any:
+    return _render_quiz(_enrollment(enrollment_id), forms.QuizForm())
+
+
+@bp.post("/learn/<int:enrollment_id>/quiz")
+@login_required
+def submit_quiz(enrollment_id: int) -> Any:
+    enrollment = _enrollment(enrollment_id)
+    form = forms.QuizForm()
+    given = {
+        key[2:]: request.form.getlist(key)
+        for key in request.form
+        if key.startswith("q-")
+    }
+    if not form.validate_on_submit():
+        return _render_quiz(enrollment, form, given=given, status=422)
+    try:
+        attempt = service.submit_quiz(
+            db.session, current_user, enrollment, request.form.to_dict(flat=False)
+        )
+        jobs.enqueue("pdhub.grade_quiz_attempt", attempt.id)
+        db.session.commit()
+    except service.AnswerProblems as error:
+        db.session.rollback()
+        return _render_quiz(enrollment, form, error.problems, given, 422)
+    except DomainError as error:
+        db.session.rollback()
+        form.form_errors.append(error.message)
+        return _render_quiz(enrollment, form, given=given, status=422)
+    return redirect(
+        url_for(
+            "learning.quiz_attempt", enrollment_id=enrollment.id, number=attempt.number
+        ),
+        303,
+    )
+
+
+@bp.get("/learn/<int:enrollment_id>/quiz/attempts/<int:number>")
+@login_required
+def quiz_attempt(enrollment_id: int, number: int) -> Any:
+    enrollment = _enrollment(enrollment_id)
+    attempt = db.session.scalar(
+        db.select(QuizAttempt).where(
+            QuizAttempt.enrollment_id == enrollment.id, QuizAttempt.number == number
+        )
+    )
+    if attempt is None:
+        abort(404)
+    quiz = service.module_quiz(enrollment.module)
+    attempts = service.attempts(db.session, enrollment)
+    return render_template(
+        "learning/quiz_result.html",
+        enrollment=enrollment,
+        module=enrollment.module,
+        quiz=quiz,
+        attempt=attempt,
+        scoring=attempt.status is QuizAttemptStatus.SUBMITTED,
+        results={result["question_id"]: result for result in attempt.results or []},
+        attempts_left=max(0, quiz.max_attempts - len(attempts)),
+        passed_any=any(a.passed for a in attempts),
+        progress=service.progress(db.session, enrollment),
+    )
+
+
+@bp.get("/learn")
+@login_required
+def my_learning() -> Any:
+    return render_template(
+        "learning/my_learning.html",
+        learning=service.my_learning(db.session, current_user),
+    )
+
+
+@bp.get("/transcript")
+@login_required
+def transcript() -> Any:
+    rows = service.transcript(db.session, current_user)
+    return render_template(
+        "learning/transcript.html", rows=rows, total=sum(row.hours for row in rows)
+    )
+
+
+@bp.get("/transcript.csv")
+@login_required
+def transcript_csv() -> Any:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["Module", "Version", "PD hours", "Completed on"])
+    for row in service.transcript(db.session, current_user):
+        writer.writerow(
+            [
+                service.csv_safe(row.module),
+                row.version,
+                f"{row.hours:g}",
+                row.completed.date().isoformat(),
+            ]
+        )
+    response = Response(buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        'attachment; filename="pd-hours-transcript.csv"'
+    )
+    return response
+
+
+@bp.app_context_processor
+def learning_globals() -> dict[str, Any]:
+    def learning_dashboard() -> service.MyLearning | None:
+        if not current_user.is_authenticated:
+            return None
+        return service.my_learning(db.session, current_user)
+
+    def step_url(enrollment: Enrollment, step: service.Step) -> str:
+        return _step_url(enrollment, step)
+
+    return {"learning_dashboard": learning_dashboard, "step_url": step_url}

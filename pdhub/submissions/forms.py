@@ -1,0 +1,23 @@
+"""The evidence form: both written parts, a link and a file."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import StringField, TextAreaField, URLField
+from wtforms.validators import Length, Optional
+
+
+class EvidenceForm(FlaskForm):
+    context = TextAreaField("Your context", validators=[Length(max=20_000)])
+    reflection = TextAreaField("Your reflection", validators=[Length(max=20_000)])
+    link_url = URLField(
+        "Web address",
+        validators=[Optional(), Length(max=2000)],
+        description="For example a shared slide deck or a video of "
+        "your lesson. It must start with https:// or http://.",
+    )
+    link_title = StringField(
+        "What the link shows (optional)", validators=[Optional(), Length(max=200)]
+    )
+    upload = FileField("Add a file")

@@ -1,0 +1,328 @@
+"""Evidence rules: the teacher's draft (text, links, files), the checklist of what is
+still missing, and submitting a snapshot for review."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import PurePath
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pdhub import signals
+from pdhub.accounts.models import User
+from pdhub.db import utcnow
+from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from pdhub.learning.models import Enrollment
+from pdhub.learning.service import progress
+from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
+from pdhub.submissions.states import SubmissionStatus, check_transition
+from pdhub.submissions.storage import ALLOWED_TYPES, FileStore, sniff_media_type
+
+MAX_TEXT_CHARS = 20_000
+MAX_LINKS = 20
+MAX_FILES = 20
+MAX_URL_CHARS = 2000
+MAX_LINK_TITLE_CHARS = 200
+
+
+def word_count(text: str) -> int:
+    return len(re.findall(r"\w+(?:['’-]\w+)*", text))
+
+
+def _owned(actor: User, submission: Submission) -> None:
+    if submission.enrollment.user_id != actor.id:
+        raise PermissionDenied(
+            "Only the teacher who wrote this evidence can change it."
+        )
+
+
+def _editable(submission: Submission) -> None:
+    if not submission.status.editable:
+        raise Conflict(
+            f"Your evidence is {submission.status.label.lower()}, so it can't be "
+            "changed now."
+        )
+
+
+def get_or_create_draft(
+    session: Session, actor: User, enrollment: Enrollment
+) -> Submission:
+    """The enrollment's submission, created as an empty draft the first time."""
+    if enrollment.user_id != actor.id:
+        raise NotFound("There is no evidence at this address.")
+    submission = session.scalar(
+        select(Submission).where(Submission.enrollment_id == enrollment.id)
+    )
+    if submission is None:
+        submission = Submission(enrollment_id=enrollment.id, links=[])
+        session.add(submission)
+        session.flush()
+    return submission
+
+
+def save_text(
+    session: Session,
+    actor: User,
+    submission: Submission,
+    *,
+    context: str,
+    reflection: str,
+) -> None:
+    """Save the two written parts of the draft as they are (no minimums yet)."""
+    _owned(actor, submission)
+    _editable(submission)
+    for field, value in (("context", context), ("reflection", reflection)):
+        if len(value) > MAX_TEXT_CHARS:
+            raise InvalidInput(
+                f"This is {len(value):,} characters long; the limit is "
+                f"{MAX_TEXT_CHARS:,}. Please shorten it.",
+                field=field,
+            )
+    submission.context_text = context.replace("\r\n", "\n")
+    submission.reflection_text = reflection.replace("\r\n", "\n")
+    submission.draft_saved_at = utcnow()
+    session.flush()
+
+
+def add_link(
+    session: Session, actor: User, submission: Submission, *, url: str, title: str
+) -> None:
+    """Add an http(s) link to the evidence; InvalidInput(field="link_url") otherwise."""
+    _owned(actor, submission)
+    _editable(submission)
+    url, title = url.strip(), " ".join(title.split())
+    parts = urlsplit(url)
+    if (
+        parts.scheme not in {"http", "https"}
+        or not parts.netloc
+        or len(url) > MAX_URL_CHARS
+    ):
+        raise InvalidInput(
+            "Enter a web address that starts with https:// or http://.",
+            field="link_url",
+        )
+    if len(title) > MAX_LINK_TITLE_CHARS:
+        raise InvalidInput(
+            f"Keep the title under {MAX_LINK_TITLE_CHARS} characters.",
+            field="link_title",
+        )
+    if len(submission.links) >= MAX_LINKS:
+        raise InvalidInput(f"You can add up to {MAX_LINKS} links.", field="link_url")
+    if any(link["url"] == url for link in submission.links):
+        raise InvalidInput("This link is already in your evidence.", field="link_url")
+    # A new list, so SQLAlchemy sees the JSON column change.
+    submission.links = [*submission.links, {"url": url, "title": title or url}]
+    submission.draft_saved_at = utcnow()
+    session.flush()
+
+
+def remove_link(
+    session: Session, actor: User, submission: Submission, index: int
+) -> None:
+    _owned(actor, submission)
+    _editable(submission)
+    if not 0 <= index < len(submission.links):
+        raise InvalidInput("That link is no longer in your evidence.", field="links")
+    submission.links = [link for i, link in enumerate(submission.links) if i != index]
+    submission.draft_saved_at = utcnow()
+    session.flush()
+
+
+def safe_filename(name: str) -> str:
+    """The last path part of an uploaded name, without control or quote characters."""
+    base = PurePath(name.replace("\\", "/")).name
+    base = "".join(
+        ch
+        for ch in unicodedata.normalize("NFC", base)
+        if unicodedata.category(ch)[0] != "C" and ch not in '"<>'
+    )
+    return base.strip()[:200] or "file"
+
+
+def add_file(
+    session: Session,
+    actor: User,
+    submission: Submission,
+    store: FileStore,
+    *,
+    filename: str,
+    content: bytes,
+    max_bytes: int,
+) -> Artifact:
+    """Store an uploaded evidence file encrypted; its type is decided from the bytes.
+
+    Raises InvalidInput(field="upload") for an empty, too large or unsupported file.
+    """
+    _owned(actor, submission)
+    _editable(submission)
+    if not content:
+        raise InvalidInput(
+            "The file is empty. Please choose another one.", field="upload"
+        )
+    if len(content) > max_bytes:
+        raise InvalidInput(
+            f"The file is {len(content) / 1048576:.1f} MB; the limit is "
+            f"{max_bytes // 1048576} MB. Please choose a smaller file.",
+            field="upload",
+        )
+    media_type = sniff_media_type(content)
+    if media_type is None:
+        kinds = ", ".join(
+            sorted({label.split(" (")[0] for label in ALLOWED_TYPES.values()})
+        )
+        raise InvalidInput(
+            f"{safe_filename(filename)} isn't a file type we accept (we check what is "
+            f"inside the file, not its name). Upload one of: {kinds}.",
+            field="upload",
+        )
+    if len(submission.artifacts) >= MAX_FILES:
+        raise InvalidInput(f"You can upload up to {MAX_FILES} files.", field="upload")
+    artifact = Artifact(
+        submission_id=submission.id,
+        filename=safe_filename(filename),
+        media_type=media_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        storage_key=store.save(content),
+    )
+    session.add(artifact)
+    submission.draft_saved_at = utcnow()
+    session.flush()
+    session.expire(submission, ["artifacts"])
+    return artifact
+
+
+def remove_file(
+    session: Session, actor: User, submission: Submission, artifact_id: int
+) -> None:
+    """Hide a file from the draft; submitted versions that used it keep it."""
+    _owned(actor, submission)
+    _editable(submission)
+    artifact = session.get(Artifact, artifact_id)
+    if (
+        artifact is None
+        or artifact.submission_id != submission.id
+        or artifact.removed_at
+    ):
+        raise InvalidInput("That file is no longer in your evidence.", field="upload")
+    artifact.removed_at = utcnow()
+    session.flush()
+    session.expire(submission, ["artifacts"])
+
+
+def get_artifact(session: Session, actor: User, artifact_id: int) -> Artifact:
+    """A file, only for the teacher who uploaded it (NotFound for anyone else)."""
+    artifact = session.get(Artifact, artifact_id)
+    if artifact is None or artifact.submission.enrollment.user_id != actor.id:
+        raise NotFound("There is no file at this address.")
+    return artifact
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    key: str
+    label: str
+    done: bool
+    detail: str
+    required: bool = True  # needed before the evidence can be submitted
+
+
+def checklist(session: Session, submission: Submission) -> list[ChecklistItem]:
+    """What the evidence still needs, part by part, plus the knowledge check."""
+    evidence = submission.enrollment.module.evidence
+    items = []
+    for key, label in (("context", "Your context"), ("reflection", "Your reflection")):
+        minimum = int(evidence[key]["min_words"])
+        words = word_count(getattr(submission, f"{key}_text"))
+        items.append(
+            ChecklistItem(
+                key,
+                label,
+                words >= minimum,
+                f"{words} of at least {minimum} words"
+                if words < minimum
+                else f"{words} words",
+            )
+        )
+    minimum_items = int(evidence["artifacts"]["min_items"])
+    count = len(submission.artifacts) + len(submission.links)
+    items.append(
+        ChecklistItem(
+            "artifacts",
+            "Files and links from your classroom",
+            count >= minimum_items,
+            f"{count} of at least {minimum_items}"
+            if count < minimum_items
+            else f"{count} added",
+        )
+    )
+    passed = progress(session, submission.enrollment).quiz_passed
+    items.append(
+        ChecklistItem(
+            "quiz",
+            "Knowledge check",
+            passed,
+            "passed"
+            if passed
+            else "not passed yet (needed for the badge, not to submit)",
+            required=False,
+        )
+    )
+    return items
+
+
+def submit(session: Session, actor: User, submission: Submission) -> SubmissionVersion:
+    """Snapshot the draft as a new SubmissionVersion and mark it SUBMITTED.
+
+    Refuses (InvalidInput) a draft the checklist says is incomplete and (Conflict) a
+    submission whose state does not allow submitting. Sends ``submission_submitted``.
+    """
+    _owned(actor, submission)
+    check_transition(submission.status, SubmissionStatus.SUBMITTED)
+    missing = [
+        item
+        for item in checklist(session, submission)
+        if item.required and not item.done
+    ]
+    if missing:
+        raise InvalidInput(
+            "Your evidence isn't complete yet: "
+            + "; ".join(f"{item.label.lower()} ({item.detail})" for item in missing)
+            + "."
+        )
+    now = utcnow()
+    version = SubmissionVersion(
+        submission_id=submission.id,
+        number=len(submission.versions) + 1,
+        context_text=submission.context_text,
+        reflection_text=submission.reflection_text,
+        links=list(submission.links),
+        artifact_ids=[artifact.id for artifact in submission.artifacts],
+        submitted_at=now,
+    )
+    session.add(version)
+    submission.status = SubmissionStatus.SUBMITTED
+    submission.submitted_at = now
+    submission.status_changed_at = now
+    submission.enrollment.last_activity_at = now
+    session.flush()
+    session.expire(submission, ["versions"])
+    signals.submission_submitted.send(session, version=version)
+    return version
+
+
+def version_artifacts(session: Session, version: SubmissionVersion) -> list[Artifact]:
+    if not version.artifact_ids:
+        return []
+    return list(
+        session.scalars(
+            select(Artifact)
+            .where(Artifact.id.in_(version.artifact_ids))
+            .order_by(Artifact.uploaded_at)
+        )
+    )

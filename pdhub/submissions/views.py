@@ -1,0 +1,267 @@
+"""Evidence pages: the draft with autosave, links and files, the checklist, submitting,
+and a teacher's own files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from pdhub.errors import DomainError
+from pdhub.extensions import db
+from pdhub.forms import show_error
+from pdhub.learning import policies as learning_policies
+from pdhub.learning import service as learning
+from pdhub.learning.models import Enrollment
+from pdhub.submissions import forms, policies, service
+from pdhub.submissions.models import Submission
+from pdhub.submissions.storage import ALLOWED_TYPES, file_store
+
+bp = Blueprint("submissions", __name__)
+
+
+def _enrollment(enrollment_id: int) -> Enrollment:
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    if enrollment is None or not learning_policies.can_open_enrollment(
+        current_user, enrollment
+    ):
+        abort(404)
+    return enrollment
+
+
+def _max_bytes() -> int:
+    return int(current_app.config["PDHUB_MAX_UPLOAD_MB"]) * 1024 * 1024
+
+
+def _render(
+    enrollment: Enrollment,
+    submission: Submission,
+    form: forms.EvidenceForm,
+    status: int = 200,
+) -> Any:
+    latest = submission.versions[-1] if submission.versions else None
+    evidence_spec = enrollment.module.evidence
+    form.context.description = evidence_spec["context"]["prompt"]
+    form.reflection.description = evidence_spec["reflection"]["prompt"]
+    return render_template(
+        "submissions/evidence.html",
+        enrollment=enrollment,
+        module=enrollment.module,
+        submission=submission,
+        form=form,
+        checklist=service.checklist(db.session, submission),
+        progress=learning.progress(db.session, enrollment),
+        evidence=enrollment.module.evidence,
+        latest=latest,
+        latest_files=service.version_artifacts(db.session, latest) if latest else [],
+        word_count=service.word_count,
+        accepted=sorted(set(ALLOWED_TYPES.values())),
+        max_mb=current_app.config["PDHUB_MAX_UPLOAD_MB"],
+    ), status
+
+
+@bp.get("/learn/<int:enrollment_id>/evidence")
+@login_required
+def evidence(enrollment_id: int) -> Any:
+    enrollment = _enrollment(enrollment_id)
+    submission = service.get_or_create_draft(db.session, current_user, enrollment)
+    db.session.commit()
+    form = forms.EvidenceForm(
+        data={
+            "context": submission.context_text,
+            "reflection": submission.reflection_text,
+        }
+    )
+    return _render(enrollment, submission, form)
+
+
+@bp.post("/learn/<int:enrollment_id>/evidence")
+@login_required
+def save_evidence(enrollment_id: int) -> Any:
+    """One form, several buttons: every press saves the text first, so nothing typed is
+    lost, then adds the link and file given and does what the button asks."""
+    enrollment = _enrollment(enrollment_id)
+    submission = service.get_or_create_draft(db.session, current_user, enrollment)
+    db.session.commit()
+    form = forms.EvidenceForm()
+    action = request.form.get("action", "save")
+    if not submission.status.editable:
+        flash(
+            f"Your evidence is {submission.status.label.lower()}; it can't be changed "
+            "now.",
+            "info",
+        )
+        return redirect(
+            url_for("submissions.evidence", enrollment_id=enrollment.id), 303
+        )
+    if not form.validate_on_submit():
+        return _render(enrollment, submission, form, 422)
+    failed = False
+
+    def attempt(step: Any) -> None:
+        nonlocal failed
+        try:
+            step()
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+            failed = True
+
+    attempt(
+        lambda: service.save_text(
+            db.session,
+            current_user,
+            submission,
+            context=form.context.data or "",
+            reflection=form.reflection.data or "",
+        )
+    )
+    if form.link_url.data:
+        attempt(
+            lambda: service.add_link(
+                db.session,
+                current_user,
+                submission,
+                url=form.link_url.data,
+                title=form.link_title.data or "",
+            )
+        )
+    upload = request.files.get("upload")
+    if upload is not None and upload.filename:
+        content = upload.stream.read(_max_bytes() + 1)
+        attempt(
+            lambda: service.add_file(
+                db.session,
+                current_user,
+                submission,
+                file_store(),
+                filename=upload.filename or "file",
+                content=content,
+                max_bytes=_max_bytes(),
+            )
+        )
+    if action.startswith("remove-link-"):
+        index = action.removeprefix("remove-link-")
+        if index.isdigit():
+            attempt(
+                lambda: service.remove_link(
+                    db.session, current_user, submission, int(index)
+                )
+            )
+        else:
+            form.form_errors.append("That button isn't one we know. Please try again.")
+            failed = True
+    elif action.startswith("remove-file-"):
+        artifact_id = action.removeprefix("remove-file-")
+        if artifact_id.isdigit():
+            attempt(
+                lambda: service.remove_file(
+                    db.session, current_user, submission, int(artifact_id)
+                )
+            )
+        else:
+            form.form_errors.append("That button isn't one we know. Please try again.")
+            failed = True
+    elif action == "submit" and not failed:
+        attempt(lambda: service.submit(db.session, current_user, submission))
+        if not failed:
+            flash(
+                "Your evidence is submitted. We'll let you know when it has been "
+                "reviewed.",
+                "success",
+            )
+            return redirect(
+                url_for("submissions.evidence", enrollment_id=enrollment.id), 303
+            )
+    elif action not in {"save", "submit", "add", "add-link"}:
+        form.form_errors.append("That button isn't one we know. Your text is saved.")
+        failed = True
+    if failed:
+        db.session.refresh(submission)
+        return _render(enrollment, submission, form, 422)
+    flash("Your draft is saved.", "success")
+    return redirect(
+        url_for("submissions.evidence", enrollment_id=enrollment.id)
+        + ("#links" if "link" in action else ""),
+        303,
+    )
+
+
+@bp.post("/learn/<int:enrollment_id>/evidence/autosave")
+@login_required
+def autosave(enrollment_id: int) -> Any:
+    """Background save of the written parts (autosave.js); JSON in, JSON out."""
+    enrollment = _enrollment(enrollment_id)
+    submission = service.get_or_create_draft(db.session, current_user, enrollment)
+    form = forms.EvidenceForm()
+    if not form.validate_on_submit():
+        return jsonify(
+            {
+                "saved": False,
+                "error": "Your draft could not be saved. "
+                "Please use the Save draft button.",
+            }
+        ), 422
+    try:
+        service.save_text(
+            db.session,
+            current_user,
+            submission,
+            context=form.context.data or "",
+            reflection=form.reflection.data or "",
+        )
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        return jsonify(
+            {"saved": False, "error": error.message, "field": error.field}
+        ), 422
+    saved = submission.draft_saved_at
+    return jsonify(
+        {
+            "saved": True,
+            "saved_at": saved.strftime("%H:%M") if saved else "",
+            "words": {
+                "context": service.word_count(submission.context_text),
+                "reflection": service.word_count(submission.reflection_text),
+            },
+        }
+    )
+
+
+@bp.get("/files/<int:artifact_id>")
+@login_required
+def download(artifact_id: int) -> Any:
+    try:
+        artifact = service.get_artifact(db.session, current_user, artifact_id)
+    except DomainError:
+        abort(404)
+    if not policies.can_download(current_user, artifact):
+        abort(404)
+    content = file_store().read(artifact.storage_key)
+    response = Response(content, mimetype=artifact.media_type)
+    response.headers["Content-Disposition"] = _attachment(artifact.filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def _attachment(filename: str) -> str:
+    from urllib.parse import quote
+
+    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"

@@ -1,0 +1,74 @@
+"""The teacher's dashboard, My learning page and PD-hours transcript."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from pdhub.credentials.models import Award
+from pdhub.learning.models import EnrollmentStatus, LessonProgress
+from tests.factories import EnrollmentFactory, ModuleFactory, UserFactory
+from tests.helpers import sign_in, text
+
+
+def test_dashboard_shows_progress_completed_modules_and_badges(
+    session: Session, client: FlaskClient
+) -> None:
+    teacher = UserFactory()
+    going = EnrollmentFactory(user=teacher, module=ModuleFactory(title="Halfway there"))
+    session.add(
+        LessonProgress(enrollment_id=going.id, lesson_id=going.module.lessons[0].id)
+    )
+    done = EnrollmentFactory(
+        user=teacher,
+        module=ModuleFactory(title="All done", hours=2.5),
+        status=EnrollmentStatus.COMPLETED,
+        completed_at=datetime(2026, 3, 4, tzinfo=UTC),
+    )
+    session.add(
+        Award(enrollment_id=done.id, user_id=teacher.id, module_id=done.module_id)
+    )
+    session.flush()
+    sign_in(client, teacher)
+    page = text(client.get("/dashboard"))
+    assert "Halfway there" in page and "1 of 5 steps done" in page
+    assert "Next: Lesson 2" in page
+    assert "All done" in page and "completed 4 Mar 2026" in page
+    assert "All done badge" in page and 'alt="A round badge."' in page
+    assert "Halfway there" in text(client.get("/learn"))
+    nav = client.get("/dashboard").get_data(as_text=True)
+    assert ">Catalog</a>" in nav and ">My learning</a>" in nav
+
+
+def test_transcript_lists_completed_modules_and_downloads_safe_csv(
+    session: Session, client: FlaskClient
+) -> None:
+    teacher = UserFactory()
+    EnrollmentFactory(
+        user=teacher,
+        module=ModuleFactory(title='=HYPERLINK("x")', hours=3.0),
+        status=EnrollmentStatus.COMPLETED,
+        completed_at=datetime(2026, 5, 1, tzinfo=UTC),
+    )
+    EnrollmentFactory(user=teacher, module=ModuleFactory(title="Not finished"))
+    sign_in(client, teacher)
+    page = text(client.get("/transcript"))
+    assert "3 PD hours in 1 completed module" in page and "Not finished" not in page
+    response = client.get("/transcript.csv")
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0] == ["Module", "Version", "PD hours", "Completed on"]
+    assert rows[1] == ['\'=HYPERLINK("x")', "1", "3", "2026-05-01"]
+
+
+def test_coaches_see_the_catalog_but_not_my_learning(
+    session: Session, client: FlaskClient
+) -> None:
+    sign_in(client, UserFactory(coach=True))
+    nav = client.get("/dashboard").get_data(as_text=True)
+    assert ">Catalog</a>" in nav and ">My learning</a>" not in nav
