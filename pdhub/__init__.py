@@ -51,4 +51,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     for blueprint in (home_bp, accounts_bp, districts_bp, admin_bp, notifications_bp):
         app.register_blueprint(blueprint)
+
+    from pdhub.api.views import bp as api_bp
+    from pdhub.verification import views as verification_views
+
+    verification_views.init_app(app)
+    app.register_blueprint(verification_views.bp)
+    app.register_blueprint(api_bp)
     return app

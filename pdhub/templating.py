@@ -27,6 +27,8 @@ NAVIGATION: list[NavItem] = [
     NavItem("Districts", "admin.districts", frozenset({Role.ADMIN})),
     NavItem("People", "admin.users", frozenset({Role.ADMIN})),
     NavItem("Account", "accounts.profile", frozenset(Role)),
+    NavItem("Verify a badge", "verification.verify", frozenset(Role)),
+    NavItem("Verify in bulk", "verification.batches_page", frozenset({Role.DISTRICT_ADMIN})),
 ]
 
 

@@ -20,3 +20,19 @@ def sweep_outbox() -> int:
     for message_id in notifications.unsent_email_ids(db.session):
         sent += jobs.send_now("pdhub.deliver_email", message_id)
     return sent
+
+
+@celery.task(base=AppTask, name="pdhub.verify_batch_chunk")
+def verify_batch_chunk(batch_id: int, start: int, end: int) -> int:
+    """Verify one chunk of a district's batch (items already checked are skipped)."""
+    from pdhub.verification import batches
+
+    return batches.verify_chunk(db.session, batch_id, start, end)
+
+
+@celery.task(base=AppTask, name="pdhub.finish_verification_batch")
+def finish_verification_batch(batch_id: int) -> bool:
+    """Sign the batch's report once every item is checked (a no-op before, and after)."""
+    from pdhub.verification import batches
+
+    return batches.finish_batch(db.session, batch_id)
