@@ -25,6 +25,7 @@ from badges.errors import (
     RelativeIriError,
     UndefinedTermError,
 )
+from badges.expansion import Unsupported, document_quads
 from badges.limits import DEFAULT_LIMITS, Limits, check_json_shape
 from badges.rdfc import (
     Quad,
@@ -227,18 +228,30 @@ def _term(node: Mapping[str, Any]) -> str:
 
 
 def to_quads(
-    document: Mapping[str, Any], limits: Limits = DEFAULT_LIMITS
+    document: Mapping[str, Any],
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    fast: bool = True,
 ) -> list[Quad]:
-    """Convert a JSON-LD document to RDF quads (JSON-LD 1.1 Deserialize JSON-LD to RDF).
+    """Convert a JSON-LD document to RDF quads (JSON-LD 1.1 Deserialize to RDF).
 
     Contexts come only from the bundled, pinned set. Safe mode applies (see the
-    module docstring). Raises InputLimitError, UndefinedTermError,
-    RelativeIriError, UnknownDocumentError or CanonicalizationError.
+    module docstring). With ``fast`` (the default) documents within the subset
+    of JSON-LD that the pinned contexts use are expanded by badges.expansion,
+    with memoized contexts; everything else, and ``fast=False``, goes through
+    pyld. Raises InputLimitError, UndefinedTermError, RelativeIriError,
+    UnknownDocumentError or CanonicalizationError.
     """
     prepared = prepare_document(document, limits)
     processor = _SafeProcessor(on_property_dropped=_raise_dropped)
+    options = _options()
     try:
-        dataset = processor.to_rdf(prepared, _options())
+        if fast:
+            try:
+                return document_quads(prepared, processor, options, _check_expanded)
+            except Unsupported:
+                pass
+        dataset = processor.to_rdf(prepared, options)
     except BadgeError:
         raise
     except Exception as exc:  # pyld raises JsonLdError, wrapping our own errors
@@ -246,7 +259,7 @@ def to_quads(
         if wrapped is not None:
             raise wrapped from exc
         raise CanonicalizationError(f"invalid JSON-LD: {_describe(exc)}") from exc
-    quads: list[Quad] = []
+    quads = []
     for graph_name, triples in dataset.items():
         graph = "" if graph_name == "@default" else _graph_term(graph_name)
         for triple in triples:
@@ -276,7 +289,12 @@ def _describe(error: BaseException) -> str:
     return "; ".join(parts) or type(error).__name__
 
 
-def canonicalize(document: Mapping[str, Any], limits: Limits = DEFAULT_LIMITS) -> str:
+def canonicalize(
+    document: Mapping[str, Any],
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    fast: bool = True,
+) -> str:
     """Return the RDFC-1.0 canonical N-Quads of a JSON-LD document.
 
     Applies JSON-LD 1.1 toRdf in safe mode with the bundled contexts only, then
@@ -284,4 +302,4 @@ def canonicalize(document: Mapping[str, Any], limits: Limits = DEFAULT_LIMITS) -
     nodes, work, time), UndefinedTermError, RelativeIriError,
     UnknownDocumentError or CanonicalizationError.
     """
-    return canonicalize_quads(to_quads(document, limits), limits)
+    return canonicalize_quads(to_quads(document, limits, fast=fast), limits)

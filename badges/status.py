@@ -128,9 +128,8 @@ def allocate_index(used: Collection[int], size: int = MIN_ENTRIES) -> int:
         if candidate not in used:
             return candidate
     # A nearly full list: choose uniformly among the free indexes.
+    # len(used) < size, so at least one index is free.
     free = [index for index in range(size) if index not in used]
-    if not free:
-        raise StatusListError("the status list is full")
     return free[secrets.randbelow(len(free))]
 
 
