@@ -94,7 +94,10 @@ def single_credential_figures() -> dict[str, float]:
 
 def bulk_issue_figure() -> tuple[float | None, str]:
     if importlib.util.find_spec("pdhub.credentials.issuing") is None:
-        return None, "pending: credential issuing (pdhub.credentials) is not on this branch"
+        return (
+            None,
+            "pending: credential issuing (pdhub.credentials) is not on this branch",
+        )
     return None, "pending: issuing exists; wire bulk_issue_10k_s to its issue task"
 
 
@@ -129,7 +132,9 @@ def batch_figure(count: int, workers: int) -> dict[str, Any]:
         server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         origin = f"http://127.0.0.1:{server.server_address[1]}"
         list_url = f"{origin}/status/1"
-        handler.body = json.dumps(samples.status_list(key, list_url, "revocation")).encode()
+        handler.body = json.dumps(
+            samples.status_list(key, list_url, "revocation")
+        ).encode()
         threading.Thread(target=server.serve_forever, daemon=True).start()
         settings = {
             "PDHUB_DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}",
@@ -155,15 +160,22 @@ def batch_figure(count: int, workers: int) -> dict[str, Any]:
         with app.app_context():
             upgrade()
             district = District(name="Bench District", join_code="BENCH1")
-            admin = User(email="hr@bench.example", name="HR", password_hash="x",
-                         role=Role.DISTRICT_ADMIN, district=district)
+            admin = User(
+                email="hr@bench.example",
+                name="HR",
+                password_hash="not-a-hash",  # noqa: S106 - nobody signs in
+                role=Role.DISTRICT_ADMIN,
+                district=district,
+            )
             db.session.add(admin)
             db.session.flush()
             token = create_api_token(db.session, admin, "bench")
             db.session.commit()
         distinct = 100
-        say(f"signing {distinct} distinct credentials for the batch "
-            f"(repeated to {count})...")
+        say(
+            f"signing {distinct} distinct credentials for the batch "
+            f"(repeated to {count})..."
+        )
         credentials = [
             samples.credential(key, list_url=list_url, index=1000 + n)
             for n in range(distinct)
@@ -177,23 +189,49 @@ def batch_figure(count: int, workers: int) -> dict[str, Any]:
         for number in range(workers):
             log = Path(instance) / f"worker{number}.log"
             logs.append(log)
-            processes.append(subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "workers.app", "worker",
-                 "--loglevel", "WARNING", "--concurrency", "1", "-Q",
-                 settings["PDHUB_TASK_QUEUE"], "--without-gossip", "--without-mingle",
-                 "--hostname", f"bench{number}-{secrets.token_hex(2)}@%h"],
-                cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-                start_new_session=True))
+            processes.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "celery",
+                        "-A",
+                        "workers.app",
+                        "worker",
+                        "--loglevel",
+                        "WARNING",
+                        "--concurrency",
+                        "1",
+                        "-Q",
+                        settings["PDHUB_TASK_QUEUE"],
+                        "--without-gossip",
+                        "--without-mingle",
+                        "--hostname",
+                        f"bench{number}-{secrets.token_hex(2)}@%h",
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=log.open("wb"),
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
         time.sleep(6)  # let the workers connect before the clock starts
         body = json.dumps({"credentials": batch}).encode()
-        say(f"posting {count} credentials ({len(body) / 1e6:.1f} MB) to "
-            "/api/v1/verify/batch...")
+        say(
+            f"posting {count} credentials ({len(body) / 1e6:.1f} MB) to "
+            "/api/v1/verify/batch..."
+        )
         client = app.test_client()
         headers = {"Authorization": f"Bearer {token}"}
         start = time.perf_counter()
         with app.app_context():
-            response = client.post("/api/v1/verify/batch", data=body, headers=headers,
-                                   content_type="application/json")
+            response = client.post(
+                "/api/v1/verify/batch",
+                data=body,
+                headers=headers,
+                content_type="application/json",
+            )
         posted = time.perf_counter() - start
         assert response.status_code == 202, response.get_data(as_text=True)[:500]
         location = response.headers["Location"]
@@ -204,16 +242,24 @@ def batch_figure(count: int, workers: int) -> dict[str, Any]:
             if state["status"] == "done":
                 break
             if state["checked"] != last:
-                say(f"  {state['checked']:>6} of {state['total']} checked "
-                    f"({time.perf_counter() - start:.1f} s)")
+                say(
+                    f"  {state['checked']:>6} of {state['total']} checked "
+                    f"({time.perf_counter() - start:.1f} s)"
+                )
                 last = state["checked"]
             time.sleep(0.25)
         total = time.perf_counter() - start
-        say(f"done: {state['verified']} verified of {state['total']} in {total:.2f} s "
-            f"(accepting the POST took {posted:.2f} s)")
+        say(
+            f"done: {state['verified']} verified of {state['total']} in {total:.2f} s "
+            f"(accepting the POST took {posted:.2f} s)"
+        )
         assert state["verified"] == count
-        return {"batch_verify_10k_s": round(total, 2), "batch_post_s": round(posted, 2),
-                "batch_size": count, "batch_workers": workers}
+        return {
+            "batch_verify_10k_s": round(total, 2),
+            "batch_post_s": round(posted, 2),
+            "batch_size": count,
+            "batch_workers": workers,
+        }
     finally:
         for process in processes:
             if process.poll() is None:
@@ -243,7 +289,8 @@ def main() -> None:
     say(f"bulk issue: {figures['bulk_issue_note']}")
     figures.update(batch_figure(options.batch, options.workers))
     figures["verify_to_ed25519_ratio"] = round(
-        figures["verify_median_ms"] / figures["ed25519_verify_ms"], 1)
+        figures["verify_median_ms"] / figures["ed25519_verify_ms"], 1
+    )
     print(json.dumps(figures), flush=True)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pdhub import jobs
 from pdhub.extensions import celery, db
 from pdhub.notifications import service as notifications
+from pdhub.verification import batches as verification_batches
 from workers.base import AppTask
 
 
@@ -25,14 +26,10 @@ def sweep_outbox() -> int:
 @celery.task(base=AppTask, name="pdhub.verify_batch_chunk")
 def verify_batch_chunk(batch_id: int, start: int, end: int) -> int:
     """Verify one chunk of a district's batch (items already checked are skipped)."""
-    from pdhub.verification import batches
-
-    return batches.verify_chunk(db.session, batch_id, start, end)
+    return verification_batches.verify_chunk(db.session, batch_id, start, end)
 
 
 @celery.task(base=AppTask, name="pdhub.finish_verification_batch")
 def finish_verification_batch(batch_id: int) -> bool:
-    """Sign the batch's report once every item is checked (a no-op before, and after)."""
-    from pdhub.verification import batches
-
-    return batches.finish_batch(db.session, batch_id)
+    """Sign the batch's report once every item is checked (else a no-op)."""
+    return verification_batches.finish_batch(db.session, batch_id)

@@ -103,7 +103,7 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                                     "properties": {
                                         "file": {
                                             "type": "string",
-                                            "contentMediaType": "application/octet-stream",
+                                            "contentMediaType": "application/octet-stream",  # noqa: E501
                                             "description": "JSON, JWT, or a baked PNG "
                                             "or SVG.",
                                         }
@@ -153,7 +153,7 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                                             "items": {
                                                 "oneOf": [
                                                     {
-                                                        "$ref": "#/components/schemas/Credential"
+                                                        "$ref": "#/components/schemas/Credential"  # noqa: E501
                                                     },
                                                     {
                                                         "type": "string",
@@ -172,7 +172,7 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                                     "properties": {
                                         "file": {
                                             "type": "string",
-                                            "description": "A CSV of credential URLs or a "
+                                            "description": "A CSV of URLs or a "
                                             "ZIP of credential files.",
                                         }
                                     },

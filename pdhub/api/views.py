@@ -1,5 +1,6 @@
 """The JSON API under /api/v1: public verification, batch verification for districts
-(bearer tokens only), and the OpenAPI document. Errors are RFC 9457 problem documents."""
+(bearer tokens only), and the OpenAPI document. Errors are RFC 9457 problem
+documents."""
 
 from __future__ import annotations
 

@@ -101,7 +101,7 @@ def start_batch(
 
 
 def verify_chunk(session: Session, batch_id: int, start: int, end: int) -> int:
-    """Verify the unchecked items at positions [start, end); return how many were done."""
+    """Verify the unchecked items at positions [start, end); return how many."""
     batch = session.get(VerificationBatch, batch_id)
     if batch is None or batch.status is BatchStatus.DONE:
         return 0
@@ -166,7 +166,7 @@ def _item_values(outcome: Outcome) -> dict[str, Any]:
 
 
 def finish_batch(session: Session, batch_id: int) -> bool:
-    """Mark a fully checked batch done and sign its report; True for the run that did."""
+    """Mark a fully checked batch done and sign its report; True for the winner."""
     remaining = session.scalar(
         select(func.count()).where(
             VerificationItem.batch_id == batch_id, VerificationItem.checked_at.is_(None)
@@ -301,7 +301,7 @@ class Progress:
 
 
 def batch_for(session: Session, actor: User, batch_id: int) -> VerificationBatch:
-    """The batch, if ``actor``'s district ran it; NotFound otherwise (no hint it exists)."""
+    """The batch, if ``actor``'s district ran it; NotFound otherwise."""
     batch = session.get(VerificationBatch, batch_id)
     if batch is None or not policies.can_view_batch(actor, batch):
         raise NotFound("There is no verification batch with that number.")

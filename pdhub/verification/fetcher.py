@@ -69,7 +69,7 @@ class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
 
 @dataclass
 class DocumentFetcher:
-    """Fetch a URL's body for verification; raise FetchError when it cannot or may not."""
+    """Fetch a URL's body for verification; FetchError when it cannot or may not."""
 
     app: Flask
     base_url: str
@@ -91,7 +91,7 @@ class DocumentFetcher:
 
     @classmethod
     def for_app(cls, app: Flask) -> DocumentFetcher:
-        """The fetcher configured by the app's PDHUB_BASE_URL and verification settings."""
+        """The fetcher configured by PDHUB_BASE_URL and the verification settings."""
         return cls(
             app=app,
             base_url=app.config["PDHUB_BASE_URL"],
@@ -161,7 +161,7 @@ class DocumentFetcher:
 
 
 class MemoFetcher:
-    """One fetch per URL for the life of this object (a batch chunk, one verification)."""
+    """One fetch per URL for the life of this object (a chunk, a verification)."""
 
     def __init__(self, fetcher: DocumentFetcher) -> None:
         self._fetcher = fetcher
@@ -180,7 +180,7 @@ class MemoFetcher:
 
 
 def resolver_for(fetch: Any) -> Resolver:
-    """A key resolver: did:key offline, did:web and https controllers through ``fetch``."""
+    """A key resolver: did:key offline, did:web and https through ``fetch``."""
     return Resolver(fetch)
 
 

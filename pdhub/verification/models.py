@@ -1,4 +1,4 @@
-"""Batch verification runs, their items, and the platform key that signs their reports."""
+"""Batch verification runs, their items, and the key that signs their reports."""
 
 from __future__ import annotations
 
@@ -99,7 +99,7 @@ class VerificationItem(Base):
 
 
 class ReportSigningKey(Base):
-    """The platform's Ed25519 key for signing verification reports (secret encrypted)."""
+    """The platform's Ed25519 key for verification reports (secret encrypted)."""
 
     __tablename__ = "report_signing_keys"
 

@@ -38,5 +38,5 @@ class OfflineStatusLists:
 
 
 def verify_offline(data: bytes, status_lists: Iterable[bytes] = ()) -> Outcome:
-    """Verify without the network: did:key issuers, status lists from ``status_lists``."""
+    """Verify offline: did:key issuers, status lists from ``status_lists``."""
     return verify_with(data, OfflineStatusLists(status_lists), resolver=Resolver())

@@ -32,14 +32,14 @@ class BatchInput:
 
 
 def read_upload(filename: str, data: bytes, limit: int) -> list[BatchInput]:
-    """Read a CSV of URLs or a ZIP of credentials; raise InvalidInput (field ``file``)."""
+    """Read a CSV of URLs or a ZIP of credentials; InvalidInput (field ``file``)."""
     if data[:4] == b"PK\x03\x04" or filename.lower().endswith(".zip"):
         return read_zip(data, limit)
     return read_csv(data, limit)
 
 
 def read_csv(data: bytes, limit: int) -> list[BatchInput]:
-    """One credential URL per row (first column, or a column named url); a header is fine."""
+    """One credential URL per row (first column, or a column named url)."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -82,7 +82,7 @@ def _is_url(value: str) -> bool:
 
 
 def read_zip(data: bytes, limit: int) -> list[BatchInput]:
-    """Every .json, .jwt, .png or .svg file in a ZIP (folders allowed, others skipped)."""
+    """Every .json, .jwt, .png or .svg file in a ZIP (others are skipped)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
@@ -153,7 +153,7 @@ def read_api_items(body: Any, limit: int) -> list[BatchInput]:
             payload = credential.encode()
         else:
             raise InvalidInput(
-                f"credentials[{number}] must be a credential object or a VC-JWT string.",
+                f"credentials[{number}] must be a credential object or a VC-JWT.",
                 field=f"credentials[{number}]",
             )
         if len(payload) > MAX_MEMBER_BYTES:

@@ -8,7 +8,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 
-def test_every_api_route_is_in_the_openapi_document(app: Flask, client: FlaskClient) -> None:
+def test_every_api_route_is_in_the_openapi_document(
+    app: Flask, client: FlaskClient
+) -> None:
     document = client.get("/api/v1/openapi.json").get_json()
     assert document["openapi"].startswith("3.1")
     described = {

@@ -26,8 +26,14 @@ def test_a_credential_object_is_verified(site: Flask, documents: Documents) -> N
     body = response.get_json()
     assert body["verified"] is True
     assert body["verdict"] == "verified"
-    assert set(_checks(body)) == {"structure", "schema", "proof", "issuer", "validity",
-                                  "status"}
+    assert set(_checks(body)) == {
+        "structure",
+        "schema",
+        "proof",
+        "issuer",
+        "validity",
+        "status",
+    }
     assert all(check["detail"] for check in body["checks"])
 
 
@@ -38,22 +44,31 @@ def test_a_jwt_is_verified(site: Flask, documents: Documents) -> None:
 
 
 @pytest.mark.parametrize("kind", ["png", "svg", "json"])
-def test_a_file_upload_is_verified(site: Flask, documents: Documents, kind: str) -> None:
+def test_a_file_upload_is_verified(
+    site: Flask, documents: Documents, kind: str
+) -> None:
     credential = documents.credential()
-    data = {"png": samples.as_png, "svg": samples.as_svg,
-            "json": lambda c: json.dumps(c).encode()}[kind](credential)
+    data = {
+        "png": samples.as_png,
+        "svg": samples.as_svg,
+        "json": lambda c: json.dumps(c).encode(),
+    }[kind](credential)
     response = site.test_client().post(
-        "/api/v1/verify", data={"file": (io.BytesIO(data), f"badge.{kind}")},
-        content_type="multipart/form-data")
+        "/api/v1/verify",
+        data={"file": (io.BytesIO(data), f"badge.{kind}")},
+        content_type="multipart/form-data",
+    )
     assert response.get_json()["verified"] is True
 
 
 def test_a_revoked_credential_is_not_verified_and_says_revoked(
     site: Flask, documents: Documents
 ) -> None:
-    body = site.test_client().post(
-        "/api/v1/verify", json=documents.credential(index=samples.REVOKED_INDEX)
-    ).get_json()
+    body = (
+        site.test_client()
+        .post("/api/v1/verify", json=documents.credential(index=samples.REVOKED_INDEX))
+        .get_json()
+    )
     assert body["verified"] is False
     assert body["verdict"] == "revoked"
     assert _checks(body)["status"] is False
@@ -67,7 +82,11 @@ def test_a_revoked_credential_is_not_verified_and_says_revoked(
         (b"[1, 2, 3]", "application/json", 422),
         (b'"a string"', "application/json", 422),
         (b'{"jwt": 5}', "application/json", 422),
-        (b'{"jwt": "eyJhbGciOiJFZERTQSJ9.bm9wZQ.c2lnbmF0dXJl"}', "application/json", 422),
+        (
+            b'{"jwt": "eyJhbGciOiJFZERTQSJ9.bm9wZQ.c2lnbmF0dXJl"}',
+            "application/json",
+            422,
+        ),
         (b'{"jwt": "abc.def.ghi"}', "application/json", 422),
         (b"{}", "application/json", 422),
         (b"[" * 100_000 + b"]" * 100_000, "application/json", 400),
@@ -76,10 +95,12 @@ def test_a_revoked_credential_is_not_verified_and_says_revoked(
         (b"\xff\xfe\x00garbage", "application/octet-stream", 415),
     ],
 )
-def test_garbage_gets_a_problem_document(site: Flask, body: bytes, content_type: str,
-                                         status: int) -> None:
-    response = site.test_client().post("/api/v1/verify", data=body,
-                                       content_type=content_type)
+def test_garbage_gets_a_problem_document(
+    site: Flask, body: bytes, content_type: str, status: int
+) -> None:
+    response = site.test_client().post(
+        "/api/v1/verify", data=body, content_type=content_type
+    )
     assert response.status_code == status, response.get_data(as_text=True)[:500]
     assert response.mimetype == "application/problem+json"
     problem = response.get_json()
@@ -94,26 +115,42 @@ def test_an_unreadable_credential_problem_still_lists_the_checks(site: Flask) ->
     assert _checks(problem)["structure"] is False
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(
     body=st.one_of(
         st.binary(max_size=2000),
         st.recursive(
-            st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+            st.none()
+            | st.booleans()
+            | st.integers()
+            | st.floats(allow_nan=False)
             | st.text(max_size=40),
-            lambda inner: st.lists(inner, max_size=5)
-            | st.dictionaries(st.text(max_size=10), inner, max_size=5),
+            lambda inner: (
+                st.lists(inner, max_size=5)
+                | st.dictionaries(st.text(max_size=10), inner, max_size=5)
+            ),
             max_leaves=30,
         ).map(lambda value: json.dumps(value).encode()),
     ),
-    content_type=st.sampled_from(["application/json", "multipart/form-data",
-                                  "application/x-www-form-urlencoded", "text/plain"]),
+    content_type=st.sampled_from(
+        [
+            "application/json",
+            "multipart/form-data",
+            "application/x-www-form-urlencoded",
+            "text/plain",
+        ]
+    ),
 )
-def test_random_bodies_never_get_a_server_error(site: Flask, body: bytes,
-                                                content_type: str) -> None:
-    response = site.test_client().post("/api/v1/verify", data=body,
-                                       content_type=content_type)
+def test_random_bodies_never_get_a_server_error(
+    site: Flask, body: bytes, content_type: str
+) -> None:
+    response = site.test_client().post(
+        "/api/v1/verify", data=body, content_type=content_type
+    )
     assert response.status_code < 500
     if response.status_code >= 400:
         assert response.mimetype == "application/problem+json"
@@ -122,11 +159,16 @@ def test_random_bodies_never_get_a_server_error(site: Flask, body: bytes,
 def test_the_public_endpoint_is_rate_limited(
     app_factory: Callable[..., Flask], documents: Documents
 ) -> None:
-    limited = app_factory(RATELIMIT_ENABLED=True, PDHUB_VERIFY_RATE_LIMIT="2 per minute",
-                          PDHUB_RATELIMIT_STORAGE_URI="memory://")
+    limited = app_factory(
+        RATELIMIT_ENABLED=True,
+        PDHUB_VERIFY_RATE_LIMIT="2 per minute",
+        PDHUB_RATELIMIT_STORAGE_URI="memory://",
+    )
     client = limited.test_client()
-    statuses = [client.post("/api/v1/verify", json={"jwt": "a.b.c"}).status_code
-                for _ in range(3)]
+    statuses = [
+        client.post("/api/v1/verify", json={"jwt": "a.b.c"}).status_code
+        for _ in range(3)
+    ]
     assert statuses == [422, 422, 429]
     assert client.post("/api/v1/verify", json={}).get_json()["status"] == 429
 

@@ -1,5 +1,5 @@
-"""Shared verification fixtures: an issuer key, its status lists and credentials, served in
-process by a test-only blueprint on an app of its own."""
+"""Shared verification fixtures: an issuer key, its status lists and credentials,
+served in process by a test-only blueprint on an app of its own."""
 
 from __future__ import annotations
 
@@ -25,10 +25,18 @@ class Documents:
         self.key = key
         self.served: dict[str, bytes] = {}
         self.requests: list[str] = []
-        self.put("status/revocation", samples.status_list(
-            key, REVOCATION_URL, "revocation", (samples.REVOKED_INDEX,)))
-        self.put("status/suspension", samples.status_list(
-            key, SUSPENSION_URL, "suspension", (samples.SUSPENDED_INDEX,)))
+        self.put(
+            "status/revocation",
+            samples.status_list(
+                key, REVOCATION_URL, "revocation", (samples.REVOKED_INDEX,)
+            ),
+        )
+        self.put(
+            "status/suspension",
+            samples.status_list(
+                key, SUSPENSION_URL, "suspension", (samples.SUSPENDED_INDEX,)
+            ),
+        )
 
     def put(self, path: str, document: Any) -> str:
         self.served[path] = (

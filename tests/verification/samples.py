@@ -25,10 +25,13 @@ from badges.proofs import sign_document
 from badges.status import StatusList, build_status_list_credential
 
 
-
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
-    return (struct.pack(">I", len(data)) + kind + data
-            + struct.pack(">I", zlib.crc32(kind + data)))
+    return (
+        struct.pack(">I", len(data))
+        + kind
+        + data
+        + struct.pack(">I", zlib.crc32(kind + data))
+    )
 
 
 VALID_FROM = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -44,18 +47,23 @@ PNG = (
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"></svg>'
 
 
-def status_list(key: Ed25519KeyPair, url: str, purpose: str,
-                flagged: tuple[int, ...] = ()) -> dict[str, Any]:
+def status_list(
+    key: Ed25519KeyPair, url: str, purpose: str, flagged: tuple[int, ...] = ()
+) -> dict[str, Any]:
     """A signed BitstringStatusListCredential with ``flagged`` bits set."""
     bits = StatusList()
     for index in flagged:
         bits.set(index)
     document = build_status_list_credential(
-        list_url=url, issuer_id=key.did_key, purpose=purpose, status_list=bits,
+        list_url=url,
+        issuer_id=key.did_key,
+        purpose=purpose,
+        status_list=bits,
         valid_from=VALID_FROM,
     )
-    return sign_document(document, key, key.did_key_verification_method,
-                         created=VALID_FROM)
+    return sign_document(
+        document, key, key.did_key_verification_method, created=VALID_FROM
+    )
 
 
 def credential(
@@ -71,7 +79,8 @@ def credential(
 ) -> dict[str, Any]:
     """A signed PD Hub style credential (rubric result, PD hours, status entry)."""
     demonstrated = RubricLevel(
-        id="https://pd.example/rubrics/equity/levels/demonstrated", name="Demonstrated",
+        id="https://pd.example/rubrics/equity/levels/demonstrated",
+        name="Demonstrated",
         level="2",
     )
     criterion = ResultDescription(
@@ -81,13 +90,14 @@ def credential(
         allowed_values=("Demonstrated",),
     )
     document = OpenBadgeCredential(
-        issuer=IssuerProfile(id=key.did_key, name="Riverside PD Hub",
-                             url="https://pd.example"),
+        issuer=IssuerProfile(
+            id=key.did_key, name="Riverside PD Hub", url="https://pd.example"
+        ),
         achievement=Achievement(
             id="https://pd.example/achievements/equity/v1",
             name=achievement,
             description="Plans lessons that close the access divide.",
-            criteria_narrative="Pass the knowledge check and a coach-scored lesson plan.",
+            criteria_narrative="Pass the knowledge check and a scored lesson plan.",
             image=Image("https://pd.example/badges/equity.png"),
             credits_available=3,
             result_descriptions=(criterion,),
@@ -102,11 +112,17 @@ def credential(
     ).to_json()
     if teacher:
         document["credentialSubject"]["identifier"].append(
-            {"type": "IdentityObject", "hashed": False, "identityHash": teacher,
-             "identityType": "name", "salt": ""}
+            {
+                "type": "IdentityObject",
+                "hashed": False,
+                "identityHash": teacher,
+                "identityType": "name",
+                "salt": "",
+            }
         )
-    return sign_document(document, key, key.did_key_verification_method,
-                         created=valid_from)
+    return sign_document(
+        document, key, key.did_key_verification_method, created=valid_from
+    )
 
 
 def as_jwt(key: Ed25519KeyPair, document: dict[str, Any]) -> str:

@@ -1,4 +1,4 @@
-"""`pdhub credentials verify FILE`: offline, prints each check, exits 0 only if verified."""
+"""`pdhub credentials verify FILE`: offline, each check printed, exit 0 if verified."""
 
 from __future__ import annotations
 
@@ -28,8 +28,9 @@ def files(tmp_path: Path) -> dict[str, Path]:
         "revoked.json": json.dumps(revoked).encode(),
         "tampered.json": json.dumps(tampered).encode(),
         "no-status.json": json.dumps(samples.credential(key)).encode(),
-        "list.json": json.dumps(samples.status_list(
-            key, LIST_URL, "revocation", (samples.REVOKED_INDEX,))).encode(),
+        "list.json": json.dumps(
+            samples.status_list(key, LIST_URL, "revocation", (samples.REVOKED_INDEX,))
+        ).encode(),
         "garbage.bin": b"\x00\x01 nothing",
     }
     for name, content in made.items():
@@ -42,8 +43,9 @@ def _run(app: Flask, *args: object):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("name", ["good.json", "good.jwt", "good.png", "good.svg"])
-def test_a_valid_file_with_its_status_list_exits_0(app: Flask, files: dict[str, Path],
-                                                    name: str) -> None:
+def test_a_valid_file_with_its_status_list_exits_0(
+    app: Flask, files: dict[str, Path], name: str
+) -> None:
     result = _run(app, files[name], "--status-list", files["list.json"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("VERIFIED")
@@ -78,7 +80,9 @@ def test_a_credential_without_status_needs_no_list_and_json_output_works(
     assert json.loads(result.output)["verified"] is True
 
 
-def test_a_bad_status_list_file_is_a_clear_error(app: Flask, files: dict[str, Path]) -> None:
+def test_a_bad_status_list_file_is_a_clear_error(
+    app: Flask, files: dict[str, Path]
+) -> None:
     result = _run(app, files["good.json"], "--status-list", files["garbage.bin"])
     assert result.exit_code == 1
     assert "--status-list file is not JSON" in result.output

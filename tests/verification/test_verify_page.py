@@ -16,8 +16,9 @@ from tests.verification.fixtures import BASE, Documents
 
 
 def _post(site: Flask, **data: object):  # type: ignore[no-untyped-def]
-    return site.test_client().post("/verify", data=data,
-                                   content_type="multipart/form-data")
+    return site.test_client().post(
+        "/verify", data=data, content_type="multipart/form-data"
+    )
 
 
 def test_anyone_can_open_the_verify_page_from_the_footer(client) -> None:  # type: ignore[no-untyped-def]
@@ -35,17 +36,25 @@ def test_pasted_json_shows_verified_with_the_achievement_and_each_check(
     response = _post(site, credential=json.dumps(credential))
     page = text(response)
     assert response.status_code == 200
-    assert "<h2 id=\"verdict-title\" tabindex=\"-1\">Verified</h2>" in page
-    for shown in ("Maya Lopez", "Digital Equity in the Classroom", "Riverside PD Hub",
-                  "Pass the knowledge check", "Plans for device and connectivity access",
-                  "Demonstrated", "Revocation and suspension", "Signature"):
+    assert '<h2 id="verdict-title" tabindex="-1">Verified</h2>' in page
+    for shown in (
+        "Maya Lopez",
+        "Digital Equity in the Classroom",
+        "Riverside PD Hub",
+        "Pass the knowledge check",
+        "Plans for device and connectivity access",
+        "Demonstrated",
+        "Revocation and suspension",
+        "Signature",
+    ):
         assert shown in page
     assert "Not passed" not in page
 
 
 @pytest.mark.parametrize("form", ["jwt", "json-file", "jwt-file", "png", "svg"])
-def test_each_kind_of_upload_is_verified(site: Flask, documents: Documents,
-                                         form: str) -> None:
+def test_each_kind_of_upload_is_verified(
+    site: Flask, documents: Documents, form: str
+) -> None:
     credential = documents.credential()
     jwt = samples.as_jwt(documents.key, credential)
     data: dict[str, object] = {
@@ -82,22 +91,27 @@ def test_a_missing_credential_address_says_nothing_is_shared_there(site: Flask) 
 
 @pytest.mark.parametrize(
     ("index", "verdict", "explained"),
-    [(samples.REVOKED_INDEX, "Revoked", "has revoked this credential"),
-     (3, "Verified", "Every check passed")],
+    [
+        (samples.REVOKED_INDEX, "Revoked", "has revoked this credential"),
+        (3, "Verified", "Every check passed"),
+    ],
 )
-def test_revoked_and_valid_credentials_say_so(site: Flask, documents: Documents,
-                                              index: int, verdict: str,
-                                              explained: str) -> None:
+def test_revoked_and_valid_credentials_say_so(
+    site: Flask, documents: Documents, index: int, verdict: str, explained: str
+) -> None:
     page = text(_post(site, credential=json.dumps(documents.credential(index=index))))
     assert f">{verdict}</h2>" in page
     assert explained in page
 
 
-def test_suspended_and_expired_credentials_say_so(site: Flask, documents: Documents) -> None:
+def test_suspended_and_expired_credentials_say_so(
+    site: Flask, documents: Documents
+) -> None:
     from tests.verification.fixtures import SUSPENSION_URL
 
-    suspended = documents.credential(list_url=SUSPENSION_URL, purpose="suspension",
-                                     index=samples.SUSPENDED_INDEX)
+    suspended = documents.credential(
+        list_url=SUSPENSION_URL, purpose="suspension", index=samples.SUSPENDED_INDEX
+    )
     assert ">Suspended</h2>" in text(_post(site, credential=json.dumps(suspended)))
     expired = documents.credential(valid_until=datetime(2026, 2, 1, tzinfo=UTC))
     page = text(_post(site, credential=json.dumps(expired)))
@@ -105,8 +119,9 @@ def test_suspended_and_expired_credentials_say_so(site: Flask, documents: Docume
     assert "has expired" in page
 
 
-def test_a_changed_credential_is_not_verified_and_says_why(site: Flask,
-                                                           documents: Documents) -> None:
+def test_a_changed_credential_is_not_verified_and_says_why(
+    site: Flask, documents: Documents
+) -> None:
     credential = documents.credential()
     credential["credentialSubject"]["achievement"]["name"] = "Something grander"
     page = text(_post(site, credential=json.dumps(credential)))
@@ -116,8 +131,9 @@ def test_a_changed_credential_is_not_verified_and_says_why(site: Flask,
 
 
 @pytest.mark.parametrize("pasted", ["hello", "{not json", "a.b.c", "[1, 2]"])
-def test_garbage_gets_a_message_next_to_the_field_not_a_crash(site: Flask,
-                                                              pasted: str) -> None:
+def test_garbage_gets_a_message_next_to_the_field_not_a_crash(
+    site: Flask, pasted: str
+) -> None:
     response = _post(site, credential=pasted)
     assert response.status_code == 422
     assert "This isn't a credential we can read" in text(response)

@@ -21,14 +21,22 @@ def test_a_good_credential_is_verified_with_every_check_passed(
         outcome = service.verify(documents.credential(teacher="Maya Lopez"))
     assert outcome.verdict is Verdict.VERIFIED
     assert [c.name for c in outcome.report.checks if c.passed] == [
-        "structure", "schema", "proof", "issuer", "validity", "status"]
+        "structure",
+        "schema",
+        "proof",
+        "issuer",
+        "validity",
+        "status",
+    ]
     assert outcome.summary.teacher == "Maya Lopez"
     assert outcome.summary.hours == "3"
     assert outcome.summary.results[0].level == "Demonstrated"
     assert documents.requests == ["status/revocation"]
 
 
-def test_a_revoked_credential_is_called_revoked(site: Flask, documents: Documents) -> None:
+def test_a_revoked_credential_is_called_revoked(
+    site: Flask, documents: Documents
+) -> None:
     with site.app_context():
         outcome = service.verify(documents.credential(index=samples.REVOKED_INDEX))
     assert outcome.verdict is Verdict.REVOKED
@@ -39,12 +47,15 @@ def test_a_suspended_credential_is_called_suspended(
     site: Flask, documents: Documents
 ) -> None:
     credential = documents.credential(
-        list_url=SUSPENSION_URL, purpose="suspension", index=samples.SUSPENDED_INDEX)
+        list_url=SUSPENSION_URL, purpose="suspension", index=samples.SUSPENDED_INDEX
+    )
     with site.app_context():
         assert service.verify(credential).verdict is Verdict.SUSPENDED
 
 
-def test_an_expired_credential_is_called_expired(site: Flask, documents: Documents) -> None:
+def test_an_expired_credential_is_called_expired(
+    site: Flask, documents: Documents
+) -> None:
     credential = documents.credential(valid_until=datetime(2026, 2, 1, tzinfo=UTC))
     with site.app_context():
         outcome = service.verify(credential)
@@ -76,6 +87,8 @@ def test_a_changed_credential_is_not_verified_even_when_revoked(
 
 def test_a_credential_page_address_is_read_as_its_json_file() -> None:
     assert credential_document_url("https://pd.example/credentials/abc-1") == (
-        "https://pd.example/credentials/abc-1.json")
+        "https://pd.example/credentials/abc-1.json"
+    )
     assert credential_document_url("https://pd.example/credentials/abc-1.jwt") == (
-        "https://pd.example/credentials/abc-1.jwt")
+        "https://pd.example/credentials/abc-1.jwt"
+    )

@@ -59,13 +59,21 @@ def other_site() -> Iterator[tuple[str, dict[str, bytes]]]:
 
 
 @pytest.fixture
-def verify_worker(worker_app: Flask, worker_settings: dict[str, object],
-                  other_site: tuple[str, dict[str, bytes]],
-                  tmp_path: Path) -> Iterator[Worker]:
+def verify_worker(
+    worker_app: Flask,
+    worker_settings: dict[str, object],
+    other_site: tuple[str, dict[str, bytes]],
+    tmp_path: Path,
+) -> Iterator[Worker]:
     origin, _ = other_site
-    settings = {**worker_settings, "PDHUB_VERIFY_ALLOWED_HOSTS": origin,
-                "PDHUB_VERIFY_BATCH_CHUNK": 3}
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PDHUB_")}
+    settings = {
+        **worker_settings,
+        "PDHUB_VERIFY_ALLOWED_HOSTS": origin,
+        "PDHUB_VERIFY_BATCH_CHUNK": 3,
+    }
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith("PDHUB_")
+    }
     env.update({key: str(value) for key, value in settings.items()})
     env["PYTHONPATH"] = str(ROOT)
     app = make_app(settings)
@@ -83,9 +91,13 @@ def verify_worker(worker_app: Flask, worker_settings: dict[str, object],
 def _district_token(app: Flask) -> str:
     with app.app_context():
         district = District(name="Riverside", join_code="RIVER1")
-        admin = User(email="hr@riverside.example", name="Hana Reyes",
-                     password_hash=PASSWORD_HASH, role=Role.DISTRICT_ADMIN,
-                     district=district)
+        admin = User(
+            email="hr@riverside.example",
+            name="Hana Reyes",
+            password_hash=PASSWORD_HASH,
+            role=Role.DISTRICT_ADMIN,
+            district=district,
+        )
         db.session.add(admin)
         db.session.flush()
         token = create_api_token(db.session, admin, "HR")
@@ -110,13 +122,15 @@ def test_a_csv_and_a_zip_are_verified_by_the_worker_in_chunks(
     origin, documents = other_site
     key = Ed25519KeyPair.generate()
     list_url = f"{origin}/status/1"
-    documents["/status/1"] = json.dumps(samples.status_list(
-        key, list_url, "revocation", (samples.REVOKED_INDEX,))).encode()
+    documents["/status/1"] = json.dumps(
+        samples.status_list(key, list_url, "revocation", (samples.REVOKED_INDEX,))
+    ).encode()
     urls = []
     for number in range(7):
         index = samples.REVOKED_INDEX if number == 4 else number + 20
         documents[f"/creds/{number}.json"] = json.dumps(
-            samples.credential(key, list_url=list_url, index=index)).encode()
+            samples.credential(key, list_url=list_url, index=index)
+        ).encode()
         urls.append(f"{origin}/creds/{number}.json")
     urls.append(f"{origin}/creds/missing.json")
     app = verify_worker.app
@@ -126,30 +140,51 @@ def test_a_csv_and_a_zip_are_verified_by_the_worker_in_chunks(
         db.session.remove()
 
 
-def _post_and_check(app: Flask, token: str, origin: str, key: Ed25519KeyPair,  # noqa: PLR0913
-                    list_url: str, urls: list[str], verify_worker: Worker) -> None:
+def _post_and_check(
+    app: Flask,
+    token: str,
+    origin: str,
+    key: Ed25519KeyPair,  # noqa: PLR0913
+    list_url: str,
+    urls: list[str],
+    verify_worker: Worker,
+) -> None:
     client = app.test_client()
     auth = {"Authorization": f"Bearer {token}"}
 
     started = client.post(
-        "/api/v1/verify/batch", headers=auth, content_type="multipart/form-data",
-        data={"file": (io.BytesIO("\n".join(urls).encode()), "staff.csv")})
+        "/api/v1/verify/batch",
+        headers=auth,
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO("\n".join(urls).encode()), "staff.csv")},
+    )
     assert started.status_code == 202
     assert started.get_json()["status"] == "running"
     body = _wait_for_report(client, started.headers["Location"], token)
     verdicts = [result["verdict"] for result in body["results"]]
-    assert verdicts == ["verified"] * 4 + ["revoked"] + ["verified"] * 2 + ["not_verified"]
+    assert verdicts == ["verified"] * 4 + ["revoked"] + ["verified"] * 2 + [
+        "not_verified"
+    ]
     assert body["verified"] == 6
-    assert verify_worker.log().count("pdhub.verify_batch_chunk") >= 3  # 8 items, chunks of 3
+    assert (
+        verify_worker.log().count("pdhub.verify_batch_chunk") >= 3
+    )  # 8 items, chunks of 3
 
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as zipped:
         for number in range(4):
-            zipped.writestr(f"c{number}.png", samples.as_png(
-                samples.credential(key, list_url=list_url, index=number + 40)))
+            zipped.writestr(
+                f"c{number}.png",
+                samples.as_png(
+                    samples.credential(key, list_url=list_url, index=number + 40)
+                ),
+            )
     started = client.post(
-        "/api/v1/verify/batch", headers=auth, content_type="multipart/form-data",
-        data={"file": (io.BytesIO(archive.getvalue()), "staff.zip")})
+        "/api/v1/verify/batch",
+        headers=auth,
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(archive.getvalue()), "staff.zip")},
+    )
     body = _wait_for_report(client, started.headers["Location"], token)
     assert body["verified"] == 4
     report = client.get(body["links"]["report"], headers=auth).get_json()
