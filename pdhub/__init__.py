@@ -62,4 +62,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(learning_bp)
     app.register_blueprint(submissions_bp)
+
+    from pdhub.api.views import bp as api_bp
+    from pdhub.verification import views as verification_views
+
+    verification_views.init_app(app)
+    app.register_blueprint(verification_views.bp)
+    app.register_blueprint(api_bp)
     return app

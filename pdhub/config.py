@@ -42,6 +42,9 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "PDHUB_REVIEW_CLAIM_MINUTES": int,
     "PDHUB_TASK_QUEUE": str,
     "PDHUB_SWEEP_AFTER_SECONDS": int,
+    "PDHUB_VERIFY_ALLOWED_HOSTS": str,
+    "PDHUB_VERIFY_RATE_LIMIT": str,
+    "PDHUB_VERIFY_BATCH_CHUNK": int,
 }
 
 
@@ -69,6 +72,15 @@ def defaults() -> dict[str, Any]:
         "PDHUB_SIGNIN_LIMIT_ACCOUNT": "5 per 15 minutes",
         "PDHUB_RATELIMIT_STORAGE_URI": None,
         "PDHUB_TASKS_EAGER": None,
+        # Verification: other sites' documents (status lists, did:web) are fetched only
+        # from these hosts (comma-separated; "host", "host:port", or "http://host:port"
+        # to allow plain http); this site's own URLs are answered in process.
+        "PDHUB_VERIFY_ALLOWED_HOSTS": "",
+        "PDHUB_VERIFY_RATE_LIMIT": "60 per minute",
+        "PDHUB_VERIFY_FETCH_TIMEOUT": 5.0,
+        "PDHUB_VERIFY_BATCH_CHUNK": 200,
+        "PDHUB_VERIFY_BATCH_MAX": 10_000,
+        "PDHUB_VERIFY_BATCH_MAX_MB": 100,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_NAME": "pdhub_session",

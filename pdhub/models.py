@@ -6,10 +6,12 @@ from pdhub.districts.models import District, Invitation, School
 from pdhub.learning.models import Enrollment, Lesson, LessonProgress, Module, QuizAttempt
 from pdhub.notifications.models import EmailMessage, Notification
 from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
+from pdhub.verification.models import ReportSigningKey, VerificationBatch, VerificationItem
 
 __all__ = [
     "ApiToken", "Artifact", "Award", "District", "EmailMessage", "Enrollment",
     "Invitation", "Lesson", "LessonProgress", "Module", "Notification", "QuizAttempt",
     "RecoveryCode", "School", "Submission", "SubmissionVersion", "User", "UserSession",
     "IssuedCredential", "IssuerKey", "StatusList",
+    "ReportSigningKey", "VerificationBatch", "VerificationItem",
 ]

@@ -29,6 +29,8 @@ NAVIGATION: list[NavItem] = [
     NavItem("My badges", "credentials.my_badges", frozenset({Role.TEACHER})),
     NavItem("Credentials", "credentials.admin_index", frozenset({Role.ADMIN})),
     NavItem("Account", "accounts.profile", frozenset(Role)),
+    NavItem("Verify a badge", "verification.verify", frozenset(Role)),
+    NavItem("Verify in bulk", "verification.batches_page", frozenset({Role.DISTRICT_ADMIN})),
 ]
 
 # Learning: everyone may browse the catalog; teachers have their own learning.

@@ -11,6 +11,7 @@ from pdhub.db import utcnow
 from pdhub.extensions import celery, db
 from pdhub.learning import service as learning
 from pdhub.notifications import service as notifications
+from pdhub.verification import batches as verification_batches
 from workers.base import AppTask
 
 
@@ -59,3 +60,13 @@ def grade_quiz_attempt(attempt_id: int) -> bool:
 def _sweep_cutoff() -> datetime:
     seconds = current_app.config["PDHUB_SWEEP_AFTER_SECONDS"]
     return utcnow() - timedelta(seconds=seconds)
+@celery.task(base=AppTask, name="pdhub.verify_batch_chunk")
+def verify_batch_chunk(batch_id: int, start: int, end: int) -> int:
+    """Verify one chunk of a district's batch (items already checked are skipped)."""
+    return verification_batches.verify_chunk(db.session, batch_id, start, end)
+
+
+@celery.task(base=AppTask, name="pdhub.finish_verification_batch")
+def finish_verification_batch(batch_id: int) -> bool:
+    """Sign the batch's report once every item is checked (else a no-op)."""
+    return verification_batches.finish_batch(db.session, batch_id)

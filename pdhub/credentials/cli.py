@@ -100,3 +100,36 @@ def rotate_command() -> None:
     db.session.commit()
     click.echo(f"New issuer key {key.public_key_multibase} ({key.did_key}).")
     click.echo("Earlier credentials keep verifying with their own keys.")
+
+
+@credentials.command("verify")
+@click.argument("file", type=click.File("rb"))
+@click.option("--status-list", "status_lists", multiple=True, type=click.File("rb"),
+              help="A status list credential file (repeatable); without it a "
+              "credential with a status entry cannot be verified offline.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def verify_credential_file(file: click.utils.LazyFile, status_lists: tuple[
+        click.utils.LazyFile, ...], as_json: bool) -> None:
+    """Verify a credential FILE offline (JSON, JWT, PNG or SVG); exit 0 only if verified.
+
+    No network is used: keys must be did:key, and status lists come from --status-list.
+    """
+    import json as json_lib
+
+    from pdhub.verification.offline import verify_offline
+
+    try:
+        outcome = verify_offline(
+            file.read(), [handle.read() for handle in status_lists]
+        )
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        click.echo(json_lib.dumps(
+            {**outcome.report.to_json(), "verdict": outcome.verdict.value}, indent=2))
+    else:
+        click.echo(f"{outcome.verdict.label.upper()}: {file.name}")
+        for check in outcome.report.checks:
+            mark = "PASS" if check.passed else "FAIL"
+            click.echo(f"  [{mark}] {check.name}: {check.detail}")
+    sys.exit(0 if outcome.verified else 1)

@@ -1,0 +1,240 @@
+"""The JSON API under /api/v1: public verification, batch verification for districts
+(bearer tokens only), and the OpenAPI document. Errors are RFC 9457 problem
+documents."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+
+from badges.errors import BadgeError
+from badges.limits import parse_json_text
+from pdhub.accounts import service as accounts
+from pdhub.accounts.models import User
+from pdhub.api.openapi import openapi_document
+from pdhub.errors import DomainError, InvalidInput, PermissionDenied, error_response
+from pdhub.extensions import csrf, db, limiter
+from pdhub.verification import batches, policies, service
+from pdhub.verification.models import BatchStatus
+from pdhub.verification.uploads import read_api_items, read_upload
+from pdhub.verification.views import (
+    MAX_CREDENTIAL_UPLOAD,
+    csv_response,
+    report_response,
+    verify_rate_limit,
+)
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# The API authenticates with bearer tokens, never cookies, so a cross-site form
+# cannot act for anyone: CSRF tokens do not apply here.
+csrf.exempt(bp)
+
+#: A pasted credential (JSON or JWT) may be this large; badges refuses more anyway.
+MAX_JSON_BODY = 1024 * 1024
+
+
+class Unauthorized(DomainError):
+    status = 401
+    title = "Please sign in"
+
+
+@bp.errorhandler(Unauthorized)
+def _unauthorized(error: Unauthorized) -> Response:
+    response = error_response(401, error.message)
+    response.headers["WWW-Authenticate"] = 'Bearer realm="PD Hub API"'
+    return response
+
+
+@bp.get("/openapi.json")
+def openapi() -> Any:
+    return jsonify(openapi_document(current_app))
+
+
+@bp.post("/verify")
+@limiter.limit(verify_rate_limit)
+def verify() -> Any:
+    """Verify one credential: a JSON object, {"jwt": ...}, or a file upload."""
+    outcome = service.verify(_credential_input())
+    body = {**outcome.report.to_json(), "verdict": outcome.verdict.value}
+    if not outcome.readable:
+        return error_response(
+            422,
+            "This is not a credential that can be read: "
+            + outcome.report.check("structure").detail,
+            **body,
+        )
+    return jsonify(body)
+
+
+def _credential_input() -> Any:
+    if request.mimetype == "multipart/form-data":
+        request.max_content_length = MAX_CREDENTIAL_UPLOAD
+        files = request.files.getlist("file")
+        if len(files) != 1 or len(request.files) != 1:
+            raise InvalidInput(
+                "Upload exactly one file, in the field named file.", field="file"
+            )
+        return files[0].read()
+    request.max_content_length = MAX_JSON_BODY
+    if request.mimetype not in {
+        "application/json",
+        "application/ld+json",
+        "application/vc+ld+json",
+    }:
+        raise UnsupportedMediaType(
+            "Send the credential as application/json, or a file as multipart/form-data."
+        )
+    body = _parse_json(request.get_data(cache=False))
+    if not isinstance(body, dict):
+        raise InvalidInput(
+            'The body must be a JSON object: a credential, or {"jwt": "..."}.'
+        )
+    if set(body) == {"jwt"}:
+        if not isinstance(body["jwt"], str):
+            raise InvalidInput("jwt must be a string holding a VC-JWT.", field="jwt")
+        return body["jwt"]
+    return body
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
+    title = "Unsupported media type"
+
+
+def _parse_json(raw: bytes) -> Any:
+    try:
+        return parse_json_text(raw)
+    except (BadgeError, ValueError, RecursionError) as error:
+        raise BadRequestBody(
+            f"The body is not valid JSON: {str(error)[:200]}"
+        ) from None
+
+
+class BadRequestBody(DomainError):
+    status = 400
+    title = "Bad request"
+
+
+# --- batch verification ---------------------------------------------------------------
+
+
+def _token_user() -> User:
+    """The district administrator whose API token authorizes this request.
+
+    Only the Authorization header counts: a browser's session cookie never does here.
+    """
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Send an API token: Authorization: Bearer <token>.")
+    user = accounts.user_for_api_token(db.session, token.strip())
+    if user is None:
+        raise Unauthorized("That API token is not valid (revoked, or mistyped).")
+    if not policies.can_verify_in_bulk(user):
+        raise PermissionDenied(
+            "Only a district administrator's token can verify in bulk."
+        )
+    return user
+
+
+@bp.post("/verify/batch")
+def start_batch() -> Any:
+    user = _token_user()
+    limit = int(current_app.config["PDHUB_VERIFY_BATCH_MAX"])
+    request.max_content_length = (
+        int(current_app.config["PDHUB_VERIFY_BATCH_MAX_MB"]) * 1024 * 1024
+    )
+    filename = None
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None or len(request.files) != 1:
+            raise InvalidInput(
+                "Upload one CSV or ZIP file in the field named file.", field="file"
+            )
+        filename = upload.filename
+        items = read_upload(upload.filename or "", upload.read(), limit)
+        source = "zip" if items[0].payload is not None else "csv"
+    elif request.mimetype == "application/json":
+        try:
+            body = json.loads(request.get_data(cache=False))
+        except (ValueError, RecursionError):
+            raise BadRequestBody("The body is not valid JSON.") from None
+        items = read_api_items(body, limit)
+        source = "api"
+    else:
+        raise UnsupportedMediaType(
+            'Send {"urls": [...]} or {"credentials": [...]} as application/json, or a '
+            "CSV or ZIP file as multipart/form-data."
+        )
+    batch = batches.start_batch(
+        db.session, user, items, source=source, filename=filename
+    )
+    db.session.commit()
+    response = jsonify(_batch_json(batch))
+    response.status_code = 202
+    response.headers["Location"] = url_for("api.batch", batch_id=batch.id)
+    return response
+
+
+@bp.get("/verify/batch/<int:batch_id>")
+def batch(batch_id: int) -> Any:
+    user = _token_user()
+    found = batches.batch_for(db.session, user, batch_id)
+    body = _batch_json(found)
+    if found.status is BatchStatus.DONE:
+        body["results"] = batches.batch_results(db.session, found)
+    db.session.commit()  # the token's last use
+    return jsonify(body)
+
+
+@bp.get("/verify/batch/<int:batch_id>/results.csv")
+def batch_csv(batch_id: int) -> Any:
+    found = batches.batch_for(db.session, _token_user(), batch_id)
+    text = batches.batch_csv(db.session, found)
+    db.session.commit()
+    return csv_response(text, found.id)
+
+
+@bp.get("/verify/batch/<int:batch_id>/report.json")
+def batch_report(batch_id: int) -> Any:
+    found = batches.batch_for(db.session, _token_user(), batch_id)
+    db.session.commit()
+    return report_response(
+        found.report, "application/json", f"verification-{found.id}.json"
+    )
+
+
+@bp.get("/verify/batch/<int:batch_id>/report.jws")
+def batch_signature(batch_id: int) -> Any:
+    found = batches.batch_for(db.session, _token_user(), batch_id)
+    db.session.commit()
+    return report_response(
+        found.report_signature, "application/jose", f"verification-{found.id}.json.jws"
+    )
+
+
+def _batch_json(found: Any) -> dict[str, Any]:
+    progress = batches.progress(db.session, found)
+    done = found.status is BatchStatus.DONE
+    body: dict[str, Any] = {
+        "id": found.id,
+        "status": found.status.value,
+        "total": found.total,
+        "checked": progress.checked,
+        "percent": progress.percent,
+        "verified": found.verified_count if done else None,
+        "created": found.created_at.isoformat(timespec="seconds"),
+        "finished": found.finished_at.isoformat(timespec="seconds")
+        if found.finished_at
+        else None,
+        "links": {"self": url_for("api.batch", batch_id=found.id)},
+    }
+    if done:
+        body["links"].update(
+            csv=url_for("api.batch_csv", batch_id=found.id),
+            report=url_for("api.batch_report", batch_id=found.id),
+            reportSignature=url_for("api.batch_signature", batch_id=found.id),
+        )
+    return body

@@ -1,0 +1,1 @@
+"""Verifying credentials: one at a time for anyone, in bulk for districts."""

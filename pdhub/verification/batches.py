@@ -1,0 +1,365 @@
+"""Batch verification for districts: start a batch, verify it in chunks on the workers,
+finish it once with a CSV and a signed report.
+
+Each chunk task verifies only its items not checked yet, so a redelivered chunk (a
+worker died) does no item twice in effect. Every chunk asks for the finish step; the
+finish step does nothing until every item is checked, and then exactly one run wins
+the conditional update that marks the batch done.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from badges.verify import CHECK_NAMES, Check, VerificationReport
+from pdhub import jobs
+from pdhub.accounts.models import User
+from pdhub.db import utcnow
+from pdhub.errors import NotFound, PermissionDenied
+from pdhub.verification import policies
+from pdhub.verification.fetcher import (
+    DocumentFetcher,
+    FetchError,
+    MemoFetcher,
+    credential_document_url,
+    resolver_for,
+)
+from pdhub.verification.models import (
+    BatchStatus,
+    Verdict,
+    VerificationBatch,
+    VerificationItem,
+)
+from pdhub.verification.report import REPORT_TYPE, report_key, sign_report
+from pdhub.verification.service import Outcome, outcome_of, verify_with
+from pdhub.verification.uploads import BatchInput
+
+CHUNK_TASK = "pdhub.verify_batch_chunk"
+FINISH_TASK = "pdhub.finish_verification_batch"
+
+CSV_COLUMNS = (
+    "row",
+    "source",
+    "teacher",
+    "achievement",
+    "issuer",
+    "issued",
+    "verdict",
+    "reasons",
+)
+
+
+def start_batch(
+    session: Session,
+    actor: User,
+    items: list[BatchInput],
+    *,
+    source: str,
+    filename: str | None = None,
+) -> VerificationBatch:
+    """Record a batch for ``actor``'s district and queue its chunks (after commit).
+
+    Raises PermissionDenied unless ``actor`` is a district administrator.
+    """
+    if not policies.can_verify_in_bulk(actor):
+        raise PermissionDenied("Only district administrators can verify in bulk.")
+    size = max(1, int(current_app.config["PDHUB_VERIFY_BATCH_CHUNK"]))
+    batch = VerificationBatch(
+        district_id=actor.district_id,
+        requested_by_id=actor.id,
+        source=source,
+        filename=(filename or "")[:255] or None,
+        total=len(items),
+        chunks=-(-len(items) // size),
+    )
+    session.add(batch)
+    session.flush()
+    session.execute(
+        insert(VerificationItem),
+        [
+            {
+                "batch_id": batch.id,
+                "position": position,
+                "source": item.source,
+                "payload": item.payload,
+            }
+            for position, item in enumerate(items)
+        ],
+    )
+    for start in range(0, len(items), size):
+        jobs.enqueue(CHUNK_TASK, batch.id, start, min(start + size, len(items)))
+    return batch
+
+
+def verify_chunk(session: Session, batch_id: int, start: int, end: int) -> int:
+    """Verify the unchecked items at positions [start, end); return how many."""
+    batch = session.get(VerificationBatch, batch_id)
+    if batch is None or batch.status is BatchStatus.DONE:
+        return 0
+    items = session.scalars(
+        select(VerificationItem)
+        .where(
+            VerificationItem.batch_id == batch_id,
+            VerificationItem.position >= start,
+            VerificationItem.position < end,
+            VerificationItem.checked_at.is_(None),
+        )
+        .order_by(VerificationItem.position)
+    ).all()
+    fetcher = DocumentFetcher.for_app(current_app)
+    # One memo and one resolver per chunk: the status list is fetched and its proof
+    # checked once for the chunk, not once per credential.
+    memo = MemoFetcher(fetcher)
+    resolver = resolver_for(memo)
+    changes: list[dict[str, Any]] = []
+    for item in items:
+        outcome = _verify_item(item, fetcher, memo, resolver)
+        changes.append({"id": item.id, **_item_values(outcome)})
+    if changes:
+        session.execute(update(VerificationItem), changes)
+    jobs.enqueue(FINISH_TASK, batch_id)
+    return len(changes)
+
+
+def _verify_item(
+    item: VerificationItem, fetcher: DocumentFetcher, memo: MemoFetcher, resolver: Any
+) -> Outcome:
+    data: Any = item.payload
+    if data is None:
+        try:
+            data = fetcher(credential_document_url(item.source))
+        except FetchError as error:
+            return _unreadable(f"the credential could not be fetched: {error}")
+    return verify_with(data, memo, resolver=resolver)
+
+
+def _unreadable(detail: str) -> Outcome:
+    checks = [Check("structure", False, detail)] + [
+        Check(name, False, "not checked: the credential could not be read")
+        for name in CHECK_NAMES[1:]
+    ]
+    return outcome_of(VerificationReport(checks))
+
+
+def _item_values(outcome: Outcome) -> dict[str, Any]:
+    summary = outcome.summary
+    return {
+        "checked_at": utcnow(),
+        "payload": None,
+        "verdict": outcome.verdict,
+        "teacher": summary.teacher,
+        "achievement": summary.achievement,
+        "issuer": (summary.issuer_name or summary.issuer_id or "")[:300] or None,
+        "issued": summary.issued,
+        "reasons": "\n".join(outcome.reasons)[:10_000] or None,
+        "checks": json.dumps(outcome.report.to_json()["checks"]),
+    }
+
+
+def finish_batch(session: Session, batch_id: int) -> bool:
+    """Mark a fully checked batch done and sign its report; True for the winner."""
+    remaining = session.scalar(
+        select(func.count()).where(
+            VerificationItem.batch_id == batch_id, VerificationItem.checked_at.is_(None)
+        )
+    )
+    if remaining:
+        return False
+    claimed = session.execute(
+        update(VerificationBatch)
+        .where(
+            VerificationBatch.id == batch_id,
+            VerificationBatch.status == BatchStatus.RUNNING,
+        )
+        .values(status=BatchStatus.DONE, finished_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    batch = session.get(VerificationBatch, batch_id)
+    assert batch is not None  # noqa: S101 - just updated
+    session.refresh(batch)
+    rows = _rows(session, batch_id)
+    csv_text = results_csv(rows)
+    counts = {verdict.value: 0 for verdict in Verdict}
+    for row in rows:
+        counts[row["verdict"]] += 1
+    key = report_key(session)
+    report = {
+        "type": REPORT_TYPE,
+        "platform": current_app.config["PDHUB_BASE_URL"],
+        "batch": batch.id,
+        "district": batch.district.name,
+        "requestedBy": batch.requested_by.name if batch.requested_by else None,
+        "source": batch.source,
+        "filename": batch.filename,
+        "startedAt": batch.created_at.isoformat(timespec="seconds"),
+        "completedAt": batch.finished_at.isoformat(timespec="seconds")
+        if batch.finished_at
+        else None,
+        "total": batch.total,
+        "counts": counts,
+        "resultsCsvSha256": hashlib.sha256(csv_text.encode("utf-8")).hexdigest(),
+        "results": rows,
+        "signedBy": key.did_key_verification_method,
+    }
+    payload = json.dumps(report, ensure_ascii=False, indent=1)
+    batch.report = payload
+    batch.report_signature = sign_report(key, payload.encode("utf-8"))
+    batch.verified_count = counts[Verdict.VERIFIED.value]
+    session.flush()
+    return True
+
+
+def _rows(session: Session, batch_id: int) -> list[dict[str, Any]]:
+    items = session.execute(
+        select(
+            VerificationItem.position,
+            VerificationItem.source,
+            VerificationItem.teacher,
+            VerificationItem.achievement,
+            VerificationItem.issuer,
+            VerificationItem.issued,
+            VerificationItem.verdict,
+            VerificationItem.reasons,
+        )
+        .where(VerificationItem.batch_id == batch_id)
+        .order_by(VerificationItem.position)
+    ).all()
+    return [
+        {
+            "row": item.position + 1,
+            "source": item.source,
+            "teacher": item.teacher,
+            "achievement": item.achievement,
+            "issuer": item.issuer,
+            "issued": item.issued,
+            "verdict": (item.verdict or Verdict.NOT_VERIFIED).value,
+            "reasons": item.reasons.split("\n") if item.reasons else [],
+        }
+        for item in items
+    ]
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    # CSV injection: a spreadsheet runs a cell that starts with one of these as a
+    # formula; a leading apostrophe makes it text (OWASP's advice).
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r", "|"):
+        text = "'" + text
+    return text
+
+
+def results_csv(rows: list[dict[str, Any]]) -> str:
+    """One row per credential; every cell is safe to open in a spreadsheet."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([column.capitalize() for column in CSV_COLUMNS])
+    for row in rows:
+        writer.writerow(
+            _cell(
+                "; ".join(row[column])
+                if column == "reasons"
+                else Verdict(row[column]).label
+                if column == "verdict"
+                else row[column]
+            )
+            for column in CSV_COLUMNS
+        )
+    return out.getvalue()
+
+
+# --- reading batches ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    checked: int
+    total: int
+    done: bool
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.done or not self.total else self.checked * 100 // self.total
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "checked": self.checked,
+            "total": self.total,
+            "done": self.done,
+            "percent": self.percent,
+        }
+
+
+def batch_for(session: Session, actor: User, batch_id: int) -> VerificationBatch:
+    """The batch, if ``actor``'s district ran it; NotFound otherwise."""
+    batch = session.get(VerificationBatch, batch_id)
+    if batch is None or not policies.can_view_batch(actor, batch):
+        raise NotFound("There is no verification batch with that number.")
+    return batch
+
+
+def district_batches(
+    session: Session, actor: User, limit: int = 50
+) -> list[VerificationBatch]:
+    """The district's most recent batches."""
+    if not policies.can_verify_in_bulk(actor):
+        return []
+    return list(
+        session.scalars(
+            select(VerificationBatch)
+            .where(VerificationBatch.district_id == actor.district_id)
+            .order_by(VerificationBatch.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def progress(session: Session, batch: VerificationBatch) -> Progress:
+    """How many items are checked, and whether the report is ready."""
+    if batch.status is BatchStatus.DONE:
+        return Progress(batch.total, batch.total, True)
+    checked = session.scalar(
+        select(func.count()).where(
+            VerificationItem.batch_id == batch.id,
+            VerificationItem.checked_at.is_not(None),
+        )
+    )
+    return Progress(int(checked or 0), batch.total, False)
+
+
+def batch_csv(session: Session, batch: VerificationBatch) -> str:
+    """The results CSV (the one the signed report's hash covers)."""
+    return results_csv(_rows(session, batch.id))
+
+
+def batch_results(session: Session, batch: VerificationBatch) -> list[dict[str, Any]]:
+    """Every item's verdict, with the individual checks, for the API."""
+    items = session.scalars(
+        select(VerificationItem)
+        .where(VerificationItem.batch_id == batch.id)
+        .order_by(VerificationItem.position)
+    )
+    return [
+        {
+            "row": item.position + 1,
+            "source": item.source,
+            "verified": item.verdict is Verdict.VERIFIED,
+            "verdict": item.verdict.value if item.verdict else None,
+            "teacher": item.teacher,
+            "achievement": item.achievement,
+            "issuer": item.issuer,
+            "issued": item.issued,
+            "checks": json.loads(item.checks) if item.checks else [],
+        }
+        for item in items
+    ]

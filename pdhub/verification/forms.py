@@ -1,0 +1,70 @@
+"""Verification forms: one credential (paste, upload or address), or a batch file."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+
+class VerifyForm(FlaskForm):
+    credential = TextAreaField(
+        "Paste a credential",
+        description="The credential's JSON text, or its JWT (a long line of letters "
+        "with two dots).",
+        validators=[Optional(), Length(max=1_048_576)],
+    )
+    file = FileField(
+        "Or upload a credential file",
+        description="A .json or .jwt file, or a badge image (.png or .svg) with the "
+        "credential baked in.",
+    )
+    url = StringField(
+        "Or enter the address of a credential on this site",
+        description="For example the link a teacher shared with you.",
+        validators=[Optional(), Length(max=2048)],
+    )
+
+    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+        if not super().validate(extra_validators):
+            return False
+        given = [
+            name
+            for name, present in (
+                ("credential", bool((self.credential.data or "").strip())),
+                ("file", bool(self.file.data and self.file.data.filename)),
+                ("url", bool((self.url.data or "").strip())),
+            )
+            if present
+        ]
+        if not given:
+            self.credential.errors = [
+                *self.credential.errors,
+                "Paste a credential, upload a file, or enter a credential's address.",
+            ]
+            return False
+        if len(given) > 1:
+            self.form_errors.append(
+                "Use one way at a time: paste, upload or an address. Clear the others "
+                "and try again."
+            )
+            return False
+        self.given = given[0]
+        return True
+
+
+class BatchForm(FlaskForm):
+    file = FileField(
+        "CSV or ZIP file",
+        description="A CSV file with one credential address per row, or a ZIP of "
+        "credential files (.json, .jwt, .png, .svg). Up to 10,000 credentials.",
+    )
+
+    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+        if not super().validate(extra_validators):
+            return False
+        if not (self.file.data and self.file.data.filename):
+            self.file.errors = [*self.file.errors, "Choose a CSV or ZIP file."]
+            return False
+        return True

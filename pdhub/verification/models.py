@@ -1,0 +1,109 @@
+"""Batch verification runs, their items, and the key that signs their reports."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pdhub.db import Base, utcnow, value_enum
+
+if TYPE_CHECKING:
+    from pdhub.accounts.models import User
+    from pdhub.districts.models import District
+
+
+class Verdict(enum.StrEnum):
+    """What a verifier is told about one credential."""
+
+    VERIFIED = "verified"
+    NOT_VERIFIED = "not_verified"
+    REVOKED = "revoked"
+    SUSPENDED = "suspended"
+    EXPIRED = "expired"
+
+    @property
+    def label(self) -> str:
+        return {
+            "verified": "Verified",
+            "not_verified": "Not verified",
+            "revoked": "Revoked",
+            "suspended": "Suspended",
+            "expired": "Expired",
+        }[self.value]
+
+
+class BatchStatus(enum.StrEnum):
+    RUNNING = "running"
+    DONE = "done"
+
+
+class VerificationBatch(Base):
+    """A district's request to verify many credentials at once (CSV, ZIP or API)."""
+
+    __tablename__ = "verification_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(
+        ForeignKey("districts.id", ondelete="CASCADE"), index=True
+    )
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    source: Mapped[str] = mapped_column(String(16))
+    filename: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[BatchStatus] = mapped_column(
+        value_enum(BatchStatus, "batch_status"), default=BatchStatus.RUNNING
+    )
+    total: Mapped[int]
+    chunks: Mapped[int]
+    verified_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    # The signed record: the exact report bytes and their detached JWS.
+    report: Mapped[str | None] = mapped_column(Text)
+    report_signature: Mapped[str | None] = mapped_column(Text)
+
+    district: Mapped[District] = relationship()
+    requested_by: Mapped[User | None] = relationship()
+
+
+class VerificationItem(Base):
+    """One credential of a batch: where it came from and, once checked, the verdict."""
+
+    __tablename__ = "verification_items"
+    __table_args__ = (UniqueConstraint("batch_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("verification_batches.id", ondelete="CASCADE")
+    )
+    position: Mapped[int]
+    source: Mapped[str] = mapped_column(String(2048))
+    # The credential file (ZIP or API items); URL items are fetched when checked.
+    # Cleared once checked: the verdict is what the district keeps.
+    payload: Mapped[bytes | None] = mapped_column(LargeBinary)
+    checked_at: Mapped[datetime | None]
+    verdict: Mapped[Verdict | None] = mapped_column(value_enum(Verdict, "verdict"))
+    teacher: Mapped[str | None] = mapped_column(String(300))
+    achievement: Mapped[str | None] = mapped_column(String(300))
+    issuer: Mapped[str | None] = mapped_column(String(300))
+    issued: Mapped[str | None] = mapped_column(String(40))
+    reasons: Mapped[str | None] = mapped_column(Text)
+    checks: Mapped[str | None] = mapped_column(Text)
+
+    batch: Mapped[VerificationBatch] = relationship()
+
+
+class ReportSigningKey(Base):
+    """The platform's Ed25519 key for verification reports (secret encrypted)."""
+
+    __tablename__ = "report_signing_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_key_multibase: Mapped[str] = mapped_column(String(64), unique=True)
+    secret_key: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,16 @@
+"""Who may verify in bulk and see a batch: the district administrators who ran it."""
+
+from __future__ import annotations
+
+from pdhub.accounts.models import Role, User
+from pdhub.verification.models import VerificationBatch
+
+
+def can_verify_in_bulk(user: User) -> bool:
+    """District administrators of a district (anyone may verify one credential)."""
+    return user.role is Role.DISTRICT_ADMIN and user.district_id is not None
+
+
+def can_view_batch(user: User, batch: VerificationBatch) -> bool:
+    """Batch results are visible only to the district that ran them."""
+    return can_verify_in_bulk(user) and user.district_id == batch.district_id

@@ -1,0 +1,3 @@
+"""Verification fixtures (shared with tests/api through tests.verification.fixtures)."""
+
+from tests.verification.fixtures import documents, issuer, site  # noqa: F401

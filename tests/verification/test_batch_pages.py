@@ -1,0 +1,113 @@
+"""District administrators verify in bulk on their pages: upload, progress, results."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from pdhub.extensions import db
+from pdhub.verification.models import BatchStatus, VerificationBatch
+from tests.factories import UserFactory
+from tests.helpers import sign_in, text
+from tests.verification import samples
+from tests.verification.fixtures import Documents
+
+
+def test_a_district_admin_uploads_a_zip_and_downloads_the_results(
+    site: Flask, session: Session, documents: Documents
+) -> None:
+    admin = UserFactory(district_admin=True)
+    client = site.test_client()
+    sign_in(client, admin)
+    assert "Verify in bulk" in text(client.get("/district/verify"))
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("ok.json", json.dumps(documents.credential(teacher="Ana Ruiz")))
+        zipped.writestr(
+            "revoked.svg",
+            samples.as_svg(documents.credential(index=samples.REVOKED_INDEX)),
+        )
+    response = client.post(
+        "/district/verify",
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(archive.getvalue()), "staff.zip")},
+    )
+    assert response.status_code == 303
+    page = text(client.get(response.headers["Location"]))
+    assert "Finished" in page and "2 of 2 checked (100%)" in page
+    assert "Ana Ruiz" in page and "Revoked" in page
+    assert 'http-equiv="refresh"' not in page
+    csv_text = client.get(response.headers["Location"] + "/results.csv").get_data(
+        as_text=True
+    )
+    assert "Ana Ruiz" in csv_text and "Revoked" in csv_text
+    listing = text(client.get("/district/verify"))
+    assert "staff.zip" in listing
+
+
+def test_a_running_batch_refreshes_itself_without_javascript(
+    site: Flask, session: Session
+) -> None:
+    admin = UserFactory(district_admin=True)
+    batch = VerificationBatch(
+        district_id=admin.district_id,
+        source="csv",
+        total=400,
+        chunks=2,
+        status=BatchStatus.RUNNING,
+    )
+    db.session.add(batch)
+    db.session.flush()
+    client = site.test_client()
+    sign_in(client, admin)
+    page = text(client.get(f"/district/verify/{batch.id}"))
+    assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in page
+    assert "verify-progress.js" in page
+    assert "0 of 400 checked (0%)" in page
+    progress = client.get(f"/district/verify/{batch.id}/progress").get_json()
+    assert progress == {"checked": 0, "total": 400, "done": False, "percent": 0}
+    assert client.get(f"/district/verify/{batch.id}/report.json").status_code == 422
+
+
+def test_only_the_district_that_ran_a_batch_sees_it(
+    site: Flask, session: Session
+) -> None:
+    owner = UserFactory(district_admin=True)
+    batch = VerificationBatch(
+        district_id=owner.district_id, source="csv", total=1, chunks=1
+    )
+    db.session.add(batch)
+    db.session.flush()
+    other_admin = UserFactory(district_admin=True)
+    client = site.test_client()
+    sign_in(client, other_admin)
+    for suffix in ("", "/progress", "/results.csv", "/report.json", "/report.jws"):
+        assert client.get(f"/district/verify/{batch.id}{suffix}").status_code == 404
+    assert "staff" not in text(client.get("/district/verify"))
+
+
+def test_teachers_cannot_open_bulk_verification(site: Flask, session: Session) -> None:
+    client = site.test_client()
+    sign_in(client, UserFactory())
+    assert client.get("/district/verify").status_code == 403
+
+
+def test_a_bad_csv_is_explained_next_to_the_field(
+    site: Flask, session: Session
+) -> None:
+    client = site.test_client()
+    sign_in(client, UserFactory(district_admin=True))
+    response = client.post(
+        "/district/verify",
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(b"url\nhttps://a.example/1\nnot a link\n"), "x.csv")},
+    )
+    assert response.status_code == 422
+    assert "Row 3 does not hold a credential web address" in text(response)
+    empty = client.post("/district/verify", content_type="multipart/form-data", data={})
+    assert empty.status_code == 422
+    assert "Choose a CSV or ZIP file" in text(empty)
