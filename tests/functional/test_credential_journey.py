@@ -1,0 +1,51 @@
+"""A badge issued by PD Hub verifies on PD Hub's own verify page and API, and shows as
+revoked there once an administrator revokes it."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pdhub import demo
+from pdhub.accounts.models import User
+from pdhub.credentials import service as credentials
+from pdhub.credentials.models import IssuedCredential
+from tests.conftest import ROOT
+from tests.helpers import text
+
+
+def test_an_issued_badge_verifies_by_address_and_as_a_file_until_revoked(
+    app: Flask, session: Session
+) -> None:
+    demo.prepare(session, ROOT / "modules")
+    session.commit()  # the demo teacher's credential is issued after this commit
+    issued = session.scalars(select(IssuedCredential)).one()
+    teacher = session.get(User, issued.award.user_id)
+    assert teacher.email == demo.ACCOUNTS[0].email
+
+    browser = app.test_client()
+    address = f"http://localhost/credentials/{issued.id}"
+    page = text(browser.post("/verify", data={"url": address}))
+    assert "There is no shared credential at that address" in page
+
+    issued.shared = True
+    session.commit()
+    page = text(browser.post("/verify", data={"url": address}))
+    assert "Verified" in page
+    assert issued.document["credentialSubject"]["achievement"]["name"] in page
+
+    api = browser.post("/api/v1/verify", json=issued.document)
+    assert api.status_code == 200
+    assert api.json["verified"] is True
+    assert {check["name"] for check in api.json["checks"]} >= {
+        "structure", "schema", "proof", "issuer", "validity", "status"}
+
+    admin = session.scalar(select(User).where(User.email == demo.ACCOUNTS[3].email))
+    credentials.revoke_credential(session, admin, issued, reason="Issued in error")
+    session.commit()
+    api = browser.post("/api/v1/verify", json=issued.document)
+    assert api.json["verified"] is False
+    assert api.json["verdict"] == "revoked"
+    page = text(browser.post("/verify", data={"url": address}))
+    assert "Revoked" in page
