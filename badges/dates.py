@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, datetime
 
@@ -23,6 +24,13 @@ def parse_date_time(value: object) -> datetime:
     """
     if not isinstance(value, str):
         raise ValueError("a date-time must be a string")
+    return _parse_date_time(value)
+
+
+# A verification reads the same few dates several times (schema formats,
+# validity, proof, status list) and batches repeat them; datetimes are immutable.
+@functools.lru_cache(maxsize=4096)
+def _parse_date_time(value: str) -> datetime:
     match = _DATE_TIME.fullmatch(value)
     if match is None:
         raise ValueError(

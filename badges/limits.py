@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -126,6 +127,9 @@ def check_json_shape(value: Any, limits: Limits = DEFAULT_LIMITS) -> None:
     Raises InputLimitError when a bound is exceeded and TypeError for values
     JSON cannot hold (which would serialize differently per verifier).
     """
+    if is_plain_json(value, limits):
+        return
+    # Something is off: find and report it, always the same way.
     count = 0
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
@@ -151,3 +155,53 @@ def check_json_shape(value: Any, limits: Limits = DEFAULT_LIMITS) -> None:
                 raise TypeError("NaN and Infinity are not JSON numbers")
         elif item is not None and not isinstance(item, str | int | bool):
             raise TypeError(f"{type(item).__name__} is not a JSON value")
+
+
+def is_plain_json(value: Any, limits: Limits = DEFAULT_LIMITS) -> bool:
+    """Tell quickly whether ``value`` is plain JSON within the bounds of ``limits``.
+
+    Plain means of the exact builtin types (dict with str keys, list, str, int,
+    bool, finite float, None), not subclasses. False when a bound is passed or
+    a value is not plain, including when the nesting is too deep to measure.
+    """
+    kind = type(value)
+    if kind is dict or kind is list:
+        try:
+            remaining = _remaining_values(
+                value, 1, limits.max_depth, limits.max_json_values - 1
+            )
+        except RecursionError:
+            return False
+        return remaining >= 0
+    return kind in _SCALARS and (kind is not float or math.isfinite(value))
+
+
+_SCALARS = frozenset({str, int, bool, float, type(None)})
+
+
+def _remaining_values(container: Any, depth: int, max_depth: int, budget: int) -> int:
+    # How many more values the budget allows after ``container``'s; -1 when
+    # a bound is passed or a value is not plain JSON.
+    if type(container) is dict:
+        for key in container:
+            if type(key) is not str:
+                return -1
+        children = container.values()
+    else:
+        children = container
+    if not children:
+        return budget
+    budget -= len(children)
+    if budget < 0 or depth >= max_depth:
+        return -1
+    for child in children:
+        kind = type(child)
+        if kind is str or kind is int or kind is bool or child is None:
+            continue
+        if kind is dict or kind is list:
+            budget = _remaining_values(child, depth + 1, max_depth, budget)
+            if budget < 0:
+                return -1
+        elif kind is not float or not math.isfinite(child):
+            return -1
+    return budget

@@ -144,17 +144,47 @@ class _Canonicalizer:
         self.first_degree: dict[str, str] = {}
 
     def run(self) -> str:
+        # Quads without blank nodes keep their terms: serialize them once.
+        lines: list[str] = []
+        blank_quads: list[Quad] = []
+        quads_of = self.quads_of
         for quad in self.quads:
-            for term in (quad[0], quad[2], quad[3]):
-                if term.startswith("_:"):
-                    mentions = self.quads_of.setdefault(term, [])
+            subject, _, obj, graph = quad
+            mentioned = False
+            for term in (subject, obj, graph):
+                if term[:2] == "_:":
+                    mentioned = True
+                    mentions = quads_of.setdefault(term, [])
                     if not mentions or mentions[-1] is not quad:
                         mentions.append(quad)
-        if len(self.quads_of) > self.budget.limits.max_blank_nodes:
+            if mentioned:
+                blank_quads.append(quad)
+            else:
+                lines.append(serialize_quad(quad))
+        if len(quads_of) > self.budget.limits.max_blank_nodes:
             raise InputLimitError(
-                f"the document has {len(self.quads_of)} blank nodes, more than "
+                f"the document has {len(quads_of)} blank nodes, more than "
                 f"the {self.budget.limits.max_blank_nodes} allowed"
             )
+        if len(quads_of) == 1:
+            # One blank node: its first-degree hash is unique, so it is c14n0
+            # whatever the hash (§4.4.3 step 5).
+            self.canonical.issue(next(iter(quads_of)))
+        else:
+            self._issue_labels()
+        # §4.4.3 step 7: relabel and serialize, sorted in code point order.
+        issued = self.canonical.issued
+        for subject, predicate, obj, graph in blank_quads:
+            if subject[:2] == "_:":
+                subject = f"_:{issued[subject]}"
+            if obj[:2] == "_:":
+                obj = f"_:{issued[obj]}"
+            if graph[:2] == "_:":
+                graph = f"_:{issued[graph]}"
+            lines.append(serialize_quad((subject, predicate, obj, graph)))
+        return "".join(sorted(set(lines)))
+
+    def _issue_labels(self) -> None:
         # §4.4.3 step 5: first-degree hashes. (The spec's "simple" loop runs once:
         # first-degree hashes never change, as every implementation does.)
         hash_to_nodes: dict[str, list[str]] = {}
@@ -180,35 +210,22 @@ class _Canonicalizer:
             for _digest, issuer in sorted(hash_paths, key=lambda item: item[0]):
                 for existing in issuer.issued:
                     self.canonical.issue(existing)
-        # §4.4.3 step 7: relabel and serialize, sorted in code point order.
-        lines = {serialize_quad(self._relabel(quad)) for quad in self.quads}
-        return "".join(sorted(lines))
-
-    def _relabel(self, quad: Quad) -> Quad:
-        issued = self.canonical.issued
-
-        def label(term: str) -> str:
-            if term.startswith("_:"):
-                return f"_:{issued[term]}"
-            return term
-
-        return (label(quad[0]), quad[1], label(quad[2]), label(quad[3]))
 
     def _hash_first_degree(self, node: str) -> str:
         # RDFC-1.0 §4.6: the reference node becomes _:a, every other _:z.
         cached = self.first_degree.get(node)
         if cached is not None:
             return cached
-
-        def mask(term: str) -> str:
-            if term.startswith("_:"):
-                return "_:a" if term == node else "_:z"
-            return term
-
-        lines = sorted(
-            serialize_quad((mask(q[0]), q[1], mask(q[2]), mask(q[3])))
-            for q in self.quads_of[node]
-        )
+        lines = []
+        for subject, predicate, obj, graph in self.quads_of[node]:
+            if subject[:2] == "_:":
+                subject = "_:a" if subject == node else "_:z"
+            if obj[:2] == "_:":
+                obj = "_:a" if obj == node else "_:z"
+            if graph[:2] == "_:":
+                graph = "_:a" if graph == node else "_:z"
+            lines.append(serialize_quad((subject, predicate, obj, graph)))
+        lines.sort()
         digest = _sha256("".join(lines))
         self.first_degree[node] = digest
         return digest

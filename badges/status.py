@@ -5,11 +5,14 @@ from __future__ import annotations
 import gzip
 import re
 import secrets
+import threading
 import zlib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from cachetools import LRUCache
 
 from badges.dates import format_date_time, parse_date_time
 from badges.dids import Resolver
@@ -91,28 +94,50 @@ class StatusList:
         Decompression stops past MAX_ENTRIES bits, so a zip bomb is refused.
         Raises StatusListError for a malformed or out-of-bounds list.
         """
-        try:
-            compressed = multibase_base64url_decode(encoded)
-        except ValueError as exc:
-            raise StatusListError(
-                f"encodedList is not multibase base64url: {exc}"
-            ) from exc
-        decompressor = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
-        try:
-            raw = decompressor.decompress(compressed, MAX_ENTRIES // 8 + 1)
-        except zlib.error as exc:
-            raise StatusListError(f"encodedList is not GZIP data: {exc}") from exc
-        if len(raw) > MAX_ENTRIES // 8 or decompressor.unconsumed_tail:
-            raise StatusListError("the status list is larger than allowed")
-        if not decompressor.eof:
-            raise StatusListError("encodedList holds truncated GZIP data")
-        if len(raw) * 8 < MIN_ENTRIES:
-            raise StatusListError(
-                f"the status list has {len(raw) * 8} entries, fewer than {MIN_ENTRIES}"
-            )
         status_list = cls.__new__(cls)
-        status_list._bits = bytearray(raw)
+        status_list._bits = bytearray(_decode_bits(encoded))
         return status_list
+
+
+def _decode_bits(encoded: str) -> bytes:
+    try:
+        compressed = multibase_base64url_decode(encoded)
+    except ValueError as exc:
+        raise StatusListError(f"encodedList is not multibase base64url: {exc}") from exc
+    decompressor = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        raw = decompressor.decompress(compressed, MAX_ENTRIES // 8 + 1)
+    except zlib.error as exc:
+        raise StatusListError(f"encodedList is not GZIP data: {exc}") from exc
+    if len(raw) > MAX_ENTRIES // 8 or decompressor.unconsumed_tail:
+        raise StatusListError("the status list is larger than allowed")
+    if not decompressor.eof:
+        raise StatusListError("encodedList holds truncated GZIP data")
+    if len(raw) * 8 < MIN_ENTRIES:
+        raise StatusListError(
+            f"the status list has {len(raw) * 8} entries, fewer than {MIN_ENTRIES}"
+        )
+    return raw
+
+
+# Decoded lists by their encodedList: a verifier reads the same list for every
+# credential that points at it. Bounded by the bytes held (a list is at least
+# 16 KiB); the encodedList keys are smaller than their lists unless the lists
+# are random, so the whole stays within a few times the bound.
+_DECODED_BYTES_MAX = 16 * 1024 * 1024
+_decoded: LRUCache[str, bytes] = LRUCache(maxsize=_DECODED_BYTES_MAX, getsizeof=len)
+_decoded_lock = threading.Lock()
+
+
+def _decoded_bits(encoded: str) -> bytes:
+    with _decoded_lock:
+        raw = _decoded.get(encoded)
+    if raw is None:
+        raw = _decode_bits(encoded)
+        if len(raw) <= _DECODED_BYTES_MAX:
+            with _decoded_lock:
+                _decoded[encoded] = raw
+    return raw
 
 
 def allocate_index(used: Collection[int], size: int = MIN_ENTRIES) -> int:
@@ -260,8 +285,13 @@ def read_status(
     encoded = subject.get("encodedList")
     if not isinstance(encoded, str):
         raise StatusListError("the list credential has no encodedList")
-    status_list = StatusList.decode(encoded)
-    return StatusReading(purpose, index, status_list.get(index))
+    bits = _decoded_bits(encoded)
+    size = len(bits) * 8
+    if index >= size:  # parse_entry gives a non-negative index
+        raise StatusListError(
+            f"status list index {index} is outside the list of {size}"
+        )
+    return StatusReading(purpose, index, bool(bits[index // 8] & (0x80 >> index % 8)))
 
 
 def _issuer_id(credential: Mapping[str, Any]) -> Any:

@@ -218,7 +218,7 @@ def test_unexpected_failures_inside_a_check_become_failed_checks(
     error: Exception,
     detail: str,
 ) -> None:
-    def explode(document: Any, **_: Any) -> list[str]:
+    def explode(document: Any) -> list[str]:
         raise error
 
     monkeypatch.setattr(verify_module, "schema_errors", explode)
