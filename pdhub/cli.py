@@ -10,8 +10,8 @@ from getpass import getpass
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
-from flask_migrate import upgrade
 from sqlalchemy import select
+from werkzeug.serving import run_simple
 
 from pdhub.extensions import db
 
@@ -45,21 +45,19 @@ def init_app(app: Flask) -> None:
 @with_appcontext
 def demo(host: str, port: int, no_serve: bool) -> None:
     """Set up the instance folder, database, modules and demo accounts, then serve."""
-    from pdhub import demo as demo_data
+    from pdhub.demo import prepare_demo
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     click.echo(f"Instance folder: {app.instance_path}")
-    upgrade()
-    district, accounts = demo_data.seed(db.session)
-    db.session.commit()
+    site = prepare_demo(app)
     base = f"http://{host}:{port}"
     click.echo("")
     click.echo(f"PD Hub is ready at {base}")
-    click.echo(f"Demo district: {district.name} (join code {district.join_code})")
+    click.echo(f"Demo district: {site.district_name} (join code {site.join_code})")
     click.echo("Demo sign-ins. Staff accounts use two-factor sign-in: add the TOTP secret")
     click.echo("to an authenticator app, or print the current code with")
     click.echo("  python -c \"import pyotp; print(pyotp.TOTP('SECRET').now())\"")
-    for account in accounts:
+    for account in site.accounts:
         line = f"  {account.role.label:<24} {account.email:<28} password: {account.password}"
         if account.totp_secret:
             line += f"   TOTP secret: {account.totp_secret}"
@@ -67,7 +65,8 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     if no_serve:
         return
     click.echo("")
-    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    # Not app.run(): Flask ignores it inside a Flask CLI command (FLASK_RUN_FROM_CLI).
+    run_simple(host, port, app, threaded=True)
 
 
 @click.group()

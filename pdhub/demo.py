@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,6 +18,7 @@ from pdhub.accounts.models import Role, User
 from pdhub.db import utcnow
 from pdhub.districts.models import District, School
 from pdhub.districts.service import new_join_code
+from pdhub.extensions import db
 from pdhub.privacy import encryption
 
 DISTRICT_NAME = "Riverside Unified School District"
@@ -80,3 +82,29 @@ def seed(session: Session) -> tuple[District, list[DemoAccount]]:
         session.add(user)
     session.flush()
     return district, list(ACCOUNTS)
+
+
+
+@dataclass(frozen=True)
+class DemoSite:
+    """What ``pdhub demo`` prints: the demo district and the sign-ins."""
+
+    district_name: str
+    join_code: str
+    accounts: list[DemoAccount]
+
+
+def prepare_demo(app: Flask) -> DemoSite:
+    """Bring ``app``'s database to the demo state and commit: what ``pdhub demo`` does
+    before it serves (migrations, then every feature's demo data, each idempotent).
+
+    Features that add demo data hook it in here, so the command and the browser tests
+    that run it see the same site.
+    """
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
+        district, accounts = seed(db.session)
+        db.session.commit()
+        return DemoSite(district.name, district.join_code, accounts)
