@@ -183,7 +183,6 @@ def sign_in(page: Page, account: DemoAccount) -> None:
     page.get_by_label("Email").fill(account.email)
     page.get_by_label("Password").fill(account.password)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
     if account.totp_secret:
         page.wait_for_url("**/signin/code**")
         page.get_by_label("Code").fill(pyotp.TOTP(account.totp_secret).now())
