@@ -1,5 +1,10 @@
 """The real ``pdhub demo`` over HTTP, Debian's Chromium driven by Playwright, one
-signed-in browser context per demo role, and each role's crawl of the site."""
+signed-in browser context per demo role, and each role's crawl of the site.
+
+New pages need no test edits: link them from ``pdhub.templating.NAVIGATION`` or from any
+page reachable from it, and give them demo data through ``pdhub.demo.prepare_demo``
+(which ``pdhub demo`` runs), and every role that can reach them audits them.
+"""
 
 from __future__ import annotations
 
