@@ -51,8 +51,6 @@ PAGES_PER_ROLE = 150
 ROLES = [role.value for role in Role]
 PUBLIC = "public"
 
-pytestmark = pytest.mark.browser
-
 
 @dataclass
 class DemoServer:
