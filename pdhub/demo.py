@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,6 +20,7 @@ from pdhub.accounts.models import Role, User
 from pdhub.db import utcnow
 from pdhub.districts.models import District, School
 from pdhub.districts.service import new_join_code
+from pdhub.extensions import db
 from pdhub.privacy import encryption
 
 DISTRICT_NAME = "Riverside Unified School District"
@@ -192,3 +194,35 @@ def seed_learning(session: Session) -> None:
     enrollment = learning.enroll(session, teacher, module)
     for lesson in module.lessons[:2]:
         learning.complete_lesson(session, teacher, enrollment, lesson)
+
+@dataclass(frozen=True)
+class DemoSite:
+    """What ``pdhub demo`` prints: the demo district and the sign-ins."""
+
+    district_name: str
+    join_code: str
+    accounts: list[DemoAccount]
+    modules: int
+    modules_changed: int
+
+
+def prepare_demo(app: Flask) -> DemoSite:
+    """Bring ``app``'s database to the demo state and commit: what ``pdhub demo`` does
+    before it serves (migrations, then every feature's demo data, each idempotent).
+
+    Features that add demo data hook it in here, so the command and the browser tests
+    that run it see the same site.
+    """
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
+        district, imported = prepare(db.session, app.config["PDHUB_MODULES_PATH"])
+        db.session.commit()  # jobs queued by the demo data (issuing) run after this
+        return DemoSite(
+            district.name,
+            district.join_code,
+            list(ACCOUNTS),
+            len(imported),
+            sum(outcome.created for outcome in imported),
+        )
