@@ -1,14 +1,17 @@
 """Every model, imported in one place so Alembic and create_app see the whole schema."""
 
 from pdhub.accounts.models import ApiToken, RecoveryCode, User, UserSession
+from pdhub.admin.models import JobFailure
 from pdhub.credentials.models import Award
 from pdhub.districts.models import District, Invitation, School
 from pdhub.learning.models import Enrollment, Lesson, LessonProgress, Module, QuizAttempt
 from pdhub.notifications.models import EmailMessage, Notification
+from pdhub.review.models import CoachAssignment, Review, ReviewClaim
 from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
 
 __all__ = [
     "ApiToken", "Artifact", "Award", "District", "EmailMessage", "Enrollment",
     "Invitation", "Lesson", "LessonProgress", "Module", "Notification", "QuizAttempt",
     "RecoveryCode", "School", "Submission", "SubmissionVersion", "User", "UserSession",
+    "CoachAssignment", "JobFailure", "Review", "ReviewClaim",
 ]

@@ -26,6 +26,11 @@ NAVIGATION: list[NavItem] = [
     NavItem("My district", "districts.overview", frozenset({Role.DISTRICT_ADMIN})),
     NavItem("Districts", "admin.districts", frozenset({Role.ADMIN})),
     NavItem("People", "admin.users", frozenset({Role.ADMIN})),
+    NavItem("Review queue", "review.queue", frozenset({Role.COACH})),
+    NavItem("Coaches", "review.coaches", frozenset({Role.DISTRICT_ADMIN, Role.ADMIN})),
+    NavItem("Review turnaround", "review.turnaround",
+            frozenset({Role.DISTRICT_ADMIN, Role.ADMIN})),
+    NavItem("Failed jobs", "admin.jobs", frozenset({Role.ADMIN})),
     NavItem("Account", "accounts.profile", frozenset(Role)),
 ]
 

@@ -10,6 +10,7 @@ flask_app = create_app()
 #: Periodic jobs, all in one place.
 celery.conf.beat_schedule = {
     "sweep-outbox": {"task": "pdhub.sweep_outbox", "schedule": 60.0},
+    "sweep-submissions": {"task": "pdhub.sweep_submissions", "schedule": 60.0},
 }
 
 __all__ = ["celery", "flask_app"]
