@@ -85,10 +85,14 @@ def review_form(rubric: dict[str, Any], **kwargs: Any) -> ReviewForm:
 
 class AssignmentForm(FlaskForm):
     coach = SelectField(
-        "Coach", choices=[], validators=[DataRequired("Choose a coach.")]
+        "Coach",
+        validate_choice=False,
+        choices=[],
+        validators=[DataRequired("Choose a coach.")],
     )
     scope = SelectField(
         "Serves",
+        validate_choice=False,
         choices=[],
         description="A whole district, or one school in it.",
         validators=[DataRequired("Choose what the coach serves.")],
