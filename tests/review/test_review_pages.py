@@ -26,14 +26,12 @@ from tests.factories import (
     UserFactory,
 )
 from tests.helpers import sign_in, text
+from tests.review.conftest import complete_evidence
 
 
 def visible(response) -> str:  # type: ignore[no-untyped-def]
     """What a reader sees: the text without tags, whitespace collapsed."""
     return " ".join(re.sub(r"<[^>]+>", " ", text(response)).split())
-
-
-from tests.review.conftest import complete_evidence
 
 
 def scores(level: str = "proficient", feedback: str = "") -> dict[str, str]:
