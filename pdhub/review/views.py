@@ -240,12 +240,17 @@ def submission_status(submission_id: int) -> Any:
         SubmissionStatus.RETURNED: SubmissionStatus.SCREENING,
         SubmissionStatus.NEEDS_REVISION: SubmissionStatus.IN_REVIEW,
     }.get(status, status)
+    # Returned and needs-revision take the place of the step they came back from.
+    steps = [
+        (s, status.label if s is shown and s is not status else label)
+        for s, label in STEPS
+    ]
     return render_template(
         "review/submission.html",
         submission=submission,
         teacher=teacher,
         module=submission.enrollment.module,
-        steps=STEPS,
+        steps=steps,
         step_index=order.index(shown),
         revise_url=_revise_url(submission),
         is_teacher=teacher.id == current_user.id,
