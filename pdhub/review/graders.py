@@ -8,6 +8,7 @@ is a flag for the coach (a near-copy of another teacher's evidence) and never bl
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -53,7 +54,8 @@ SHINGLE_WORDS = 5
 SIMILARITY_THRESHOLD = 0.8
 #: The similarity check compares against this many recent versions of the same module
 #: by other teachers, so screening costs the same on day 1 and day 1,000.
-SIMILARITY_RECENT = 200
+SIMILARITY_RECENT = 50
+SKETCH_SIZE = 64
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ class Finding:
         return {"code": self.code, "message": self.message, **self.detail}
 
 
-@dataclass(frozen=True)
+@dataclass
 class ScreeningInput:
     """What a check may look at; ``read`` returns a file's bytes or raises."""
 
@@ -75,8 +77,12 @@ class ScreeningInput:
     module: Module
     artifacts: Sequence[Artifact]
     read: Callable[[Artifact], bytes]
-    # (submission id, context + reflection text) of other teachers' recent versions.
-    others: Callable[[], Sequence[tuple[int, str]]]
+    # (submission id, sketch) of other teachers' recent screened versions.
+    others: Callable[[], Sequence[tuple[int, Sequence[int]]]]
+
+    @functools.cached_property
+    def sketch(self) -> list[int]:
+        return sketch(evidence_text(self.version))
 
 
 @dataclass(frozen=True)
@@ -266,19 +272,45 @@ def links_well_formed(data: ScreeningInput) -> Iterator[Finding]:
             yield Finding("link-malformed", problem, detail={"url": url[:300]})
 
 
+def _stable_hash(text: str) -> int:
+    # Stable across processes (unlike hash()), so sketches can be stored and compared.
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
+
+
 def shingles(text: str, size: int = SHINGLE_WORDS) -> set[int]:
     """Hashes of the overlapping ``size``-word runs of ``text`` (case and punctuation
     ignored), the usual unit of near-duplicate detection."""
     words = re.findall(r"\w+", text.lower())
     if len(words) < size:
-        return {hash(" ".join(words))} if words else set()
-    return {hash(" ".join(words[i : i + size])) for i in range(len(words) - size + 1)}
+        return {_stable_hash(" ".join(words))} if words else set()
+    return {
+        _stable_hash(" ".join(words[i : i + size]))
+        for i in range(len(words) - size + 1)
+    }
 
 
 def jaccard(a: set[int], b: set[int]) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / len(a | b)
+
+
+def sketch(text: str, k: int = SKETCH_SIZE) -> list[int]:
+    """A bottom-k MinHash sketch: the ``k`` smallest shingle hashes. Two sketches
+    estimate the Jaccard similarity of the full shingle sets (exactly, for texts of
+    fewer than ``k`` shingles) at a fixed cost, so it is stored with each screening."""
+    return sorted(shingles(text))[:k]
+
+
+def sketch_similarity(
+    a: Sequence[int], b: Sequence[int], k: int = SKETCH_SIZE
+) -> float:
+    if not a or not b:
+        return 0.0
+    mine, theirs = set(a), set(b)
+    union = sorted(mine | theirs)[:k]
+    both = mine & theirs
+    return sum(1 for h in union if h in both) / len(union)
 
 
 def evidence_text(version: SubmissionVersion) -> str:
@@ -288,12 +320,12 @@ def evidence_text(version: SubmissionVersion) -> str:
 @check
 def similarity(data: ScreeningInput) -> Iterator[Finding]:
     """Flag for the coach a near-copy of another teacher's evidence for this module."""
-    mine = shingles(evidence_text(data.version))
+    mine = data.sketch
     if len(mine) < 3:
         return
     best: tuple[float, int] | None = None
-    for submission_id, text in data.others():
-        score = jaccard(mine, shingles(text))
+    for submission_id, theirs in data.others():
+        score = sketch_similarity(mine, theirs)
         if score >= SIMILARITY_THRESHOLD and (best is None or score > best[0]):
             best = (score, submission_id)
     if best is not None:

@@ -64,27 +64,28 @@ def begin_screening(session: Session, version_id: int) -> bool:
 
 def others_for(
     session: Session, submission: Submission, module: Module
-) -> Callable[[], Sequence[tuple[int, str]]]:
-    """Recent versions of this module by other teachers, for the similarity check."""
+) -> Callable[[], Sequence[tuple[int, Sequence[int]]]]:
+    """Sketches of other teachers' recently screened versions of the same module."""
 
-    def load() -> Sequence[tuple[int, str]]:
+    def load() -> Sequence[tuple[int, Sequence[int]]]:
         rows = session.execute(
-            select(
-                SubmissionVersion.submission_id,
-                SubmissionVersion.context_text,
-                SubmissionVersion.reflection_text,
-            )
+            select(SubmissionVersion.submission_id, SubmissionVersion.screening)
             .join(Submission, Submission.id == SubmissionVersion.submission_id)
             .join(Enrollment, Enrollment.id == Submission.enrollment_id)
             .join(Module, Module.id == Enrollment.module_id)
             .where(
                 Module.slug == module.slug,
                 Enrollment.user_id != submission.enrollment.user_id,
+                SubmissionVersion.screened_at.is_not(None),
             )
             .order_by(SubmissionVersion.id.desc())
             .limit(graders.SIMILARITY_RECENT)
         )
-        return [(sid, f"{context}\n{reflection}") for sid, context, reflection in rows]
+        return [
+            (sid, screened.get("sketch") or [])
+            for sid, screened in rows
+            if isinstance(screened, dict)
+        ]
 
     return load
 
@@ -109,24 +110,28 @@ def finish_screening(
     if submission.status is not SubmissionStatus.SCREENING:
         return None
     module = submission.enrollment.module
-    artifacts = list(
-        session.scalars(
-            select(Artifact)
-            .where(Artifact.id.in_(version.artifact_ids or [-1]))
-            .order_by(Artifact.id)
+    artifacts = (
+        list(
+            session.scalars(
+                select(Artifact)
+                .where(Artifact.id.in_(version.artifact_ids))
+                .order_by(Artifact.id)
+            )
         )
+        if version.artifact_ids
+        else []
     )
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    result = graders.screen(
-        graders.ScreeningInput(
-            version=version,
-            module=module,
-            artifacts=artifacts,
-            read=read or (lambda artifact: read_artifact(app, artifact)),
-            others=others_for(session, submission, module),
-        )
+    data = graders.ScreeningInput(
+        version=version,
+        module=module,
+        artifacts=artifacts,
+        read=read or (lambda artifact: read_artifact(app, artifact)),
+        others=others_for(session, submission, module),
     )
-    version.screening = result.as_json()
+    result = graders.screen(data)
+    # The sketch is kept so later versions compare against this one at a fixed cost.
+    version.screening = {**result.as_json(), "sketch": data.sketch}
     version.screened_at = utcnow()
     if result.complete:
         move(submission, SubmissionStatus.IN_REVIEW)

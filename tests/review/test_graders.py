@@ -60,3 +60,14 @@ def test_the_registry_runs_every_check_in_order() -> None:
         "links_well_formed",
         "similarity",
     ]
+
+
+def test_sketches_estimate_similarity_at_a_fixed_size() -> None:
+    text = CONTEXT + " " + REFLECTION
+    copy = text.replace("ecosystems", "habitats")
+    mine = graders.sketch(text)
+    assert len(mine) == graders.SKETCH_SIZE
+    assert graders.sketch_similarity(mine, graders.sketch(text)) == 1.0
+    assert graders.sketch_similarity(mine, graders.sketch(copy)) >= 0.8
+    other = graders.sketch("We wrote poems about autumn and read them aloud. " * 3)
+    assert graders.sketch_similarity(mine, other) == 0.0
