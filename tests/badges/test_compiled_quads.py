@@ -304,13 +304,12 @@ def test_empty_and_missing_lists_and_typed_values_match() -> None:
 @pytest.fixture
 def fresh_plans(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(compiled_quads, "_CONTEXTS", {})
+    monkeypatch.setattr(compiled_quads, "_remembered", {"plans": 0, "iris": 0})
     yield
 
 
 @pytest.mark.usefixtures("fresh_plans")
-@pytest.mark.parametrize(
-    "bound", ["_MAX_CONTEXTS", "_MAX_SHAPES_PER_CONTEXT", "_MAX_IRIS_PER_CONTEXT"]
-)
+@pytest.mark.parametrize("bound", ["_MAX_CONTEXTS", "_MAX_PLANS", "_MAX_IRIS"])
 def test_what_is_remembered_is_bounded(
     monkeypatch: pytest.MonkeyPatch, bound: str
 ) -> None:
@@ -321,11 +320,40 @@ def test_what_is_remembered_is_bounded(
     if bound == "_MAX_CONTEXTS":
         assert not compiled_quads._CONTEXTS
     for plans in compiled_quads._CONTEXTS.values():
-        if bound == "_MAX_SHAPES_PER_CONTEXT":
+        if bound == "_MAX_PLANS":
             assert not plans.shapes
-        if bound == "_MAX_IRIS_PER_CONTEXT":
+        if bound == "_MAX_IRIS":
             assert not plans.iris
             assert not plans.vocab_iris
+
+
+@pytest.mark.usefixtures("fresh_plans")
+def test_random_keys_and_types_do_not_grow_memory_past_the_bounds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(compiled_quads, "_MAX_PLANS", 50)
+    monkeypatch.setattr(compiled_quads, "_MAX_IRIS", 50)
+    optional = ["targetCode", "targetDescription", "targetFramework", "targetType"]
+    for n in range(40):
+        document = base()
+        alignment = {
+            "type": ["Alignment"],
+            "id": f"https://example.org/alignments/{n}",
+            "targetName": "n",
+            "targetUrl": "https://example.org/",
+            **{key: "CFItem" for bit, key in enumerate(optional) if n >> bit & 1},
+        }
+        document["credentialSubject"]["achievement"]["alignment"] = [alignment]
+        assert_agrees(document, walks=True)
+    remembered = compiled_quads._remembered
+    assert remembered == {"plans": 50, "iris": 50}
+    shapes = sum(len(p.shapes) for p in compiled_quads._CONTEXTS.values())
+    plans = sum(
+        len(shape.by_types)
+        for p in compiled_quads._CONTEXTS.values()
+        for shape in p.shapes.values()
+    )
+    assert shapes + plans == 50
 
 
 @settings(max_examples=60, deadline=None)
