@@ -319,9 +319,11 @@ def _demo_pdf(title: str, lines: list[str]) -> bytes:
 
 
 def _review_modules(session: Session) -> list[Module]:
-    """Two current modules of the imported catalog for the demo submissions."""
+    """The module the demo submissions answer (the digital-equity one, whose evidence
+    requirements the demo texts are written for), from the imported catalog."""
     return list(session.scalars(
-        select(Module).where(Module.is_current).order_by(Module.slug).limit(2)))
+        select(Module).where(Module.is_current)
+        .order_by((Module.slug == DEMO_MODULE).desc(), Module.slug).limit(1)))
 
 
 def seed_review_demo(session: Session, district: District) -> list[DemoAccount]:

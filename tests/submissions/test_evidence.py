@@ -273,13 +273,15 @@ def test_submitting_snapshots_a_version_and_locks_the_draft(
     assert response.status_code == 303
     submission = draft(session, enrollment)
     version = session.scalar(select(SubmissionVersion))
-    assert submission.status is SubmissionStatus.SUBMITTED and submission.submitted_at
+    # Screening ran after the commit: the evidence was complete, so it waits for a coach.
+    assert submission.status is SubmissionStatus.IN_REVIEW and submission.submitted_at
     assert heard == [version.id] and version.number == 1
     assert version.links == [
         {"url": "https://example.org/video", "title": "https://example.org/video"}
     ]
     page = text(browser.get(f"/learn/{enrollment.id}/evidence"))
-    assert "Submitted — waiting for review" in page and "What you submitted" in page
+    assert "In review — waiting for a coach to score it" in page
+    assert "What you submitted" in page
     assert "Save draft" not in page
     again = post(browser, enrollment, context="Changed after submit", action="save")
     assert again.status_code == 303
