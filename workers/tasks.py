@@ -14,6 +14,9 @@ from pdhub.notifications import service as notifications
 from pdhub.verification import batches as verification_batches
 from workers.base import AppTask
 
+#: Awards per bulk issuing job sent by the sweep.
+SWEEP_CHUNK = 100
+
 
 @celery.task(base=AppTask, name="pdhub.deliver_email")
 def deliver_email(message_id: int) -> bool:
@@ -46,8 +49,10 @@ def sweep_awards() -> int:
     from pdhub.credentials import service as credentials
 
     sent = 0
-    for award_id in credentials.awards_without_credential(db.session):
-        sent += jobs.send_now("pdhub.issue_credential", award_id)
+    pending = credentials.awards_without_credential(db.session)
+    for start in range(0, len(pending), SWEEP_CHUNK):
+        chunk = pending[start : start + SWEEP_CHUNK]
+        sent += len(chunk) * jobs.send_now("pdhub.issue_credentials", chunk)
     return sent
 
 @celery.task(base=AppTask, name="pdhub.grade_quiz_attempt")
@@ -70,3 +75,22 @@ def verify_batch_chunk(batch_id: int, start: int, end: int) -> int:
 def finish_verification_batch(batch_id: int) -> bool:
     """Sign the batch's report once every item is checked (else a no-op)."""
     return verification_batches.finish_batch(db.session, batch_id)
+
+
+@celery.task(base=AppTask, name="pdhub.issue_credentials")
+def issue_credentials(award_ids: list[int]) -> int:
+    """Issue the credentials of a chunk of awards, each exactly once (bulk path)."""
+    from pdhub.credentials import service as credentials
+
+    return credentials.issue_credentials(db.session, award_ids)
+
+
+@celery.task(base=AppTask, name="pdhub.deliver_emails")
+def deliver_emails(message_ids: list[int]) -> int:
+    """Deliver many outbox messages, committing after each one: a message sent is
+    marked sent at once, so a rerun after a crash sends only the rest."""
+    sent = 0
+    for message_id in message_ids:
+        sent += notifications.deliver_email(db.session, message_id)
+        db.session.commit()
+    return sent
