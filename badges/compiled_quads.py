@@ -42,15 +42,15 @@ from badges.rdfc import (
     Quad,
     blank_term,
     escape_literal,
-    iri_term,
     is_absolute_iri,
 )
 
-# Bounds on what is remembered: past them, plans are still built (and the walk
-# still works) but not kept, so hostile documents cannot grow memory.
+# Bounds on what is remembered, over all contexts: past them, plans are still
+# built (and the walk still works) but not kept, so that hostile documents
+# (endless combinations of keys, types and identifiers) cannot grow memory.
 _MAX_CONTEXTS = 4096
-_MAX_SHAPES_PER_CONTEXT = 1024
-_MAX_IRIS_PER_CONTEXT = 4096
+_MAX_PLANS = 16_384  # node shapes and node plans
+_MAX_IRIS = 65_536
 
 # How a property's scalar values are turned into RDF terms (JSON-LD 1.1 §5.3.2).
 _PLAIN = 0  # a literal without datatype (xsd:string, or the native type's)
@@ -80,6 +80,16 @@ class _ContextPlans:
 
 _lock = threading.Lock()
 _CONTEXTS: dict[int, _ContextPlans] = {}
+_remembered = {"plans": 0, "iris": 0}
+
+
+def _room_for(kind: str, bound: int) -> bool:
+    # Counted under the lock; a race may store a plan twice, never unboundedly.
+    with _lock:
+        if _remembered[kind] >= bound:
+            return False
+        _remembered[kind] += 1
+        return True
 
 
 def _plans_of(active: Any) -> _ContextPlans:
@@ -97,16 +107,7 @@ def _plans_of(active: Any) -> _ContextPlans:
 class _Property:
     """How one key of a node shape is expanded and emitted."""
 
-    __slots__ = (
-        "coercion",
-        "datatype",
-        "key",
-        "plans",
-        "predicate",
-        "suffix",
-        "tagged",
-        "wrap",
-    )
+    __slots__ = ("coercion", "datatype", "key", "plans", "predicate", "suffix", "wrap")
 
     def __init__(
         self,
@@ -117,7 +118,6 @@ class _Property:
         wrap: bool,
         coercion: int,
         datatype: str | None,
-        tagged: bool,
     ) -> None:
         self.key = key
         self.predicate = predicate
@@ -125,14 +125,8 @@ class _Property:
         self.wrap = wrap  # the term is an @list container
         self.coercion = coercion
         self.datatype = datatype
-        self.tagged = tagged
-        # What follows the quoted lexical form of a string value, when that
-        # needs no conversion (xsd:double strings are converted by literal_of).
-        self.suffix: str | None = None
-        if datatype is None or datatype == XSD_STRING:
-            self.suffix = ""
-        elif datatype != XSD_DOUBLE:
-            self.suffix = f"^^{iri_term(datatype)}"
+        # What follows the quoted lexical form of a string value.
+        self.suffix = "" if datatype in (None, XSD_STRING) else f"^^<{datatype}>"
 
 
 class _NodePlan:
@@ -185,7 +179,7 @@ def _build_shape(
     if type_scoped and len(element) <= 2 and "@context" not in element:
         for key in sorted(element):
             expanded_key = expander.expand_iri(type_scoped, key, vocab=True)
-            if expanded_key == "@value":
+            if expanded_key == "@value":  # pragma: no cover - no pinned alias
                 raise Bail("a value object")
             if expanded_key == "@id" and len(element) == 1:
                 must_revert = False
@@ -258,11 +252,7 @@ def _property_plan(
         term_active = expander.apply(
             active, info.scoped_context, override_protected=True
         )
-    if info.containers - {"@set", "@list"} or info.type == "@json":
-        raise Bail("a container or @json term")
     value_info = expander.term(term_active, key)
-    if value_info.reverse:
-        raise Bail("a reverse property")
     type_ = value_info.type
     datatype: str | None = None
     if type_ == "@id":
@@ -271,10 +261,18 @@ def _property_plan(
         coercion = _VOCAB
     elif type_ is None or type_ == "@none":
         coercion = _PLAIN
-    elif isinstance(type_, str) and type_ != "@json" and is_absolute_iri(type_):
-        coercion, datatype = _TYPED, type_
     else:
-        raise Bail(f"the datatype {type_!r}")
+        coercion, datatype = _TYPED, type_
+    if (
+        info.containers - {"@set", "@list"}
+        or info.type == "@json"
+        or value_info.reverse
+        # Language-tagged strings and xsd:double strings (converted by
+        # literal_of) are left to the exact path; no pinned term has them.
+        or value_info.tagged
+        or (datatype is not None and not _plain_datatype(datatype))
+    ):
+        raise Bail(f"the term {key!r} has features the walk leaves aside")
     return _Property(
         key,
         f"<{expanded_key}>",
@@ -282,7 +280,16 @@ def _property_plan(
         wrap="@list" in info.containers,
         coercion=coercion,
         datatype=datatype,
-        tagged=value_info.tagged,
+    )
+
+
+def _plain_datatype(datatype: Any) -> bool:
+    # A datatype whose string values are written as they are: an absolute IRI
+    # (as the safe-mode check wants) other than xsd:double.
+    return (
+        isinstance(datatype, str)
+        and datatype != XSD_DOUBLE
+        and is_absolute_iri(datatype)
     )
 
 
@@ -347,7 +354,7 @@ class _Walk:
                 term = f"<{expanded}>"
             else:
                 raise Bail(f"{value!r} is not an absolute IRI")
-            if len(table) < _MAX_IRIS_PER_CONTEXT:
+            if _room_for("iris", _MAX_IRIS):
                 table[value] = term
         if term[0] == "_":
             return self.blank(term)
@@ -376,7 +383,7 @@ class _Walk:
             shape = _build_shape(
                 self.plan_builder(), plans.active, active_property, element
             )
-            if len(plans.shapes) < _MAX_SHAPES_PER_CONTEXT:
+            if _room_for("plans", _MAX_PLANS):
                 plans.shapes[shape_key] = shape
         if type(context) is list and context:
             self.count += len(context)
@@ -397,7 +404,7 @@ class _Walk:
         plan = shape.by_types.get(types_key)
         if plan is None:
             plan = _build_plan(self.plan_builder(), shape, element)
-            if len(shape.by_types) < _MAX_SHAPES_PER_CONTEXT:
+            if _room_for("plans", _MAX_PLANS):
                 shape.by_types[types_key] = plan
         if plan.id_key is not None:
             subject = self.iri(plan.plans, element[plan.id_key], vocab=False)
@@ -439,17 +446,11 @@ class _Walk:
         kind = type(value)
         if kind is str:
             coercion = prop.coercion
-            if coercion == _PLAIN and not prop.tagged:
-                return f'"{escape_literal(value)}"'
             if coercion == _ID:
                 return self.iri(prop.plans, value, vocab=False)
             if coercion == _VOCAB:
                 return self.iri(prop.plans, value, vocab=True)
-            if prop.tagged:
-                raise Bail("a language-tagged string")
-            if prop.suffix is not None:
-                return f'"{escape_literal(value)}"{prop.suffix}'
-            return literal_of(value, prop.datatype)
+            return f'"{escape_literal(value)}"{prop.suffix}'
         if kind is dict:
             return self.node(prop.plans, prop.key, value, depth)
         if kind is float:

@@ -90,6 +90,10 @@ def schema_errors(
     """
     if _fast_validator_accepts(document, schema):
         return []
+    return _reference_errors(document, schema)
+
+
+def _reference_errors(document: Mapping[str, Any], schema: str) -> list[str]:
     errors = sorted(
         _validator(schema).iter_errors(document),
         key=lambda error: (list(error.absolute_path), error.message),

@@ -30,6 +30,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from pdhub import cli, errors, headers, jobs, models, templating  # noqa: F401
     from pdhub.learning import completion  # noqa: F401 - connects its receivers
     from pdhub.credentials import receivers  # noqa: F401 - connects its receivers
+    from pdhub.review import receivers  # noqa: F401 - connects its receivers
     from pdhub.accounts import auth
     from pdhub.extensions import csrf, db, limiter, migrate
 
@@ -49,6 +50,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from pdhub.districts.views import bp as districts_bp
     from pdhub.home.views import bp as home_bp
     from pdhub.notifications.views import bp as notifications_bp
+    from pdhub.review.views import bp as review_bp
 
     for blueprint in (home_bp, accounts_bp, districts_bp, admin_bp, notifications_bp):
         app.register_blueprint(blueprint)
@@ -69,4 +71,5 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     verification_views.init_app(app)
     app.register_blueprint(verification_views.bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(review_bp)
     return app

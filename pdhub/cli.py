@@ -10,7 +10,6 @@ from getpass import getpass
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
-from flask_migrate import upgrade
 from sqlalchemy import select
 from werkzeug.serving import run_simple
 
@@ -52,28 +51,24 @@ def init_app(app: Flask) -> None:
 @with_appcontext
 def demo(host: str, port: int, no_serve: bool) -> None:
     """Set up the instance folder, database, modules and demo accounts, then serve."""
-    from pdhub import demo as demo_data
+    from pdhub.demo import prepare_demo
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     click.echo(f"Instance folder: {app.instance_path}")
     if not os.environ.get("PDHUB_BASE_URL"):
         # Credentials name their status lists by this origin: make it the one served.
         app.config["PDHUB_BASE_URL"] = f"http://{host}:{port}"
-    upgrade()
-    modules_path = app.config["PDHUB_MODULES_PATH"]
-    district, imported = demo_data.prepare(db.session, modules_path)
-    accounts = demo_data.ACCOUNTS
-    db.session.commit()
-    click.echo(f"Modules from {modules_path}: {len(imported)} "
-               f"({sum(o.created for o in imported)} new or changed)")
+    site = prepare_demo(app)
     base = f"http://{host}:{port}"
+    click.echo(f"Modules from {app.config['PDHUB_MODULES_PATH']}: {site.modules} "
+               f"({site.modules_changed} new or changed)")
     click.echo("")
     click.echo(f"PD Hub is ready at {base}")
-    click.echo(f"Demo district: {district.name} (join code {district.join_code})")
+    click.echo(f"Demo district: {site.district_name} (join code {site.join_code})")
     click.echo("Demo sign-ins. Staff accounts use two-factor sign-in: add the TOTP secret")
     click.echo("to an authenticator app, or print the current code with")
     click.echo("  python -c \"import pyotp; print(pyotp.TOTP('SECRET').now())\"")
-    for account in accounts:
+    for account in site.accounts:
         line = f"  {account.role.label:<24} {account.email:<28} password: {account.password}"
         if account.totp_secret:
             line += f"   TOTP secret: {account.totp_secret}"

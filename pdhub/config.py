@@ -45,6 +45,11 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "PDHUB_VERIFY_ALLOWED_HOSTS": str,
     "PDHUB_VERIFY_RATE_LIMIT": str,
     "PDHUB_VERIFY_BATCH_CHUNK": int,
+    "PDHUB_SCREENING_STUCK_SECONDS": int,
+    "PDHUB_SCREENING_DELAY_SECONDS": int,
+    "PDHUB_TASK_MAX_RETRIES": int,
+    "PDHUB_TASK_RETRY_BACKOFF_SECONDS": int,
+    "PDHUB_TASK_VISIBILITY_TIMEOUT": int,
 }
 
 
@@ -68,6 +73,18 @@ def defaults() -> dict[str, Any]:
         # The outbox sweep re-sends jobs whose rows are older than this and still
         # unprocessed (their job was never sent, or was lost).
         "PDHUB_SWEEP_AFTER_SECONDS": 60,
+        # A submission left "being checked" this long lost its screening job (the
+        # worker died and Redis has not redelivered it yet): the sweep sends it again.
+        "PDHUB_SCREENING_STUCK_SECONDS": 900,
+        # Pause screening between "being checked" and the result. Only tests set it,
+        # to kill a worker in the middle of a job; 0 in every real deployment.
+        "PDHUB_SCREENING_DELAY_SECONDS": 0,
+        # A failing job is retried this many times with exponential backoff starting
+        # at this many seconds, then recorded as a JobFailure for administrators.
+        "PDHUB_TASK_MAX_RETRIES": 6,
+        "PDHUB_TASK_RETRY_BACKOFF_SECONDS": 2,
+        # A job taken by a worker that died is handed out again after this long.
+        "PDHUB_TASK_VISIBILITY_TIMEOUT": 3600,
         "PDHUB_SIGNIN_LIMIT_ADDRESS": "20 per 15 minutes",
         "PDHUB_SIGNIN_LIMIT_ACCOUNT": "5 per 15 minutes",
         "PDHUB_RATELIMIT_STORAGE_URI": None,

@@ -100,8 +100,11 @@ def init_app(app: Any) -> None:
         # are the outbox and the sweep re-sends.
         broker_connection_retry_on_startup=True,
         task_publish_retry=False,
-        broker_transport_options={"visibility_timeout": 3600, "socket_timeout": 2,
-                                  "socket_connect_timeout": 2},
+        broker_transport_options={
+            "visibility_timeout": app.config["PDHUB_TASK_VISIBILITY_TIMEOUT"],
+            "socket_timeout": 2,
+            "socket_connect_timeout": 2,
+        },
         timezone="UTC",
         enable_utc=True,
     )

@@ -1,10 +1,12 @@
 """Every model, imported in one place so Alembic and create_app see the whole schema."""
 
 from pdhub.accounts.models import ApiToken, RecoveryCode, User, UserSession
+from pdhub.admin.models import JobFailure
 from pdhub.credentials.models import Award, IssuedCredential, IssuerKey, StatusList
 from pdhub.districts.models import District, Invitation, School
 from pdhub.learning.models import Enrollment, Lesson, LessonProgress, Module, QuizAttempt
 from pdhub.notifications.models import EmailMessage, Notification
+from pdhub.review.models import CoachAssignment, Review, ReviewClaim
 from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
 from pdhub.verification.models import ReportSigningKey, VerificationBatch, VerificationItem
 
@@ -14,4 +16,5 @@ __all__ = [
     "RecoveryCode", "School", "Submission", "SubmissionVersion", "User", "UserSession",
     "IssuedCredential", "IssuerKey", "StatusList",
     "ReportSigningKey", "VerificationBatch", "VerificationItem",
+    "CoachAssignment", "JobFailure", "Review", "ReviewClaim",
 ]

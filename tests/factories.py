@@ -233,3 +233,82 @@ class AwardFactory(BaseFactory):
     )
     user = factory.LazyAttribute(lambda o: o.enrollment.user)
     module = factory.LazyAttribute(lambda o: o.enrollment.module)
+    class Params:
+        # Saved and sent to screening (with version 1, see _submitted_version).
+        submitted = factory.Trait(status=SubmissionStatus.SUBMITTED,
+                                  submitted_at=factory.LazyFunction(utcnow))
+        # Screened as complete and waiting in the coach queue.
+        in_review = factory.Trait(status=SubmissionStatus.IN_REVIEW,
+                                  submitted_at=factory.LazyFunction(utcnow))
+
+    @factory.post_generation
+    def version(obj: Submission, create: bool, extracted: object, **kwargs: object) -> None:
+        """A submission past DRAFT gets its first version unless ``version=False``."""
+        if extracted is False or obj.status is SubmissionStatus.DRAFT:
+            return
+        SubmissionVersionFactory(submission=obj,  # noqa: F821 - defined below
+                                 submitted_at=obj.submitted_at or utcnow(), **kwargs)
+
+
+# --- review -----------------------------------------------------------------------------
+
+import hashlib  # noqa: E402
+import secrets  # noqa: E402
+
+from pdhub.review.models import CoachAssignment  # noqa: E402
+from pdhub.submissions.models import Artifact, SubmissionVersion  # noqa: E402
+
+#: A tiny but real PDF (the type check reads the content, not the name).
+PDF_BYTES = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages"
+             b"/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+class SubmissionVersionFactory(BaseFactory):
+    """The snapshot a submit takes; copies its submission's draft by default."""
+
+    class Meta:
+        model = SubmissionVersion
+
+    submission = factory.SubFactory("tests.factories.SubmissionFactory")
+    number = 1
+    context_text = factory.LazyAttribute(lambda o: o.submission.context_text)
+    reflection_text = factory.LazyAttribute(lambda o: o.submission.reflection_text)
+    links = factory.LazyAttribute(lambda o: list(o.submission.links))
+    artifact_ids = factory.LazyFunction(list)
+    submitted_at = factory.LazyFunction(utcnow)
+
+
+class ArtifactFactory(BaseFactory):
+    """An evidence file whose bytes are stored encrypted in the instance's uploads/
+    (pass ``content=b"..."``; a small PDF by default)."""
+
+    class Meta:
+        model = Artifact
+
+    submission = factory.SubFactory("tests.factories.SubmissionFactory")
+    filename = "lesson-plan.pdf"
+    media_type = "application/pdf"
+    size = 0
+    sha256 = ""
+    storage_key = factory.LazyFunction(lambda: secrets.token_hex(16))
+
+    @factory.post_generation
+    def content(obj: Artifact, create: bool, extracted: object, **kwargs: object) -> None:
+        from flask import current_app
+
+        from pdhub.review.files import write_artifact
+
+        data = PDF_BYTES if extracted is None else bytes(extracted)  # type: ignore[arg-type]
+        obj.size = len(data)
+        obj.sha256 = hashlib.sha256(data).hexdigest()
+        obj.storage_key = write_artifact(current_app._get_current_object(), data)
+        db.session.flush()
+
+
+class CoachAssignmentFactory(BaseFactory):
+    class Meta:
+        model = CoachAssignment
+
+    coach = factory.SubFactory(UserFactory, coach=True)
+    district = factory.LazyAttribute(lambda o: o.coach.district)
+    school = None

@@ -11,6 +11,7 @@ flask_app = create_app()
 celery.conf.beat_schedule = {
     "sweep-outbox": {"task": "pdhub.sweep_outbox", "schedule": 60.0},
     "sweep-awards": {"task": "pdhub.sweep_awards", "schedule": 60.0},
+    "sweep-submissions": {"task": "pdhub.sweep_submissions", "schedule": 60.0},
 }
 
 __all__ = ["celery", "flask_app"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+import time
 
 from flask import current_app
 
@@ -12,6 +13,7 @@ from pdhub.extensions import celery, db
 from pdhub.learning import service as learning
 from pdhub.notifications import service as notifications
 from pdhub.verification import batches as verification_batches
+from pdhub.review import screening
 from workers.base import AppTask
 
 #: Awards per bulk issuing job sent by the sweep.
@@ -75,6 +77,27 @@ def verify_batch_chunk(batch_id: int, start: int, end: int) -> int:
 def finish_verification_batch(batch_id: int) -> bool:
     """Sign the batch's report once every item is checked (else a no-op)."""
     return verification_batches.finish_batch(db.session, batch_id)
+@celery.task(base=AppTask, name="pdhub.screen_submission", retry_for=(Exception,))
+def screen_submission(version_id: int) -> str | None:
+    """Screen a submitted version and route it (returned, or into the coach queue).
+
+    Two commits on purpose: the first makes "being checked" visible to the teacher
+    while the checks run; a rerun after a crash finds that state and finishes once.
+    """
+    if screening.begin_screening(db.session, version_id):
+        db.session.commit()
+    delay = current_app.config["PDHUB_SCREENING_DELAY_SECONDS"]
+    if delay:
+        time.sleep(delay)
+    status = screening.finish_screening(db.session, version_id)
+    return status.value if status else None
+
+
+@celery.task(base=AppTask, name="pdhub.sweep_submissions")
+def sweep_submissions() -> int:
+    """Re-send screening for versions whose job never ran (Redis was down) or died."""
+    return sum(jobs.send_now("pdhub.screen_submission", version_id)
+               for version_id in screening.stuck_version_ids(db.session))
 
 
 @celery.task(base=AppTask, name="pdhub.issue_credentials")

@@ -97,3 +97,33 @@ def user(user_id: int) -> Any:
             return redirect(url_for("admin.user", user_id=member.id), 303)
     return render_template("admin/user.html", member=member, form=form,
                            signout_form=ConfirmForm(prefix="so"))
+
+
+@bp.get("/jobs")
+@admin_required
+def jobs() -> Any:
+    from pdhub.admin import service as admin
+
+    return render_template("admin/jobs.html", failures=admin.open_failures(db.session),
+                           form=ConfirmForm())
+
+
+@bp.post("/jobs/<int:failure_id>/retry")
+@admin_required
+def retry_job(failure_id: int) -> Any:
+    from pdhub.admin import service as admin
+    from pdhub.admin.models import JobFailure
+
+    failure = db.session.get(JobFailure, failure_id)
+    if failure is None:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        try:
+            admin.retry_job(db.session, current_user, failure)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            flash(f"{failure.task_name} is sent again.", "success")
+    return redirect(url_for("admin.jobs"), 303)

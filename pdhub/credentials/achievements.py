@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from badges.credential import (
@@ -118,13 +119,26 @@ def achievement_for(module: Module) -> Achievement:
 
 
 def rubric_results(session: Session, award: Award) -> list[tuple[str, str]]:
-    """The rubric level the coach gave on each criterion, as (criterion id, level id)
-    from the module's rubric; [] while no review data is available.
+    """The rubric level the coach gave on each criterion in the passing review, as
+    (criterion id, level id) from the module's rubric; [] when there is no review."""
+    from pdhub.review.models import Decision, Review
+    from pdhub.submissions.models import Submission
 
-    The Review model lives in the review feature; until it is wired here, awards
-    carry no rubric results.
-    """
-    return []
+    review = session.scalar(
+        select(Review)
+        .join(Submission, Review.submission_id == Submission.id)
+        .where(Submission.enrollment_id == award.enrollment_id,
+               Review.decision == Decision.PASSED)
+        .order_by(Review.decided_at.desc())
+        .limit(1)
+    )
+    if review is None:
+        return []
+    return [
+        (criterion_id, score["level"])
+        for criterion_id, score in review.scores.items()
+        if isinstance(score, dict) and score.get("level")
+    ]
 
 
 def results_for(session: Session, award: Award) -> list[Result]:

@@ -3,32 +3,18 @@
 from __future__ import annotations
 
 import copy
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from badge_samples import VALID_FROM, make_badge, signed_status_list
+from generated import KEY, credentials
 from hypothesis import given, settings
-from hypothesis import strategies as st
 from pyld import jsonld
 
 from badges import canonical, expansion
 from badges.canonical import canonicalize
-from badges.credential import (
-    Achievement,
-    Alignment,
-    Evidence,
-    Image,
-    IssuerProfile,
-    OpenBadgeCredential,
-    Recipient,
-    Result,
-    ResultDescription,
-    RubricLevel,
-    StatusEntry,
-)
 from badges.documents import document_loader
-from badges.keys import Ed25519KeyPair
 
 
 def reference(document: dict[str, Any]) -> str:
@@ -59,100 +45,6 @@ def assert_same(document: dict[str, Any], *, fast: bool = True) -> None:
     assert fast_path_taken(document) is fast
     assert canonicalize(document) == canonicalize(document, fast=False)
     assert canonicalize(document) == reference(document)
-
-
-TEXT = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), max_size=10
-)
-URLS = st.sampled_from(
-    [f"https://pdhub.example/{kind}/{n}" for kind in ("a", "r", "l") for n in range(3)]
-)
-KEY = Ed25519KeyPair.from_seed(bytes(range(32)))
-
-
-@st.composite
-def credentials(draw: st.DrawFn) -> dict[str, Any]:
-    levels = tuple(
-        RubricLevel(id=url, name=draw(TEXT), level=draw(st.one_of(st.none(), TEXT)))
-        for url in draw(st.lists(URLS, max_size=3, unique=True))
-    )
-    criteria = tuple(
-        ResultDescription(
-            id=f"https://pdhub.example/criteria/{n}",
-            name=draw(TEXT),
-            levels=levels,
-            allowed_values=tuple(draw(st.lists(TEXT, max_size=3))),
-        )
-        for n in range(draw(st.integers(0, 2)))
-    )
-    achievement = Achievement(
-        id=draw(URLS),
-        name=draw(TEXT),
-        description=draw(TEXT),
-        criteria_narrative=draw(TEXT),
-        achievement_type=draw(
-            st.sampled_from(["MicroCredential", "Competency", "Badge"])
-        ),
-        image=draw(
-            st.one_of(st.none(), st.builds(Image, URLS, st.one_of(st.none(), TEXT)))
-        ),
-        alignments=tuple(
-            draw(
-                st.lists(
-                    st.builds(
-                        Alignment,
-                        TEXT,
-                        URLS,
-                        target_code=st.one_of(st.none(), TEXT),
-                        target_type=st.sampled_from([None, "CFItem", "ext:Local"]),
-                    ),
-                    max_size=3,
-                )
-            )
-        ),
-        credits_available=draw(
-            st.one_of(st.none(), st.integers(0, 50), st.floats(0, 50, allow_nan=False))
-        ),
-        result_descriptions=criteria,
-    )
-    return OpenBadgeCredential(
-        issuer=IssuerProfile(
-            KEY.did_key, draw(TEXT), draw(URLS), email=draw(st.one_of(st.none(), TEXT))
-        ),
-        achievement=achievement,
-        recipient=Recipient.from_email("t@school.example", salt=draw(TEXT)),
-        valid_from=VALID_FROM,
-        valid_until=draw(st.one_of(st.none(), st.just(VALID_FROM + timedelta(days=9)))),
-        awarded_date=draw(st.one_of(st.none(), st.just(VALID_FROM))),
-        subject_id=draw(st.one_of(st.none(), st.just("did:example:teacher"))),
-        results=tuple(Result(c.id, c.levels[0].id) for c in criteria if c.levels),
-        credits_earned=draw(st.one_of(st.none(), st.floats(0, 50, allow_nan=False))),
-        evidence=tuple(
-            draw(
-                st.lists(
-                    st.builds(
-                        Evidence,
-                        TEXT,
-                        id=st.one_of(st.none(), URLS),
-                        narrative=st.one_of(st.none(), TEXT),
-                    ),
-                    max_size=3,
-                )
-            )
-        ),
-        status=draw(
-            st.one_of(
-                st.none(),
-                st.builds(
-                    StatusEntry,
-                    URLS,
-                    st.integers(0, 131071),
-                    st.sampled_from(["revocation", "suspension"]),
-                ),
-            )
-        ),
-        include_schema=draw(st.booleans()),
-    ).to_json()
 
 
 @settings(max_examples=150, deadline=None)

@@ -12,6 +12,7 @@ from badge_samples import VALID_FROM
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from badges import status as status_module
 from badges.credential import StatusEntry
 from badges.dids import Resolver
 from badges.errors import StatusListError
@@ -142,6 +143,36 @@ def test_status_list_credential_round_trip(issuer_key: Ed25519KeyPair) -> None:
     fine = read_status(credential, StatusEntry(LIST_URL, 43).to_json())
     assert not fine.is_set
     assert fine.describe() == "not revoked (checked revocation list)"
+
+
+def test_reads_follow_the_lists_content_not_a_cached_copy(
+    issuer_key: Ed25519KeyPair,
+) -> None:
+    status_list = StatusList()
+    entry = StatusEntry(LIST_URL, 42).to_json()
+    assert not read_status(signed_list(issuer_key, status_list), entry).is_set
+    status_list.set(42)
+    credential = signed_list(issuer_key, status_list)
+    assert read_status(credential, entry).is_set
+    assert read_status(copy.deepcopy(credential), entry).is_set
+    decoded = StatusList.decode(credential["credentialSubject"]["encodedList"])
+    decoded.set(42, False)  # a decoded list is the caller's own copy
+    assert read_status(credential, entry).is_set
+    beyond = StatusEntry(LIST_URL, MIN_ENTRIES).to_json()
+    with pytest.raises(StatusListError, match="outside the list"):
+        read_status(credential, beyond)
+
+
+def test_decoded_lists_kept_are_bounded_in_bytes(
+    monkeypatch: pytest.MonkeyPatch, issuer_key: Ed25519KeyPair
+) -> None:
+    monkeypatch.setattr(status_module, "_DECODED_BYTES_MAX", MIN_ENTRIES // 8 - 1)
+    monkeypatch.setattr(status_module, "_decoded", {})
+    credential = signed_list(issuer_key, StatusList())
+    entry = StatusEntry(LIST_URL, 1).to_json()
+    for _ in range(2):
+        assert not read_status(credential, entry).is_set
+    assert not status_module._decoded
 
 
 def test_suspension_lists_report_suspended(issuer_key: Ed25519KeyPair) -> None:

@@ -132,3 +132,40 @@ def learning_journey(app: Flask) -> None:
 
     dashboard = browser.get("/dashboard").get_data(as_text=True)
     assert title in dashboard and "In progress" in dashboard
+def coach_review_journey(app: Flask) -> None:
+    """The demo coach finds the demo teachers' evidence waiting, claims Leo's, scores
+    every criterion and passes it; Leo sees "Passed" with the feedback, and his
+    enrollment earns its Award."""
+    from sqlalchemy import func, select
+
+    from pdhub.credentials.models import Award
+
+    with app.app_context():
+        demo.seed(db.session)
+        db.session.commit()
+    coach = next(a for a in demo.ACCOUNTS if a.role.value == "coach")
+    leo = demo.REVIEW_ACCOUNTS[0]
+    browser = app.test_client()
+    browser.post("/signin", data={"email": coach.email, "password": coach.password})
+    browser.post("/signin/code", data={"code": pyotp.TOTP(coach.totp_secret).now()})
+    queue = browser.get("/review").get_data(as_text=True)
+    assert "2 submissions waiting" in queue
+    assert queue.index("Leo Martinez") < queue.index("Priya Shah")
+    assert "Sam Okafor" not in queue  # returned as incomplete: no coach time
+    claim = re.search(r'action="(/review/\d+/claim)"', queue).group(1)
+    review_url = browser.post(claim).headers["Location"]
+    page = browser.get(review_url).get_data(as_text=True)
+    criteria = re.findall(r'name="(level_[\w-]+)" type="radio" value="proficient"', page)
+    assert len(criteria) >= 3
+    data = {name: "proficient" for name in criteria}
+    data["decision"] = "passed"
+    data["overall_feedback"] = "Clear redesign with evidence of impact."
+    assert browser.post(review_url, data=data).status_code == 303
+
+    teacher = app.test_client()
+    teacher.post("/signin", data={"email": leo.email, "password": leo.password})
+    submission_url = "/submissions/" + review_url.rsplit("/", 1)[1]
+    status = teacher.get(submission_url).get_data(as_text=True)
+    assert "Passed" in status and "Clear redesign with evidence of impact." in status
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Award.id))) == 1

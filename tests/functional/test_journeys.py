@@ -12,7 +12,11 @@ from sqlalchemy.orm import Session
 
 from pdhub.extensions import db
 from tests.conftest import make_app
-from tests.functional.journeys import district_onboarding_journey, learning_journey
+from tests.functional.journeys import (
+    coach_review_journey,
+    district_onboarding_journey,
+    learning_journey,
+)
 
 
 @pytest.fixture
@@ -52,3 +56,11 @@ def test_sqlite_migrations_go_down_and_up_again(sqlite_app: Flask) -> None:
         upgrade()
         tables = set(inspect(db.engine).get_table_names())
     assert {"users", "districts", "schools", "user_sessions"} <= tables
+
+
+def test_coach_review_on_postgresql(app: Flask, session: Session) -> None:
+    coach_review_journey(app)
+
+
+def test_coach_review_on_sqlite(sqlite_app: Flask) -> None:
+    coach_review_journey(sqlite_app)

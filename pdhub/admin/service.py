@@ -1,0 +1,83 @@
+"""Platform administration rules: the record of background jobs that failed for good."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pdhub import jobs
+from pdhub.accounts.models import Role, User
+from pdhub.admin.models import JobFailure
+from pdhub.db import utcnow
+from pdhub.errors import Conflict, PermissionDenied
+
+
+def record_job_failure(
+    session: Session,
+    *,
+    task_id: str,
+    task_name: str,
+    args: list[Any],
+    error: str,
+    attempts: int,
+) -> JobFailure:
+    """Record that ``task_id`` failed for good; recording the same run twice keeps one.
+
+    Arguments that are not JSON (none of ours: tasks take ids) are kept as text.
+    """
+    existing = session.scalar(select(JobFailure).where(JobFailure.task_id == task_id))
+    if existing is not None:
+        return existing
+    try:
+        json.dumps(args)
+    except (TypeError, ValueError):
+        args = [repr(arg) for arg in args]
+    failure = JobFailure(
+        task_id=task_id, task_name=task_name, args=args, error=error, attempts=attempts
+    )
+    try:
+        with session.begin_nested():
+            session.add(failure)
+    except IntegrityError:  # recorded at the same moment by another process
+        return session.scalars(
+            select(JobFailure).where(JobFailure.task_id == task_id)
+        ).one()
+    return failure
+
+
+def open_failures(session: Session, limit: int = 200) -> list[JobFailure]:
+    """Failures no administrator has resent yet, newest first."""
+    return list(
+        session.scalars(
+            select(JobFailure)
+            .where(JobFailure.retried_at.is_(None))
+            .order_by(JobFailure.failed_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def open_failure_args(session: Session, task_name: str) -> set[str]:
+    """The arguments (as JSON text) of ``task_name`` runs that failed for good and were
+    not resent: periodic sweeps skip them instead of retrying them forever."""
+    rows = session.scalars(
+        select(JobFailure.args).where(
+            JobFailure.task_name == task_name, JobFailure.retried_at.is_(None)
+        )
+    )
+    return {json.dumps(args) for args in rows}
+
+
+def retry_job(session: Session, actor: User, failure: JobFailure) -> None:
+    """Send a failed job again after commit (platform administrators only)."""
+    if actor.role is not Role.ADMIN:
+        raise PermissionDenied("Only platform administrators resend failed jobs.")
+    if failure.retried_at is not None:
+        raise Conflict("This job was already sent again.")
+    failure.retried_at = utcnow()
+    session.flush()
+    jobs.enqueue(failure.task_name, *failure.args)

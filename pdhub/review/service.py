@@ -1,0 +1,434 @@
+"""Coach review rules: assignments, the queue, claims, and scored decisions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import and_, case, delete, exists, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased
+
+from pdhub import signals
+from pdhub.accounts.models import Role, User
+from pdhub.db import utcnow
+from pdhub.districts.models import District, School
+from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from pdhub.learning.models import Enrollment, Module
+from pdhub.review import notices, policies
+from pdhub.review.models import CoachAssignment, Decision, Review, ReviewClaim
+from pdhub.review.screening import move
+from pdhub.submissions.models import Submission, SubmissionVersion
+from pdhub.submissions.states import SubmissionStatus
+
+# --- assignments -------------------------------------------------------------------
+
+
+def assignments(session: Session, actor: User) -> list[CoachAssignment]:
+    """The assignments an administrator (all) or a district admin (theirs) manages."""
+    statement = select(CoachAssignment).join(User, User.id == CoachAssignment.coach_id)
+    if actor.role is not Role.ADMIN:
+        statement = statement.where(
+            CoachAssignment.district_id == (actor.district_id or 0)
+        )
+    return list(session.scalars(statement.order_by(User.name, CoachAssignment.id)))
+
+
+def assign_coach(
+    session: Session,
+    actor: User,
+    coach: User,
+    district: District,
+    school: School | None = None,
+) -> CoachAssignment:
+    """Let ``coach`` review the teachers of ``district`` (or of one ``school`` of it).
+
+    District admins assign their own district's coaches; admins assign any coach.
+    """
+    if not policies.can_manage_assignments(actor, district):
+        raise PermissionDenied("You don't manage this district.")
+    if coach.role is not Role.COACH:
+        raise InvalidInput(f"{coach.name} is not a coach.", field="coach")
+    if actor.role is not Role.ADMIN and coach.district_id != district.id:
+        raise InvalidInput("Choose a coach from your district.", field="coach")
+    if school is not None and school.district_id != district.id:
+        raise InvalidInput("Choose a school in this district.", field="scope")
+    duplicate = session.scalar(
+        select(CoachAssignment.id).where(
+            CoachAssignment.coach_id == coach.id,
+            CoachAssignment.district_id == district.id,
+            CoachAssignment.school_id.is_(None)
+            if school is None
+            else CoachAssignment.school_id == school.id,
+        )
+    )
+    if duplicate:
+        raise InvalidInput(
+            f"{coach.name} already serves {school.name if school else district.name}.",
+            field="scope",
+        )
+    assignment = CoachAssignment(
+        coach_id=coach.id,
+        district_id=district.id,
+        school_id=school.id if school else None,
+        created_by_id=actor.id,
+    )
+    session.add(assignment)
+    session.flush()
+    return assignment
+
+
+def remove_assignment(
+    session: Session, actor: User, assignment: CoachAssignment
+) -> None:
+    if not policies.can_manage_assignments(actor, assignment.district):
+        raise PermissionDenied("You don't manage this district.")
+    session.delete(assignment)
+    session.flush()
+
+
+# --- the queue ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    module_id: int | None = None
+    district_id: int | None = None
+    school_id: int | None = None
+    waited_days: int | None = None  # only submissions waiting at least this long
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    submission: Submission
+    teacher: User
+    module: Module
+    district: District | None
+    school: School | None
+    claim: ReviewClaim | None
+    claim_coach: User | None
+    now: datetime
+
+    @property
+    def waited(self) -> timedelta:
+        return self.now - (self.submission.submitted_at or self.now)
+
+    @property
+    def holder(self) -> User | None:
+        """The coach holding an unexpired claim on it, if any."""
+        if self.claim is None or self.claim.expires_at <= self.now:
+            return None
+        return self.claim_coach
+
+
+def scope_clause(coach: User, teacher: Any = User) -> Any:
+    """SQL: the teacher is served by one of the coach's assignments."""
+    return exists().where(
+        CoachAssignment.coach_id == coach.id,
+        CoachAssignment.district_id == teacher.district_id,
+        or_(
+            CoachAssignment.school_id.is_(None),
+            CoachAssignment.school_id == teacher.school_id,
+        ),
+    )
+
+
+def queue(
+    session: Session, coach: User, filters: QueueFilters | None = None, limit: int = 100
+) -> list[QueueEntry]:
+    """Submissions waiting for review from the teachers ``coach`` serves (never the
+    coach's own), oldest first, with who has claimed each."""
+    filters = filters or QueueFilters()
+    now = utcnow()
+    teacher = aliased(User)
+    claim_coach = aliased(User)
+    statement = (
+        select(Submission, teacher, Module, District, School, ReviewClaim, claim_coach)
+        .join(Enrollment, Enrollment.id == Submission.enrollment_id)
+        .join(teacher, teacher.id == Enrollment.user_id)
+        .join(Module, Module.id == Enrollment.module_id)
+        .outerjoin(District, District.id == teacher.district_id)
+        .outerjoin(School, School.id == teacher.school_id)
+        .outerjoin(ReviewClaim, ReviewClaim.submission_id == Submission.id)
+        .outerjoin(claim_coach, claim_coach.id == ReviewClaim.coach_id)
+        .where(
+            Submission.status == SubmissionStatus.IN_REVIEW,
+            teacher.id != coach.id,
+            scope_clause(coach, teacher),
+        )
+        .order_by(Submission.submitted_at, Submission.id)
+        .limit(limit)
+    )
+    if filters.module_id:
+        statement = statement.where(Module.id == filters.module_id)
+    if filters.district_id:
+        statement = statement.where(teacher.district_id == filters.district_id)
+    if filters.school_id:
+        statement = statement.where(teacher.school_id == filters.school_id)
+    if filters.waited_days:
+        statement = statement.where(
+            Submission.submitted_at <= now - timedelta(days=filters.waited_days)
+        )
+    return [QueueEntry(*row, now=now) for row in session.execute(statement)]
+
+
+def queue_choices(session: Session, coach: User) -> dict[str, list[tuple[int, str]]]:
+    """The modules, districts and schools the coach's queue can be filtered by."""
+    served = list(
+        session.execute(
+            select(District, School)
+            .join(CoachAssignment, CoachAssignment.district_id == District.id)
+            .outerjoin(
+                School,
+                or_(
+                    School.id == CoachAssignment.school_id,
+                    and_(
+                        CoachAssignment.school_id.is_(None),
+                        School.district_id == District.id,
+                    ),
+                ),
+            )
+            .where(CoachAssignment.coach_id == coach.id)
+        )
+    )
+    districts = sorted({(d.id, d.name) for d, _ in served}, key=lambda x: x[1])
+    schools = sorted(
+        {(s.id, s.name) for _, s in served if s is not None}, key=lambda x: x[1]
+    )
+    modules = [
+        (m.id, f"{m.title} (v{m.version})")
+        for m in session.scalars(
+            select(Module)
+            .where(exists().where(Enrollment.module_id == Module.id))
+            .order_by(Module.title, Module.version)
+        )
+    ]
+    return {"modules": modules, "districts": districts, "schools": schools}
+
+
+# --- claims ------------------------------------------------------------------------
+
+
+def get_submission(session: Session, submission_id: int) -> Submission:
+    submission = session.get(Submission, submission_id)
+    if submission is None:
+        raise NotFound("We couldn't find that submission.")
+    return submission
+
+
+def _check_reviewer(session: Session, coach: User, submission: Submission) -> None:
+    teacher = submission.enrollment.user
+    if coach.id == teacher.id:
+        raise PermissionDenied("You can't review your own submission.")
+    if not policies.can_review(session, coach, teacher):
+        raise PermissionDenied("You are not assigned to review this teacher's work.")
+    if submission.status is not SubmissionStatus.IN_REVIEW:
+        raise Conflict(
+            f"This submission is {submission.status.label.lower()}, "
+            "not waiting for review."
+        )
+
+
+def current_claim(session: Session, submission: Submission) -> ReviewClaim | None:
+    """The unexpired claim on ``submission``, if any."""
+    claim = session.get(ReviewClaim, submission.id, populate_existing=True)
+    if claim is None or claim.expires_at <= utcnow():
+        return None
+    return claim
+
+
+def claim(session: Session, coach: User, submission: Submission) -> ReviewClaim:
+    """Give ``coach`` the submission for PDHUB_REVIEW_CLAIM_MINUTES.
+
+    A conditional UPDATE (or an INSERT guarded by the primary key) makes sure two
+    coaches can't both hold it: the loser gets Conflict. The holder may renew.
+    """
+    _check_reviewer(session, coach, submission)
+    now = utcnow()
+    expires = now + timedelta(minutes=current_app.config["PDHUB_REVIEW_CLAIM_MINUTES"])
+    taken = session.execute(
+        update(ReviewClaim)
+        .where(
+            ReviewClaim.submission_id == submission.id,
+            or_(ReviewClaim.expires_at <= now, ReviewClaim.coach_id == coach.id),
+        )
+        .values(
+            coach_id=coach.id,
+            expires_at=expires,
+            claimed_at=case(
+                (ReviewClaim.coach_id == coach.id, ReviewClaim.claimed_at), else_=now
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not taken:
+        holder = session.get(ReviewClaim, submission.id, populate_existing=True)
+        if holder is not None:
+            raise Conflict(f"{holder.coach.name} is reviewing this submission.")
+        try:
+            with session.begin_nested():
+                session.add(
+                    ReviewClaim(
+                        submission_id=submission.id,
+                        coach_id=coach.id,
+                        claimed_at=now,
+                        expires_at=expires,
+                    )
+                )
+        except IntegrityError:
+            raise Conflict(
+                "Another coach claimed this submission a moment ago."
+            ) from None
+    result = session.get(ReviewClaim, submission.id, populate_existing=True)
+    assert result is not None
+    return result
+
+
+def release(session: Session, coach: User, submission: Submission) -> None:
+    """Give a claimed submission back to the queue."""
+    session.execute(
+        delete(ReviewClaim).where(
+            ReviewClaim.submission_id == submission.id, ReviewClaim.coach_id == coach.id
+        )
+    )
+    session.flush()
+
+
+# --- decisions ---------------------------------------------------------------------
+
+
+def latest_version(session: Session, submission: Submission) -> SubmissionVersion:
+    version = session.scalar(
+        select(SubmissionVersion)
+        .where(SubmissionVersion.submission_id == submission.id)
+        .order_by(SubmissionVersion.number.desc())
+        .limit(1)
+    )
+    if version is None:
+        raise NotFound("This submission has no submitted version.")
+    return version
+
+
+def check_scores(
+    rubric: dict[str, Any],
+    scores: dict[str, dict[str, str]],
+    overall: str,
+    decision: Decision,
+) -> dict[str, dict[str, str]]:
+    """Apply the rubric: every criterion at one of its levels; "passed" only with at
+    least ``passing.min_criteria_demonstrated`` criteria at a demonstrated level; "needs
+    revision" with overall feedback and feedback on each criterion not yet demonstrated.
+    Returns the cleaned scores; raises InvalidInput naming the field to fix."""
+    levels = {level["id"]: level for level in rubric["levels"]}
+    cleaned: dict[str, dict[str, str]] = {}
+    demonstrated = 0
+    for criterion in rubric["criteria"]:
+        cid = criterion["id"]
+        given = scores.get(cid, {})
+        level = given.get("level") or ""
+        if level not in levels:
+            raise InvalidInput(
+                f"Choose a level for “{criterion['name']}”.", field=f"level_{cid}"
+            )
+        feedback = (given.get("feedback") or "").strip()
+        if len(feedback) > 5000:
+            raise InvalidInput(
+                "Keep feedback under 5,000 characters.", field=f"feedback_{cid}"
+            )
+        shown = bool(levels[level]["demonstrated"])
+        demonstrated += shown
+        if decision is Decision.NEEDS_REVISION and not shown and not feedback:
+            raise InvalidInput(
+                f"Tell the teacher what would raise “{criterion['name']}” to a "
+                "demonstrated level.",
+                field=f"feedback_{cid}",
+            )
+        cleaned[cid] = {"level": level, "feedback": feedback}
+    needed = int(rubric["passing"]["min_criteria_demonstrated"])
+    if decision is Decision.PASSED and demonstrated < needed:
+        names = ", ".join(
+            level["name"] for level in rubric["levels"] if level["demonstrated"]
+        )
+        raise InvalidInput(
+            f"To pass, at least {needed} of {len(rubric['criteria'])} criteria must be "
+            f"at a demonstrated level ({names}); {demonstrated} are. Choose “Needs "
+            "revision”, or check the levels.",
+            field="decision",
+        )
+    if decision is Decision.NEEDS_REVISION and not overall.strip():
+        raise InvalidInput(
+            "Write overall feedback so the teacher knows where to start.",
+            field="overall_feedback",
+        )
+    if len(overall) > 10000:
+        raise InvalidInput(
+            "Keep the overall feedback under 10,000 characters.",
+            field="overall_feedback",
+        )
+    return cleaned
+
+
+def decide(
+    session: Session,
+    coach: User,
+    submission: Submission,
+    *,
+    scores: dict[str, dict[str, str]],
+    overall_feedback: str,
+    decision: Decision,
+) -> Review:
+    """Record the coach's scored decision on the newest version and route it: PASSED
+    (the enrollment may complete) or NEEDS_REVISION (back to the teacher).
+
+    Raises PermissionDenied (own submission, not assigned), Conflict (another coach
+    holds the claim, or it is no longer in review) or InvalidInput (rubric rules).
+    """
+    submission = (
+        session.get(
+            Submission, submission.id, with_for_update=True, populate_existing=True
+        )
+        or submission
+    )
+    _check_reviewer(session, coach, submission)
+    held = current_claim(session, submission)
+    if held is not None and held.coach_id != coach.id:
+        raise Conflict(f"{held.coach.name} is reviewing this submission.")
+    module = submission.enrollment.module
+    cleaned = check_scores(module.rubric, scores, overall_feedback, decision)
+    version = latest_version(session, submission)
+    mine = session.get(ReviewClaim, submission.id)
+    review = Review(
+        version_id=version.id,
+        submission_id=submission.id,
+        coach_id=coach.id,
+        scores=cleaned,
+        overall_feedback=overall_feedback.strip(),
+        decision=decision,
+        started_at=mine.claimed_at if mine is not None else utcnow(),
+    )
+    session.add(review)
+    move(
+        submission,
+        SubmissionStatus.PASSED
+        if decision is Decision.PASSED
+        else SubmissionStatus.NEEDS_REVISION,
+    )
+    session.execute(
+        delete(ReviewClaim).where(ReviewClaim.submission_id == submission.id)
+    )
+    session.flush()
+    notices.tell_teacher(session, submission, version, decision.value, review=review)
+    if decision is Decision.PASSED:
+        signals.submission_passed.send(session, submission=submission)
+    return review
+
+
+def reviews_by_version(session: Session, submission: Submission) -> dict[int, Review]:
+    return {
+        review.version_id: review
+        for review in session.scalars(
+            select(Review).where(Review.submission_id == submission.id)
+        )
+    }

@@ -1,0 +1,397 @@
+"""Coach queue and review screen, the teacher's submission page, coach assignments,
+and the turnaround report."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from pdhub.accounts.auth import roles_required
+from pdhub.accounts.forms import ConfirmForm
+from pdhub.accounts.models import Role, User
+from pdhub.districts.models import District, School
+from pdhub.errors import DomainError, InvalidInput
+from pdhub.extensions import db
+from pdhub.forms import show_error
+from pdhub.review import forms, graders, policies, reports, service
+from pdhub.review.files import ArtifactUnreadable, read_artifact
+from pdhub.review.models import CoachAssignment, Decision
+from pdhub.submissions.models import Artifact, Submission
+from pdhub.submissions.states import SubmissionStatus
+
+bp = Blueprint("review", __name__)
+
+#: The steps a teacher sees for their evidence, in order.
+STEPS = [
+    (SubmissionStatus.DRAFT, "Draft"),
+    (SubmissionStatus.SUBMITTED, "Submitted"),
+    (SubmissionStatus.SCREENING, "Being checked"),
+    (SubmissionStatus.IN_REVIEW, "In review"),
+    (SubmissionStatus.PASSED, "Passed"),
+]
+
+
+@bp.app_template_filter("duration")
+def duration(value: timedelta | None) -> str:
+    """A wait in plain words: "3 days", "5 hours", "12 minutes"."""
+    if value is None:
+        return ""
+    seconds = max(int(value.total_seconds()), 0)
+    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return "less than a minute"
+
+
+@bp.app_template_filter("hours")
+def hours(value: float | None) -> str:
+    if value is None:
+        return "–"
+    if value < 1:
+        return f"{round(value * 60)} min"
+    return f"{value:.1f} h" if value < 48 else f"{value / 24:.1f} days"
+
+
+def _submission(submission_id: int) -> Submission:
+    submission = db.session.get(Submission, submission_id)
+    if submission is None:
+        abort(404)
+    return submission
+
+
+def _revise_url(submission: Submission) -> str | None:
+    """The teacher's evidence editor, while the evidence may be changed."""
+    if not submission.status.editable:
+        return None
+    return url_for("submissions.evidence", enrollment_id=submission.enrollment_id)
+
+
+# --- coach queue -------------------------------------------------------------------
+
+
+@bp.get("/review")
+@roles_required(Role.COACH)
+def queue() -> Any:
+    form = forms.QueueFilterForm(request.args)
+    choices = service.queue_choices(db.session, current_user)
+    form.module.choices = [SelectChoice("", "All modules")] + [
+        SelectChoice(str(i), name) for i, name in choices["modules"]
+    ]
+    form.district.choices = [SelectChoice("", "All districts")] + [
+        SelectChoice(str(i), name) for i, name in choices["districts"]
+    ]
+    form.school.choices = [SelectChoice("", "All schools")] + [
+        SelectChoice(str(i), name) for i, name in choices["schools"]
+    ]
+    filters = service.QueueFilters(
+        module_id=form.as_int("module"),
+        district_id=form.as_int("district"),
+        school_id=form.as_int("school"),
+        waited_days=form.as_int("waited"),
+    )
+    entries = service.queue(db.session, current_user, filters)
+    return render_template(
+        "review/queue.html",
+        entries=entries,
+        form=form,
+        filtered=any(vars(filters).values()),
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.post("/review/<int:submission_id>/claim")
+@roles_required(Role.COACH)
+def claim(submission_id: int) -> Any:
+    submission = _submission(submission_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        service.claim(db.session, current_user, submission)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("review.queue"), 303)
+    return redirect(url_for("review.review", submission_id=submission.id), 303)
+
+
+@bp.post("/review/<int:submission_id>/release")
+@roles_required(Role.COACH)
+def release(submission_id: int) -> Any:
+    submission = _submission(submission_id)
+    if ConfirmForm().validate_on_submit():
+        service.release(db.session, current_user, submission)
+        db.session.commit()
+        flash("The submission is back in the queue for any coach.", "info")
+    return redirect(url_for("review.queue"), 303)
+
+
+def _scores_from(form: forms.ReviewForm, rubric: dict[str, Any]) -> dict[str, Any]:
+    return {
+        c["id"]: {
+            "level": form[f"level_{c['id']}"].data or "",
+            "feedback": form[f"feedback_{c['id']}"].data or "",
+        }
+        for c in rubric.get("criteria", [])
+    }
+
+
+@bp.route("/review/<int:submission_id>", methods=["GET", "POST"])
+@roles_required(Role.COACH)
+def review(submission_id: int) -> Any:
+    submission = _submission(submission_id)
+    teacher = submission.enrollment.user
+    if not policies.can_review(db.session, current_user, teacher):
+        abort(403 if teacher.id == current_user.id else 404)
+    module = submission.enrollment.module
+    form = forms.review_form(module.rubric)
+    claim_ = service.current_claim(db.session, submission)
+    mine = claim_ is not None and claim_.coach_id == current_user.id
+    status = 200
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            decision = Decision(form.decision.data)
+            service.decide(
+                db.session,
+                current_user,
+                submission,
+                scores=_scores_from(form, module.rubric),
+                overall_feedback=form.overall_feedback.data or "",
+                decision=decision,
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+            status = 422
+        else:
+            flash(
+                f"Saved: {decision.label.lower()}. {teacher.first_name} has been told.",
+                "success",
+            )
+            return redirect(url_for("review.queue"), 303)
+    elif request.method == "POST":
+        status = 422
+    return render_template(
+        "review/review.html",
+        submission=submission,
+        teacher=teacher,
+        module=module,
+        form=form,
+        claim=claim_,
+        mine=mine,
+        confirm_form=ConfirmForm(),
+        **_evidence_context(submission),
+    ), status
+
+
+def _evidence_context(submission: Submission) -> dict[str, Any]:
+    versions = list(submission.versions)
+    latest = versions[-1] if versions else None
+    ids = sorted({i for v in versions for i in (v.artifact_ids or [])})
+    files = {
+        a.id: a
+        for a in db.session.scalars(
+            select(Artifact).where(Artifact.id.in_(ids or [-1]))
+        )
+    }
+    return {
+        "versions": versions,
+        "latest": latest,
+        "files": files,
+        "reviews": service.reviews_by_version(db.session, submission),
+        "inline_types": graders.INLINE_MEDIA_TYPES,
+    }
+
+
+# --- the teacher's view ------------------------------------------------------------
+
+
+@bp.get("/submissions/<int:submission_id>")
+@login_required
+def submission_status(submission_id: int) -> Any:
+    submission = _submission(submission_id)
+    teacher = submission.enrollment.user
+    if not policies.can_view_submission(db.session, current_user, teacher):
+        abort(404)
+    status = submission.status
+    order = [s for s, _ in STEPS]
+    shown = {
+        SubmissionStatus.RETURNED: SubmissionStatus.SCREENING,
+        SubmissionStatus.NEEDS_REVISION: SubmissionStatus.IN_REVIEW,
+    }.get(status, status)
+    # Returned and needs-revision take the place of the step they came back from.
+    steps = [
+        (s, status.label if s is shown and s is not status else label)
+        for s, label in STEPS
+    ]
+    return render_template(
+        "review/submission.html",
+        submission=submission,
+        teacher=teacher,
+        module=submission.enrollment.module,
+        steps=steps,
+        step_index=order.index(shown),
+        revise_url=_revise_url(submission),
+        is_teacher=teacher.id == current_user.id,
+        **_evidence_context(submission),
+    )
+
+
+@bp.get("/submissions/<int:submission_id>/files/<int:artifact_id>")
+@login_required
+def artifact_file(submission_id: int, artifact_id: int) -> Any:
+    submission = _submission(submission_id)
+    if not policies.can_view_submission(
+        db.session, current_user, submission.enrollment.user
+    ):
+        abort(404)
+    artifact = db.session.get(Artifact, artifact_id)
+    if artifact is None or artifact.submission_id != submission.id:
+        abort(404)
+    try:
+        data = read_artifact(current_app._get_current_object(), artifact)
+    except ArtifactUnreadable:
+        abort(404)
+    inline = (
+        artifact.media_type in graders.INLINE_MEDIA_TYPES
+        and request.args.get("download") is None
+    )
+    media_type = artifact.media_type if inline else "application/octet-stream"
+    if media_type == "text/plain":
+        media_type = "text/plain; charset=utf-8"
+    response = Response(data, mimetype=media_type)
+    response.headers["Content-Disposition"] = (
+        f"{'inline' if inline else 'attachment'}; filename*=UTF-8''"
+        + _quote(artifact.filename)
+    )
+    # An uploaded file never runs script on our origin, even if it is HTML in disguise.
+    response.headers["Content-Security-Policy"] = (
+        "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name, safe="")
+
+
+# --- coach assignments -------------------------------------------------------------
+
+
+def _assignment_form(**kwargs: Any) -> forms.AssignmentForm:
+    form = forms.AssignmentForm(**kwargs)
+    if current_user.role is Role.ADMIN:
+        districts = db.session.scalars(select(District).order_by(District.name)).all()
+        coaches = db.session.scalars(
+            select(User).where(User.role == Role.COACH).order_by(User.name)
+        ).all()
+    else:
+        districts = [db.session.get(District, current_user.district_id or 0)]
+        districts = [d for d in districts if d is not None]
+        coaches = db.session.scalars(
+            select(User)
+            .where(
+                User.role == Role.COACH, User.district_id == current_user.district_id
+            )
+            .order_by(User.name)
+        ).all()
+    form.coach.choices = [SelectChoice("", "Choose a coach")] + [
+        SelectChoice(str(c.id), f"{c.name} ({c.email})") for c in coaches
+    ]
+    scope: list[SelectChoice] = [SelectChoice("", "Choose a district or school")]
+    for district in districts:
+        scope.append(SelectChoice(f"d{district.id}", f"All of {district.name}"))
+        scope.extend(
+            SelectChoice(f"s{school.id}", f"{school.name} ({district.name})")
+            for school in district.schools
+        )
+    form.scope.choices = scope
+    return form
+
+
+@bp.route("/review/coaches", methods=["GET", "POST"])
+@roles_required(Role.DISTRICT_ADMIN, Role.ADMIN)
+def coaches() -> Any:
+    form = _assignment_form()
+    if form.validate_on_submit():
+        try:
+            coach = db.session.get(User, int(form.coach.data or 0))
+            scope = form.scope.data or ""
+            school = district = None
+            if scope.startswith("s") and scope[1:].isdigit():
+                school = db.session.get(School, int(scope[1:]))
+                district = school.district if school else None
+            elif scope.startswith("d") and scope[1:].isdigit():
+                district = db.session.get(District, int(scope[1:]))
+            if coach is None:
+                raise InvalidInput("Choose a coach.", field="coach")
+            if district is None:
+                raise InvalidInput("Choose what the coach serves.", field="scope")
+            service.assign_coach(db.session, current_user, coach, district, school)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            flash(
+                f"{coach.name} now reviews evidence from "
+                f"{school.name if school else district.name}.",
+                "success",
+            )
+            return redirect(url_for("review.coaches"), 303)
+    return render_template(
+        "review/coaches.html",
+        form=form,
+        assignments=service.assignments(db.session, current_user),
+        confirm_form=ConfirmForm(prefix="c"),
+    ), (422 if form.errors or form.form_errors else 200)
+
+
+@bp.post("/review/coaches/<int:assignment_id>/remove")
+@roles_required(Role.DISTRICT_ADMIN, Role.ADMIN)
+def remove_assignment(assignment_id: int) -> Any:
+    assignment = db.session.get(CoachAssignment, assignment_id)
+    if assignment is None or not policies.can_manage_assignments(
+        current_user, assignment.district
+    ):
+        abort(404)
+    if ConfirmForm(prefix="c").validate_on_submit():
+        service.remove_assignment(db.session, current_user, assignment)
+        db.session.commit()
+        flash("The assignment is removed.", "info")
+    return redirect(url_for("review.coaches"), 303)
+
+
+# --- turnaround --------------------------------------------------------------------
+
+
+@bp.get("/review/turnaround")
+@roles_required(Role.DISTRICT_ADMIN, Role.ADMIN)
+def turnaround() -> Any:
+    report = reports.turnaround(db.session, current_user)
+    scope = (
+        "all districts"
+        if current_user.role is Role.ADMIN
+        else (current_user.district.name if current_user.district else "your district")
+    )
+    return render_template("review/turnaround.html", report=report, scope=scope)

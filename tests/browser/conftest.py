@@ -1,0 +1,247 @@
+"""The real ``pdhub demo`` over HTTP, Debian's Chromium driven by Playwright, one
+signed-in browser context per demo role, and each role's crawl of the site.
+
+New pages need no test edits: link them from ``pdhub.templating.NAVIGATION`` or from any
+page reachable from it, and give them demo data through ``pdhub.demo.prepare_demo``
+(which ``pdhub demo`` runs), and every role that can reach them audits them.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyotp
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from pdhub.accounts.models import Role
+from pdhub.demo import ACCOUNTS, DemoAccount
+from tests.browser.audit import AssetSizes, PageAudit
+from tests.browser.crawl import Crawl
+from tests.conftest import ROOT
+
+CHROMIUM = os.environ.get("PDHUB_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+#: Set PDHUB_SCREENSHOTS to a folder to keep screenshots of the first pages each role
+#: sees, for people to look at (e.g. PDHUB_SCREENSHOTS=/tmp/pdhub-shots).
+SCREENSHOTS = (
+    Path(os.environ["PDHUB_SCREENSHOTS"])
+    if os.environ.get("PDHUB_SCREENSHOTS")
+    else None
+)
+#: Pages visited per role at most (a runaway crawl fails rather than hangs).
+PAGES_PER_ROLE = 150
+ROLES = [role.value for role in Role]
+PUBLIC = "public"
+
+
+@dataclass
+class DemoServer:
+    """``python -m pdhub.cli demo`` on a free port, with its own instance folder."""
+
+    url: str
+    instance: Path
+    process: subprocess.Popen[str]
+    output: list[str] = field(default_factory=list)
+
+    def log(self) -> str:
+        return "".join(self.output[-200:])
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
+    """The demo exactly as a person starts it: migrations, demo data, a real server."""
+    instance = tmp_path_factory.mktemp("browser-demo")
+    port = _free_port()
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("PDHUB_", "FLASK_"))
+    }
+    env.update(
+        PDHUB_INSTANCE_PATH=str(instance),
+        PYTHONUNBUFFERED="1",
+        PDHUB_BASE_URL=f"http://127.0.0.1:{port}",
+    )
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pdhub.cli",
+            "demo",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    server = DemoServer(f"http://127.0.0.1:{port}", instance, process)
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def read_output() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            server.output.append(line)
+            lines.put(line)
+        lines.put(None)
+
+    reader = threading.Thread(target=read_output, daemon=True)
+    reader.start()
+    deadline = time.monotonic() + 120
+    try:
+        while True:
+            line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
+            if line is None:
+                pytest.fail(
+                    f"pdhub demo exited before serving:\n{server.log()}", pytrace=False
+                )
+            if "Running on http" in line:
+                break
+    except queue.Empty:
+        process.kill()
+        pytest.fail(
+            f"pdhub demo did not start serving within 2 minutes:\n{server.log()}",
+            pytrace=False,
+        )
+    with urllib.request.urlopen(server.url + "/healthz", timeout=10) as answer:  # noqa: S310
+        assert answer.status == 200
+    yield server
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    reader.join(timeout=15)
+    assert process.stdout is not None
+    process.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    """One headless Chromium for the whole run (never a downloaded browser)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"Chromium is not installed at {CHROMIUM}. Install Debian's package "
+            "(apt-get install chromium) or point PDHUB_CHROMIUM at a Chromium binary; "
+            "the browser tests never download one.",
+            pytrace=False,
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+def new_context(
+    browser: Browser, server: DemoServer, *, javascript: bool = True
+) -> BrowserContext:
+    context = browser.new_context(
+        base_url=server.url,
+        viewport={"width": 1280, "height": 900},
+        java_script_enabled=javascript,
+        locale="en-US",
+    )
+    context.set_default_timeout(15_000)
+    return context
+
+
+def account_for(role: str) -> DemoAccount:
+    return next(account for account in ACCOUNTS if account.role.value == role)
+
+
+def sign_in(page: Page, account: DemoAccount) -> None:
+    """Sign in through the real pages, with the account's current TOTP code if staff."""
+    page.goto("/signin")
+    page.get_by_label("Email").fill(account.email)
+    page.get_by_label("Password").fill(account.password)
+    page.get_by_role("button", name="Sign in").click()
+    if account.totp_secret:
+        page.wait_for_url("**/signin/code**")
+        page.get_by_label("Code").fill(pyotp.TOTP(account.totp_secret).now())
+        page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/dashboard")
+
+
+@pytest.fixture(scope="session")
+def signed_in(
+    chromium: Browser, demo_server: DemoServer
+) -> Iterator[Callable[[str], BrowserContext]]:
+    """``signed_in(role)``: that demo account's browser context, signed in once per run
+    (a TOTP code works once per 30-second step, so staff never sign in twice)."""
+    contexts: dict[str, BrowserContext] = {}
+
+    def get(role: str) -> BrowserContext:
+        if role not in contexts:
+            context = new_context(chromium, demo_server)
+            if role != PUBLIC:
+                page = context.new_page()
+                sign_in(page, account_for(role))
+                page.close()
+            contexts[role] = context
+        return contexts[role]
+
+    yield get
+    for context in contexts.values():
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def crawled(
+    signed_in: Callable[[str], BrowserContext], demo_server: DemoServer
+) -> Callable[[str], list[PageAudit]]:
+    """``crawled(role)``: the audit of every page the role reaches from its start pages
+    by following links, crawled once per run and shared by the tests that read it."""
+    results: dict[str, list[PageAudit]] = {}
+    assets = AssetSizes()
+
+    def get(role: str) -> list[PageAudit]:
+        if role not in results:
+            crawl = Crawl(
+                signed_in(role),
+                demo_server.url,
+                assets,
+                limit=PAGES_PER_ROLE,
+                screenshots=SCREENSHOTS,
+                label=role,
+            )
+            if role == PUBLIC:
+                start = ["/", "/signin", "/signup", "/password/forgot", "/no-such-page"]
+                results[role] = crawl.run(
+                    start, expected_status={demo_server.url + "/no-such-page": 404}
+                )
+            else:
+                results[role] = crawl.run(["/dashboard"])
+        return results[role]
+
+    return get

@@ -1,0 +1,128 @@
+"""Every page each demo role can reach from its navigation (and every public page) opens
+without an error and meets WCAG 2.2 A and AA as far as a browser can check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from playwright.sync_api import BrowserContext
+
+from pdhub.accounts.models import Role
+from pdhub.templating import NAVIGATION
+from tests.browser.audit import CSS_JS_BUDGET_BYTES, PageAudit
+from tests.browser.conftest import PUBLIC, ROLES
+
+pytestmark = pytest.mark.browser
+
+EVERYONE = [PUBLIC, *ROLES]
+Crawled = Callable[[str], list[PageAudit]]
+
+
+def report(audits: list[PageAudit], kind: str) -> str:
+    lines = []
+    for audit in audits:
+        for problem in getattr(audit, kind):
+            lines.append(f"{audit.url}\n    {problem}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("role", EVERYONE)
+def test_the_crawl_visits_every_page_in_the_navigation(
+    signed_in: Callable[[str], BrowserContext], crawled: Crawled, role: str
+) -> None:
+    visited = {audit.url for audit in crawled(role)}
+    page = signed_in(role).new_page()
+    try:
+        page.goto("/dashboard" if role != PUBLIC else "/")
+        links = page.get_by_role("banner").get_by_role("navigation").get_by_role("link")
+        targets = links.evaluate_all("els => els.map(el => el.href)")
+    finally:
+        page.close()
+    assert targets, "the header shows no navigation links"
+    assert set(targets) <= visited, sorted(set(targets) - visited)
+
+
+@pytest.mark.parametrize("role", EVERYONE)
+def test_every_page_answers_without_an_error(crawled: Crawled, role: str) -> None:
+    failing = [
+        f"{audit.url} answered {audit.status}"
+        for audit in crawled(role)
+        if not 200 <= audit.status < 400
+    ]
+    assert not failing, "\n".join(failing)
+
+
+@pytest.mark.parametrize("role", EVERYONE)
+def test_every_page_has_no_axe_violations_at_wcag_22_aa(
+    crawled: Crawled, role: str
+) -> None:
+    problems = report(crawled(role), "axe")
+    assert not problems, f"axe-core found WCAG A/AA violations:\n{problems}"
+
+
+@pytest.mark.parametrize("role", EVERYONE)
+def test_every_page_has_one_main_landmark_and_one_h1(
+    crawled: Crawled, role: str
+) -> None:
+    problems = report(crawled(role), "structure")
+    assert not problems, problems
+
+
+@pytest.mark.parametrize("role", EVERYONE)
+def test_skip_link_comes_first_and_focus_is_always_visible(
+    crawled: Crawled, role: str
+) -> None:
+    problems = report(crawled(role), "keyboard")
+    assert not problems, problems
+
+
+@pytest.mark.parametrize("role", EVERYONE)
+def test_every_form_control_has_a_label_and_a_name(crawled: Crawled, role: str) -> None:
+    problems = report(crawled(role), "names")
+    assert not problems, problems
+
+
+@pytest.mark.parametrize("role", EVERYONE)
+def test_no_page_logs_a_console_error(crawled: Crawled, role: str) -> None:
+    problems = report(crawled(role), "console")
+    assert not problems, problems
+
+
+@pytest.mark.parametrize("role", EVERYONE)
+def test_every_page_loads_under_50_kb_of_css_and_javascript(
+    crawled: Crawled, role: str
+) -> None:
+    heavy = [
+        f"{audit.url}: {audit.css_js_bytes} bytes"
+        for audit in crawled(role)
+        if audit.css_js_bytes > CSS_JS_BUDGET_BYTES
+    ]
+    assert not heavy, "\n".join(heavy)
+
+
+@pytest.fixture(scope="module")
+def navigation_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    """An app built only so every feature has added its navigation entries."""
+    from pdhub import create_app
+
+    return create_app({"PDHUB_INSTANCE_PATH": str(tmp_path_factory.mktemp("nav"))})
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_navigation_shows_each_role_its_own_pages(
+    signed_in: Callable[[str], BrowserContext], navigation_app: Flask, role: str
+) -> None:
+    expected = [item.label for item in NAVIGATION if Role(role) in item.roles]
+    page = signed_in(role).new_page()
+    try:
+        page.goto("/dashboard")
+        shown = page.get_by_role("navigation", name="Main").get_by_role("link")
+        labels = [
+            text.split(" ")[0] if text.startswith("Notifications") else text
+            for text in shown.all_inner_texts()
+        ]
+    finally:
+        page.close()
+    assert labels == [*expected, "Notifications"]
