@@ -10,7 +10,6 @@ Redis (PDHUB_BENCH_REDIS_URL, default redis://127.0.0.1:6379/0).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import secrets
@@ -22,6 +21,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -92,15 +92,6 @@ def single_credential_figures() -> dict[str, float]:
     }
 
 
-def bulk_issue_figure() -> tuple[float | None, str]:
-    if importlib.util.find_spec("pdhub.credentials.issuing") is None:
-        return (
-            None,
-            "pending: credential issuing (pdhub.credentials) is not on this branch",
-        )
-    return None, "pending: issuing exists; wire bulk_issue_10k_s to its issue task"
-
-
 # --- the batch, end to end ----------------------------------------------------------
 
 
@@ -117,79 +108,57 @@ class _StatusSite(BaseHTTPRequestHandler):
         pass
 
 
-def batch_figure(count: int, workers: int) -> dict[str, Any]:
-    import psycopg
+class Site:
+    """A committed throwaway PostgreSQL database, the app over it, a site serving a
+    status list, and ``workers`` Celery worker processes (concurrency 1 each) on a
+    queue of their own. ``close`` stops and removes all of it."""
 
-    name = f"pdhub_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(ADMIN_DSN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    server = None
-    processes: list[subprocess.Popen[bytes]] = []
-    instance = tempfile.mkdtemp(prefix="pdhub-bench-")
-    try:
-        key = Ed25519KeyPair.generate()
+    def __init__(self, workers: int) -> None:
+        import psycopg
+        from cryptography.fernet import Fernet
+
+        self.psycopg = psycopg
+        self.name = f"pdhub_bench_{secrets.token_hex(4)}"
+        self.processes: list[subprocess.Popen[bytes]] = []
+        self.server: ThreadingHTTPServer | None = None
+        self.app: Any = None
+        self.instance = tempfile.mkdtemp(prefix="pdhub-bench-")
+        with psycopg.connect(ADMIN_DSN, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{self.name}"')
+        self.key = Ed25519KeyPair.generate()
         handler = type("Handler", (_StatusSite,), {})
-        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        origin = f"http://127.0.0.1:{server.server_address[1]}"
-        list_url = f"{origin}/status/1"
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        origin = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.list_url = f"{origin}/status/1"
         handler.body = json.dumps(
-            samples.status_list(key, list_url, "revocation")
+            samples.status_list(self.key, self.list_url, "revocation")
         ).encode()
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        settings = {
-            "PDHUB_DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}",
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.settings = {
+            "PDHUB_DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:5432/"
+            + self.name,
             "PDHUB_REDIS_URL": REDIS_URL,
-            "PDHUB_INSTANCE_PATH": instance,
+            "PDHUB_INSTANCE_PATH": self.instance,
             "PDHUB_TASK_QUEUE": f"pdhub-bench-{secrets.token_hex(3)}",
             "PDHUB_VERIFY_ALLOWED_HOSTS": origin,
             "PDHUB_BASE_URL": "http://localhost",
             "PDHUB_SECRET_KEY": secrets.token_urlsafe(48),
+            "PDHUB_DATA_KEY": Fernet.generate_key().decode(),
         }
-        from cryptography.fernet import Fernet
-
-        settings["PDHUB_DATA_KEY"] = Fernet.generate_key().decode()
         from flask_migrate import upgrade
 
         from pdhub import create_app
-        from pdhub.accounts.models import Role, User
-        from pdhub.accounts.service import create_api_token
-        from pdhub.districts.models import District
-        from pdhub.extensions import db
 
-        app = create_app({**settings, "SERVER_NAME": "localhost"})
-        with app.app_context():
+        self.app = create_app({**self.settings, "SERVER_NAME": "localhost"})
+        with self.app.app_context():
             upgrade()
-            district = District(name="Bench District", join_code="BENCH1")
-            admin = User(
-                email="hr@bench.example",
-                name="HR",
-                password_hash="not-a-hash",  # noqa: S106 - nobody signs in
-                role=Role.DISTRICT_ADMIN,
-                district=district,
-            )
-            db.session.add(admin)
-            db.session.flush()
-            token = create_api_token(db.session, admin, "bench")
-            db.session.commit()
-        distinct = 100
-        say(
-            f"signing {distinct} distinct credentials for the batch "
-            f"(repeated to {count})..."
-        )
-        credentials = [
-            samples.credential(key, list_url=list_url, index=1000 + n)
-            for n in range(distinct)
-        ]
-        batch = [credentials[n % distinct] for n in range(count)]
         env = {k: v for k, v in os.environ.items() if not k.startswith("PDHUB_")}
-        env.update(settings)
+        env.update(self.settings)
         env["PYTHONPATH"] = str(ROOT)
         say(f"starting {workers} worker process(es), concurrency 1 each...")
-        logs = []
         for number in range(workers):
-            log = Path(instance) / f"worker{number}.log"
-            logs.append(log)
-            processes.append(
+            log = Path(self.instance) / f"worker{number}.log"
+            self.processes.append(
                 subprocess.Popen(
                     [
                         sys.executable,
@@ -199,11 +168,11 @@ def batch_figure(count: int, workers: int) -> dict[str, Any]:
                         "workers.app",
                         "worker",
                         "--loglevel",
-                        "WARNING",
+                        "INFO",
                         "--concurrency",
                         "1",
                         "-Q",
-                        settings["PDHUB_TASK_QUEUE"],
+                        self.settings["PDHUB_TASK_QUEUE"],
                         "--without-gossip",
                         "--without-mingle",
                         "--hostname",
@@ -216,78 +185,332 @@ def batch_figure(count: int, workers: int) -> dict[str, Any]:
                     start_new_session=True,
                 )
             )
-        time.sleep(6)  # let the workers connect before the clock starts
-        body = json.dumps({"credentials": batch}).encode()
-        say(
-            f"posting {count} credentials ({len(body) / 1e6:.1f} MB) to "
-            "/api/v1/verify/batch..."
-        )
-        client = app.test_client()
-        headers = {"Authorization": f"Bearer {token}"}
-        start = time.perf_counter()
-        with app.app_context():
-            response = client.post(
-                "/api/v1/verify/batch",
-                data=body,
-                headers=headers,
-                content_type="application/json",
+        time.sleep(6 if workers else 0)  # let the workers connect before timing
+
+    def scalar(self, sql: str) -> Any:
+        from sqlalchemy import text
+
+        from pdhub.extensions import db
+
+        with self.app.app_context():
+            try:
+                return db.session.scalar(text(sql))
+            finally:
+                db.session.remove()
+
+    def wait_for_idle_queue(self, timeout: float = 300) -> None:
+        """Until the workers' queue is empty and no email waits (bounded)."""
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            queued = client.llen(self.settings["PDHUB_TASK_QUEUE"])
+            unsent = self.scalar(
+                "SELECT count(*) FROM email_messages WHERE sent_at IS NULL"
             )
-        posted = time.perf_counter() - start
-        assert response.status_code == 202, response.get_data(as_text=True)[:500]
-        location = response.headers["Location"]
-        last = -1
-        while True:
-            with app.app_context():
-                state = client.get(location, headers=headers).get_json()
-            if state["status"] == "done":
-                break
-            if state["checked"] != last:
-                say(
-                    f"  {state['checked']:>6} of {state['total']} checked "
-                    f"({time.perf_counter() - start:.1f} s)"
-                )
-                last = state["checked"]
-            time.sleep(0.25)
-        total = time.perf_counter() - start
-        say(
-            f"done: {state['verified']} verified of {state['total']} in {total:.2f} s "
-            f"(accepting the POST took {posted:.2f} s)"
-        )
-        assert state["verified"] == count
-        return {
-            "batch_verify_10k_s": round(total, 2),
-            "batch_post_s": round(posted, 2),
-            "batch_size": count,
-            "batch_workers": workers,
-        }
-    finally:
-        for process in processes:
+            if not queued and not unsent:
+                return
+            time.sleep(0.5)
+        raise TimeoutError("the workers did not finish their queue in time")
+
+    def close(self) -> None:
+        for process in self.processes:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
-                process.wait(timeout=30)
-        if server is not None:
-            server.shutdown()
-        try:
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait(timeout=30)
+        if self.server is not None:
+            self.server.shutdown()
+        if self.app is not None:
             from pdhub.extensions import db
 
-            with app.app_context():  # type: ignore[possibly-undefined]
+            with self.app.app_context():
                 db.engine.dispose()
-        except Exception:  # noqa: S110 - best effort before dropping the database
+        try:
+            import redis
+
+            client = redis.Redis.from_url(REDIS_URL)
+            queue = self.settings["PDHUB_TASK_QUEUE"]
+            client.delete(queue, *client.keys(f"{queue}*"))
+        except Exception:  # noqa: S110 - best effort; the queue name is unique anyway
             pass
-        with psycopg.connect(ADMIN_DSN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        with self.psycopg.connect(ADMIN_DSN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+def _timed_stages(site: Site) -> dict[str, float]:
+    """Seconds per stage, summed over the workers' ``timing <stage> <s>`` log lines."""
+    stages: dict[str, float] = {}
+    for log in Path(site.instance).glob("worker*.log"):
+        for line in log.read_text(errors="replace").splitlines():
+            if "] timing " in line:
+                _, _, rest = line.partition("] timing ")
+                name, _, seconds = rest.partition(" ")
+                stages[name] = stages.get(name, 0.0) + float(seconds)
+    return {name: round(value, 2) for name, value in sorted(stages.items())}
+
+
+# --- bulk issuing ----------------------------------------------------------------
+
+
+def create_awards(site: Site, count: int) -> list[int]:
+    """``count`` teachers, each with a completed enrollment and its Award."""
+    from sqlalchemy import insert
+
+    from pdhub.accounts.models import User
+    from pdhub.credentials.models import Award
+    from pdhub.extensions import db
+    from pdhub.learning.importer import import_folder, package_folders
+    from pdhub.learning.models import Enrollment, EnrollmentStatus
+
+    say(f"creating {count} teachers, enrollments and awards...")
+    with site.app.app_context():
+        modules = [
+            import_folder(db.session, folder).module
+            for folder in package_folders(ROOT / "modules")
+        ]
+        db.session.flush()
+        module_ids = [module.id for module in modules]
+        user_ids = list(
+            db.session.scalars(
+                insert(User).returning(User.id, sort_by_parameter_order=True),
+                [
+                    {
+                        "email": f"teacher{n}@bench.example",
+                        "name": f"Teacher {n}",
+                        "password_hash": "not-a-hash",
+                    }
+                    for n in range(count)
+                ],
+            )
+        )
+        now = datetime.now(UTC)
+        enrollments = [
+            {
+                "user_id": user_id,
+                "module_id": module_ids[n % len(module_ids)],
+                "status": EnrollmentStatus.COMPLETED,
+                "completed_at": now,
+            }
+            for n, user_id in enumerate(user_ids)
+        ]
+        enrollment_ids = list(
+            db.session.scalars(
+                insert(Enrollment).returning(
+                    Enrollment.id, sort_by_parameter_order=True
+                ),
+                enrollments,
+            )
+        )
+        award_ids = list(
+            db.session.scalars(
+                insert(Award).returning(Award.id, sort_by_parameter_order=True),
+                [
+                    {
+                        "enrollment_id": enrollment_id,
+                        "user_id": row["user_id"],
+                        "module_id": row["module_id"],
+                    }
+                    for enrollment_id, row in zip(
+                        enrollment_ids, enrollments, strict=True
+                    )
+                ],
+            )
+        )
+        db.session.commit()
+        db.session.remove()
+    return award_ids
+
+
+def bulk_issue_figure(site: Site, count: int, chunk: int) -> dict[str, Any]:
+    """Issue ``count`` credentials through the workers: awards inserted in bulk,
+    one ``pdhub.issue_credentials`` job per ``chunk`` awards, timed until every
+    IssuedCredential exists."""
+    from pdhub import jobs
+
+    award_ids = create_awards(site, count)
+    say(
+        f"issuing {count} credentials: {-(-count // chunk)} jobs of {chunk} awards "
+        "through Redis..."
+    )
+    start = time.perf_counter()
+    with site.app.app_context():
+        for first in range(0, count, chunk):
+            assert jobs.send_now(
+                "pdhub.issue_credentials", award_ids[first : first + chunk]
+            )
+    sent = time.perf_counter() - start
+    last = -1
+    deadline = start + 600
+    while True:
+        issued = site.scalar("SELECT count(*) FROM issued_credentials")
+        if issued >= count:
+            break
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"only {issued} of {count} credentials were issued")
+        if issued != last:
+            say(
+                f"  {issued:>6} of {count} issued ({time.perf_counter() - start:.1f} s)"
+            )
+            last = issued
+        time.sleep(0.25)
+    total = time.perf_counter() - start
+    distinct = site.scalar(
+        "SELECT count(DISTINCT current_award_id) FROM issued_credentials"
+    )
+    assert distinct == issued == count, (distinct, issued)
+    say(
+        f"done: {count} credentials issued in {total:.2f} s "
+        f"(sending the jobs took {sent:.2f} s)"
+    )
+    _check_a_bulk_credential(site)
+    say("waiting for the notification emails to be delivered...")
+    site.wait_for_idle_queue()
+    return {
+        "bulk_issue_10k_s": round(total, 2),
+        "bulk_issue_send_s": round(sent, 2),
+        "bulk_issue_count": count,
+        "bulk_issue_chunk": chunk,
+    }
+
+
+def _check_a_bulk_credential(site: Site) -> None:
+    """One issued credential verifies against the served status list."""
+    from pdhub.extensions import db
+    from pdhub.verification.fetcher import DocumentFetcher
+    from pdhub.verification.service import verify
+
+    with site.app.app_context():
+        text = site.scalar(
+            "SELECT credential_json FROM issued_credentials ORDER BY random() LIMIT 1"
+        )
+        outcome = verify(text.encode(), fetcher=DocumentFetcher.for_app(site.app))
+        db.session.remove()
+    assert outcome.verified, outcome.reasons
+
+
+# --- the batch, end to end ---------------------------------------------------------
+
+
+def batch_figure(site: Site, count: int, distinct: int) -> dict[str, Any]:
+    from pdhub.accounts.models import Role, User
+    from pdhub.accounts.service import create_api_token
+    from pdhub.districts.models import District
+    from pdhub.extensions import db
+
+    app = site.app
+    with app.app_context():
+        district = District(name="Bench District", join_code="BENCH1")
+        admin = User(
+            email="hr@bench.example",
+            name="HR",
+            password_hash="not-a-hash",  # noqa: S106 - nobody signs in
+            role=Role.DISTRICT_ADMIN,
+            district=district,
+        )
+        db.session.add(admin)
+        db.session.flush()
+        token = create_api_token(db.session, admin, "bench")
+        db.session.commit()
+        db.session.remove()
+    distinct = min(distinct, count)
+    say(f"signing {distinct} distinct credentials for the batch of {count}...")
+    credentials = [
+        samples.credential(site.key, list_url=site.list_url, index=1000 + n)
+        for n in range(distinct)
+    ]
+    batch = [credentials[n % distinct] for n in range(count)]
+    body = json.dumps({"credentials": batch}).encode()
+    say(
+        f"posting {count} credentials ({len(body) / 1e6:.1f} MB) to "
+        "/api/v1/verify/batch..."
+    )
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    start = time.perf_counter()
+    with app.app_context():
+        response = client.post(
+            "/api/v1/verify/batch",
+            data=body,
+            headers=headers,
+            content_type="application/json",
+        )
+    posted = time.perf_counter() - start
+    assert response.status_code == 202, response.get_data(as_text=True)[:500]
+    location = response.headers["Location"]
+    last = -1
+    checked_all = None
+    deadline = start + 600
+    while True:
+        before = time.perf_counter()
+        with app.app_context():
+            response = client.get(location, headers=headers)
+        state = response.get_json()
+        if state["status"] == "done":
+            final_get = time.perf_counter() - before
+            break
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"only {state['checked']} of {count} were checked")
+        if state["checked"] != last:
+            say(
+                f"  {state['checked']:>6} of {state['total']} checked "
+                f"({time.perf_counter() - start:.1f} s)"
+            )
+            last = state["checked"]
+        if state["checked"] == count and checked_all is None:
+            checked_all = time.perf_counter() - start
+        time.sleep(0.1)
+    total = time.perf_counter() - start
+    say(
+        f"done: {state['verified']} verified of {state['total']} in {total:.2f} s "
+        f"(accepting the POST took {posted:.2f} s; the final GET with every "
+        f"result {final_get:.2f} s, {len(response.get_data()) / 1e6:.1f} MB)"
+    )
+    assert state["verified"] == count
+    assert len(state["results"]) == count
+    return {
+        "batch_verify_10k_s": round(total, 2),
+        "batch_post_s": round(posted, 2),
+        "batch_all_checked_s": round(checked_all, 2) if checked_all else None,
+        "batch_final_get_s": round(final_get, 2),
+        "batch_size": count,
+        "batch_distinct": distinct,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--batch", type=int, default=10_000)
+    parser.add_argument(
+        "--distinct",
+        type=int,
+        default=10_000,
+        help="distinct credentials in the batch (the rest repeat them)",
+    )
+    parser.add_argument("--issue", type=int, default=10_000)
+    parser.add_argument("--issue-chunk", type=int, default=250)
     parser.add_argument("--workers", type=int, default=2)
     options = parser.parse_args()
     figures: dict[str, Any] = single_credential_figures()
     say(json.dumps(figures))
-    figures["bulk_issue_10k_s"], figures["bulk_issue_note"] = bulk_issue_figure()
-    say(f"bulk issue: {figures['bulk_issue_note']}")
-    figures.update(batch_figure(options.batch, options.workers))
+    site = Site(options.workers)
+    try:
+        figures.update(bulk_issue_figure(site, options.issue, options.issue_chunk))
+        figures["bulk_issue_worker_stages_s"] = _timed_stages(site)
+        figures.update(batch_figure(site, options.batch, options.distinct))
+        stages = _timed_stages(site)
+        figures["batch_worker_stages_s"] = {
+            name: seconds
+            for name, seconds in stages.items()
+            if name not in figures["bulk_issue_worker_stages_s"]
+        }
+    finally:
+        site.close()
+    figures["batch_workers"] = options.workers
     figures["verify_to_ed25519_ratio"] = round(
         figures["verify_median_ms"] / figures["ed25519_verify_ms"], 1
     )

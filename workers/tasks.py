@@ -16,6 +16,9 @@ from pdhub.verification import batches as verification_batches
 from pdhub.review import screening
 from workers.base import AppTask
 
+#: Awards per bulk issuing job sent by the sweep.
+SWEEP_CHUNK = 100
+
 
 @celery.task(base=AppTask, name="pdhub.deliver_email")
 def deliver_email(message_id: int) -> bool:
@@ -48,8 +51,10 @@ def sweep_awards() -> int:
     from pdhub.credentials import service as credentials
 
     sent = 0
-    for award_id in credentials.awards_without_credential(db.session):
-        sent += jobs.send_now("pdhub.issue_credential", award_id)
+    pending = credentials.awards_without_credential(db.session)
+    for start in range(0, len(pending), SWEEP_CHUNK):
+        chunk = pending[start : start + SWEEP_CHUNK]
+        sent += len(chunk) * jobs.send_now("pdhub.issue_credentials", chunk)
     return sent
 
 @celery.task(base=AppTask, name="pdhub.grade_quiz_attempt")
@@ -93,3 +98,22 @@ def sweep_submissions() -> int:
     """Re-send screening for versions whose job never ran (Redis was down) or died."""
     return sum(jobs.send_now("pdhub.screen_submission", version_id)
                for version_id in screening.stuck_version_ids(db.session))
+
+
+@celery.task(base=AppTask, name="pdhub.issue_credentials")
+def issue_credentials(award_ids: list[int]) -> int:
+    """Issue the credentials of a chunk of awards, each exactly once (bulk path)."""
+    from pdhub.credentials import service as credentials
+
+    return credentials.issue_credentials(db.session, award_ids)
+
+
+@celery.task(base=AppTask, name="pdhub.deliver_emails")
+def deliver_emails(message_ids: list[int]) -> int:
+    """Deliver many outbox messages, committing after each one: a message sent is
+    marked sent at once, so a rerun after a crash sends only the rest."""
+    sent = 0
+    for message_id in message_ids:
+        sent += notifications.deliver_email(db.session, message_id)
+        db.session.commit()
+    return sent

@@ -3,8 +3,8 @@ credential exactly once, reissue, revocation, suspension and sharing."""
 
 from __future__ import annotations
 
-import json
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -12,18 +12,9 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from badges.baking import bake_png, bake_svg
-from badges.credential import (
-    IssuerProfile,
-    OpenBadgeCredential,
-    Recipient,
-    StatusEntry,
-)
-from badges.jwt import encode_jwt
-from badges.proofs import sign_document
 from pdhub import signals
 from pdhub.accounts.models import User
-from pdhub.credentials import achievements, images, keys, policies, status
+from pdhub.credentials import images, issuing, keys, policies, status
 from pdhub.credentials.models import Award, IssuedCredential
 from pdhub.db import utcnow
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -78,53 +69,46 @@ def issue_credential(session: Session, award_id: int) -> IssuedCredential | None
 
 
 def _issue(session: Session, award: Award) -> IssuedCredential:
-    signer = keys.signer_for(keys.current_key(session))
-    status_list, index = status.allocate(session, signer)
-    module = award.module
-    user = award.user
-    credential_id = str(uuid.uuid4())
-    now = utcnow().replace(microsecond=0)
-    recipient = Recipient.from_email(user.email)
-    completed = award.enrollment.completed_at or award.awarded_at
-    unsigned = OpenBadgeCredential(
-        issuer=IssuerProfile(signer.issuer_id, keys.ISSUER_NAME, keys.base_url()),
-        achievement=achievements.achievement_for(module),
-        recipient=recipient,
-        valid_from=now,
-        id=f"urn:uuid:{credential_id}",
-        name=module.badge_name,
-        description=module.badge_description,
-        awarded_date=award.awarded_at.replace(microsecond=0),
-        results=tuple(achievements.results_for(session, award)),
-        credits_earned=module.hours,
-        activity_end_date=completed.replace(microsecond=0),
-        status=StatusEntry(status.list_url(status_list), index),
-    ).to_json()
-    signed = sign_document(
-        unsigned, signer.pair, signer.verification_method, created=now
-    )
-    text = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
-    credential = IssuedCredential(
-        id=credential_id,
-        award_id=award.id,
-        current_award_id=award.id,
-        user_id=user.id,
-        issuer_key_id=signer.key.id,
-        achievement_id=achievements.achievement_url(module),
-        recipient_salt=recipient.salt,
-        credential_json=text,
-        jwt=encode_jwt(
-            unsigned, signer.pair, signer.verification_method, issued_at=now
-        ),
-        baked_png=bake_png(images.badge_png(module), signed),
-        baked_svg=bake_svg(images.badge_svg(module), signed),
-        revocation_list_id=status_list.id,
-        revocation_index=index,
-        issued_at=now,
-    )
-    session.add(credential)
-    session.flush()
-    return credential
+    return issuing.issue_one(session, award)
+
+
+def issue_credentials(session: Session, award_ids: Sequence[int]) -> int:
+    """Issue the credentials of many awards at once (the bulk path); return how
+    many were new.
+
+    Each award gets exactly one credential however often or concurrently this runs
+    (see issuing.issue_many); each teacher is told once, and the emails go out in
+    one delivery job per call.
+    """
+    made = issuing.issue_many(session, award_ids)
+    if not made:
+        return 0
+    base = keys.base_url()
+    notices = []
+    emails = []
+    for award, credential in made:
+        key = f"credential-issued-{credential.id}"
+        name = award.module.badge_name
+        notices.append(
+            notifications.Notice(
+                award.user,
+                key,
+                f"You earned the {name} badge. Download it or share it from My badges.",
+                "/badges",
+            )
+        )
+        emails.append(
+            notifications.OutgoingEmail(
+                award.user.email,
+                f"You earned the {name} badge",
+                "credential_issued",
+                key,
+                {"user": award.user, "badge_name": name, "link": f"{base}/badges"},
+            )
+        )
+    notifications.notify_many(session, notices)
+    notifications.queue_emails(session, emails)
+    return len(made)
 
 
 def _announce(session: Session, credential: IssuedCredential) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from badges.proofs import sign_document
@@ -79,27 +79,108 @@ def allocate(
     signer: keys.Signer,
     purpose: StatusPurpose = StatusPurpose.REVOCATION,
 ) -> tuple[StatusList, int]:
-    """Pick a random free index in a list of ``signer``'s issuer, making a list if
-    every one is full (Bitstring Status List §6.2: random, uncorrelated indexes)."""
-    lists = session.scalars(
-        select(StatusList)
-        .where(StatusList.issuer_id == signer.issuer_id, StatusList.purpose == purpose)
-        .order_by(StatusList.id)
+    """Pick a random free index in a list of ``signer``'s issuer (see allocate_many)."""
+    return allocate_many(session, signer, 1, purpose)[0]
+
+
+def allocate_many(
+    session: Session,
+    signer: keys.Signer,
+    count: int,
+    purpose: StatusPurpose = StatusPurpose.REVOCATION,
+) -> list[tuple[StatusList, int]]:
+    """Pick ``count`` distinct random free indexes in lists of ``signer``'s issuer,
+    making a list when every one is half full (Bitstring Status List §6.2: random,
+    uncorrelated indexes; a list half full keeps picking cheap and herds large).
+
+    Allocating changes no bit, so no list is re-signed here. Two workers issuing at
+    once must not pick the same index: on PostgreSQL each picked index is held with
+    a transaction-scoped advisory lock (taken without waiting; a busy one is simply
+    not used) and re-checked against committed credentials, so a clash never
+    reaches the unique constraint. SQLite has one writer at a time.
+    """
+    picked: list[tuple[StatusList, int]] = []
+    lists = list(
+        session.scalars(
+            select(StatusList)
+            .where(
+                StatusList.issuer_id == signer.issuer_id, StatusList.purpose == purpose
+            )
+            .order_by(StatusList.id)
+        )
     )
     for status_list in lists:
-        used = _used_indexes(session, status_list)
-        if len(used) < status_list.size // 2:
-            return status_list, allocate_index(used, status_list.size)
-    status_list = StatusList(
-        purpose=purpose,
-        issuer_id=signer.issuer_id,
-        size=MIN_ENTRIES,
-        bits=bytes(MIN_ENTRIES // 8),
+        if len(picked) == count:
+            break
+        picked.extend(_pick(session, status_list, count - len(picked)))
+    while len(picked) < count:
+        status_list = StatusList(
+            purpose=purpose,
+            issuer_id=signer.issuer_id,
+            size=MIN_ENTRIES,
+            bits=bytes(MIN_ENTRIES // 8),
+        )
+        session.add(status_list)
+        session.flush()
+        sign_list(session, status_list, signer)
+        picked.extend(_pick(session, status_list, count - len(picked)))
+    return picked
+
+
+#: The advisory lock key of an index: "PD" in the top bits, then the list and index.
+_LOCK_NAMESPACE = 0x5044 << 47
+
+
+def _lock_key(status_list: StatusList, index: int) -> int:
+    return _LOCK_NAMESPACE | (status_list.id << 20) | index
+
+
+def _pick(
+    session: Session, status_list: StatusList, wanted: int
+) -> list[tuple[StatusList, int]]:
+    """Up to ``wanted`` free random indexes of one list, at most half full."""
+    used = _used_indexes(session, status_list)
+    room = status_list.size // 2 - len(used)
+    wanted = min(wanted, room)
+    chosen: list[int] = []
+    postgres = session.get_bind().dialect.name == "postgresql"
+    while len(chosen) < wanted:
+        candidates = []
+        for _ in range(wanted - len(chosen)):
+            index = allocate_index(used, status_list.size)
+            used.add(index)
+            candidates.append(index)
+        if postgres:
+            candidates = _claim(session, status_list, candidates)
+        chosen.extend(candidates)
+    return [(status_list, index) for index in chosen]
+
+
+def _claim(
+    session: Session, status_list: StatusList, candidates: list[int]
+) -> list[int]:
+    """The candidates this transaction now holds and no committed credential uses."""
+    keys_by_index = {_lock_key(status_list, index): index for index in candidates}
+    locked = session.scalars(
+        text(
+            "SELECT key FROM unnest(CAST(:keys AS bigint[])) AS key "
+            "WHERE pg_try_advisory_xact_lock(key)"
+        ),
+        {"keys": list(keys_by_index)},
+    ).all()
+    held = [keys_by_index[key] for key in locked]
+    if not held:
+        return []
+    # Taken by a transaction that committed after our list of used indexes was read.
+    taken = set(
+        session.scalars(
+            select(IssuedCredential.revocation_index).where(
+                IssuedCredential.revocation_list_id == status_list.id,
+                IssuedCredential.revocation_index.in_(held),
+            )
+        )
     )
-    session.add(status_list)
-    session.flush()
-    sign_list(session, status_list, signer)
-    return status_list, allocate_index(set(), status_list.size)
+    return [index for index in held if index not in taken]
 
 
 def set_bit(session: Session, status_list: StatusList, index: int, value: bool) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app, render_template
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from pdhub import jobs
@@ -89,3 +92,73 @@ def unread_count(session: Session, user: User) -> int:
             Notification.user_id == user.id, Notification.read_at.is_(None)
         )
     ) or 0
+
+
+# --- many at once (bulk issuing) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One in-app notification to create (see notify)."""
+
+    user: User
+    key: str
+    message: str
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class OutgoingEmail:
+    """One email to render into the outbox (see queue_email)."""
+
+    to: str
+    subject: str
+    template: str
+    key: str
+    context: dict[str, Any]
+
+
+def notify_many(session: Session, notices: Sequence[Notice]) -> None:
+    """``notify`` for many at once: one query for the keys already there, one insert."""
+    keys = [notice.key for notice in notices]
+    existing = set(
+        session.scalars(select(Notification.key).where(Notification.key.in_(keys)))
+    )
+    rows = [
+        {
+            "user_id": notice.user.id,
+            "key": notice.key,
+            "message": notice.message,
+            "link": notice.link,
+        }
+        for notice in notices
+        if notice.key not in existing
+    ]
+    if rows:
+        session.execute(insert(Notification), rows)
+
+
+def queue_emails(session: Session, emails: Sequence[OutgoingEmail]) -> list[int]:
+    """``queue_email`` for many at once, delivered by one job after commit.
+
+    Keys make it idempotent as for one email. Returns the new messages' ids.
+    """
+    keys = [email.key for email in emails]
+    existing = set(
+        session.scalars(select(EmailMessage.key).where(EmailMessage.key.in_(keys)))
+    )
+    rows = [
+        {
+            "key": email.key,
+            "to": email.to,
+            "subject": email.subject,
+            "body": render_template(f"email/{email.template}.txt", **email.context),
+        }
+        for email in emails
+        if email.key not in existing
+    ]
+    if not rows:
+        return []
+    ids = list(session.scalars(insert(EmailMessage).returning(EmailMessage.id), rows))
+    jobs.enqueue("pdhub.deliver_emails", ids)
+    return ids

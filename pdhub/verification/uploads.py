@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import zipfile
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from pdhub.errors import InvalidInput
 
@@ -148,7 +149,8 @@ def read_api_items(body: Any, limit: int) -> list[BatchInput]:
         items.append(BatchInput(url))
     for number, credential in enumerate(credentials):
         if isinstance(credential, dict):
-            payload = json.dumps(credential, ensure_ascii=False).encode()
+            # Serialized once, fast (the body was parsed once, by orjson, too).
+            payload = orjson.dumps(credential)
         elif isinstance(credential, str):
             payload = credential.encode()
         else:
