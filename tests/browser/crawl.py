@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
-from playwright.sync_api import BrowserContext, ConsoleMessage, Error, Page
+from playwright.sync_api import BrowserContext, ConsoleMessage, Error, Page, Response
 
 from tests.browser.audit import (
     AssetSizes,
@@ -127,7 +127,17 @@ class Crawl:
                 return  # the expected 404 of the 404 page itself
             console.append(message.text)
 
+        def on_response(response: Response) -> None:
+            # Name the failing resource: Chromium's console message does not.
+            if response.status < 400 or expected_status.get(response.url):
+                return
+            console.append(
+                f"{response.status} for {response.request.resource_type} "
+                f"{response.url} (while on {page.url})"
+            )
+
         page.on("console", on_console)
+        page.on("response", on_response)
         page.on("pageerror", lambda error: console.append(f"uncaught: {error}"))
         cdp = self.context.new_cdp_session(page)
         try:
