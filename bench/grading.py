@@ -70,7 +70,11 @@ def seed(app, count: int) -> list[int]:  # type: ignore[no-untyped-def]
         db.session.add(coach)
         db.session.flush()
         db.session.add(CoachAssignment(coach_id=coach.id, district_id=district.id))
-        module = demo._demo_module(db.session)[0]
+        from pdhub.learning import importer
+
+        for folder in importer.package_folders(ROOT / "modules"):
+            importer.import_folder(db.session, folder)
+        module = demo._review_modules(db.session)[0]
         db.session.execute(
             insert(User),
             [

@@ -214,6 +214,22 @@ class SubmissionFactory(BaseFactory):
     reflection_text = "I learned that planning for offline work made the lesson fair."
     links = factory.LazyFunction(list)
 
+    class Params:
+        # Saved and sent to screening (with version 1, see _submitted_version).
+        submitted = factory.Trait(status=SubmissionStatus.SUBMITTED,
+                                  submitted_at=factory.LazyFunction(utcnow))
+        # Screened as complete and waiting in the coach queue.
+        in_review = factory.Trait(status=SubmissionStatus.IN_REVIEW,
+                                  submitted_at=factory.LazyFunction(utcnow))
+
+    @factory.post_generation
+    def version(obj: Submission, create: bool, extracted: object, **kwargs: object) -> None:
+        """A submission past DRAFT gets its first version unless ``version=False``."""
+        if extracted is False or obj.status is SubmissionStatus.DRAFT:
+            return
+        SubmissionVersionFactory(submission=obj,  # noqa: F821 - defined below
+                                 submitted_at=obj.submitted_at or utcnow(), **kwargs)
+
 
 # --- credentials ------------------------------------------------------------------------
 
@@ -233,21 +249,6 @@ class AwardFactory(BaseFactory):
     )
     user = factory.LazyAttribute(lambda o: o.enrollment.user)
     module = factory.LazyAttribute(lambda o: o.enrollment.module)
-    class Params:
-        # Saved and sent to screening (with version 1, see _submitted_version).
-        submitted = factory.Trait(status=SubmissionStatus.SUBMITTED,
-                                  submitted_at=factory.LazyFunction(utcnow))
-        # Screened as complete and waiting in the coach queue.
-        in_review = factory.Trait(status=SubmissionStatus.IN_REVIEW,
-                                  submitted_at=factory.LazyFunction(utcnow))
-
-    @factory.post_generation
-    def version(obj: Submission, create: bool, extracted: object, **kwargs: object) -> None:
-        """A submission past DRAFT gets its first version unless ``version=False``."""
-        if extracted is False or obj.status is SubmissionStatus.DRAFT:
-            return
-        SubmissionVersionFactory(submission=obj,  # noqa: F821 - defined below
-                                 submitted_at=obj.submitted_at or utcnow(), **kwargs)
 
 
 # --- review -----------------------------------------------------------------------------

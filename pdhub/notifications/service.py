@@ -1,8 +1,10 @@
-"""Creating notifications and queueing email; delivery happens in a task after commit."""
+"""Creating notifications and queueing email; delivery runs in a task after commit."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any, NamedTuple
 
 from flask import current_app, render_template
 from sqlalchemy import func, select
@@ -10,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from pdhub import jobs
 from pdhub.accounts.models import User
-from pdhub.db import utcnow
+from pdhub.db import Base, utcnow
 from pdhub.notifications.mail import mailer_for
 from pdhub.notifications.models import EmailMessage, Notification
 
@@ -37,7 +39,7 @@ def queue_email(
     key: str | None = None,
     **context: object,
 ) -> EmailMessage:
-    """Render ``templates/email/<template>.txt`` into the outbox and send it after commit.
+    """Render ``templates/email/<template>.txt`` into the outbox; sent after commit.
 
     With a ``key``, queueing the same email twice keeps one message (tasks may rerun).
     """
@@ -51,6 +53,69 @@ def queue_email(
     session.flush()
     jobs.enqueue("pdhub.deliver_email", message.id)
     return message
+
+
+class Note(NamedTuple):
+    """An in-app notification to create once (by its key)."""
+
+    user_id: int
+    key: str
+    message: str
+    link: str | None = None
+
+
+class Mail(NamedTuple):
+    """A rendered email to queue once (by its key)."""
+
+    key: str
+    to: str
+    subject: str
+    body: str
+
+
+def _insert_new(session: Session, model: type[Base]) -> Any:
+    """``INSERT ... ON CONFLICT (key) DO NOTHING`` for ``model`` on this database."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - PD Hub runs on PostgreSQL and SQLite only
+        raise RuntimeError(f"no ON CONFLICT insert for {dialect}")
+    return insert(model).on_conflict_do_nothing(index_elements=["key"])
+
+
+def notify_many(session: Session, notes: Sequence[Note]) -> None:
+    """Create each in-app notification whose key is new, in one statement (a rerun
+    of the job that made them adds none)."""
+    if not notes:
+        return
+    now = utcnow()
+    session.execute(
+        _insert_new(session, Notification).values(
+            [{**note._asdict(), "created_at": now} for note in notes]
+        )
+    )
+
+
+def queue_emails(session: Session, mails: Sequence[Mail]) -> list[int]:
+    """Put each email whose key is new into the outbox, in one statement, and send the
+    new ones with one delivery job after commit; returns their ids."""
+    if not mails:
+        return []
+    now = utcnow()
+    ids = list(
+        session.scalars(
+            _insert_new(session, EmailMessage)
+            .values(
+                [{**mail._asdict(), "created_at": now, "attempts": 0} for mail in mails]
+            )
+            .returning(EmailMessage.id)
+        )
+    )
+    if ids:
+        jobs.enqueue("pdhub.deliver_emails", sorted(ids))
+    return ids
 
 
 def deliver_email(session: Session, message_id: int) -> bool:
@@ -67,7 +132,9 @@ def deliver_email(session: Session, message_id: int) -> bool:
     return True
 
 
-def unsent_email_ids(session: Session, older_than_seconds: int | None = None) -> list[int]:
+def unsent_email_ids(
+    session: Session, older_than_seconds: int | None = None
+) -> list[int]:
     """Outbox messages whose delivery job never completed (for the periodic sweep)."""
     if older_than_seconds is None:
         older_than_seconds = current_app.config["PDHUB_SWEEP_AFTER_SECONDS"]
@@ -84,8 +151,11 @@ def unsent_email_ids(session: Session, older_than_seconds: int | None = None) ->
 
 
 def unread_count(session: Session, user: User) -> int:
-    return session.scalar(
-        select(func.count(Notification.id)).where(
-            Notification.user_id == user.id, Notification.read_at.is_(None)
+    return (
+        session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.user_id == user.id, Notification.read_at.is_(None)
+            )
         )
-    ) or 0
+        or 0
+    )

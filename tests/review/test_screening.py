@@ -3,8 +3,6 @@ to the teacher with reasons, once, however often the job runs."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -15,6 +13,7 @@ from pdhub.notifications.models import EmailMessage, Notification
 from pdhub.review import screening
 from pdhub.submissions.models import Submission
 from pdhub.submissions.states import SubmissionStatus
+from pdhub.submissions.storage import file_store
 from tests.factories import (
     ArtifactFactory,
     EnrollmentFactory,
@@ -118,7 +117,8 @@ def test_a_file_missing_from_storage_sends_the_evidence_back(
         **complete_evidence(),
     )
     artifact = ArtifactFactory(submission=submission, filename="photo.pdf")
-    (Path(app.instance_path) / "uploads" / artifact.storage_key).unlink()
+    with app.app_context():
+        file_store().delete(artifact.storage_key)
     submission.versions[0].artifact_ids = [artifact.id]
     assert screening.finish_screening(session, submission.versions[0].id) is (
         SubmissionStatus.RETURNED
