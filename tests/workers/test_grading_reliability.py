@@ -31,7 +31,7 @@ from tests.factories import (
 )
 from tests.helpers import sign_in
 from tests.review.conftest import complete_evidence
-from tests.workers.conftest import Worker, wait_until
+from tests.workers.conftest import Worker, _empty_tables, wait_until
 
 pytestmark = pytest.mark.worker
 
@@ -237,3 +237,64 @@ def test_no_job_is_sent_for_a_transaction_that_rolled_back(worker: Worker) -> No
     wait_until(lambda: status_of(worker.app, committed) is SubmissionStatus.IN_REVIEW)
     time.sleep(0.5)
     assert runs(worker) == 1
+
+
+def test_a_burst_on_two_worker_processes_routes_and_emails_each_teacher_once(
+    worker: Worker,
+) -> None:
+    with worker.app.app_context():
+        module = ModuleFactory()
+        teachers = [UserFactory() for _ in range(40)]
+        submissions = [
+            SubmissionFactory(
+                enrollment=EnrollmentFactory(user=teacher, module=module),
+                submitted=True,
+                **complete_evidence(),
+            )
+            for teacher in teachers
+        ]
+        for submission in submissions:  # one commit: 40 jobs race for 40 versions
+            signals.submission_submitted.send(
+                db.session, version=submission.versions[0]
+            )
+        db.session.commit()
+        db.session.remove()
+    routed = Submission.status == SubmissionStatus.IN_REVIEW
+    wait_until(lambda: count(worker.app, Submission, routed) == 40)
+    sent = EmailMessage.sent_at.is_not(None)
+    wait_until(lambda: count(worker.app, EmailMessage, sent) == 40)
+    time.sleep(1)
+    assert runs(worker) == 40
+    assert count(worker.app, Notification) == 40
+    assert count(worker.app, EmailMessage) == 40
+    mail = (Path(worker.env["PDHUB_INSTANCE_PATH"]) / "mail.log").read_text()
+    assert mail.count("Subject: Your evidence is with a coach") == 40
+    assert len({line for line in mail.splitlines() if line.startswith("To: ")}) == 40
+
+
+def test_a_version_another_job_holds_is_skipped_and_other_waiting_ones_are_taken(
+    worker_app: Flask,
+) -> None:
+    try:
+        with worker_app.app_context():
+            versions = [
+                SubmissionFactory(submitted=True, **complete_evidence()).versions[0].id
+                for _ in range(3)
+            ]
+            db.session.commit()
+            db.session.remove()
+        holder = worker_app.app_context()
+        holder.push()  # one job holds the first version (its transaction still open)
+        try:
+            assert screening.claim(db.session, versions[0], limit=1) == [versions[0]]
+            with worker_app.app_context():  # another job, on another connection
+                taken = screening.claim(db.session, versions[0])
+                assert sorted(taken) == versions[1:]
+                db.session.rollback()
+                db.session.remove()
+            db.session.rollback()
+            db.session.remove()
+        finally:
+            holder.pop()
+    finally:
+        _empty_tables(worker_app)
