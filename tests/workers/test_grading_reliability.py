@@ -242,6 +242,8 @@ def test_no_job_is_sent_for_a_transaction_that_rolled_back(worker: Worker) -> No
 def test_a_burst_on_two_worker_processes_routes_and_emails_each_teacher_once(
     worker: Worker,
 ) -> None:
+    mail_log = Path(worker.env["PDHUB_INSTANCE_PATH"]) / "mail.log"
+    before = len(mail_log.read_text()) if mail_log.exists() else 0
     with worker.app.app_context():
         module = ModuleFactory()
         teachers = [UserFactory() for _ in range(40)]
@@ -267,7 +269,7 @@ def test_a_burst_on_two_worker_processes_routes_and_emails_each_teacher_once(
     assert runs(worker) == 40
     assert count(worker.app, Notification) == 40
     assert count(worker.app, EmailMessage) == 40
-    mail = (Path(worker.env["PDHUB_INSTANCE_PATH"]) / "mail.log").read_text()
+    mail = mail_log.read_text()[before:]  # the log is shared with earlier tests
     assert mail.count("Subject: Your evidence is with a coach") == 40
     assert len({line for line in mail.splitlines() if line.startswith("To: ")}) == 40
 
