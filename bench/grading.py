@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import secrets
+import shutil
 import signal
 import statistics
 import subprocess
@@ -70,7 +71,11 @@ def seed(app, count: int) -> list[int]:  # type: ignore[no-untyped-def]
         db.session.add(coach)
         db.session.flush()
         db.session.add(CoachAssignment(coach_id=coach.id, district_id=district.id))
-        module = demo._demo_module(db.session)[0]
+        from pdhub.learning import importer
+
+        for folder in importer.package_folders(ROOT / "modules"):
+            importer.import_folder(db.session, folder)
+        module = demo._review_modules(db.session)[0]
         db.session.execute(
             insert(User),
             [
@@ -352,6 +357,7 @@ def main() -> int:
             db.engine.dispose()
         with psycopg.connect(ADMIN_DSN, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        shutil.rmtree(instance, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -28,9 +28,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.instance_path = values["PDHUB_INSTANCE_PATH"]
 
     from pdhub import cli, errors, headers, jobs, models, templating  # noqa: F401
-    from pdhub.learning import completion  # noqa: F401 - connects its receivers
-    from pdhub.credentials import receivers  # noqa: F401 - connects its receivers
-    from pdhub.review import receivers  # noqa: F401 - connects its receivers
+    # Importing these connects their signal receivers.
+    from pdhub.credentials import receivers as _credential_receivers  # noqa: F401
+    from pdhub.learning import completion as _completion  # noqa: F401
+    from pdhub.review import receivers as _review_receivers  # noqa: F401
     from pdhub.accounts import auth
     from pdhub.extensions import csrf, db, limiter, migrate
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pdhub import create_app
 from pdhub.extensions import celery
 
-flask_app = create_app()
+#: No ``SELECT 1`` before each checkout (``pool_pre_ping``): a task that meets a dropped
+#: connection fails with an OperationalError, which AppTask retries.
+flask_app = create_app({"SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False}})
 
 #: Periodic jobs, all in one place.
 celery.conf.beat_schedule = {

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 import time
+from datetime import datetime, timedelta
 
 from flask import current_app
 
@@ -12,8 +12,8 @@ from pdhub.db import utcnow
 from pdhub.extensions import celery, db
 from pdhub.learning import service as learning
 from pdhub.notifications import service as notifications
-from pdhub.verification import batches as verification_batches
 from pdhub.review import screening
+from pdhub.verification import batches as verification_batches
 from workers.base import AppTask
 
 #: Awards per bulk issuing job sent by the sweep.
@@ -25,9 +25,20 @@ def deliver_email(message_id: int) -> bool:
     return notifications.deliver_email(db.session, message_id)
 
 
+@celery.task(base=AppTask, name="pdhub.deliver_emails")
+def deliver_emails(message_ids: list[int]) -> int:
+    """Deliver a batch of outbox messages; each is committed as sent on its own, so a
+    rerun after a crash or a failed send sends only those not sent yet."""
+    sent = 0
+    for message_id in message_ids:
+        sent += notifications.deliver_email(db.session, message_id)
+        db.session.commit()
+    return sent
+
+
 @celery.task(base=AppTask, name="pdhub.sweep_outbox")
 def sweep_outbox() -> int:
-    """Re-send the jobs whose rows were saved but whose job never ran (Redis was down)."""
+    """Re-send the jobs whose rows were saved but whose job never ran (Redis down)."""
     sent = 0
     for message_id in notifications.unsent_email_ids(db.session):
         sent += jobs.send_now("pdhub.deliver_email", message_id)
@@ -78,19 +89,22 @@ def finish_verification_batch(batch_id: int) -> bool:
     """Sign the batch's report once every item is checked (else a no-op)."""
     return verification_batches.finish_batch(db.session, batch_id)
 @celery.task(base=AppTask, name="pdhub.screen_submission", retry_for=(Exception,))
-def screen_submission(version_id: int) -> str | None:
-    """Screen a submitted version and route it (returned, or into the coach queue).
+def screen_submission(version_id: int) -> int:
+    """Screen a submitted version and route it (returned, or into the coach queue),
+    with up to ``screening.BATCH_SIZE - 1`` other waiting versions no other job holds;
+    returns how many were routed. The job of a version already routed does nothing.
 
-    Two commits on purpose: the first makes "being checked" visible to the teacher
+    Two commits on purpose: the first makes "being checked" visible to the teachers
     while the checks run; a rerun after a crash finds that state and finishes once.
     """
-    if screening.begin_screening(db.session, version_id):
-        db.session.commit()
+    claimed = screening.claim(db.session, version_id)
+    if not claimed:
+        return 0
+    db.session.commit()
     delay = current_app.config["PDHUB_SCREENING_DELAY_SECONDS"]
     if delay:
         time.sleep(delay)
-    status = screening.finish_screening(db.session, version_id)
-    return status.value if status else None
+    return len(screening.route(db.session, claimed, own=version_id))
 
 
 @celery.task(base=AppTask, name="pdhub.sweep_submissions")
@@ -108,12 +122,3 @@ def issue_credentials(award_ids: list[int]) -> int:
     return credentials.issue_credentials(db.session, award_ids)
 
 
-@celery.task(base=AppTask, name="pdhub.deliver_emails")
-def deliver_emails(message_ids: list[int]) -> int:
-    """Deliver many outbox messages, committing after each one: a message sent is
-    marked sent at once, so a rerun after a crash sends only the rest."""
-    sent = 0
-    for message_id in message_ids:
-        sent += notifications.deliver_email(db.session, message_id)
-        db.session.commit()
-    return sent

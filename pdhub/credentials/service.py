@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from flask import current_app
+from flask import current_app, render_template
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
@@ -90,20 +90,24 @@ def issue_credentials(session: Session, award_ids: Sequence[int]) -> int:
         key = f"credential-issued-{credential.id}"
         name = award.module.badge_name
         notices.append(
-            notifications.Notice(
-                award.user,
+            notifications.Note(
+                award.user_id,
                 key,
                 f"You earned the {name} badge. Download it or share it from My badges.",
                 "/badges",
             )
         )
         emails.append(
-            notifications.OutgoingEmail(
+            notifications.Mail(
+                key,
                 award.user.email,
                 f"You earned the {name} badge",
-                "credential_issued",
-                key,
-                {"user": award.user, "badge_name": name, "link": f"{base}/badges"},
+                render_template(
+                    "email/credential_issued.txt",
+                    user=award.user,
+                    badge_name=name,
+                    link=f"{base}/badges",
+                ),
             )
         )
     notifications.notify_many(session, notices)

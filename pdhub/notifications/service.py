@@ -1,19 +1,18 @@
-"""Creating notifications and queueing email; delivery happens in a task after commit."""
+"""Creating notifications and queueing email; delivery runs in a task after commit."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import current_app, render_template
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pdhub import jobs
 from pdhub.accounts.models import User
-from pdhub.db import utcnow
+from pdhub.db import Base, utcnow
 from pdhub.notifications.mail import mailer_for
 from pdhub.notifications.models import EmailMessage, Notification
 
@@ -40,7 +39,7 @@ def queue_email(
     key: str | None = None,
     **context: object,
 ) -> EmailMessage:
-    """Render ``templates/email/<template>.txt`` into the outbox and send it after commit.
+    """Render ``templates/email/<template>.txt`` into the outbox; sent after commit.
 
     With a ``key``, queueing the same email twice keeps one message (tasks may rerun).
     """
@@ -54,6 +53,69 @@ def queue_email(
     session.flush()
     jobs.enqueue("pdhub.deliver_email", message.id)
     return message
+
+
+class Note(NamedTuple):
+    """An in-app notification to create once (by its key)."""
+
+    user_id: int
+    key: str
+    message: str
+    link: str | None = None
+
+
+class Mail(NamedTuple):
+    """A rendered email to queue once (by its key)."""
+
+    key: str
+    to: str
+    subject: str
+    body: str
+
+
+def _insert_new(session: Session, model: type[Base]) -> Any:
+    """``INSERT ... ON CONFLICT (key) DO NOTHING`` for ``model`` on this database."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - PD Hub runs on PostgreSQL and SQLite only
+        raise RuntimeError(f"no ON CONFLICT insert for {dialect}")
+    return insert(model).on_conflict_do_nothing(index_elements=["key"])
+
+
+def notify_many(session: Session, notes: Sequence[Note]) -> None:
+    """Create each in-app notification whose key is new, in one statement (a rerun
+    of the job that made them adds none)."""
+    if not notes:
+        return
+    now = utcnow()
+    session.execute(
+        _insert_new(session, Notification).values(
+            [{**note._asdict(), "created_at": now} for note in notes]
+        )
+    )
+
+
+def queue_emails(session: Session, mails: Sequence[Mail]) -> list[int]:
+    """Put each email whose key is new into the outbox, in one statement, and send the
+    new ones with one delivery job after commit; returns their ids."""
+    if not mails:
+        return []
+    now = utcnow()
+    ids = list(
+        session.scalars(
+            _insert_new(session, EmailMessage)
+            .values(
+                [{**mail._asdict(), "created_at": now, "attempts": 0} for mail in mails]
+            )
+            .returning(EmailMessage.id)
+        )
+    )
+    if ids:
+        jobs.enqueue("pdhub.deliver_emails", sorted(ids))
+    return ids
 
 
 def deliver_email(session: Session, message_id: int) -> bool:
@@ -70,7 +132,9 @@ def deliver_email(session: Session, message_id: int) -> bool:
     return True
 
 
-def unsent_email_ids(session: Session, older_than_seconds: int | None = None) -> list[int]:
+def unsent_email_ids(
+    session: Session, older_than_seconds: int | None = None
+) -> list[int]:
     """Outbox messages whose delivery job never completed (for the periodic sweep)."""
     if older_than_seconds is None:
         older_than_seconds = current_app.config["PDHUB_SWEEP_AFTER_SECONDS"]
@@ -87,78 +151,11 @@ def unsent_email_ids(session: Session, older_than_seconds: int | None = None) ->
 
 
 def unread_count(session: Session, user: User) -> int:
-    return session.scalar(
-        select(func.count(Notification.id)).where(
-            Notification.user_id == user.id, Notification.read_at.is_(None)
+    return (
+        session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.user_id == user.id, Notification.read_at.is_(None)
+            )
         )
-    ) or 0
-
-
-# --- many at once (bulk issuing) ----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Notice:
-    """One in-app notification to create (see notify)."""
-
-    user: User
-    key: str
-    message: str
-    link: str | None = None
-
-
-@dataclass(frozen=True)
-class OutgoingEmail:
-    """One email to render into the outbox (see queue_email)."""
-
-    to: str
-    subject: str
-    template: str
-    key: str
-    context: dict[str, Any]
-
-
-def notify_many(session: Session, notices: Sequence[Notice]) -> None:
-    """``notify`` for many at once: one query for the keys already there, one insert."""
-    keys = [notice.key for notice in notices]
-    existing = set(
-        session.scalars(select(Notification.key).where(Notification.key.in_(keys)))
+        or 0
     )
-    rows = [
-        {
-            "user_id": notice.user.id,
-            "key": notice.key,
-            "message": notice.message,
-            "link": notice.link,
-        }
-        for notice in notices
-        if notice.key not in existing
-    ]
-    if rows:
-        session.execute(insert(Notification), rows)
-
-
-def queue_emails(session: Session, emails: Sequence[OutgoingEmail]) -> list[int]:
-    """``queue_email`` for many at once, delivered by one job after commit.
-
-    Keys make it idempotent as for one email. Returns the new messages' ids.
-    """
-    keys = [email.key for email in emails]
-    existing = set(
-        session.scalars(select(EmailMessage.key).where(EmailMessage.key.in_(keys)))
-    )
-    rows = [
-        {
-            "key": email.key,
-            "to": email.to,
-            "subject": email.subject,
-            "body": render_template(f"email/{email.template}.txt", **email.context),
-        }
-        for email in emails
-        if email.key not in existing
-    ]
-    if not rows:
-        return []
-    ids = list(session.scalars(insert(EmailMessage).returning(EmailMessage.id), rows))
-    jobs.enqueue("pdhub.deliver_emails", ids)
-    return ids

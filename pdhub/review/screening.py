@@ -7,12 +7,13 @@ state under a row lock, so a version is routed, and its teacher told, once.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy.orm import Session, aliased, contains_eager
 
 from pdhub.admin.service import open_failure_args
 from pdhub.db import utcnow
@@ -24,6 +25,8 @@ from pdhub.submissions.states import SubmissionStatus, check_transition
 
 SCREEN_TASK = "pdhub.screen_submission"
 
+log = logging.getLogger(__name__)
+
 
 def move(submission: Submission, target: SubmissionStatus) -> None:
     """Change the status through the transition table (IllegalTransition otherwise)."""
@@ -32,62 +35,211 @@ def move(submission: Submission, target: SubmissionStatus) -> None:
     submission.status_changed_at = utcnow()
 
 
-def _current(
-    session: Session, version_id: int
-) -> tuple[Submission, SubmissionVersion] | None:
-    """The version and its submission, locked, if the version is still the newest."""
-    version = session.get(SubmissionVersion, version_id)
-    if version is None:
-        return None
-    submission = session.get(
-        Submission, version.submission_id, with_for_update=True, populate_existing=True
-    )
-    newest = session.scalar(
-        select(func.max(SubmissionVersion.number)).where(
-            SubmissionVersion.submission_id == version.submission_id
+#: How many waiting versions one screening job takes on at once: one job's two
+#: transactions screen and route them all, so a burst costs a few commits per batch
+#: and the jobs of versions already routed are cheap no-ops.
+BATCH_SIZE = 50
+
+_WAITING = (SubmissionStatus.SUBMITTED, SubmissionStatus.SCREENING)
+
+
+def _is_newest() -> ColumnElement[bool]:
+    """True for a version that no newer version of its submission has replaced."""
+    newer = aliased(SubmissionVersion)
+    return ~(
+        select(newer.id)
+        .where(
+            newer.submission_id == SubmissionVersion.submission_id,
+            newer.number > SubmissionVersion.number,
         )
+        .exists()
     )
-    if submission is None or newest != version.number:
-        return None
-    return submission, version
+
+
+def claim(session: Session, version_id: int, limit: int = BATCH_SIZE) -> list[int]:
+    """Take on ``version_id`` (if it is its submission's newest version and is still
+    submitted or being checked) and up to ``limit - 1`` other submitted versions, and
+    mark them all as being checked; returns the version ids taken.
+
+    Rows another job has locked are skipped (``FOR UPDATE SKIP LOCKED`` on PostgreSQL;
+    SQLite runs one writer at a time): that job is routing them.
+    """
+    own = SubmissionVersion.id == version_id
+    rows = session.execute(
+        select(Submission, SubmissionVersion.id)
+        .join(SubmissionVersion, SubmissionVersion.submission_id == Submission.id)
+        .where(
+            _is_newest(),
+            or_(
+                and_(own, Submission.status.in_(_WAITING)),
+                Submission.status == SubmissionStatus.SUBMITTED,
+            ),
+        )
+        .order_by(case((own, 0), else_=1), Submission.submitted_at, Submission.id)
+        .limit(limit)
+        .with_for_update(of=Submission, skip_locked=True)
+        .execution_options(populate_existing=True)
+    ).all()
+    for submission, _ in rows:
+        if submission.status is SubmissionStatus.SUBMITTED:
+            move(submission, SubmissionStatus.SCREENING)
+    session.flush()
+    return [taken for _, taken in rows]
 
 
 def begin_screening(session: Session, version_id: int) -> bool:
-    """Mark a submitted version as being checked; False if it was already taken on."""
-    found = _current(session, version_id)
-    if found is None or found[0].status is not SubmissionStatus.SUBMITTED:
-        return False
-    move(found[0], SubmissionStatus.SCREENING)
-    session.flush()
-    return True
+    """Mark one submitted version as being checked; False if it was already taken on."""
+    status = session.scalar(
+        select(Submission.status)
+        .join(SubmissionVersion, SubmissionVersion.submission_id == Submission.id)
+        .where(SubmissionVersion.id == version_id)
+    )
+    return status is SubmissionStatus.SUBMITTED and claim(session, version_id, 1) == [
+        version_id
+    ]
 
 
-def others_for(
-    session: Session, submission: Submission, module: Module
-) -> Callable[[], Sequence[tuple[int, Sequence[int]]]]:
-    """Sketches of other teachers' recently screened versions of the same module."""
+class _Recent:
+    """Sketches of a module's recently screened versions, with their teachers; the
+    versions screened earlier in the same batch are added as they are screened."""
 
-    def load() -> Sequence[tuple[int, Sequence[int]]]:
+    def __init__(self, session: Session, module: Module, extra: int) -> None:
         rows = session.execute(
-            select(SubmissionVersion.submission_id, SubmissionVersion.screening)
+            select(
+                SubmissionVersion.id,
+                SubmissionVersion.submission_id,
+                Enrollment.user_id,
+                SubmissionVersion.screening,
+            )
             .join(Submission, Submission.id == SubmissionVersion.submission_id)
             .join(Enrollment, Enrollment.id == Submission.enrollment_id)
             .join(Module, Module.id == Enrollment.module_id)
             .where(
-                Module.slug == module.slug,
-                Enrollment.user_id != submission.enrollment.user_id,
-                SubmissionVersion.screened_at.is_not(None),
+                Module.slug == module.slug, SubmissionVersion.screened_at.is_not(None)
             )
             .order_by(SubmissionVersion.id.desc())
-            .limit(graders.SIMILARITY_RECENT)
+            # Enough for SIMILARITY_RECENT of other teachers' unless one teacher wrote
+            # most of the module's recent versions.
+            .limit(2 * graders.SIMILARITY_RECENT + extra)
         )
-        return [
-            (sid, screened.get("sketch") or [])
-            for sid, screened in rows
+        self.rows: list[tuple[int, int, int, Sequence[int]]] = [
+            (vid, sid, uid, screened.get("sketch") or [])
+            for vid, sid, uid, screened in rows
             if isinstance(screened, dict)
         ]
 
-    return load
+    def add(self, version: SubmissionVersion, user_id: int, sketch: list[int]) -> None:
+        self.rows.append((version.id, version.submission_id, user_id, sketch))
+        self.rows.sort(key=lambda row: row[0], reverse=True)
+
+    def others(self, user_id: int) -> Sequence[tuple[int, Sequence[int]]]:
+        """The SIMILARITY_RECENT newest sketches of teachers other than ``user_id``."""
+        found: list[tuple[int, Sequence[int]]] = []
+        for _, sid, uid, sketch in self.rows:
+            if uid != user_id:
+                found.append((sid, sketch))
+                if len(found) == graders.SIMILARITY_RECENT:
+                    break
+        return found
+
+
+def route(
+    session: Session,
+    version_ids: Sequence[int],
+    *,
+    own: int | None = None,
+    read: Callable[[Artifact], bytes] | None = None,
+) -> dict[int, SubmissionStatus]:
+    """Run the graders over versions being checked (or still submitted) and route each:
+    back to the teacher with the reasons (RETURNED) or into the coach queue
+    (IN_REVIEW); each teacher is told once.
+
+    Returns the new status of each version routed now. A version already routed,
+    replaced by a newer one, or locked by another job is left alone. A version whose
+    checks fail is left being checked for its own job to retry (the sweep finds it if
+    that job is gone), unless it is ``own``: then the error is raised.
+    """
+    if not version_ids:
+        return {}
+    rows = session.execute(
+        select(Submission, SubmissionVersion)
+        .join(SubmissionVersion, SubmissionVersion.submission_id == Submission.id)
+        .join(Submission.enrollment)
+        .join(Enrollment.module)
+        .join(Enrollment.user)
+        .options(
+            contains_eager(Submission.enrollment).contains_eager(Enrollment.module),
+            contains_eager(Submission.enrollment).contains_eager(Enrollment.user),
+        )
+        .where(
+            SubmissionVersion.id.in_(version_ids),
+            _is_newest(),
+            Submission.status.in_(_WAITING),
+        )
+        .order_by(SubmissionVersion.id)
+        .with_for_update(of=Submission, skip_locked=True)
+        .execution_options(populate_existing=True)
+    ).all()
+    if not rows:
+        return {}
+    wanted = sorted({i for _, version in rows for i in version.artifact_ids or []})
+    artifacts = (
+        {
+            a.id: a
+            for a in session.scalars(select(Artifact).where(Artifact.id.in_(wanted)))
+        }
+        if wanted
+        else {}
+    )
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    reader = read or (lambda artifact: read_artifact(app, artifact))
+    recent: dict[str, _Recent] = {}
+    routed: dict[int, SubmissionStatus] = {}
+    tells: list[notices.Tell] = []
+    for submission, version in rows:
+        module = submission.enrollment.module
+        teacher_id = submission.enrollment.user_id
+        pool = recent.get(module.slug)
+        if pool is None:
+            pool = recent[module.slug] = _Recent(session, module, len(rows))
+        data = graders.ScreeningInput(
+            version=version,
+            module=module,
+            artifacts=[
+                artifacts[i]
+                for i in sorted(version.artifact_ids or [])
+                if i in artifacts
+            ],
+            read=reader,
+            others=lambda teacher_id=teacher_id, pool=pool: pool.others(teacher_id),
+        )
+        try:
+            result = graders.screen(data)
+        except Exception:
+            if version.id == own:
+                raise
+            log.exception("screening version %s failed; its job retries it", version.id)
+            continue
+        pool.add(version, teacher_id, data.sketch)
+        now = utcnow()
+        # The sketch is kept so later versions compare against this one at a fixed cost.
+        version.screening = {**result.as_json(), "sketch": data.sketch}
+        version.screened_at = now
+        if submission.status is SubmissionStatus.SUBMITTED:
+            move(submission, SubmissionStatus.SCREENING)
+        if result.complete:
+            move(submission, SubmissionStatus.IN_REVIEW)
+            tells.append(notices.Tell(submission, version, "screened"))
+        else:
+            move(submission, SubmissionStatus.RETURNED)
+            reasons = [finding.message for finding in result.reasons]
+            tells.append(
+                notices.Tell(submission, version, "returned", {"reasons": reasons})
+            )
+        routed[version.id] = submission.status
+    session.flush()
+    notices.tell_teachers(session, tells)
+    return routed
 
 
 def finish_screening(
@@ -95,58 +247,9 @@ def finish_screening(
     version_id: int,
     read: Callable[[Artifact], bytes] | None = None,
 ) -> SubmissionStatus | None:
-    """Run the graders over a version being checked and route it: back to the teacher
-    with the reasons (RETURNED) or into the coach queue (IN_REVIEW).
-
-    Returns the new status, or None when there was nothing to do (already routed, or a
-    newer version was submitted since).
-    """
-    found = _current(session, version_id)
-    if found is None:
-        return None
-    submission, version = found
-    if submission.status is SubmissionStatus.SUBMITTED:
-        move(submission, SubmissionStatus.SCREENING)
-    if submission.status is not SubmissionStatus.SCREENING:
-        return None
-    module = submission.enrollment.module
-    artifacts = (
-        list(
-            session.scalars(
-                select(Artifact)
-                .where(Artifact.id.in_(version.artifact_ids))
-                .order_by(Artifact.id)
-            )
-        )
-        if version.artifact_ids
-        else []
-    )
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    data = graders.ScreeningInput(
-        version=version,
-        module=module,
-        artifacts=artifacts,
-        read=read or (lambda artifact: read_artifact(app, artifact)),
-        others=others_for(session, submission, module),
-    )
-    result = graders.screen(data)
-    # The sketch is kept so later versions compare against this one at a fixed cost.
-    version.screening = {**result.as_json(), "sketch": data.sketch}
-    version.screened_at = utcnow()
-    if result.complete:
-        move(submission, SubmissionStatus.IN_REVIEW)
-        notices.tell_teacher(session, submission, version, "screened")
-    else:
-        move(submission, SubmissionStatus.RETURNED)
-        notices.tell_teacher(
-            session,
-            submission,
-            version,
-            "returned",
-            reasons=[finding.message for finding in result.reasons],
-        )
-    session.flush()
-    return submission.status
+    """Screen and route one version; its new status, or None when there was nothing
+    to do (already routed, or a newer version was submitted since)."""
+    return route(session, [version_id], own=version_id, read=read).get(version_id)
 
 
 def stuck_version_ids(session: Session, limit: int = 500) -> list[int]:

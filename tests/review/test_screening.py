@@ -3,7 +3,7 @@ to the teacher with reasons, once, however often the job runs."""
 
 from __future__ import annotations
 
-
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -224,3 +224,64 @@ def test_the_sweep_task_screens_what_it_finds(session: Session, app_factory) -> 
     session.expire_all()
     assert session.get(Submission, submission.id).status is SubmissionStatus.IN_REVIEW
     assert session.scalar(select(func.count(EmailMessage.id))) == 1
+
+
+def test_one_job_routes_every_waiting_version_once_and_the_others_jobs_do_nothing(
+    session: Session, mail_log
+) -> None:
+    waiting = [
+        SubmissionFactory(submitted=True, **complete_evidence()) for _ in range(3)
+    ]
+    first, *rest = [submission.versions[0].id for submission in waiting]
+    claimed = screening.claim(session, first)
+    assert claimed[0] == first
+    assert sorted(claimed) == sorted([first, *rest])
+    assert {s.status for s in waiting} == {SubmissionStatus.SCREENING}
+    routed = screening.route(session, claimed, own=first)
+    assert set(routed.values()) == {SubmissionStatus.IN_REVIEW}
+    session.commit()
+    # The jobs of the versions routed in that batch find nothing left to do.
+    for version_id in rest:
+        assert screening.claim(session, version_id) == []
+        assert screening.route(session, [version_id], own=version_id) == {}
+    session.commit()
+    for submission in waiting:
+        assert len(notifications_for(session, submission)) == 1
+    assert session.scalar(select(func.count(EmailMessage.id))) == 3
+    assert mail_log.read_text().count("Subject: Your evidence is with a coach") == 3
+
+
+def test_a_version_whose_checks_fail_in_anothers_batch_is_left_for_its_own_job(
+    session: Session,
+) -> None:
+    good = SubmissionFactory(submitted=True, **complete_evidence())
+    corrupt = {"context": "not a mapping", "reflection": None, "artifacts": []}
+    bad = SubmissionFactory(
+        enrollment=EnrollmentFactory(module__evidence=corrupt),
+        submitted=True,
+        **complete_evidence(),
+    )
+    good_id, bad_id = good.versions[0].id, bad.versions[0].id
+    claimed = screening.claim(session, good_id)
+    assert sorted(claimed) == sorted([good_id, bad_id])
+    assert screening.route(session, claimed, own=good_id) == {
+        good_id: SubmissionStatus.IN_REVIEW
+    }
+    assert bad.status is SubmissionStatus.SCREENING
+    assert notifications_for(session, bad) == []
+    # Its own job raises, so it is retried and, in the end, shown to an administrator.
+    with pytest.raises(TypeError):
+        screening.route(session, [bad_id], own=bad_id)
+
+
+def test_a_resubmitted_submission_is_claimed_by_its_newest_version_only(
+    session: Session, submitted_submission: Submission
+) -> None:
+    from tests.factories import SubmissionVersionFactory
+
+    old = submitted_submission.versions[0].id
+    new = SubmissionVersionFactory(submission=submitted_submission, number=2).id
+    assert screening.claim(session, old) == [new]
+    assert screening.route(session, [old, new], own=old) == {
+        new: SubmissionStatus.IN_REVIEW
+    }

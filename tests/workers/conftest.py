@@ -22,7 +22,7 @@ from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from pdhub.extensions import db
+from pdhub.extensions import celery, db
 from tests.conftest import REDIS_URL, ROOT, RUN_ID, _postgres_database, make_app
 
 
@@ -151,3 +151,21 @@ def wait_until(predicate, timeout: float = 30, interval: float = 0.1):  # type: 
             return value
         time.sleep(interval)
     raise AssertionError("condition not met in time")
+
+
+def configure_celery(settings: dict[str, object]) -> Flask:
+    """Build an app with ``settings`` and make the shared Celery app send through its
+    broker: Celery keeps a connection pool for the broker it first used, so drop it."""
+    app = make_app(settings)
+    celery._pool = None
+    if "amqp" in celery.__dict__:
+        celery.amqp._producer_pool = None
+    return app
+
+
+@pytest.fixture(autouse=True)
+def celery_on_redis(worker_settings: dict[str, object]) -> Iterator[None]:
+    """Point the shared Celery app at the test queue on real Redis (other tests may have
+    pointed it elsewhere)."""
+    configure_celery(worker_settings)
+    yield

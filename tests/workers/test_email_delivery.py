@@ -11,9 +11,8 @@ from pdhub.accounts.models import User
 from pdhub.extensions import db
 from pdhub.notifications.models import EmailMessage
 from pdhub.notifications.service import queue_email
-from tests.conftest import make_app
 from tests.factories import PASSWORD_HASH
-from tests.workers.conftest import Worker, wait_until
+from tests.workers.conftest import Worker, configure_celery, wait_until
 
 
 def _queue_reset_email(app: Flask, address: str) -> int:
@@ -46,14 +45,14 @@ def test_a_committed_email_is_delivered_by_the_worker_process(worker: Worker) ->
 def test_email_saved_while_redis_is_down_is_sent_by_the_sweep(
     worker: Worker, worker_settings: dict[str, object]
 ) -> None:
-    offline = make_app({**worker_settings, "PDHUB_REDIS_URL": "redis://127.0.0.1:1/0"})
+    offline = configure_celery({**worker_settings, "PDHUB_REDIS_URL": "redis://127.0.0.1:1/0"})
     try:
         message_id = _queue_reset_email(offline, "sam@example.org")  # no error for Sam
         assert _sent_at(offline, message_id) is None
     finally:
         with offline.app_context():
             db.engine.dispose()
-        make_app(worker_settings)  # the shared Celery app talks to real Redis again
+        configure_celery(worker_settings)  # the shared Celery app uses real Redis again
     with worker.app.app_context():
         from pdhub.notifications.service import unsent_email_ids
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,12 +14,11 @@ from sqlalchemy import func, select
 from pdhub import jobs, signals
 from pdhub.admin.models import JobFailure
 from pdhub.credentials.models import Award
-from pdhub.extensions import celery, db
+from pdhub.extensions import db
 from pdhub.notifications.models import EmailMessage, Notification
 from pdhub.review import screening
 from pdhub.submissions.models import Submission
 from pdhub.submissions.states import SubmissionStatus
-from tests.conftest import make_app
 from tests.factories import (
     CoachAssignmentFactory,
     EnrollmentFactory,
@@ -31,27 +29,9 @@ from tests.factories import (
 )
 from tests.helpers import sign_in
 from tests.review.conftest import complete_evidence
-from tests.workers.conftest import Worker, wait_until
+from tests.workers.conftest import Worker, _empty_tables, configure_celery, wait_until
 
 pytestmark = pytest.mark.worker
-
-
-def configure_celery(settings: dict[str, object]) -> Flask:
-    """Build an app with ``settings`` and make the shared Celery app send through its
-    broker: Celery keeps a connection pool for the broker it first used, so drop it."""
-    app = make_app(settings)
-    celery._pool = None
-    if "amqp" in celery.__dict__:
-        celery.amqp._producer_pool = None
-    return app
-
-
-@pytest.fixture(autouse=True)
-def celery_on_redis(worker_settings: dict[str, object]) -> Iterator[None]:
-    """Point the shared Celery app at the test queue on real Redis (other tests may have
-    pointed it elsewhere)."""
-    configure_celery(worker_settings)
-    yield
 
 
 def submit(app: Flask, *, commit: bool = True, **evidence: object) -> int:
@@ -237,3 +217,66 @@ def test_no_job_is_sent_for_a_transaction_that_rolled_back(worker: Worker) -> No
     wait_until(lambda: status_of(worker.app, committed) is SubmissionStatus.IN_REVIEW)
     time.sleep(0.5)
     assert runs(worker) == 1
+
+
+def test_a_burst_on_two_worker_processes_routes_and_emails_each_teacher_once(
+    worker: Worker,
+) -> None:
+    mail_log = Path(worker.env["PDHUB_INSTANCE_PATH"]) / "mail.log"
+    before = len(mail_log.read_text()) if mail_log.exists() else 0
+    with worker.app.app_context():
+        module = ModuleFactory()
+        teachers = [UserFactory() for _ in range(40)]
+        submissions = [
+            SubmissionFactory(
+                enrollment=EnrollmentFactory(user=teacher, module=module),
+                submitted=True,
+                **complete_evidence(),
+            )
+            for teacher in teachers
+        ]
+        for submission in submissions:  # one commit: 40 jobs race for 40 versions
+            signals.submission_submitted.send(
+                db.session, version=submission.versions[0]
+            )
+        db.session.commit()
+        db.session.remove()
+    routed = Submission.status == SubmissionStatus.IN_REVIEW
+    wait_until(lambda: count(worker.app, Submission, routed) == 40)
+    sent = EmailMessage.sent_at.is_not(None)
+    wait_until(lambda: count(worker.app, EmailMessage, sent) == 40)
+    time.sleep(1)
+    assert runs(worker) == 40
+    assert count(worker.app, Notification) == 40
+    assert count(worker.app, EmailMessage) == 40
+    mail = mail_log.read_text()[before:]  # the log is shared with earlier tests
+    assert mail.count("Subject: Your evidence is with a coach") == 40
+    assert len({line for line in mail.splitlines() if line.startswith("To: ")}) == 40
+
+
+def test_a_version_another_job_holds_is_skipped_and_other_waiting_ones_are_taken(
+    worker_app: Flask,
+) -> None:
+    try:
+        with worker_app.app_context():
+            versions = [
+                SubmissionFactory(submitted=True, **complete_evidence()).versions[0].id
+                for _ in range(3)
+            ]
+            db.session.commit()
+            db.session.remove()
+        holder = worker_app.app_context()
+        holder.push()  # one job holds the first version (its transaction still open)
+        try:
+            assert screening.claim(db.session, versions[0], limit=1) == [versions[0]]
+            with worker_app.app_context():  # another job, on another connection
+                taken = screening.claim(db.session, versions[0])
+                assert sorted(taken) == versions[1:]
+                db.session.rollback()
+                db.session.remove()
+            db.session.rollback()
+            db.session.remove()
+        finally:
+            holder.pop()
+    finally:
+        _empty_tables(worker_app)
