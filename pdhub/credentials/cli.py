@@ -62,7 +62,8 @@ def export_command(credential_id: str, form: str) -> None:
     elif form == "jwt":
         click.echo(credential.jwt)
     else:
-        data = credential.baked_png if form == "png" else credential.baked_svg
+        data = service.baked_image(db.session, credential, form)
+        db.session.commit()
         sys.stdout.buffer.write(bytes(data))
         sys.stdout.buffer.flush()
 

@@ -86,8 +86,8 @@ def issue_credentials(session: Session, award_ids: Sequence[int]) -> int:
     base = keys.base_url()
     notices = []
     emails = []
-    for award, credential in made:
-        key = f"credential-issued-{credential.id}"
+    for award, credential_id in made:
+        key = f"credential-issued-{credential_id}"
         name = award.module.badge_name
         notices.append(
             notifications.Notice(
@@ -361,6 +361,16 @@ def linkedin_url(credential: IssuedCredential) -> str:
             "certId": credential.id,
         }
     )
+
+
+def baked_image(session: Session, credential: IssuedCredential, kind: str) -> bytes:
+    """The credential baked into its badge as "png" or "svg": baked on the first
+    download and stored (flushed; the caller commits), read back afterwards."""
+    if kind not in ("png", "svg"):
+        raise NotFound("No baked image of that kind.")
+    data = credential.baked_png if kind == "png" else credential.baked_svg
+    session.flush()
+    return data
 
 
 def certificate(credential: IssuedCredential) -> bytes:
