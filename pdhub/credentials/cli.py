@@ -60,9 +60,10 @@ def export_command(credential_id: str, form: str) -> None:
     if form == "json":
         click.echo(credential.credential_json)
     elif form == "jwt":
-        click.echo(credential.jwt)
+        click.echo(service.download(db.session, credential, "jwt").decode("ascii"))
+        db.session.commit()
     else:
-        data = service.baked_image(db.session, credential, form)
+        data = service.download(db.session, credential, form)
         db.session.commit()
         sys.stdout.buffer.write(bytes(data))
         sys.stdout.buffer.flush()

@@ -29,6 +29,7 @@ from badges.credential import (
 )
 from badges.jwt import encode_jwt
 from badges.proofs import sign_document
+from badges.proofs.hashing import unsecured
 from pdhub.credentials import achievements, images, keys, status
 from pdhub.credentials.models import Award, IssuedCredential, StatusList
 from pdhub.db import utcnow
@@ -95,9 +96,9 @@ class Issuer:
         rubric: Sequence[tuple[str, str]] | None = None,
     ) -> dict[str, Any]:
         """Sign the award's credential (status entry at ``index``) and return its
-        IssuedCredential column values (not yet stored; baked images are made on
-        first download). ``rubric`` is the award's ``achievements.rubric_results``
-        when the caller read them already (else they are read here)."""
+        IssuedCredential column values (not yet stored; the VC-JWT and the baked
+        images are made on first download). ``rubric`` is the award's
+        ``achievements.rubric_results`` when the caller has them (else read here)."""
         module = award.module
         parts = self._parts(module)
         signer = self.signer
@@ -132,13 +133,26 @@ class Issuer:
             "credential_json": json.dumps(
                 signed, ensure_ascii=False, separators=(",", ":")
             ),
-            "jwt": encode_jwt(
-                unsigned, signer.pair, signer.verification_method, issued_at=now
-            ),
             "revocation_list_id": status_list.id,
             "revocation_index": index,
             "issued_at": now,
         }
+
+
+def credential_jwt(credential: IssuedCredential) -> str:
+    """The credential's VC-JWT: its JSON without the proof, signed by the key that
+    signed it, with the proof's verification method as ``kid`` and the issue time
+    as ``iat``. Ed25519 signatures are deterministic, so this is the same text
+    however often (or late) it is made."""
+    document = credential.document
+    proof = document["proof"]
+    method = (proof[0] if isinstance(proof, list) else proof)["verificationMethod"]
+    return encode_jwt(
+        unsecured(document),
+        keys.key_store().load(credential.issuer_key),
+        method,
+        issued_at=credential.issued_at,
+    )
 
 
 def bake(credential: IssuedCredential, kind: str) -> bytes:

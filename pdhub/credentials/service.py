@@ -363,12 +363,23 @@ def linkedin_url(credential: IssuedCredential) -> str:
     )
 
 
-def baked_image(session: Session, credential: IssuedCredential, kind: str) -> bytes:
-    """The credential baked into its badge as "png" or "svg": baked on the first
-    download and stored (flushed; the caller commits), read back afterwards."""
-    if kind not in ("png", "svg"):
-        raise NotFound("No baked image of that kind.")
-    data = credential.baked_png if kind == "png" else credential.baked_svg
+def download(session: Session, credential: IssuedCredential, kind: str) -> bytes:
+    """The credential as "json", "jwt", or baked into its badge as "png" or "svg".
+
+    The JWT and the baked images are made on their first download and stored
+    (flushed; the caller commits), then read back; the JSON is as issued.
+    Raises NotFound for another kind.
+    """
+    if kind == "json":
+        return credential.credential_json.encode("utf-8")
+    if kind == "jwt":
+        data = credential.jwt.encode("ascii")
+    elif kind == "png":
+        data = credential.baked_png
+    elif kind == "svg":
+        data = credential.baked_svg
+    else:
+        raise NotFound("There is no such download of a credential.")
     session.flush()
     return data
 

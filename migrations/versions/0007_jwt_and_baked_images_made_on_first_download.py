@@ -1,4 +1,4 @@
-"""baked images made on first download
+"""jwt and baked images made on first download
 
 Revision ID: 0007
 Revises: 0004
@@ -19,9 +19,12 @@ depends_on = None
 
 
 def upgrade():
-    # Credentials are issued without their baked PNG/SVG; the first download bakes
-    # and stores them (see IssuedCredential.baked_png).
+    # Credentials are issued without their VC-JWT and baked PNG/SVG; the first
+    # download makes and stores them (see IssuedCredential.jwt and .baked_png).
     with op.batch_alter_table('issued_credentials', schema=None) as batch_op:
+        batch_op.alter_column('jwt',
+               existing_type=sa.Text(),
+               nullable=True)
         batch_op.alter_column('baked_png',
                existing_type=sa.LargeBinary(),
                nullable=True)
@@ -31,12 +34,15 @@ def upgrade():
 
 
 def downgrade():
-    # Fails while a credential was never downloaded as PNG/SVG (nothing is lost:
-    # download them first, e.g. `pdhub credentials export <id> --format png`).
+    # Fails while a credential was never downloaded as JWT/PNG/SVG (nothing is
+    # lost: export them first, e.g. `pdhub credentials export <id> --format png`).
     with op.batch_alter_table('issued_credentials', schema=None) as batch_op:
         batch_op.alter_column('baked_svg',
                existing_type=sa.LargeBinary(),
                nullable=False)
         batch_op.alter_column('baked_png',
                existing_type=sa.LargeBinary(),
+               nullable=False)
+        batch_op.alter_column('jwt',
+               existing_type=sa.Text(),
                nullable=False)
