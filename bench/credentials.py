@@ -2,6 +2,7 @@
 API and real Celery workers on PostgreSQL and Redis.
 
 Run: PYTHONPATH=. python bench/credentials.py [--batch 10000] [--workers 2]
+(``--batch 0`` measures only bulk issuing.)
 The last line printed is one JSON object with the figures (see BENCHMARKS.md).
 Needs the local PostgreSQL (PDHUB_BENCH_ADMIN_DSN, default postgres@127.0.0.1) and
 Redis (PDHUB_BENCH_REDIS_URL, default redis://127.0.0.1:6379/0).
@@ -484,7 +485,9 @@ def batch_figure(site: Site, count: int, distinct: int) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--batch", type=int, default=10_000)
+    parser.add_argument(
+        "--batch", type=int, default=10_000, help="0: only the bulk issue part"
+    )
     parser.add_argument(
         "--distinct",
         type=int,
@@ -501,13 +504,14 @@ def main() -> None:
     try:
         figures.update(bulk_issue_figure(site, options.issue, options.issue_chunk))
         figures["bulk_issue_worker_stages_s"] = _timed_stages(site)
-        figures.update(batch_figure(site, options.batch, options.distinct))
-        stages = _timed_stages(site)
-        figures["batch_worker_stages_s"] = {
-            name: seconds
-            for name, seconds in stages.items()
-            if name not in figures["bulk_issue_worker_stages_s"]
-        }
+        if options.batch:
+            figures.update(batch_figure(site, options.batch, options.distinct))
+            stages = _timed_stages(site)
+            figures["batch_worker_stages_s"] = {
+                name: seconds
+                for name, seconds in stages.items()
+                if name not in figures["bulk_issue_worker_stages_s"]
+            }
     finally:
         site.close()
     figures["batch_workers"] = options.workers

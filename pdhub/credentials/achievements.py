@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -121,34 +122,58 @@ def achievement_for(module: Module) -> Achievement:
 def rubric_results(session: Session, award: Award) -> list[tuple[str, str]]:
     """The rubric level the coach gave on each criterion in the passing review, as
     (criterion id, level id) from the module's rubric; [] when there is no review."""
+    return rubric_results_many(session, [award.enrollment_id]).get(
+        award.enrollment_id, []
+    )
+
+
+def rubric_results_many(
+    session: Session, enrollment_ids: Sequence[int]
+) -> dict[int, list[tuple[str, str]]]:
+    """``rubric_results`` of many enrollments in one query, by enrollment id (the
+    newest passing review of each; enrollments without one are left out)."""
     from pdhub.review.models import Decision, Review
     from pdhub.submissions.models import Submission
 
-    review = session.scalar(
-        select(Review)
+    if not enrollment_ids:
+        return {}
+    rows = session.execute(
+        select(Submission.enrollment_id, Review.scores)
         .join(Submission, Review.submission_id == Submission.id)
-        .where(Submission.enrollment_id == award.enrollment_id,
-               Review.decision == Decision.PASSED)
-        .order_by(Review.decided_at.desc())
-        .limit(1)
+        .where(
+            Submission.enrollment_id.in_(sorted(set(enrollment_ids))),
+            Review.decision == Decision.PASSED,
+        )
+        .order_by(Submission.enrollment_id, Review.decided_at.desc(), Review.id.desc())
     )
-    if review is None:
-        return []
-    return [
-        (criterion_id, score["level"])
-        for criterion_id, score in review.scores.items()
-        if isinstance(score, dict) and score.get("level")
-    ]
+    found: dict[int, list[tuple[str, str]]] = {}
+    for enrollment_id, scores in rows:
+        if enrollment_id in found:
+            continue  # an older passing review
+        found[enrollment_id] = [
+            (criterion, score["level"])
+            for criterion, score in (scores or {}).items()
+            if isinstance(score, dict) and score.get("level")
+        ]
+    return found
 
 
-def results_for(session: Session, award: Award) -> list[Result]:
+def results_for(
+    session: Session,
+    award: Award,
+    rubric: Sequence[tuple[str, str]] | None = None,
+) -> list[Result]:
+    """The award's rubric Results; ``rubric`` is its ``rubric_results`` when the
+    caller already has them (the bulk path reads a whole chunk's at once)."""
     module = award.module
     known = {
         c["id"]: {lv["id"] for lv in module.rubric.get("levels", [])}
         for c in (module.rubric or {}).get("criteria", [])
     }
+    if rubric is None:
+        rubric = rubric_results(session, award)
     results = []
-    for criterion, level in rubric_results(session, award):
+    for criterion, level in rubric:
         if level in known.get(criterion, set()):
             results.append(
                 Result(

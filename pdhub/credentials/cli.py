@@ -60,9 +60,11 @@ def export_command(credential_id: str, form: str) -> None:
     if form == "json":
         click.echo(credential.credential_json)
     elif form == "jwt":
-        click.echo(credential.jwt)
+        click.echo(service.download(db.session, credential, "jwt").decode("ascii"))
+        db.session.commit()
     else:
-        data = credential.baked_png if form == "png" else credential.baked_svg
+        data = service.download(db.session, credential, form)
+        db.session.commit()
         sys.stdout.buffer.write(bytes(data))
         sys.stdout.buffer.flush()
 

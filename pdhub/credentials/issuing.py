@@ -1,6 +1,7 @@
 """Turning Awards into signed credentials: the parts every credential of a module
-shares (made once per module, not per credential) and issuing a chunk of awards at
-once for the bulk path (one signer, one status-list allocation, one flush)."""
+shares (made once per module, not per credential), issuing a chunk of awards at once
+for the bulk path (one signer, one rubric query, one status-list allocation, one
+multi-row INSERT) and baking the PNG/SVG downloads when first asked for."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from cachetools import LRUCache
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from badges.baking import bake_png, bake_svg
@@ -27,6 +29,7 @@ from badges.credential import (
 )
 from badges.jwt import encode_jwt
 from badges.proofs import sign_document
+from badges.proofs.hashing import unsecured
 from pdhub.credentials import achievements, images, keys, status
 from pdhub.credentials.models import Award, IssuedCredential, StatusList
 from pdhub.db import utcnow
@@ -57,8 +60,6 @@ def badge_pictures(module: Module) -> tuple[bytes, bytes]:
 class _ModuleParts:
     achievement: Achievement
     achievement_id: str
-    png: bytes
-    svg: bytes
 
 
 class Issuer:
@@ -79,20 +80,25 @@ class Issuer:
     def _parts(self, module: Module) -> _ModuleParts:
         parts = self._modules.get(module.id)
         if parts is None:
-            png, svg = badge_pictures(module)
             parts = _ModuleParts(
                 achievements.achievement_for(module),
                 achievements.achievement_url(module),
-                png,
-                svg,
             )
             self._modules[module.id] = parts
         return parts
 
     def build(
-        self, award: Award, status_list: StatusList, index: int, now: datetime
-    ) -> IssuedCredential:
-        """Sign the award's credential (status entry at ``index``); not yet added."""
+        self,
+        award: Award,
+        status_list: StatusList,
+        index: int,
+        now: datetime,
+        rubric: Sequence[tuple[str, str]] | None = None,
+    ) -> dict[str, Any]:
+        """Sign the award's credential (status entry at ``index``) and return its
+        IssuedCredential column values (not yet stored; the VC-JWT and the baked
+        images are made on first download). ``rubric`` is the award's
+        ``achievements.rubric_results`` when the caller has them (else read here)."""
         module = award.module
         parts = self._parts(module)
         signer = self.signer
@@ -108,7 +114,7 @@ class Issuer:
             name=module.badge_name,
             description=module.badge_description,
             awarded_date=award.awarded_at.replace(microsecond=0),
-            results=tuple(achievements.results_for(self.session, award)),
+            results=tuple(achievements.results_for(self.session, award, rubric)),
             credits_earned=module.hours,
             activity_end_date=completed.replace(microsecond=0),
             status=StatusEntry(status.list_url(status_list), index),
@@ -116,49 +122,71 @@ class Issuer:
         signed = sign_document(
             unsigned, signer.pair, signer.verification_method, created=now
         )
-        return IssuedCredential(
-            id=credential_id,
-            award_id=award.id,
-            current_award_id=award.id,
-            user_id=award.user_id,
-            issuer_key_id=signer.key.id,
-            achievement_id=parts.achievement_id,
-            recipient_salt=recipient.salt,
-            credential_json=json.dumps(
+        return {
+            "id": credential_id,
+            "award_id": award.id,
+            "current_award_id": award.id,
+            "user_id": award.user_id,
+            "issuer_key_id": signer.key.id,
+            "achievement_id": parts.achievement_id,
+            "recipient_salt": recipient.salt,
+            "credential_json": json.dumps(
                 signed, ensure_ascii=False, separators=(",", ":")
             ),
-            jwt=encode_jwt(
-                unsigned, signer.pair, signer.verification_method, issued_at=now
-            ),
-            baked_png=bake_png(parts.png, signed),
-            baked_svg=bake_svg(parts.svg, signed),
-            revocation_list_id=status_list.id,
-            revocation_index=index,
-            issued_at=now,
-        )
+            "revocation_list_id": status_list.id,
+            "revocation_index": index,
+            "issued_at": now,
+        }
+
+
+def credential_jwt(credential: IssuedCredential) -> str:
+    """The credential's VC-JWT: its JSON without the proof, signed by the key that
+    signed it, with the proof's verification method as ``kid`` and the issue time
+    as ``iat``. Ed25519 signatures are deterministic, so this is the same text
+    however often (or late) it is made."""
+    document = credential.document
+    proof = document["proof"]
+    method = (proof[0] if isinstance(proof, list) else proof)["verificationMethod"]
+    return encode_jwt(
+        unsecured(document),
+        keys.key_store().load(credential.issuer_key),
+        method,
+        issued_at=credential.issued_at,
+    )
+
+
+def bake(credential: IssuedCredential, kind: str) -> bytes:
+    """The credential's JSON baked into its module's badge picture, ``kind`` "png"
+    or "svg": the same bytes each time for the same credential and module."""
+    png, svg = badge_pictures(credential.award.module)
+    document = credential.document
+    if kind == "png":
+        return bake_png(png, document)
+    if kind == "svg":
+        return bake_svg(svg, document)
+    raise ValueError(f"no baked image of kind {kind!r}")
 
 
 def issue_one(session: Session, award: Award) -> IssuedCredential:
     """Sign and store one credential for ``award`` (the caller checked it has none)."""
     issuer = Issuer(session)
     status_list, index = status.allocate(session, issuer.signer)
-    credential = issuer.build(
-        award, status_list, index, utcnow().replace(microsecond=0)
+    credential = IssuedCredential(
+        **issuer.build(award, status_list, index, utcnow().replace(microsecond=0))
     )
     session.add(credential)
     session.flush()
     return credential
 
 
-def issue_many(
-    session: Session, award_ids: Sequence[int]
-) -> list[tuple[Award, IssuedCredential]]:
+def issue_many(session: Session, award_ids: Sequence[int]) -> list[tuple[Award, str]]:
     """Issue the credential of every award in ``award_ids`` that has none yet.
 
     Exactly once, whoever else runs: the awards are locked in id order (so two
     chunks never deadlock) and those with a current credential are left out after
     the lock is held, so a chunk run twice, or at once by two workers, issues each
-    award once. Returns the new (award, credential) pairs; unknown ids are ignored.
+    award once. Returns (award, new credential id) pairs; unknown ids are ignored.
+    The rows go in with one multi-row INSERT (they are not in the session).
     """
     ids = sorted(set(award_ids))
     if not ids:
@@ -187,20 +215,24 @@ def issue_many(
         )
         .order_by(Award.id)
     ).all()
+    rubrics = achievements.rubric_results_many(
+        session, [award.enrollment_id for award in awards]
+    )
     issuer = Issuer(session)
     loaded = time.perf_counter()
     slots = status.allocate_many(session, issuer.signer, len(awards))
     allocated = time.perf_counter()
     now = utcnow().replace(microsecond=0)
-    made = [
-        (award, issuer.build(award, status_list, index, now))
+    rows = [
+        issuer.build(
+            award, status_list, index, now, rubrics.get(award.enrollment_id, [])
+        )
         for award, (status_list, index) in zip(awards, slots, strict=True)
     ]
     signed = time.perf_counter()
-    session.add_all([credential for _, credential in made])
-    session.flush()
+    session.execute(insert(IssuedCredential), rows)
     log.info("timing issue.load %.4f", loaded - began)
     log.info("timing issue.allocate %.4f", allocated - loaded)
     log.info("timing issue.sign %.4f", signed - allocated)
     log.info("timing issue.insert %.4f", time.perf_counter() - signed)
-    return made
+    return [(award, row["id"]) for award, row in zip(awards, rows, strict=True)]

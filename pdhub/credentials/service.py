@@ -86,8 +86,8 @@ def issue_credentials(session: Session, award_ids: Sequence[int]) -> int:
     base = keys.base_url()
     notices = []
     emails = []
-    for award, credential in made:
-        key = f"credential-issued-{credential.id}"
+    for award, credential_id in made:
+        key = f"credential-issued-{credential_id}"
         name = award.module.badge_name
         notices.append(
             notifications.Note(
@@ -365,6 +365,27 @@ def linkedin_url(credential: IssuedCredential) -> str:
             "certId": credential.id,
         }
     )
+
+
+def download(session: Session, credential: IssuedCredential, kind: str) -> bytes:
+    """The credential as "json", "jwt", or baked into its badge as "png" or "svg".
+
+    The JWT and the baked images are made on their first download and stored
+    (flushed; the caller commits), then read back; the JSON is as issued.
+    Raises NotFound for another kind.
+    """
+    if kind == "json":
+        return credential.credential_json.encode("utf-8")
+    if kind == "jwt":
+        data = credential.jwt.encode("ascii")
+    elif kind == "png":
+        data = credential.baked_png
+    elif kind == "svg":
+        data = credential.baked_svg
+    else:
+        raise NotFound("There is no such download of a credential.")
+    session.flush()
+    return data
 
 
 def certificate(credential: IssuedCredential) -> bytes:

@@ -129,13 +129,16 @@ def credential(name: str) -> Any:
     if extension == "json":
         response = _document(credential.credential_json, JSON_LD)
     elif extension == "jwt":
-        response = _document(credential.jwt, DOWNLOADS["jwt"])
+        token = service.download(db.session, credential, "jwt").decode("ascii")
+        db.session.commit()  # the first download keeps what it made
+        response = _document(token, DOWNLOADS["jwt"])
+    elif extension == "pdf":
+        response = _public(
+            Response(service.certificate(credential), mimetype=DOWNLOADS["pdf"])
+        )
     else:
-        body = {
-            "png": lambda: credential.baked_png,
-            "svg": lambda: credential.baked_svg,
-            "pdf": lambda: service.certificate(credential),
-        }[extension]()
+        body = service.download(db.session, credential, extension)
+        db.session.commit()  # the first download keeps what it baked
         response = _public(Response(body, mimetype=DOWNLOADS[extension]))
     if request.args.get("download"):
         slug = credential.award.module.slug

@@ -114,6 +114,11 @@ def running_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp
 def _credential(running: RunningApp) -> IssuedCredential:
     with running.app.app_context():
         found = db.session.scalars(select(IssuedCredential)).one()
+        # The baked images are made on the first download and kept: download them.
+        for kind in ("png", "svg"):
+            service.download(db.session, found, kind)
+        db.session.commit()
+        db.session.refresh(found)
         db.session.expunge(found)
         db.session.remove()
         return found
