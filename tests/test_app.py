@@ -164,3 +164,10 @@ def test_navigation_depends_on_the_role(app: Flask, session: Session) -> None:
     assert "My district" in pages[district_admin.role]
     assert 'href="/admin/users"' in pages[admin.role]
     assert 'href="/admin/users"' not in pages[district_admin.role]
+
+
+def test_the_favicon_answers_at_the_address_browsers_guess(client: FlaskClient) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.mimetype == "image/svg+xml"
+    assert response.data.startswith(b"<svg")

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    redirect,
+    render_template,
+    send_from_directory,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from pdhub.accounts.models import Role
@@ -26,6 +33,15 @@ def dashboard() -> Any:
     if current_user.is_staff and not can_use_staff_pages(current_user):
         return redirect(url_for("accounts.two_factor", next=url_for("home.dashboard")))
     return render_template("home/dashboard.html", Role=Role)
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Any:
+    """Browsers ask for /favicon.ico whatever the page links to: answer, don't 404."""
+    return send_from_directory(
+        current_app.static_folder or "static", "favicon.svg", mimetype="image/svg+xml",
+        max_age=86400,
+    )
 
 
 @bp.get("/healthz")

@@ -125,7 +125,8 @@ class Crawl:
             )
             if own_status and expected_status.get(page.url):
                 return  # the expected 404 of the 404 page itself
-            console.append(message.text)
+            source = message.location.get("url") or "?"
+            console.append(f"{message.text} [from {source}]")
 
         def on_response(response: Response) -> None:
             # Name the failing resource: Chromium's console message does not.

@@ -142,7 +142,7 @@ def worker(worker_app: Flask, worker_settings: dict[str, object],
         _empty_tables(worker_app)
 
 
-def wait_until(predicate, timeout: float = 30, interval: float = 0.1):  # type: ignore[no-untyped-def]
+def wait_until(predicate, timeout: float = 60, interval: float = 0.1):  # type: ignore[no-untyped-def]
     """Poll ``predicate`` until it returns something truthy; fail after ``timeout``."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

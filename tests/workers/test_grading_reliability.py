@@ -152,7 +152,8 @@ def test_a_worker_killed_mid_job_runs_it_again_with_one_effect(worker: Worker) -
     worker.start()
     submission_id = submit(worker.app)
     wait_until(
-        lambda: status_of(worker.app, submission_id) is SubmissionStatus.SCREENING
+        lambda: status_of(worker.app, submission_id) is SubmissionStatus.SCREENING,
+        timeout=90,
     )
     worker.kill()  # SIGKILL to the main process and its pool children
     worker.stop()  # (only closes its log file: the processes are gone)
@@ -161,11 +162,15 @@ def test_a_worker_killed_mid_job_runs_it_again_with_one_effect(worker: Worker) -
     time.sleep(2.5)  # past the visibility timeout: Redis hands the job out again
     worker.env["PDHUB_SCREENING_DELAY_SECONDS"] = "0"
     worker.start()
+    # Generous limits: a loaded 2-core machine restarts a worker slowly.
     wait_until(
-        lambda: status_of(worker.app, submission_id) is SubmissionStatus.IN_REVIEW
+        lambda: status_of(worker.app, submission_id) is SubmissionStatus.IN_REVIEW,
+        timeout=90,
     )
     wait_until(
-        lambda: count(worker.app, EmailMessage, EmailMessage.sent_at.is_not(None)) == 1
+        lambda: count(worker.app, EmailMessage, EmailMessage.sent_at.is_not(None))
+        == 1,
+        timeout=90,
     )
     time.sleep(1)
     assert runs(worker) == 2
