@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import (
     Blueprint,
+    Response,
     current_app,
     redirect,
     render_template,
-    send_from_directory,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -38,10 +39,11 @@ def dashboard() -> Any:
 @bp.get("/favicon.ico")
 def favicon() -> Any:
     """Browsers ask for /favicon.ico whatever the page links to: answer, don't 404."""
-    return send_from_directory(
-        current_app.static_folder or "static", "favicon.svg", mimetype="image/svg+xml",
-        max_age=86400,
-    )
+    icon = Path(current_app.static_folder or "static") / "favicon.svg"
+    response = Response(icon.read_bytes(), mimetype="image/svg+xml")
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response
 
 
 @bp.get("/healthz")
