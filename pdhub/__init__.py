@@ -28,12 +28,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.instance_path = values["PDHUB_INSTANCE_PATH"]
 
     from pdhub import cli, errors, headers, jobs, models, templating  # noqa: F401
+    from pdhub.accounts import auth
+
     # Importing these connects their signal receivers.
     from pdhub.credentials import receivers as _credential_receivers  # noqa: F401
+    from pdhub.extensions import csrf, db, limiter, migrate
     from pdhub.learning import completion as _completion  # noqa: F401
     from pdhub.review import receivers as _review_receivers  # noqa: F401
-    from pdhub.accounts import auth
-    from pdhub.extensions import csrf, db, limiter, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(settings.MIGRATIONS_PATH))
@@ -58,7 +59,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from pdhub.credentials.views import bp as credentials_bp
 
     app.register_blueprint(credentials_bp)
-
 
     from pdhub.learning.views import bp as learning_bp
     from pdhub.submissions.views import bp as submissions_bp

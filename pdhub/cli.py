@@ -26,8 +26,12 @@ def _create_app() -> Flask:
         raise click.ClickException(f"Configuration problem: {error}") from None
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
-             add_version_option=False)
+@click.group(
+    cls=FlaskGroup,
+    create_app=_create_app,
+    add_default_commands=False,
+    add_version_option=False,
+)
 def main() -> None:
     """PD Hub: micro-credentials for teachers' professional learning."""
 
@@ -47,7 +51,9 @@ def init_app(app: Flask) -> None:
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, type=int, show_default=True)
-@click.option("--no-serve", is_flag=True, help="Prepare the data, print the sign-ins, exit.")
+@click.option(
+    "--no-serve", is_flag=True, help="Prepare the data, print the sign-ins, exit."
+)
 @with_appcontext
 def demo(host: str, port: int, no_serve: bool) -> None:
     """Set up the instance folder, database, modules and demo accounts, then serve."""
@@ -60,16 +66,23 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         app.config["PDHUB_BASE_URL"] = f"http://{host}:{port}"
     site = prepare_demo(app)
     base = f"http://{host}:{port}"
-    click.echo(f"Modules from {app.config['PDHUB_MODULES_PATH']}: {site.modules} "
-               f"({site.modules_changed} new or changed)")
+    click.echo(
+        f"Modules from {app.config['PDHUB_MODULES_PATH']}: {site.modules} "
+        f"({site.modules_changed} new or changed)"
+    )
     click.echo("")
     click.echo(f"PD Hub is ready at {base}")
     click.echo(f"Demo district: {site.district_name} (join code {site.join_code})")
-    click.echo("Demo sign-ins. Staff accounts use two-factor sign-in: add the TOTP secret")
+    click.echo(
+        "Demo sign-ins. Staff accounts use two-factor sign-in: add the TOTP secret"
+    )
     click.echo("to an authenticator app, or print the current code with")
     click.echo("  python -c \"import pyotp; print(pyotp.TOTP('SECRET').now())\"")
     for account in site.accounts:
-        line = f"  {account.role.label:<24} {account.email:<28} password: {account.password}"
+        line = (
+            f"  {account.role.label:<24} {account.email:<28} "
+            f"password: {account.password}"
+        )
         if account.totp_secret:
             line += f"   TOTP secret: {account.totp_secret}"
         click.echo(line)
@@ -88,13 +101,18 @@ def users() -> None:
 @users.command("create")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
-@click.option("--role", type=click.Choice(["teacher", "coach", "district_admin", "admin"]),
-              default="teacher", show_default=True)
+@click.option(
+    "--role",
+    type=click.Choice(["teacher", "coach", "district_admin", "admin"]),
+    default="teacher",
+    show_default=True,
+)
 @click.option("--district", "district_name", help="The district's exact name.")
 @click.option("--password", help="Prompted for when left out.")
 @with_appcontext
-def create_user(email: str, name: str, role: str, district_name: str | None,
-                password: str | None) -> None:
+def create_user(
+    email: str, name: str, role: str, district_name: str | None, password: str | None
+) -> None:
     """Create an account (staff roles set up two-factor at first sign-in)."""
     from pdhub.accounts.models import Role
     from pdhub.accounts.service import register_user
@@ -103,14 +121,22 @@ def create_user(email: str, name: str, role: str, district_name: str | None,
 
     district = None
     if district_name:
-        district = db.session.scalar(select(District).where(District.name == district_name))
+        district = db.session.scalar(
+            select(District).where(District.name == district_name)
+        )
         if district is None:
             raise click.ClickException(f"No district is named {district_name!r}.")
     if password is None:
         password = getpass("Password: ")
     try:
-        user = register_user(db.session, email=email, name=name, password=password,
-                             role=Role(role), district=district)
+        user = register_user(
+            db.session,
+            email=email,
+            name=name,
+            password=password,
+            role=Role(role),
+            district=district,
+        )
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
@@ -119,19 +145,33 @@ def create_user(email: str, name: str, role: str, district_name: str | None,
 
 
 @click.command(context_settings={"ignore_unknown_options": True})
-@click.option("--beat", is_flag=True, help="Also run the periodic sweeps (one worker only).")
+@click.option(
+    "--beat", is_flag=True, help="Also run the periodic sweeps (one worker only)."
+)
 @click.option("--concurrency", "-c", default=2, show_default=True)
 @click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
 def worker(beat: bool, concurrency: int, celery_args: tuple[str, ...]) -> None:
     """Start a Celery worker on PDHUB_REDIS_URL."""
     if not os.environ.get("PDHUB_REDIS_URL"):
         raise click.ClickException(
-            "PDHUB_REDIS_URL is not set: without Redis, jobs run inside the web process "
+            "PDHUB_REDIS_URL is not set: without Redis, jobs run inside the web "
+            "process "
             "and no worker is needed."
         )
-    command = [sys.executable, "-m", "celery", "-A", "workers.app", "worker",
-               "--loglevel", "INFO", "--concurrency", str(concurrency),
-               "-Q", os.environ.get("PDHUB_TASK_QUEUE", "pdhub")]
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "workers.app",
+        "worker",
+        "--loglevel",
+        "INFO",
+        "--concurrency",
+        str(concurrency),
+        "-Q",
+        os.environ.get("PDHUB_TASK_QUEUE", "pdhub"),
+    ]
     if beat:
         command.append("--beat")
     command.extend(celery_args)
@@ -168,8 +208,10 @@ def validate_modules(paths: tuple[str, ...]) -> None:
         for problem in problems:
             click.echo(str(problem))
         failed += bool(problems)
-        click.echo(f"{folder}: " + (f"{len(problems)} problem(s)" if problems else "ok"),
-                   err=bool(problems))
+        click.echo(
+            f"{folder}: " + (f"{len(problems)} problem(s)" if problems else "ok"),
+            err=bool(problems),
+        )
     if failed:
         raise SystemExit(1)
 
@@ -201,8 +243,10 @@ def import_modules(paths: tuple[str, ...]) -> None:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
     for outcome in outcomes:
-        click.echo(f"{outcome.module.slug}: {outcome.change} "
-                   f"(version {outcome.module.version})")
+        click.echo(
+            f"{outcome.module.slug}: {outcome.change} "
+            f"(version {outcome.module.version})"
+        )
 
 
 if __name__ == "__main__":

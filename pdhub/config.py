@@ -1,4 +1,4 @@
-"""Configuration: typed defaults, PDHUB_* environment overrides, and start-up validation."""
+"""Configuration: typed defaults, PDHUB_* environment overrides, start-up checks."""
 
 from __future__ import annotations
 
@@ -10,17 +10,16 @@ from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 
-
 #: The Alembic migrations, shipped beside the package so an installed pdhub can upgrade.
 MIGRATIONS_PATH = Path(__file__).resolve().parent.parent / "migrations"
 
 
-#: The starter module catalog (``modules/`` next to the package), imported by ``pdhub demo``.
+#: The starter module catalog (``modules/`` beside the package), for ``pdhub demo``.
 MODULES_PATH = Path(__file__).resolve().parent.parent / "modules"
 
 
 class ConfigError(RuntimeError):
-    """A setting is missing or malformed; the message names it and says how to fix it."""
+    """A setting is missing or malformed; the message names it and how to fix it."""
 
 
 #: Settings read from the environment, with their types. A value that does not parse
@@ -106,7 +105,7 @@ def defaults() -> dict[str, Any]:
 
 
 def read_environment(environ: Mapping[str, str]) -> dict[str, Any]:
-    """Parse the PDHUB_* variables present in ``environ``; raise ConfigError on bad types."""
+    """Parse the PDHUB_* variables in ``environ``; raise ConfigError on bad types."""
     parsed: dict[str, Any] = {}
     for name, kind in ENVIRONMENT_SETTINGS.items():
         raw = environ.get(name)
@@ -116,7 +115,9 @@ def read_environment(environ: Mapping[str, str]) -> dict[str, Any]:
             try:
                 parsed[name] = int(raw)
             except ValueError:
-                raise ConfigError(f"{name} must be a whole number, got {raw!r}.") from None
+                raise ConfigError(
+                    f"{name} must be a whole number, got {raw!r}."
+                ) from None
         else:
             parsed[name] = raw
     return parsed
@@ -131,7 +132,9 @@ def finalize(config: dict[str, Any], default_instance_path: str) -> dict[str, An
     """
     env = config["PDHUB_ENV"]
     if env not in {"development", "production"}:
-        raise ConfigError(f"PDHUB_ENV must be 'development' or 'production', got {env!r}.")
+        raise ConfigError(
+            f"PDHUB_ENV must be 'development' or 'production', got {env!r}."
+        )
     production = env == "production"
     instance = Path(config["PDHUB_INSTANCE_PATH"] or default_instance_path).resolve()
     config["PDHUB_INSTANCE_PATH"] = str(instance)
@@ -204,7 +207,9 @@ def finalize(config: dict[str, Any], default_instance_path: str) -> dict[str, An
     config["PREFERRED_URL_SCHEME"] = base.scheme
     # The limit is per file; the request may carry a form's text besides the largest
     # file, so the evidence page can answer a too-large file next to the field.
-    config["MAX_CONTENT_LENGTH"] = config["PDHUB_MAX_UPLOAD_MB"] * 1024 * 1024 + 512 * 1024
+    config["MAX_CONTENT_LENGTH"] = (
+        config["PDHUB_MAX_UPLOAD_MB"] * 1024 * 1024 + 512 * 1024
+    )
     config["PDHUB_PRODUCTION"] = production
     return config
 

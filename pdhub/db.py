@@ -24,19 +24,23 @@ def utcnow() -> datetime:
 
 
 class UTCDateTime(TypeDecorator[datetime]):
-    """A timezone-aware datetime stored in UTC; SQLite's naive values come back as UTC."""
+    """A timezone-aware datetime stored in UTC (SQLite's naive values read as UTC)."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+    def process_bind_param(
+        self, value: datetime | None, dialect: Any
+    ) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetimes are not stored; use pdhub.db.utcnow()")
         return value.astimezone(UTC)
 
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+    def process_result_value(
+        self, value: datetime | None, dialect: Any
+    ) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -45,7 +49,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def value_enum(enum_cls: type[enum.Enum], name: str) -> Enum:
-    """An Enum column type that stores the member values (not names), as a VARCHAR check."""
+    """An Enum column type storing member values (not names) in a VARCHAR."""
     return Enum(
         enum_cls,
         name=name,

@@ -1,7 +1,7 @@
 """Demo data for ``pdhub demo``: a district with two schools and one account per role.
 
 Idempotent: running it again finds what exists and changes nothing. Staff accounts come
-with two-factor sign-in enrolled (fixed, printed secrets) so the demo signs in exactly as
+with two-factor sign-in enrolled (fixed, printed secrets) so the demo signs in as
 production does.
 """
 
@@ -39,14 +39,34 @@ class DemoAccount:
 
 
 ACCOUNTS = (
-    DemoAccount(Role.TEACHER, "Maya Teacher", "teacher@riverside.example.org",
-                "maple river lesson plan", school=SCHOOLS[0]),
-    DemoAccount(Role.COACH, "Carlos Coach", "coach@riverside.example.org",
-                "coach feedback rubric sunrise", "JBSWY3DPEHPK3PXPCOACHAAA"),
-    DemoAccount(Role.DISTRICT_ADMIN, "Dana District", "district@riverside.example.org",
-                "district harbor schedule lantern", "JBSWY3DPEHPK3PXPDISTRICT"),
-    DemoAccount(Role.ADMIN, "Ada Admin", "admin@riverside.example.org",
-                "platform admin cedar window", "JBSWY3DPEHPK3PXPADMINAAA"),
+    DemoAccount(
+        Role.TEACHER,
+        "Maya Teacher",
+        "teacher@riverside.example.org",
+        "maple river lesson plan",
+        school=SCHOOLS[0],
+    ),
+    DemoAccount(
+        Role.COACH,
+        "Carlos Coach",
+        "coach@riverside.example.org",
+        "coach feedback rubric sunrise",
+        "JBSWY3DPEHPK3PXPCOACHAAA",
+    ),
+    DemoAccount(
+        Role.DISTRICT_ADMIN,
+        "Dana District",
+        "district@riverside.example.org",
+        "district harbor schedule lantern",
+        "JBSWY3DPEHPK3PXPDISTRICT",
+    ),
+    DemoAccount(
+        Role.ADMIN,
+        "Ada Admin",
+        "admin@riverside.example.org",
+        "platform admin cedar window",
+        "JBSWY3DPEHPK3PXPADMINAAA",
+    ),
 )
 
 
@@ -146,23 +166,40 @@ def seed_credentials_demo(session: Session) -> None:
         enrollment = Enrollment(user_id=teacher.id, module_id=module.id)
         session.add(enrollment)
         session.flush()
-    if not session.scalar(select(QuizAttempt.id).where(
-            QuizAttempt.enrollment_id == enrollment.id, QuizAttempt.passed.is_(True))):
-        session.add(QuizAttempt(
-            enrollment_id=enrollment.id, number=1, answers={},
-            status=QuizAttemptStatus.GRADED, graded_at=utcnow(), score_percent=100,
-            passed=True, results=[],
-        ))
+    if not session.scalar(
+        select(QuizAttempt.id).where(
+            QuizAttempt.enrollment_id == enrollment.id, QuizAttempt.passed.is_(True)
+        )
+    ):
+        session.add(
+            QuizAttempt(
+                enrollment_id=enrollment.id,
+                number=1,
+                answers={},
+                status=QuizAttemptStatus.GRADED,
+                graded_at=utcnow(),
+                score_percent=100,
+                passed=True,
+                results=[],
+            )
+        )
     submission = session.scalar(
         select(Submission).where(Submission.enrollment_id == enrollment.id)
     )
     if submission is None:
-        session.add(Submission(
-            enrollment_id=enrollment.id, status=SubmissionStatus.PASSED,
-            context_text="My seventh graders share twelve laptops across two classes.",
-            reflection_text="Teaching source checking inside our history unit worked.",
-            submitted_at=utcnow(),
-        ))
+        session.add(
+            Submission(
+                enrollment_id=enrollment.id,
+                status=SubmissionStatus.PASSED,
+                context_text=(
+                    "My seventh graders share twelve laptops across two classes."
+                ),
+                reflection_text=(
+                    "Teaching source checking inside our history unit worked."
+                ),
+                submitted_at=utcnow(),
+            )
+        )
     session.flush()
     earlier = session.scalar(select(Award).where(Award.enrollment_id == enrollment.id))
     award = complete_if_done(session, enrollment)  # a new award enqueues its issuing
@@ -170,6 +207,7 @@ def seed_credentials_demo(session: Session) -> None:
         # An award whose issuing job never ran (say Redis was down): send it again.
         jobs.enqueue("pdhub.issue_credential", earlier.id)
     assert award is not None
+
 
 DEMO_MODULE = "digital-equity-classroom"
 
@@ -186,8 +224,10 @@ def seed_learning(session: Session) -> None:
     teacher_email = next(a.email for a in ACCOUNTS if a.role is Role.TEACHER)
     teacher = session.scalar(select(User).where(User.email == teacher_email))
     module = session.scalar(
-        select(Module).where(Module.is_current.is_(True))
-        .order_by((Module.slug == DEMO_MODULE).desc(), Module.slug).limit(1)
+        select(Module)
+        .where(Module.is_current.is_(True))
+        .order_by((Module.slug == DEMO_MODULE).desc(), Module.slug)
+        .limit(1)
     )
     if teacher is None or module is None:
         return
@@ -196,6 +236,7 @@ def seed_learning(session: Session) -> None:
     enrollment = learning.enroll(session, teacher, module)
     for lesson in module.lessons[:2]:
         learning.complete_lesson(session, teacher, enrollment, lesson)
+
 
 @dataclass(frozen=True)
 class DemoSite:
@@ -233,12 +274,27 @@ def prepare_demo(app: Flask) -> DemoSite:
 # --- review: teachers whose evidence waits for the demo coach ------------------------
 
 REVIEW_ACCOUNTS = (
-    DemoAccount(Role.TEACHER, "Leo Martinez", "leo@riverside.example.org",
-                "harbor lantern maple seventh", school=SCHOOLS[1]),
-    DemoAccount(Role.TEACHER, "Priya Shah", "priya@riverside.example.org",
-                "orchard pencil river quiet", school=SCHOOLS[0]),
-    DemoAccount(Role.TEACHER, "Sam Okafor", "sam@riverside.example.org",
-                "window garden compass twelve", school=SCHOOLS[1]),
+    DemoAccount(
+        Role.TEACHER,
+        "Leo Martinez",
+        "leo@riverside.example.org",
+        "harbor lantern maple seventh",
+        school=SCHOOLS[1],
+    ),
+    DemoAccount(
+        Role.TEACHER,
+        "Priya Shah",
+        "priya@riverside.example.org",
+        "orchard pencil river quiet",
+        school=SCHOOLS[0],
+    ),
+    DemoAccount(
+        Role.TEACHER,
+        "Sam Okafor",
+        "sam@riverside.example.org",
+        "window garden compass twelve",
+        school=SCHOOLS[1],
+    ),
 )
 
 _DEMO_CONTEXT = (
@@ -321,9 +377,14 @@ def _demo_pdf(title: str, lines: list[str]) -> bytes:
 def _review_modules(session: Session) -> list[Module]:
     """The module the demo submissions answer (the digital-equity one, whose evidence
     requirements the demo texts are written for), from the imported catalog."""
-    return list(session.scalars(
-        select(Module).where(Module.is_current)
-        .order_by((Module.slug == DEMO_MODULE).desc(), Module.slug).limit(1)))
+    return list(
+        session.scalars(
+            select(Module)
+            .where(Module.is_current)
+            .order_by((Module.slug == DEMO_MODULE).desc(), Module.slug)
+            .limit(1)
+        )
+    )
 
 
 def seed_review_demo(session: Session, district: District) -> list[DemoAccount]:
@@ -342,8 +403,13 @@ def seed_review_demo(session: Session, district: District) -> list[DemoAccount]:
     from pdhub.submissions.states import SubmissionStatus
 
     coach = session.scalar(select(User).where(User.email == ACCOUNTS[1].email))
-    if coach is not None and session.scalar(select(CoachAssignment.id).where(
-            CoachAssignment.coach_id == coach.id)) is None:
+    if (
+        coach is not None
+        and session.scalar(
+            select(CoachAssignment.id).where(CoachAssignment.coach_id == coach.id)
+        )
+        is None
+    ):
         session.add(CoachAssignment(coach_id=coach.id, district_id=district.id))
     if session.scalar(select(User.id).where(User.email == REVIEW_ACCOUNTS[0].email)):
         return list(REVIEW_ACCOUNTS)
@@ -351,8 +417,12 @@ def seed_review_demo(session: Session, district: District) -> list[DemoAccount]:
     if not modules:
         print("Review demo skipped: no module in the catalog and none in modules/.")
         return []
-    schools = {s.name: s for s in session.scalars(
-        select(School).where(School.district_id == district.id))}
+    schools = {
+        s.name: s
+        for s in session.scalars(
+            select(School).where(School.district_id == district.id)
+        )
+    }
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     now = utcnow()
     plans = [  # (account, module, hours ago, complete)
@@ -361,21 +431,40 @@ def seed_review_demo(session: Session, district: District) -> list[DemoAccount]:
         (REVIEW_ACCOUNTS[2], modules[0], 2, False),
     ]
     for account, module, hours_ago, complete in plans:
-        teacher = User(email=account.email, name=account.name, role=account.role,
-                       password_hash=passwords.hash_password(account.password),
-                       district_id=district.id,
-                       school_id=schools[account.school].id if account.school else None)
+        teacher = User(
+            email=account.email,
+            name=account.name,
+            role=account.role,
+            password_hash=passwords.hash_password(account.password),
+            district_id=district.id,
+            school_id=schools[account.school].id if account.school else None,
+        )
         session.add(teacher)
         session.flush()
         enrollment = Enrollment(user_id=teacher.id, module_id=module.id)
         session.add(enrollment)
         session.flush()
-        session.add(QuizAttempt(enrollment_id=enrollment.id, number=1, answers={},
-                                status=QuizAttemptStatus.GRADED, graded_at=now,
-                                score_percent=100, passed=True, results=[]))
+        session.add(
+            QuizAttempt(
+                enrollment_id=enrollment.id,
+                number=1,
+                answers={},
+                status=QuizAttemptStatus.GRADED,
+                graded_at=now,
+                score_percent=100,
+                passed=True,
+                results=[],
+            )
+        )
         submitted_at = now - timedelta(hours=hours_ago)
-        words = {"subject": "science", "students": 24, "grade": "seventh grade",
-                 "mobile": 7, "before": 9, "after": 20}
+        words = {
+            "subject": "science",
+            "students": 24,
+            "grade": "seventh grade",
+            "mobile": 7,
+            "before": 9,
+            "after": 20,
+        }
         if account is REVIEW_ACCOUNTS[1]:
             context, reflection = _DEMO_CONTEXT_2, _DEMO_REFLECTION_2
         else:
@@ -385,34 +474,54 @@ def seed_review_demo(session: Session, district: District) -> list[DemoAccount]:
             context = context.replace("science", "history")
             reflection = "It went well and the students liked it."
         submission = Submission(
-            enrollment_id=enrollment.id, status=SubmissionStatus.SUBMITTED,
-            context_text=context, reflection_text=reflection,
-            links=[{"url": "https://example.org/riverside/inventory-summary",
-                    "title": "Class access inventory (summary)"}],
-            submitted_at=submitted_at, status_changed_at=submitted_at)
+            enrollment_id=enrollment.id,
+            status=SubmissionStatus.SUBMITTED,
+            context_text=context,
+            reflection_text=reflection,
+            links=[
+                {
+                    "url": "https://example.org/riverside/inventory-summary",
+                    "title": "Class access inventory (summary)",
+                }
+            ],
+            submitted_at=submitted_at,
+            status_changed_at=submitted_at,
+        )
         session.add(submission)
         session.flush()
-        data = _demo_pdf("Redesigned lesson plan", [
-            f"{module.title}", f"Teacher: {account.name}",
-            "1. Research on paper in pairs (15 min): printed readings for everyone.",
-            "2. Build the model on the laptop, roles rotate every 20 minutes.",
-            "3. Test and explain: exit ticket on paper.",
-            "Access changes: nothing needs home internet; phone-friendly handout.",
-        ])
+        data = _demo_pdf(
+            "Redesigned lesson plan",
+            [
+                f"{module.title}",
+                f"Teacher: {account.name}",
+                "1. Research on paper in pairs (15 min): printed readings for all.",
+                "2. Build the model on the laptop, roles rotate every 20 minutes.",
+                "3. Test and explain: exit ticket on paper.",
+                "Access changes: nothing needs home internet; phone-friendly handout.",
+            ],
+        )
         import hashlib
 
-        artifact = Artifact(submission_id=submission.id,
-                            filename="redesigned-lesson-plan.pdf",
-                            media_type="application/pdf", size=len(data),
-                            sha256=hashlib.sha256(data).hexdigest(),
-                            storage_key=write_artifact(app, data),
-                            uploaded_at=submitted_at)
+        artifact = Artifact(
+            submission_id=submission.id,
+            filename="redesigned-lesson-plan.pdf",
+            media_type="application/pdf",
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            storage_key=write_artifact(app, data),
+            uploaded_at=submitted_at,
+        )
         session.add(artifact)
         session.flush()
         version = SubmissionVersion(
-            submission_id=submission.id, number=1, context_text=context,
-            reflection_text=reflection, links=list(submission.links),
-            artifact_ids=[artifact.id], submitted_at=submitted_at)
+            submission_id=submission.id,
+            number=1,
+            context_text=context,
+            reflection_text=reflection,
+            links=list(submission.links),
+            artifact_ids=[artifact.id],
+            submitted_at=submitted_at,
+        )
         session.add(version)
         session.flush()
         signals.submission_submitted.send(session, version=version)

@@ -51,12 +51,16 @@ TITLES = {
     403: ("You can't open this page", "Your account doesn't have access to it."),
     404: ("We couldn't find that page", "The link may be old, or the page was moved."),
     405: ("That action isn't available here", "Please use the page's own buttons."),
-    409: ("That changed while you were working", "Please reload the page and try again."),
+    409: (
+        "That changed while you were working",
+        "Please reload the page and try again.",
+    ),
     413: ("That file is too large", "Please choose a smaller file and try again."),
     422: ("Some information needs fixing", "Please check what you entered."),
     429: (
         "Too many attempts",
-        "For your security we paused this for a few minutes. Please wait and try again.",
+        "For your security we paused this for a few minutes. "
+        "Please wait and try again.",
     ),
     500: (
         "Something went wrong on our side",
@@ -74,7 +78,7 @@ def wants_problem_json() -> bool:
 
 
 def error_response(status: int, detail: str | None = None, **extra: Any) -> Response:
-    """Render ``status`` as a problem document or an HTML page, as the client prefers."""
+    """Render ``status`` as a problem document or an HTML page, as the client asks."""
     title, advice = TITLES.get(status, TITLES[400 if status < 500 else 500])
     if wants_problem_json():
         body = {

@@ -28,7 +28,9 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+        )
         if request.is_secure or app.config["PDHUB_PRODUCTION"]:
             headers.setdefault(
                 "Strict-Transport-Security", "max-age=63072000; includeSubDomains"

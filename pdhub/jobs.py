@@ -39,7 +39,7 @@ def task(task_name: str) -> Any:
 
 
 def enqueue(task_name: str, *args: Any, countdown: float | None = None) -> None:
-    """Schedule the Celery task ``task_name`` with ``args`` for after the next commit."""
+    """Schedule the Celery task ``task_name`` with ``args`` for after the commit."""
     task(task_name)  # fail now, inside the request, on a misspelt name
     session = db.session()
     session.info.setdefault(PENDING_KEY, []).append((task_name, args, countdown))

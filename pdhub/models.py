@@ -4,17 +4,49 @@ from pdhub.accounts.models import ApiToken, RecoveryCode, User, UserSession
 from pdhub.admin.models import JobFailure
 from pdhub.credentials.models import Award, IssuedCredential, IssuerKey, StatusList
 from pdhub.districts.models import District, Invitation, School
-from pdhub.learning.models import Enrollment, Lesson, LessonProgress, Module, QuizAttempt
+from pdhub.learning.models import (
+    Enrollment,
+    Lesson,
+    LessonProgress,
+    Module,
+    QuizAttempt,
+)
 from pdhub.notifications.models import EmailMessage, Notification
 from pdhub.review.models import CoachAssignment, Review, ReviewClaim
 from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
-from pdhub.verification.models import ReportSigningKey, VerificationBatch, VerificationItem
+from pdhub.verification.models import (
+    ReportSigningKey,
+    VerificationBatch,
+    VerificationItem,
+)
 
 __all__ = [
-    "ApiToken", "Artifact", "Award", "District", "EmailMessage", "Enrollment",
-    "Invitation", "Lesson", "LessonProgress", "Module", "Notification", "QuizAttempt",
-    "RecoveryCode", "School", "Submission", "SubmissionVersion", "User", "UserSession",
-    "IssuedCredential", "IssuerKey", "StatusList",
-    "ReportSigningKey", "VerificationBatch", "VerificationItem",
-    "CoachAssignment", "JobFailure", "Review", "ReviewClaim",
+    "ApiToken",
+    "Artifact",
+    "Award",
+    "District",
+    "EmailMessage",
+    "Enrollment",
+    "Invitation",
+    "Lesson",
+    "LessonProgress",
+    "Module",
+    "Notification",
+    "QuizAttempt",
+    "RecoveryCode",
+    "School",
+    "Submission",
+    "SubmissionVersion",
+    "User",
+    "UserSession",
+    "IssuedCredential",
+    "IssuerKey",
+    "StatusList",
+    "ReportSigningKey",
+    "VerificationBatch",
+    "VerificationItem",
+    "CoachAssignment",
+    "JobFailure",
+    "Review",
+    "ReviewClaim",
 ]

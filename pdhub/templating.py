@@ -30,18 +30,24 @@ NAVIGATION: list[NavItem] = [
     NavItem("Credentials", "credentials.admin_index", frozenset({Role.ADMIN})),
     NavItem("Review queue", "review.queue", frozenset({Role.COACH})),
     NavItem("Coaches", "review.coaches", frozenset({Role.DISTRICT_ADMIN, Role.ADMIN})),
-    NavItem("Review turnaround", "review.turnaround",
-            frozenset({Role.DISTRICT_ADMIN, Role.ADMIN})),
+    NavItem(
+        "Review turnaround",
+        "review.turnaround",
+        frozenset({Role.DISTRICT_ADMIN, Role.ADMIN}),
+    ),
     NavItem("Failed jobs", "admin.jobs", frozenset({Role.ADMIN})),
     NavItem("Account", "accounts.profile", frozenset(Role)),
     NavItem("Verify a badge", "verification.verify", frozenset(Role)),
-    NavItem("Verify in bulk", "verification.batches_page", frozenset({Role.DISTRICT_ADMIN})),
+    NavItem(
+        "Verify in bulk", "verification.batches_page", frozenset({Role.DISTRICT_ADMIN})
+    ),
 ]
 
 # Learning: everyone may browse the catalog; teachers have their own learning.
 NAVIGATION.insert(1, NavItem("Catalog", "learning.catalog", frozenset(Role)))
-NAVIGATION.insert(2, NavItem("My learning", "learning.my_learning",
-                             frozenset({Role.TEACHER})))
+NAVIGATION.insert(
+    2, NavItem("My learning", "learning.my_learning", frozenset({Role.TEACHER}))
+)
 
 
 def nav_items() -> list[dict[str, Any]]:
@@ -52,9 +58,12 @@ def nav_items() -> list[dict[str, Any]]:
         if current_user.role in item.roles:
             href = url_for(item.endpoint)
             items.append(
-                {"label": item.label, "href": href,
-                 "current": request.path == href or (
-                     href != "/" and request.path.startswith(href + "/"))}
+                {
+                    "label": item.label,
+                    "href": href,
+                    "current": request.path == href
+                    or (href != "/" and request.path.startswith(href + "/")),
+                }
             )
     return items
 

@@ -1,5 +1,5 @@
-"""Test fixtures: a throwaway PostgreSQL database built by the migrations, one rolled-back
-transaction per test, real Redis, and factories."""
+"""Test fixtures: a throwaway PostgreSQL database built by the migrations, one
+rolled-back transaction per test, real Redis, and factories."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ from pdhub import create_app
 from pdhub.extensions import db
 
 ROOT = Path(__file__).resolve().parents[1]
-ADMIN_DSN = os.environ.get("PDHUB_TEST_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+ADMIN_DSN = os.environ.get(
+    "PDHUB_TEST_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 REDIS_URL = os.environ.get("PDHUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 RUN_ID = secrets.token_hex(4)
 
@@ -127,10 +129,10 @@ def session(app: Flask) -> Iterator[Session]:
 
 
 @pytest.fixture
-def app_factory(app: Flask, session: Session, settings: dict[str, object]) -> Iterator[
-    Callable[..., Flask]
-]:
-    """Build extra apps with other settings, sharing the test's rolled-back connection."""
+def app_factory(
+    app: Flask, session: Session, settings: dict[str, object]
+) -> Iterator[Callable[..., Flask]]:
+    """Build extra apps with other settings, sharing the test's connection."""
     made: list[tuple[Flask, Engine]] = []
 
     def build(**overrides: object) -> Flask:
@@ -182,4 +184,3 @@ def mail_log(instance_path: Path) -> Iterator[Path]:
     path = instance_path / "mail.log"
     path.unlink(missing_ok=True)
     yield path
-

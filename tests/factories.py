@@ -1,4 +1,4 @@
-"""factory_boy factories with traits; they flush into the test's session, never commit."""
+"""factory_boy factories with traits; they flush into the session, never commit."""
 
 from __future__ import annotations
 
@@ -57,7 +57,9 @@ class UserFactory(BaseFactory):
         admin = factory.Trait(role=Role.ADMIN, district=None)
 
     @factory.post_generation
-    def two_factor(obj: User, create: bool, extracted: object, **kwargs: object) -> None:
+    def two_factor(
+        obj: User, create: bool, extracted: object, **kwargs: object
+    ) -> None:
         """Staff get a TOTP secret enrolled unless ``two_factor=False``; a teacher gets
         one with ``two_factor=True``. Read codes with ``totp_for(user)``."""
         from pdhub.privacy import encryption
@@ -79,7 +81,7 @@ def totp_for(user: User) -> pyotp.TOTP:
     return pyotp.TOTP(secret)
 
 
-# --- learning ---------------------------------------------------------------------------
+# --- learning -------------------------------------------------------------------------
 
 from pdhub.learning.models import (  # noqa: E402
     Enrollment,
@@ -101,7 +103,9 @@ LEVELS = [
 
 def _criterion(cid: str, maps_to: str) -> dict[str, object]:
     return {
-        "id": cid, "name": cid.replace("-", " ").title(), "description": f"About {cid}.",
+        "id": cid,
+        "name": cid.replace("-", " ").title(),
+        "description": f"About {cid}.",
         "maps_to": maps_to,
         "levels": {level["id"]: f"{level['name']} {cid}." for level in LEVELS},
     }
@@ -123,36 +127,77 @@ class ModuleFactory(BaseFactory):
     hours = 3.0
     topics = factory.LazyFunction(lambda: ["digital-equity"])
     grade_bands = factory.LazyFunction(lambda: ["6-8", "9-12"])
-    key_method = factory.LazyFunction(lambda: {
-        "summary": "Plan, teach, reflect.",
-        "components": [{"title": "Plan", "description": "Plan it."},
-                       {"title": "Teach", "description": "Teach it."}]})
+    key_method = factory.LazyFunction(
+        lambda: {
+            "summary": "Plan, teach, reflect.",
+            "components": [
+                {"title": "Plan", "description": "Plan it."},
+                {"title": "Teach", "description": "Teach it."},
+            ],
+        }
+    )
     research = factory.LazyFunction(lambda: [{"citation": "Someone (2020). A study."}])
     resources = factory.LazyFunction(list)
-    standards = factory.LazyFunction(lambda: [{
-        "framework": "ISTE Standards for Educators", "code": "2.5.a",
-        "name": "Designer", "url": "https://iste.org/standards/iste-standards-for-teachers"}])
-    quiz = factory.LazyFunction(lambda: {
-        "passing_score": 80, "max_attempts": 3,
-        "questions": [
-            {"id": "q1", "type": "single", "prompt": "Pick a.",
-             "choices": [{"id": "a", "text": "A", "correct": True}, {"id": "b", "text": "B"}],
-             "feedback": {"correct": "Yes.", "incorrect": "It is a."}},
-            {"id": "q2", "type": "numeric", "prompt": "Two plus two?", "answer": 4,
-             "tolerance": 0, "feedback": {"correct": "Yes.", "incorrect": "It is 4."}},
-        ]})
-    evidence = factory.LazyFunction(lambda: {
-        "overview": "Show your practice.",
-        "context": {"prompt": "Describe your class.", "min_words": 20},
-        "artifacts": {"prompt": "Upload a lesson plan.", "min_items": 1,
-                      "examples": ["Lesson plan"]},
-        "reflection": {"prompt": "Reflect.", "min_words": 30},
-        "guidelines": ["Remove student names."]})
-    rubric = factory.LazyFunction(lambda: {
-        "levels": LEVELS,
-        "criteria": [_criterion("context", "context"), _criterion("artifacts", "artifacts"),
-                     _criterion("reflection", "reflection")],
-        "passing": {"min_criteria_demonstrated": 3}})
+    standards = factory.LazyFunction(
+        lambda: [
+            {
+                "framework": "ISTE Standards for Educators",
+                "code": "2.5.a",
+                "name": "Designer",
+                "url": "https://iste.org/standards/iste-standards-for-teachers",
+            }
+        ]
+    )
+    quiz = factory.LazyFunction(
+        lambda: {
+            "passing_score": 80,
+            "max_attempts": 3,
+            "questions": [
+                {
+                    "id": "q1",
+                    "type": "single",
+                    "prompt": "Pick a.",
+                    "choices": [
+                        {"id": "a", "text": "A", "correct": True},
+                        {"id": "b", "text": "B"},
+                    ],
+                    "feedback": {"correct": "Yes.", "incorrect": "It is a."},
+                },
+                {
+                    "id": "q2",
+                    "type": "numeric",
+                    "prompt": "Two plus two?",
+                    "answer": 4,
+                    "tolerance": 0,
+                    "feedback": {"correct": "Yes.", "incorrect": "It is 4."},
+                },
+            ],
+        }
+    )
+    evidence = factory.LazyFunction(
+        lambda: {
+            "overview": "Show your practice.",
+            "context": {"prompt": "Describe your class.", "min_words": 20},
+            "artifacts": {
+                "prompt": "Upload a lesson plan.",
+                "min_items": 1,
+                "examples": ["Lesson plan"],
+            },
+            "reflection": {"prompt": "Reflect.", "min_words": 30},
+            "guidelines": ["Remove student names."],
+        }
+    )
+    rubric = factory.LazyFunction(
+        lambda: {
+            "levels": LEVELS,
+            "criteria": [
+                _criterion("context", "context"),
+                _criterion("artifacts", "artifacts"),
+                _criterion("reflection", "reflection"),
+            ],
+            "passing": {"min_criteria_demonstrated": 3},
+        }
+    )
     badge_name = factory.LazyAttribute(lambda o: f"{o.title} badge")
     badge_description = "Awarded for practice."
     badge_image = (
@@ -216,22 +261,29 @@ class SubmissionFactory(BaseFactory):
 
     class Params:
         # Saved and sent to screening (with version 1, see _submitted_version).
-        submitted = factory.Trait(status=SubmissionStatus.SUBMITTED,
-                                  submitted_at=factory.LazyFunction(utcnow))
+        submitted = factory.Trait(
+            status=SubmissionStatus.SUBMITTED, submitted_at=factory.LazyFunction(utcnow)
+        )
         # Screened as complete and waiting in the coach queue.
-        in_review = factory.Trait(status=SubmissionStatus.IN_REVIEW,
-                                  submitted_at=factory.LazyFunction(utcnow))
+        in_review = factory.Trait(
+            status=SubmissionStatus.IN_REVIEW, submitted_at=factory.LazyFunction(utcnow)
+        )
 
     @factory.post_generation
-    def version(obj: Submission, create: bool, extracted: object, **kwargs: object) -> None:
+    def version(
+        obj: Submission, create: bool, extracted: object, **kwargs: object
+    ) -> None:
         """A submission past DRAFT gets its first version unless ``version=False``."""
         if extracted is False or obj.status is SubmissionStatus.DRAFT:
             return
-        SubmissionVersionFactory(submission=obj,  # noqa: F821 - defined below
-                                 submitted_at=obj.submitted_at or utcnow(), **kwargs)
+        SubmissionVersionFactory(
+            submission=obj,  # noqa: F821 - defined below
+            submitted_at=obj.submitted_at or utcnow(),
+            **kwargs,
+        )
 
 
-# --- credentials ------------------------------------------------------------------------
+# --- credentials ----------------------------------------------------------------------
 
 from pdhub.credentials.models import Award  # noqa: E402
 from pdhub.learning.models import EnrollmentStatus  # noqa: E402
@@ -244,14 +296,15 @@ class AwardFactory(BaseFactory):
         model = Award
 
     enrollment = factory.SubFactory(
-        EnrollmentFactory, status=EnrollmentStatus.COMPLETED,
+        EnrollmentFactory,
+        status=EnrollmentStatus.COMPLETED,
         completed_at=factory.LazyFunction(utcnow),
     )
     user = factory.LazyAttribute(lambda o: o.enrollment.user)
     module = factory.LazyAttribute(lambda o: o.enrollment.module)
 
 
-# --- review -----------------------------------------------------------------------------
+# --- review ---------------------------------------------------------------------------
 
 import hashlib  # noqa: E402
 import secrets  # noqa: E402
@@ -260,8 +313,10 @@ from pdhub.review.models import CoachAssignment  # noqa: E402
 from pdhub.submissions.models import Artifact, SubmissionVersion  # noqa: E402
 
 #: A tiny but real PDF (the type check reads the content, not the name).
-PDF_BYTES = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages"
-             b"/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+PDF_BYTES = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages"
+    b"/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 
 class SubmissionVersionFactory(BaseFactory):
@@ -294,7 +349,9 @@ class ArtifactFactory(BaseFactory):
     storage_key = factory.LazyFunction(lambda: secrets.token_hex(16))
 
     @factory.post_generation
-    def content(obj: Artifact, create: bool, extracted: object, **kwargs: object) -> None:
+    def content(
+        obj: Artifact, create: bool, extracted: object, **kwargs: object
+    ) -> None:
         from flask import current_app
 
         from pdhub.review.files import write_artifact

@@ -19,7 +19,7 @@ def sign_in(client: FlaskClient, user: User, password: str = PASSWORD) -> None:
 
 
 def text(response: object) -> str:
-    """The response body with HTML entities decoded, for asserting on what people read."""
+    """The body with HTML entities decoded, for asserting on what people read."""
     import html
 
     return html.unescape(response.get_data(as_text=True))  # type: ignore[attr-defined]

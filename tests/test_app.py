@@ -53,7 +53,9 @@ def test_production_without_settings_fails_without_a_traceback(tmp_path) -> None
     result = subprocess.run(
         [sys.executable, "-c", code],
         env={"PDHUB_ENV": "production", "PATH": "/usr/bin:/bin"},
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode != 0
     assert "PDHUB_SECRET_KEY" in result.stderr
@@ -61,13 +63,17 @@ def test_production_without_settings_fails_without_a_traceback(tmp_path) -> None
     result = subprocess.run(
         [sys.executable, "-m", "pdhub.cli", "demo", "--no-serve"],
         env={"PDHUB_ENV": "production", "PATH": "/usr/bin:/bin"},
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert "Traceback" not in result.stderr
     assert "PDHUB_SECRET_KEY" in result.stderr
 
 
-def test_embedded_default_makes_its_secret_once_in_the_instance_folder(tmp_path) -> None:
+def test_embedded_default_makes_its_secret_once_in_the_instance_folder(
+    tmp_path,
+) -> None:
     first = create_app({"PDHUB_INSTANCE_PATH": str(tmp_path)})
     second = create_app({"PDHUB_INSTANCE_PATH": str(tmp_path)})
     assert first.secret_key == second.secret_key
@@ -88,24 +94,32 @@ def test_every_page_has_security_headers(client: FlaskClient) -> None:
     assert "max-age=" in secure.headers["Strict-Transport-Security"]
 
 
-def test_session_cookie_is_httponly_and_lax(client: FlaskClient, session: Session) -> None:
+def test_session_cookie_is_httponly_and_lax(
+    client: FlaskClient, session: Session
+) -> None:
     user = UserFactory()
-    response = client.post("/signin", data={"email": user.email,
-                                            "password": "gentle orbit walnut teapot"})
+    response = client.post(
+        "/signin", data={"email": user.email, "password": "gentle orbit walnut teapot"}
+    )
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
 def test_production_cookies_are_secure(app_factory) -> None:
-    app = app_factory(PDHUB_ENV="production", PDHUB_BASE_URL="https://pd.example.org",
-                   PDHUB_REDIS_URL="redis://127.0.0.1:6379/0")
+    app = app_factory(
+        PDHUB_ENV="production",
+        PDHUB_BASE_URL="https://pd.example.org",
+        PDHUB_REDIS_URL="redis://127.0.0.1:6379/0",
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 
 def test_forms_without_a_csrf_token_are_refused_kindly(app_factory) -> None:
     app = app_factory(WTF_CSRF_ENABLED=True)
     client = app.test_client()
-    response = client.post("/signin", data={"email": "a@example.org", "password": "x" * 12})
+    response = client.post(
+        "/signin", data={"email": "a@example.org", "password": "x" * 12}
+    )
     assert response.status_code == 400
     assert "This form expired" in text(response)
     page = client.get("/signin").get_data(as_text=True)

@@ -22,8 +22,14 @@ def queue_length(redis_url: str, queue: str) -> int:
 def test_an_eager_job_runs_after_commit_and_not_before(
     app: Flask, session: Session, mail_log
 ) -> None:
-    message = queue_email(session, "a@example.org", "Hello", "password_reset",
-                          user=UserFactory(), link="http://x")
+    message = queue_email(
+        session,
+        "a@example.org",
+        "Hello",
+        "password_reset",
+        user=UserFactory(),
+        link="http://x",
+    )
     assert jobs.pending(session()) == [("pdhub.deliver_email", (message.id,), None)]
     assert not mail_log.exists()
     session.commit()
@@ -38,19 +44,37 @@ def test_a_rolled_back_transaction_sends_nothing_to_redis(
     other = app_factory(PDHUB_REDIS_URL=redis_url, PDHUB_TASK_QUEUE=queue)
     try:
         with other.app_context():
-            queue_email(session, "b@example.org", "Hello", "password_reset",
-                        user=UserFactory(), link="http://x")
+            queue_email(
+                session,
+                "b@example.org",
+                "Hello",
+                "password_reset",
+                user=UserFactory(),
+                link="http://x",
+            )
             session.rollback()
             assert jobs.pending(session()) == []
-            assert session.scalar(select(EmailMessage).where(
-                EmailMessage.to == "b@example.org")) is None
+            assert (
+                session.scalar(
+                    select(EmailMessage).where(EmailMessage.to == "b@example.org")
+                )
+                is None
+            )
             assert queue_length(redis_url, queue) == 0
             # The same work committed does reach Redis.
-            queue_email(session, "c@example.org", "Hello", "password_reset",
-                        user=UserFactory(), link="http://x")
+            queue_email(
+                session,
+                "c@example.org",
+                "Hello",
+                "password_reset",
+                user=UserFactory(),
+                link="http://x",
+            )
             session.commit()
             assert queue_length(redis_url, queue) == 1
     finally:
         store = redis_lib.Redis.from_url(redis_url)
         store.delete(queue, *store.scan_iter(f"_kombu.binding*{queue}"))
-        app_factory(PDHUB_TASK_QUEUE="pdhub")  # give the shared Celery app back its settings
+        app_factory(
+            PDHUB_TASK_QUEUE="pdhub"
+        )  # give the shared Celery app back its settings

@@ -1,4 +1,4 @@
-"""The architecture stays in shape: import direction, and migrations match the models."""
+"""The architecture keeps its shape: import direction; migrations match the models."""
 
 from __future__ import annotations
 

@@ -68,6 +68,7 @@ def sweep_awards() -> int:
         sent += len(chunk) * jobs.send_now("pdhub.issue_credentials", chunk)
     return sent
 
+
 @celery.task(base=AppTask, name="pdhub.grade_quiz_attempt")
 def grade_quiz_attempt(attempt_id: int) -> bool:
     """Score one knowledge-check attempt (a graded attempt is left as it is)."""
@@ -78,6 +79,8 @@ def grade_quiz_attempt(attempt_id: int) -> bool:
 def _sweep_cutoff() -> datetime:
     seconds = current_app.config["PDHUB_SWEEP_AFTER_SECONDS"]
     return utcnow() - timedelta(seconds=seconds)
+
+
 @celery.task(base=AppTask, name="pdhub.verify_batch_chunk")
 def verify_batch_chunk(batch_id: int, start: int, end: int) -> int:
     """Verify one chunk of a district's batch (items already checked are skipped)."""
@@ -88,6 +91,8 @@ def verify_batch_chunk(batch_id: int, start: int, end: int) -> int:
 def finish_verification_batch(batch_id: int) -> bool:
     """Sign the batch's report once every item is checked (else a no-op)."""
     return verification_batches.finish_batch(db.session, batch_id)
+
+
 @celery.task(base=AppTask, name="pdhub.screen_submission", retry_for=(Exception,))
 def screen_submission(version_id: int) -> int:
     """Screen a submitted version and route it (returned, or into the coach queue),
@@ -110,8 +115,10 @@ def screen_submission(version_id: int) -> int:
 @celery.task(base=AppTask, name="pdhub.sweep_submissions")
 def sweep_submissions() -> int:
     """Re-send screening for versions whose job never ran (Redis was down) or died."""
-    return sum(jobs.send_now("pdhub.screen_submission", version_id)
-               for version_id in screening.stuck_version_ids(db.session))
+    return sum(
+        jobs.send_now("pdhub.screen_submission", version_id)
+        for version_id in screening.stuck_version_ids(db.session)
+    )
 
 
 @celery.task(base=AppTask, name="pdhub.issue_credentials")
@@ -120,5 +127,3 @@ def issue_credentials(award_ids: list[int]) -> int:
     from pdhub.credentials import service as credentials
 
     return credentials.issue_credentials(db.session, award_ids)
-
-

@@ -15,7 +15,7 @@ from pdhub.accounts.models import Role, User
 from pdhub.extensions import db, login_manager
 
 F = TypeVar("F", bound=Callable[..., Any])
-SESSION_TOKEN_KEY = "sid"
+SESSION_TOKEN_KEY = "sid"  # noqa: S105 - the session key's name, not a secret
 PENDING_2FA_KEY = "pending_2fa_user"
 
 
@@ -40,7 +40,9 @@ def init_app(app: Flask) -> None:
     def load_api_user(req: Any) -> User | None:
         header = req.headers.get("Authorization", "")
         if req.path.startswith("/api/") and header.startswith("Bearer "):
-            return service.user_for_api_token(db.session, header.removeprefix("Bearer "))
+            return service.user_for_api_token(
+                db.session, header.removeprefix("Bearer ")
+            )
         return None
 
 

@@ -10,10 +10,12 @@ from pdhub.accounts.passwords import MAX_LENGTH
 
 
 class SignUpForm(FlaskForm):
-    name = StringField("Your name", validators=[DataRequired("Enter your name."),
-                                                Length(max=120)])
-    email = EmailField("Email", validators=[DataRequired("Enter your email address."),
-                                            Length(max=254)])
+    name = StringField(
+        "Your name", validators=[DataRequired("Enter your name."), Length(max=120)]
+    )
+    email = EmailField(
+        "Email", validators=[DataRequired("Enter your email address."), Length(max=254)]
+    )
     password = PasswordField(
         "Password",
         description="At least 12 characters. A short sentence is easy to remember.",
@@ -27,8 +29,9 @@ class SignUpForm(FlaskForm):
 
 
 class AcceptInvitationForm(FlaskForm):
-    name = StringField("Your name", validators=[DataRequired("Enter your name."),
-                                                Length(max=120)])
+    name = StringField(
+        "Your name", validators=[DataRequired("Enter your name."), Length(max=120)]
+    )
     password = PasswordField(
         "Choose a password",
         description="At least 12 characters. A short sentence is easy to remember.",
@@ -37,10 +40,13 @@ class AcceptInvitationForm(FlaskForm):
 
 
 class SignInForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired("Enter your email address."),
-                                            Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired("Enter your password."),
-                                                     Length(max=MAX_LENGTH)])
+    email = EmailField(
+        "Email", validators=[DataRequired("Enter your email address."), Length(max=254)]
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired("Enter your password."), Length(max=MAX_LENGTH)],
+    )
 
 
 class CodeForm(FlaskForm):
@@ -53,8 +59,9 @@ class CodeForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired("Enter your email address."),
-                                            Length(max=254)])
+    email = EmailField(
+        "Email", validators=[DataRequired("Enter your email address."), Length(max=254)]
+    )
 
 
 class ResetPasswordForm(FlaskForm):
@@ -66,20 +73,27 @@ class ResetPasswordForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    name = StringField("Your name", validators=[DataRequired("Enter your name."),
-                                                Length(max=120)])
-    email = EmailField("Email", validators=[DataRequired("Enter your email address."),
-                                            Length(max=254)])
+    name = StringField(
+        "Your name", validators=[DataRequired("Enter your name."), Length(max=120)]
+    )
+    email = EmailField(
+        "Email", validators=[DataRequired("Enter your email address."), Length(max=254)]
+    )
 
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
-        "Current password", validators=[DataRequired("Enter your current password."),
-                                        Length(max=MAX_LENGTH)]
+        "Current password",
+        validators=[
+            DataRequired("Enter your current password."),
+            Length(max=MAX_LENGTH),
+        ],
     )
     password = PasswordField(
         "New password",
-        description="At least 12 characters. Other signed-in browsers will be signed out.",
+        description=(
+            "At least 12 characters. Other signed-in browsers will be signed out."
+        ),
         validators=[DataRequired("Choose a new password."), Length(max=MAX_LENGTH)],
     )
 

@@ -39,8 +39,9 @@ def normalize_email(email: str, field: str = "email") -> str:
     try:
         checked = validate_email(email.strip(), check_deliverability=False)
     except EmailNotValidError as error:
-        raise InvalidInput(f"Enter an email address like name@school.org ({error}).",
-                           field=field) from None
+        raise InvalidInput(
+            f"Enter an email address like name@school.org ({error}).", field=field
+        ) from None
     return checked.normalized.lower()
 
 
@@ -72,7 +73,8 @@ def register_user(
         raise InvalidInput("Use at most 120 characters for your name.", field="name")
     if session.scalar(select(User.id).where(User.email == address)) is not None:
         raise InvalidInput(
-            "An account with this email already exists. Sign in, or reset your password.",
+            "An account with this email already exists. "
+            "Sign in, or reset your password.",
             field="email",
         )
     problem = passwords.password_problem(password, user_inputs=(address, name))
@@ -128,7 +130,7 @@ def start_session(
 
 
 def user_for_session(session: Session, user_id: int, token: str | None) -> User | None:
-    """The user of a live (not revoked) session, or None; the cookie alone is not enough."""
+    """The user of a live (not revoked) session, or None: the cookie is not enough."""
     if not token:
         return None
     record = session.scalar(
@@ -156,7 +158,9 @@ def end_session(session: Session, token: str | None) -> None:
         )
 
 
-def end_all_sessions(session: Session, user: User, *, keep_token: str | None = None) -> int:
+def end_all_sessions(
+    session: Session, user: User, *, keep_token: str | None = None
+) -> int:
     """Revoke every session of ``user`` (but ``keep_token``'s); return how many."""
     query = update(UserSession).where(
         UserSession.user_id == user.id, UserSession.revoked_at.is_(None)
@@ -175,7 +179,9 @@ def change_password(
 ) -> None:
     """Change the password after checking the current one; every other session ends."""
     if not passwords.check_password(user.password_hash, current):
-        raise InvalidInput("That is not your current password.", field="current_password")
+        raise InvalidInput(
+            "That is not your current password.", field="current_password"
+        )
     set_password(session, user, new)
     end_all_sessions(session, user, keep_token=keep_token)
 
@@ -199,7 +205,7 @@ def make_reset_token(user: User) -> str:
 
 
 def user_for_reset_token(session: Session, token: str) -> User:
-    """The user a valid reset token belongs to; InvalidInput if expired, used or forged."""
+    """The user a valid reset token is for; InvalidInput if expired, used or forged."""
     try:
         user_id, fingerprint = _reset_serializer().loads(
             token, max_age=int(RESET_MAX_AGE.total_seconds())
@@ -287,7 +293,8 @@ def confirm_totp(session: Session, user: User, code: str) -> list[str]:
         raise InvalidInput("Two-factor sign-in is already on.")
     if not _accept_totp_code(user, code):
         raise InvalidInput(
-            "That code didn't match. Check your phone's clock and enter the newest code.",
+            "That code didn't match. "
+            "Check your phone's clock and enter the newest code.",
             field="code",
         )
     user.totp_enabled_at = utcnow()
@@ -297,9 +304,12 @@ def confirm_totp(session: Session, user: User, code: str) -> list[str]:
 def regenerate_recovery_codes(session: Session, user: User) -> list[str]:
     session.query(RecoveryCode).filter_by(user_id=user.id).delete()
     codes = [
-        f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODE_COUNT)
+        f"{secrets.token_hex(3)}-{secrets.token_hex(3)}"
+        for _ in range(RECOVERY_CODE_COUNT)
     ]
-    session.add_all(RecoveryCode(user_id=user.id, code_hash=token_hash(c)) for c in codes)
+    session.add_all(
+        RecoveryCode(user_id=user.id, code_hash=token_hash(c)) for c in codes
+    )
     session.flush()
     return codes
 

@@ -58,10 +58,16 @@ def _account_limit() -> str:
 
 
 signin_limits = [
-    limiter.limit(_address_limit, methods=["POST"], deduct_when=_failed,
-                  scope="signin-address"),
-    limiter.limit(_account_limit, methods=["POST"], deduct_when=_failed,
-                  key_func=_account_key, scope="signin-account"),
+    limiter.limit(
+        _address_limit, methods=["POST"], deduct_when=_failed, scope="signin-address"
+    ),
+    limiter.limit(
+        _account_limit,
+        methods=["POST"],
+        deduct_when=_failed,
+        key_func=_account_key,
+        scope="signin-account",
+    ),
 ]
 
 
@@ -80,7 +86,9 @@ def signup() -> Any:
         try:
             district = None
             if form.join_code.data:
-                district = districts.district_for_join_code(db.session, form.join_code.data)
+                district = districts.district_for_join_code(
+                    db.session, form.join_code.data
+                )
             user = service.register_user(
                 db.session,
                 email=form.email.data,
@@ -94,8 +102,10 @@ def signup() -> Any:
             db.session.rollback()
             show_error(form, error)
         else:
-            flash(f"Welcome to PD Hub, {user.first_name}! Start by choosing a module.",
-                  "success")
+            flash(
+                f"Welcome to PD Hub, {user.first_name}! Start by choosing a module.",
+                "success",
+            )
             return redirect(url_for("home.dashboard"), 303)
     status = 422 if form.errors or form.form_errors else 200
     return render_template("accounts/signup.html", form=form), status
@@ -119,7 +129,7 @@ def signin() -> Any:
             session.clear()
             session[auth.PENDING_2FA_KEY] = user.email
             db.session.commit()
-            return redirect(url_for("accounts.signin_code", next=_safe_next("")) , 303)
+            return redirect(url_for("accounts.signin_code", next=_safe_next("")), 303)
         else:
             auth.sign_in(user)
             db.session.commit()
@@ -142,7 +152,9 @@ def signin_code() -> Any:
             db.session.commit()
             return redirect(_safe_next(url_for("home.dashboard")), 303)
         db.session.commit()  # keep the used-counter / spent recovery code state
-        form.code.errors = ["That code didn't work. Enter the newest code from your app."]
+        form.code.errors = [
+            "That code didn't work. Enter the newest code from your app."
+        ]
     status = 401 if request.method == "POST" else 200
     return render_template("accounts/signin_code.html", form=form), status
 
@@ -170,13 +182,19 @@ def forgot_password() -> Any:
                 "Reset your PD Hub password",
                 "password_reset",
                 user=user,
-                link=url_for("accounts.reset_password",
-                             token=service.make_reset_token(user), _external=True),
+                link=url_for(
+                    "accounts.reset_password",
+                    token=service.make_reset_token(user),
+                    _external=True,
+                ),
             )
             db.session.commit()
         # The same answer whether or not the account exists (no enumeration).
-        flash("If that email has an account, a reset link is on its way. "
-              "It works for 2 hours.", "info")
+        flash(
+            "If that email has an account, a reset link is on its way. "
+            "It works for 2 hours.",
+            "info",
+        )
         return redirect(url_for("accounts.signin"), 303)
     return render_template("accounts/forgot_password.html", form=form)
 
@@ -186,7 +204,9 @@ def reset_password(token: str) -> Any:
     try:
         service.user_for_reset_token(db.session, token)
     except InvalidInput as error:
-        return render_template("accounts/reset_invalid.html", message=error.message), 400
+        return render_template(
+            "accounts/reset_invalid.html", message=error.message
+        ), 400
     form = forms.ResetPasswordForm()
     if form.validate_on_submit():
         try:
@@ -212,8 +232,9 @@ def profile() -> Any:
     password_form = forms.ChangePasswordForm(prefix="pw")
     if form.validate_on_submit():
         try:
-            service.update_profile(db.session, current_user, name=form.name.data,
-                                   email=form.email.data)
+            service.update_profile(
+                db.session, current_user, name=form.name.data, email=form.email.data
+            )
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
@@ -245,8 +266,10 @@ def change_password() -> Any:
             db.session.rollback()
             show_error(password_form, error)
         else:
-            flash("Your password is changed. Your other browsers were signed out.",
-                  "success")
+            flash(
+                "Your password is changed. Your other browsers were signed out.",
+                "success",
+            )
             return redirect(url_for("accounts.profile"), 303)
     return render_template(
         "accounts/profile.html", form=form, password_form=password_form
@@ -274,7 +297,9 @@ def two_factor() -> Any:
     if not user.two_factor_enabled:
         uri = service.totp_uri(user)
         secret = service.totp_secret(user)
-        qr_svg = segno.make(uri, error="m").svg_inline(scale=4, title="QR code for your authenticator app")
+        qr_svg = segno.make(uri, error="m").svg_inline(
+            scale=4, title="QR code for your authenticator app"
+        )
     return render_template(
         "accounts/two_factor.html",
         form=form,
@@ -317,7 +342,9 @@ def sessions() -> Any:
             db.session, current_user, keep_token=auth.current_session_token()
         )
         db.session.commit()
-        flash(f"Signed out of {ended} other browser{'s' if ended != 1 else ''}.", "info")
+        flash(
+            f"Signed out of {ended} other browser{'s' if ended != 1 else ''}.", "info"
+        )
         return redirect(url_for("accounts.sessions"), 303)
     records = db.session.scalars(
         select(UserSession)
@@ -325,8 +352,9 @@ def sessions() -> Any:
         .order_by(UserSession.last_seen_at.desc())
     ).all()
     current_hash = service.token_hash(auth.current_session_token() or "")
-    return render_template("accounts/sessions.html", records=records, form=form,
-                           current_hash=current_hash)
+    return render_template(
+        "accounts/sessions.html", records=records, form=form, current_hash=current_hash
+    )
 
 
 @bp.route("/account/api-tokens", methods=["GET", "POST"])
@@ -336,7 +364,9 @@ def api_tokens() -> Any:
     new_token = None
     if form.validate_on_submit():
         try:
-            new_token = service.create_api_token(db.session, current_user, form.name.data)
+            new_token = service.create_api_token(
+                db.session, current_user, form.name.data
+            )
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
@@ -346,8 +376,13 @@ def api_tokens() -> Any:
         .where(ApiToken.user_id == current_user.id, ApiToken.revoked_at.is_(None))
         .order_by(ApiToken.created_at.desc())
     ).all()
-    return render_template("accounts/api_tokens.html", form=form, tokens=tokens,
-                           new_token=new_token, revoke_form=forms.ConfirmForm(prefix="r"))
+    return render_template(
+        "accounts/api_tokens.html",
+        form=form,
+        tokens=tokens,
+        new_token=new_token,
+        revoke_form=forms.ConfirmForm(prefix="r"),
+    )
 
 
 @bp.post("/account/api-tokens/<int:token_id>/revoke")
@@ -382,5 +417,6 @@ def accept_invitation(token: str) -> Any:
             if user.is_staff:
                 return redirect(url_for("accounts.two_factor"), 303)
             return redirect(url_for("home.dashboard"), 303)
-    return render_template("accounts/accept_invitation.html", form=form,
-                           invitation=invitation), (422 if form.errors else 200)
+    return render_template(
+        "accounts/accept_invitation.html", form=form, invitation=invitation
+    ), (422 if form.errors else 200)

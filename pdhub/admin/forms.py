@@ -9,5 +9,7 @@ from pdhub.accounts.models import Role
 
 
 class AdminUserForm(FlaskForm):
-    role = SelectField("Role", choices=[SelectChoice(role.value, role.label) for role in Role])
+    role = SelectField(
+        "Role", choices=[SelectChoice(role.value, role.label) for role in Role]
+    )
     district = SelectField("District", choices=[])

@@ -31,14 +31,18 @@ def districts_page() -> Any:
     form = DistrictForm()
     if form.validate_on_submit():
         try:
-            district = districts.create_district(db.session, current_user, form.name.data)
+            district = districts.create_district(
+                db.session, current_user, form.name.data
+            )
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
             show_error(form, error)
         else:
-            flash(f"{district.name} is created. Its join code is {district.join_code}.",
-                  "success")
+            flash(
+                f"{district.name} is created. Its join code is {district.join_code}.",
+                "success",
+            )
             return redirect(url_for("admin.districts"), 303)
     counts = dict(
         db.session.execute(
@@ -46,9 +50,9 @@ def districts_page() -> Any:
         ).all()
     )
     rows = db.session.scalars(select(District).order_by(District.name)).all()
-    return render_template("admin/districts.html", form=form, districts=rows,
-                           counts=counts), (422 if form.errors else 200)
-
+    return render_template(
+        "admin/districts.html", form=form, districts=rows, counts=counts
+    ), (422 if form.errors else 200)
 
 
 @bp.get("/users")
@@ -65,8 +69,13 @@ def users() -> Any:
     rows = db.session.scalars(
         statement.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
     ).all()
-    return render_template("admin/users.html", users=rows[:PAGE_SIZE], query=query,
-                           page=page, has_next=len(rows) > PAGE_SIZE)
+    return render_template(
+        "admin/users.html",
+        users=rows[:PAGE_SIZE],
+        query=query,
+        page=page,
+        has_next=len(rows) > PAGE_SIZE,
+    )
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -76,8 +85,9 @@ def user(user_id: int) -> Any:
     if member is None:
         abort(404)
     all_districts = db.session.scalars(select(District).order_by(District.name)).all()
-    form = AdminUserForm(data={"role": member.role.value,
-                               "district": str(member.district_id or "")})
+    form = AdminUserForm(
+        data={"role": member.role.value, "district": str(member.district_id or "")}
+    )
     form.district.choices = [SelectChoice("", "No district")] + [
         SelectChoice(str(d.id), d.name) for d in all_districts
     ]
@@ -95,8 +105,12 @@ def user(user_id: int) -> Any:
         else:
             flash(f"{member.name} is saved.", "success")
             return redirect(url_for("admin.user", user_id=member.id), 303)
-    return render_template("admin/user.html", member=member, form=form,
-                           signout_form=ConfirmForm(prefix="so"))
+    return render_template(
+        "admin/user.html",
+        member=member,
+        form=form,
+        signout_form=ConfirmForm(prefix="so"),
+    )
 
 
 @bp.get("/jobs")
@@ -104,8 +118,9 @@ def user(user_id: int) -> Any:
 def jobs() -> Any:
     from pdhub.admin import service as admin
 
-    return render_template("admin/jobs.html", failures=admin.open_failures(db.session),
-                           form=ConfirmForm())
+    return render_template(
+        "admin/jobs.html", failures=admin.open_failures(db.session), form=ConfirmForm()
+    )
 
 
 @bp.post("/jobs/<int:failure_id>/retry")

@@ -106,13 +106,21 @@ def rotate_command() -> None:
 
 @credentials.command("verify")
 @click.argument("file", type=click.File("rb"))
-@click.option("--status-list", "status_lists", multiple=True, type=click.File("rb"),
-              help="A status list credential file (repeatable); without it a "
-              "credential with a status entry cannot be verified offline.")
+@click.option(
+    "--status-list",
+    "status_lists",
+    multiple=True,
+    type=click.File("rb"),
+    help="A status list credential file (repeatable); without it a "
+    "credential with a status entry cannot be verified offline.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def verify_credential_file(file: click.utils.LazyFile, status_lists: tuple[
-        click.utils.LazyFile, ...], as_json: bool) -> None:
-    """Verify a credential FILE offline (JSON, JWT, PNG or SVG); exit 0 only if verified.
+def verify_credential_file(
+    file: click.utils.LazyFile,
+    status_lists: tuple[click.utils.LazyFile, ...],
+    as_json: bool,
+) -> None:
+    """Verify a credential FILE offline (JSON, JWT, PNG or SVG); exit 0 if verified.
 
     No network is used: keys must be did:key, and status lists come from --status-list.
     """
@@ -127,8 +135,11 @@ def verify_credential_file(file: click.utils.LazyFile, status_lists: tuple[
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
-        click.echo(json_lib.dumps(
-            {**outcome.report.to_json(), "verdict": outcome.verdict.value}, indent=2))
+        click.echo(
+            json_lib.dumps(
+                {**outcome.report.to_json(), "verdict": outcome.verdict.value}, indent=2
+            )
+        )
     else:
         click.echo(f"{outcome.verdict.label.upper()}: {file.name}")
         for check in outcome.report.checks:

@@ -74,8 +74,9 @@ def add_school(session: Session, actor: User, district: District, name: str) -> 
         select(School.id).where(School.district_id == district.id, School.name == name)
     )
     if exists:
-        raise InvalidInput("This district already has a school with that name.",
-                           field="name")
+        raise InvalidInput(
+            "This district already has a school with that name.", field="name"
+        )
     school = School(district_id=district.id, name=name)
     session.add(school)
     session.flush()
@@ -94,13 +95,16 @@ def rename_school(session: Session, actor: User, school: School, name: str) -> N
         )
     )
     if clash:
-        raise InvalidInput("This district already has a school with that name.",
-                           field="name")
+        raise InvalidInput(
+            "This district already has a school with that name.", field="name"
+        )
     school.name = name
     session.flush()
 
 
-def get_school(session: Session, district: District, school_id: int | None) -> School | None:
+def get_school(
+    session: Session, district: District, school_id: int | None
+) -> School | None:
     if school_id is None:
         return None
     school = session.get(School, school_id)
@@ -124,7 +128,9 @@ def invite(
     invitation is for new accounts. Re-inviting the same email replaces the old link.
     """
     if not policies.can_invite(actor, district, role):
-        raise PermissionDenied("You can't invite people with that role to this district.")
+        raise PermissionDenied(
+            "You can't invite people with that role to this district."
+        )
     address = accounts.normalize_email(email)
     if session.scalar(select(User.id).where(User.email == address)):
         raise InvalidInput("This person already has a PD Hub account.", field="email")
@@ -171,7 +177,9 @@ def invitation_for_token(session: Session, token: str) -> Invitation:
         select(Invitation).where(Invitation.token_hash == accounts.token_hash(token))
     )
     if invitation is None or invitation.revoked_at is not None:
-        raise NotFound("This invitation link is not valid. Ask your district for a new one.")
+        raise NotFound(
+            "This invitation link is not valid. Ask your district for a new one."
+        )
     if invitation.accepted_at is not None:
         raise Conflict("This invitation was already used. Sign in instead.")
     if invitation.expires_at < utcnow():
@@ -227,8 +235,8 @@ def school_counts(session: Session, district: District) -> dict[int, int]:
         select(User.school_id, func.count(User.id))
         .where(User.district_id == district.id, User.school_id.is_not(None))
         .group_by(User.school_id)
-    )
-    return {school_id: count for school_id, count in rows}
+    ).all()
+    return {school_id: count for school_id, count in rows if school_id is not None}
 
 
 def revoke_invitation(session: Session, actor: User, invitation: Invitation) -> None:

@@ -63,7 +63,9 @@ def add_school() -> Any:
     form = forms.SchoolForm(prefix="school")
     if form.validate_on_submit():
         try:
-            school = service.add_school(db.session, current_user, district, form.name.data)
+            school = service.add_school(
+                db.session, current_user, district, form.name.data
+            )
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
@@ -105,10 +107,18 @@ def invite() -> Any:
     if form.validate_on_submit():
         try:
             school = service.get_school(
-                db.session, district, int(form.school.data) if form.school.data else None
+                db.session,
+                district,
+                int(form.school.data) if form.school.data else None,
             )
-            service.invite(db.session, current_user, district, email=form.email.data,
-                           role=Role(form.role.data), school=school)
+            service.invite(
+                db.session,
+                current_user,
+                district,
+                email=form.email.data,
+                role=Role(form.role.data),
+                school=school,
+            )
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
@@ -163,8 +173,13 @@ def staff_member(user_id: int) -> Any:
         else:
             flash(f"{member.name} is now a {member.role.label.lower()}.", "success")
             return redirect(url_for("districts.overview") + "#staff", 303)
-    return render_template("districts/staff_member.html", member=member, form=form,
-                           editable=editable, signout_form=ConfirmForm(prefix="so"))
+    return render_template(
+        "districts/staff_member.html",
+        member=member,
+        form=form,
+        editable=editable,
+        signout_form=ConfirmForm(prefix="so"),
+    )
 
 
 @bp.post("/staff/<int:user_id>/sign-out")

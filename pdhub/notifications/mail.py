@@ -1,4 +1,4 @@
-"""The mail interface: console-and-file delivery for development, SMTP for production."""
+"""The mail interface: console and file in development, SMTP in production."""
 
 from __future__ import annotations
 
@@ -23,7 +23,9 @@ class ConsoleMailer:
         self.sender = sender
 
     def send(self, to: str, subject: str, body: str) -> None:
-        text = f"From: {self.sender}\nTo: {to}\nSubject: {subject}\n\n{body}\n" + "-" * 72
+        text = (
+            f"From: {self.sender}\nTo: {to}\nSubject: {subject}\n\n{body}\n" + "-" * 72
+        )
         print(text, file=sys.stderr)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("a", encoding="utf-8") as log:

@@ -25,8 +25,9 @@ def index() -> Any:
         .order_by(Notification.created_at.desc())
         .limit(100)
     ).all()
-    return render_template("notifications/index.html", notifications=rows,
-                           form=ConfirmForm())
+    return render_template(
+        "notifications/index.html", notifications=rows, form=ConfirmForm()
+    )
 
 
 @bp.post("/notifications/read")
@@ -35,8 +36,9 @@ def mark_read() -> Any:
     if ConfirmForm().validate_on_submit():
         db.session.execute(
             update(Notification)
-            .where(Notification.user_id == current_user.id,
-                   Notification.read_at.is_(None))
+            .where(
+                Notification.user_id == current_user.id, Notification.read_at.is_(None)
+            )
             .values(read_at=utcnow())
         )
         db.session.commit()

@@ -25,8 +25,10 @@ def encrypt(data: bytes) -> bytes:
 
 
 def decrypt(token: bytes) -> bytes:
-    """Decrypt ``token``; raise DecryptionError if it was altered or the key is unknown."""
+    """Decrypt ``token``; DecryptionError if it was altered or the key is unknown."""
     try:
         return _fernet().decrypt(token)
     except InvalidToken:
-        raise DecryptionError("data could not be decrypted with the configured keys") from None
+        raise DecryptionError(
+            "data could not be decrypted with the configured keys"
+        ) from None

@@ -18,14 +18,17 @@ class Submission(Base):
     """The evidence for one enrollment: the editable draft plus its workflow status."""
 
     __tablename__ = "submissions"
-    __table_args__ = (Index("ix_submissions_status_submitted_at", "status", "submitted_at"),)
+    __table_args__ = (
+        Index("ix_submissions_status_submitted_at", "status", "submitted_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enrollment_id: Mapped[int] = mapped_column(
         ForeignKey("enrollments.id", ondelete="CASCADE"), unique=True
     )
     status: Mapped[SubmissionStatus] = mapped_column(
-        value_enum(SubmissionStatus, "submission_status"), default=SubmissionStatus.DRAFT
+        value_enum(SubmissionStatus, "submission_status"),
+        default=SubmissionStatus.DRAFT,
     )
     # The draft, saved as the teacher types (or with the Save button).
     context_text: Mapped[str] = mapped_column(Text, default="")

@@ -1,8 +1,8 @@
 """The evidence submission workflow: its states and the only transitions allowed.
 
-draft --submit--> submitted --worker screens--> screening --> returned (incomplete)
-                                                         \\--> in_review --coach--> passed
-                                                                            \\--> needs_revision
+draft --submit--> submitted --screening--> returned (incomplete)
+                                      \\--> in_review --coach--> passed
+                                                        \\--> needs_revision
 returned / needs_revision --teacher edits and resubmits--> submitted ...
 """
 
@@ -29,8 +29,11 @@ class SubmissionStatus(enum.StrEnum):
     @property
     def editable(self) -> bool:
         """The teacher may change the evidence in these states."""
-        return self in {SubmissionStatus.DRAFT, SubmissionStatus.RETURNED,
-                        SubmissionStatus.NEEDS_REVISION}
+        return self in {
+            SubmissionStatus.DRAFT,
+            SubmissionStatus.RETURNED,
+            SubmissionStatus.NEEDS_REVISION,
+        }
 
 
 LABELS = {

@@ -38,7 +38,8 @@ def limit_keys(redis_url: str) -> list[bytes]:
 
 def attempt(app: Flask, email: str, password: str, address: str):
     return app.test_client().post(
-        "/signin", data={"email": email, "password": password},
+        "/signin",
+        data={"email": email, "password": password},
         environ_base={"REMOTE_ADDR": address},
     )
 
@@ -48,20 +49,34 @@ def test_an_account_is_paused_after_repeated_failures_from_any_address(
 ) -> None:
     user = UserFactory()
     for n in range(3):
-        assert attempt(limited_app, user.email, "wrong password!!", f"10.0.0.{n}").status_code == 401
+        assert (
+            attempt(
+                limited_app, user.email, "wrong password!!", f"10.0.0.{n}"
+            ).status_code
+            == 401
+        )
     paused = attempt(limited_app, user.email, PASSWORD, "10.0.0.9")
     assert paused.status_code == 429
     assert "Too many attempts" in text(paused)
-    assert any(b"account:" + user.email.encode() in key for key in limit_keys(redis_url))
+    assert any(
+        b"account:" + user.email.encode() in key for key in limit_keys(redis_url)
+    )
     other = UserFactory()
     assert attempt(limited_app, other.email, PASSWORD, "10.0.0.9").status_code == 303
 
 
-def test_an_address_is_paused_after_failures_across_accounts(limited_app: Flask) -> None:
+def test_an_address_is_paused_after_failures_across_accounts(
+    limited_app: Flask,
+) -> None:
     for n in range(5):
-        response = attempt(limited_app, f"guess{n}@example.org", "wrong password!!", "10.1.1.1")
+        response = attempt(
+            limited_app, f"guess{n}@example.org", "wrong password!!", "10.1.1.1"
+        )
         assert response.status_code == 401
-    assert attempt(limited_app, "guess9@example.org", "x" * 12, "10.1.1.1").status_code == 429
+    assert (
+        attempt(limited_app, "guess9@example.org", "x" * 12, "10.1.1.1").status_code
+        == 429
+    )
     user = UserFactory()
     assert attempt(limited_app, user.email, PASSWORD, "10.1.1.2").status_code == 303
 

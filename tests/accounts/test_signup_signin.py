@@ -54,7 +54,9 @@ def test_signup_refuses_a_password_shorter_than_twelve_characters(
     assert "at least 12 characters" in response.get_data(as_text=True)
 
 
-def test_signup_accepts_a_long_passphrase(client: FlaskClient, session: Session) -> None:
+def test_signup_accepts_a_long_passphrase(
+    client: FlaskClient, session: Session
+) -> None:
     response = signup(client, password="my classroom has seven plants and one turtle")
     assert response.status_code == 303
 
@@ -69,14 +71,18 @@ def test_signup_with_an_unknown_join_code_says_so_next_to_the_field(
     assert 'id="join_code-error"' in page
 
 
-def test_signup_with_a_taken_email_offers_sign_in(client: FlaskClient, session: Session) -> None:
+def test_signup_with_a_taken_email_offers_sign_in(
+    client: FlaskClient, session: Session
+) -> None:
     UserFactory(email="ann@example.org")
     response = signup(client, email="ANN@example.org")
     assert response.status_code == 422
     assert "already exists" in text(response)
 
 
-def test_passwords_are_stored_as_argon2id_hashes(client: FlaskClient, session: Session) -> None:
+def test_passwords_are_stored_as_argon2id_hashes(
+    client: FlaskClient, session: Session
+) -> None:
     signup(client)
     user = session.scalar(select(User).where(User.email == "ann@example.org"))
     assert user is not None
@@ -89,22 +95,28 @@ def test_wrong_password_gets_one_message_for_unknown_and_known_accounts(
 ) -> None:
     user = UserFactory()
     wrong = client.post("/signin", data={"email": user.email, "password": "x" * 14})
-    unknown = client.post("/signin", data={"email": "nobody@example.org",
-                                            "password": "x" * 14})
+    unknown = client.post(
+        "/signin", data={"email": "nobody@example.org", "password": "x" * 14}
+    )
     assert wrong.status_code == unknown.status_code == 401
     message = "don't match an account"
     assert message in text(wrong)
     assert message in text(unknown)
 
 
-def test_sign_in_follows_only_local_next_links(client: FlaskClient, session: Session) -> None:
+def test_sign_in_follows_only_local_next_links(
+    client: FlaskClient, session: Session
+) -> None:
     user = UserFactory()
-    response = client.post("/signin?next=https://evil.example/x",
-                           data={"email": user.email, "password": PASSWORD})
+    response = client.post(
+        "/signin?next=https://evil.example/x",
+        data={"email": user.email, "password": PASSWORD},
+    )
     assert response.headers["Location"] == "/dashboard"
     client.post("/signout")
-    response = client.post("/signin?next=/account",
-                           data={"email": user.email, "password": PASSWORD})
+    response = client.post(
+        "/signin?next=/account", data={"email": user.email, "password": PASSWORD}
+    )
     assert response.headers["Location"] == "/account"
 
 
@@ -130,8 +142,10 @@ def test_changing_the_password_signs_out_every_other_browser(
     sign_in(laptop, user)
     sign_in(phone, user)
     new_password = "seven quiet lanterns by the lake"
-    response = laptop.post("/account/password", data={
-        "pw-current_password": PASSWORD, "pw-password": new_password})
+    response = laptop.post(
+        "/account/password",
+        data={"pw-current_password": PASSWORD, "pw-password": new_password},
+    )
     assert response.status_code == 303
     assert laptop.get("/account").status_code == 200
     assert phone.get("/account").status_code == 302
@@ -144,13 +158,17 @@ def test_changing_the_password_needs_the_current_one(
 ) -> None:
     user = UserFactory()
     sign_in(client, user)
-    response = client.post("/account/password", data={
-        "pw-current_password": "not my password!", "pw-password": GOOD_PASSWORD})
+    response = client.post(
+        "/account/password",
+        data={"pw-current_password": "not my password!", "pw-password": GOOD_PASSWORD},
+    )
     assert response.status_code == 422
     assert "not your current password" in response.get_data(as_text=True)
 
 
-def test_administrator_signs_a_user_out_everywhere(app: Flask, session: Session) -> None:
+def test_administrator_signs_a_user_out_everywhere(
+    app: Flask, session: Session
+) -> None:
     admin = UserFactory(admin=True)
     teacher = UserFactory()
     teacher_browser, admin_browser = app.test_client(), app.test_client()

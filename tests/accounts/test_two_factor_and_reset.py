@@ -25,7 +25,9 @@ def test_a_new_coach_must_set_up_two_factor_before_staff_pages_open(
     assert "Staff accounts need two-factor sign-in" in page
     assert "<svg" in page  # the QR code, inline
     secret = re.search(r'class="secret">([A-Z2-7]+)<', page).group(1)
-    response = client.post("/account/two-factor", data={"code": pyotp.TOTP(secret).now()})
+    response = client.post(
+        "/account/two-factor", data={"code": pyotp.TOTP(secret).now()}
+    )
     page = text(response)
     assert response.status_code == 200
     assert "Your recovery codes" in page
@@ -33,7 +35,9 @@ def test_a_new_coach_must_set_up_two_factor_before_staff_pages_open(
     assert client.get("/dashboard").status_code == 200
 
 
-def test_a_wrong_setup_code_leaves_two_factor_off(client: FlaskClient, session: Session) -> None:
+def test_a_wrong_setup_code_leaves_two_factor_off(
+    client: FlaskClient, session: Session
+) -> None:
     coach = UserFactory(coach=True, two_factor=False)
     sign_in(client, coach)
     client.get("/account/two-factor")
@@ -43,7 +47,9 @@ def test_a_wrong_setup_code_leaves_two_factor_off(client: FlaskClient, session: 
     assert not coach.two_factor_enabled
 
 
-def test_sign_in_with_two_factor_needs_the_code(client: FlaskClient, session: Session) -> None:
+def test_sign_in_with_two_factor_needs_the_code(
+    client: FlaskClient, session: Session
+) -> None:
     coach = UserFactory(coach=True)
     response = client.post("/signin", data={"email": coach.email, "password": PASSWORD})
     assert response.headers["Location"].startswith("/signin/code")
@@ -70,7 +76,9 @@ def test_a_recovery_code_signs_in_once(client: FlaskClient, session: Session) ->
     sign_in(client, teacher)
     page = text(client.get("/account/two-factor"))
     secret = re.search(r'class="secret">([A-Z2-7]+)<', page).group(1)
-    page = text(client.post("/account/two-factor", data={"code": pyotp.TOTP(secret).now()}))
+    page = text(
+        client.post("/account/two-factor", data={"code": pyotp.TOTP(secret).now()})
+    )
     recovery = re.findall(r"<code>([0-9a-f]{6}-[0-9a-f]{6})</code>", page)[0]
     client.post("/signout")
     for expected in (303, 401):
@@ -117,8 +125,9 @@ def test_password_reset_by_emailed_link_works_once(
 def test_forgot_password_does_not_reveal_whether_an_account_exists(
     client: FlaskClient, session: Session, mail_log: Path
 ) -> None:
-    response = client.post("/password/forgot", data={"email": "nobody@example.org"},
-                           follow_redirects=True)
+    response = client.post(
+        "/password/forgot", data={"email": "nobody@example.org"}, follow_redirects=True
+    )
     assert "If that email has an account" in text(response)
     assert not mail_log.exists()
 

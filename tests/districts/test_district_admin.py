@@ -15,7 +15,9 @@ from tests.factories import DistrictFactory, SchoolFactory, UserFactory
 from tests.helpers import sign_in, text
 
 
-def test_district_admin_adds_and_renames_a_school(client: FlaskClient, session: Session) -> None:
+def test_district_admin_adds_and_renames_a_school(
+    client: FlaskClient, session: Session
+) -> None:
     admin = UserFactory(district_admin=True)
     sign_in(client, admin)
     response = client.post("/district/schools", data={"school-name": "Hillside High"})
@@ -37,17 +39,25 @@ def test_invited_coach_accepts_and_must_set_up_two_factor(
     school = SchoolFactory(district=admin.district)
     browser = app.test_client()
     sign_in(browser, admin)
-    response = browser.post("/district/invitations", data={
-        "invite-email": "new.coach@example.org", "invite-role": "coach",
-        "invite-school": str(school.id)})
+    response = browser.post(
+        "/district/invitations",
+        data={
+            "invite-email": "new.coach@example.org",
+            "invite-role": "coach",
+            "invite-school": str(school.id),
+        },
+    )
     assert response.status_code == 303
-    link = re.search(r"http://localhost(/invitations/\S+)", mail_log.read_text()).group(1)
+    link = re.search(r"http://localhost(/invitations/\S+)", mail_log.read_text()).group(
+        1
+    )
     newcomer = app.test_client()
     page = text(newcomer.get(link))
     assert f"Join {admin.district.name}" in page
     assert "invited as a <strong>coach</strong>" in page
-    response = newcomer.post(link, data={"name": "Nia Coach",
-                                         "password": "coaching is a team sport now"})
+    response = newcomer.post(
+        link, data={"name": "Nia Coach", "password": "coaching is a team sport now"}
+    )
     assert response.status_code == 303
     assert response.headers["Location"] == "/account/two-factor"
     coach = session.scalar(select(User).where(User.email == "new.coach@example.org"))
@@ -63,8 +73,14 @@ def test_district_admin_cannot_invite_a_platform_admin(
 ) -> None:
     admin = UserFactory(district_admin=True)
     sign_in(client, admin)
-    response = client.post("/district/invitations", data={
-        "invite-email": "x@example.org", "invite-role": "admin", "invite-school": ""})
+    response = client.post(
+        "/district/invitations",
+        data={
+            "invite-email": "x@example.org",
+            "invite-role": "admin",
+            "invite-school": "",
+        },
+    )
     assert response.status_code == 422  # not one of the offered choices
 
 
@@ -92,7 +108,9 @@ def test_teachers_and_coaches_cannot_open_district_pages(
         assert browser.get("/district").status_code == 403
 
 
-def test_new_join_code_replaces_the_old_one(client: FlaskClient, session: Session) -> None:
+def test_new_join_code_replaces_the_old_one(
+    client: FlaskClient, session: Session
+) -> None:
     district = DistrictFactory(join_code="OLDCODE2")
     admin = UserFactory(district_admin=True, district=district)
     sign_in(client, admin)
@@ -107,11 +125,16 @@ def test_platform_admin_creates_a_district_and_changes_any_role(
     admin = UserFactory(admin=True)
     member = UserFactory()
     sign_in(client, admin)
-    response = client.post("/admin/districts", data={"name": "Harbor County Schools"},
-                           follow_redirects=True)
+    response = client.post(
+        "/admin/districts",
+        data={"name": "Harbor County Schools"},
+        follow_redirects=True,
+    )
     assert "Harbor County Schools is created" in text(response)
-    response = client.post(f"/admin/users/{member.id}", data={
-        "role": "district_admin", "district": str(member.district_id)})
+    response = client.post(
+        f"/admin/users/{member.id}",
+        data={"role": "district_admin", "district": str(member.district_id)},
+    )
     assert response.status_code == 303
     assert member.role is Role.DISTRICT_ADMIN
     page = text(client.get("/admin/users?q=" + member.email[:8]))

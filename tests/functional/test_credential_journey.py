@@ -39,7 +39,13 @@ def test_an_issued_badge_verifies_by_address_and_as_a_file_until_revoked(
     assert api.status_code == 200
     assert api.json["verified"] is True
     assert {check["name"] for check in api.json["checks"]} >= {
-        "structure", "schema", "proof", "issuer", "validity", "status"}
+        "structure",
+        "schema",
+        "proof",
+        "issuer",
+        "validity",
+        "status",
+    }
 
     admin = session.scalar(select(User).where(User.email == demo.ACCOUNTS[3].email))
     credentials.revoke_credential(session, admin, issued, reason="Issued in error")

@@ -21,8 +21,11 @@ from tests.functional.journeys import (
 
 @pytest.fixture
 def sqlite_app(settings: dict[str, object], tmp_path: Path):
-    app = make_app(settings, PDHUB_DATABASE_URL=f"sqlite:///{tmp_path / 'pdhub.sqlite'}",
-                   PDHUB_INSTANCE_PATH=str(tmp_path))
+    app = make_app(
+        settings,
+        PDHUB_DATABASE_URL=f"sqlite:///{tmp_path / 'pdhub.sqlite'}",
+        PDHUB_INSTANCE_PATH=str(tmp_path),
+    )
     with app.app_context():
         upgrade()
     yield app
@@ -30,7 +33,9 @@ def sqlite_app(settings: dict[str, object], tmp_path: Path):
         db.engine.dispose()
 
 
-def test_district_onboarding_on_postgresql(app: Flask, session: Session, mail_log) -> None:
+def test_district_onboarding_on_postgresql(
+    app: Flask, session: Session, mail_log
+) -> None:
     district_onboarding_journey(app, mail_log)
 
 
@@ -44,7 +49,9 @@ def test_teacher_learns_a_module_and_submits_evidence_on_postgresql(
     learning_journey(app)
 
 
-def test_teacher_learns_a_module_and_submits_evidence_on_sqlite(sqlite_app: Flask) -> None:
+def test_teacher_learns_a_module_and_submits_evidence_on_sqlite(
+    sqlite_app: Flask,
+) -> None:
     learning_journey(sqlite_app)
 
 

@@ -12,9 +12,9 @@ from pdhub import jobs, signals
 from pdhub.admin.service import record_job_failure
 from pdhub.notifications.models import EmailMessage, Notification
 from pdhub.review import screening
-from pdhub.submissions.storage import file_store
 from pdhub.submissions.models import Submission
 from pdhub.submissions.states import SubmissionStatus
+from pdhub.submissions.storage import file_store
 from tests.factories import (
     ArtifactFactory,
     EnrollmentFactory,

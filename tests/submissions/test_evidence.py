@@ -273,7 +273,7 @@ def test_submitting_snapshots_a_version_and_locks_the_draft(
     assert response.status_code == 303
     submission = draft(session, enrollment)
     version = session.scalar(select(SubmissionVersion))
-    # Screening ran after the commit: the evidence was complete, so it waits for a coach.
+    # Screening ran after the commit: the evidence was complete, so a coach is next.
     assert submission.status is SubmissionStatus.IN_REVIEW and submission.submitted_at
     assert heard == [version.id] and version.number == 1
     assert version.links == [

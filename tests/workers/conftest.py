@@ -40,11 +40,28 @@ class Worker:
         log = self.log_path.open("ab")
         self._log_file = log
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "workers.app", "worker",
-             "--loglevel", "INFO", "--concurrency", str(concurrency),
-             "-Q", self.env["PDHUB_TASK_QUEUE"], "--without-gossip", "--without-mingle",
-             "--hostname", f"test-{secrets.token_hex(3)}@%h"],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "workers.app",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                str(concurrency),
+                "-Q",
+                self.env["PDHUB_TASK_QUEUE"],
+                "--without-gossip",
+                "--without-mingle",
+                "--hostname",
+                f"test-{secrets.token_hex(3)}@%h",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         self.wait_for_log("ready.", timeout=60)
@@ -58,7 +75,9 @@ class Worker:
             if self.process is not None and self.process.poll() is not None:
                 break
             time.sleep(0.1)
-        raise AssertionError(f"worker log never showed {needle!r}:\n{self.log()[-4000:]}")
+        raise AssertionError(
+            f"worker log never showed {needle!r}:\n{self.log()[-4000:]}"
+        )
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -87,8 +106,11 @@ def worker_database_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def worker_settings(settings: dict[str, object], worker_database_url: str,
-                    tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+def worker_settings(
+    settings: dict[str, object],
+    worker_database_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, object]:
     return {
         **settings,
         "PDHUB_DATABASE_URL": worker_database_url,
@@ -122,11 +144,13 @@ def _empty_tables(app: Flask) -> None:
 
 
 @pytest.fixture
-def worker(worker_app: Flask, worker_settings: dict[str, object],
-           tmp_path: Path) -> Iterator[Worker]:
+def worker(
+    worker_app: Flask, worker_settings: dict[str, object], tmp_path: Path
+) -> Iterator[Worker]:
     """A started worker process; its queue and the database are emptied afterwards."""
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith("PDHUB_")}
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith("PDHUB_")
+    }
     env.update({key: str(value) for key, value in worker_settings.items()})
     env["PYTHONPATH"] = str(ROOT)
     running = Worker(worker_app, env, tmp_path / "worker.log")
@@ -137,8 +161,11 @@ def worker(worker_app: Flask, worker_settings: dict[str, object],
         running.stop()
         store = redis_lib.Redis.from_url(REDIS_URL)
         queue = str(worker_settings["PDHUB_TASK_QUEUE"])
-        store.delete(queue, *store.scan_iter(f"_kombu.binding*{queue}*"),
-                     *store.scan_iter("unacked*"))
+        store.delete(
+            queue,
+            *store.scan_iter(f"_kombu.binding*{queue}*"),
+            *store.scan_iter("unacked*"),
+        )
         _empty_tables(worker_app)
 
 

@@ -20,8 +20,14 @@ def _queue_reset_email(app: Flask, address: str) -> int:
         user = User(email=address, name="Robin Reader", password_hash=PASSWORD_HASH)
         db.session.add(user)
         db.session.flush()
-        message = queue_email(db.session, address, "Reset", "password_reset",
-                              user=user, link="http://localhost/x")
+        message = queue_email(
+            db.session,
+            address,
+            "Reset",
+            "password_reset",
+            user=user,
+            link="http://localhost/x",
+        )
         db.session.commit()
         return message.id
 
@@ -45,7 +51,9 @@ def test_a_committed_email_is_delivered_by_the_worker_process(worker: Worker) ->
 def test_email_saved_while_redis_is_down_is_sent_by_the_sweep(
     worker: Worker, worker_settings: dict[str, object]
 ) -> None:
-    offline = configure_celery({**worker_settings, "PDHUB_REDIS_URL": "redis://127.0.0.1:1/0"})
+    offline = configure_celery(
+        {**worker_settings, "PDHUB_REDIS_URL": "redis://127.0.0.1:1/0"}
+    )
     try:
         message_id = _queue_reset_email(offline, "sam@example.org")  # no error for Sam
         assert _sent_at(offline, message_id) is None

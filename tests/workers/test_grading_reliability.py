@@ -168,8 +168,7 @@ def test_a_worker_killed_mid_job_runs_it_again_with_one_effect(worker: Worker) -
         timeout=90,
     )
     wait_until(
-        lambda: count(worker.app, EmailMessage, EmailMessage.sent_at.is_not(None))
-        == 1,
+        lambda: count(worker.app, EmailMessage, EmailMessage.sent_at.is_not(None)) == 1,
         timeout=90,
     )
     time.sleep(1)
