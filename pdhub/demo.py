@@ -148,7 +148,7 @@ def seed_credentials_demo(session: Session) -> None:
     from pdhub.credentials.models import Award
     from pdhub.learning.completion import complete_if_done
     from pdhub.learning.models import Enrollment, QuizAttempt, QuizAttemptStatus
-    from pdhub.submissions.models import Submission
+    from pdhub.submissions.models import Submission, SubmissionVersion
     from pdhub.submissions.states import SubmissionStatus
 
     teacher = session.scalar(select(User).where(User.email == ACCOUNTS[0].email))
@@ -187,17 +187,36 @@ def seed_credentials_demo(session: Session) -> None:
         select(Submission).where(Submission.enrollment_id == enrollment.id)
     )
     if submission is None:
+        submission = Submission(
+            enrollment_id=enrollment.id,
+            status=SubmissionStatus.PASSED,
+            context_text=(
+                "My seventh graders share twelve laptops across two classes."
+            ),
+            reflection_text=(
+                "Teaching source checking inside our history unit worked."
+            ),
+            # The teacher chose to show this link (URL and title) in the badge.
+            links=[
+                {
+                    "url": "https://example.org/demo/source-checking-slides",
+                    "title": "Source-checking lesson slides",
+                }
+            ],
+            share_evidence_in_badge=True,
+            submitted_at=utcnow(),
+        )
+        session.add(submission)
+        session.flush()
         session.add(
-            Submission(
-                enrollment_id=enrollment.id,
-                status=SubmissionStatus.PASSED,
-                context_text=(
-                    "My seventh graders share twelve laptops across two classes."
-                ),
-                reflection_text=(
-                    "Teaching source checking inside our history unit worked."
-                ),
-                submitted_at=utcnow(),
+            SubmissionVersion(
+                submission_id=submission.id,
+                number=1,
+                context_text=submission.context_text,
+                reflection_text=submission.reflection_text,
+                links=list(submission.links),
+                artifact_ids=[],
+                submitted_at=submission.submitted_at,
             )
         )
     session.flush()

@@ -1,17 +1,20 @@
-"""The Open Badges Achievement of a module version: criteria, alignment, rubric."""
+"""The Open Badges Achievement of a module version: criteria, alignment, rubric; and
+the evidence links a teacher chose to share in their credential."""
 
 from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from badges.credential import (
     Achievement,
     Alignment,
+    Evidence,
     Image,
     Result,
     ResultDescription,
@@ -181,3 +184,69 @@ def results_for(
                 )
             )
     return results
+
+
+# Characters an IRI may hold as they are; anything else (spaces, quotes, <>, non-ASCII)
+# is percent-encoded so the Evidence id stays an absolute URL in JSON-LD.
+_URL_SAFE = "!#$%&'()*+,-./:;=?@[]_~"
+
+
+def _evidence_of(links: Sequence[dict[str, Any]]) -> list[Evidence]:
+    found = []
+    for link in links:
+        url = quote(str(link.get("url") or "").strip(), safe=_URL_SAFE)
+        parts = urlsplit(url)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            continue
+        title = " ".join(str(link.get("title") or "").split())
+        found.append(Evidence(name=title or url, id=url))
+    return found
+
+
+def shared_evidence_many(
+    session: Session, enrollment_ids: Sequence[int]
+) -> dict[int, list[Evidence]]:
+    """The Evidence to put in each enrollment's credential, by enrollment id: one per
+    link (id = URL, name = title) of the passing version, only where the teacher
+    chose to share it; never the writing or the files. Enrollments without any are
+    left out."""
+    from pdhub.review.models import Decision, Review
+    from pdhub.submissions.models import Submission
+    from pdhub.submissions.states import SubmissionStatus
+
+    if not enrollment_ids:
+        return {}
+    submissions = session.scalars(
+        select(Submission)
+        .where(
+            Submission.enrollment_id.in_(sorted(set(enrollment_ids))),
+            Submission.share_evidence_in_badge.is_(True),
+        )
+        .options(selectinload(Submission.versions))
+    ).all()
+    if not submissions:
+        return {}
+    passing: dict[int, int] = {}
+    for submission_id, version_id in session.execute(
+        select(Review.submission_id, Review.version_id)
+        .where(
+            Review.submission_id.in_([s.id for s in submissions]),
+            Review.decision == Decision.PASSED,
+        )
+        .order_by(Review.decided_at.desc(), Review.id.desc())
+    ):
+        passing.setdefault(submission_id, version_id)
+    found: dict[int, list[Evidence]] = {}
+    for submission in submissions:
+        versions = {version.id: version for version in submission.versions}
+        version = versions.get(passing.get(submission.id, -1))
+        if (
+            version is None
+            and submission.status is SubmissionStatus.PASSED
+            and submission.versions
+        ):
+            version = submission.versions[-1]  # passed without a recorded review
+        evidence = _evidence_of(version.links or []) if version else []
+        if evidence:
+            found[submission.enrollment_id] = evidence
+    return found

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 from badges.baking import bake_png, bake_svg
 from badges.credential import (
     Achievement,
+    Evidence,
     IssuerProfile,
     OpenBadgeCredential,
     Recipient,
@@ -94,17 +95,23 @@ class Issuer:
         index: int,
         now: datetime,
         rubric: Sequence[tuple[str, str]] | None = None,
+        evidence: Sequence[Evidence] | None = None,
     ) -> dict[str, Any]:
         """Sign the award's credential (status entry at ``index``) and return its
         IssuedCredential column values (not yet stored; the VC-JWT and the baked
         images are made on first download). ``rubric`` is the award's
-        ``achievements.rubric_results`` when the caller has them (else read here)."""
+        ``achievements.rubric_results`` when the caller has them (else read here),
+        ``evidence`` its ``achievements.shared_evidence_many`` entry likewise."""
         module = award.module
         parts = self._parts(module)
         signer = self.signer
         credential_id = str(uuid.uuid4())
         recipient = Recipient.from_email(award.user.email)
         completed = award.enrollment.completed_at or award.awarded_at
+        if evidence is None:
+            evidence = achievements.shared_evidence_many(
+                self.session, [award.enrollment_id]
+            ).get(award.enrollment_id, [])
         unsigned = OpenBadgeCredential(
             issuer=self._profile,
             achievement=parts.achievement,
@@ -117,6 +124,7 @@ class Issuer:
             results=tuple(achievements.results_for(self.session, award, rubric)),
             credits_earned=module.hours,
             activity_end_date=completed.replace(microsecond=0),
+            evidence=tuple(evidence),
             status=StatusEntry(status.list_url(status_list), index),
         ).to_json()
         signed = sign_document(
@@ -215,9 +223,9 @@ def issue_many(session: Session, award_ids: Sequence[int]) -> list[tuple[Award, 
         )
         .order_by(Award.id)
     ).all()
-    rubrics = achievements.rubric_results_many(
-        session, [award.enrollment_id for award in awards]
-    )
+    enrollment_ids = [award.enrollment_id for award in awards]
+    rubrics = achievements.rubric_results_many(session, enrollment_ids)
+    evidence = achievements.shared_evidence_many(session, enrollment_ids)
     issuer = Issuer(session)
     loaded = time.perf_counter()
     slots = status.allocate_many(session, issuer.signer, len(awards))
@@ -225,7 +233,12 @@ def issue_many(session: Session, award_ids: Sequence[int]) -> list[tuple[Award, 
     now = utcnow().replace(microsecond=0)
     rows = [
         issuer.build(
-            award, status_list, index, now, rubrics.get(award.enrollment_id, [])
+            award,
+            status_list,
+            index,
+            now,
+            rubrics.get(award.enrollment_id, []),
+            evidence.get(award.enrollment_id, []),
         )
         for award, (status_list, index) in zip(awards, slots, strict=True)
     ]

@@ -1,5 +1,6 @@
 // Progressive enhancement for the evidence page: save the written parts in the
-// background a few seconds after typing stops, and keep the word counts live.
+// background a few seconds after typing stops (and the sharing choice at once), and
+// keep the word counts live.
 // Without JavaScript the "Save draft" button does the same.
 (function () {
   "use strict";
@@ -31,6 +32,11 @@
     data.append("csrf_token", form.elements["csrf_token"].value);
     data.append("context", form.elements["context"].value);
     data.append("reflection", form.elements["reflection"].value);
+    var share = form.elements["share_evidence_in_badge"];
+    if (share) {
+      data.append("share_evidence_sent", "1");
+      if (share.checked) { data.append("share_evidence_in_badge", "y"); }
+    }
     status.textContent = "Saving…";
     fetch(url, { method: "POST", body: data, credentials: "same-origin",
                  headers: { "Accept": "application/json" } })
@@ -57,4 +63,12 @@
       timer = setTimeout(save, 3000);
     });
   });
+
+  var shareBox = form.elements["share_evidence_in_badge"];
+  if (shareBox) {
+    shareBox.addEventListener("change", function () {
+      clearTimeout(timer);
+      save();
+    });
+  }
 }());

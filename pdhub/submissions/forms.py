@@ -1,10 +1,10 @@
-"""The evidence form: both written parts, a link and a file."""
+"""The evidence form: both written parts, a link, a file and the sharing choice."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import StringField, TextAreaField, URLField
+from wtforms import BooleanField, StringField, TextAreaField, URLField
 from wtforms.validators import Length, Optional
 
 
@@ -21,3 +21,9 @@ class EvidenceForm(FlaskForm):
         "What the link shows (optional)", validators=[Optional(), Length(max=200)]
     )
     upload = FileField("Add a file")
+    share_evidence_in_badge = BooleanField(
+        "Show my evidence links in my badge",
+        description="Your badge can be shared publicly. If you tick this, it lists "
+        "the links you added above and their titles. Your uploaded files, your "
+        "context and your reflection are never included.",
+    )

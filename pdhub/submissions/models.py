@@ -6,7 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pdhub.db import Base, utcnow, value_enum
@@ -35,6 +43,11 @@ class Submission(Base):
     reflection_text: Mapped[str] = mapped_column(Text, default="")
     # [{"url": ..., "title": ...}]
     links: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # The teacher's choice to put their links (URL and title, nothing else) into the
+    # badge as Open Badges evidence; off unless they tick it.
+    share_evidence_in_badge: Mapped[bool] = mapped_column(
+        default=False, server_default=false()
+    )
     draft_saved_at: Mapped[datetime | None]
     # Set at each submit; the grading sweep re-sends jobs for rows stuck in SUBMITTED.
     submitted_at: Mapped[datetime | None]

@@ -89,6 +89,18 @@ def save_text(
     session.flush()
 
 
+def set_share_in_badge(
+    session: Session, actor: User, submission: Submission, share: bool
+) -> None:
+    """Record whether the badge may carry the evidence links (URL and title only)."""
+    _owned(actor, submission)
+    _editable(submission)
+    if submission.share_evidence_in_badge != share:
+        submission.share_evidence_in_badge = share
+        submission.draft_saved_at = utcnow()
+    session.flush()
+
+
 def add_link(
     session: Session, actor: User, submission: Submission, *, url: str, title: str
 ) -> None:

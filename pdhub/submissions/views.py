@@ -82,6 +82,7 @@ def evidence(enrollment_id: int) -> Any:
         data={
             "context": submission.context_text,
             "reflection": submission.reflection_text,
+            "share_evidence_in_badge": submission.share_evidence_in_badge,
         }
     )
     return _render(enrollment, submission, form)
@@ -127,6 +128,14 @@ def save_evidence(enrollment_id: int) -> Any:
             submission,
             context=form.context.data or "",
             reflection=form.reflection.data or "",
+        )
+    )
+    attempt(
+        lambda: service.set_share_in_badge(
+            db.session,
+            current_user,
+            submission,
+            bool(form.share_evidence_in_badge.data),
         )
     )
     if form.link_url.data:
@@ -203,7 +212,8 @@ def save_evidence(enrollment_id: int) -> Any:
 @bp.post("/learn/<int:enrollment_id>/evidence/autosave")
 @login_required
 def autosave(enrollment_id: int) -> Any:
-    """Background save of the written parts (autosave.js); JSON in, JSON out."""
+    """Background save of the written parts and the sharing choice (autosave.js);
+    JSON in, JSON out."""
     enrollment = _enrollment(enrollment_id)
     submission = service.get_or_create_draft(db.session, current_user, enrollment)
     form = forms.EvidenceForm()
@@ -223,6 +233,15 @@ def autosave(enrollment_id: int) -> Any:
             context=form.context.data or "",
             reflection=form.reflection.data or "",
         )
+        # Only a client that sends the checkbox's state (autosave.js marks it) may
+        # change the choice: an absent checkbox would otherwise read as "no".
+        if "share_evidence_sent" in request.form:
+            service.set_share_in_badge(
+                db.session,
+                current_user,
+                submission,
+                bool(form.share_evidence_in_badge.data),
+            )
         db.session.commit()
     except DomainError as error:
         db.session.rollback()

@@ -143,6 +143,20 @@ def test_digitalbazaar_verifies_our_issued_json_png_and_svg(
         assert result["statuses"] == [{"statusPurpose": "revocation", "set": False}]
 
 
+def test_digitalbazaar_verifies_the_evidence_links_the_teacher_chose_to_share(
+    node: str, running_app: RunningApp
+) -> None:
+    document = _credential(running_app).document
+    assert document["evidence"] == [
+        {
+            "id": "https://example.org/demo/source-checking-slides",
+            "type": ["Evidence"],
+            "name": "Source-checking lesson slides",
+        }
+    ]
+    assert verify(node, document)["verified"]
+
+
 def test_digitalbazaar_sees_it_revoked_after_revocation(
     node: str, running_app: RunningApp
 ) -> None:

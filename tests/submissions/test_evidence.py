@@ -334,3 +334,53 @@ def test_removing_a_file_keeps_it_for_submitted_versions(
     assert response.status_code == 303
     assert "photo.png" not in text(browser.get(f"/learn/{enrollment.id}/evidence"))
     assert browser.get(f"/files/{artifact.id}").data == PNG  # still theirs
+
+
+def test_the_badge_sharing_choice_is_off_saves_and_survives_a_reload(
+    session: Session, browser: FlaskClient, enrollment
+) -> None:
+    page = text(browser.get(f"/learn/{enrollment.id}/evidence"))
+    assert "Show my evidence links in my badge" in page
+    assert "Your uploaded files, your context and your reflection are never" in page
+    assert 'id="share_evidence_in_badge"' in page
+    assert 'checked id="share_evidence_in_badge"' not in page  # off by default
+    assert draft(session, enrollment).share_evidence_in_badge is False
+
+    response = post(
+        browser,
+        enrollment,
+        context="Typed",
+        share_evidence_in_badge="y",
+        action="save",
+    )
+    assert response.status_code == 303
+    session.expire_all()
+    assert draft(session, enrollment).share_evidence_in_badge is True
+    page = text(browser.get(f"/learn/{enrollment.id}/evidence"))
+    assert 'checked id="share_evidence_in_badge"' in page
+    assert "Typed" in page
+
+    # Unticking and saving the whole form turns it off again.
+    assert post(browser, enrollment, action="save").status_code == 303
+    session.expire_all()
+    assert draft(session, enrollment).share_evidence_in_badge is False
+    page = text(browser.get(f"/learn/{enrollment.id}/evidence"))
+    assert 'checked id="share_evidence_in_badge"' not in page
+
+
+def test_autosave_changes_the_sharing_choice_only_when_it_sends_it(
+    session: Session, browser: FlaskClient, enrollment
+) -> None:
+    url = f"/learn/{enrollment.id}/evidence/autosave"
+    sent = {"context": "", "reflection": "", "share_evidence_sent": "1"}
+    response = browser.post(url, data={**sent, "share_evidence_in_badge": "y"})
+    assert response.status_code == 200 and response.json["saved"] is True
+    session.expire_all()
+    assert draft(session, enrollment).share_evidence_in_badge is True
+    # A save of the text alone (no checkbox state sent) leaves the choice alone.
+    browser.post(url, data={"context": "More", "reflection": ""})
+    session.expire_all()
+    assert draft(session, enrollment).share_evidence_in_badge is True
+    browser.post(url, data=sent)
+    session.expire_all()
+    assert draft(session, enrollment).share_evidence_in_badge is False
