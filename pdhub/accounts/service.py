@@ -389,3 +389,19 @@ def set_role(session: Session, actor: User, user: User, role: Role) -> None:
         # restart so the new permissions take effect everywhere.
         end_all_sessions(session, user)
     session.flush()
+
+
+def move_to_district(
+    session: Session, actor: User, user: User, district: District | None
+) -> None:
+    """Put ``user`` in ``district`` (or none), clearing a school of the old district.
+    Only platform administrators move people between districts."""
+    if actor.role is not Role.ADMIN:
+        raise PermissionDenied(
+            "Only platform administrators move people between districts."
+        )
+    new_id = district.id if district is not None else None
+    if new_id != user.district_id:
+        user.district_id = new_id
+        user.school_id = None
+        session.flush()

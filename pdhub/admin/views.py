@@ -93,10 +93,12 @@ def user(user_id: int) -> Any:
     ]
     if form.validate_on_submit():
         try:
-            district_id = int(form.district.data) if form.district.data else None
-            if district_id != member.district_id:
-                member.district_id = district_id
-                member.school_id = None
+            district = (
+                db.session.get(District, int(form.district.data))
+                if form.district.data
+                else None
+            )
+            accounts.move_to_district(db.session, current_user, member, district)
             accounts.set_role(db.session, current_user, member, Role(form.role.data))
             db.session.commit()
         except DomainError as error:

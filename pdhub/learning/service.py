@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from pdhub import signals
+from pdhub import jobs, signals
 from pdhub.accounts.models import User
 from pdhub.credentials.models import Award
 from pdhub.db import utcnow
@@ -466,7 +466,8 @@ def submit_quiz(
     enrollment: Enrollment,
     form: Mapping[str, Sequence[str]],
 ) -> QuizAttempt:
-    """Save a knowledge-check attempt as SUBMITTED (the grading job scores it).
+    """Save a knowledge-check attempt as SUBMITTED; the grading job that scores it is
+    sent after the caller's commit.
 
     Raises AnswerProblems for bad answers and Conflict when no attempts are left or
     the check was already passed.
@@ -493,6 +494,7 @@ def submit_quiz(
     session.add(attempt)
     enrollment.last_activity_at = utcnow()
     session.flush()
+    jobs.enqueue("pdhub.grade_quiz_attempt", attempt.id)
     return attempt
 
 

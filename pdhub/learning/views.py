@@ -20,7 +20,6 @@ from flask import (
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
-from pdhub import jobs
 from pdhub.accounts.forms import ConfirmForm
 from pdhub.errors import DomainError, NotFound
 from pdhub.extensions import db
@@ -268,7 +267,6 @@ def submit_quiz(enrollment_id: int) -> Any:
         attempt = service.submit_quiz(
             db.session, current_user, enrollment, request.form.to_dict(flat=False)
         )
-        jobs.enqueue("pdhub.grade_quiz_attempt", attempt.id)
         db.session.commit()
     except service.AnswerProblems as error:
         db.session.rollback()

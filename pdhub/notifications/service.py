@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any, NamedTuple
 
 from flask import current_app, render_template
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from pdhub import jobs
@@ -158,4 +158,13 @@ def unread_count(session: Session, user: User) -> int:
             )
         )
         or 0
+    )
+
+
+def mark_all_read(session: Session, user: User) -> None:
+    """Mark every unread notification of ``user`` as read."""
+    session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
     )

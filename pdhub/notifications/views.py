@@ -6,11 +6,11 @@ from typing import Any
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from pdhub.accounts.forms import ConfirmForm
-from pdhub.db import utcnow
 from pdhub.extensions import db
+from pdhub.notifications import service
 from pdhub.notifications.models import Notification
 
 bp = Blueprint("notifications", __name__)
@@ -34,12 +34,6 @@ def index() -> Any:
 @login_required
 def mark_read() -> Any:
     if ConfirmForm().validate_on_submit():
-        db.session.execute(
-            update(Notification)
-            .where(
-                Notification.user_id == current_user.id, Notification.read_at.is_(None)
-            )
-            .values(read_at=utcnow())
-        )
+        service.mark_all_read(db.session, current_user)
         db.session.commit()
     return redirect(url_for("notifications.index"), 303)
