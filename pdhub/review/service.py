@@ -20,6 +20,7 @@ from pdhub.learning.models import Enrollment, Module
 from pdhub.notifications.service import Mail, Note, notify_many, queue_emails
 from pdhub.review import notices, policies
 from pdhub.review.models import CoachAssignment, Decision, Review, ReviewClaim
+from pdhub.review.policies import scope_clause
 from pdhub.review.screening import move
 from pdhub.submissions.models import Submission, SubmissionVersion
 from pdhub.submissions.states import SubmissionStatus
@@ -122,18 +123,6 @@ class QueueEntry:
         if self.claim is None or self.claim.expires_at <= self.now:
             return None
         return self.claim_coach
-
-
-def scope_clause(coach: User, teacher: Any = User) -> Any:
-    """SQL: the teacher is served by one of the coach's assignments."""
-    return exists().where(
-        CoachAssignment.coach_id == coach.id,
-        CoachAssignment.district_id == teacher.district_id,
-        or_(
-            CoachAssignment.school_id.is_(None),
-            CoachAssignment.school_id == teacher.school_id,
-        ),
-    )
 
 
 def queue(
