@@ -14,6 +14,7 @@ from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as SafeElementTree
+import resvg_py
 import yaml
 from defusedxml import DefusedXmlException
 from jsonschema import Draft202012Validator, ValidationError
@@ -616,4 +617,9 @@ def _svg_problem(content: bytes) -> str | None:
                 return f"must not reference outside resources ({value!r})"
     if _EXTERNAL_URL.search(content):
         return "must not reference outside resources with url(...)"
+    # Credentials bake a PNG drawn from the artwork: it must draw.
+    try:
+        resvg_py.svg_to_bytes(svg_string=content.decode("utf-8"), width=64)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return f"cannot be drawn as a picture ({exc})"
     return None
