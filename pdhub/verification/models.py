@@ -114,6 +114,13 @@ class VerificationItem(Base):
     issued: Mapped[str | None] = mapped_column(String(40))
     reasons: Mapped[str | None] = mapped_column(Text)
     checks: Mapped[str | None] = mapped_column(Text)
+    # The email address the district expects the credential to be issued to (an
+    # optional CSV column): held only until the item is checked, then cleared like
+    # the payload; the match is what the district keeps.
+    expected_email: Mapped[str | None] = mapped_column(String(254))
+    recipient_match: Mapped[RecipientMatch | None] = mapped_column(
+        value_enum(RecipientMatch, "recipient_match")
+    )
 
     batch: Mapped[VerificationBatch] = relationship()
 

@@ -177,6 +177,14 @@ def recipient_match(
     )
 
 
+#: What a verifier is told when a badge link of this site shows nothing: its page is
+#: not shared (a private badge looks the same as a missing one), or the link is wrong.
+NOT_SHARED = (
+    "This badge is not shared, or the link is not complete. Ask the teacher to "
+    "share this badge, or to send you the file, and check it again."
+)
+
+
 def fetch_credential(url: str, fetcher: DocumentFetcher | None = None) -> bytes:
     """Fetch a credential of this site by its page or file URL.
 
@@ -194,11 +202,7 @@ def fetch_credential(url: str, fetcher: DocumentFetcher | None = None) -> bytes:
     try:
         return fetcher(credential_document_url(url))
     except FetchError:
-        raise InvalidInput(
-            "There is no shared credential at that address. Check the link, or ask "
-            "the teacher to turn sharing on.",
-            field="url",
-        ) from None
+        raise InvalidInput(NOT_SHARED, field="url") from None
 
 
 def outcome_of(report: VerificationReport, *, email: str | None = None) -> Outcome:
