@@ -5,6 +5,7 @@ non-loopback addresses below are refused before any connection is made)."""
 
 from __future__ import annotations
 
+import json
 import socket
 import ssl
 import threading
@@ -17,8 +18,12 @@ import pytest
 import trustme
 from flask import Flask
 
+from badges.keys import Ed25519KeyPair
 from pdhub.verification import fetcher as fetching
+from pdhub.verification import service
 from pdhub.verification.fetcher import DocumentFetcher, FetchError, is_public_address
+from pdhub.verification.models import Verdict
+from tests.verification import samples
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -280,3 +285,69 @@ def test_the_certificate_must_name_the_host(
     )
     with pytest.raises(FetchError, match="could not be reached"):
         fetch(f"https://impostor.example.org:{server.port}/.well-known/did.json")
+
+
+# --- third-party status lists, through the API's own fetcher ------------------------
+
+
+def test_a_third_party_status_list_on_a_public_https_host_is_read(
+    app: Flask, tls_site: tuple[Server, ssl.SSLContext]
+) -> None:
+    """No allow-list: the status list of another issuer, on another site, is fetched
+    through the safe fetcher and read (here revoked, so the verdict says so)."""
+    server, trust = tls_site
+    key = Ed25519KeyPair.generate()
+    list_url = f"https://issuer.example.org:{server.port}/status/1"
+    server.routes["/status/1"] = (
+        200,
+        {"Content-Type": "application/json"},
+        json.dumps(
+            samples.status_list(key, list_url, "revocation", (samples.REVOKED_INDEX,))
+        ).encode(),
+    )
+
+    def resolve(host: str, port: int, **_: Any) -> list[tuple[Any, ...]]:
+        assert host == "issuer.example.org"
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+
+    fetch = _fetcher(
+        app, resolve=resolve, is_public=lambda a: a == "127.0.0.1", tls=trust
+    )
+    with app.app_context():
+        good = service.verify(samples.credential(key, list_url=list_url), fetcher=fetch)
+        revoked = service.verify(
+            samples.credential(key, list_url=list_url, index=samples.REVOKED_INDEX),
+            fetcher=fetch,
+        )
+    assert good.verdict is Verdict.VERIFIED
+    assert revoked.verdict is Verdict.REVOKED
+
+
+def test_the_api_says_status_not_checked_only_when_it_could_not_be(
+    app_factory: Any, servers: list[Server]
+) -> None:
+    server = _server(servers)
+    key = Ed25519KeyPair.generate()
+    private_list = f"https://127.0.0.1:{server.port}/status/1"
+    allowed_list = f"http://127.0.0.1:{server.port}/status/2"
+    server.routes["/status/2"] = (
+        200,
+        {},
+        json.dumps(samples.status_list(key, allowed_list, "revocation", ())).encode(),
+    )
+    site = app_factory(PDHUB_VERIFY_ALLOWED_HOSTS=f"http://127.0.0.1:{server.port}")
+    client = site.test_client()
+    refused = client.post(
+        "/api/v1/verify", json=samples.credential(key, list_url=private_list)
+    ).get_json()
+    assert refused["verdict"] == "status_not_checked"
+    assert refused["verified"] is False
+    status = next(c for c in refused["checks"] if c["name"] == "status")
+    assert "not a public internet address" in status["detail"]
+    assert all(c["passed"] for c in refused["checks"] if c["name"] != "status")
+    # The development allow-list still reaches a loopback host, as before.
+    read = client.post(
+        "/api/v1/verify", json=samples.credential(key, list_url=allowed_list)
+    ).get_json()
+    assert read["verdict"] == "verified"
+    assert server.seen == ["/status/2"]
