@@ -57,11 +57,11 @@ CSV_COLUMNS = (
     "row",
     "source",
     "teacher",
-    "recipient_match",
     "achievement",
     "issuer",
     "issued",
     "verdict",
+    "recipient_match",
     "reasons",
 )
 

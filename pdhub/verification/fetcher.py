@@ -53,6 +53,35 @@ _CACHE_LOCK = threading.Lock()
 
 AddressInfo = Callable[..., list[tuple[Any, ...]]]
 
+#: Names that never resolve on the public internet (RFC 2606, 6761, 6762, 7686,
+#: 8375, and ICANN's .internal): refused without asking DNS.
+_RESERVED_SUFFIXES = (
+    "example",
+    "test",
+    "invalid",
+    "localhost",
+    "local",
+    "internal",
+    "onion",
+    "home.arpa",
+)
+
+
+def _reserved_name(host: str) -> bool:
+    host = host.rstrip(".")
+    return (
+        any(
+            host == suffix or host.endswith("." + suffix)
+            for suffix in _RESERVED_SUFFIXES
+        )
+        and host != "localhost"
+    )
+
+
+def _getaddrinfo(*args: Any, **kwargs: Any) -> list[tuple[Any, ...]]:
+    # Looked up at call time, so the process's resolver is the one in force.
+    return socket.getaddrinfo(*args, **kwargs)
+
 
 class FetchError(Exception):
     """A document could not be fetched; the message says why in plain words."""
@@ -157,7 +186,7 @@ class DocumentFetcher:
     max_bytes: int = MAX_DOCUMENT_BYTES
     #: How names are resolved (socket.getaddrinfo), which addresses count as
     #: public, and the TLS trust: tests pass their own to reach loopback servers.
-    resolve: AddressInfo = socket.getaddrinfo
+    resolve: AddressInfo = _getaddrinfo
     is_public: Callable[[str], bool] = is_public_address
     tls: ssl.SSLContext | None = None
     _local_origins: frozenset[Origin] = field(init=False)
@@ -246,6 +275,11 @@ class DocumentFetcher:
             raise FetchError(
                 f"{host} is not this site; other sites' documents are fetched over "
                 "https only"
+            )
+        if not allowed and _reserved_name(host):
+            raise FetchError(
+                f"{host} is a reserved name, not a public internet host; it is not "
+                "fetched"
             )
         try:
             infos = self.resolve(host, port, type=socket.SOCK_STREAM)
