@@ -351,3 +351,20 @@ def test_the_api_says_status_not_checked_only_when_it_could_not_be(
     ).get_json()
     assert read["verdict"] == "verified"
     assert server.seen == ["/status/2"]
+
+
+def test_reserved_names_are_refused_without_asking_dns(app: Flask) -> None:
+    def resolve(host: str, port: int, **_: Any) -> list[tuple[Any, ...]]:
+        raise AssertionError(f"{host} was looked up")
+
+    fetch = _fetcher(app, resolve=resolve)
+    for url in (
+        "https://pd.example/status-lists/1",
+        "https://metadata.google.internal/computeMetadata/v1/",
+        "https://printer.local/",
+        "https://thing.localhost/",
+        "https://issuer.test/did.json",
+        "https://router.home.arpa/",
+    ):
+        with pytest.raises(FetchError, match="reserved name"):
+            fetch(url)
