@@ -2,7 +2,7 @@
 expected email (held until checked) and recipient match
 
 Revision ID: 0012_recipient
-Revises: 0008
+Revises: 0018_quiz
 Create Date: 2026-12-07
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012_recipient'
-down_revision = '0008'
+down_revision = '0018_quiz'
 branch_labels = None
 depends_on = None
 

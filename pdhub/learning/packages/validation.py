@@ -435,13 +435,27 @@ def _check_minutes(
 
 
 def _check_quiz(data: dict[str, Any], report: _Reporter) -> None:
-    questions = list(_mappings(_mapping(data, "quiz").get("questions")))
+    quiz = _mapping(data, "quiz")
+    questions = list(_mappings(quiz.get("questions")))
     for index, qid in _duplicates(questions, "id"):
         report.add(
             ("quiz", "questions", index, "id"), f"question id '{qid}' is used twice"
         )
+    per_attempt = quiz.get("questions_per_attempt")
+    if isinstance(per_attempt, int) and per_attempt > len(questions):
+        report.add(
+            ("quiz", "questions_per_attempt"),
+            f"asks {per_attempt} questions per attempt but the module has only "
+            f"{len(questions)}",
+        )
+    lessons = {lesson.get("slug") for _, lesson in _mappings(data.get("lessons"))}
     for index, question in questions:
         loc: Location = ("quiz", "questions", index)
+        lesson = question.get("lesson")
+        if isinstance(lesson, str) and lesson not in lessons:
+            report.add(
+                (*loc, "lesson"), f"names lesson '{lesson}', which this module lacks"
+            )
         kind = question.get("type")
         present = {"choices", "accepted", "answer", "tolerance"} & set(question)
         allowed = {
