@@ -96,9 +96,11 @@ def defaults() -> dict[str, Any]:
         "PDHUB_SIGNIN_LIMIT_ACCOUNT": "5 per 15 minutes",
         "PDHUB_RATELIMIT_STORAGE_URI": None,
         "PDHUB_TASKS_EAGER": None,
-        # Verification: other sites' documents (status lists, did:web) are fetched only
-        # from these hosts (comma-separated; "host", "host:port", or "http://host:port"
-        # to allow plain http); this site's own URLs are answered in process.
+        # Verification: other sites' documents (status lists, did:web) are fetched over
+        # https from public addresses only (verification/fetcher.py); these hosts are
+        # fetched without that address check, for development (comma-separated;
+        # "host", "host:port", or "http://host:port" to allow plain http). This
+        # site's own URLs are answered in process.
         "PDHUB_VERIFY_ALLOWED_HOSTS": "",
         "PDHUB_VERIFY_RATE_LIMIT": "60 per minute",
         "PDHUB_VERIFY_FETCH_TIMEOUT": 5.0,
