@@ -2,7 +2,7 @@
 expected email (held until checked) and recipient match
 
 Revision ID: 0012_recipient
-Revises: 0018_quiz
+Revises: 0019_art
 Create Date: 2026-12-07
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012_recipient'
-down_revision = '0018_quiz'
+down_revision = '0019_art'
 branch_labels = None
 depends_on = None
 
