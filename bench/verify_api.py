@@ -32,7 +32,6 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -225,6 +224,13 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--client", choices=("auto", "wrk", "python"), default="auto")
+    parser.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="PDHUB_NAME=VALUE",
+        help="an extra setting for the app under test (to compare configurations)",
+    )
     options = parser.parse_args()
     client = options.client
     if client == "auto":
@@ -242,6 +248,7 @@ def main() -> None:
         env.update(site.settings)
         env["PDHUB_VERIFY_RATE_LIMIT"] = "1000000 per minute"
         env["PYTHONPATH"] = str(ROOT)
+        env.update(setting.split("=", 1) for setting in options.setting)
         say(
             f"starting gunicorn ({options.workers} sync workers) for the app and for "
             f"a hello world; posting a {len(body) / 1000:.1f} KB issued credential..."
@@ -304,7 +311,9 @@ def main() -> None:
     figures = {
         "verify_api_rps": round(statistics.median(r["verify"]["rps"] for r in rounds)),
         "hello_world_rps": round(statistics.median(r["hello"]["rps"] for r in rounds)),
-        "verify_to_hello_ratio": round(statistics.median(r["ratio"] for r in rounds), 3),
+        "verify_to_hello_ratio": round(
+            statistics.median(r["ratio"] for r in rounds), 3
+        ),
         "verify_p50_ms": round(
             statistics.median(r["verify"]["p50_ms"] for r in rounds), 2
         ),

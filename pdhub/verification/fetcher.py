@@ -1,10 +1,11 @@
 """Fetching the documents a verification needs: this site's in process, others' only
 from allow-listed hosts, with a timeout and a size limit.
 
-Status lists, did:web documents and shared credentials of this very site are answered
-by dispatching the GET through the Flask app in a fresh app context: a verifier never
-makes an HTTP request to itself (which would tie up a worker of a small deployment and
-break behind a firewall). Any other origin is fetched over the network only when the
+This site's own status lists are read from the database (the text /status-lists/<id>
+serves); its did:web documents and shared credentials are answered by dispatching the
+GET through the Flask app in a fresh app context: a verifier never makes an HTTP
+request to itself (which would tie up a worker of a small deployment and break behind
+a firewall). Any other origin is fetched over the network only when the
 operator put its host in PDHUB_VERIFY_ALLOWED_HOSTS; by default nothing leaves.
 """
 
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 from werkzeug.test import Client
 
 from badges.dids import Resolver
@@ -27,6 +28,7 @@ from badges.dids import Resolver
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
 
 _CREDENTIAL_PAGE = re.compile(r"/credentials/([A-Za-z0-9_-]+)/?")
+_STATUS_LIST_PATH = re.compile(r"/status-lists/([1-9][0-9]{0,17})")
 
 
 class FetchError(Exception):
@@ -79,6 +81,11 @@ class DocumentFetcher:
     _local_origins: frozenset[Origin] = field(init=False)
 
     def __post_init__(self) -> None:
+        # The app itself, not the current_app proxy: the fetcher may be used
+        # outside the context it was made in, and is compared by identity.
+        unwrap = getattr(self.app, "_get_current_object", None)
+        if unwrap is not None:
+            self.app = unwrap()
         own = _origin(self.base_url)
         if own is None:
             raise ValueError(f"{self.base_url!r} is not an http(s) origin")
@@ -117,6 +124,11 @@ class DocumentFetcher:
 
     def _fetch_local(self, url: str) -> bytes:
         parts = urlsplit(url)
+        listed = _STATUS_LIST_PATH.fullmatch(parts.path)
+        if listed is not None and not parts.query:
+            text = self._status_list(int(listed.group(1)))
+            if text is not None:
+                return text.encode("utf-8")
         # A fresh app context: the inner request gets its own database session and
         # its own (anonymous) user, whatever the calling request or task holds.
         with self.app.app_context():
@@ -137,6 +149,21 @@ class DocumentFetcher:
         if len(body) > self.max_bytes:
             raise FetchError(f"{parts.path} is larger than {self.max_bytes} bytes")
         return body
+
+    def _status_list(self, list_id: int) -> str | None:
+        """The served text of one of this site's status lists, from the database:
+        one small query instead of a whole request through the app. None when the
+        list does not exist or was never signed (the request path answers that)."""
+        from pdhub.credentials.status import published_document
+        from pdhub.extensions import db
+
+        # The caller's session when it belongs to this app (a read only, no flush);
+        # otherwise a fresh app context with its own session, as for a request.
+        current = current_app._get_current_object() if has_app_context() else None  # type: ignore[attr-defined]
+        if current is self.app:
+            return published_document(db.session, list_id)
+        with self.app.app_context():
+            return published_document(db.session, list_id)
 
     def _fetch_remote(self, url: str) -> bytes:
         opener = urllib.request.build_opener(_RefuseRedirects)
