@@ -1,9 +1,10 @@
 """Fetching the documents a verification needs: this site's in process, others' only
 from allow-listed hosts, with a timeout and a size limit.
 
-This site's own status lists are read from the database (the text /status-lists/<id>
-serves); its did:web documents and shared credentials are answered by dispatching the
-GET through the Flask app in a fresh app context: a verifier never makes an HTTP
+This site's own status lists and did:web document are read from the database (the
+text /status-lists/<id> serves, the document /.well-known/did.json serves); its shared
+credentials and any other page are answered by dispatching the GET through the Flask
+app in a fresh app context: a verifier never makes an HTTP
 request to itself (which would tie up a worker of a small deployment and break behind
 a firewall). Any other origin is fetched over the network only when the
 operator put its host in PDHUB_VERIFY_ALLOWED_HOSTS; by default nothing leaves.
@@ -11,9 +12,11 @@ operator put its host in PDHUB_VERIFY_ALLOWED_HOSTS; by default nothing leaves.
 
 from __future__ import annotations
 
+import json
 import re
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -126,9 +129,13 @@ class DocumentFetcher:
         parts = urlsplit(url)
         listed = _STATUS_LIST_PATH.fullmatch(parts.path)
         if listed is not None and not parts.query:
-            text = self._status_list(int(listed.group(1)))
+            text = self._read(_published_list, int(listed.group(1)))
             if text is not None:
                 return text.encode("utf-8")
+        if parts.path == "/.well-known/did.json" and not parts.query:
+            document = self._read(_published_did_document)
+            if document is not None:
+                return document.encode("utf-8")
         # A fresh app context: the inner request gets its own database session and
         # its own (anonymous) user, whatever the calling request or task holds.
         with self.app.app_context():
@@ -150,20 +157,19 @@ class DocumentFetcher:
             raise FetchError(f"{parts.path} is larger than {self.max_bytes} bytes")
         return body
 
-    def _status_list(self, list_id: int) -> str | None:
-        """The served text of one of this site's status lists, from the database:
-        one small query instead of a whole request through the app. None when the
-        list does not exist or was never signed (the request path answers that)."""
-        from pdhub.credentials.status import published_document
+    def _read(self, read: Callable[..., str | None], *args: Any) -> str | None:
+        """Run ``read(session, *args)`` for one of this site's public documents:
+        one or two small queries instead of a whole request through the app."""
         from pdhub.extensions import db
 
-        # The caller's session when it belongs to this app (a read only, no flush);
+        # The caller's session when it belongs to this app (reads only, no flush);
         # otherwise a fresh app context with its own session, as for a request.
         current = current_app._get_current_object() if has_app_context() else None  # type: ignore[attr-defined]
         if current is self.app:
-            return published_document(db.session, list_id)
+            with db.session.no_autoflush:
+                return read(db.session, *args)
         with self.app.app_context():
-            return published_document(db.session, list_id)
+            return read(db.session, *args)
 
     def _fetch_remote(self, url: str) -> bytes:
         opener = urllib.request.build_opener(_RefuseRedirects)
@@ -204,6 +210,28 @@ class MemoFetcher:
         if isinstance(found, FetchError):
             raise found
         return found
+
+
+def _published_list(session: Any, list_id: int) -> str | None:
+    from pdhub.credentials.status import published_document
+
+    return published_document(session, list_id)
+
+
+def _published_did_document(session: Any) -> str | None:
+    """The text /.well-known/did.json serves, or None (did:key mode, or no key yet:
+    the page makes the first key, which a read must not)."""
+    from sqlalchemy import select
+
+    from pdhub.credentials import keys
+    from pdhub.credentials.models import IssuerKey
+
+    if keys.did_web_issuer() is None:
+        return None
+    if session.scalar(select(IssuerKey.id).limit(1)) is None:
+        return None
+    document = keys.did_document(session)
+    return None if document is None else json.dumps(document, indent=2)
 
 
 def resolver_for(fetch: Any) -> Resolver:
