@@ -407,19 +407,8 @@ def batch_csv(session: Session, batch: VerificationBatch) -> str:
 
 def batch_results(session: Session, batch: VerificationBatch) -> list[dict[str, Any]]:
     """Every item's verdict, with the individual checks, for the API."""
-    # Columns, not entities: up to 10,000 rows, read once, never changed here (and
-    # the payload column is left unread).
-    items = session.execute(
-        select(
-            VerificationItem.position,
-            VerificationItem.source,
-            VerificationItem.verdict,
-            VerificationItem.teacher,
-            VerificationItem.achievement,
-            VerificationItem.issuer,
-            VerificationItem.issued,
-            VerificationItem.checks,
-        )
+    items = session.scalars(
+        select(VerificationItem)
         .where(VerificationItem.batch_id == batch.id)
         .order_by(VerificationItem.position)
     )
