@@ -14,12 +14,12 @@ import hashlib
 import json
 import threading
 import time
-import weakref
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+from cachetools import LRUCache
 
 from badges.baking import extract, is_png, is_svg
 from badges.dates import parse_date_time
@@ -329,8 +329,8 @@ def _check_status(
         url, _, _ = parse_entry(entry)
         if fetcher is None:
             raise _Failed(f"{STATUS_NOT_CHECKED}: no status fetcher is set")
-        list_credential = _fetch_status_list(fetcher, url, limits)
-        _verified_list(list_credential, resolver, issuer, now, limits)
+        list_credential, digest = _fetch_status_list(fetcher, url, limits)
+        _verified_list(list_credential, digest, resolver, issuer, now, limits)
         readings.append(read_status(list_credential, entry))
     flagged = [reading for reading in readings if reading.is_set]
     if flagged:
@@ -340,7 +340,21 @@ def _check_status(
     return "; ".join(reading.describe() for reading in readings)
 
 
-def _fetch_status_list(fetcher: StatusFetcher, url: str, limits: Limits) -> Any:
+# Status list credentials parsed from the text a fetcher returned, by a digest of
+# that text (and the limits they were checked against): a verifier reads the same
+# list for every credential that points at it. Never handed out of this module,
+# and only read, so sharing one parsed object is safe. Bounded by the text's size.
+_PARSED_LISTS_BYTES = 32 * 1024 * 1024
+_PARSED_LISTS: LRUCache[tuple[bytes, Limits], tuple[int, dict[str, Any]]] = LRUCache(
+    maxsize=_PARSED_LISTS_BYTES, getsizeof=lambda found: found[0]
+)
+_PARSED_LISTS_LOCK = threading.Lock()
+
+
+def _fetch_status_list(
+    fetcher: StatusFetcher, url: str, limits: Limits
+) -> tuple[dict[str, Any], bytes]:
+    """The list credential at ``url`` and a digest of its content."""
     try:
         fetched = fetcher(url)
     except Exception as exc:  # the fetcher is caller code
@@ -348,47 +362,83 @@ def _fetch_status_list(fetcher: StatusFetcher, url: str, limits: Limits) -> Any:
             f"{STATUS_NOT_CHECKED}: the status list {url} could not be fetched: {exc}"
         ) from exc
     if isinstance(fetched, str | bytes):
-        fetched = parse_json_text(fetched, limits)
+        raw = fetched.encode("utf-8") if isinstance(fetched, str) else fetched
+        digest = hashlib.sha256(b"text\n" + raw).digest()
+        with _PARSED_LISTS_LOCK:
+            found = _PARSED_LISTS.get((digest, limits))
+        if found is not None:
+            return found[1], digest
+        parsed = parse_json_text(fetched, limits)
+        if not isinstance(parsed, dict):
+            raise _Failed(f"the status list {url} is not a JSON object")
+        check_json_shape(parsed, limits)
+        if len(raw) <= _PARSED_LISTS_BYTES:
+            with _PARSED_LISTS_LOCK:
+                _PARSED_LISTS[(digest, limits)] = (len(raw), parsed)
+        return parsed, digest
     if not isinstance(fetched, dict):
         raise _Failed(f"the status list {url} is not a JSON object")
     check_json_shape(fetched, limits)
-    return fetched
+    # An object may be changed by its owner between calls: digest its content.
+    canonical_json = json.dumps(fetched, sort_keys=True)
+    return fetched, hashlib.sha256(b"json\n" + canonical_json.encode()).digest()
 
 
-# Verified status list credentials, by content and per resolver: batch
-# verification reads the same list thousands of times, and its proof need not
-# be checked each time. Per resolver, since the proof check depends on it.
-_VERIFIED_LISTS: weakref.WeakKeyDictionary[Resolver, OrderedDict[str, float]] = (
-    weakref.WeakKeyDictionary()
-)
+# Status list credentials whose proofs verified, by issuer, content digest and
+# limits, with the keys the proofs verified with. A list is verified once per
+# version: a changed list (a bit flipped, re-signed) has another digest. A hit
+# still resolves each proof's key through the caller's resolver and must find
+# the very keys that verified (same id, controller, bytes, relationships), so a
+# resolver that no longer lists a key, or lists another one, is never skipped past.
+_VERIFIED_LISTS: LRUCache[
+    tuple[str, bytes, Limits], tuple[float, tuple[VerificationKey, ...]]
+] = LRUCache(maxsize=256)
 _VERIFIED_LISTS_LOCK = threading.Lock()
 _VERIFIED_LIST_TTL = 300.0
-_VERIFIED_LISTS_MAX = 64
 
 
 def _verified_list(
     list_credential: Mapping[str, Any],
+    digest: bytes,
     resolver: Resolver,
     issuer: str,
     now: datetime,
     limits: Limits,
 ) -> None:
-    canonical_json = json.dumps(list_credential, sort_keys=True)
-    key = hashlib.sha256(f"{issuer}\n{canonical_json}".encode()).hexdigest()
+    key = (issuer, digest, limits)
     with _VERIFIED_LISTS_LOCK:
-        verified = _VERIFIED_LISTS.setdefault(resolver, OrderedDict())
-        verified_at = verified.get(key)
-    if verified_at is None or time.monotonic() - verified_at > _VERIFIED_LIST_TTL:
-        verify_status_list_credential(
-            list_credential, resolver, issuer_id=issuer, now=now, limits=limits
-        )
-        with _VERIFIED_LISTS_LOCK:
-            verified[key] = time.monotonic()
-            while len(verified) > _VERIFIED_LISTS_MAX:
-                verified.popitem(last=False)
-    else:
-        # The proof is known good; the validity window still depends on now.
+        found = _VERIFIED_LISTS.get(key)
+    if (
+        found is not None
+        and time.monotonic() - found[0] <= _VERIFIED_LIST_TTL
+        and _same_keys(list_credential, resolver, found[1])
+    ):
+        # The proof is known good with these keys; the window depends on now.
         _check_list_window(list_credential, now)
+        return
+    keys = verify_status_list_credential(
+        list_credential, resolver, issuer_id=issuer, now=now, limits=limits
+    )
+    with _VERIFIED_LISTS_LOCK:
+        _VERIFIED_LISTS[key] = (time.monotonic(), tuple(keys))
+
+
+def _same_keys(
+    list_credential: Mapping[str, Any],
+    resolver: Resolver,
+    keys: tuple[VerificationKey, ...],
+) -> bool:
+    proof = list_credential.get("proof")
+    proofs = [proof] if isinstance(proof, Mapping) else proof
+    if not isinstance(proofs, list) or len(proofs) != len(keys):
+        return False
+    try:
+        resolved = tuple(
+            resolver.resolve(item.get("verificationMethod")) for item in proofs
+        )
+    except Exception:  # noqa: BLE001 - the full check reports why
+        return False
+    return resolved == keys
 
 
 def _check_list_window(list_credential: Mapping[str, Any], now: datetime) -> None:
