@@ -135,6 +135,7 @@ def outcome_of(report: VerificationReport) -> Outcome:
 
 
 def _verdict(report: VerificationReport) -> Verdict:
+    """The verdict, decided on the checks' codes (never on their English details)."""
     if report.verified:
         return Verdict.VERIFIED
     checks = {check.name: check for check in report.checks}
@@ -142,22 +143,16 @@ def _verdict(report: VerificationReport) -> Verdict:
         return Verdict.NOT_VERIFIED
     status = checks.get("status")
     if status is not None and not status.passed:
-        # badges reports a set bit as "the credential is revoked [and suspended]";
-        # anything else (a list that could not be fetched) is "not verified".
-        if status.detail.startswith("the credential is "):
-            if "revoked" in status.detail:
-                return Verdict.REVOKED
-            if "suspended" in status.detail:
-                return Verdict.SUSPENDED
-        return Verdict.NOT_VERIFIED
+        # A set bit is "revoked" or "suspended"; anything else (a list that could
+        # not be fetched) is "not verified".
+        return _STATUS_VERDICTS.get(status.code, Verdict.NOT_VERIFIED)
     validity = checks.get("validity")
-    if (
-        validity is not None
-        and not validity.passed
-        and validity.detail.startswith("expired")
-    ):
+    if validity is not None and validity.code == "expired":
         return Verdict.EXPIRED
     return Verdict.NOT_VERIFIED
+
+
+_STATUS_VERDICTS = {"revoked": Verdict.REVOKED, "suspended": Verdict.SUSPENDED}
 
 
 # --- describing a credential (untrusted data: every value is checked) ---------------
