@@ -61,6 +61,7 @@ class IssuerProfile:
     url: str
     image: Image | None = None
     email: str | None = None
+    description: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Serialize as OB 3.0 Profile."""
@@ -70,6 +71,7 @@ class IssuerProfile:
                 "type": ["Profile"],
                 "name": self.name,
                 "url": self.url,
+                "description": self.description,
                 "image": self.image.to_json() if self.image else None,
                 "email": self.email,
             }
