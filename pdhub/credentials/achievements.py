@@ -63,7 +63,7 @@ def _criteria_narrative(module: Module) -> str:
 
 
 def pd_hours_text(hours: float) -> str:
-    """PD hours with their unit, as a person reads them: "4 PD hours", "4.5 PD hours"."""
+    """PD hours with their unit, as people read them: "4 PD hours", "4.5 PD hours"."""
     number = f"{hours:g}"
     return f"{number} PD hour" if number == "1" else f"{number} PD hours"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from typing import Any, Protocol
 from email.utils import parseaddr
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from flask import current_app
