@@ -167,7 +167,8 @@ def test_digitalbazaar_verifies_the_evidence_links_the_teacher_chose_to_share(
 
 
 def _download(running: RunningApp, path: str) -> bytes:
-    with urllib.request.urlopen(running.origin + path, timeout=30) as response:
+    url = running.origin + path  # http://127.0.0.1:<port>, the test's own server
+    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310
         assert response.status == 200, path
         return bytes(response.read())
 
