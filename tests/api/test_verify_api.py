@@ -281,3 +281,21 @@ def test_checks_carry_a_machine_readable_code_beside_the_old_fields(
     status = next(c for c in revoked["checks"] if c["name"] == "status")
     assert status["code"] == "revoked"
     assert revoked["verdict"] == "revoked"
+
+
+def test_the_openapi_document_describes_the_check_codes(
+    site: Flask, documents: Documents
+) -> None:
+    from jsonschema import Draft202012Validator
+
+    client = site.test_client()
+    schema = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    validator = Draft202012Validator(schema["Check"])
+    for credential in (
+        documents.credential(),
+        documents.credential(index=samples.REVOKED_INDEX),
+    ):
+        body = client.post("/api/v1/verify", json=credential).get_json()
+        for check in body["checks"]:
+            validator.validate(check)
+    assert "revoked" in schema["Check"]["properties"]["code"]["enum"]
