@@ -14,7 +14,13 @@ from badges.dates import parse_date_time
 from badges.dids import Resolver, VerificationKey
 from badges.errors import BadgeError, JwtError
 from badges.keys import Ed25519KeyPair, did_key_from_public_key, verify_ed25519
-from badges.limits import DEFAULT_LIMITS, Limits, parse_json_text
+from badges.limits import (
+    DEFAULT_LIMITS,
+    UNBOUNDED_SHAPE,
+    Limits,
+    check_json_shape,
+    parse_json_text,
+)
 from badges.multibase import base64url_decode, base64url_encode
 
 ALGORITHM = "EdDSA"
@@ -88,6 +94,10 @@ def encode_jwt(
     (when ``issued_at`` is given). Raises JwtError when the credential lacks
     what the claims are taken from.
     """
+    try:
+        check_json_shape(credential, UNBOUNDED_SHAPE)
+    except (TypeError, BadgeError) as exc:
+        raise JwtError(f"the credential is not plain JSON: {exc}") from exc
     claims = _expected_claims(credential)
     overlap = set(REGISTERED_CLAIMS) & set(credential)
     if overlap:

@@ -35,6 +35,10 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 
+#: Bounds for checking only that a document is plain JSON (what we write out
+#: ourselves, such as a credential to sign or bake, is not hostile input).
+UNBOUNDED_SHAPE = Limits(max_depth=10_000, max_json_values=sys.maxsize)
+
 
 class WorkBudget:
     """A countdown of RDFC-1.0 work units and a wall-clock deadline."""

@@ -12,7 +12,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from badge_samples import LIST_URL, VALID_FROM, signed_badge, signed_status_list
+from badge_samples import (
+    LIST_URL,
+    VALID_FROM,
+    make_badge,
+    signed_badge,
+    signed_status_list,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -334,3 +340,26 @@ def test_jwt_date_claims_at_the_edge_of_time_do_not_crash(
         assert [c.name for c in report.checks] == list(CHECK_NAMES)
         assert all("unexpected" not in c.detail for c in report.checks)
     assert datetime.fromtimestamp(253_402_300_799, UTC).year == 9999
+
+
+@pytest.mark.parametrize("value", [math.inf, -math.inf, math.nan, 10**400])
+def test_issuing_refuses_numbers_json_cannot_hold_with_a_badge_error(
+    issuer_key: Ed25519KeyPair, value: Any
+) -> None:
+    from badges.baking import bake_svg
+    from badges.errors import BadgeError
+    from badges.proofs import sign_document
+
+    document = signed_badge(issuer_key)
+    document["credentialSubject"]["creditsEarned"] = value
+    unsigned = unsecured(document)
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"/>'
+    for make in (
+        lambda: encode_jwt(unsigned, issuer_key, "did:key:z#z"),
+        lambda: bake_svg(svg, document),
+        lambda: sign_document(unsigned, issuer_key, "did:key:z#z"),
+    ):
+        with pytest.raises((BadgeError, TypeError)):
+            make()
+    with pytest.raises(BadgeError):
+        make_badge(issuer_key, credits_earned=value).to_json()
