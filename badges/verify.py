@@ -66,8 +66,14 @@ CHECK_CODES = {
     "revoked": "the credential is revoked",
     "suspended": "the credential is suspended",
     "status_flagged": "a status bit of another purpose is set",
-    "status_unchecked": "the status could not be checked",
+    "status_unchecked": "the status could not be checked: no list could be read",
+    "status_list_invalid": "a status list was read and found bad (forged, expired)",
 }
+
+STATUS_NOT_CHECKED = "the status could not be checked"
+"""How a status check's detail begins when no list could be read (nothing is known
+of the credential's status, unlike a list that was read and found bad); its code
+is "status_unchecked"."""
 
 
 @dataclass(frozen=True)
@@ -199,7 +205,7 @@ def verify_credential(
         _run(
             "status",
             lambda: _check_status(credential, resolver, status_fetcher, moment, limits),
-            "status_unchecked",
+            "status_list_invalid",
         )
     )
     return VerificationReport(checks, credential, parsed.format)
@@ -426,8 +432,7 @@ def _check_status(
         url, _, _ = parse_entry(entry)
         if fetcher is None:
             raise _Failed(
-                "the status cannot be checked: no status fetcher is set",
-                "status_unchecked",
+                f"{STATUS_NOT_CHECKED}: no status fetcher is set", "status_unchecked"
             )
         list_credential = _fetch_status_list(fetcher, url, limits)
         _verified_list(list_credential, resolver, issuer, now, limits)
@@ -452,7 +457,10 @@ def _fetch_status_list(fetcher: StatusFetcher, url: str, limits: Limits) -> Any:
     try:
         fetched = fetcher(url)
     except Exception as exc:  # the fetcher is caller code
-        raise _Failed(f"the status list {url} could not be fetched: {exc}") from exc
+        raise _Failed(
+            f"{STATUS_NOT_CHECKED}: the status list {url} could not be fetched: {exc}",
+            "status_unchecked",
+        ) from exc
     if isinstance(fetched, str | bytes):
         fetched = parse_json_text(fetched, limits)
     if not isinstance(fetched, dict):

@@ -1,7 +1,7 @@
 """remake every stored VC-JWT without the email hash in sub
 
 Revision ID: 0011_conform
-Revises: 0008
+Revises: 0012_recipient
 Create Date: 2026-12-07
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0011_conform"
-down_revision = "0008"
+down_revision = "0012_recipient"
 branch_labels = None
 depends_on = None
 

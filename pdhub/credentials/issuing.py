@@ -23,6 +23,7 @@ from badges.baking import bake_png, bake_svg
 from badges.credential import (
     Achievement,
     Evidence,
+    NamedRecipient,
     OpenBadgeCredential,
     Recipient,
     StatusEntry,
@@ -123,6 +124,7 @@ class Issuer:
             activity_end_date=completed.replace(microsecond=0),
             evidence=tuple(evidence),
             status=StatusEntry(status.list_url(status_list), index),
+            named=NamedRecipient(award.user.name) if award.name_in_credential else None,
         ).to_json()
         signed = sign_document(
             unsigned, signer.pair, signer.verification_method, created=now

@@ -236,6 +236,9 @@ def test_every_check_has_a_code_and_verdicts_are_coded(
 
     offline = verify(signed_badge(issuer_key), unreachable)
     assert offline.check("status").code == "status_unchecked"
+    forged_list = signed_status_list(Ed25519KeyPair.generate())
+    forged = verify(signed_badge(issuer_key), lambda url: forged_list)
+    assert forged.check("status").code == "status_list_invalid"
     schema = verify({**signed_badge(issuer_key), "name": 7}, fetcher)
     assert schema.check("schema").code == "schema_mismatch"
     for report in (good, unreadable, offline, schema):
