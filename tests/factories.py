@@ -144,7 +144,7 @@ class ModuleFactory(BaseFactory):
                 "framework": "ISTE Standards for Educators",
                 "code": "2.5.a",
                 "name": "Designer",
-                "url": "https://iste.org/standards/iste-standards-for-teachers",
+                "url": "https://iste.org/standards/educators#2.5.a",
             }
         ]
     )
