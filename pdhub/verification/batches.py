@@ -13,7 +13,6 @@ import csv
 import hashlib
 import io
 import json
-import logging
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -51,7 +50,6 @@ from pdhub.verification.uploads import BatchInput
 CHUNK_TASK = "pdhub.verify_batch_chunk"
 FINISH_TASK = "pdhub.finish_verification_batch"
 
-log = logging.getLogger(__name__)
 
 CSV_COLUMNS = (
     "row",
@@ -114,7 +112,6 @@ def start_batch(
 
 def verify_chunk(session: Session, batch_id: int, start: int, end: int) -> int:
     """Verify the unchecked items at positions [start, end); return how many."""
-    began = time.perf_counter()
     batch = session.get(VerificationBatch, batch_id)
     if batch is None or batch.status is BatchStatus.DONE:
         return 0
@@ -133,7 +130,6 @@ def verify_chunk(session: Session, batch_id: int, start: int, end: int) -> int:
         )
         .order_by(VerificationItem.position)
     ).all()
-    loaded = time.perf_counter()
     fetcher, memo, resolver = _batch_tools(batch_id)
     changes: list[dict[str, Any]] = []
     for row in rows:
@@ -141,14 +137,9 @@ def verify_chunk(session: Session, batch_id: int, start: int, end: int) -> int:
             row.payload, row.source, fetcher, memo, resolver, row.expected_email
         )
         changes.append({"id": row.id, **_item_values(outcome)})
-    verified = time.perf_counter()
     if changes:
         session.execute(update(VerificationItem), changes)
     jobs.enqueue(FINISH_TASK, batch_id)
-    written = time.perf_counter()
-    log.info("timing batch.load %.4f", loaded - began)
-    log.info("timing batch.verify %.4f", verified - loaded)
-    log.info("timing batch.write %.4f", written - verified)
     return len(changes)
 
 
