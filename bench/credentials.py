@@ -331,7 +331,7 @@ def bulk_issue_figure(site: Site, count: int, chunk: int) -> dict[str, Any]:
     """Issue ``count`` credentials through the workers: awards inserted in bulk,
     one ``pdhub.issue_credentials`` job per ``chunk`` awards, timed until every
     IssuedCredential exists."""
-    from pdhub import jobs
+    from pdhub import jobs, tasks
 
     award_ids = create_awards(site, count)
     say(
@@ -342,7 +342,7 @@ def bulk_issue_figure(site: Site, count: int, chunk: int) -> dict[str, Any]:
     with site.app.app_context():
         for first in range(0, count, chunk):
             assert jobs.send_now(
-                "pdhub.issue_credentials", award_ids[first : first + chunk]
+                tasks.ISSUE_CREDENTIALS, award_ids[first : first + chunk]
             )
     sent = time.perf_counter() - start
     last = -1

@@ -33,9 +33,8 @@ from sqlalchemy import func, insert, select
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pdhub import create_app, signals  # noqa: E402
+from pdhub import create_app  # noqa: E402
 from pdhub.accounts.models import Role, User  # noqa: E402
-from pdhub.db import utcnow  # noqa: E402
 from pdhub.districts.models import District  # noqa: E402
 from pdhub.extensions import db  # noqa: E402
 from pdhub.learning.models import Enrollment, Module  # noqa: E402
@@ -129,29 +128,16 @@ def seed(app, count: int) -> list[int]:  # type: ignore[no-untyped-def]
 
 
 def submit(submission_ids: list[int]) -> None:
-    """What submissions.service.submit does, for a batch of teachers submitting at the
-    same moment: snapshot each version, SUBMITTED, the submitted signal queues its
-    screening job; one commit, after which the jobs go to Redis."""
+    """A batch of teachers submitting at the same moment, through
+    submissions.service.submit (each queues its screening job); one commit, after
+    which the jobs go to Redis."""
+    from pdhub.submissions import service as submissions
+
     session = db.session
-    now = utcnow()
     for submission in session.scalars(
         select(Submission).where(Submission.id.in_(submission_ids))
     ):
-        version = SubmissionVersion(
-            submission_id=submission.id,
-            number=1,
-            context_text=submission.context_text,
-            reflection_text=submission.reflection_text,
-            links=submission.links,
-            artifact_ids=[],
-            submitted_at=now,
-        )
-        session.add(version)
-        submission.status = SubmissionStatus.SUBMITTED
-        submission.submitted_at = now
-        submission.status_changed_at = now
-        session.flush()
-        signals.submission_submitted.send(session, version=version)
+        submissions.submit(session, submission.enrollment.user, submission)
     session.commit()
 
 

@@ -29,12 +29,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     from pdhub import cli, errors, headers, jobs, models, templating  # noqa: F401
     from pdhub.accounts import auth
-
-    # Importing these connects their signal receivers.
-    from pdhub.credentials import receivers as _credential_receivers  # noqa: F401
     from pdhub.extensions import csrf, db, limiter, migrate
-    from pdhub.learning import completion as _completion  # noqa: F401
-    from pdhub.review import receivers as _review_receivers  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(settings.MIGRATIONS_PATH))

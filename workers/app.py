@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery.schedules import crontab
 
-from pdhub import create_app
+from pdhub import create_app, tasks
 from pdhub.extensions import celery
 
 #: No ``SELECT 1`` before each checkout (``pool_pre_ping``): a task that meets a dropped
@@ -13,12 +13,12 @@ flask_app = create_app({"SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False}})
 
 #: Periodic jobs, all in one place.
 celery.conf.beat_schedule = {
-    "sweep-outbox": {"task": "pdhub.sweep_outbox", "schedule": 60.0},
-    "sweep-awards": {"task": "pdhub.sweep_awards", "schedule": 60.0},
-    "sweep-submissions": {"task": "pdhub.sweep_submissions", "schedule": 60.0},
+    "sweep-outbox": {"task": tasks.SWEEP_OUTBOX, "schedule": 60.0},
+    "sweep-awards": {"task": tasks.SWEEP_AWARDS, "schedule": 60.0},
+    "sweep-submissions": {"task": tasks.SWEEP_SUBMISSIONS, "schedule": 60.0},
     # Once a day, before the school day in the Americas (12:00 UTC).
     "coach-digests": {
-        "task": "pdhub.send_coach_digests",
+        "task": tasks.SEND_COACH_DIGESTS,
         "schedule": crontab(minute=0, hour=12),
     },
 }

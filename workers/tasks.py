@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
-from pdhub import jobs
+from pdhub import jobs, tasks
 from pdhub.db import utcnow
 from pdhub.extensions import celery, db
 from pdhub.learning import service as learning
@@ -21,12 +21,12 @@ from workers.base import AppTask
 SWEEP_CHUNK = 100
 
 
-@celery.task(base=AppTask, name="pdhub.deliver_email")
+@celery.task(base=AppTask, name=tasks.DELIVER_EMAIL)
 def deliver_email(message_id: int) -> bool:
     return notifications.deliver_email(db.session, message_id)
 
 
-@celery.task(base=AppTask, name="pdhub.deliver_emails")
+@celery.task(base=AppTask, name=tasks.DELIVER_EMAILS)
 def deliver_emails(message_ids: list[int]) -> int:
     """Deliver a batch of outbox messages; each is committed as sent on its own, so a
     rerun after a crash or a failed send sends only those not sent yet."""
@@ -37,18 +37,18 @@ def deliver_emails(message_ids: list[int]) -> int:
     return sent
 
 
-@celery.task(base=AppTask, name="pdhub.sweep_outbox")
+@celery.task(base=AppTask, name=tasks.SWEEP_OUTBOX)
 def sweep_outbox() -> int:
     """Re-send the jobs whose rows were saved but whose job never ran (Redis down)."""
     sent = 0
     for message_id in notifications.unsent_email_ids(db.session):
-        sent += jobs.send_now("pdhub.deliver_email", message_id)
+        sent += jobs.send_now(tasks.DELIVER_EMAIL, message_id)
     for attempt_id in learning.ungraded_attempt_ids(db.session, _sweep_cutoff()):
-        sent += jobs.send_now("pdhub.grade_quiz_attempt", attempt_id)
+        sent += jobs.send_now(tasks.GRADE_QUIZ_ATTEMPT, attempt_id)
     return sent
 
 
-@celery.task(base=AppTask, name="pdhub.issue_credential")
+@celery.task(base=AppTask, name=tasks.ISSUE_CREDENTIAL)
 def issue_credential(award_id: int) -> str | None:
     """Issue the award's Open Badges credential once (a rerun finds the first)."""
     from pdhub.credentials import service as credentials
@@ -57,7 +57,7 @@ def issue_credential(award_id: int) -> str | None:
     return credential.id if credential is not None else None
 
 
-@celery.task(base=AppTask, name="pdhub.sweep_awards")
+@celery.task(base=AppTask, name=tasks.SWEEP_AWARDS)
 def sweep_awards() -> int:
     """Re-send issuing for awards saved while Redis was down (their job never ran)."""
     from pdhub.credentials import service as credentials
@@ -66,11 +66,11 @@ def sweep_awards() -> int:
     pending = credentials.awards_without_credential(db.session)
     for start in range(0, len(pending), SWEEP_CHUNK):
         chunk = pending[start : start + SWEEP_CHUNK]
-        sent += len(chunk) * jobs.send_now("pdhub.issue_credentials", chunk)
+        sent += len(chunk) * jobs.send_now(tasks.ISSUE_CREDENTIALS, chunk)
     return sent
 
 
-@celery.task(base=AppTask, name="pdhub.grade_quiz_attempt")
+@celery.task(base=AppTask, name=tasks.GRADE_QUIZ_ATTEMPT)
 def grade_quiz_attempt(attempt_id: int) -> bool:
     """Score one knowledge-check attempt (a graded attempt is left as it is)."""
     attempt = learning.grade_quiz_attempt(db.session, attempt_id)
@@ -82,19 +82,19 @@ def _sweep_cutoff() -> datetime:
     return utcnow() - timedelta(seconds=seconds)
 
 
-@celery.task(base=AppTask, name="pdhub.verify_batch_chunk")
+@celery.task(base=AppTask, name=tasks.VERIFY_BATCH_CHUNK)
 def verify_batch_chunk(batch_id: int, start: int, end: int) -> int:
     """Verify one chunk of a district's batch (items already checked are skipped)."""
     return verification_batches.verify_chunk(db.session, batch_id, start, end)
 
 
-@celery.task(base=AppTask, name="pdhub.finish_verification_batch")
+@celery.task(base=AppTask, name=tasks.FINISH_VERIFICATION_BATCH)
 def finish_verification_batch(batch_id: int) -> bool:
     """Sign the batch's report once every item is checked (else a no-op)."""
     return verification_batches.finish_batch(db.session, batch_id)
 
 
-@celery.task(base=AppTask, name="pdhub.screen_submission", retry_for=(Exception,))
+@celery.task(base=AppTask, name=tasks.SCREEN_SUBMISSION, retry_for=(Exception,))
 def screen_submission(version_id: int) -> int:
     """Screen a submitted version and route it (returned, or into the coach queue),
     with up to ``screening.BATCH_SIZE - 1`` other waiting versions no other job holds;
@@ -113,16 +113,16 @@ def screen_submission(version_id: int) -> int:
     return len(screening.route(db.session, claimed, own=version_id))
 
 
-@celery.task(base=AppTask, name="pdhub.sweep_submissions")
+@celery.task(base=AppTask, name=tasks.SWEEP_SUBMISSIONS)
 def sweep_submissions() -> int:
     """Re-send screening for versions whose job never ran (Redis was down) or died."""
     return sum(
-        jobs.send_now("pdhub.screen_submission", version_id)
+        jobs.send_now(tasks.SCREEN_SUBMISSION, version_id)
         for version_id in screening.stuck_version_ids(db.session)
     )
 
 
-@celery.task(base=AppTask, name="pdhub.issue_credentials")
+@celery.task(base=AppTask, name=tasks.ISSUE_CREDENTIALS)
 def issue_credentials(award_ids: list[int]) -> int:
     """Issue the credentials of a chunk of awards, each exactly once (bulk path)."""
     from pdhub.credentials import service as credentials
@@ -130,7 +130,7 @@ def issue_credentials(award_ids: list[int]) -> int:
     return credentials.issue_credentials(db.session, award_ids)
 
 
-@celery.task(base=AppTask, name="pdhub.send_coach_digests")
+@celery.task(base=AppTask, name=tasks.SEND_COACH_DIGESTS)
 def send_coach_digests() -> int:
     """The daily summary of new evidence for each coach (once per coach and day)."""
     return review.send_coach_digests(db.session)

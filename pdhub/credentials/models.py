@@ -123,11 +123,12 @@ class IssuedCredential(Base):
     recipient_salt: Mapped[str] = mapped_column(String(64))
     credential_json: Mapped[str] = mapped_column(Text)
     # The VC-JWT form, made on first download (Ed25519 signing is deterministic, so
-    # it is the same text issuing would have made); read it through ``jwt``.
+    # it is the same text issuing would have made); get it through
+    # ``credentials.service.download`` (reading the model never signs).
     jwt_cache: Mapped[str | None] = mapped_column("jwt", Text)
     # The credential baked into the module's PNG and SVG badge: made on the first
     # download, not at issue (baking is derived from the JSON above), then kept.
-    # Read them through ``baked_png``/``baked_svg``.
+    # Get them through ``credentials.service.download`` (reading never bakes).
     png_cache: Mapped[bytes | None] = mapped_column("baked_png", LargeBinary)
     svg_cache: Mapped[bytes | None] = mapped_column("baked_svg", LargeBinary)
     revocation_list_id: Mapped[int] = mapped_column(
@@ -155,36 +156,6 @@ class IssuedCredential(Base):
         """The signed credential as a JSON object (parsed from the stored text)."""
         parsed: dict[str, Any] = json.loads(self.credential_json)
         return parsed
-
-    @property
-    def jwt(self) -> str:
-        """The credential as a VC-JWT (OB 3.0 §8.2), made on first use and kept:
-        the next flush stores it."""
-        if self.jwt_cache is None:
-            from pdhub.credentials.issuing import credential_jwt
-
-            self.jwt_cache = credential_jwt(self)
-        return self.jwt_cache
-
-    @property
-    def baked_png(self) -> bytes:
-        """The PNG badge with this credential's JSON baked in (OB 3.0 §5.3.1), baked
-        on first use and kept: the next flush stores it."""
-        if self.png_cache is None:
-            from pdhub.credentials.issuing import bake
-
-            self.png_cache = bake(self, "png")
-        return bytes(self.png_cache)
-
-    @property
-    def baked_svg(self) -> bytes:
-        """The SVG badge with this credential's JSON baked in (OB 3.0 §5.3.2), baked
-        on first use and kept: the next flush stores it."""
-        if self.svg_cache is None:
-            from pdhub.credentials.issuing import bake
-
-            self.svg_cache = bake(self, "svg")
-        return bytes(self.svg_cache)
 
     @property
     def status_label(self) -> str:

@@ -12,7 +12,7 @@ from flask import current_app, render_template
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from pdhub import signals
+from pdhub import jobs, tasks
 from pdhub.accounts.models import User
 from pdhub.credentials import images, issuing, keys, policies, status
 from pdhub.credentials.models import Award, IssuedCredential
@@ -25,7 +25,8 @@ MAX_REASON = 500
 
 
 def record_award(session: Session, enrollment: Enrollment) -> Award:
-    """Record the Award for a completed enrollment, once; announce it when new."""
+    """Record the Award for a completed enrollment, once; a new one is queued for
+    issuing (``tasks.ISSUE_CREDENTIAL``) after the commit."""
     award = session.scalar(select(Award).where(Award.enrollment_id == enrollment.id))
     if award is not None:
         return award
@@ -36,7 +37,9 @@ def record_award(session: Session, enrollment: Enrollment) -> Award:
     )
     session.add(award)
     session.flush()
-    signals.award_recorded.send(session, award=award)
+    # Issued by a task after commit: signing and baking stay out of the request, and
+    # a rolled-back award never gets a credential.
+    jobs.enqueue(tasks.ISSUE_CREDENTIAL, award.id)
     return award
 
 
@@ -434,22 +437,29 @@ def linkedin_url(credential: IssuedCredential) -> str:
 def download(session: Session, credential: IssuedCredential, kind: str) -> bytes:
     """The credential as "json", "jwt", or baked into its badge as "png" or "svg".
 
-    The JWT and the baked images are made on their first download and stored
-    (flushed; the caller commits), then read back; the JSON is as issued.
-    Raises NotFound for another kind.
+    The JWT (OB 3.0 §8.2, signed with the issuer key) and the baked images (OB 3.0
+    §5.3) are made on their first download and stored (flushed; the caller commits),
+    then read back; the JSON is as issued. Raises NotFound for another kind. This is
+    the only way to get them: reading the model never signs or bakes.
     """
     if kind == "json":
         return credential.credential_json.encode("utf-8")
     if kind == "jwt":
-        data = credential.jwt.encode("ascii")
-    elif kind == "png":
-        data = credential.baked_png
-    elif kind == "svg":
-        data = credential.baked_svg
-    else:
-        raise NotFound("There is no such download of a credential.")
-    session.flush()
-    return data
+        if credential.jwt_cache is None:
+            credential.jwt_cache = issuing.credential_jwt(credential)
+            session.flush()
+        return credential.jwt_cache.encode("ascii")
+    if kind == "png":
+        if credential.png_cache is None:
+            credential.png_cache = issuing.bake(credential, "png")
+            session.flush()
+        return bytes(credential.png_cache)
+    if kind == "svg":
+        if credential.svg_cache is None:
+            credential.svg_cache = issuing.bake(credential, "svg")
+            session.flush()
+        return bytes(credential.svg_cache)
+    raise NotFound("There is no such download of a credential.")
 
 
 def certificate(credential: IssuedCredential) -> bytes:

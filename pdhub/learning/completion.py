@@ -1,13 +1,15 @@
-"""Completing an enrollment: the knowledge check and the evidence have both passed."""
+"""Completing an enrollment: the knowledge check and the evidence have both passed.
+
+Called directly by the two steps that can finish an enrollment:
+``learning.service.grade_quiz_attempt`` (a passing attempt) and
+``review.service.decide`` (evidence passed), whichever comes second.
+"""
 
 from __future__ import annotations
-
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pdhub import signals
 from pdhub.credentials import service as credentials
 from pdhub.credentials.models import Award
 from pdhub.db import utcnow
@@ -48,16 +50,3 @@ def complete_if_done(session: Session, enrollment: Enrollment) -> Award | None:
         enrollment.status = EnrollmentStatus.COMPLETED
         enrollment.completed_at = utcnow()
     return credentials.record_award(session, enrollment)
-
-
-def _on_quiz_graded(session: Session, attempt: QuizAttempt, **_: Any) -> None:
-    if attempt.passed:
-        complete_if_done(session, attempt.enrollment)
-
-
-def _on_submission_passed(session: Session, submission: Submission, **_: Any) -> None:
-    complete_if_done(session, submission.enrollment)
-
-
-signals.quiz_attempt_graded.connect(_on_quiz_graded)
-signals.submission_passed.connect(_on_submission_passed)

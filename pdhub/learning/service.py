@@ -17,12 +17,12 @@ from flask import current_app
 from sqlalchemy import Integer, String, cast, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from pdhub import jobs, signals
+from pdhub import jobs, tasks
 from pdhub.accounts.models import Role, User
 from pdhub.credentials.models import Award
 from pdhub.db import utcnow
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from pdhub.learning import policies
+from pdhub.learning import completion, policies
 from pdhub.learning.models import (
     Enrollment,
     EnrollmentStatus,
@@ -582,13 +582,14 @@ def submit_quiz(
     session.add(attempt)
     enrollment.last_activity_at = utcnow()
     session.flush()
-    jobs.enqueue("pdhub.grade_quiz_attempt", attempt.id)
+    jobs.enqueue(tasks.GRADE_QUIZ_ATTEMPT, attempt.id)
     return attempt
 
 
 def grade_quiz_attempt(session: Session, attempt_id: int) -> QuizAttempt | None:
-    """Score a submitted attempt, store per-question results, mark it GRADED and send
-    ``quiz_attempt_graded``. Safe to run twice: a graded attempt is left alone."""
+    """Score a submitted attempt, store per-question results, mark it GRADED and, when
+    it passed, complete the enrollment if the evidence has passed too (completion).
+    Safe to run twice: a graded attempt is left alone."""
     attempt = session.get(QuizAttempt, attempt_id)
     if attempt is None or attempt.status is QuizAttemptStatus.GRADED:
         return attempt
@@ -599,7 +600,8 @@ def grade_quiz_attempt(session: Session, attempt_id: int) -> QuizAttempt | None:
     attempt.status = QuizAttemptStatus.GRADED
     attempt.graded_at = utcnow()
     session.flush()
-    signals.quiz_attempt_graded.send(session, attempt=attempt)
+    if attempt.passed:
+        completion.complete_if_done(session, attempt.enrollment)
     return attempt
 
 

@@ -10,7 +10,7 @@ from flask import current_app, render_template
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from pdhub import jobs
+from pdhub import jobs, tasks
 from pdhub.accounts.models import User
 from pdhub.db import Base, utcnow
 from pdhub.notifications.mail import mailer_for
@@ -51,7 +51,7 @@ def queue_email(
     message = EmailMessage(key=key, to=to, subject=subject, body=body)
     session.add(message)
     session.flush()
-    jobs.enqueue("pdhub.deliver_email", message.id)
+    jobs.enqueue(tasks.DELIVER_EMAIL, message.id)
     return message
 
 
@@ -114,7 +114,7 @@ def queue_emails(session: Session, mails: Sequence[Mail]) -> list[int]:
         )
     )
     if ids:
-        jobs.enqueue("pdhub.deliver_emails", sorted(ids))
+        jobs.enqueue(tasks.DELIVER_EMAILS, sorted(ids))
     return ids
 
 

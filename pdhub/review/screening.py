@@ -15,24 +15,16 @@ from flask import current_app
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased, contains_eager
 
+from pdhub import tasks
 from pdhub.admin.service import open_failure_args
 from pdhub.db import utcnow
 from pdhub.learning.models import Enrollment, Module
 from pdhub.review import graders, notices
 from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
-from pdhub.submissions.states import SubmissionStatus, check_transition
+from pdhub.submissions.states import SubmissionStatus, move
 from pdhub.submissions.storage import read_artifact
 
-SCREEN_TASK = "pdhub.screen_submission"
-
 log = logging.getLogger(__name__)
-
-
-def move(submission: Submission, target: SubmissionStatus) -> None:
-    """Change the status through the transition table (IllegalTransition otherwise)."""
-    check_transition(submission.status, target)
-    submission.status = target
-    submission.status_changed_at = utcnow()
 
 
 #: How many waiting versions one screening job takes on at once: one job's two
@@ -285,5 +277,5 @@ def stuck_version_ids(session: Session, limit: int = 500) -> list[int]:
         .order_by(Submission.status_changed_at)
         .limit(limit)
     ).all()
-    failed = open_failure_args(session, SCREEN_TASK)
+    failed = open_failure_args(session, tasks.SCREEN_SUBMISSION)
     return [version_id for version_id in rows if f"[{version_id}]" not in failed]

@@ -11,19 +11,18 @@ from sqlalchemy import and_, case, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from pdhub import signals
 from pdhub.accounts.models import Role, User
 from pdhub.db import utcnow
 from pdhub.districts.models import District, School
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from pdhub.learning import completion
 from pdhub.learning.models import Enrollment, Module
 from pdhub.notifications.service import Mail, Note, notify_many, queue_emails
 from pdhub.review import notices, policies
 from pdhub.review.models import CoachAssignment, Decision, Review, ReviewClaim
 from pdhub.review.policies import scope_clause
-from pdhub.review.screening import move
 from pdhub.submissions.models import Submission, SubmissionVersion
-from pdhub.submissions.states import SubmissionStatus
+from pdhub.submissions.states import SubmissionStatus, move
 
 # --- assignments -------------------------------------------------------------------
 
@@ -411,7 +410,7 @@ def decide(
     session.flush()
     notices.tell_teacher(session, submission, version, decision.value, review=review)
     if decision is Decision.PASSED:
-        signals.submission_passed.send(session, submission=submission)
+        completion.complete_if_done(session, submission.enrollment)
     return review
 
 

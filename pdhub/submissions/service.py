@@ -13,14 +13,14 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pdhub import signals
+from pdhub import jobs, tasks
 from pdhub.accounts.models import User
 from pdhub.db import utcnow
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from pdhub.learning.models import Enrollment
 from pdhub.learning.service import progress
 from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
-from pdhub.submissions.states import SubmissionStatus, check_transition
+from pdhub.submissions.states import SubmissionStatus, check_transition, move
 from pdhub.submissions.storage import TYPES_IN_WORDS, FileStore, sniff_media_type
 
 MAX_TEXT_CHARS = 20_000
@@ -286,7 +286,8 @@ def submit(session: Session, actor: User, submission: Submission) -> SubmissionV
     """Snapshot the draft as a new SubmissionVersion and mark it SUBMITTED.
 
     Refuses (InvalidInput) a draft the checklist says is incomplete and (Conflict) a
-    submission whose state does not allow submitting. Sends ``submission_submitted``.
+    submission whose state does not allow submitting. Queues screening
+    (``tasks.SCREEN_SUBMISSION``), which runs after the commit.
     """
     _owned(actor, submission)
     check_transition(submission.status, SubmissionStatus.SUBMITTED)
@@ -312,13 +313,14 @@ def submit(session: Session, actor: User, submission: Submission) -> SubmissionV
         submitted_at=now,
     )
     session.add(version)
-    submission.status = SubmissionStatus.SUBMITTED
+    move(submission, SubmissionStatus.SUBMITTED)
     submission.submitted_at = now
-    submission.status_changed_at = now
     submission.enrollment.last_activity_at = now
     session.flush()
     session.expire(submission, ["versions"])
-    signals.submission_submitted.send(session, version=version)
+    # Screened by a task after commit (review/screening.py): a rolled-back submit
+    # is never screened.
+    jobs.enqueue(tasks.SCREEN_SUBMISSION, version.id)
     return version
 
 

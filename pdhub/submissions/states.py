@@ -9,8 +9,13 @@ returned / needs_revision --teacher edits and resubmits--> submitted ...
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
 
+from pdhub.db import utcnow
 from pdhub.errors import Conflict
+
+if TYPE_CHECKING:
+    from pdhub.submissions.models import Submission
 
 
 class SubmissionStatus(enum.StrEnum):
@@ -72,3 +77,11 @@ def check_transition(current: SubmissionStatus, target: SubmissionStatus) -> Non
             f"A submission that is {current.label.lower()} can't become "
             f"{target.label.lower()}."
         )
+
+
+def move(submission: Submission, target: SubmissionStatus) -> None:
+    """Change the submission's status through TRANSITIONS (IllegalTransition
+    otherwise) and stamp when it changed. The only place a status is written."""
+    check_transition(submission.status, target)
+    submission.status = target
+    submission.status_changed_at = utcnow()

@@ -24,7 +24,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from badges.verify import CHECK_NAMES, Check, VerificationReport
-from pdhub import jobs
+from pdhub import jobs, tasks
 from pdhub.accounts.models import User
 from pdhub.db import utcnow
 from pdhub.errors import NotFound, PermissionDenied
@@ -46,10 +46,6 @@ from pdhub.verification.models import (
 from pdhub.verification.report import REPORT_TYPE, report_key, sign_report
 from pdhub.verification.service import NOT_SHARED, Outcome, outcome_of, verify_with
 from pdhub.verification.uploads import BatchInput
-
-CHUNK_TASK = "pdhub.verify_batch_chunk"
-FINISH_TASK = "pdhub.finish_verification_batch"
-
 
 CSV_COLUMNS = (
     "row",
@@ -106,7 +102,9 @@ def start_batch(
         ],
     )
     for start in range(0, len(items), size):
-        jobs.enqueue(CHUNK_TASK, batch.id, start, min(start + size, len(items)))
+        jobs.enqueue(
+            tasks.VERIFY_BATCH_CHUNK, batch.id, start, min(start + size, len(items))
+        )
     return batch
 
 
@@ -139,7 +137,7 @@ def verify_chunk(session: Session, batch_id: int, start: int, end: int) -> int:
         changes.append({"id": row.id, **_item_values(outcome)})
     if changes:
         session.execute(update(VerificationItem), changes)
-    jobs.enqueue(FINISH_TASK, batch_id)
+    jobs.enqueue(tasks.FINISH_VERIFICATION_BATCH, batch_id)
     return len(changes)
 
 

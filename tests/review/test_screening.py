@@ -8,10 +8,11 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pdhub import jobs, signals
+from pdhub import jobs, tasks
 from pdhub.admin.service import record_job_failure
 from pdhub.notifications.models import EmailMessage, Notification
 from pdhub.review import screening
+from pdhub.submissions import service as submissions
 from pdhub.submissions.models import Submission
 from pdhub.submissions.states import SubmissionStatus
 from pdhub.submissions.storage import file_store
@@ -151,17 +152,14 @@ def test_a_near_copy_of_another_teachers_evidence_is_flagged_for_the_coach_only(
     assert all("same" not in m for m in notifications_for(session, copy))
 
 
-def test_a_submitted_signal_screens_the_version_after_commit_in_the_embedded_default(
+def test_submit_queues_screening_which_runs_after_commit_in_the_embedded_default(
     session: Session, teacher
 ) -> None:
     submission = SubmissionFactory(
-        enrollment=EnrollmentFactory(user=teacher),
-        submitted=True,
-        **complete_evidence(),
+        enrollment=EnrollmentFactory(user=teacher), **complete_evidence()
     )
-    version = submission.versions[0]
-    signals.submission_submitted.send(session, version=version)
-    assert jobs.pending(session()) == [("pdhub.screen_submission", (version.id,), None)]
+    version = submissions.submit(session, teacher, submission)
+    assert jobs.pending(session()) == [(tasks.SCREEN_SUBMISSION, (version.id,), None)]
     assert submission.status is SubmissionStatus.SUBMITTED
     session.commit()
     session.refresh(submission)
@@ -170,11 +168,10 @@ def test_a_submitted_signal_screens_the_version_after_commit_in_the_embedded_def
 
 def test_a_rolled_back_submit_sends_no_screening_job(session: Session, teacher) -> None:
     submission = SubmissionFactory(
-        enrollment=EnrollmentFactory(user=teacher),
-        submitted=True,
-        **complete_evidence(),
+        enrollment=EnrollmentFactory(user=teacher), **complete_evidence()
     )
-    signals.submission_submitted.send(session, version=submission.versions[0])
+    submissions.submit(session, teacher, submission)
+    assert jobs.pending(session())
     session.rollback()
     assert jobs.pending(session()) == []
 

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from pdhub import jobs, signals
+from pdhub import jobs, tasks
 from pdhub.admin.models import JobFailure
 from pdhub.credentials.models import Award
 from pdhub.extensions import db
@@ -49,9 +49,7 @@ def submit(app: Flask, *, commit: bool = True, **evidence: object) -> int:
                 submitted=True,
                 **{**complete_evidence(), **evidence},
             )
-            signals.submission_submitted.send(
-                db.session, version=submission.versions[0]
-            )
+            jobs.enqueue(tasks.SCREEN_SUBMISSION, submission.versions[0].id)
             if commit:
                 db.session.commit()
             else:
@@ -240,9 +238,7 @@ def test_a_burst_on_two_worker_processes_routes_and_emails_each_teacher_once(
             for teacher in teachers
         ]
         for submission in submissions:  # one commit: 40 jobs race for 40 versions
-            signals.submission_submitted.send(
-                db.session, version=submission.versions[0]
-            )
+            jobs.enqueue(tasks.SCREEN_SUBMISSION, submission.versions[0].id)
         db.session.commit()
         db.session.remove()
     routed = Submission.status == SubmissionStatus.IN_REVIEW

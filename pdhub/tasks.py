@@ -1,0 +1,51 @@
+"""The name of every background task, one constant each.
+
+pdhub never imports ``workers`` (imports go badges <- pdhub <- workers), so product code
+cannot hold the task objects themselves. It refers to a task by one of these constants:
+``jobs.enqueue(tasks.SCREEN_SUBMISSION, version.id)``. ``workers/tasks.py`` registers
+each task under its constant (``@celery.task(name=tasks.SCREEN_SUBMISSION)``) and
+``workers/app.py`` schedules the periodic ones by them, so "find usages" on a constant
+shows who queues a task and which function runs it. tests/test_structure.py checks that
+each constant names a registered task and that no other string names one.
+"""
+
+from __future__ import annotations
+
+#: Screen a submitted evidence version and route it (returned, or to the coaches).
+SCREEN_SUBMISSION = "pdhub.screen_submission"
+#: Score one knowledge-check attempt; a pass may complete the enrollment.
+GRADE_QUIZ_ATTEMPT = "pdhub.grade_quiz_attempt"
+#: Sign and bake the credential of one recorded Award.
+ISSUE_CREDENTIAL = "pdhub.issue_credential"
+#: Issue the credentials of a chunk of Awards (bulk path used by the sweep).
+ISSUE_CREDENTIALS = "pdhub.issue_credentials"
+#: Deliver one outbox email / a batch of them.
+DELIVER_EMAIL = "pdhub.deliver_email"
+DELIVER_EMAILS = "pdhub.deliver_emails"
+#: Verify one chunk of a district's verification batch / sign its finished report.
+VERIFY_BATCH_CHUNK = "pdhub.verify_batch_chunk"
+FINISH_VERIFICATION_BATCH = "pdhub.finish_verification_batch"
+#: Periodic (workers/app.py beat schedule): re-send jobs whose rows were saved while
+#: Redis was down, and the daily coach digest.
+SWEEP_OUTBOX = "pdhub.sweep_outbox"
+SWEEP_AWARDS = "pdhub.sweep_awards"
+SWEEP_SUBMISSIONS = "pdhub.sweep_submissions"
+SEND_COACH_DIGESTS = "pdhub.send_coach_digests"
+
+#: Every task name above.
+ALL = frozenset(
+    {
+        SCREEN_SUBMISSION,
+        GRADE_QUIZ_ATTEMPT,
+        ISSUE_CREDENTIAL,
+        ISSUE_CREDENTIALS,
+        DELIVER_EMAIL,
+        DELIVER_EMAILS,
+        VERIFY_BATCH_CHUNK,
+        FINISH_VERIFICATION_BATCH,
+        SWEEP_OUTBOX,
+        SWEEP_AWARDS,
+        SWEEP_SUBMISSIONS,
+        SEND_COACH_DIGESTS,
+    }
+)
