@@ -141,18 +141,20 @@ def _demo_module(session: Session) -> Any:
 
 def seed_credentials_demo(session: Session) -> None:
     """Give the demo teacher a completed module and its badge, through the real
-    services: a passed knowledge check and evidence complete the enrollment, which
-    records the Award, whose issuing job runs after the demo commits. Idempotent."""
-    from pdhub import jobs
+    services: she passes the knowledge check (graded by its task), submits evidence
+    (screened by its task) and a coach passes it (review.service.decide), which
+    completes the enrollment and records the Award, whose issuing task runs after the
+    demo commits. Idempotent; an award whose issuing never ran is queued again."""
+    from pdhub import jobs, tasks
     from pdhub.credentials import service as credentials
     from pdhub.credentials.models import Award
-    from pdhub.learning.completion import complete_if_done
-    from pdhub.learning.models import Enrollment, QuizAttempt, QuizAttemptStatus
-    from pdhub.submissions.models import Submission, SubmissionVersion
-    from pdhub.submissions.states import SubmissionStatus
+    from pdhub.learning import service as learning
+    from pdhub.learning.models import Enrollment
+    from pdhub.review.screening import finish_screening
 
     teacher = session.scalar(select(User).where(User.email == ACCOUNTS[0].email))
-    if teacher is None:
+    coach = session.scalar(select(User).where(User.email == ACCOUNTS[1].email))
+    if teacher is None or coach is None:
         return
     module = _demo_module(session)
     if module is None:
@@ -163,69 +165,145 @@ def seed_credentials_demo(session: Session) -> None:
         )
     )
     if enrollment is None:
-        enrollment = Enrollment(user_id=teacher.id, module_id=module.id)
-        session.add(enrollment)
-        session.flush()
-    if not session.scalar(
-        select(QuizAttempt.id).where(
-            QuizAttempt.enrollment_id == enrollment.id, QuizAttempt.passed.is_(True)
+        enrollment = learning.enroll(session, teacher, module)
+    _assign_coach(session, coach, teacher.district_id)
+    earlier = session.scalar(select(Award).where(Award.enrollment_id == enrollment.id))
+    if earlier is not None:
+        if credentials.current_credential(session, earlier) is None:
+            # An award whose issuing job never ran (say Redis was down): send it again.
+            jobs.enqueue(tasks.ISSUE_CREDENTIAL, earlier.id)
+        return
+    _pass_knowledge_check(session, teacher, enrollment)
+    submission = _submit_evidence(
+        session,
+        teacher,
+        enrollment,
+        context=_DEMO_CONTEXT.format(**_WORDS),
+        reflection=_DEMO_REFLECTION.format(**_WORDS),
+        links=[
+            # The teacher chose to show this link (URL and title) in the badge.
+            (
+                "https://example.org/demo/source-checking-slides",
+                "Source-checking lesson slides",
+            ),
+            (
+                "https://example.org/demo/source-checking-exit-tickets",
+                "Exit tickets: checking a source (class summary)",
+            ),
+        ],
+        share_in_badge=True,
+    )
+    # Her evidence was checked and passed long ago: screen it now, in this
+    # transaction, rather than after the commit, so the coach can decide.
+    finish_screening(session, submission.versions[-1].id)
+    _coach_passes(session, coach, submission)
+    # The Award is recorded; its issuing task runs after the demo commits.
+    assert session.scalar(select(Award).where(Award.enrollment_id == enrollment.id))
+
+
+def _assign_coach(session: Session, coach: User, district_id: int | None) -> None:
+    """The demo coach serves the whole demo district (once)."""
+    from pdhub.review.models import CoachAssignment
+
+    if district_id is not None and not session.scalar(
+        select(CoachAssignment.id).where(
+            CoachAssignment.coach_id == coach.id,
+            CoachAssignment.district_id == district_id,
         )
     ):
-        session.add(
-            QuizAttempt(
-                enrollment_id=enrollment.id,
-                number=1,
-                answers={},
-                status=QuizAttemptStatus.GRADED,
-                graded_at=utcnow(),
-                score_percent=100,
-                passed=True,
-                results=[],
-            )
-        )
-    submission = session.scalar(
-        select(Submission).where(Submission.enrollment_id == enrollment.id)
-    )
-    if submission is None:
-        submission = Submission(
-            enrollment_id=enrollment.id,
-            status=SubmissionStatus.PASSED,
-            context_text=(
-                "My seventh graders share twelve laptops across two classes."
-            ),
-            reflection_text=(
-                "Teaching source checking inside our history unit worked."
-            ),
-            # The teacher chose to show this link (URL and title) in the badge.
-            links=[
-                {
-                    "url": "https://example.org/demo/source-checking-slides",
-                    "title": "Source-checking lesson slides",
-                }
-            ],
-            share_evidence_in_badge=True,
-            submitted_at=utcnow(),
-        )
-        session.add(submission)
+        session.add(CoachAssignment(coach_id=coach.id, district_id=district_id))
         session.flush()
-        session.add(
-            SubmissionVersion(
-                submission_id=submission.id,
-                number=1,
-                context_text=submission.context_text,
-                reflection_text=submission.reflection_text,
-                links=list(submission.links),
-                artifact_ids=[],
-                submitted_at=submission.submitted_at,
-            )
+
+
+_WORDS = {
+    "subject": "history",
+    "students": 24,
+    "grade": "seventh grade",
+    "mobile": 7,
+    "before": 9,
+    "after": 20,
+}
+
+
+def _right_answers(paper: Any) -> dict[str, list[str]]:
+    """The knowledge-check form, filled in with every right answer."""
+    from pdhub.learning.packages.model import QuestionType
+
+    form: dict[str, list[str]] = {}
+    for question in paper.questions:
+        if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+            form[f"q-{question.id}"] = sorted(question.correct_choice_ids)
+        elif question.type is QuestionType.NUMERIC:
+            form[f"q-{question.id}"] = [f"{question.answer:g}"]
+        else:
+            form[f"q-{question.id}"] = [question.accepted[0]]
+    return form
+
+
+def _pass_knowledge_check(session: Session, teacher: User, enrollment: Any) -> None:
+    """The teacher answers her paper right; the grading task scores it at once."""
+    from pdhub.learning import service as learning
+
+    paper = learning.next_paper(session, enrollment)
+    attempt = learning.submit_quiz(session, teacher, enrollment, _right_answers(paper))
+    learning.grade_quiz_attempt(session, attempt.id)
+    assert attempt.passed, "the demo's answers no longer pass the knowledge check"
+
+
+def _submit_evidence(
+    session: Session,
+    teacher: User,
+    enrollment: Any,
+    *,
+    context: str,
+    reflection: str,
+    links: list[tuple[str, str]],
+    files: list[tuple[str, bytes]] = (),  # type: ignore[assignment]
+    share_in_badge: bool = False,
+) -> Any:
+    """Write, attach and submit evidence as the teacher does on the evidence page;
+    submit queues its screening task."""
+    from pdhub.submissions import service as submissions
+    from pdhub.submissions.storage import file_store
+
+    submission = submissions.get_or_create_draft(session, teacher, enrollment)
+    submissions.save_text(
+        session, teacher, submission, context=context, reflection=reflection
+    )
+    for url, title in links:
+        submissions.add_link(session, teacher, submission, url=url, title=title)
+    for filename, data in files:
+        submissions.add_file(
+            session,
+            teacher,
+            submission,
+            file_store(),
+            filename=filename,
+            content=data,
+            max_bytes=len(data),
         )
-    session.flush()
-    earlier = session.scalar(select(Award).where(Award.enrollment_id == enrollment.id))
-    award = complete_if_done(session, enrollment)  # a new award enqueues its issuing
-    if earlier is not None and credentials.current_credential(session, earlier) is None:
-        # An award whose issuing job never ran (say Redis was down): send it again.
-        jobs.enqueue("pdhub.issue_credential", earlier.id)
-    assert award is not None
+    if share_in_badge:
+        submissions.set_share_in_badge(session, teacher, submission, True)
+    submissions.submit(session, teacher, submission)
+    return submission
+
+
+def _coach_passes(session: Session, coach: User, submission: Any) -> None:
+    """The coach claims the submission and passes it at a demonstrated level."""
+    from pdhub.review import service as review
+    from pdhub.review.models import Decision
+
+    rubric = submission.enrollment.module.rubric
+    level = next(level["id"] for level in rubric["levels"] if level["demonstrated"])
+    review.claim(session, coach, submission)
+    review.decide(
+        session,
+        coach,
+        submission,
+        scores={c["id"]: {"level": level} for c in rubric["criteria"]},
+        overall_feedback="Clear plan, and the exit tickets show it worked.",
+        decision=Decision.PASSED,
+    )
 
 
 DEMO_MODULE = "digital-equity-classroom"
@@ -407,27 +485,17 @@ def _review_modules(session: Session) -> list[Module]:
 
 
 def seed_review_demo(session: Session, district: District) -> list[DemoAccount]:
-    """Three teachers whose evidence was submitted: two wait in the demo coach's queue
-    (one for a day and a half), one comes back as incomplete. The demo coach serves the
-    whole district. Screening runs as it does in production: after the commit."""
+    """Three teachers who submitted evidence through the real services: two wait in
+    the demo coach's queue (one for a day and a half), and one comes back from
+    screening as incomplete (her link has no valid site name). The demo coach serves
+    the whole district. Screening runs as it does in production: after the commit."""
     from datetime import timedelta
 
-    from pdhub import signals
-    from pdhub.learning.models import Enrollment, QuizAttempt, QuizAttemptStatus
-    from pdhub.review.models import CoachAssignment
-    from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
-    from pdhub.submissions.states import SubmissionStatus
-    from pdhub.submissions.storage import file_store
+    from pdhub.learning import service as learning
 
     coach = session.scalar(select(User).where(User.email == ACCOUNTS[1].email))
-    if (
-        coach is not None
-        and session.scalar(
-            select(CoachAssignment.id).where(CoachAssignment.coach_id == coach.id)
-        )
-        is None
-    ):
-        session.add(CoachAssignment(coach_id=coach.id, district_id=district.id))
+    if coach is not None:
+        _assign_coach(session, coach, district.id)
     if session.scalar(select(User.id).where(User.email == REVIEW_ACCOUNTS[0].email)):
         return list(REVIEW_ACCOUNTS)
     modules = _review_modules(session)
@@ -457,55 +525,23 @@ def seed_review_demo(session: Session, district: District) -> list[DemoAccount]:
         )
         session.add(teacher)
         session.flush()
-        enrollment = Enrollment(user_id=teacher.id, module_id=module.id)
-        session.add(enrollment)
-        session.flush()
-        session.add(
-            QuizAttempt(
-                enrollment_id=enrollment.id,
-                number=1,
-                answers={},
-                status=QuizAttemptStatus.GRADED,
-                graded_at=now,
-                score_percent=100,
-                passed=True,
-                results=[],
-            )
-        )
-        submitted_at = now - timedelta(hours=hours_ago)
-        words = {
-            "subject": "science",
-            "students": 24,
-            "grade": "seventh grade",
-            "mobile": 7,
-            "before": 9,
-            "after": 20,
-        }
+        enrollment = learning.enroll(session, teacher, module)
+        _pass_knowledge_check(session, teacher, enrollment)
+        words = {**_WORDS, "subject": "science"}
         if account is REVIEW_ACCOUNTS[1]:
             context, reflection = _DEMO_CONTEXT_2, _DEMO_REFLECTION_2
         else:
             context = _DEMO_CONTEXT.format(**words)
             reflection = _DEMO_REFLECTION.format(**words)
-        if not complete:
-            context = context.replace("science", "history")
-            reflection = "It went well and the students liked it."
-        submission = Submission(
-            enrollment_id=enrollment.id,
-            status=SubmissionStatus.SUBMITTED,
-            context_text=context,
-            reflection_text=reflection,
-            links=[
-                {
-                    "url": "https://example.org/riverside/inventory-summary",
-                    "title": "Class access inventory (summary)",
-                }
-            ],
-            submitted_at=submitted_at,
-            status_changed_at=submitted_at,
+        link = (
+            "https://example.org/riverside/inventory-summary"
+            if complete
+            # Accepted on the evidence page, refused by screening: an intranet
+            # address with no site name outside the school.
+            else "https://riverside-intranet/inventory-summary",
+            "Class access inventory (summary)",
         )
-        session.add(submission)
-        session.flush()
-        data = _demo_pdf(
+        plan = _demo_pdf(
             "Redesigned lesson plan",
             [
                 f"{module.title}",
@@ -516,29 +552,18 @@ def seed_review_demo(session: Session, district: District) -> list[DemoAccount]:
                 "Access changes: nothing needs home internet; phone-friendly handout.",
             ],
         )
-        import hashlib
-
-        artifact = Artifact(
-            submission_id=submission.id,
-            filename="redesigned-lesson-plan.pdf",
-            media_type="application/pdf",
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-            storage_key=file_store().save(data),
-            uploaded_at=submitted_at,
+        submission = _submit_evidence(
+            session,
+            teacher,
+            enrollment,
+            context=context,
+            reflection=reflection,
+            links=[link],
+            files=[("redesigned-lesson-plan.pdf", plan)],
         )
-        session.add(artifact)
-        session.flush()
-        version = SubmissionVersion(
-            submission_id=submission.id,
-            number=1,
-            context_text=context,
-            reflection_text=reflection,
-            links=list(submission.links),
-            artifact_ids=[artifact.id],
-            submitted_at=submitted_at,
-        )
-        session.add(version)
-        session.flush()
-        signals.submission_submitted.send(session, version=version)
+        # How long ago the demo teacher submitted: the queue shows the wait.
+        submitted_at = now - timedelta(hours=hours_ago)
+        submission.submitted_at = submission.status_changed_at = submitted_at
+        submission.versions[-1].submitted_at = submitted_at
+    session.flush()
     return list(REVIEW_ACCOUNTS)

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from pdhub import tasks
 from pdhub.accounts.models import User
 from pdhub.admin.models import JobFailure
 from pdhub.db import utcnow
@@ -179,7 +180,7 @@ def test_the_admin_dashboard_leads_with_failed_jobs(
     session.add(
         JobFailure(
             task_id="t-1",
-            task_name="pdhub.issue_credential",
+            task_name=tasks.ISSUE_CREDENTIAL,
             args=[1],
             error="x",
             attempts=3,

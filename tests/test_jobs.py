@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pdhub import jobs
+from pdhub import jobs, tasks
 from pdhub.notifications.models import EmailMessage
 from pdhub.notifications.service import queue_email
 from tests.factories import UserFactory
@@ -30,7 +30,7 @@ def test_an_eager_job_runs_after_commit_and_not_before(
         user=UserFactory(),
         link="http://x",
     )
-    assert jobs.pending(session()) == [("pdhub.deliver_email", (message.id,), None)]
+    assert jobs.pending(session()) == [(tasks.DELIVER_EMAIL, (message.id,), None)]
     assert not mail_log.exists()
     session.commit()
     assert "To: a@example.org" in mail_log.read_text()

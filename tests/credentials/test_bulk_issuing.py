@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pdhub import jobs
+from pdhub import jobs, tasks
 from pdhub.credentials import service
 from pdhub.credentials.models import IssuedCredential, StatusList
 from pdhub.notifications.models import EmailMessage, Notification
@@ -29,7 +29,7 @@ def test_a_chunk_run_twice_issues_each_award_exactly_one_credential(
 ) -> None:
     awards = [AwardFactory() for _ in range(6)]
     ids = [award.id for award in awards]
-    task = jobs.task("pdhub.issue_credentials")
+    task = jobs.task(tasks.ISSUE_CREDENTIALS)
     assert task.apply(args=[ids[:4]]).get() == 4
     # A redelivered chunk, and one overlapping it, with an id that does not exist.
     assert task.apply(args=[ids[:4]]).get() == 0

@@ -17,7 +17,7 @@ from badges.dids import Resolver
 from badges.jwt import decode_jwt
 from badges.schema import schema_errors
 from badges.verify import verify_credential
-from pdhub import jobs
+from pdhub import jobs, tasks
 from pdhub.credentials import keys, service
 from pdhub.credentials.models import IssuedCredential, IssuerKey, StatusList
 from pdhub.learning.completion import complete_if_done
@@ -73,7 +73,7 @@ def test_completing_a_module_issues_one_credential_after_commit(
 
 def test_running_the_issuing_task_twice_keeps_one_credential(session: Session) -> None:
     award = AwardFactory()
-    task = jobs.task("pdhub.issue_credential")
+    task = jobs.task(tasks.ISSUE_CREDENTIAL)
     first = task.apply(args=[award.id]).get()
     second = task.apply(args=[award.id]).get()
     assert first == second
@@ -255,7 +255,7 @@ def test_a_sweep_issues_awards_whose_job_never_ran(session: Session) -> None:
     assert service.awards_without_credential(session, older_than_seconds=-60) == [
         award.id
     ]
-    jobs.task("pdhub.issue_credential").apply(args=[award.id])
+    jobs.task(tasks.ISSUE_CREDENTIAL).apply(args=[award.id])
     assert service.awards_without_credential(session, older_than_seconds=-60) == []
 
 

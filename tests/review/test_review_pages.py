@@ -9,6 +9,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from pdhub import tasks
 from pdhub.credentials.models import Award
 from pdhub.db import utcnow
 from pdhub.learning.models import EnrollmentStatus
@@ -368,7 +369,7 @@ def test_administrators_see_failed_jobs_and_send_them_again(
     failure = record_job_failure(
         session,
         task_id="abc",
-        task_name="pdhub.screen_submission",
+        task_name=tasks.SCREEN_SUBMISSION,
         args=[submitted_submission.versions[0].id],
         error="TypeError: bad rubric",
         attempts=7,

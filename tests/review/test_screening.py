@@ -199,7 +199,7 @@ def test_the_sweep_finds_versions_whose_job_never_ran_or_died_but_not_failed_one
     record_job_failure(
         session,
         task_id="t-1",
-        task_name="pdhub.screen_submission",
+        task_name=tasks.SCREEN_SUBMISSION,
         args=[failed.versions[0].id],
         error="TypeError",
         attempts=7,
@@ -218,7 +218,7 @@ def test_the_sweep_task_screens_what_it_finds(session: Session, app_factory) -> 
     session.commit()
     sweeper = app_factory(PDHUB_SWEEP_AFTER_SECONDS=0)
     with sweeper.app_context():
-        assert jobs.task("pdhub.sweep_submissions").apply().get() == 1
+        assert jobs.task(tasks.SWEEP_SUBMISSIONS).apply().get() == 1
     session.expire_all()
     assert session.get(Submission, submission.id).status is SubmissionStatus.IN_REVIEW
     assert session.scalar(select(func.count(EmailMessage.id))) == 1

@@ -20,6 +20,7 @@ import pytest
 from flask import Flask
 
 from badges.keys import Ed25519KeyPair
+from pdhub import tasks
 from pdhub.accounts.models import Role, User
 from pdhub.accounts.service import create_api_token
 from pdhub.districts.models import District
@@ -167,7 +168,7 @@ def _post_and_check(
     ]
     assert body["verified"] == 6
     assert (
-        verify_worker.log().count("pdhub.verify_batch_chunk") >= 3
+        verify_worker.log().count(tasks.VERIFY_BATCH_CHUNK) >= 3
     )  # 8 items, chunks of 3
 
     archive = io.BytesIO()

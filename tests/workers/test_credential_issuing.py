@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from pdhub import jobs
+from pdhub import jobs, tasks
 from pdhub.credentials.models import IssuedCredential
 from pdhub.extensions import db
 from pdhub.learning.completion import complete_if_done
@@ -39,11 +39,11 @@ def test_the_worker_issues_the_credential_of_a_completed_enrollment(
         db.session.commit()
         db.session.remove()
     wait_until(lambda: _issued(worker), timeout=60)
-    worker.wait_for_log("pdhub.issue_credential")
+    worker.wait_for_log(tasks.ISSUE_CREDENTIAL)
     with worker.app.app_context():
-        jobs.send_now("pdhub.issue_credential", award_id)  # a redelivery
+        jobs.send_now(tasks.ISSUE_CREDENTIAL, award_id)  # a redelivery
         db.session.remove()
-    wait_until(lambda: worker.log().count("pdhub.issue_credential") >= 4, timeout=60)
+    wait_until(lambda: worker.log().count(tasks.ISSUE_CREDENTIAL) >= 4, timeout=60)
     assert _issued(worker) == 1
 
 
@@ -54,9 +54,9 @@ def test_the_same_chunk_running_twice_at_once_issues_each_award_once(
         award_ids = [AwardFactory().id for _ in range(30)]
         db.session.commit()
         # Twice at once on the worker's two processes, and once overlapping.
-        jobs.send_now("pdhub.issue_credentials", award_ids)
-        jobs.send_now("pdhub.issue_credentials", award_ids)
-        jobs.send_now("pdhub.issue_credentials", award_ids[10:])
+        jobs.send_now(tasks.ISSUE_CREDENTIALS, award_ids)
+        jobs.send_now(tasks.ISSUE_CREDENTIALS, award_ids)
+        jobs.send_now(tasks.ISSUE_CREDENTIALS, award_ids[10:])
         db.session.remove()
 
     def finished() -> bool:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from pdhub import jobs
+from pdhub import jobs, tasks
 from pdhub.accounts.models import User
 from pdhub.extensions import db
 from pdhub.notifications.models import EmailMessage
@@ -45,7 +45,7 @@ def test_a_committed_email_is_delivered_by_the_worker_process(worker: Worker) ->
     wait_until(lambda: _sent_at(worker.app, message_id))
     mail_log = Path(worker.env["PDHUB_INSTANCE_PATH"]) / "mail.log"
     assert "To: robin@example.org" in mail_log.read_text()
-    assert "pdhub.deliver_email" in worker.log()
+    assert tasks.DELIVER_EMAIL in worker.log()
 
 
 def test_email_saved_while_redis_is_down_is_sent_by_the_sweep(
@@ -66,5 +66,5 @@ def test_email_saved_while_redis_is_down_is_sent_by_the_sweep(
 
         assert unsent_email_ids(db.session, older_than_seconds=0) == [message_id]
         db.session.remove()
-        jobs.send_now("pdhub.sweep_outbox")
+        jobs.send_now(tasks.SWEEP_OUTBOX)
     wait_until(lambda: _sent_at(worker.app, message_id))

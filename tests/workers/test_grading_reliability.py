@@ -135,7 +135,7 @@ def test_a_submission_saved_while_redis_is_down_is_screened_by_the_sweep(
     time.sleep(1)
     assert status_of(worker.app, submission_id) is SubmissionStatus.SUBMITTED
     with worker.app.app_context():
-        jobs.send_now("pdhub.sweep_submissions")
+        jobs.send_now(tasks.SWEEP_SUBMISSIONS)
     wait_until(
         lambda: status_of(worker.app, submission_id) is SubmissionStatus.IN_REVIEW
     )
@@ -192,7 +192,7 @@ def test_a_job_that_keeps_failing_is_retried_with_backoff_then_recorded(
     wait_until(lambda: count(worker.app, JobFailure) == 1, timeout=60)
     with worker.app.app_context():
         failure = db.session.scalars(select(JobFailure)).one()
-        assert failure.task_name == "pdhub.screen_submission"
+        assert failure.task_name == tasks.SCREEN_SUBMISSION
         assert failure.attempts == 3
         assert "TypeError" in failure.error
         version_id = failure.args[0]
