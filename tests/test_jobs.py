@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from pdhub import jobs, tasks
 from pdhub.notifications.models import EmailMessage
-from pdhub.notifications.service import queue_email
+from pdhub.notifications.service import Message, tell
 from tests.factories import UserFactory
 
 
@@ -22,19 +22,21 @@ def queue_length(redis_url: str, queue: str) -> int:
 def test_an_eager_job_runs_after_commit_and_not_before(
     app: Flask, session: Session, mail_log
 ) -> None:
-    message = queue_email(
+    (message_id,) = tell(
         session,
-        "a@example.org",
-        "Hello",
-        "password_reset",
-        user=UserFactory(),
-        link="http://x",
+        Message(
+            key="reset:a@example.org",
+            to="a@example.org",
+            subject="Hello",
+            template="password_reset",
+            context={"user": UserFactory(), "link": "http://x"},
+        ),
     )
-    assert jobs.pending(session()) == [(tasks.DELIVER_EMAIL, (message.id,), None)]
+    assert jobs.pending(session()) == [(tasks.DELIVER_EMAIL, (message_id,), None)]
     assert not mail_log.exists()
     session.commit()
     assert "To: a@example.org" in mail_log.read_text()
-    assert session.get(EmailMessage, message.id).sent_at is not None
+    assert session.get(EmailMessage, message_id).sent_at is not None
 
 
 def test_a_rolled_back_transaction_sends_nothing_to_redis(
@@ -44,13 +46,15 @@ def test_a_rolled_back_transaction_sends_nothing_to_redis(
     other = app_factory(PDHUB_REDIS_URL=redis_url, PDHUB_TASK_QUEUE=queue)
     try:
         with other.app_context():
-            queue_email(
+            tell(
                 session,
-                "b@example.org",
-                "Hello",
-                "password_reset",
-                user=UserFactory(),
-                link="http://x",
+                Message(
+                    key="reset:b@example.org",
+                    to="b@example.org",
+                    subject="Hello",
+                    template="password_reset",
+                    context={"user": UserFactory(), "link": "http://x"},
+                ),
             )
             session.rollback()
             assert jobs.pending(session()) == []
@@ -62,13 +66,15 @@ def test_a_rolled_back_transaction_sends_nothing_to_redis(
             )
             assert queue_length(redis_url, queue) == 0
             # The same work committed does reach Redis.
-            queue_email(
+            tell(
                 session,
-                "c@example.org",
-                "Hello",
-                "password_reset",
-                user=UserFactory(),
-                link="http://x",
+                Message(
+                    key="reset:c@example.org",
+                    to="c@example.org",
+                    subject="Hello",
+                    template="password_reset",
+                    context={"user": UserFactory(), "link": "http://x"},
+                ),
             )
             session.commit()
             assert queue_length(redis_url, queue) == 1

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import pyotp
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
+from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -22,6 +22,7 @@ from pdhub.accounts.models import ApiToken, RecoveryCode, Role, User, UserSessio
 from pdhub.db import utcnow
 from pdhub.districts.models import District, School
 from pdhub.errors import InvalidInput, PermissionDenied
+from pdhub.notifications import service as notifications
 from pdhub.privacy import encryption
 
 RESET_MAX_AGE = timedelta(hours=2)
@@ -202,6 +203,28 @@ def _reset_serializer() -> URLSafeTimedSerializer:
 def make_reset_token(user: User) -> str:
     """A signed, expiring reset token; it stops working once the password changes."""
     return _reset_serializer().dumps([user.id, user.password_hash[-16:]])
+
+
+def send_password_reset(session: Session, email: str) -> None:
+    """Email a reset link to the active account with this address, if there is one
+    (the caller answers the same either way, so accounts can't be discovered)."""
+    user = find_user_by_email(session, email)
+    if user is None or not user.active:
+        return
+    token = make_reset_token(user)
+    notifications.tell(
+        session,
+        notifications.Message(
+            key=f"password-reset:{token_hash(token)[:64]}",
+            to=user,
+            subject="Reset your PD Hub password",
+            template="password_reset",
+            context={
+                "user": user,
+                "link": url_for("accounts.reset_password", token=token, _external=True),
+            },
+        ),
+    )
 
 
 def user_for_reset_token(session: Session, token: str) -> User:

@@ -26,7 +26,6 @@ from pdhub.districts import service as districts
 from pdhub.errors import DomainError, InvalidInput
 from pdhub.extensions import db, limiter
 from pdhub.forms import show_error
-from pdhub.notifications.service import queue_email
 
 bp = Blueprint("accounts", __name__)
 
@@ -174,21 +173,8 @@ def signout() -> Any:
 def forgot_password() -> Any:
     form = forms.ForgotPasswordForm()
     if form.validate_on_submit():
-        user = service.find_user_by_email(db.session, form.email.data)
-        if user is not None and user.active:
-            queue_email(
-                db.session,
-                user.email,
-                "Reset your PD Hub password",
-                "password_reset",
-                user=user,
-                link=url_for(
-                    "accounts.reset_password",
-                    token=service.make_reset_token(user),
-                    _external=True,
-                ),
-            )
-            db.session.commit()
+        service.send_password_reset(db.session, form.email.data)
+        db.session.commit()
         # The same answer whether or not the account exists (no enumeration).
         flash(
             "If that email has an account, a reset link is on its way. "

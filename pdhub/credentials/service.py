@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from flask import current_app, render_template
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
@@ -18,7 +18,7 @@ from pdhub.credentials import images, issuing, keys, policies, status
 from pdhub.credentials.models import Award, IssuedCredential
 from pdhub.db import utcnow
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from pdhub.learning.models import Enrollment
+from pdhub.learning.models import Enrollment, Module
 from pdhub.notifications import service as notifications
 
 MAX_REASON = 500
@@ -86,58 +86,33 @@ def issue_credentials(session: Session, award_ids: Sequence[int]) -> int:
     made = issuing.issue_many(session, award_ids)
     if not made:
         return 0
-    base = keys.base_url()
-    notices = []
-    emails = []
-    for award, credential_id in made:
-        key = f"credential-issued-{credential_id}"
-        name = award.module.badge_name
-        notices.append(
-            notifications.Note(
-                award.user_id,
-                key,
-                f"You earned the {name} badge. Download it or share it from My badges.",
-                "/badges",
-            )
-        )
-        emails.append(
-            notifications.Mail(
-                key,
-                award.user.email,
-                f"You earned the {name} badge",
-                render_template(
-                    "email/credential_issued.txt",
-                    user=award.user,
-                    badge_name=name,
-                    link=f"{base}/badges",
-                ),
-            )
-        )
-    notifications.notify_many(session, notices)
-    notifications.queue_emails(session, emails)
+    notifications.tell(
+        session,
+        *(
+            _earned(award.user, award.module, credential_id)
+            for award, credential_id in made
+        ),
+    )
     return len(made)
 
 
-def _announce(session: Session, credential: IssuedCredential) -> None:
-    user = credential.user
-    name = credential.award.module.badge_name
-    link = f"{keys.base_url()}/badges"
-    notifications.notify(
-        session,
-        user,
-        f"credential-issued-{credential.id}",
-        f"You earned the {name} badge. Download it or share it from My badges.",
+def _earned(user: User, module: Module, credential_id: str) -> notifications.Message:
+    """The teacher is told, in the app and by email, that a badge was issued."""
+    name = module.badge_name
+    return notifications.Message(
+        key=f"credential-issued-{credential_id}",
+        to=user,
+        text=f"You earned the {name} badge. Download it or share it from My badges.",
         link="/badges",
+        subject=f"You earned the {name} badge",
+        template="credential_issued",
+        context={"user": user, "badge_name": name, "link": f"{keys.base_url()}/badges"},
     )
-    notifications.queue_email(
-        session,
-        user.email,
-        f"You earned the {name} badge",
-        "credential_issued",
-        key=f"credential-issued-{credential.id}",
-        user=user,
-        badge_name=name,
-        link=link,
+
+
+def _announce(session: Session, credential: IssuedCredential) -> None:
+    notifications.tell(
+        session, _earned(credential.user, credential.award.module, credential.id)
     )
 
 

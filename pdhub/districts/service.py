@@ -19,7 +19,7 @@ from pdhub.districts import policies
 from pdhub.districts.models import District, Invitation, School
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from pdhub.learning.models import Enrollment
-from pdhub.notifications.service import queue_email
+from pdhub.notifications import service as notifications
 from pdhub.review.models import CoachAssignment
 from pdhub.submissions.models import Submission
 from pdhub.submissions.states import SubmissionStatus
@@ -164,16 +164,23 @@ def invite(
     )
     session.add(invitation)
     session.flush()
-    queue_email(
+    notifications.tell(
         session,
-        address,
-        f"You're invited to {district.name} on PD Hub",
-        "invitation",
-        district=district,
-        role=role,
-        inviter=actor,
-        link=url_for("accounts.accept_invitation", token=token, _external=True),
-        expires_at=invitation.expires_at,
+        notifications.Message(
+            key=f"invitation:{invitation.id}",
+            to=address,
+            subject=f"You're invited to {district.name} on PD Hub",
+            template="invitation",
+            context={
+                "district": district,
+                "role": role,
+                "inviter": actor,
+                "link": url_for(
+                    "accounts.accept_invitation", token=token, _external=True
+                ),
+                "expires_at": invitation.expires_at,
+            },
+        ),
     )
     return token
 

@@ -41,7 +41,7 @@ from pdhub.learning.packages import (
     score_quiz,
 )
 from pdhub.learning.packages.model import MAX_ANSWER_CHARS
-from pdhub.notifications.service import notify, queue_email
+from pdhub.notifications import service as notifications
 from pdhub.review.policies import scope_clause
 from pdhub.submissions.models import Submission
 from pdhub.submissions.states import SubmissionStatus
@@ -774,18 +774,23 @@ def grant_attempts(
     more = "another attempt" if count == 1 else f"{count} more attempts"
     message = f"{actor.name} gave you {more} at the knowledge check for {module.title}."
     path = f"/learn/{enrollment.id}/quiz"
-    notify(session, teacher, f"quiz-grant:{grant.id}", message, path)
-    queue_email(
+    notifications.tell(
         session,
-        teacher.email,
-        f"You can try the knowledge check again: {module.title}",
-        "quiz_attempts_granted",
-        key=f"email:quiz-grant:{grant.id}",
-        teacher=teacher,
-        actor=actor,
-        module=module,
-        more=more,
-        note=note,
-        link=current_app.config["PDHUB_BASE_URL"] + path,
+        notifications.Message(
+            key=f"quiz-grant:{grant.id}",
+            to=teacher,
+            text=message,
+            link=path,
+            subject=f"You can try the knowledge check again: {module.title}",
+            template="quiz_attempts_granted",
+            context={
+                "teacher": teacher,
+                "actor": actor,
+                "module": module,
+                "more": more,
+                "note": note,
+                "link": current_app.config["PDHUB_BASE_URL"] + path,
+            },
+        ),
     )
     return grant

@@ -1,10 +1,12 @@
-"""Creating notifications and queueing email; delivery runs in a task after commit."""
+"""Telling people things: ``tell`` saves in-app notifications and outbox emails, keyed
+so each is made once; delivery runs in a task after commit."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, NamedTuple
+from typing import Any
 
 from flask import current_app, render_template
 from sqlalchemy import func, select, update
@@ -17,60 +19,69 @@ from pdhub.notifications.mail import mailer_for
 from pdhub.notifications.models import EmailMessage, Notification
 
 
-def notify(
-    session: Session, user: User, key: str, message: str, link: str | None = None
-) -> Notification:
-    """Create the in-app notification ``key`` for ``user`` once (idempotent by key)."""
-    existing = session.scalar(select(Notification).where(Notification.key == key))
-    if existing is not None:
-        return existing
-    notification = Notification(user_id=user.id, key=key, message=message, link=link)
-    session.add(notification)
-    session.flush()
-    return notification
+@dataclass(frozen=True)
+class Message:
+    """One thing to tell one person, once.
 
-
-def queue_email(
-    session: Session,
-    to: str,
-    subject: str,
-    template: str,
-    *,
-    key: str | None = None,
-    **context: object,
-) -> EmailMessage:
-    """Render ``templates/email/<template>.txt`` into the outbox; sent after commit.
-
-    With a ``key``, queueing the same email twice keeps one message (tasks may rerun).
+    ``to`` is a User (told in the app when there is ``text``, and by email at their
+    address when there is a ``subject``) or a bare email address (email only, say an
+    invitation). ``key`` makes it idempotent: telling the same key again, from a job
+    that reruns or a request sent twice, adds nothing. The email body is
+    ``templates/email/<template>.txt`` rendered with ``context``.
     """
-    if key is not None:
-        existing = session.scalar(select(EmailMessage).where(EmailMessage.key == key))
-        if existing is not None:
-            return existing
-    body = render_template(f"email/{template}.txt", **context)
-    message = EmailMessage(key=key, to=to, subject=subject, body=body)
-    session.add(message)
-    session.flush()
-    jobs.enqueue(tasks.DELIVER_EMAIL, message.id)
-    return message
 
-
-class Note(NamedTuple):
-    """An in-app notification to create once (by its key)."""
-
-    user_id: int
     key: str
-    message: str
+    to: User | str
+    text: str | None = None
     link: str | None = None
+    subject: str | None = None
+    template: str | None = None
+    context: Mapping[str, Any] = field(default_factory=dict)
 
 
-class Mail(NamedTuple):
-    """A rendered email to queue once (by its key)."""
-
-    key: str
-    to: str
-    subject: str
-    body: str
+def tell(session: Session, *messages: Message) -> list[int]:
+    """The one way to tell people something: each message's in-app notification and
+    email are saved where their key is new (one INSERT ... ON CONFLICT DO NOTHING per
+    table), and the new emails leave in one delivery job after the commit (none if it
+    rolls back). Returns the ids of the emails queued now."""
+    now = utcnow()
+    notes = [
+        {
+            "user_id": m.to.id,
+            "key": m.key,
+            "message": m.text,
+            "link": m.link,
+            "created_at": now,
+        }
+        for m in messages
+        if isinstance(m.to, User) and m.text is not None
+    ]
+    mails = [
+        {
+            "key": m.key,
+            "to": m.to.email if isinstance(m.to, User) else m.to,
+            "subject": m.subject,
+            "body": render_template(f"email/{m.template}.txt", **m.context),
+            "created_at": now,
+            "attempts": 0,
+        }
+        for m in messages
+        if m.subject is not None and m.template is not None
+    ]
+    if notes:
+        session.execute(_insert_new(session, Notification).values(notes))
+    if not mails:
+        return []
+    ids = sorted(
+        session.scalars(
+            _insert_new(session, EmailMessage).values(mails).returning(EmailMessage.id)
+        )
+    )
+    if len(ids) == 1:
+        jobs.enqueue(tasks.DELIVER_EMAIL, ids[0])
+    elif ids:
+        jobs.enqueue(tasks.DELIVER_EMAILS, ids)
+    return ids
 
 
 def _insert_new(session: Session, model: type[Base]) -> Any:
@@ -83,39 +94,6 @@ def _insert_new(session: Session, model: type[Base]) -> Any:
     else:  # pragma: no cover - PD Hub runs on PostgreSQL and SQLite only
         raise RuntimeError(f"no ON CONFLICT insert for {dialect}")
     return insert(model).on_conflict_do_nothing(index_elements=["key"])
-
-
-def notify_many(session: Session, notes: Sequence[Note]) -> None:
-    """Create each in-app notification whose key is new, in one statement (a rerun
-    of the job that made them adds none)."""
-    if not notes:
-        return
-    now = utcnow()
-    session.execute(
-        _insert_new(session, Notification).values(
-            [{**note._asdict(), "created_at": now} for note in notes]
-        )
-    )
-
-
-def queue_emails(session: Session, mails: Sequence[Mail]) -> list[int]:
-    """Put each email whose key is new into the outbox, in one statement, and send the
-    new ones with one delivery job after commit; returns their ids."""
-    if not mails:
-        return []
-    now = utcnow()
-    ids = list(
-        session.scalars(
-            _insert_new(session, EmailMessage)
-            .values(
-                [{**mail._asdict(), "created_at": now, "attempts": 0} for mail in mails]
-            )
-            .returning(EmailMessage.id)
-        )
-    )
-    if ids:
-        jobs.enqueue(tasks.DELIVER_EMAILS, sorted(ids))
-    return ids
 
 
 def deliver_email(session: Session, message_id: int) -> bool:

@@ -19,6 +19,8 @@ from pdhub import tasks
 from pdhub.admin.service import open_failure_args
 from pdhub.db import utcnow
 from pdhub.learning.models import Enrollment, Module
+from pdhub.notifications import service as notifications
+from pdhub.notifications.service import Message
 from pdhub.review import graders, notices
 from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
 from pdhub.submissions.states import SubmissionStatus, move
@@ -186,7 +188,7 @@ def route(
     reader = read or read_artifact
     recent: dict[str, _Recent] = {}
     routed: dict[int, SubmissionStatus] = {}
-    tells: list[notices.Tell] = []
+    tells: list[Message] = []
     for submission, version in rows:
         module = submission.enrollment.module
         teacher_id = submission.enrollment.user_id
@@ -220,16 +222,18 @@ def route(
             move(submission, SubmissionStatus.SCREENING)
         if result.complete:
             move(submission, SubmissionStatus.IN_REVIEW)
-            tells.append(notices.Tell(submission, version, "screened"))
+            tells.append(notices.submission_message(submission, version, "screened"))
         else:
             move(submission, SubmissionStatus.RETURNED)
             reasons = [finding.message for finding in result.reasons]
             tells.append(
-                notices.Tell(submission, version, "returned", {"reasons": reasons})
+                notices.submission_message(
+                    submission, version, "returned", reasons=reasons
+                )
             )
         routed[version.id] = submission.status
     session.flush()
-    notices.tell_teachers(session, tells)
+    notifications.tell(session, *tells)
     return routed
 
 

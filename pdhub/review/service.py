@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app
 from sqlalchemy import and_, case, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
@@ -17,7 +17,8 @@ from pdhub.districts.models import District, School
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from pdhub.learning import completion
 from pdhub.learning.models import Enrollment, Module
-from pdhub.notifications.service import Mail, Note, notify_many, queue_emails
+from pdhub.notifications import service as notifications
+from pdhub.notifications.service import Message
 from pdhub.review import notices, policies
 from pdhub.review.models import CoachAssignment, Decision, Review, ReviewClaim
 from pdhub.review.policies import scope_clause
@@ -408,7 +409,10 @@ def decide(
         delete(ReviewClaim).where(ReviewClaim.submission_id == submission.id)
     )
     session.flush()
-    notices.tell_teacher(session, submission, version, decision.value, review=review)
+    notifications.tell(
+        session,
+        notices.submission_message(submission, version, decision.value, review=review),
+    )
     if decision is Decision.PASSED:
         completion.complete_if_done(session, submission.enrollment)
     return review
@@ -515,25 +519,29 @@ def send_coach_digests(session: Session, now: datetime | None = None) -> int:
     ).all()
     day = now.date().isoformat()
     base = current_app.config["PDHUB_BASE_URL"]
-    notes: list[Note] = []
-    mails: list[Mail] = []
+    messages: list[Message] = []
     for person, count in rows:
         message = (
             "1 new submission is waiting for your review."
             if count == 1
             else f"{count} new submissions are waiting for your review."
         )
-        key = f"coach-digest:{person.id}:{day}"
-        notes.append(Note(person.id, key, message, "/review"))
-        if person.review_digest_email:
-            body = render_template(
-                "email/coach_digest.txt",
-                coach=person,
-                count=count,
-                link=f"{base}/review",
-                settings_link=f"{base}/account",
+        email = person.review_digest_email  # the coach may turn the email off
+        messages.append(
+            Message(
+                key=f"coach-digest:{person.id}:{day}",
+                to=person,
+                text=message,
+                link="/review",
+                subject=message if email else None,
+                template="coach_digest",
+                context={
+                    "coach": person,
+                    "count": count,
+                    "link": f"{base}/review",
+                    "settings_link": f"{base}/account",
+                },
             )
-            mails.append(Mail(f"email:{key}", person.email, message, body))
-    notify_many(session, notes)
-    queue_emails(session, mails)
-    return len(notes)
+        )
+    notifications.tell(session, *messages)
+    return len(messages)

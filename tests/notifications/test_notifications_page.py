@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from pdhub.notifications.service import notify, unread_count
+from pdhub.notifications.service import Message, tell, unread_count
 from tests.factories import UserFactory
 from tests.helpers import sign_in, text
 
@@ -14,8 +14,11 @@ def test_mark_all_as_read_clears_only_my_unread_count(
     client: FlaskClient, session: Session
 ) -> None:
     me, someone_else = UserFactory(), UserFactory()
-    notify(session, me, "test:1", "Your evidence was returned as incomplete.")
-    notify(session, someone_else, "test:2", "Someone else's news.")
+    tell(
+        session,
+        Message("test:1", me, "Your evidence was returned as incomplete."),
+        Message("test:2", someone_else, "Someone else's news."),
+    )
     sign_in(client, me)
     page = text(client.get("/notifications"))
     assert "Your evidence was returned as incomplete." in page

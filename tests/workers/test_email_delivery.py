@@ -10,7 +10,7 @@ from pdhub import jobs, tasks
 from pdhub.accounts.models import User
 from pdhub.extensions import db
 from pdhub.notifications.models import EmailMessage
-from pdhub.notifications.service import queue_email
+from pdhub.notifications.service import Message, tell
 from tests.factories import PASSWORD_HASH
 from tests.workers.conftest import Worker, configure_celery, wait_until
 
@@ -20,16 +20,18 @@ def _queue_reset_email(app: Flask, address: str) -> int:
         user = User(email=address, name="Robin Reader", password_hash=PASSWORD_HASH)
         db.session.add(user)
         db.session.flush()
-        message = queue_email(
+        (message_id,) = tell(
             db.session,
-            address,
-            "Reset",
-            "password_reset",
-            user=user,
-            link="http://localhost/x",
+            Message(
+                key=f"reset:{address}",
+                to=user,
+                subject="Reset",
+                template="password_reset",
+                context={"user": user, "link": "http://localhost/x"},
+            ),
         )
         db.session.commit()
-        return message.id
+        return message_id
 
 
 def _sent_at(app: Flask, message_id: int):  # type: ignore[no-untyped-def]
