@@ -23,9 +23,9 @@ from sqlalchemy import select
 from pdhub.accounts import auth, forms, service
 from pdhub.accounts.models import ApiToken, Role, UserSession
 from pdhub.districts import service as districts
-from pdhub.errors import DomainError, InvalidInput
+from pdhub.errors import InvalidInput
 from pdhub.extensions import db, limiter
-from pdhub.forms import show_error
+from pdhub.forms import saving
 
 bp = Blueprint("accounts", __name__)
 
@@ -82,7 +82,7 @@ def signup() -> Any:
         return redirect(url_for("home.dashboard"))
     form = forms.SignUpForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             district = None
             if form.join_code.data:
                 district = districts.district_for_join_code(
@@ -96,11 +96,7 @@ def signup() -> Any:
                 district=district,
             )
             auth.sign_in(user)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
+        if saved.ok:
             flash(
                 f"Welcome to PD Hub, {user.first_name}! Start by choosing a module.",
                 "success",
@@ -117,21 +113,21 @@ def signin() -> Any:
         return redirect(url_for("home.dashboard"))
     form = forms.SignInForm()
     if form.validate_on_submit():
-        user = service.authenticate(db.session, form.email.data, form.password.data)
-        if user is None:
-            db.session.rollback()
-            form.form_errors.append(
-                "That email and password don't match an account. Check them, or reset "
-                "your password."
-            )
-        elif user.two_factor_enabled:
-            session.clear()
-            session[auth.PENDING_2FA_KEY] = user.email
-            db.session.commit()
+        with saving(form) as saved:
+            user = service.authenticate(db.session, form.email.data, form.password.data)
+            if user is None:
+                raise InvalidInput(
+                    "That email and password don't match an account. Check them, or "
+                    "reset your password."
+                )
+            if user.two_factor_enabled:
+                session.clear()
+                session[auth.PENDING_2FA_KEY] = user.email
+            else:
+                auth.sign_in(user)
+        if saved.ok and user is not None and user.two_factor_enabled:
             return redirect(url_for("accounts.signin_code", next=_safe_next("")), 303)
-        else:
-            auth.sign_in(user)
-            db.session.commit()
+        if saved.ok:
             return redirect(_safe_next(url_for("home.dashboard")), 303)
     status = 401 if request.method == "POST" else 200
     return render_template("accounts/signin.html", form=form), status
@@ -195,13 +191,9 @@ def reset_password(token: str) -> Any:
         ), 400
     form = forms.ResetPasswordForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             service.reset_password(db.session, token, form.password.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
+        if saved.ok:
             if current_user.is_authenticated:
                 auth.sign_out()
             flash("Your password is changed. Sign in with the new one.", "success")
@@ -217,15 +209,11 @@ def profile() -> Any:
     form = forms.ProfileForm(obj=current_user)
     password_form = forms.ChangePasswordForm(prefix="pw")
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             service.update_profile(
                 db.session, current_user, name=form.name.data, email=form.email.data
             )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
+        if saved.ok:
             flash("Your profile is saved.", "success")
             return redirect(url_for("accounts.profile"), 303)
     return render_template(
@@ -255,7 +243,7 @@ def change_password() -> Any:
     form = forms.ProfileForm(obj=current_user)
     password_form = forms.ChangePasswordForm(prefix="pw")
     if password_form.validate_on_submit():
-        try:
+        with saving(password_form) as saved:
             service.change_password(
                 db.session,
                 current_user,
@@ -263,11 +251,7 @@ def change_password() -> Any:
                 new=password_form.password.data,
                 keep_token=auth.current_session_token(),
             )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_error(password_form, error)
-        else:
+        if saved.ok:
             flash(
                 "Your password is changed. Your other browsers were signed out.",
                 "success",
@@ -289,12 +273,8 @@ def two_factor() -> Any:
             service.begin_totp_setup(db.session, user)
             db.session.commit()
         if form.validate_on_submit():
-            try:
+            with saving(form):
                 recovery_codes = service.confirm_totp(db.session, user, form.code.data)
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                show_error(form, error)
     qr_svg = secret = None
     if not user.two_factor_enabled:
         uri = service.totp_uri(user)
@@ -365,14 +345,10 @@ def api_tokens() -> Any:
     form = forms.ApiTokenForm()
     new_token = None
     if form.validate_on_submit():
-        try:
+        with saving(form):
             new_token = service.create_api_token(
                 db.session, current_user, form.name.data
             )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
     tokens = db.session.scalars(
         select(ApiToken)
         .where(ApiToken.user_id == current_user.id, ApiToken.revoked_at.is_(None))
@@ -403,18 +379,14 @@ def accept_invitation(token: str) -> Any:
     invitation = districts.invitation_for_token(db.session, token)
     form = forms.AcceptInvitationForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             user = districts.accept_invitation(
                 db.session, token, name=form.name.data, password=form.password.data
             )
             if current_user.is_authenticated:
                 auth.sign_out()
             auth.sign_in(user)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
+        if saved.ok:
             flash(f"Welcome to {invitation.district.name} on PD Hub!", "success")
             if user.is_staff:
                 return redirect(url_for("accounts.two_factor"), 303)

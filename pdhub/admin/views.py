@@ -17,9 +17,8 @@ from pdhub.admin.forms import AdminUserForm
 from pdhub.districts import service as districts
 from pdhub.districts.forms import DistrictForm
 from pdhub.districts.models import District
-from pdhub.errors import DomainError
 from pdhub.extensions import db
-from pdhub.forms import show_error
+from pdhub.forms import saving
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
@@ -30,15 +29,11 @@ PAGE_SIZE = 50
 def districts_page() -> Any:
     form = DistrictForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             district = districts.create_district(
                 db.session, current_user, form.name.data
             )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
+        if saved.ok:
             flash(
                 f"{district.name} is created. Its join code is {district.join_code}.",
                 "success",
@@ -92,7 +87,7 @@ def user(user_id: int) -> Any:
         SelectChoice(str(d.id), d.name) for d in all_districts
     ]
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             district = (
                 db.session.get(District, int(form.district.data))
                 if form.district.data
@@ -100,11 +95,7 @@ def user(user_id: int) -> Any:
             )
             accounts.move_to_district(db.session, current_user, member, district)
             accounts.set_role(db.session, current_user, member, Role(form.role.data))
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
+        if saved.ok:
             flash(f"{member.name} is saved.", "success")
             return redirect(url_for("admin.user", user_id=member.id), 303)
     return render_template(
@@ -135,12 +126,8 @@ def retry_job(failure_id: int) -> Any:
     if failure is None:
         abort(404)
     if ConfirmForm().validate_on_submit():
-        try:
+        with saving() as saved:
             admin.retry_job(db.session, current_user, failure)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
+        if saved.ok:
             flash(f"{failure.task_name} is sent again.", "success")
     return redirect(url_for("admin.jobs"), 303)

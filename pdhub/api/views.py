@@ -16,14 +16,14 @@ from pdhub.accounts.models import User
 from pdhub.api.openapi import openapi_document
 from pdhub.errors import DomainError, InvalidInput, PermissionDenied, error_response
 from pdhub.extensions import csrf, db, limiter
+from pdhub.responses import attachment
 from pdhub.verification import batches, policies, service
 from pdhub.verification.models import BatchStatus
-from pdhub.verification.uploads import read_api_items, read_upload
-from pdhub.verification.views import (
+from pdhub.verification.policies import verify_rate_limit
+from pdhub.verification.uploads import (
     MAX_CREDENTIAL_UPLOAD,
-    csv_response,
-    report_response,
-    verify_rate_limit,
+    read_api_items,
+    read_upload,
 )
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -212,27 +212,23 @@ def batch(batch_id: int) -> Any:
 @bp.get("/verify/batch/<int:batch_id>/results.csv")
 def batch_csv(batch_id: int) -> Any:
     found = batches.batch_for(db.session, _token_user(), batch_id)
-    text = batches.batch_csv(db.session, found)
+    download = batches.csv_file(db.session, found)
     db.session.commit()
-    return csv_response(text, found.id)
+    return attachment(*download)
 
 
 @bp.get("/verify/batch/<int:batch_id>/report.json")
 def batch_report(batch_id: int) -> Any:
     found = batches.batch_for(db.session, _token_user(), batch_id)
     db.session.commit()
-    return report_response(
-        found.report, "application/json", f"verification-{found.id}.json"
-    )
+    return attachment(*batches.report_file(found, "json"))
 
 
 @bp.get("/verify/batch/<int:batch_id>/report.jws")
 def batch_signature(batch_id: int) -> Any:
     found = batches.batch_for(db.session, _token_user(), batch_id)
     db.session.commit()
-    return report_response(
-        found.report_signature, "application/jose", f"verification-{found.id}.json.jws"
-    )
+    return attachment(*batches.report_file(found, "jws"))
 
 
 def _batch_json(found: Any) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from pdhub.credentials import achievements, forms, keys, policies, service, stat
 from pdhub.credentials.models import IssuedCredential, StatusList
 from pdhub.errors import DomainError
 from pdhub.extensions import db
-from pdhub.forms import show_error
+from pdhub.forms import saving
 from pdhub.learning.models import Module
 
 bp = Blueprint("credentials", __name__)
@@ -119,13 +119,11 @@ def name_in_badge(credential_id: str) -> Any:
         flash("That did not work. Please use the button again.", "error")
         return redirect(url_for("credentials.credential", name=credential.id), 303)
     named = form.named.data == "on"
-    try:
+    with saving(show=False) as saved:
         current = service.set_name_in_credential(
             db.session, current_user, credential, named
         )
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
+    if (error := saved.error) is not None:
         flash(error.message, "error")
         return redirect(url_for("credentials.credential", name=credential.id), 303)
     if current.id != credential.id:
@@ -280,7 +278,7 @@ def admin_credential(credential_id: str) -> Any:
         abort(404)
     form = forms.StatusForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             action = form.action.data
             reason = form.reason.data or ""
             if action == "revoke":
@@ -297,11 +295,7 @@ def admin_credential(credential_id: str) -> Any:
                     db.session, current_user, credential, reason
                 )
                 message = f"A corrected credential was issued ({replacement.id})."
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
+        if saved.ok:
             flash(message, "success")
             return redirect(
                 url_for("credentials.admin_credential", credential_id=credential.id),

@@ -15,9 +15,8 @@ from pdhub.accounts.models import Role, User
 from pdhub.accounts.policies import can_sign_out_everywhere
 from pdhub.districts import forms, policies, service
 from pdhub.districts.models import District, Invitation, School
-from pdhub.errors import DomainError
 from pdhub.extensions import db
-from pdhub.forms import show_error
+from pdhub.forms import saving
 
 bp = Blueprint("districts", __name__, url_prefix="/district")
 
@@ -62,15 +61,11 @@ def add_school() -> Any:
     district = _my_district()
     form = forms.SchoolForm(prefix="school")
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             school = service.add_school(
                 db.session, current_user, district, form.name.data
             )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
+        if saved.ok:
             flash(f"{school.name} is added.", "success")
             return redirect(url_for("districts.overview") + "#schools", 303)
     return _render_overview(district, school_form=form), 422
@@ -85,13 +80,9 @@ def edit_school(school_id: int) -> Any:
         abort(404)
     form = forms.SchoolForm(obj=school)
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             service.rename_school(db.session, current_user, school, form.name.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
+        if saved.ok:
             flash("The school is renamed.", "success")
             return redirect(url_for("districts.overview") + "#schools", 303)
     return render_template("districts/school.html", form=form, school=school), (
@@ -105,7 +96,7 @@ def invite() -> Any:
     district = _my_district()
     form = _invite_form(district)
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             school = service.get_school(
                 db.session,
                 district,
@@ -119,11 +110,7 @@ def invite() -> Any:
                 role=Role(form.role.data),
                 school=school,
             )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
+        if saved.ok:
             flash(f"Invitation sent to {form.email.data}.", "success")
             return redirect(url_for("districts.overview") + "#invitations", 303)
     return _render_overview(district, invite_form=form), 422
@@ -164,13 +151,9 @@ def staff_member(user_id: int) -> Any:
         member.role in {Role.TEACHER, Role.COACH} and member.id != current_user.id
     )
     if editable and form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             accounts.set_role(db.session, current_user, member, Role(form.role.data))
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
+        if saved.ok:
             flash(f"{member.name} is now a {member.role.label.lower()}.", "success")
             return redirect(url_for("districts.overview") + "#staff", 303)
     return render_template(

@@ -23,8 +23,9 @@ from wtforms import SelectChoice
 from pdhub.accounts.auth import roles_required
 from pdhub.accounts.forms import ConfirmForm
 from pdhub.accounts.models import Role
-from pdhub.errors import DomainError, NotFound
+from pdhub.errors import NotFound
 from pdhub.extensions import db
+from pdhub.forms import saving
 from pdhub.learning import forms, policies, service
 from pdhub.learning.models import Enrollment, QuizAttempt, QuizAttemptStatus
 
@@ -266,17 +267,14 @@ def submit_quiz(enrollment_id: int) -> Any:
     }
     if not form.validate_on_submit():
         return _render_quiz(enrollment, form, given=given, status=422)
-    try:
+    with saving(show=False) as saved:
         attempt = service.submit_quiz(
             db.session, current_user, enrollment, request.form.to_dict(flat=False)
         )
-        db.session.commit()
-    except service.AnswerProblems as error:
-        db.session.rollback()
-        return _render_quiz(enrollment, form, error.problems, given, 422)
-    except DomainError as error:
-        db.session.rollback()
-        form.form_errors.append(error.message)
+    if isinstance(saved.error, service.AnswerProblems):
+        return _render_quiz(enrollment, form, saved.error.problems, given, 422)
+    if saved.error is not None:
+        form.form_errors.append(saved.error.message)
         return _render_quiz(enrollment, form, given=given, status=422)
     return redirect(
         url_for(
@@ -337,17 +335,14 @@ def grant_attempts(enrollment_id: int) -> Any:
         abort(404)
     form = forms.GrantAttemptsForm()
     if form.validate_on_submit():
-        try:
+        with saving(show=False) as saved:
             service.grant_attempts(
                 db.session, current_user, enrollment, form.note.data or ""
             )
-            db.session.commit()
-        except NotFound:
-            db.session.rollback()
+        if isinstance(saved.error, NotFound):
             abort(404)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
+        if saved.error is not None:
+            flash(saved.error.message, "error")
         else:
             flash(
                 f"{enrollment.user.name} can try the knowledge check for "

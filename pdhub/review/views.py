@@ -23,9 +23,9 @@ from pdhub.accounts.auth import roles_required
 from pdhub.accounts.forms import ConfirmForm
 from pdhub.accounts.models import Role, User
 from pdhub.districts.models import District, School
-from pdhub.errors import DomainError, InvalidInput
+from pdhub.errors import InvalidInput
 from pdhub.extensions import db
-from pdhub.forms import show_error
+from pdhub.forms import saving, show_error
 from pdhub.review import forms, policies, reports, service
 from pdhub.review.models import CoachAssignment, Decision
 from pdhub.submissions.models import Artifact, Submission
@@ -119,11 +119,9 @@ def claim(submission_id: int) -> Any:
     submission = _submission(submission_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with saving(show=False) as saved:
         service.claim(db.session, current_user, submission)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
+    if (error := saved.error) is not None:
         flash(error.message, "error")
         return redirect(url_for("review.queue"), 303)
     return redirect(url_for("review.review", submission_id=submission.id), 303)
@@ -163,7 +161,7 @@ def review(submission_id: int) -> Any:
     mine = claim_ is not None and claim_.coach_id == current_user.id
     status = 200
     if request.method == "POST" and form.validate_on_submit():
-        try:
+        with saving(show=False) as saved:
             decision = Decision(form.decision.data)
             service.decide(
                 db.session,
@@ -173,9 +171,7 @@ def review(submission_id: int) -> Any:
                 overall_feedback=form.overall_feedback.data or "",
                 decision=decision,
             )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
+        if (error := saved.error) is not None:
             show_error(form, error)
             status = 422
         else:
@@ -291,7 +287,7 @@ def _assignment_form(**kwargs: Any) -> forms.AssignmentForm:
 def coaches() -> Any:
     form = _assignment_form()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             coach = db.session.get(User, int(form.coach.data or 0))
             scope = form.scope.data or ""
             school = district = None
@@ -305,11 +301,7 @@ def coaches() -> Any:
             if district is None:
                 raise InvalidInput("Choose what the coach serves.", field="scope")
             service.assign_coach(db.session, current_user, coach, district, school)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
+        if saved.ok:
             flash(
                 f"{coach.name} now reviews evidence from "
                 f"{school.name if school else district.name}.",

@@ -18,9 +18,8 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from pdhub.errors import DomainError
 from pdhub.extensions import db
-from pdhub.forms import show_error
+from pdhub.forms import saving, show_error
 from pdhub.learning import policies as learning_policies
 from pdhub.learning import service as learning
 from pdhub.learning.models import Enrollment
@@ -118,11 +117,9 @@ def save_evidence(enrollment_id: int) -> Any:
 
     def attempt(step: Any) -> None:
         nonlocal failed
-        try:
+        with saving(show=False) as saved:
             step()
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
+        if (error := saved.error) is not None:
             show_error(form, error)
             failed = True
 
@@ -231,7 +228,7 @@ def autosave(enrollment_id: int) -> Any:
                 "Please use the Save draft button.",
             }
         ), 422
-    try:
+    with saving(show=False) as saved:
         service.save_text(
             db.session,
             current_user,
@@ -248,9 +245,7 @@ def autosave(enrollment_id: int) -> Any:
                 submission,
                 bool(form.share_evidence_in_badge.data),
             )
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
+    if (error := saved.error) is not None:
         return jsonify(
             {"saved": False, "error": error.message, "field": error.field}
         ), 422

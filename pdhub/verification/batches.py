@@ -27,7 +27,7 @@ from badges.verify import CHECK_NAMES, Check, VerificationReport
 from pdhub import jobs, tasks
 from pdhub.accounts.models import User
 from pdhub.db import utcnow
-from pdhub.errors import NotFound, PermissionDenied
+from pdhub.errors import InvalidInput, NotFound, PermissionDenied
 from pdhub.verification import policies
 from pdhub.verification.fetcher import (
     DocumentFetcher,
@@ -394,6 +394,22 @@ def progress(session: Session, batch: VerificationBatch) -> Progress:
 def batch_csv(session: Session, batch: VerificationBatch) -> str:
     """The results CSV (the one the signed report's hash covers)."""
     return results_csv(_rows(session, batch.id))
+
+
+def csv_file(session: Session, batch: VerificationBatch) -> tuple[str, str, str]:
+    """The results CSV as a download: (text, media type, file name)."""
+    return batch_csv(session, batch), "text/csv", f"verification-{batch.id}.csv"
+
+
+def report_file(batch: VerificationBatch, kind: str) -> tuple[str, str, str]:
+    """The signed report ("json") or its detached signature ("jws") as a download:
+    (text, media type, file name); InvalidInput until every credential is checked."""
+    body = batch.report if kind == "json" else batch.report_signature
+    if body is None:
+        raise InvalidInput("The report is ready once every credential is checked.")
+    if kind == "json":
+        return body, "application/json", f"verification-{batch.id}.json"
+    return body, "application/jose", f"verification-{batch.id}.json.jws"
 
 
 def batch_results(session: Session, batch: VerificationBatch) -> list[dict[str, Any]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask import current_app
+
 from pdhub.accounts.models import Role, User
 from pdhub.verification.models import VerificationBatch
 
@@ -14,3 +16,9 @@ def can_verify_in_bulk(user: User) -> bool:
 def can_view_batch(user: User, batch: VerificationBatch) -> bool:
     """Batch results are visible only to the district that ran them."""
     return can_verify_in_bulk(user) and user.district_id == batch.district_id
+
+
+def verify_rate_limit() -> str:
+    """How often one address may verify (PDHUB_VERIFY_RATE_LIMIT), on the page and
+    in the API alike."""
+    return str(current_app.config["PDHUB_VERIFY_RATE_LIMIT"])

@@ -13,6 +13,10 @@ import orjson
 
 from pdhub.errors import InvalidInput
 
+#: A credential file uploaded on /verify or to the API may be this large (baked
+#: images included).
+MAX_CREDENTIAL_UPLOAD = 16 * 1024 * 1024 + 64 * 1024
+
 #: A credential file inside a ZIP may be this large (baked images included).
 MAX_MEMBER_BYTES = 4 * 1024 * 1024
 #: All files of a ZIP together, uncompressed (a zip bomb stops here).

@@ -7,7 +7,6 @@ from typing import Any
 from flask import (
     Blueprint,
     Flask,
-    Response,
     current_app,
     jsonify,
     redirect,
@@ -21,19 +20,14 @@ from pdhub.accounts.auth import roles_required
 from pdhub.accounts.models import Role
 from pdhub.errors import DomainError, InvalidInput, size_limit_text
 from pdhub.extensions import db, limiter
-from pdhub.forms import show_error
+from pdhub.forms import saving, show_error
+from pdhub.responses import attachment
 from pdhub.verification import batches, forms, service
 from pdhub.verification.models import BatchStatus
-from pdhub.verification.uploads import read_upload
+from pdhub.verification.policies import verify_rate_limit
+from pdhub.verification.uploads import MAX_CREDENTIAL_UPLOAD, read_upload
 
 bp = Blueprint("verification", __name__)
-
-#: A credential file uploaded on /verify may be this large (baked images included).
-MAX_CREDENTIAL_UPLOAD = 16 * 1024 * 1024 + 64 * 1024
-
-
-def verify_rate_limit() -> str:
-    return str(current_app.config["PDHUB_VERIFY_RATE_LIMIT"])
 
 
 def _just_the_form() -> bool:
@@ -101,7 +95,7 @@ def batches_page() -> Any:
     form = forms.BatchForm()
     if form.validate_on_submit():
         upload = form.file.data
-        try:
+        with saving(form) as saved:
             items = read_upload(
                 upload.filename or "",
                 upload.read(),
@@ -111,11 +105,7 @@ def batches_page() -> Any:
             batch = batches.start_batch(
                 db.session, current_user, items, source=source, filename=upload.filename
             )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
+        if saved.ok:
             return redirect(url_for("verification.batch_page", batch_id=batch.id), 303)
     status = 422 if form.errors or form.form_errors else 200
     return render_template(
@@ -149,41 +139,21 @@ def batch_progress(batch_id: int) -> Any:
 @roles_required(Role.DISTRICT_ADMIN)
 def batch_csv(batch_id: int) -> Any:
     batch = batches.batch_for(db.session, current_user, batch_id)
-    return csv_response(batches.batch_csv(db.session, batch), batch.id)
+    return attachment(*batches.csv_file(db.session, batch))
 
 
 @bp.get("/district/verify/<int:batch_id>/report.json")
 @roles_required(Role.DISTRICT_ADMIN)
 def batch_report(batch_id: int) -> Any:
     batch = batches.batch_for(db.session, current_user, batch_id)
-    return report_response(
-        batch.report, "application/json", f"verification-{batch.id}.json"
-    )
+    return attachment(*batches.report_file(batch, "json"))
 
 
 @bp.get("/district/verify/<int:batch_id>/report.jws")
 @roles_required(Role.DISTRICT_ADMIN)
 def batch_signature(batch_id: int) -> Any:
     batch = batches.batch_for(db.session, current_user, batch_id)
-    return report_response(
-        batch.report_signature, "application/jose", f"verification-{batch.id}.json.jws"
-    )
-
-
-def csv_response(text: str, batch_id: int) -> Response:
-    response = Response(text.encode("utf-8"), mimetype="text/csv")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="verification-{batch_id}.csv"'
-    )
-    return response
-
-
-def report_response(body: str | None, mimetype: str, filename: str) -> Response:
-    if body is None:
-        raise InvalidInput("The report is ready once every credential is checked.")
-    response = Response(body.encode("utf-8"), mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(*batches.report_file(batch, "jws"))
 
 
 def init_app(app: Flask) -> None:
