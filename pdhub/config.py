@@ -48,6 +48,11 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "PDHUB_TASK_MAX_RETRIES": int,
     "PDHUB_TASK_RETRY_BACKOFF_SECONDS": int,
     "PDHUB_TASK_VISIBILITY_TIMEOUT": int,
+    "PDHUB_TRUSTED_HOSTS": str,
+    "PDHUB_PROXY_COUNT": int,
+    "PDHUB_SIGNIN_CODE_MINUTES": int,
+    "PDHUB_VERIFY_EMAIL_HOURS": int,
+    "PDHUB_UNDO_DAYS": int,
 }
 
 
@@ -86,6 +91,18 @@ def defaults() -> dict[str, Any]:
         "PDHUB_SIGNIN_LIMIT_ADDRESS": "20 per 15 minutes",
         "PDHUB_SIGNIN_LIMIT_ACCOUNT": "5 per 15 minutes",
         "PDHUB_RATELIMIT_STORAGE_URI": None,
+        # Requests must name PDHUB_BASE_URL's host or one of these (comma-separated
+        # "host" or "host:port"); enforced in production, and anywhere they are set.
+        "PDHUB_TRUSTED_HOSTS": "",
+        # How many proxies (load balancers) in front of PD Hub add X-Forwarded-For and
+        # X-Forwarded-Proto; those headers are believed only from that many hops.
+        "PDHUB_PROXY_COUNT": 0,
+        # "Password checked, waiting for the code" lasts this long (server-side).
+        "PDHUB_SIGNIN_CODE_MINUTES": 10,
+        # Emailed links: confirm an address, and undo a sensitive account change.
+        "PDHUB_VERIFY_EMAIL_HOURS": 48,
+        "PDHUB_UNDO_DAYS": 14,
+        "PDHUB_VERIFY_RESEND_LIMIT": "3 per 15 minutes",
         "PDHUB_TASKS_EAGER": None,
         # Verification: other sites' documents (status lists, did:web) are fetched only
         # from these hosts (comma-separated; "host", "host:port", or "http://host:port"
@@ -202,6 +219,17 @@ def finalize(config: dict[str, Any], default_instance_path: str) -> dict[str, An
         config["PDHUB_RATELIMIT_STORAGE_URI"] or redis_url or "memory://"
     )
     config["RATELIMIT_HEADERS_ENABLED"] = True
+
+    if config["PDHUB_PROXY_COUNT"] < 0:
+        raise ConfigError("PDHUB_PROXY_COUNT must be 0 or more.")
+    extra_hosts = [
+        host.strip().lower()
+        for host in str(config["PDHUB_TRUSTED_HOSTS"] or "").split(",")
+        if host.strip()
+    ]
+    if production or extra_hosts:
+        # Flask answers 400 to a request whose Host is not one of these.
+        config["TRUSTED_HOSTS"] = [base.netloc.lower(), *extra_hosts]
 
     config["SESSION_COOKIE_SECURE"] = production or base.scheme == "https"
     config["PREFERRED_URL_SCHEME"] = base.scheme

@@ -98,6 +98,7 @@ def seed(session: Session) -> tuple[District, list[DemoAccount]]:
             role=account.role,
             district_id=None if account.role is Role.ADMIN else district.id,
             school_id=schools[account.school].id if account.school else None,
+            email_verified_at=utcnow(),
         )
         if account.totp_secret:
             user.totp_secret = encryption.encrypt(account.totp_secret.encode())
@@ -457,6 +458,7 @@ def seed_review_demo(session: Session, district: District) -> list[DemoAccount]:
             password_hash=passwords.hash_password(account.password),
             district_id=district.id,
             school_id=schools[account.school].id if account.school else None,
+            email_verified_at=utcnow(),
         )
         session.add(teacher)
         session.flush()

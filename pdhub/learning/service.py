@@ -212,6 +212,9 @@ def enroll(session: Session, actor: User, module: Module) -> Enrollment:
     existing = enrollment_for(session, actor, module.slug)
     if existing is not None:
         return existing
+    if not actor.email_verified:
+        # Badges are bound to the address: it must be the teacher's own.
+        raise PermissionDenied("Confirm your email address before you enroll.")
     if not module.is_current:
         raise Conflict("This version of the module is no longer offered.")
     enrollment = Enrollment(

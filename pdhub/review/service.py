@@ -49,10 +49,11 @@ def assign_coach(
     """
     if not policies.can_manage_assignments(actor, district):
         raise PermissionDenied("You don't manage this district.")
+    if actor.role is not Role.ADMIN and coach.district_id != district.id:
+        # Nothing about people outside the actor's district, not even a name.
+        raise NotFound("We couldn't find that coach in your district.", field="coach")
     if coach.role is not Role.COACH:
         raise InvalidInput(f"{coach.name} is not a coach.", field="coach")
-    if actor.role is not Role.ADMIN and coach.district_id != district.id:
-        raise InvalidInput("Choose a coach from your district.", field="coach")
     if school is not None and school.district_id != district.id:
         raise InvalidInput("Choose a school in this district.", field="scope")
     duplicate = session.scalar(

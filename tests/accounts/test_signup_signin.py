@@ -26,7 +26,7 @@ def test_teacher_signs_up_with_a_join_code_and_joins_the_district(
     district = DistrictFactory(join_code="RIVER234")
     response = signup(client, join_code="river 234")
     assert response.status_code == 303
-    assert response.headers["Location"] == "/dashboard"
+    assert response.headers["Location"] == "/account/verify-email"
     user = session.scalar(select(User).where(User.email == "ann@example.org"))
     assert user is not None and user.role is Role.TEACHER
     assert user.district_id == district.id
@@ -185,7 +185,10 @@ def test_profile_edit_saves_name_and_refuses_a_taken_email(
     user = UserFactory()
     other = UserFactory()
     sign_in(client, user)
-    response = client.post("/account", data={"name": "New Name", "email": other.email})
+    response = client.post(
+        "/account",
+        data={"name": "New Name", "email": other.email, "confirm": PASSWORD},
+    )
     assert response.status_code == 422
     assert "Another account uses this email" in response.get_data(as_text=True)
     response = client.post("/account", data={"name": "New  Name", "email": user.email})
