@@ -73,12 +73,13 @@ def _signin_limits(account_key: Any) -> list[Any]:
             deduct_when=_failed,
             scope="signin-address",
         ),
-        limiter.limit(
+        # One counter per account for both steps (password, then code).
+        limiter.shared_limit(
             _account_limit,
+            "signin-account",
             methods=["POST"],
             deduct_when=_failed,
             key_func=account_key,
-            scope="signin-account",
         ),
     ]
 

@@ -337,7 +337,7 @@ def coaches() -> Any:
         try:
             # Only a coach offered on the form (the actor's own scope) is looked up:
             # any other id is "not found", whoever it belongs to.
-            offered = {choice[0] for choice in form.coach.choices if choice[0]}
+            offered = {choice.value for choice in form.coach.choices if choice.value}
             coach_id = form.coach.data if form.coach.data in offered else None
             coach = db.session.get(User, int(coach_id)) if coach_id else None
             scope = form.scope.data or ""
