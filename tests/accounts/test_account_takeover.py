@@ -45,9 +45,11 @@ def link_in(message: str, path: str) -> str:
 
 
 def test_a_forged_host_header_never_reaches_the_reset_email(
-    client: FlaskClient, session: Session, mail_log: Path
+    app_factory, session: Session, mail_log: Path
 ) -> None:
     victim = UserFactory()
+    # As in production: no SERVER_NAME, so Flask would take the request's Host.
+    client = app_factory(SERVER_NAME=None).test_client()
     response = client.post(
         "/password/forgot",
         data={"email": victim.email},
