@@ -11,6 +11,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -94,6 +95,32 @@ def _with_code_limits(view: Any) -> Any:
     for decorate in _signin_limits(_pending_account_key):
         view = decorate(view)
     return view
+
+
+def _reauth_key() -> str:
+    return f"reauth:{current_user.get_id() or '-'}"
+
+
+def _reauth_failed(response: Any) -> bool:
+    return bool(g.get("reauth_failed"))
+
+
+def _refused(error: DomainError) -> None:
+    """Note a failed password-or-code check, so the re-authentication throttle
+    counts it (a stolen session can't guess the password)."""
+    if error.field == "confirm":
+        g.reauth_failed = True
+
+
+# A stolen session guessing the password through a re-authentication form is paused
+# like a sign-in: one counter per account across every sensitive form.
+reauth_limit = limiter.shared_limit(
+    _account_limit,
+    "reauth",
+    methods=["POST"],
+    key_func=_reauth_key,
+    deduct_when=_reauth_failed,
+)
 
 
 def _resend_key() -> str:
@@ -260,6 +287,7 @@ def reset_password(token: str) -> Any:
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
+@reauth_limit
 def profile() -> Any:
     form = forms.ProfileForm(obj=current_user)
     password_form = forms.ChangePasswordForm(prefix="pw")
@@ -275,6 +303,7 @@ def profile() -> Any:
             db.session.commit()
         except DomainError as error:
             db.session.commit()  # keep a spent recovery code / used TOTP step
+            _refused(error)
             show_error(form, error)
         else:
             if pending:
@@ -358,6 +387,7 @@ def two_factor() -> Any:
 
 @bp.post("/account/two-factor/recovery-codes")
 @login_required
+@reauth_limit
 def new_recovery_codes() -> Any:
     form = forms.ReauthForm(prefix="rc")
     if not (form.validate_on_submit() and current_user.two_factor_enabled):
@@ -369,6 +399,7 @@ def new_recovery_codes() -> Any:
         )
     except DomainError as error:
         db.session.commit()  # keep a spent recovery code / used TOTP step
+        _refused(error)
         flash(error.message, "error")
         return redirect(url_for("accounts.two_factor"), 303)
     db.session.commit()
@@ -377,6 +408,7 @@ def new_recovery_codes() -> Any:
 
 @bp.post("/account/two-factor/off")
 @login_required
+@reauth_limit
 def disable_two_factor() -> Any:
     form = forms.ReauthForm(prefix="off")
     if form.validate_on_submit():
@@ -384,6 +416,7 @@ def disable_two_factor() -> Any:
             service.disable_totp(db.session, current_user, form.confirm.data)
         except InvalidInput as error:
             db.session.commit()  # keep a spent recovery code / used TOTP step
+            _refused(error)
             flash(error.message, "error")
         else:
             db.session.commit()

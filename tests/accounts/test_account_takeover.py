@@ -396,3 +396,46 @@ def test_no_badge_is_issued_to_an_unconfirmed_address_until_it_is_confirmed(
     (message,) = mail_to(mail_log, user.email)
     assert client.get(link_in(message, "/account/verify-email/")).status_code == 303
     assert credentials.current_credential(session, award) is not None
+
+
+def test_badges_of_the_old_address_keep_verifying_and_can_be_reissued_to_the_new(
+    client: FlaskClient, session: Session, mail_log: Path
+) -> None:
+    from badges.credential import Recipient
+    from pdhub.credentials import service as credentials
+    from pdhub.credentials.models import IssuedCredential
+    from tests.credentials.test_issuing import verify
+    from tests.factories import AwardFactory
+
+    award = AwardFactory(enrollment__user__email="old.me@example.org")
+    teacher = award.user
+    old = credentials.issue_credential(session, award.id)
+    assert old is not None
+    session.commit()
+    sign_in(client, teacher)
+    client.post(
+        "/account",
+        data={"name": teacher.name, "email": "new.me@example.org", "confirm": PASSWORD},
+    )
+    (message,) = mail_to(mail_log, "new.me@example.org")
+    client.get(link_in(message, "/account/verify-email/"))
+    assert teacher.email == "new.me@example.org"
+
+    assert verify(old.credential_json, client).verified
+    page = text(client.get("/badges"))
+    assert "issued to your earlier email address" in page
+    response = client.post(f"/badges/{old.id}/reissue", data={"reissue-csrf_token": ""})
+    assert response.status_code == 303
+    session.expire_all()
+    new = credentials.current_credential(session, award)
+    assert new is not None and new.id != old.id
+    identity = new.document["credentialSubject"]["identifier"][0]
+    recipient = Recipient(
+        identity_hash=identity["identityHash"], salt=new.recipient_salt
+    )
+    assert recipient.matches_email("new.me@example.org")
+    old = session.get(IssuedCredential, old.id)
+    assert old is not None and old.revoked_at is None and old.replaced_by_id == new.id
+    assert verify(old.credential_json, client).verified  # the old one still verifies
+    assert verify(new.credential_json, client).verified
+    assert "issued to your earlier email address" not in text(client.get("/badges"))

@@ -176,3 +176,23 @@ def test_send_the_link_again_is_throttled(limited_app: Flask) -> None:
     for _ in range(3):
         assert browser.post("/account/verify-email").status_code == 303
     assert browser.post("/account/verify-email").status_code == 429
+
+
+def test_a_stolen_session_cannot_guess_the_password_in_the_confirm_forms(
+    limited_app: Flask,
+) -> None:
+    from tests.helpers import sign_in
+
+    user = UserFactory(two_factor=True)
+    stolen = limited_app.test_client()
+    sign_in(stolen, user)
+    change = {"name": user.name, "email": "thief@example.net"}
+    for guess in ("guess number one", "guess number two"):
+        assert (
+            stolen.post("/account", data={**change, "confirm": guess}).status_code
+            == 422
+        )
+    stolen.post("/account/two-factor/off", data={"off-confirm": "guess number three"})
+    paused = stolen.post("/account", data={**change, "confirm": PASSWORD})
+    assert paused.status_code == 429
+    assert user.email != "thief@example.net"
