@@ -9,13 +9,14 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from flask import current_app, render_template
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from badges.credential import hash_identity
 from badges.credential import normalize_email as normalize_recipient
 from pdhub import jobs, signals
 from pdhub.accounts.models import User
+from pdhub.accounts.service import email_key
 from pdhub.credentials import images, issuing, keys, policies, status
 from pdhub.credentials.models import Award, IssuedCredential
 from pdhub.db import utcnow
@@ -373,7 +374,7 @@ def list_credentials(
         .order_by(IssuedCredential.issued_at.desc(), IssuedCredential.id)
     )
     if email:
-        query = query.where(func.lower(User.email) == email.strip().lower())
+        query = query.where(User.email == email_key(email))
     if limit:
         query = query.limit(limit)
     return list(session.scalars(query))
