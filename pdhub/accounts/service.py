@@ -17,7 +17,7 @@ import pyotp
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from pdhub.accounts import passwords, policies
@@ -327,6 +327,12 @@ def _new_token(
 ) -> str:
     token = secrets.token_urlsafe(32)
     now = utcnow()
+    # Dead links of this account are no use to anyone: drop them as new ones come.
+    session.execute(
+        delete(AccountToken).where(
+            AccountToken.user_id == user.id, AccountToken.expires_at < now
+        )
+    )
     session.add(
         AccountToken(
             user_id=user.id,
