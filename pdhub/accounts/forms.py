@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from pdhub.accounts.passwords import MAX_LENGTH
@@ -101,6 +101,12 @@ class ReauthForm(FlaskForm):
             Length(max=MAX_LENGTH),
         ],
         render_kw={"autocomplete": "current-password"},
+    )
+
+
+class EmailPreferencesForm(FlaskForm):
+    review_digest_email = BooleanField(
+        "Email me a daily summary of new evidence waiting for my review"
     )
 
 

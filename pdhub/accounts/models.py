@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pdhub.db import Base, TimestampMixin, utcnow, value_enum
@@ -63,6 +64,10 @@ class User(UserMixin, TimestampMixin, Base):
     # Set when the person opened a link emailed to ``email`` (or accepted an emailed
     # invitation). Unverified accounts can't enroll or receive badges.
     email_verified_at: Mapped[datetime | None]
+    # Coaches get a daily email of new evidence in their queue unless they turn it off.
+    review_digest_email: Mapped[bool] = mapped_column(
+        default=True, server_default=sa_true()
+    )
 
     district: Mapped[District | None] = relationship(foreign_keys=[district_id])
     school: Mapped[School | None] = relationship(foreign_keys=[school_id])
