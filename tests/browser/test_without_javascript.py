@@ -3,6 +3,7 @@ saves a form: every page works as plain HTML."""
 
 from __future__ import annotations
 
+import re
 import secrets
 
 import pytest
@@ -27,11 +28,22 @@ def test_a_teacher_gets_through_without_javascript(
         page.goto("/signup")
         assert page.evaluate("() => document.querySelector('noscript') === null")
         page.get_by_label("Your name").fill("Noor Nojs")
-        page.get_by_label("Email").fill(f"noor-{secrets.token_hex(4)}@example.org")
+        address = f"noor-{secrets.token_hex(4)}@example.org"
+        page.get_by_label("Email").fill(address)
         page.get_by_label("Password").fill("quiet harbor lantern morning tea")
         submit(page, "Create account")
-        expect(page).to_have_url(f"{demo_server.url}/dashboard")
+        expect(page).to_have_url(f"{demo_server.url}/account/verify-email")
         expect(page.get_by_role("status")).to_contain_text("Welcome to PD Hub, Noor")
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Confirm your email address"
+        )
+        mail = (demo_server.instance / "mail.log").read_text()
+        link = re.findall(
+            rf"To: {re.escape(address)}\n.*?(/account/verify-email/\S+)", mail, re.S
+        )[-1]
+        page.goto(link)
+        expect(page).to_have_url(f"{demo_server.url}/dashboard")
+        expect(page.get_by_role("status")).to_contain_text("email address is confirmed")
 
         page.get_by_role("navigation", name="Main").get_by_role(
             "link", name="Account"
