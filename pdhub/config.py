@@ -45,6 +45,7 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "PDHUB_MAIL_SERVER": str,
     "PDHUB_MAIL_PORT": int,
     "PDHUB_MAIL_FROM": str,
+    "PDHUB_ISSUER_EMAIL": str,
     "PDHUB_MAX_UPLOAD_MB": int,
     "PDHUB_REVIEW_CLAIM_MINUTES": int,
     "PDHUB_TASK_QUEUE": str,
@@ -79,6 +80,9 @@ def defaults() -> dict[str, Any]:
         "PDHUB_MAIL_SERVER": None,
         "PDHUB_MAIL_PORT": 25,
         "PDHUB_MAIL_FROM": "PD Hub <no-reply@pdhub.local>",
+        # The contact address in every credential's issuer profile (who a hiring
+        # district writes to about a badge); default: the address of MAIL_FROM.
+        "PDHUB_ISSUER_EMAIL": None,
         "PDHUB_MAX_UPLOAD_MB": 20,
         "PDHUB_REVIEW_CLAIM_MINUTES": 60,
         "PDHUB_TASK_QUEUE": "pdhub",
@@ -113,9 +117,11 @@ def defaults() -> dict[str, Any]:
         "PDHUB_UNDO_DAYS": 14,
         "PDHUB_VERIFY_RESEND_LIMIT": "3 per 15 minutes",
         "PDHUB_TASKS_EAGER": None,
-        # Verification: other sites' documents (status lists, did:web) are fetched only
-        # from these hosts (comma-separated; "host", "host:port", or "http://host:port"
-        # to allow plain http); this site's own URLs are answered in process.
+        # Verification: other sites' documents (status lists, did:web) are fetched over
+        # https from public addresses only (verification/fetcher.py); these hosts are
+        # fetched without that address check, for development (comma-separated;
+        # "host", "host:port", or "http://host:port" to allow plain http). This
+        # site's own URLs are answered in process.
         "PDHUB_VERIFY_ALLOWED_HOSTS": "",
         "PDHUB_VERIFY_RATE_LIMIT": "60 per minute",
         "PDHUB_VERIFY_FETCH_TIMEOUT": 5.0,
