@@ -4,7 +4,6 @@ two-factor set-up, sessions, API tokens and invitation acceptance."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 import segno
 from flask import (
@@ -27,17 +26,14 @@ from pdhub.errors import DomainError, InvalidInput
 from pdhub.extensions import db, limiter
 from pdhub.forms import show_error
 from pdhub.notifications.service import queue_email
+from pdhub.routing import safe_next
 
 bp = Blueprint("accounts", __name__)
 
 
 def _safe_next(default: str) -> str:
-    """Only same-site relative paths are followed after sign-in (no open redirect)."""
-    target = request.args.get("next", "")
-    parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
-        return target
-    return default
+    """The ``next`` page to go to after this step, if it is on this site."""
+    return safe_next(request.args.get("next"), default)
 
 
 def _failed(response: Any) -> bool:
