@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from pdhub import exports
 from pdhub.accounts.auth import roles_required
 from pdhub.accounts.models import Role
 from pdhub.errors import DomainError, InvalidInput
@@ -154,11 +155,7 @@ def batch_signature(batch_id: int) -> Any:
 
 
 def csv_response(text: str, batch_id: int) -> Response:
-    response = Response(text.encode("utf-8"), mimetype="text/csv")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="verification-{batch_id}.csv"'
-    )
-    return response
+    return exports.csv_response(text, f"verification-{batch_id}.csv")
 
 
 def report_response(body: str | None, mimetype: str, filename: str) -> Response:

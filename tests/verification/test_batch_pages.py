@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import zipfile
@@ -111,3 +112,32 @@ def test_a_bad_csv_is_explained_next_to_the_field(
     empty = client.post("/district/verify", content_type="multipart/form-data", data={})
     assert empty.status_code == 422
     assert "Choose a CSV or ZIP file" in text(empty)
+
+
+def test_a_zip_member_named_with_a_space_then_equals_is_neutralized(
+    site: Flask, session: Session
+) -> None:
+    admin = UserFactory(district_admin=True)
+    client = site.test_client()
+    sign_in(client, admin)
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr(' =HYPERLINK("http://evil.example").json', b"{}")
+    response = client.post(
+        "/district/verify",
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(archive.getvalue()), "staff.zip")},
+    )
+    assert response.status_code == 303
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(response.headers["Location"] + "/results.csv").get_data(
+                    as_text=True
+                )
+            )
+        )
+    )
+    cells = [cell for row in rows[1:] for cell in row]
+    assert "'" + ' =HYPERLINK("http://evil.example").json' in cells
+    assert not any(cell.lstrip().startswith("=") for cell in cells)
