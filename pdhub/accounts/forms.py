@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from pdhub.accounts.passwords import MAX_LENGTH
@@ -46,6 +46,11 @@ class SignInForm(FlaskForm):
     password = PasswordField(
         "Password",
         validators=[DataRequired("Enter your password."), Length(max=MAX_LENGTH)],
+    )
+    remember = BooleanField(
+        "Keep me signed in on this device",
+        description="For teachers on their own device. Coach and administrator "
+        "accounts are always signed out after a while without use.",
     )
 
 

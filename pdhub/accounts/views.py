@@ -20,7 +20,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from pdhub.accounts import auth, forms, service
-from pdhub.accounts.models import ApiToken, Role, UserSession
+from pdhub.accounts.models import ApiToken, Role
 from pdhub.districts import service as districts
 from pdhub.errors import DomainError, InvalidInput
 from pdhub.extensions import db, limiter
@@ -124,10 +124,11 @@ def signin() -> Any:
         elif user.two_factor_enabled:
             session.clear()
             session[auth.PENDING_2FA_KEY] = user.email
+            session[auth.PENDING_REMEMBER_KEY] = bool(form.remember.data)
             db.session.commit()
             return redirect(url_for("accounts.signin_code", next=_safe_next("")), 303)
         else:
-            auth.sign_in(user)
+            auth.sign_in(user, remember=bool(form.remember.data))
             db.session.commit()
             return redirect(_safe_next(url_for("home.dashboard")), 303)
     status = 401 if request.method == "POST" else 200
@@ -144,7 +145,7 @@ def signin_code() -> Any:
     form = forms.CodeForm()
     if form.validate_on_submit():
         if service.verify_second_factor(db.session, user, form.code.data):
-            auth.sign_in(user)
+            auth.sign_in(user, remember=bool(session.get(auth.PENDING_REMEMBER_KEY)))
             db.session.commit()
             return redirect(_safe_next(url_for("home.dashboard")), 303)
         db.session.commit()  # keep the used-counter / spent recovery code state
@@ -342,11 +343,7 @@ def sessions() -> Any:
             f"Signed out of {ended} other browser{'s' if ended != 1 else ''}.", "info"
         )
         return redirect(url_for("accounts.sessions"), 303)
-    records = db.session.scalars(
-        select(UserSession)
-        .where(UserSession.user_id == current_user.id, UserSession.revoked_at.is_(None))
-        .order_by(UserSession.last_seen_at.desc())
-    ).all()
+    records = service.live_sessions(db.session, current_user)
     current_hash = service.token_hash(auth.current_session_token() or "")
     return render_template(
         "accounts/sessions.html", records=records, form=form, current_hash=current_hash
