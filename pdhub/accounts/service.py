@@ -56,6 +56,28 @@ def find_user_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == address))
 
 
+def _profile_problem(
+    *,
+    name: str,
+    address: str,
+    password: str,
+    district: District | None,
+    school: School | None,
+) -> InvalidInput | None:
+    """The first thing wrong with a new account's details (never whether the email is
+    taken), or None."""
+    if not name:
+        return InvalidInput("Enter your name.", field="name")
+    if len(name) > 120:
+        return InvalidInput("Use at most 120 characters for your name.", field="name")
+    problem = passwords.password_problem(password, user_inputs=(address, name))
+    if problem:
+        return InvalidInput(problem, field="password")
+    if school is not None and (district is None or school.district_id != district.id):
+        return InvalidInput("Choose a school in your district.", field="school")
+    return None
+
+
 def register_user(
     session: Session,
     *,
@@ -67,28 +89,47 @@ def register_user(
     school: School | None = None,
 ) -> User:
     """Create an account. Raises InvalidInput (with the field) for a taken email, an
-    empty name, a school outside the district, or a password the rules refuse."""
+    empty name, a school outside the district, or a password the rules refuse.
+
+    For administrators and the command line, who may know who has an account; the
+    public sign-up page uses sign_up, which never tells."""
     address = normalize_email(email)
     name = " ".join(name.split())
-    if not name:
-        raise InvalidInput("Enter your name.", field="name")
-    if len(name) > 120:
-        raise InvalidInput("Use at most 120 characters for your name.", field="name")
     if session.scalar(select(User.id).where(User.email == address)) is not None:
         raise InvalidInput(
             "An account with this email already exists. "
             "Sign in, or reset your password.",
             field="email",
         )
-    problem = passwords.password_problem(password, user_inputs=(address, name))
+    problem = _profile_problem(
+        name=name, address=address, password=password, district=district, school=school
+    )
     if problem:
-        raise InvalidInput(problem, field="password")
-    if school is not None and (district is None or school.district_id != district.id):
-        raise InvalidInput("Choose a school in your district.", field="school")
+        raise problem
+    return _create_user(
+        session,
+        address,
+        name,
+        passwords.hash_password(password),
+        role,
+        district,
+        school,
+    )
+
+
+def _create_user(
+    session: Session,
+    address: str,
+    name: str,
+    password_hash: str,
+    role: Role,
+    district: District | None,
+    school: School | None,
+) -> User:
     user = User(
         email=address,
         name=name,
-        password_hash=passwords.hash_password(password),
+        password_hash=password_hash,
         role=role,
         district_id=district.id if district else None,
         school_id=school.id if school else None,
@@ -96,6 +137,46 @@ def register_user(
     session.add(user)
     session.flush()
     return user
+
+
+class SignUp(NamedTuple):
+    """What a public sign-up did: ``user`` is the new account, or None when the
+    address already had one (``existing``, to be told by email, never on the page)."""
+
+    user: User | None
+    existing: User | None
+
+
+def sign_up(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    district: District | None = None,
+) -> SignUp:
+    """A teacher's own sign-up, which answers the same whether or not the address
+    already has an account (no enumeration): the details are checked alike, the
+    password is hashed alike (the same time), and the caller emails either a
+    welcome or, to the existing account, a note that someone tried to sign up.
+
+    Raises InvalidInput for a malformed email, an empty name or a refused password.
+    """
+    address = normalize_email(email)
+    name = " ".join(name.split())
+    problem = _profile_problem(
+        name=name, address=address, password=password, district=district, school=None
+    )
+    if problem:
+        raise problem
+    password_hash = passwords.hash_password(password)
+    existing = session.scalar(select(User).where(User.email == address))
+    if existing is not None:
+        return SignUp(user=None, existing=existing)
+    user = _create_user(
+        session, address, name, password_hash, Role.TEACHER, district, None
+    )
+    return SignUp(user=user, existing=None)
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:

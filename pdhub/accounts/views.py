@@ -73,7 +73,17 @@ def _with_signin_limits(view: Any) -> Any:
     return view
 
 
+def _signup_limit() -> str:
+    return str(current_app.config["PDHUB_SIGNUP_LIMIT"])
+
+
+def _site_url(endpoint: str) -> str:
+    # Links in emails start from the configured origin, never the request's Host.
+    return str(current_app.config["PDHUB_BASE_URL"]) + url_for(endpoint)
+
+
 @bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(_signup_limit, methods=["POST"], scope="signup")
 def signup() -> Any:
     if current_user.is_authenticated:
         return redirect(url_for("home.dashboard"))
@@ -85,24 +95,46 @@ def signup() -> Any:
                 district = districts.district_for_join_code(
                     db.session, form.join_code.data
                 )
-            user = service.register_user(
+            outcome = service.sign_up(
                 db.session,
                 email=form.email.data,
                 name=form.name.data,
                 password=form.password.data,
                 district=district,
             )
-            auth.sign_in(user)
-            db.session.commit()
         except DomainError as error:
             db.session.rollback()
             show_error(form, error)
         else:
+            if outcome.user is not None:
+                queue_email(
+                    db.session,
+                    outcome.user.email,
+                    "Welcome to PD Hub",
+                    "signup_welcome",
+                    user=outcome.user,
+                    link=_site_url("accounts.signin"),
+                )
+            elif outcome.existing is not None:
+                queue_email(
+                    db.session,
+                    outcome.existing.email,
+                    "Someone tried to create a PD Hub account with your email",
+                    "signup_existing",
+                    user=outcome.existing,
+                    signin_link=_site_url("accounts.signin"),
+                    reset_link=_site_url("accounts.forgot_password"),
+                )
+            db.session.commit()
+            # The same answer whether or not the address has an account (no
+            # enumeration): the email says which.
             flash(
-                f"Welcome to PD Hub, {user.first_name}! Start by choosing a module.",
-                "success",
+                "Check your email: we sent a message to "
+                f"{service.normalize_email(form.email.data)} about your account. "
+                "Then sign in here.",
+                "info",
             )
-            return redirect(url_for("home.dashboard"), 303)
+            return redirect(url_for("accounts.signin"), 303)
     status = 422 if form.errors or form.form_errors else 200
     return render_template("accounts/signup.html", form=form), status
 
