@@ -176,6 +176,8 @@ def _verify_item(
             data = fetcher(credential_document_url(source))
         except FetchError as error:
             return _unreadable(f"the credential could not be fetched: {error}")
+        except ValueError:  # urlsplit's "Invalid IPv6 URL" and the like
+            return _unreadable("the credential address is not a valid URL")
     return verify_with(data, memo, resolver=resolver)
 
 

@@ -20,7 +20,7 @@ from flask_login import current_user
 from pdhub import exports
 from pdhub.accounts.auth import roles_required
 from pdhub.accounts.models import Role
-from pdhub.errors import DomainError, InvalidInput
+from pdhub.errors import Conflict, DomainError, InvalidInput
 from pdhub.extensions import db, limiter
 from pdhub.forms import show_error
 from pdhub.verification import batches, forms, service
@@ -160,7 +160,8 @@ def csv_response(text: str, batch_id: int) -> Response:
 
 def report_response(body: str | None, mimetype: str, filename: str) -> Response:
     if body is None:
-        raise InvalidInput("The report is ready once every credential is checked.")
+        # The request is fine; the batch is not there yet: 409, not 422.
+        raise Conflict("The report is ready once every credential is checked.")
     response = Response(body.encode("utf-8"), mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

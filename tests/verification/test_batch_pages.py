@@ -71,7 +71,7 @@ def test_a_running_batch_refreshes_itself_without_javascript(
     assert "0 of 400 checked (0%)" in page
     progress = client.get(f"/district/verify/{batch.id}/progress").get_json()
     assert progress == {"checked": 0, "total": 400, "done": False, "percent": 0}
-    assert client.get(f"/district/verify/{batch.id}/report.json").status_code == 422
+    assert client.get(f"/district/verify/{batch.id}/report.json").status_code == 409
 
 
 def test_only_the_district_that_ran_a_batch_sees_it(
