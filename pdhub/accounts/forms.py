@@ -86,6 +86,12 @@ class ProfileForm(FlaskForm):
     )
 
 
+class EmailPreferencesForm(FlaskForm):
+    review_digest_email = BooleanField(
+        "Email me a daily summary of new evidence waiting for my review"
+    )
+
+
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
         "Current password",

@@ -168,7 +168,10 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                     "summary": "Verify one credential.",
                     "description": "Checks structure, schema, proof, issuer, validity "
                     "and status, each reported separately. verified is true only when "
-                    "every check passed. Rate limited per address "
+                    "every check passed. With an email address, recipient says "
+                    "whether the credential was issued to it (checked against the "
+                    "credential's salted email hash; the address is not stored). "
+                    "Rate limited per address "
                     f"({app.config['PDHUB_VERIFY_RATE_LIMIT']}).",
                     "requestBody": {
                         "required": True,
@@ -181,7 +184,33 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                                             "type": "object",
                                             "required": ["jwt"],
                                             "additionalProperties": False,
-                                            "properties": {"jwt": {"type": "string"}},
+                                            "properties": {
+                                                "jwt": {"type": "string"},
+                                                "email": {
+                                                    "$ref": "#/components/schemas/ExpectedEmail"  # noqa: E501
+                                                },
+                                            },
+                                        },
+                                        {
+                                            "type": "object",
+                                            "required": ["credential"],
+                                            "additionalProperties": False,
+                                            "properties": {
+                                                "credential": {
+                                                    "anyOf": [
+                                                        {
+                                                            "$ref": "#/components/schemas/Credential"  # noqa: E501
+                                                        },
+                                                        {
+                                                            "type": "string",
+                                                            "description": "A VC-JWT",
+                                                        },
+                                                    ]
+                                                },
+                                                "email": {
+                                                    "$ref": "#/components/schemas/ExpectedEmail"  # noqa: E501
+                                                },
+                                            },
                                         },
                                     ]
                                 }
@@ -196,7 +225,10 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                                             "contentMediaType": "application/octet-stream",  # noqa: E501
                                             "description": "JSON, JWT, or a baked PNG "
                                             "or SVG.",
-                                        }
+                                        },
+                                        "email": {
+                                            "$ref": "#/components/schemas/ExpectedEmail"
+                                        },
                                     },
                                 }
                             },
@@ -320,6 +352,17 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                         "results": {"type": "array", "items": {"type": "object"}},
                     },
                 },
+                "ExpectedEmail": {
+                    # null or blank: no email to check (what the API does).
+                    "type": ["string", "null"],
+                    "maxLength": 254,
+                    # What verification.service.check_email_input accepts.
+                    "pattern": r"^\s*([^ ]+@[^ @]+)?\s*$",
+                    "description": "The email address the verifier expects the "
+                    "credential to be issued to. Compared (trimmed, lower case) with "
+                    "the credential's salted hash, then forgotten: never stored.",
+                    "examples": ["teacher@school.example"],
+                },
                 "Check": {
                     "type": "object",
                     "required": ["name", "passed", "detail"],
@@ -350,7 +393,18 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                                 "revoked",
                                 "suspended",
                                 "expired",
+                                "status_not_checked",
                             ]
+                        },
+                        "recipient": {
+                            "type": "object",
+                            "required": ["match", "detail"],
+                            "properties": {
+                                "match": {
+                                    "enum": ["matches", "does_not_match", "not_checked"]
+                                },
+                                "detail": {"type": "string"},
+                            },
                         },
                         "checks": {
                             "type": "array",
