@@ -280,3 +280,16 @@ def test_sessions_page_lists_this_browser_and_ends_the_others(
     first.post("/account/sessions")
     assert first.get("/account").status_code == 200
     assert second.get("/account").status_code == 302
+
+
+def test_a_coach_who_mistypes_the_current_password_gets_the_form_back(
+    client: FlaskClient, session: Session
+) -> None:
+    sign_in(client, UserFactory(coach=True))
+    response = client.post(
+        "/account/password",
+        data={"pw-current_password": "not my password", "pw-password": GOOD_PASSWORD},
+    )
+    assert response.status_code == 422
+    assert "That is not your current password" in text(response)
+    assert "Save email choices" in text(response)
