@@ -1,7 +1,7 @@
 """sessions that end: "keep me signed in"; recovery codes hashed with argon2id
 
 Revision ID: 0015_sessions
-Revises: 0012_recipient
+Revises: 0011_conform
 Create Date: 2026-12-07
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0015_sessions'
-down_revision = '0012_recipient'
+down_revision = '0011_conform'
 branch_labels = None
 depends_on = None
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask
 
+from badges.verify import CHECK_CODES
 from pdhub.routing import MAX_ID
 from pdhub.verification.uploads import URL_PATTERN
 
@@ -365,7 +366,7 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                 },
                 "Check": {
                     "type": "object",
-                    "required": ["name", "passed", "detail"],
+                    "required": ["name", "passed", "code", "detail"],
                     "properties": {
                         "name": {
                             "enum": [
@@ -378,7 +379,16 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                             ]
                         },
                         "passed": {"type": "boolean"},
-                        "detail": {"type": "string"},
+                        "code": {
+                            "enum": sorted(CHECK_CODES),
+                            "description": "What the outcome is, for programs: "
+                            "decide on this, not on detail. "
+                            + "; ".join(f"{c}: {m}" for c, m in CHECK_CODES.items()),
+                        },
+                        "detail": {
+                            "type": "string",
+                            "description": "The outcome in plain words, for people.",
+                        },
                     },
                 },
                 "Verification": {
