@@ -9,9 +9,7 @@ the conditional update that marks the batch done.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import time
 from dataclasses import dataclass
@@ -28,6 +26,7 @@ from pdhub import jobs
 from pdhub.accounts.models import User
 from pdhub.db import utcnow
 from pdhub.errors import NotFound, PermissionDenied
+from pdhub.exports import csv_text
 from pdhub.verification import policies
 from pdhub.verification.fetcher import (
     DocumentFetcher,
@@ -184,6 +183,8 @@ def _verify_item(
             if fetcher.is_local(source):
                 return _unreadable(f"the credential could not be opened: {NOT_SHARED}")
             return _unreadable(f"the credential could not be fetched: {error}")
+        except ValueError:  # urlsplit's "Invalid IPv6 URL" and the like
+            return _unreadable("the credential address is not a valid URL")
     return verify_with(data, memo, resolver=resolver, email=email)
 
 
@@ -304,23 +305,12 @@ def _rows(session: Session, batch_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    # CSV injection: a spreadsheet runs a cell that starts with one of these as a
-    # formula; a leading apostrophe makes it text (OWASP's advice).
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r", "|"):
-        text = "'" + text
-    return text
-
-
 def results_csv(rows: list[dict[str, Any]]) -> str:
-    """One row per credential; every cell is safe to open in a spreadsheet."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([CSV_HEADERS.get(c, c.capitalize()) for c in CSV_COLUMNS])
-    for row in rows:
-        writer.writerow(
-            _cell(
+    """One row per credential, written by the one CSV writer (pdhub.exports)."""
+    return csv_text(
+        [CSV_HEADERS.get(c, c.capitalize()) for c in CSV_COLUMNS],
+        (
+            [
                 "; ".join(row[column])
                 if column == "reasons"
                 else Verdict(row[column]).label
@@ -328,10 +318,11 @@ def results_csv(rows: list[dict[str, Any]]) -> str:
                 else RecipientMatch(row[column]).label
                 if column == "recipient_match"
                 else row[column]
-            )
-            for column in CSV_COLUMNS
-        )
-    return out.getvalue()
+                for column in CSV_COLUMNS
+            ]
+            for row in rows
+        ),
+    )
 
 
 # --- reading batches ----------------------------------------------------------------
