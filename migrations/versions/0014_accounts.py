@@ -2,7 +2,7 @@
 email addresses, password versions, and outbox messages that hold secrets
 
 Revision ID: 0014_accounts
-Revises: 0011_conform
+Revises: 0015_sessions
 Create Date: 2026-12-07
 
 """
@@ -16,7 +16,7 @@ import pdhub.db
 
 # revision identifiers, used by Alembic.
 revision = '0014_accounts'
-down_revision = '0011_conform'
+down_revision = '0015_sessions'
 branch_labels = None
 depends_on = None
 

@@ -358,7 +358,14 @@ def test_a_new_account_confirms_its_email_before_enrolling(
             "password": "twelve characters or more",
         },
     )
-    assert response.headers["Location"] == "/account/verify-email"
+    assert response.headers["Location"] == "/signin"
+    client.post(
+        "/signin",
+        data={
+            "email": "someone.else@example.org",
+            "password": "twelve characters or more",
+        },
+    )
     page = text(client.get("/account/verify-email"))
     assert "Confirm your email address" in page and "Send the link again" in page
     user = session.scalar(select(User).where(User.email == "someone.else@example.org"))

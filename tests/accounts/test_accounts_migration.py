@@ -33,7 +33,7 @@ def test_existing_addresses_are_normalized_and_sent_links_purged(
     row = {"created_at": now, "updated_at": now, "active": True}
     with app.app_context():
         try:
-            upgrade(revision="0011_conform")
+            upgrade(revision="0015_sessions")
             for n, email in enumerate(
                 [
                     " Priya@\uff52iverside.example.org",  # full-width r, capitals
@@ -77,7 +77,7 @@ def test_existing_addresses_are_normalized_and_sent_links_purged(
             assert "LIVE-TOKEN" not in bodies[0] and "Removed once sent" in bodies[0]
             assert bodies[1] == "Congratulations on your badge."
             db.session.commit()
-            downgrade(revision="0011_conform")
+            downgrade(revision="0015_sessions")
             upgrade()
         finally:
             db.session.remove()

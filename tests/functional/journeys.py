@@ -250,7 +250,11 @@ def account_security_journey(app: Flask, mail_log: Path) -> None:
             "password": "lanterns by the harbour",
         },
     )
-    assert response.headers["Location"] == "/account/verify-email"
+    assert response.headers["Location"] == "/signin"
+    newcomer.post(
+        "/signin",
+        data={"email": "nia@example.org", "password": "lanterns by the harbour"},
+    )
     refused = newcomer.post(f"/modules/{slug}/enroll")
     assert refused.headers["Location"] == "/account/verify-email"
     (link,) = _mail(mail_log, "nia@example.org", "/account/verify-email/")
