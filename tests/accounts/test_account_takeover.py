@@ -378,7 +378,11 @@ def test_a_new_account_confirms_its_email_before_enrolling(
     )
 
     assert client.post("/account/verify-email").status_code == 303
-    first, second = mail_to(mail_log, "someone.else@example.org")
+    first, second = [
+        m
+        for m in mail_to(mail_log, "someone.else@example.org")
+        if "/account/verify-email/" in m
+    ]
     assert client.get(link_in(first, "/account/verify-email/")).status_code == 303
     assert user.email_verified
     # Opening one link spends the others.
