@@ -39,3 +39,8 @@ class EmailMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
     attempts: Mapped[int] = mapped_column(default=0)
+    # The RFC 5322 Message-ID every delivery attempt of this message carries, fixed
+    # (and committed) before the first attempt: a resend is the same message.
+    message_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # Committed before each attempt, so an attempt cut short by a crash is on record.
+    last_attempt_at: Mapped[datetime | None]
