@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from datetime import timedelta
-from email.utils import make_msgid
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
@@ -137,7 +137,7 @@ def deliver_email(session: Session, message_id: int) -> bool:
     message.last_attempt_at = utcnow()
     if message.message_id is None:
         host = urlsplit(current_app.config["PDHUB_BASE_URL"]).hostname or "pdhub"
-        message.message_id = make_msgid(idstring=f"pdhub.{message.id}", domain=host)
+        message.message_id = f"<pdhub.{message.id}.{secrets.token_hex(8)}@{host}>"
     session.commit()
     message = _locked(session, message_id)
     if message is None or message.sent_at is not None:
