@@ -78,8 +78,8 @@ def defaults() -> dict[str, Any]:
         "PDHUB_SWEEP_INTERVAL_SECONDS": 30,
         "PDHUB_SWEEP_AFTER_SECONDS": 30,
         # A submission left "being checked" this long lost its screening job (its
-        # worker died): the sweep sends it again (90 s + one 30 s sweep = 2 minutes).
-        "PDHUB_SCREENING_STUCK_SECONDS": 90,
+        # worker died): the sweep sends it again (60 s + one 30 s sweep < 2 minutes).
+        "PDHUB_SCREENING_STUCK_SECONDS": 60,
         # Pause screening between "being checked" and the result. Only tests set it,
         # to kill a worker in the middle of a job; 0 in every real deployment.
         "PDHUB_SCREENING_DELAY_SECONDS": 0,
