@@ -179,6 +179,8 @@ def correct_form(module: Any) -> dict[str, list[str]]:
     for question in learning.module_quiz(module).questions:
         if question.type is QuestionType.TEXT:
             form[f"q-{question.id}"] = [question.accepted[0]]
+        elif question.type is QuestionType.NUMERIC:
+            form[f"q-{question.id}"] = [str(question.answer)]
         else:
             form[f"q-{question.id}"] = sorted(question.correct_choice_ids)
     return form

@@ -123,6 +123,7 @@ def test_a_worker_killed_after_the_server_accepted_a_message_does_not_send_it_ag
         lambda: "pdhub.sweep_outbox" in worker.log() and "succeeded" in worker.log()
     )
     time.sleep(2)
+    assert len(smtp_sink.to("kai@example.org")) == 1  # sent once
     stored = _message(worker.app, message_id)
     assert smtp_sink.to("kai@example.org") == [stored.message_id]
     assert stored.attempts == 1
