@@ -24,7 +24,6 @@ Message-ID at the SMTP server). The last line is JSON.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import collections
 import json
 import os
@@ -38,12 +37,10 @@ import sys
 import tempfile
 import threading
 import time
-from email import message_from_bytes
 from pathlib import Path
 from typing import Any
 
 import psycopg
-from aiosmtpd.controller import Controller
 from cryptography.fernet import Fernet
 from sqlalchemy import and_, exists, func, select
 
@@ -80,18 +77,56 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-class Sink:
-    """The SMTP server: every accepted message's Message-ID, counted."""
+SINK_SCRIPT = """
+import sys, time
+from email import message_from_bytes
+from aiosmtpd.controller import Controller
 
-    def __init__(self) -> None:
-        self.counts: collections.Counter[str] = collections.Counter()
-        self.controller = Controller(self, hostname="127.0.0.1", port=free_port())
+out = open(sys.argv[2], "a", buffering=1)
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]  # noqa: N802
+class Handler:
+    async def handle_DATA(self, server, session, envelope):
         parsed = message_from_bytes(envelope.original_content or envelope.content)
-        self.counts[str(parsed.get("Message-ID", "(none)"))] += 1
-        await asyncio.sleep(0)
+        out.write(str(parsed.get("Message-ID", "(none)")) + "\\n")
         return "250 OK"
+
+controller = Controller(Handler(), hostname="127.0.0.1", port=int(sys.argv[1]))
+controller.start()
+while True:
+    time.sleep(3600)
+"""
+
+
+class Sink:
+    """The SMTP server, in a process of its own (as a mail server would be): the
+    Message-ID of every message it accepted, one a line."""
+
+    def __init__(self, instance: Path) -> None:
+        self.port = free_port()
+        self.path = instance / "accepted-message-ids.txt"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.path.touch()
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", SINK_SCRIPT, str(self.port), str(self.path)]
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("the SMTP server did not start")
+
+    def counts(self) -> collections.Counter[str]:
+        return collections.Counter(self.path.read_text().split())
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
 
 
 class Redis:
@@ -400,7 +435,7 @@ def main() -> int:  # noqa: PLR0915 - one straight script
     name = f"pdhub_bench_faults_{run}"
     instance = Path(tempfile.mkdtemp(prefix="pdhub-bench-faults-"))
     redis = Redis()
-    sink = Sink()
+    sink = Sink(instance)
     settings = {
         "PDHUB_DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}",
         "PDHUB_INSTANCE_PATH": str(instance),
@@ -410,17 +445,17 @@ def main() -> int:  # noqa: PLR0915 - one straight script
         "PDHUB_TASK_QUEUE": f"pdhub-bench-{run}",
         "PDHUB_MODULES_PATH": str(ROOT / "modules"),
         "PDHUB_MAIL_SERVER": "127.0.0.1",
-        "PDHUB_MAIL_PORT": str(sink.controller.port),
+        "PDHUB_MAIL_PORT": str(sink.port),
     }
     workers: list[WorkerProcess] = []
     app = None
     faults = None
     try:
         redis.start()
-        sink.controller.start()
+        sink.start()
         with psycopg.connect(ADMIN_DSN, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
-        app = create_app({**settings, "PDHUB_MAIL_PORT": sink.controller.port})
+        app = create_app({**settings, "PDHUB_MAIL_PORT": sink.port})
         with app.app_context():
             from flask_migrate import upgrade
 
@@ -484,8 +519,12 @@ def main() -> int:  # noqa: PLR0915 - one straight script
         settle_s = time.monotonic() - last_fault
         time.sleep(3)  # a late duplicate would arrive now
         figures = counts(app)
-        duplicate_emails = sum(n - 1 for n in sink.counts.values() if n > 1)
-        log(f"settled: {figures}; {sum(sink.counts.values())} emails received")
+        received = sink.counts()
+        duplicate_emails = sum(n - 1 for n in received.values() if n > 1)
+        log(f"settled: {figures}; {sum(received.values())} emails received")
+        for message_id, n in received.items():
+            if n > 1:
+                log(f"received {n} times: {message_id}")
         result = {
             "submissions": len(ids),
             "passed_by_coach": stats["passed"],
@@ -511,8 +550,7 @@ def main() -> int:  # noqa: PLR0915 - one straight script
         for worker in workers:
             worker.stop()
         redis.kill()
-        if sink.controller._thread is not None:
-            sink.controller.stop()
+        sink.stop()
         if app is not None:
             with app.app_context():
                 db.engine.dispose()
