@@ -317,8 +317,8 @@ class Faults:
 
     def run(self, target_kills: int, redis_after: int) -> None:
         rng = random.Random(7)
-        while not self.stop.is_set() or self.kills < target_kills:
-            time.sleep(rng.uniform(2, 6))
+        while self.kills < target_kills and not self.stop.is_set():
+            time.sleep(rng.uniform(3, 8))
             if self.kills == redis_after and not self.redis_restarts:
                 self.redis.kill()
                 self.last_fault = time.monotonic()
@@ -342,10 +342,21 @@ class Faults:
             else:
                 worker.kill()
                 log(f"fault {self.kills + 1}: SIGKILL whole worker {worker.name}")
-                time.sleep(1)
-                worker.start(self.concurrency)
             self.kills += 1
             self.last_fault = time.monotonic()
+
+
+def supervise(workers: list[WorkerProcess], concurrency: int, stop: threading.Event):
+    """Start again any worker that is gone, a second later (as systemd would)."""
+    while not stop.is_set():
+        for worker in workers:
+            if worker.process is None or worker.process.poll() is not None:
+                time.sleep(1)
+                if stop.is_set():
+                    return
+                log(f"restarting {worker.name}")
+                worker.start(concurrency)
+        time.sleep(0.5)
 
 
 def counts(app) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -450,6 +461,7 @@ def main() -> int:  # noqa: PLR0915 - one straight script
     workers: list[WorkerProcess] = []
     app = None
     faults = None
+    supervising: threading.Event | None = None
     try:
         redis.start()
         sink.start()
@@ -475,6 +487,13 @@ def main() -> int:  # noqa: PLR0915 - one straight script
             workers.append(worker)
         time.sleep(8)  # let them start (no mingle: nothing to wait for)
 
+        supervising = threading.Event()
+        supervisor = threading.Thread(
+            target=supervise,
+            args=(workers, args.concurrency, supervising),
+            daemon=True,
+        )
+        supervisor.start()
         faults = Faults(workers, redis, args.concurrency)
         injector = threading.Thread(
             target=faults.run, args=(args.kills, args.kills // 3), daemon=True
@@ -494,22 +513,15 @@ def main() -> int:  # noqa: PLR0915 - one straight script
                 db.session.remove()
                 time.sleep(0.3)
         log(f"all submitted in {time.monotonic() - started:.1f} s")
-        # The coach keeps passing until every chosen submission was decided; the
-        # faults go on until the load is done and the kills are made.
-        deadline = time.monotonic() + args.settle_timeout
-        while counts(app)["unrouted"] and time.monotonic() < deadline:
-            time.sleep(2)
+        # The faults go on until the kills are made; the coach keeps passing until
+        # every chosen submission that reached the queue was decided.
+        injector.join(timeout=1800)
         done.set()
         coach.join(timeout=args.settle_timeout)
-        faults.stop.set()
-        injector.join(timeout=600)
         log(
             f"load done: {stats['passed']} passed by the coach; {faults.kills} kills, "
             f"{faults.redis_restarts} Redis restarts; waiting to settle"
         )
-        for worker in workers:  # anything killed last is running again
-            if worker.process is None or worker.process.poll() is not None:
-                worker.start(args.concurrency)
         last_fault = faults.last_fault
         deadline = time.monotonic() + args.settle_timeout
         figures = counts(app)
@@ -547,6 +559,9 @@ def main() -> int:  # noqa: PLR0915 - one straight script
     finally:
         if faults is not None:
             faults.stop.set()
+        if supervising is not None:
+            supervising.set()
+            time.sleep(2)
         for worker in workers:
             worker.stop()
         redis.kill()
