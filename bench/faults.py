@@ -317,7 +317,7 @@ class Faults:
 
     def run(self, target_kills: int, redis_after: int) -> None:
         rng = random.Random(7)
-        while self.kills < target_kills and not self.stop.is_set():
+        while self.kills < target_kills or not self.stop.is_set():
             time.sleep(rng.uniform(3, 8))
             if self.kills == redis_after and not self.redis_restarts:
                 self.redis.kill()
@@ -513,11 +513,12 @@ def main() -> int:  # noqa: PLR0915 - one straight script
                 db.session.remove()
                 time.sleep(0.3)
         log(f"all submitted in {time.monotonic() - started:.1f} s")
-        # The faults go on until the kills are made; the coach keeps passing until
-        # every chosen submission that reached the queue was decided.
-        injector.join(timeout=1800)
+        # The coach keeps passing until every chosen submission that reached the
+        # queue was decided; the faults go on until then, and until the kills are made.
         done.set()
-        coach.join(timeout=args.settle_timeout)
+        coach.join(timeout=1800)
+        faults.stop.set()
+        injector.join(timeout=1800)
         log(
             f"load done: {stats['passed']} passed by the coach; {faults.kills} kills, "
             f"{faults.redis_restarts} Redis restarts; waiting to settle"
