@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from celery.schedules import crontab
+
 from pdhub import create_app
 from pdhub.extensions import celery
 
@@ -16,6 +18,11 @@ celery.conf.beat_schedule = {
     "sweep-completions": {"task": "pdhub.sweep_completions", "schedule": _every},
     "sweep-awards": {"task": "pdhub.sweep_awards", "schedule": _every},
     "sweep-submissions": {"task": "pdhub.sweep_submissions", "schedule": _every},
+    # Once a day, before the school day in the Americas (12:00 UTC).
+    "coach-digests": {
+        "task": "pdhub.send_coach_digests",
+        "schedule": crontab(minute=0, hour=12),
+    },
 }
 
 __all__ = ["celery", "flask_app"]

@@ -23,7 +23,7 @@ from badges.baking import bake_png, bake_svg
 from badges.credential import (
     Achievement,
     Evidence,
-    IssuerProfile,
+    NamedRecipient,
     OpenBadgeCredential,
     Recipient,
     StatusEntry,
@@ -73,9 +73,7 @@ class Issuer:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.signer = keys.signer_for(keys.current_key(session))
-        self._profile = IssuerProfile(
-            self.signer.issuer_id, keys.ISSUER_NAME, keys.base_url()
-        )
+        self._profile = keys.issuer_profile(self.signer.issuer_id)
         self._modules: dict[int, _ModuleParts] = {}
 
     def _parts(self, module: Module) -> _ModuleParts:
@@ -126,6 +124,7 @@ class Issuer:
             activity_end_date=completed.replace(microsecond=0),
             evidence=tuple(evidence),
             status=StatusEntry(status.list_url(status_list), index),
+            named=NamedRecipient(award.user.name) if award.name_in_credential else None,
         ).to_json()
         signed = sign_document(
             unsigned, signer.pair, signer.verification_method, created=now

@@ -21,7 +21,7 @@ from pdhub.learning.models import Enrollment
 from pdhub.learning.service import progress
 from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
 from pdhub.submissions.states import SubmissionStatus, check_transition
-from pdhub.submissions.storage import ALLOWED_TYPES, FileStore, sniff_media_type
+from pdhub.submissions.storage import TYPES_IN_WORDS, FileStore, sniff_media_type
 
 MAX_TEXT_CHARS = 20_000
 MAX_LINKS = 20
@@ -31,6 +31,9 @@ MAX_LINK_TITLE_CHARS = 200
 
 
 def word_count(text: str) -> int:
+    """Words as teachers count them (``don't`` and ``well-being`` are one word); the
+    evidence page's script (static/autosave.js) counts the same way as you type, and
+    screening counts with this function."""
     return len(re.findall(r"\w+(?:['’-]\w+)*", text))
 
 
@@ -184,12 +187,9 @@ def add_file(
         )
     media_type = sniff_media_type(content)
     if media_type is None:
-        kinds = ", ".join(
-            sorted({label.split(" (")[0] for label in ALLOWED_TYPES.values()})
-        )
         raise InvalidInput(
             f"{safe_filename(filename)} isn't a file type we accept (we check what is "
-            f"inside the file, not its name). Upload one of: {kinds}.",
+            f"inside the file, not its name). Upload {TYPES_IN_WORDS}.",
             field="upload",
         )
     if len(submission.artifacts) >= MAX_FILES:
@@ -227,14 +227,6 @@ def remove_file(
     session.expire(submission, ["artifacts"])
 
 
-def get_artifact(session: Session, actor: User, artifact_id: int) -> Artifact:
-    """A file, only for the teacher who uploaded it (NotFound for anyone else)."""
-    artifact = session.get(Artifact, artifact_id)
-    if artifact is None or artifact.submission.enrollment.user_id != actor.id:
-        raise NotFound("There is no file at this address.")
-    return artifact
-
-
 @dataclass(frozen=True)
 class ChecklistItem:
     key: str
@@ -242,6 +234,7 @@ class ChecklistItem:
     done: bool
     detail: str
     required: bool = True  # needed before the evidence can be submitted
+    minimum: int | None = None  # for the written parts: the words needed
 
 
 def checklist(session: Session, submission: Submission) -> list[ChecklistItem]:
@@ -259,6 +252,7 @@ def checklist(session: Session, submission: Submission) -> list[ChecklistItem]:
                 f"{words} of at least {minimum} words"
                 if words < minimum
                 else f"{words} words",
+                minimum=minimum,
             )
         )
     minimum_items = int(evidence["artifacts"]["min_items"])

@@ -14,6 +14,7 @@ from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as SafeElementTree
+import resvg_py
 import yaml
 from defusedxml import DefusedXmlException
 from jsonschema import Draft202012Validator, ValidationError
@@ -137,6 +138,7 @@ def _inspect(folder: Path) -> _Inspection:
     _check_rubric(data, report)
     inspection.image = _check_badge(data, report)
     _check_identity(data, report)
+    _check_standards(data, report)
     report.problems.sort(key=lambda p: (p.file != report.manifest, p.file, p.line or 0))
     return inspection
 
@@ -362,6 +364,38 @@ def _check_identity(data: dict[str, Any], report: _Reporter) -> None:
         )
 
 
+def _check_standards(data: dict[str, Any], report: _Reporter) -> None:
+    """Each standard is its own alignment in the badge (OB 3.0 Alignment): its code
+    and url name that one standard, so two may not share a code or a url."""
+    standards = data.get("standards")
+    if not isinstance(standards, list):
+        return
+    codes: dict[str, int] = {}
+    urls: dict[str, int] = {}
+    for index, standard in enumerate(standards):
+        if not isinstance(standard, dict):
+            continue
+        key = (str(standard.get("framework")), str(standard.get("code")))
+        code_key = "\n".join(key)
+        if code_key in codes:
+            report.add(
+                ("standards", index, "code"),
+                f"'{key[1]}' of {key[0]} is listed twice "
+                f"(also standards[{codes[code_key]}])",
+            )
+        codes.setdefault(code_key, index)
+        url = standard.get("url")
+        if isinstance(url, str):
+            if url in urls:
+                report.add(
+                    ("standards", index, "url"),
+                    f"the same url as standards[{urls[url]}]: link each standard to "
+                    "its own page or anchor (e.g. .../standards/educators#2.4.a), "
+                    "not one general page",
+                )
+            urls.setdefault(url, index)
+
+
 def _resolve_inside(folder: Path, rel: str) -> Path | None:
     """The file `rel` names, or None when it escapes the package folder."""
     root = folder.resolve()
@@ -435,13 +469,27 @@ def _check_minutes(
 
 
 def _check_quiz(data: dict[str, Any], report: _Reporter) -> None:
-    questions = list(_mappings(_mapping(data, "quiz").get("questions")))
+    quiz = _mapping(data, "quiz")
+    questions = list(_mappings(quiz.get("questions")))
     for index, qid in _duplicates(questions, "id"):
         report.add(
             ("quiz", "questions", index, "id"), f"question id '{qid}' is used twice"
         )
+    per_attempt = quiz.get("questions_per_attempt")
+    if isinstance(per_attempt, int) and per_attempt > len(questions):
+        report.add(
+            ("quiz", "questions_per_attempt"),
+            f"asks {per_attempt} questions per attempt but the module has only "
+            f"{len(questions)}",
+        )
+    lessons = {lesson.get("slug") for _, lesson in _mappings(data.get("lessons"))}
     for index, question in questions:
         loc: Location = ("quiz", "questions", index)
+        lesson = question.get("lesson")
+        if isinstance(lesson, str) and lesson not in lessons:
+            report.add(
+                (*loc, "lesson"), f"names lesson '{lesson}', which this module lacks"
+            )
         kind = question.get("type")
         present = {"choices", "accepted", "answer", "tolerance"} & set(question)
         allowed = {
@@ -602,4 +650,9 @@ def _svg_problem(content: bytes) -> str | None:
                 return f"must not reference outside resources ({value!r})"
     if _EXTERNAL_URL.search(content):
         return "must not reference outside resources with url(...)"
+    # Credentials bake a PNG drawn from the artwork: it must draw.
+    try:
+        resvg_py.svg_to_bytes(svg_string=content.decode("utf-8"), width=64)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return f"cannot be drawn as a picture ({exc})"
     return None
