@@ -1,7 +1,7 @@
 """a stable Message-ID and the last delivery attempt of each outgoing email
 
 Revision ID: 0016_faults
-Revises: 0012_recipient
+Revises: 0011_conform
 Create Date: 2026-12-07
 
 """
@@ -14,7 +14,7 @@ import pdhub.db
 
 # revision identifiers, used by Alembic.
 revision = "0016_faults"
-down_revision = "0012_recipient"
+down_revision = "0011_conform"
 branch_labels = None
 depends_on = None
 
