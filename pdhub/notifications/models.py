@@ -42,3 +42,8 @@ class EmailMessage(Base):
     # The body carries a one-time link (reset, invitation, verification, undo): it is
     # stored encrypted and emptied once sent, so the outbox never holds a live link.
     holds_secret: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The RFC 5322 Message-ID every delivery attempt of this message carries, fixed
+    # (and committed) before the first attempt: a resend is the same message.
+    message_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # Committed before each attempt, so an attempt cut short by a crash is on record.
+    last_attempt_at: Mapped[datetime | None]

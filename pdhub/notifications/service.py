@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 from flask import current_app, render_template, url_for
 from sqlalchemy import func, select, update
@@ -143,22 +145,52 @@ def queue_emails(session: Session, mails: Sequence[Mail]) -> list[int]:
 
 
 def deliver_email(session: Session, message_id: int) -> bool:
-    """Deliver one outbox message unless it was already sent; True if sent now."""
-    message = session.get(EmailMessage, message_id, with_for_update=True)
+    """Deliver one outbox message unless it was already sent; True if sent now.
+
+    Commits twice, because delivery leaves the database: first the attempt (and the
+    message's Message-ID, fixed before its first attempt), so a crash mid-send is on
+    record and a resend is the same message; then, the moment the mail server accepts
+    the message, ``sent_at``, so a redelivered job or the sweep never sends a message
+    the server already took (save for the window described in ``mail``). The row is
+    locked while sending, so two deliverers never send one message at once.
+    """
+    message = _locked(session, message_id)
     if message is None or message.sent_at is not None:
         return False
     message.attempts += 1
+    message.last_attempt_at = utcnow()
+    if message.message_id is None:
+        host = urlsplit(current_app.config["PDHUB_BASE_URL"]).hostname or "pdhub"
+        message.message_id = f"<pdhub.{message.id}.{secrets.token_hex(8)}@{host}>"
+    session.commit()
+    message = _locked(session, message_id)
+    if message is None or message.sent_at is not None:
+        return False  # another deliverer sent it while the attempt was recorded
+    assert message.message_id is not None
     body = message.body
     if message.holds_secret:
         body = encryption.decrypt(body.encode()).decode()
+
+    def accepted() -> None:
+        message.sent_at = utcnow()
+        if message.holds_secret:  # the outbox never keeps a live link once sent
+            message.body = PURGED_BODY
+        session.commit()
+
     mailer_for(current_app._get_current_object()).send(  # type: ignore[attr-defined]
-        message.to, message.subject, body
+        message.to,
+        message.subject,
+        body,
+        message_id=message.message_id,
+        accepted=accepted,
     )
-    message.sent_at = utcnow()
-    if message.holds_secret:
-        message.body = PURGED_BODY
-    session.flush()
     return True
+
+
+def _locked(session: Session, message_id: int) -> EmailMessage | None:
+    return session.get(
+        EmailMessage, message_id, with_for_update=True, populate_existing=True
+    )
 
 
 def unsent_email_ids(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -11,7 +12,7 @@ from flask import Flask
 from pdhub.extensions import limiter
 from tests.conftest import RUN_ID
 from tests.factories import PASSWORD, UserFactory, totp_for
-from tests.helpers import text
+from tests.helpers import OwnRedis, text
 
 
 @pytest.fixture
@@ -196,3 +197,36 @@ def test_a_stolen_session_cannot_guess_the_password_in_the_confirm_forms(
     paused = stolen.post("/account", data={**change, "confirm": PASSWORD})
     assert paused.status_code == 429
     assert user.email != "thief@example.net"
+
+
+def test_sign_in_and_verifying_work_on_per_process_limits_while_redis_is_down(
+    app: Flask,
+    app_factory,
+    own_redis: OwnRedis,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    limited = app_factory(
+        RATELIMIT_ENABLED=True,
+        PDHUB_RATELIMIT_STORAGE_URI=own_redis.url,
+        PDHUB_SIGNIN_LIMIT_ACCOUNT="3 per 15 minutes",
+        PDHUB_SIGNIN_LIMIT_ADDRESS="50 per 15 minutes",
+    )
+    try:
+        user = UserFactory()
+        other = UserFactory()
+        own_redis.kill()
+        with caplog.at_level(logging.WARNING):
+            assert attempt(limited, user.email, PASSWORD, "10.3.0.1").status_code == 303
+            verify = limited.test_client().post("/api/v1/verify", json={"jwt": "a.b.c"})
+            assert verify.status_code == 422  # the verdict on a malformed JWT, served
+            assert verify.get_json()["verified"] is False
+            # The limits still hold, counted in this process.
+            for n in range(3):
+                wrong = attempt(limited, other.email, "wrong password!!", f"10.3.1.{n}")
+                assert wrong.status_code == 401
+            assert (
+                attempt(limited, other.email, PASSWORD, "10.3.1.9").status_code == 429
+            )
+        assert "falling back to in-memory storage" in caplog.text
+    finally:
+        limiter.init_app(app)
