@@ -26,8 +26,10 @@ DELIVER_EMAILS = "pdhub.deliver_emails"
 VERIFY_BATCH_CHUNK = "pdhub.verify_batch_chunk"
 FINISH_VERIFICATION_BATCH = "pdhub.finish_verification_batch"
 #: Periodic (workers/app.py beat schedule): re-send jobs whose rows were saved while
-#: Redis was down, and the daily coach digest.
+#: Redis was down, complete enrollments whose completion was missed, and the daily
+#: coach digest.
 SWEEP_OUTBOX = "pdhub.sweep_outbox"
+SWEEP_COMPLETIONS = "pdhub.sweep_completions"
 SWEEP_AWARDS = "pdhub.sweep_awards"
 SWEEP_SUBMISSIONS = "pdhub.sweep_submissions"
 SEND_COACH_DIGESTS = "pdhub.send_coach_digests"
@@ -44,6 +46,7 @@ ALL = frozenset(
         VERIFY_BATCH_CHUNK,
         FINISH_VERIFICATION_BATCH,
         SWEEP_OUTBOX,
+        SWEEP_COMPLETIONS,
         SWEEP_AWARDS,
         SWEEP_SUBMISSIONS,
         SEND_COACH_DIGESTS,

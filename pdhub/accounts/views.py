@@ -4,13 +4,13 @@ two-factor set-up, sessions, API tokens and invitation acceptance."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 import segno
 from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -21,22 +21,19 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from pdhub.accounts import auth, forms, service
-from pdhub.accounts.models import ApiToken, Role, UserSession
+from pdhub.accounts.models import ApiToken, Role
 from pdhub.districts import service as districts
-from pdhub.errors import InvalidInput
+from pdhub.errors import DomainError, InvalidInput
 from pdhub.extensions import db, limiter
-from pdhub.forms import saving
+from pdhub.forms import saving, show_error
+from pdhub.routing import safe_next
 
 bp = Blueprint("accounts", __name__)
 
 
 def _safe_next(default: str) -> str:
-    """Only same-site relative paths are followed after sign-in (no open redirect)."""
-    target = request.args.get("next", "")
-    parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
-        return target
-    return default
+    """The ``next`` page to go to after this step, if it is on this site."""
+    return safe_next(request.args.get("next"), default)
 
 
 def _failed(response: Any) -> bool:
@@ -44,8 +41,16 @@ def _failed(response: Any) -> bool:
 
 
 def _account_key() -> str:
-    email = request.form.get("email", "") or str(session.get(auth.PENDING_2FA_KEY, ""))
-    return "account:" + email.strip().lower()[:254]
+    """The password step counts failures per account: the canonical address, so
+    Unicode look-alikes and letter case share one counter."""
+    return "account:" + service.email_key(request.form.get("email", ""))
+
+
+def _pending_account_key() -> str:
+    """The code step counts failures on the account whose password was checked (the
+    server-side record), never on anything the form sends."""
+    record = service.pending_signin(db.session, session.get(auth.PENDING_2FA_KEY))
+    return "account:" + (record.user.email if record is not None else "-")
 
 
 def _address_limit() -> str:
@@ -56,27 +61,77 @@ def _account_limit() -> str:
     return str(current_app.config["PDHUB_SIGNIN_LIMIT_ACCOUNT"])
 
 
-signin_limits = [
-    limiter.limit(
-        _address_limit, methods=["POST"], deduct_when=_failed, scope="signin-address"
-    ),
-    limiter.limit(
-        _account_limit,
-        methods=["POST"],
-        deduct_when=_failed,
-        key_func=_account_key,
-        scope="signin-account",
-    ),
-]
+def _signin_limits(account_key: Any) -> list[Any]:
+    return [
+        limiter.limit(
+            _address_limit,
+            methods=["POST"],
+            deduct_when=_failed,
+            scope="signin-address",
+        ),
+        # One counter per account for both steps (password, then code).
+        limiter.shared_limit(
+            _account_limit,
+            "signin-account",
+            methods=["POST"],
+            deduct_when=_failed,
+            key_func=account_key,
+        ),
+    ]
 
 
 def _with_signin_limits(view: Any) -> Any:
-    for decorate in signin_limits:
+    for decorate in _signin_limits(_account_key):
         view = decorate(view)
     return view
 
 
+def _with_code_limits(view: Any) -> Any:
+    for decorate in _signin_limits(_pending_account_key):
+        view = decorate(view)
+    return view
+
+
+def _reauth_key() -> str:
+    return f"reauth:{current_user.get_id() or '-'}"
+
+
+def _reauth_failed(response: Any) -> bool:
+    return bool(g.get("reauth_failed"))
+
+
+def _refused(error: DomainError) -> None:
+    """Note a failed password-or-code check, so the re-authentication throttle
+    counts it (a stolen session can't guess the password)."""
+    if error.field == "confirm":
+        g.reauth_failed = True
+
+
+# A stolen session guessing the password through a re-authentication form is paused
+# like a sign-in: one counter per account across every sensitive form.
+reauth_limit = limiter.shared_limit(
+    _account_limit,
+    "reauth",
+    methods=["POST"],
+    key_func=_reauth_key,
+    deduct_when=_reauth_failed,
+)
+
+
+def _resend_key() -> str:
+    return f"verify-email:{current_user.get_id() or '-'}"
+
+
+def _resend_limit() -> str:
+    return str(current_app.config["PDHUB_VERIFY_RESEND_LIMIT"])
+
+
+def _signup_limit() -> str:
+    return str(current_app.config["PDHUB_SIGNUP_LIMIT"])
+
+
 @bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(_signup_limit, methods=["POST"], scope="signup")
 def signup() -> Any:
     if current_user.is_authenticated:
         return redirect(url_for("home.dashboard"))
@@ -88,20 +143,24 @@ def signup() -> Any:
                 district = districts.district_for_join_code(
                     db.session, form.join_code.data
                 )
-            user = service.register_user(
+            # Emails a welcome, or the existing account's owner.
+            service.sign_up(
                 db.session,
                 email=form.email.data,
                 name=form.name.data,
                 password=form.password.data,
                 district=district,
             )
-            auth.sign_in(user)
         if saved.ok:
+            # The same answer whether or not the address has an account (no
+            # enumeration): the email says which.
             flash(
-                f"Welcome to PD Hub, {user.first_name}! Start by choosing a module.",
-                "success",
+                "Check your email: we sent a message to "
+                f"{service.normalize_email(form.email.data)} about your account. "
+                "Then sign in here.",
+                "info",
             )
-            return redirect(url_for("home.dashboard"), 303)
+            return redirect(url_for("accounts.signin"), 303)
     status = 422 if form.errors or form.form_errors else 200
     return render_template("accounts/signup.html", form=form), status
 
@@ -122,9 +181,12 @@ def signin() -> Any:
                 )
             if user.two_factor_enabled:
                 session.clear()
-                session[auth.PENDING_2FA_KEY] = user.email
+                session[auth.PENDING_2FA_KEY] = service.start_pending_signin(
+                    db.session, user
+                )
+                session[auth.PENDING_REMEMBER_KEY] = bool(form.remember.data)
             else:
-                auth.sign_in(user)
+                auth.sign_in(user, remember=bool(form.remember.data))
         if saved.ok and user is not None and user.two_factor_enabled:
             return redirect(url_for("accounts.signin_code", next=_safe_next("")), 303)
         if saved.ok:
@@ -134,16 +196,19 @@ def signin() -> Any:
 
 
 @bp.route("/signin/code", methods=["GET", "POST"])
-@_with_signin_limits
+@_with_code_limits
 def signin_code() -> Any:
-    email = session.get(auth.PENDING_2FA_KEY)
-    user = service.find_user_by_email(db.session, email) if email else None
-    if user is None or not user.two_factor_enabled:
-        return redirect(url_for("accounts.signin"))
+    record = service.pending_signin(db.session, session.get(auth.PENDING_2FA_KEY))
+    user = record.user if record is not None else None
+    if record is None or user is None or not user.two_factor_enabled:
+        if session.pop(auth.PENDING_2FA_KEY, None) is not None:
+            flash("That sign-in timed out. Enter your email and password again.")
+        return redirect(url_for("accounts.signin"), 303)
     form = forms.CodeForm()
     if form.validate_on_submit():
         if service.verify_second_factor(db.session, user, form.code.data):
-            auth.sign_in(user)
+            service.finish_pending_signin(record)
+            auth.sign_in(user, remember=bool(session.get(auth.PENDING_REMEMBER_KEY)))
             db.session.commit()
             return redirect(_safe_next(url_for("home.dashboard")), 303)
         db.session.commit()  # keep the used-counter / spent recovery code state
@@ -205,16 +270,33 @@ def reset_password(token: str) -> Any:
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
+@reauth_limit
 def profile() -> Any:
     form = forms.ProfileForm(obj=current_user)
     password_form = forms.ChangePasswordForm(prefix="pw")
     if form.validate_on_submit():
-        with saving(form) as saved:
-            service.update_profile(
-                db.session, current_user, name=form.name.data, email=form.email.data
+        try:
+            pending = service.update_profile(
+                db.session,
+                current_user,
+                name=form.name.data,
+                email=form.email.data,
+                confirm=form.confirm.data or "",
             )
-        if saved.ok:
-            flash("Your profile is saved.", "success")
+            db.session.commit()
+        except DomainError as error:
+            db.session.commit()  # keep a spent recovery code / used TOTP step
+            _refused(error)
+            show_error(form, error)
+        else:
+            if pending:
+                flash(
+                    f"Your name is saved. We sent a link to {pending}: your email "
+                    "changes when you open it.",
+                    "success",
+                )
+            else:
+                flash("Your profile is saved.", "success")
             return redirect(url_for("accounts.profile"), 303)
     return render_template(
         "accounts/profile.html",
@@ -258,7 +340,10 @@ def change_password() -> Any:
             )
             return redirect(url_for("accounts.profile"), 303)
     return render_template(
-        "accounts/profile.html", form=form, password_form=password_form
+        "accounts/profile.html",
+        form=form,
+        password_form=password_form,
+        preferences_form=forms.EmailPreferencesForm(obj=current_user),
     ), 422
 
 
@@ -289,30 +374,125 @@ def two_factor() -> Any:
         secret=secret,
         recovery_codes=recovery_codes,
         next_url=_safe_next(url_for("home.dashboard")),
-        disable_form=forms.ConfirmForm(prefix="off"),
+        disable_form=forms.ReauthForm(prefix="off"),
+        codes_form=forms.ReauthForm(prefix="rc"),
     ), (422 if form.errors else 200)
 
 
 @bp.post("/account/two-factor/recovery-codes")
 @login_required
+@reauth_limit
 def new_recovery_codes() -> Any:
-    form = forms.ConfirmForm(prefix="off")
+    form = forms.ReauthForm(prefix="rc")
     if not (form.validate_on_submit() and current_user.two_factor_enabled):
+        flash("Enter your password or a code to make new recovery codes.", "error")
         return redirect(url_for("accounts.two_factor"), 303)
-    codes = service.regenerate_recovery_codes(db.session, current_user)
+    try:
+        codes = service.replace_recovery_codes(
+            db.session, current_user, form.confirm.data
+        )
+    except DomainError as error:
+        db.session.commit()  # keep a spent recovery code / used TOTP step
+        _refused(error)
+        flash(error.message, "error")
+        return redirect(url_for("accounts.two_factor"), 303)
     db.session.commit()
     return render_template("accounts/recovery_codes.html", recovery_codes=codes)
 
 
 @bp.post("/account/two-factor/off")
 @login_required
+@reauth_limit
 def disable_two_factor() -> Any:
-    form = forms.ConfirmForm(prefix="off")
+    form = forms.ReauthForm(prefix="off")
     if form.validate_on_submit():
-        service.disable_totp(db.session, current_user)
-        db.session.commit()
-        flash("Two-factor sign-in is off.", "info")
+        try:
+            service.disable_totp(db.session, current_user, form.confirm.data)
+        except InvalidInput as error:
+            db.session.commit()  # keep a spent recovery code / used TOTP step
+            _refused(error)
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash("Two-factor sign-in is off. We emailed you about it.", "info")
+    else:
+        flash("Enter your password or a code to turn two-factor sign-in off.", "error")
     return redirect(url_for("accounts.two_factor"), 303)
+
+
+# --- email verification and undoing changes -------------------------------------------
+
+
+@bp.get("/account/verify-email")
+@login_required
+def verify_email() -> Any:
+    return render_template(
+        "accounts/verify_email.html", form=forms.ConfirmForm(prefix="resend")
+    )
+
+
+@bp.post("/account/verify-email")
+@login_required
+@limiter.limit(_resend_limit, key_func=_resend_key, scope="verify-email-resend")
+def resend_verification() -> Any:
+    form = forms.ConfirmForm(prefix="resend")
+    if form.validate_on_submit() and not current_user.email_verified:
+        service.send_verification(db.session, current_user)
+        db.session.commit()
+        flash(f"We sent a new link to {current_user.email}.", "success")
+    return redirect(url_for("accounts.verify_email"), 303)
+
+
+@bp.get("/account/verify-email/<token>")
+def confirm_email(token: str) -> Any:
+    with saving(show=False) as saved:
+        user, old = service.confirm_email(db.session, token)
+        from pdhub.credentials import service as credentials
+
+        credentials.issue_held_awards(db.session, user)
+    if (error := saved.error) is not None:
+        return render_template(
+            "accounts/link_invalid.html",
+            title="This link doesn't work any more",
+            message=error.message,
+        ), 400
+    if old is not None:
+        flash(f"Your email is now {user.email}. We told {old} about the change.")
+    else:
+        flash("Thank you: your email address is confirmed.", "success")
+    if current_user.is_authenticated:
+        return redirect(url_for("home.dashboard"), 303)
+    return redirect(url_for("accounts.signin"), 303)
+
+
+@bp.route("/account/undo/<token>", methods=["GET", "POST"])
+def undo_change(token: str) -> Any:
+    try:
+        record = service.undo_token(db.session, token)
+    except InvalidInput as error:
+        return render_template(
+            "accounts/link_invalid.html",
+            title="This undo link doesn't work any more",
+            message=error.message,
+        ), 400
+    form = forms.ConfirmForm(prefix="undo")
+    if form.validate_on_submit():
+        with saving(show=False) as saved:
+            service.undo_change(db.session, token)
+        if (error := saved.error) is not None:
+            form.form_errors.append(error.message)
+        else:
+            if current_user.is_authenticated:
+                auth.sign_out()
+            flash(
+                "Done: the change is undone and every browser is signed out. "
+                "Reset your password now if someone else may know it.",
+                "success",
+            )
+            return redirect(url_for("accounts.forgot_password"), 303)
+    return render_template(
+        "accounts/undo_change.html", form=form, kind=(record.data or {}).get("kind")
+    )
 
 
 @bp.route("/account/sessions", methods=["GET", "POST"])
@@ -328,11 +508,7 @@ def sessions() -> Any:
             f"Signed out of {ended} other browser{'s' if ended != 1 else ''}.", "info"
         )
         return redirect(url_for("accounts.sessions"), 303)
-    records = db.session.scalars(
-        select(UserSession)
-        .where(UserSession.user_id == current_user.id, UserSession.revoked_at.is_(None))
-        .order_by(UserSession.last_seen_at.desc())
-    ).all()
+    records = service.live_sessions(db.session, current_user)
     current_hash = service.token_hash(auth.current_session_token() or "")
     return render_template(
         "accounts/sessions.html", records=records, form=form, current_hash=current_hash

@@ -220,6 +220,9 @@ def enroll(session: Session, actor: User, module: Module) -> Enrollment:
     existing = enrollment_for(session, actor, module.slug)
     if existing is not None:
         return existing
+    if not actor.email_verified:
+        # Badges are bound to the address: it must be the teacher's own.
+        raise PermissionDenied("Confirm your email address before you enroll.")
     if not module.is_current:
         raise Conflict("This version of the module is no longer offered.")
     enrollment = Enrollment(
@@ -682,15 +685,6 @@ def transcript(session: Session, user: User) -> list[TranscriptRow]:
     return [TranscriptRow(*row) for row in rows]
 
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: object) -> str:
-    """Text for a CSV cell that a spreadsheet will not run as a formula (OWASP)."""
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
 # --- more attempts for a teacher who used them all -----------------------------------
 
 
@@ -789,7 +783,7 @@ def grant_attempts(
                 "module": module,
                 "more": more,
                 "note": note,
-                "link": current_app.config["PDHUB_BASE_URL"] + path,
+                "link": notifications.absolute_link(path),
             },
         ),
     )

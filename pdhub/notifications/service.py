@@ -3,12 +3,14 @@ so each is made once; delivery runs in a task after commit."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import current_app, render_template
+from flask import current_app, render_template, url_for
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -17,6 +19,23 @@ from pdhub.accounts.models import User
 from pdhub.db import Base, utcnow
 from pdhub.notifications.mail import mailer_for
 from pdhub.notifications.models import EmailMessage, Notification
+from pdhub.privacy import encryption
+
+#: What a sent message with a one-time link keeps in place of its body.
+PURGED_BODY = "(Removed once sent: this message held a one-time link.)"
+
+
+def absolute_link(path: str) -> str:
+    """The link for an email: PDHUB_BASE_URL plus ``path``, never the request's Host
+    (a forged Host header must not put an attacker's site into a genuine email)."""
+    if not path.startswith("/") or path.startswith("//"):
+        raise ValueError(f"expected a site path, got {path!r}")
+    return str(current_app.config["PDHUB_BASE_URL"]) + path
+
+
+def link_for(endpoint: str, **values: Any) -> str:
+    """``url_for(endpoint, **values)`` as an absolute link from PDHUB_BASE_URL."""
+    return absolute_link(url_for(endpoint, _external=False, **values))
 
 
 @dataclass(frozen=True)
@@ -27,7 +46,9 @@ class Message:
     address when there is a ``subject``) or a bare email address (email only, say an
     invitation). ``key`` makes it idempotent: telling the same key again, from a job
     that reruns or a request sent twice, adds nothing. The email body is
-    ``templates/email/<template>.txt`` rendered with ``context``.
+    ``templates/email/<template>.txt`` rendered with ``context``; with ``secret`` (the
+    body holds a one-time link) it is stored encrypted with PDHUB_DATA_KEY and emptied
+    once sent.
     """
 
     key: str
@@ -37,6 +58,7 @@ class Message:
     subject: str | None = None
     template: str | None = None
     context: Mapping[str, Any] = field(default_factory=dict)
+    secret: bool = False
 
 
 def tell(session: Session, *messages: Message) -> list[int]:
@@ -61,7 +83,8 @@ def tell(session: Session, *messages: Message) -> list[int]:
             "key": m.key,
             "to": m.to.email if isinstance(m.to, User) else m.to,
             "subject": m.subject,
-            "body": render_template(f"email/{m.template}.txt", **m.context),
+            "body": _body(m),
+            "holds_secret": m.secret,
             "created_at": now,
             "attempts": 0,
         }
@@ -84,6 +107,11 @@ def tell(session: Session, *messages: Message) -> list[int]:
     return ids
 
 
+def _body(message: Message) -> str:
+    body = render_template(f"email/{message.template}.txt", **message.context)
+    return encryption.encrypt(body.encode()).decode() if message.secret else body
+
+
 def _insert_new(session: Session, model: type[Base]) -> Any:
     """``INSERT ... ON CONFLICT (key) DO NOTHING`` for ``model`` on this database."""
     dialect = session.get_bind().dialect.name
@@ -97,17 +125,52 @@ def _insert_new(session: Session, model: type[Base]) -> Any:
 
 
 def deliver_email(session: Session, message_id: int) -> bool:
-    """Deliver one outbox message unless it was already sent; True if sent now."""
-    message = session.get(EmailMessage, message_id, with_for_update=True)
+    """Deliver one outbox message unless it was already sent; True if sent now.
+
+    Commits twice, because delivery leaves the database: first the attempt (and the
+    message's Message-ID, fixed before its first attempt), so a crash mid-send is on
+    record and a resend is the same message; then, the moment the mail server accepts
+    the message, ``sent_at``, so a redelivered job or the sweep never sends a message
+    the server already took (save for the window described in ``mail``). The row is
+    locked while sending, so two deliverers never send one message at once.
+    """
+    message = _locked(session, message_id)
     if message is None or message.sent_at is not None:
         return False
     message.attempts += 1
+    message.last_attempt_at = utcnow()
+    if message.message_id is None:
+        host = urlsplit(current_app.config["PDHUB_BASE_URL"]).hostname or "pdhub"
+        message.message_id = f"<pdhub.{message.id}.{secrets.token_hex(8)}@{host}>"
+    session.commit()
+    message = _locked(session, message_id)
+    if message is None or message.sent_at is not None:
+        return False  # another deliverer sent it while the attempt was recorded
+    assert message.message_id is not None
+    body = message.body
+    if message.holds_secret:
+        body = encryption.decrypt(body.encode()).decode()
+
+    def accepted() -> None:
+        message.sent_at = utcnow()
+        if message.holds_secret:  # the outbox never keeps a live link once sent
+            message.body = PURGED_BODY
+        session.commit()
+
     mailer_for(current_app._get_current_object()).send(  # type: ignore[attr-defined]
-        message.to, message.subject, message.body
+        message.to,
+        message.subject,
+        body,
+        message_id=message.message_id,
+        accepted=accepted,
     )
-    message.sent_at = utcnow()
-    session.flush()
     return True
+
+
+def _locked(session: Session, message_id: int) -> EmailMessage | None:
+    return session.get(
+        EmailMessage, message_id, with_for_update=True, populate_existing=True
+    )
 
 
 def unsent_email_ids(

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
-
 from pdhub.accounts.models import User
 from pdhub.learning.models import Module
-from pdhub.notifications.service import Message
+from pdhub.notifications.service import Message, absolute_link
 from pdhub.submissions.models import Submission, SubmissionVersion
 
 MESSAGES = {
@@ -53,7 +51,7 @@ def submission_message(
             "module": module,
             "step": step,
             "version": version,
-            "link": current_app.config["PDHUB_BASE_URL"] + path,
+            "link": absolute_link(path),
             **context,
         },
     )

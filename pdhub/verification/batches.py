@@ -9,9 +9,7 @@ the conditional update that marks the batch done.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import time
 from dataclasses import dataclass
@@ -27,7 +25,8 @@ from badges.verify import CHECK_NAMES, Check, VerificationReport
 from pdhub import jobs, tasks
 from pdhub.accounts.models import User
 from pdhub.db import utcnow
-from pdhub.errors import InvalidInput, NotFound, PermissionDenied
+from pdhub.errors import Conflict, NotFound, PermissionDenied
+from pdhub.exports import csv_text
 from pdhub.verification import policies
 from pdhub.verification.fetcher import (
     DocumentFetcher,
@@ -182,6 +181,8 @@ def _verify_item(
             if fetcher.is_local(source):
                 return _unreadable(f"the credential could not be opened: {NOT_SHARED}")
             return _unreadable(f"the credential could not be fetched: {error}")
+        except ValueError:  # urlsplit's "Invalid IPv6 URL" and the like
+            return _unreadable("the credential address is not a valid URL")
     return verify_with(data, memo, resolver=resolver, email=email)
 
 
@@ -302,23 +303,12 @@ def _rows(session: Session, batch_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    # CSV injection: a spreadsheet runs a cell that starts with one of these as a
-    # formula; a leading apostrophe makes it text (OWASP's advice).
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r", "|"):
-        text = "'" + text
-    return text
-
-
 def results_csv(rows: list[dict[str, Any]]) -> str:
-    """One row per credential; every cell is safe to open in a spreadsheet."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([CSV_HEADERS.get(c, c.capitalize()) for c in CSV_COLUMNS])
-    for row in rows:
-        writer.writerow(
-            _cell(
+    """One row per credential, written by the one CSV writer (pdhub.exports)."""
+    return csv_text(
+        [CSV_HEADERS.get(c, c.capitalize()) for c in CSV_COLUMNS],
+        (
+            [
                 "; ".join(row[column])
                 if column == "reasons"
                 else Verdict(row[column]).label
@@ -326,10 +316,11 @@ def results_csv(rows: list[dict[str, Any]]) -> str:
                 else RecipientMatch(row[column]).label
                 if column == "recipient_match"
                 else row[column]
-            )
-            for column in CSV_COLUMNS
-        )
-    return out.getvalue()
+                for column in CSV_COLUMNS
+            ]
+            for row in rows
+        ),
+    )
 
 
 # --- reading batches ----------------------------------------------------------------
@@ -403,10 +394,11 @@ def csv_file(session: Session, batch: VerificationBatch) -> tuple[str, str, str]
 
 def report_file(batch: VerificationBatch, kind: str) -> tuple[str, str, str]:
     """The signed report ("json") or its detached signature ("jws") as a download:
-    (text, media type, file name); InvalidInput until every credential is checked."""
+    (text, media type, file name); Conflict until every credential is checked."""
     body = batch.report if kind == "json" else batch.report_signature
     if body is None:
-        raise InvalidInput("The report is ready once every credential is checked.")
+        # The request is fine; the batch is not there yet: 409, not 422.
+        raise Conflict("The report is ready once every credential is checked.")
     if kind == "json":
         return body, "application/json", f"verification-{batch.id}.json"
     return body, "application/jose", f"verification-{batch.id}.json.jws"

@@ -63,7 +63,10 @@ def verify() -> Any:
                 ),
             )
             outcome = None
-    status = 422 if form.errors or form.form_errors else 200
+    # A link followed (?url=) is a page like any other, even when what it names can't
+    # be verified: the page says why and what to do. A form sent with bad input: 422.
+    failed = bool(form.errors or form.form_errors)
+    status = 422 if failed and not linked else 200
     return render_template(
         "verification/verify.html", form=form, outcome=outcome
     ), status
