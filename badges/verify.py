@@ -51,10 +51,19 @@ class Check:
     name: str
     passed: bool
     detail: str
+    #: A machine-readable reason, for checks a caller judges further (the issuer's).
+    code: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """Serialize as {name, passed, detail}."""
-        return {"name": self.name, "passed": self.passed, "detail": self.detail}
+        """Serialize as {name, passed, detail} and the code when there is one."""
+        body: dict[str, Any] = {
+            "name": self.name,
+            "passed": self.passed,
+            "detail": self.detail,
+        }
+        if self.code is not None:
+            body["code"] = self.code
+        return body
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,22 @@ from typing import Any
 
 from flask import Flask
 
+from pdhub.verification.models import Verdict
+from pdhub.verification.service import (
+    ISSUER_KEY_MISMATCH,
+    ISSUER_NOT_CHECKED,
+    ISSUER_NOT_LISTED,
+    ISSUER_TRUSTED,
+    RecipientMatch,
+)
+
+ISSUER_CODES = (
+    ISSUER_TRUSTED,
+    ISSUER_NOT_LISTED,
+    ISSUER_KEY_MISMATCH,
+    ISSUER_NOT_CHECKED,
+)
+
 
 def _problem(description: str) -> dict[str, Any]:
     return {
@@ -77,9 +93,17 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                     "tags": ["Verification"],
                     "summary": "Verify one credential.",
                     "description": "Checks structure, schema, proof, issuer, validity "
-                    "and status, each reported separately. verified is true only when "
-                    "every check passed. Rate limited per address "
-                    f"({app.config['PDHUB_VERIFY_RATE_LIMIT']}).",
+                    "and status, each reported separately. The issuer check passes "
+                    "only when the signing key is the issuer's and the issuer is "
+                    "trusted: this deployment's own, on the platform's trust list, "
+                    "or (with a district administrator's bearer token, optional) on "
+                    "the district's list; its code says which case applies. "
+                    "verified is true only for the verdict verified; "
+                    "unlisted_issuer means a valid signature in good standing from "
+                    "an issuer on no list used (issuer.claimedName is the "
+                    "credential's own claim, never confirmed). Rate limited per "
+                    f"address ({app.config['PDHUB_VERIFY_RATE_LIMIT']}).",
+                    "security": [{}, {"bearer": []}],
                     "requestBody": {
                         "required": True,
                         "content": {
@@ -118,6 +142,7 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                             "The verification report.",
                         ),
                         "400": _problem("The body is not valid JSON."),
+                        "401": _problem("A bearer token was sent but is not valid."),
                         "413": _problem("The body is too large."),
                         "415": _problem("Unsupported media type."),
                         "422": _problem(
@@ -191,7 +216,17 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                         "413": _problem("The body is too large."),
                         "415": _problem("Unsupported media type."),
                         "422": _problem(
-                            "No credentials, too many, or malformed items."
+                            "No credentials, too many, malformed items, or a ZIP "
+                            "refused as a ZIP bomb (too many files, a file over 4 MB "
+                            "or too much data uncompressed, or compressed too much)."
+                        ),
+                        "429": _problem(
+                            "The district or this token started too many batches in "
+                            "the last hour "
+                            f"({app.config['PDHUB_VERIFY_BATCHES_PER_HOUR']} per "
+                            "district, "
+                            f"{app.config['PDHUB_VERIFY_BATCHES_PER_HOUR_PER_TOKEN']}"
+                            " per token)."
                         ),
                     },
                 }
@@ -256,6 +291,30 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                         },
                         "passed": {"type": "boolean"},
                         "detail": {"type": "string"},
+                        "code": {
+                            "enum": list(ISSUER_CODES),
+                            "description": "The issuer check only: trusted (on a "
+                            "list used; passed), not_listed (valid signature, issuer "
+                            "on no list used), key_not_issuers (the signing key is "
+                            "not the issuer's), not_checked (no proof verified).",
+                        },
+                    },
+                },
+                "Issuer": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": ["string", "null"]},
+                        "claimedName": {
+                            "type": ["string", "null"],
+                            "description": "The name the credential gives its "
+                            "issuer: a claim, not confirmed.",
+                        },
+                        "trusted": {"type": "boolean"},
+                        "trustedName": {
+                            "type": ["string", "null"],
+                            "description": "The trust list's name for the issuer.",
+                        },
+                        "trustList": {"enum": ["own", "platform", "district", None]},
                     },
                 },
                 "Verification": {
@@ -265,16 +324,18 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                         "verified": {"type": "boolean"},
                         "verdict": {
                             "enum": [
-                                "verified",
-                                "not_verified",
-                                "revoked",
-                                "suspended",
-                                "expired",
+                                verdict.value
+                                for verdict in Verdict
+                                if verdict is not Verdict.SKIPPED
                             ]
                         },
                         "checks": {
                             "type": "array",
                             "items": {"$ref": "#/components/schemas/Check"},
+                        },
+                        "issuer": {"$ref": "#/components/schemas/Issuer"},
+                        "recipient": {
+                            "enum": [match.value for match in RecipientMatch]
                         },
                     },
                 },
@@ -294,7 +355,34 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                             "type": "object",
                             "additionalProperties": {"type": "string"},
                         },
-                        "results": {"type": "array", "items": {"type": "object"}},
+                        "results": {
+                            "type": "array",
+                            "items": {"$ref": "#/components/schemas/BatchResult"},
+                        },
+                    },
+                },
+                "BatchResult": {
+                    "type": "object",
+                    "properties": {
+                        "row": {"type": "integer"},
+                        "source": {
+                            "type": "string",
+                            "description": "The file name in the ZIP, or the link.",
+                        },
+                        "verified": {"type": "boolean"},
+                        "verdict": {"enum": [verdict.value for verdict in Verdict]},
+                        "teacher": {"type": ["string", "null"]},
+                        "achievement": {"type": ["string", "null"]},
+                        "issuer": {"$ref": "#/components/schemas/Issuer"},
+                        "recipient": {
+                            "enum": [*(match.value for match in RecipientMatch), None]
+                        },
+                        "issued": {"type": ["string", "null"]},
+                        "reasons": {"type": "array", "items": {"type": "string"}},
+                        "checks": {
+                            "type": "array",
+                            "items": {"$ref": "#/components/schemas/Check"},
+                        },
                     },
                 },
                 "Problem": {

@@ -16,6 +16,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -28,7 +29,10 @@ from badges.verify import CHECK_NAMES, Check, VerificationReport
 from pdhub import jobs
 from pdhub.accounts.models import User
 from pdhub.db import utcnow
-from pdhub.errors import NotFound, PermissionDenied
+from pdhub.districts.models import District
+from pdhub.errors import DomainError, NotFound, PermissionDenied
+from pdhub.trust import service as trust_service
+from pdhub.trust.service import TrustList
 from pdhub.verification import policies
 from pdhub.verification.fetcher import (
     DocumentFetcher,
@@ -44,7 +48,12 @@ from pdhub.verification.models import (
     VerificationItem,
 )
 from pdhub.verification.report import REPORT_TYPE, report_key, sign_report
-from pdhub.verification.service import Outcome, outcome_of, verify_with
+from pdhub.verification.service import (
+    Outcome,
+    RecipientMatch,
+    outcome_of,
+    verify_with,
+)
 from pdhub.verification.uploads import BatchInput
 
 CHUNK_TASK = "pdhub.verify_batch_chunk"
@@ -52,16 +61,23 @@ FINISH_TASK = "pdhub.finish_verification_batch"
 
 log = logging.getLogger(__name__)
 
-CSV_COLUMNS = (
-    "row",
-    "source",
-    "teacher",
-    "achievement",
-    "issuer",
-    "issued",
-    "verdict",
-    "reasons",
-)
+#: The results CSV's columns and their headings.
+CSV_COLUMNS = {
+    "row": "Row",
+    "source": "Source",
+    "teacher": "Teacher",
+    "achievement": "Achievement",
+    "issuer": "Issuer",
+    "issuerId": "Issuer identifier",
+    "issuerTrusted": "Issuer trusted",
+    "recipient": "Recipient",
+    "issued": "Issued",
+    "verdict": "Verdict",
+    "reasons": "Reasons",
+}
+
+#: What a skipped file's row says.
+SKIPPED_REASON = "skipped: not a credential"
 
 
 def start_batch(
@@ -71,17 +87,22 @@ def start_batch(
     *,
     source: str,
     filename: str | None = None,
+    api_token_id: int | None = None,
 ) -> VerificationBatch:
     """Record a batch for ``actor``'s district and queue its chunks (after commit).
 
-    Raises PermissionDenied unless ``actor`` is a district administrator.
+    Files that are not credentials are recorded at once as skipped. Raises
+    PermissionDenied unless ``actor`` is a district administrator, and TooManyBatches
+    past the district's or the API token's hourly allowance.
     """
     if not policies.can_verify_in_bulk(actor):
         raise PermissionDenied("Only district administrators can verify in bulk.")
+    _check_rate(session, actor, api_token_id)
     size = max(1, int(current_app.config["PDHUB_VERIFY_BATCH_CHUNK"]))
     batch = VerificationBatch(
         district_id=actor.district_id,
         requested_by_id=actor.id,
+        api_token_id=api_token_id,
         source=source,
         filename=(filename or "")[:255] or None,
         total=len(items),
@@ -97,6 +118,7 @@ def start_batch(
                 "position": position,
                 "source": item.source,
                 "payload": item.payload,
+                **(_skipped_values() if item.skipped else {}),
             }
             for position, item in enumerate(items)
         ],
@@ -104,6 +126,50 @@ def start_batch(
     for start in range(0, len(items), size):
         jobs.enqueue(CHUNK_TASK, batch.id, start, min(start + size, len(items)))
     return batch
+
+
+class TooManyBatches(DomainError):
+    status = 429
+    title = "Too many verifications started"
+
+
+def _check_rate(session: Session, actor: User, api_token_id: int | None) -> None:
+    """Refuse a batch past the hourly allowance of the district and of the token.
+
+    The district's row is locked first (PostgreSQL) so two requests racing past
+    the count cannot both start one.
+    """
+    session.execute(
+        select(District.id).where(District.id == actor.district_id).with_for_update()
+    )
+    since = utcnow() - timedelta(hours=1)
+    config = current_app.config
+    limits = [
+        (
+            VerificationBatch.district_id == actor.district_id,
+            int(config["PDHUB_VERIFY_BATCHES_PER_HOUR"]),
+            "Your district",
+        )
+    ]
+    if api_token_id is not None:
+        limits.append(
+            (
+                VerificationBatch.api_token_id == api_token_id,
+                int(config["PDHUB_VERIFY_BATCHES_PER_HOUR_PER_TOKEN"]),
+                "This API token",
+            )
+        )
+    for condition, allowed, who in limits:
+        started = session.scalar(
+            select(func.count()).where(condition, VerificationBatch.created_at >= since)
+        )
+        if (started or 0) >= allowed:
+            raise TooManyBatches(
+                f"{who} has started {allowed} verifications in the last hour, the "
+                "most allowed. Please wait a while, or put more credentials in one "
+                "file (up to "
+                f"{int(config['PDHUB_VERIFY_BATCH_MAX']):,})."
+            )
 
 
 def verify_chunk(session: Session, batch_id: int, start: int, end: int) -> int:
@@ -124,10 +190,17 @@ def verify_chunk(session: Session, batch_id: int, start: int, end: int) -> int:
     ).all()
     loaded = time.perf_counter()
     fetcher, memo, resolver = _batch_tools(batch_id)
+    # The district's own list on top of the platform's, read once per chunk.
+    trust = trust_service.trust_list(session, batch.district_id)
     changes: list[dict[str, Any]] = []
     for row in rows:
-        outcome = _verify_item(row.payload, row.source, fetcher, memo, resolver)
-        changes.append({"id": row.id, **_item_values(outcome)})
+        outcome = _verify_item(row.payload, row.source, fetcher, memo, resolver, trust)
+        if row.payload is not None and not outcome.readable:
+            # A file that is not a credential (a PDF renamed, an image without a
+            # credential in it) is listed as skipped, never as a failed credential.
+            changes.append({"id": row.id, **_skipped_values(outcome)})
+        else:
+            changes.append({"id": row.id, **_item_values(outcome)})
     verified = time.perf_counter()
     if changes:
         session.execute(update(VerificationItem), changes)
@@ -170,6 +243,8 @@ def _verify_item(
     fetcher: DocumentFetcher,
     memo: MemoFetcher,
     resolver: Any,
+    trust: TrustList,
+    expected_email: str | None = None,
 ) -> Outcome:
     data: Any = payload
     if data is None:
@@ -177,7 +252,9 @@ def _verify_item(
             data = fetcher(credential_document_url(source))
         except FetchError as error:
             return _unreadable(f"the credential could not be fetched: {error}")
-    return verify_with(data, memo, resolver=resolver)
+    return verify_with(
+        data, memo, resolver=resolver, trust=trust, expected_email=expected_email
+    )
 
 
 def _unreadable(detail: str) -> Outcome:
@@ -188,6 +265,19 @@ def _unreadable(detail: str) -> Outcome:
     return outcome_of(VerificationReport(checks))
 
 
+def _skipped_values(outcome: Outcome | None = None) -> dict[str, Any]:
+    detail = outcome.report.check("structure").detail if outcome else None
+    return {
+        "checked_at": utcnow(),
+        "payload": None,
+        "verdict": Verdict.SKIPPED,
+        "reasons": f"{SKIPPED_REASON} ({detail})"[:10_000]
+        if detail
+        else SKIPPED_REASON,
+        "checks": "[]",
+    }
+
+
 def _item_values(outcome: Outcome) -> dict[str, Any]:
     summary = outcome.summary
     return {
@@ -196,10 +286,13 @@ def _item_values(outcome: Outcome) -> dict[str, Any]:
         "verdict": outcome.verdict,
         "teacher": summary.teacher,
         "achievement": summary.achievement,
-        "issuer": (summary.issuer_name or summary.issuer_id or "")[:300] or None,
+        "issuer": (summary.issuer_name or "")[:300] or None,
+        "issuer_id": (outcome.issuer.identifier or "")[:500] or None,
+        "issuer_trusted_name": outcome.issuer.trusted_name,
+        "recipient": outcome.recipient.value,
         "issued": summary.issued,
         "reasons": "\n".join(outcome.reasons)[:10_000] or None,
-        "checks": orjson.dumps(outcome.report.to_json()["checks"]).decode(),
+        "checks": orjson.dumps([c.to_json() for c in outcome.checks]).decode(),
     }
 
 
@@ -266,6 +359,9 @@ def _rows(session: Session, batch_id: int) -> list[dict[str, Any]]:
             VerificationItem.teacher,
             VerificationItem.achievement,
             VerificationItem.issuer,
+            VerificationItem.issuer_id,
+            VerificationItem.issuer_trusted_name,
+            VerificationItem.recipient,
             VerificationItem.issued,
             VerificationItem.verdict,
             VerificationItem.reasons,
@@ -279,13 +375,40 @@ def _rows(session: Session, batch_id: int) -> list[dict[str, Any]]:
             "source": item.source,
             "teacher": item.teacher,
             "achievement": item.achievement,
-            "issuer": item.issuer,
+            "issuer": _issuer_json(item),
+            "recipient": _recipient(item),
             "issued": item.issued,
             "verdict": (item.verdict or Verdict.NOT_VERIFIED).value,
             "reasons": item.reasons.split("\n") if item.reasons else [],
         }
         for item in items
     ]
+
+
+def _issuer_json(item: Any) -> dict[str, Any]:
+    """The issuer as the report states it: its identifier, whether a list the
+    district uses trusts it (and by which name), and the name it claims."""
+    return {
+        "id": item.issuer_id,
+        "trusted": item.issuer_trusted_name is not None,
+        "trustedName": item.issuer_trusted_name,
+        "claimedName": item.issuer,
+    }
+
+
+def _recipient(item: Any) -> str | None:
+    if item.verdict is Verdict.SKIPPED:
+        return None
+    return item.recipient or RecipientMatch.NOT_CHECKED.value
+
+
+def issuer_cell(issuer: dict[str, Any]) -> str:
+    """The Issuer column: the trust list's name, or the claimed name marked as one."""
+    if issuer["trusted"]:
+        return str(issuer["trustedName"])
+    if issuer["claimedName"]:
+        return f"Claims to be “{issuer['claimedName']}” (not on your trust list)"
+    return ""
 
 
 def _cell(value: Any) -> str:
@@ -297,22 +420,28 @@ def _cell(value: Any) -> str:
     return text
 
 
+def _csv_values(row: dict[str, Any]) -> dict[str, Any]:
+    issuer = row["issuer"]
+    skipped = row["verdict"] == Verdict.SKIPPED.value
+    return {
+        **row,
+        "issuer": issuer_cell(issuer),
+        "issuerId": issuer["id"],
+        "issuerTrusted": "" if skipped else "yes" if issuer["trusted"] else "no",
+        "recipient": RecipientMatch(row["recipient"]).label if row["recipient"] else "",
+        "verdict": Verdict(row["verdict"]).label,
+        "reasons": "; ".join(row["reasons"]),
+    }
+
+
 def results_csv(rows: list[dict[str, Any]]) -> str:
     """One row per credential; every cell is safe to open in a spreadsheet."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([column.capitalize() for column in CSV_COLUMNS])
+    writer.writerow(CSV_COLUMNS.values())
     for row in rows:
-        writer.writerow(
-            _cell(
-                "; ".join(row[column])
-                if column == "reasons"
-                else Verdict(row[column]).label
-                if column == "verdict"
-                else row[column]
-            )
-            for column in CSV_COLUMNS
-        )
+        values = _csv_values(row)
+        writer.writerow(_cell(values[column]) for column in CSV_COLUMNS)
     return out.getvalue()
 
 
@@ -380,12 +509,29 @@ def batch_csv(session: Session, batch: VerificationBatch) -> str:
     return results_csv(_rows(session, batch.id))
 
 
-def batch_results(session: Session, batch: VerificationBatch) -> list[dict[str, Any]]:
+def verdict_counts(
+    session: Session, batch: VerificationBatch
+) -> list[tuple[Verdict, int]]:
+    """How many items got each verdict (verdicts nobody got left out)."""
+    found = dict(
+        session.execute(
+            select(VerificationItem.verdict, func.count())
+            .where(VerificationItem.batch_id == batch.id)
+            .group_by(VerificationItem.verdict)
+        ).all()
+    )
+    return [(verdict, found[verdict]) for verdict in Verdict if found.get(verdict)]
+
+
+def batch_results(
+    session: Session, batch: VerificationBatch, limit: int | None = None
+) -> list[dict[str, Any]]:
     """Every item's verdict, with the individual checks, for the API."""
     items = session.scalars(
         select(VerificationItem)
         .where(VerificationItem.batch_id == batch.id)
         .order_by(VerificationItem.position)
+        .limit(limit)
     )
     return [
         {
@@ -395,8 +541,10 @@ def batch_results(session: Session, batch: VerificationBatch) -> list[dict[str, 
             "verdict": item.verdict.value if item.verdict else None,
             "teacher": item.teacher,
             "achievement": item.achievement,
-            "issuer": item.issuer,
+            "issuer": _issuer_json(item),
+            "recipient": _recipient(item),
             "issued": item.issued,
+            "reasons": item.reasons.split("\n") if item.reasons else [],
             "checks": orjson.loads(item.checks) if item.checks else [],
         }
         for item in items

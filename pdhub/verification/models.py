@@ -24,6 +24,10 @@ class Verdict(enum.StrEnum):
     REVOKED = "revoked"
     SUSPENDED = "suspended"
     EXPIRED = "expired"
+    #: A valid signature in good standing, by an issuer on no list the verifier uses.
+    UNLISTED_ISSUER = "unlisted_issuer"
+    #: A batch file that is not a credential at all (a PDF, an unreadable image).
+    SKIPPED = "skipped"
 
     @property
     def label(self) -> str:
@@ -33,7 +37,16 @@ class Verdict(enum.StrEnum):
             "revoked": "Revoked",
             "suspended": "Suspended",
             "expired": "Expired",
+            "unlisted_issuer": "Valid signature from an issuer you have not listed",
+            "skipped": "Skipped: not a credential",
         }[self.value]
+
+    @property
+    def tone(self) -> str:
+        """How a page colours it: only a verified credential is shown as good."""
+        return {"verified": "ok", "not_verified": "bad", "revoked": "bad"}.get(
+            self.value, "warn"
+        )
 
 
 class BatchStatus(enum.StrEnum):
@@ -61,6 +74,10 @@ class VerificationBatch(Base):
     total: Mapped[int]
     chunks: Mapped[int]
     verified_count: Mapped[int] = mapped_column(default=0)
+    # The API token that started it (batches are rate limited per token).
+    api_token_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_tokens.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
     # The signed record: the exact report bytes and their detached JWS.
@@ -90,7 +107,12 @@ class VerificationItem(Base):
     verdict: Mapped[Verdict | None] = mapped_column(value_enum(Verdict, "verdict"))
     teacher: Mapped[str | None] = mapped_column(String(300))
     achievement: Mapped[str | None] = mapped_column(String(300))
+    # The name the credential claims for its issuer (never confirmed by itself).
     issuer: Mapped[str | None] = mapped_column(String(300))
+    issuer_id: Mapped[str | None] = mapped_column(String(500))
+    # The trust list's name for the issuer; None when it is on no list used.
+    issuer_trusted_name: Mapped[str | None] = mapped_column(String(200))
+    recipient: Mapped[str | None] = mapped_column(String(16))
     issued: Mapped[str | None] = mapped_column(String(40))
     reasons: Mapped[str | None] = mapped_column(Text)
     checks: Mapped[str | None] = mapped_column(Text)

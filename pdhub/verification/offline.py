@@ -9,6 +9,7 @@ from typing import Any
 from badges.dids import Resolver
 from badges.errors import BadgeError
 from badges.limits import parse_json_text
+from pdhub.trust.service import TrustList
 from pdhub.verification.service import Outcome, verify_with
 
 
@@ -37,6 +38,11 @@ class OfflineStatusLists:
         return self._lists[url]
 
 
-def verify_offline(data: bytes, status_lists: Iterable[bytes] = ()) -> Outcome:
-    """Verify offline: did:key issuers, status lists from ``status_lists``."""
-    return verify_with(data, OfflineStatusLists(status_lists), resolver=Resolver())
+def verify_offline(
+    data: bytes, status_lists: Iterable[bytes] = (), trust: TrustList | None = None
+) -> Outcome:
+    """Verify offline: did:key issuers, status lists from ``status_lists``; the
+    issuer is trusted only when ``trust`` lists it."""
+    return verify_with(
+        data, OfflineStatusLists(status_lists), resolver=Resolver(), trust=trust
+    )

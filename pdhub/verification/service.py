@@ -3,6 +3,8 @@ to whom, and each check in plain words."""
 
 from __future__ import annotations
 
+import enum
+import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,8 +12,11 @@ from typing import Any
 
 from flask import current_app
 
+from badges.credential import hash_identity, normalize_email
 from badges.verify import Check, VerificationReport, verify_credential
 from pdhub.errors import InvalidInput
+from pdhub.trust import service as trust_service
+from pdhub.trust.service import TrustList, TrustMatch
 from pdhub.verification.fetcher import (
     DocumentFetcher,
     FetchError,
@@ -26,13 +31,19 @@ CHECK_LABELS = {
     "structure": "Readable credential",
     "schema": "Open Badges 3.0 format",
     "proof": "Signature",
-    "issuer": "Issuer's key",
+    "issuer": "Issuer",
     "validity": "Dates",
     "status": "Revocation and suspension",
 }
 
 #: Checks whose failure means the credential itself cannot be trusted.
 _TRUST_CHECKS = ("structure", "schema", "proof", "issuer")
+
+#: The issuer check's machine-readable codes (the API's ``checks[].code``).
+ISSUER_TRUSTED = "trusted"
+ISSUER_NOT_LISTED = "not_listed"
+ISSUER_KEY_MISMATCH = "key_not_issuers"
+ISSUER_NOT_CHECKED = "not_checked"
 
 
 @dataclass(frozen=True)
@@ -60,13 +71,64 @@ class CredentialSummary:
 
 
 @dataclass(frozen=True)
+class IssuerTrust:
+    """Who signed, and whether a list the verifier uses trusts them.
+
+    ``claimed_name`` is the credential's own word for its issuer; only ``match``
+    (a trust list entry, with the name the list's keeper gave) confirms anything.
+    """
+
+    identifier: str | None
+    claimed_name: str | None
+    match: TrustMatch | None
+    code: str
+
+    @property
+    def trusted(self) -> bool:
+        return self.match is not None and self.code == ISSUER_TRUSTED
+
+    @property
+    def trusted_name(self) -> str | None:
+        return self.match.name if self.match is not None and self.trusted else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.identifier,
+            "claimedName": self.claimed_name,
+            "trusted": self.trusted,
+            "trustedName": self.trusted_name,
+            "trustList": self.match.source if self.trusted and self.match else None,
+        }
+
+
+class RecipientMatch(enum.StrEnum):
+    """Whether the credential was issued to the email address the verifier expects."""
+
+    NOT_CHECKED = "not_checked"
+    MATCHES = "matches"
+    DOES_NOT_MATCH = "does_not_match"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+@dataclass(frozen=True)
 class Outcome:
-    """A verification report with its verdict and the credential's description."""
+    """A verification report with its verdict and the credential's description.
+
+    ``checks`` are the report's, with the issuer check judged against the trust list.
+    """
 
     report: VerificationReport
     verdict: Verdict
     summary: CredentialSummary
     reasons: list[str]
+    checks: list[Check] = field(default_factory=list)
+    issuer: IssuerTrust = field(
+        default_factory=lambda: IssuerTrust(None, None, None, ISSUER_NOT_CHECKED)
+    )
+    recipient: RecipientMatch = RecipientMatch.NOT_CHECKED
 
     @property
     def verified(self) -> bool:
@@ -78,29 +140,68 @@ class Outcome:
         return self.report.check("structure").passed
 
     def labelled_checks(self) -> list[tuple[str, Check]]:
-        return [(CHECK_LABELS.get(c.name, c.name), c) for c in self.report.checks]
+        return [(CHECK_LABELS.get(c.name, c.name), c) for c in self.checks]
+
+    def to_json(self) -> dict[str, Any]:
+        """The API's shape: verified, verdict, each check, the issuer, the recipient."""
+        return {
+            "verified": self.verified,
+            "verdict": self.verdict.value,
+            "checks": [check.to_json() for check in self.checks],
+            "issuer": self.issuer.to_json(),
+            "recipient": self.recipient.value,
+        }
+
+
+def default_trust() -> TrustList:
+    """The lists an anonymous verifier uses: own identifiers and the platform's."""
+    from pdhub.extensions import db
+
+    return trust_service.trust_list(db.session, None)
 
 
 def verify(
-    data: Any, *, fetcher: DocumentFetcher | None = None, now: datetime | None = None
+    data: Any,
+    *,
+    trust: TrustList | None = None,
+    expected_email: str | None = None,
+    fetcher: DocumentFetcher | None = None,
+    now: datetime | None = None,
 ) -> Outcome:
     """Verify a credential (object, JSON text, VC-JWT, or PNG/SVG bytes); never raises.
 
-    Documents it needs (status lists, did:web) come through ``fetcher`` (default: the
-    current app's), each fetched once. A check that could not be completed fails.
+    The issuer is judged against ``trust`` (default: this deployment's own
+    identifiers and the platform's list). Documents it needs (status lists, did:web)
+    come through ``fetcher`` (default: the current app's), each fetched once. A check
+    that could not be completed fails.
     """
     fetch = MemoFetcher(fetcher or DocumentFetcher.for_app(current_app))
-    return verify_with(data, fetch, now=now)
+    return verify_with(
+        data,
+        fetch,
+        trust=trust if trust is not None else default_trust(),
+        expected_email=expected_email,
+        now=now,
+    )
 
 
 def verify_with(
-    data: Any, fetch: Any, *, resolver: Any = None, now: datetime | None = None
+    data: Any,
+    fetch: Any,
+    *,
+    resolver: Any = None,
+    trust: TrustList | None = None,
+    expected_email: str | None = None,
+    now: datetime | None = None,
 ) -> Outcome:
-    """Verify with a given fetch function (and resolver, reused across a batch)."""
+    """Verify with a given fetch function (and resolver, reused across a batch).
+
+    Without ``trust`` no issuer is trusted.
+    """
     report = verify_credential(
         data, resolver=resolver or resolver_for(fetch), status_fetcher=fetch, now=now
     )
-    return outcome_of(report)
+    return outcome_of(report, trust, expected_email)
 
 
 def fetch_credential(url: str, fetcher: DocumentFetcher | None = None) -> bytes:
@@ -127,11 +228,116 @@ def fetch_credential(url: str, fetcher: DocumentFetcher | None = None) -> bytes:
         ) from None
 
 
-def outcome_of(report: VerificationReport) -> Outcome:
-    """Judge a report: verified only when every check passed; otherwise say why."""
-    failed = [check for check in report.checks if not check.passed]
+def outcome_of(
+    report: VerificationReport,
+    trust: TrustList | None = None,
+    expected_email: str | None = None,
+) -> Outcome:
+    """Judge a report: verified only when every check passed and a list the verifier
+    uses trusts the issuer; otherwise say why."""
+    issuer = judge_issuer(report, trust or TrustList())
+    checks = [
+        _issuer_check(check, issuer) if check.name == "issuer" else check
+        for check in report.checks
+    ]
+    failed = [check for check in checks if not check.passed]
     reasons = [f"{CHECK_LABELS.get(c.name, c.name)}: {c.detail}" for c in failed]
-    return Outcome(report, _verdict(report), summarize(report.credential), reasons)
+    verdict = _verdict(report)
+    if verdict is Verdict.VERIFIED and not issuer.trusted:
+        verdict = Verdict.UNLISTED_ISSUER
+    return Outcome(
+        report,
+        verdict,
+        summarize(report.credential),
+        reasons,
+        checks,
+        issuer,
+        recipient_match(report.credential, expected_email),
+    )
+
+
+def judge_issuer(report: VerificationReport, trust: TrustList) -> IssuerTrust:
+    """The issuer's identifier, claimed name, and trust: trusted only when the
+    signing key is the issuer's and a list names that issuer."""
+    summary_issuer = (
+        report.credential.get("issuer") if report.credential is not None else None
+    )
+    claimed = (
+        _text(summary_issuer.get("name"))
+        if isinstance(summary_issuer, Mapping)
+        else None
+    )
+    identifier = _text(
+        summary_issuer.get("id")
+        if isinstance(summary_issuer, Mapping)
+        else summary_issuer,
+        500,
+    )
+    key_check = next((c for c in report.checks if c.name == "issuer"), None)
+    if key_check is None or not key_check.passed:
+        code = (
+            ISSUER_NOT_CHECKED
+            if key_check is None or key_check.detail.startswith("not checked")
+            else ISSUER_KEY_MISMATCH
+        )
+        return IssuerTrust(identifier, claimed, None, code)
+    match = trust.lookup(identifier)
+    code = ISSUER_TRUSTED if match is not None else ISSUER_NOT_LISTED
+    return IssuerTrust(identifier, claimed, match, code)
+
+
+def _issuer_check(check: Check, issuer: IssuerTrust) -> Check:
+    if issuer.code == ISSUER_TRUSTED and issuer.match is not None:
+        return Check(
+            "issuer",
+            True,
+            f"signed by {issuer.identifier}, trusted as “{issuer.match.name}” "
+            f"through {issuer.match.label}",
+            ISSUER_TRUSTED,
+        )
+    if issuer.code == ISSUER_NOT_LISTED:
+        claim = (
+            f"; it calls itself “{issuer.claimed_name}”, which is not confirmed"
+            if issuer.claimed_name
+            else ""
+        )
+        return Check(
+            "issuer",
+            False,
+            f"the signature is valid, but the issuer {issuer.identifier} is on no "
+            f"trust list you use{claim}",
+            ISSUER_NOT_LISTED,
+        )
+    return Check("issuer", False, check.detail, issuer.code)
+
+
+def recipient_match(
+    credential: Mapping[str, Any] | None, expected_email: str | None
+) -> RecipientMatch:
+    """Whether ``credential`` was issued to ``expected_email`` (OB 3.0 §B.1.4 salted
+    email hash); NOT_CHECKED when no email is given. The email is not kept."""
+    if expected_email is None or not expected_email.strip():
+        return RecipientMatch.NOT_CHECKED
+    email = normalize_email(expected_email)
+    subject = _mapping((credential or {}).get("credentialSubject"))
+    for identifier in _list(subject.get("identifier")):
+        if not isinstance(identifier, Mapping) or identifier.get("identityType") != (
+            "emailAddress"
+        ):
+            continue
+        claimed = identifier.get("identityHash")
+        if not isinstance(claimed, str):
+            continue
+        if identifier.get("hashed") is False:
+            if claimed.strip().lower() == email:
+                return RecipientMatch.MATCHES
+            continue
+        salt = identifier.get("salt")
+        if hmac.compare_digest(
+            hash_identity(email, salt if isinstance(salt, str) else ""), claimed
+        ):
+            return RecipientMatch.MATCHES
+    return RecipientMatch.DOES_NOT_MATCH
 
 
 def _verdict(report: VerificationReport) -> Verdict:

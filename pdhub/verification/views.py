@@ -22,9 +22,11 @@ from pdhub.accounts.models import Role
 from pdhub.errors import DomainError, InvalidInput
 from pdhub.extensions import db, limiter
 from pdhub.forms import show_error
+from pdhub.trust import policies as trust_policies
+from pdhub.trust import service as trust_service
 from pdhub.verification import batches, forms, service
-from pdhub.verification.models import BatchStatus
-from pdhub.verification.uploads import read_upload
+from pdhub.verification.models import BatchStatus, Verdict
+from pdhub.verification.uploads import is_zip, read_upload
 
 bp = Blueprint("verification", __name__)
 
@@ -60,19 +62,26 @@ def verify() -> Any:
             outcome = None
     status = 422 if form.errors or form.form_errors else 200
     return render_template(
-        "verification/verify.html", form=form, outcome=outcome
+        "verification/verify.html",
+        form=form,
+        outcome=outcome,
+        keeps_list=trust_policies.can_manage_district_list(current_user)
+        if current_user.is_authenticated
+        else False,
     ), status
 
 
 def _verify_form(form: forms.VerifyForm) -> service.Outcome:
+    # A district administrator's own list counts too; anyone else, the platform's.
+    trust = trust_service.trust_list_for(db.session, current_user)
     if form.given == "url":
-        return service.verify(service.fetch_credential(form.url.data))
+        return service.verify(service.fetch_credential(form.url.data), trust=trust)
     if form.given == "file":
         data = form.file.data.read(MAX_CREDENTIAL_UPLOAD + 1)
         if len(data) > MAX_CREDENTIAL_UPLOAD:
             raise InvalidInput("The file is larger than 16 MB.", field="file")
-        return service.verify(data)
-    return service.verify(form.credential.data.strip())
+        return service.verify(data, trust=trust)
+    return service.verify(form.credential.data.strip(), trust=trust)
 
 
 # --- bulk verification (district administrators) ------------------------------------
@@ -85,12 +94,10 @@ def batches_page() -> Any:
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            items = read_upload(
-                upload.filename or "",
-                upload.read(),
-                current_app.config["PDHUB_VERIFY_BATCH_MAX"],
-            )
-            source = "zip" if items[0].payload is not None else "csv"
+            data = upload.read()
+            limit = current_app.config["PDHUB_VERIFY_BATCH_MAX"]
+            items = read_upload(upload.filename or "", data, limit)
+            source = "zip" if is_zip(upload.filename or "", data) else "csv"
             batch = batches.start_batch(
                 db.session, current_user, items, source=source, filename=upload.filename
             )
@@ -114,10 +121,17 @@ def batch_page(batch_id: int) -> Any:
     batch = batches.batch_for(db.session, current_user, batch_id)
     progress = batches.progress(db.session, batch)
     rows: list[dict[str, Any]] = []
+    counts: list[tuple[Verdict, int]] = []
     if batch.status is BatchStatus.DONE:
-        rows = batches.batch_results(db.session, batch)[:100]
+        rows = batches.batch_results(db.session, batch, limit=100)
+        counts = batches.verdict_counts(db.session, batch)
     return render_template(
-        "verification/batch.html", batch=batch, progress=progress, rows=rows
+        "verification/batch.html",
+        batch=batch,
+        progress=progress,
+        rows=rows,
+        counts=counts,
+        Verdict=Verdict,
     )
 
 
