@@ -195,7 +195,7 @@ def verify_chunk(session: Session, batch_id: int, start: int, end: int) -> int:
     changes: list[dict[str, Any]] = []
     for row in rows:
         outcome = _verify_item(row.payload, row.source, fetcher, memo, resolver, trust)
-        if row.payload is not None and not outcome.readable:
+        if batch.source == "zip" and row.payload is not None and not outcome.readable:
             # A file that is not a credential (a PDF renamed, an image without a
             # credential in it) is listed as skipped, never as a failed credential.
             changes.append({"id": row.id, **_skipped_values(outcome)})
