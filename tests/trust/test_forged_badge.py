@@ -99,7 +99,7 @@ def test_after_the_district_lists_the_did_its_admin_sees_the_districts_name(
     assert "trusted through your district's trust list" in page
 
     # The district's list is the district's: others still see an unlisted issuer.
-    other = FlaskClient(client.application, client.response_wrapper)
+    other = client.application.test_client()
     assert f">{UNLISTED}</h2>" in _verify_page(other, forged)
     other_admin = UserFactory(district_admin=True)
     sign_in(other, other_admin)
@@ -157,7 +157,7 @@ def test_with_a_district_token_the_api_uses_the_districts_list(
     assert (body["verified"], body["verdict"]) == (True, "verified")
     assert body["issuer"]["trustedName"] == CO_OP
     assert body["issuer"]["trustList"] == "district"
-    anonymous = FlaskClient(client.application, client.response_wrapper)
+    anonymous = client.application.test_client()
     assert (
         anonymous.post("/api/v1/verify", json=forged).get_json()["verdict"]
         == "unlisted_issuer"

@@ -243,7 +243,7 @@ def test_a_platform_admin_keeps_the_platform_list(
     assert "State agency" in text(client.get("/admin/trust"))
     # District admins see the platform's entries, read-only, on their page.
     hr = UserFactory(district_admin=True)
-    other = FlaskClient(client.application, client.response_wrapper)
+    other = client.application.test_client()
     sign_in(other, hr)
     assert "State agency" in text(other.get("/district/trust"))
     assert other.post(f"/district/trust/{entry.id}/remove").status_code == 404
