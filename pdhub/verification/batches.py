@@ -339,6 +339,11 @@ def finish_batch(session: Session, batch_id: int) -> bool:
         else None,
         "total": batch.total,
         "counts": counts,
+        "issuerTrust": "An issuer counts as trusted when it is this platform's own, "
+        f"on the platform's trust list, or on {batch.district.name}'s trust list, "
+        "as the lists stood when each credential was checked; any other issuer's "
+        "credential with a valid signature is unlisted_issuer, and claimedName is "
+        "only the credential's own claim.",
         "resultsCsvSha256": hashlib.sha256(csv_text.encode("utf-8")).hexdigest(),
         "results": rows,
         "signedBy": key.did_key_verification_method,
