@@ -28,6 +28,11 @@ class TrustedIssuerForm(FlaskForm):
     )
 
 
+class TrustedIssuerEditForm(FlaskForm):
+    name = TrustedIssuerForm.name
+    url = TrustedIssuerForm.url
+
+
 class RegistryImportForm(FlaskForm):
     file = FileField("Registry file (JSON)", description=REGISTRY_HELP)
 

@@ -352,6 +352,23 @@ def entry_for(
     return entry
 
 
+def update_entry(
+    session: Session,
+    actor: User,
+    district_id: int | None,
+    entry_id: int,
+    *,
+    name: str,
+    url: str | None = None,
+) -> TrustedIssuer:
+    """Change an entry's display name and site (NotFound for another list's)."""
+    entry = entry_for(session, actor, district_id, entry_id)
+    entry.name = _clean_name(name)
+    entry.url = _clean_url(url)
+    session.flush()
+    return entry
+
+
 def remove_entry(
     session: Session, actor: User, district_id: int | None, entry_id: int
 ) -> TrustedIssuer:

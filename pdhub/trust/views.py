@@ -16,7 +16,11 @@ from pdhub.extensions import db
 from pdhub.forms import show_error
 from pdhub.templating import NAVIGATION, NavItem
 from pdhub.trust import service
-from pdhub.trust.forms import RegistryImportForm, TrustedIssuerForm
+from pdhub.trust.forms import (
+    RegistryImportForm,
+    TrustedIssuerEditForm,
+    TrustedIssuerForm,
+)
 
 bp = Blueprint("trust", __name__)
 
@@ -33,6 +37,7 @@ _SCOPES = {
         "list": "trust.platform_list",
         "import": "trust.platform_import",
         "remove": "trust.platform_remove",
+        "edit": "trust.platform_edit",
         "title": "Trusted issuers (whole platform)",
         "lead": "Credentials from these issuers are shown as verified, under the "
         "name you give, to everyone who verifies on PD Hub. This deployment's own "
@@ -42,6 +47,7 @@ _SCOPES = {
         "list": "trust.district_list",
         "import": "trust.district_import",
         "remove": "trust.district_remove",
+        "edit": "trust.district_edit",
         "title": "Your district's trusted issuers",
         "lead": "Credentials from these issuers are shown as verified, under the "
         "name you give, when anyone in your district's administration verifies a "
@@ -135,6 +141,44 @@ def _remove(scope: str, entry_id: int) -> Any:
         db.session.commit()
         flash(f"{entry.name} is no longer a trusted issuer.", "success")
     return redirect(url_for(_SCOPES[scope]["list"]), 303)
+
+
+def _edit(scope: str, entry_id: int) -> Any:
+    entry = service.entry_for(db.session, current_user, _district_id(scope), entry_id)
+    form = TrustedIssuerEditForm(obj=entry)
+    if form.validate_on_submit():
+        try:
+            service.update_entry(
+                db.session,
+                current_user,
+                _district_id(scope),
+                entry.id,
+                name=form.name.data or "",
+                url=form.url.data,
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            flash(f"Saved {entry.name}.", "success")
+            return redirect(url_for(_SCOPES[scope]["list"]), 303)
+    failed = bool(form.errors or form.form_errors)
+    return render_template(
+        "trust/edit.html", scope=_SCOPES[scope], entry=entry, form=form
+    ), (422 if failed else 200)
+
+
+@bp.route("/admin/trust/<int:entry_id>", methods=["GET", "POST"])
+@admin_required
+def platform_edit(entry_id: int) -> Any:
+    return _edit("platform", entry_id)
+
+
+@bp.route("/district/trust/<int:entry_id>", methods=["GET", "POST"])
+@roles_required(Role.DISTRICT_ADMIN)
+def district_edit(entry_id: int) -> Any:
+    return _edit("district", entry_id)
 
 
 @bp.route("/admin/trust", methods=["GET", "POST"])

@@ -225,9 +225,19 @@ def test_a_district_admin_adds_imports_sees_who_added_and_removes(
     assert "Line 1, column 2" in text(broken)
     entry = session.scalar(select(TrustedIssuer).where(TrustedIssuer.identifier == DID))
     entry_id = entry.id
+    assert "Change Northside Co-op" in text(client.get(f"/district/trust/{entry_id}"))
+    blank = client.post(f"/district/trust/{entry_id}", data={"name": " "})
+    assert blank.status_code == 422
+    assert "Enter the name your verifiers should see" in text(blank)
+    renamed = client.post(
+        f"/district/trust/{entry_id}", data={"name": "Northside Co-op (PD)"}
+    )
+    assert renamed.status_code == 303
+    session.expire_all()
+    assert session.get(TrustedIssuer, entry_id).name == "Northside Co-op (PD)"
     assert client.post(f"/district/trust/{entry_id}/remove").status_code == 303
     page = text(client.get("/district/trust"))
-    assert "Northside Co-op is no longer a trusted issuer" in page
+    assert "Northside Co-op (PD) is no longer a trusted issuer" in page
     assert DID not in page
     assert session.get(TrustedIssuer, entry_id) is None
 
@@ -247,6 +257,8 @@ def test_a_platform_admin_keeps_the_platform_list(
     sign_in(other, hr)
     assert "State agency" in text(other.get("/district/trust"))
     assert other.post(f"/district/trust/{entry.id}/remove").status_code == 404
+    assert other.get(f"/district/trust/{entry.id}").status_code == 404
+    assert client.get(f"/admin/trust/{entry.id}").status_code == 200
     assert other.get("/admin/trust").status_code == 403
 
 
@@ -262,9 +274,13 @@ def test_another_districts_entry_answers_404_by_id(
     theirs = _entry(session, UserFactory(district_admin=True))
     session.commit()
     sign_in(client, UserFactory(district_admin=True))
+    assert client.get(f"/district/trust/{theirs.id}").status_code == 404
+    edit = client.post(f"/district/trust/{theirs.id}", data={"name": "Mine now"})
+    assert edit.status_code == 404
     assert client.post(f"/district/trust/{theirs.id}/remove").status_code == 404
     assert client.post("/district/trust/999999/remove").status_code == 404
-    assert session.get(TrustedIssuer, theirs.id) is not None
+    session.expire_all()
+    assert session.get(TrustedIssuer, theirs.id).name == "Theirs"
     assert "Theirs" not in text(client.get("/district/trust"))
     admin = UserFactory(admin=True)
     with pytest.raises(NotFound):
@@ -284,6 +300,9 @@ def test_teachers_and_coaches_cannot_open_or_change_any_list(
         ("post", "/district/trust"),
         ("post", "/district/trust/import"),
         ("post", f"/district/trust/{theirs.id}/remove"),
+        ("get", f"/district/trust/{theirs.id}"),
+        ("post", f"/district/trust/{theirs.id}"),
+        ("get", f"/admin/trust/{theirs.id}"),
         ("get", "/admin/trust"),
         ("post", "/admin/trust"),
         ("post", "/admin/trust/import"),
