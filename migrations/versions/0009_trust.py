@@ -1,8 +1,8 @@
-"""issuer trust lists; batch items keep the issuer's identifier, its trust and the
-recipient match; batches remember the API token that started them
+"""issuer trust lists; batch items keep the issuer's identifier and its trust;
+batches remember the API token that started them
 
 Revision ID: 0009_trust
-Revises: 0008
+Revises: 0012_recipient
 Create Date: 2026-12-07
 
 """
@@ -14,7 +14,7 @@ import pdhub.db
 
 # revision identifiers, used by Alembic.
 revision = '0009_trust'
-down_revision = '0008'
+down_revision = '0012_recipient'
 branch_labels = None
 depends_on = None
 
@@ -42,20 +42,15 @@ def upgrade():
         batch_op.create_foreign_key(batch_op.f('fk_verification_batches_api_token_id_api_tokens'), 'api_tokens', ['api_token_id'], ['id'], ondelete='SET NULL')
 
     # Items checked before this revision keep no identifier: the CSV shows them as
-    # not trusted (nothing was judged), never as trusted.
+    # not trusted (nothing was judged), never as trusted. The verdict column (a
+    # VARCHAR without a constraint) takes the new unlisted_issuer and skipped as is.
     with op.batch_alter_table('verification_items', schema=None) as batch_op:
         batch_op.add_column(sa.Column('issuer_id', sa.String(length=500), nullable=True))
         batch_op.add_column(sa.Column('issuer_trusted_name', sa.String(length=200), nullable=True))
-        batch_op.add_column(sa.Column('recipient', sa.String(length=16), nullable=True))
-        batch_op.alter_column('verdict',
-               existing_type=sa.Enum('verified', 'not_verified', 'revoked', 'suspended', 'expired', name='verdict', native_enum=False, length=32),
-               type_=sa.Enum('verified', 'not_verified', 'revoked', 'suspended', 'expired', 'unlisted_issuer', 'skipped', name='verdict', native_enum=False, length=32),
-               existing_nullable=True)
 
 
 def downgrade():
     with op.batch_alter_table('verification_items', schema=None) as batch_op:
-        batch_op.drop_column('recipient')
         batch_op.drop_column('issuer_trusted_name')
         batch_op.drop_column('issuer_id')
 

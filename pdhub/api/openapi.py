@@ -6,13 +6,12 @@ from typing import Any
 
 from flask import Flask
 
-from pdhub.verification.models import Verdict
+from pdhub.verification.models import RecipientMatch, Verdict
 from pdhub.verification.service import (
     ISSUER_KEY_MISMATCH,
     ISSUER_NOT_CHECKED,
     ISSUER_NOT_LISTED,
     ISSUER_TRUSTED,
-    RecipientMatch,
 )
 
 ISSUER_CODES = (
@@ -101,8 +100,11 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                     "verified is true only for the verdict verified; "
                     "unlisted_issuer means a valid signature in good standing from "
                     "an issuer on no list used (issuer.claimedName is the "
-                    "credential's own claim, never confirmed). Rate limited per "
-                    f"address ({app.config['PDHUB_VERIFY_RATE_LIMIT']}).",
+                    "credential's own claim, never confirmed). With an email "
+                    "address, recipient says whether the credential was issued to "
+                    "it (checked against the credential's salted email hash; the "
+                    "address is not stored). Rate limited per address "
+                    f"({app.config['PDHUB_VERIFY_RATE_LIMIT']}).",
                     "security": [{}, {"bearer": []}],
                     "requestBody": {
                         "required": True,
@@ -115,7 +117,25 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                                             "type": "object",
                                             "required": ["jwt"],
                                             "additionalProperties": False,
-                                            "properties": {"jwt": {"type": "string"}},
+                                            "properties": {
+                                                "jwt": {"type": "string"},
+                                                "email": {
+                                                    "$ref": "#/components/schemas/ExpectedEmail"  # noqa: E501
+                                                },
+                                            },
+                                        },
+                                        {
+                                            "type": "object",
+                                            "required": ["credential"],
+                                            "additionalProperties": False,
+                                            "properties": {
+                                                "credential": {
+                                                    "$ref": "#/components/schemas/Credential"  # noqa: E501
+                                                },
+                                                "email": {
+                                                    "$ref": "#/components/schemas/ExpectedEmail"  # noqa: E501
+                                                },
+                                            },
                                         },
                                     ]
                                 }
@@ -130,7 +150,10 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                                             "contentMediaType": "application/octet-stream",  # noqa: E501
                                             "description": "JSON, JWT, or a baked PNG "
                                             "or SVG.",
-                                        }
+                                        },
+                                        "email": {
+                                            "$ref": "#/components/schemas/ExpectedEmail"
+                                        },
                                     },
                                 }
                             },
@@ -275,6 +298,14 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                     "type": "object",
                     "description": "An Open Badges 3.0 OpenBadgeCredential (VC 2.0).",
                 },
+                "ExpectedEmail": {
+                    "type": "string",
+                    "maxLength": 254,
+                    "description": "The email address the verifier expects the "
+                    "credential to be issued to. Compared (trimmed, lower case) with "
+                    "the credential's salted hash, then forgotten: never stored.",
+                    "examples": ["teacher@school.example"],
+                },
                 "Check": {
                     "type": "object",
                     "required": ["name", "passed", "detail"],
@@ -329,14 +360,21 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                                 if verdict is not Verdict.SKIPPED
                             ]
                         },
+                        "recipient": {
+                            "type": "object",
+                            "required": ["match", "detail"],
+                            "properties": {
+                                "match": {
+                                    "enum": ["matches", "does_not_match", "not_checked"]
+                                },
+                                "detail": {"type": "string"},
+                            },
+                        },
                         "checks": {
                             "type": "array",
                             "items": {"$ref": "#/components/schemas/Check"},
                         },
                         "issuer": {"$ref": "#/components/schemas/Issuer"},
-                        "recipient": {
-                            "enum": [match.value for match in RecipientMatch]
-                        },
                     },
                 },
                 "Batch": {

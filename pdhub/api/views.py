@@ -57,14 +57,16 @@ def openapi() -> Any:
 @bp.post("/verify")
 @limiter.limit(verify_rate_limit)
 def verify() -> Any:
-    """Verify one credential: a JSON object, {"jwt": ...}, or a file upload.
+    """Verify one credential: a JSON object, {"jwt": ...} or {"credential": ...}
+    (either with "email"), or a file upload (with an email field).
 
     The issuer is judged against the platform's trust list and this deployment's
     own identifiers, and with a district administrator's token, the district's list.
     """
     trust = _verifier_trust()
     db.session.commit()  # the token's last use, if one was sent
-    outcome = service.verify(_credential_input(), trust=trust)
+    data, email = _credential_input()
+    outcome = service.verify(data, trust=trust, email=email)
     body = outcome.to_json()
     if not outcome.readable:
         return error_response(
@@ -82,7 +84,8 @@ def _verifier_trust() -> TrustList:
     return trust_service.trust_list_for(db.session, _token(bulk=False).user)
 
 
-def _credential_input() -> Any:
+def _credential_input() -> tuple[Any, str | None]:
+    """The credential to verify and the email address expected, if any (never kept)."""
     if request.mimetype == "multipart/form-data":
         request.max_content_length = MAX_CREDENTIAL_UPLOAD
         files = request.files.getlist("file")
@@ -90,7 +93,8 @@ def _credential_input() -> Any:
             raise InvalidInput(
                 "Upload exactly one file, in the field named file.", field="file"
             )
-        return files[0].read()
+        email = service.check_email_input(request.form.get("email"))
+        return files[0].read(), email
     request.max_content_length = MAX_JSON_BODY
     if request.mimetype not in {
         "application/json",
@@ -105,11 +109,18 @@ def _credential_input() -> Any:
         raise InvalidInput(
             'The body must be a JSON object: a credential, or {"jwt": "..."}.'
         )
-    if set(body) == {"jwt"}:
+    if "jwt" in body and set(body) <= {"jwt", "email"}:
         if not isinstance(body["jwt"], str):
             raise InvalidInput("jwt must be a string holding a VC-JWT.", field="jwt")
-        return body["jwt"]
-    return body
+        return body["jwt"], service.check_email_input(body.get("email"))
+    if "credential" in body and set(body) <= {"credential", "email"}:
+        if not isinstance(body["credential"], dict | str):
+            raise InvalidInput(
+                "credential must be a credential object or a VC-JWT.",
+                field="credential",
+            )
+        return body["credential"], service.check_email_input(body.get("email"))
+    return body, None
 
 
 class UnsupportedMediaType(DomainError):

@@ -138,28 +138,36 @@ def verify_credential_file(
     registries: tuple[click.utils.LazyFile, ...],
     as_json: bool,
 ) -> None:
-    """Verify a credential FILE offline (JSON, JWT, PNG or SVG); exit 0 if verified.
+    """Verify a credential FILE offline (JSON, JWT, PNG or SVG).
 
-    No network is used: keys must be did:key, and status lists come from --status-list.
-    The issuer counts as trusted when it is this deployment's own, on the platform's
-    trust list (both read from the database when it can be reached), or given with
-    --trust-issuer or --trust-registry; otherwise a valid credential is reported as
-    from an issuer you have not listed.
+    No network is used: keys must be did:key (or this deployment's did:web), this
+    deployment's status lists are read from its database, others' from
+    --status-list files. The issuer counts as trusted when it is this deployment's
+    own, on the platform's trust list (both read from the database when it can be
+    reached), or given with --trust-issuer or --trust-registry; otherwise a valid
+    credential is reported as from an issuer you have not listed. Exit 0 if
+    verified, 2 if authentic but its status could not be checked, 1 otherwise.
     """
     import json as json_lib
 
     from pdhub.trust import service as trust_service
+    from pdhub.verification.models import Verdict
     from pdhub.verification.offline import verify_offline
 
     try:
         trust = _cli_trust(trusted, registries)
         outcome = verify_offline(
-            file.read(), [handle.read() for handle in status_lists], trust
+            file.read(),
+            [handle.read() for handle in status_lists],
+            session=db.session,
+            trust=trust,
         )
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     except DomainError as error:
         raise click.ClickException(error.message) from None
+    finally:
+        db.session.rollback()  # verifying reads; nothing it did is kept
     if as_json:
         click.echo(json_lib.dumps(outcome.to_json(), indent=2))
     else:
@@ -180,7 +188,13 @@ def verify_credential_file(
         for check in outcome.checks:
             mark = "PASS" if check.passed else "FAIL"
             click.echo(f"  [{mark}] {check.name}: {check.detail}")
-    sys.exit(0 if outcome.verified else 1)
+    sys.exit(
+        0
+        if outcome.verified
+        else 2
+        if outcome.verdict is Verdict.STATUS_NOT_CHECKED
+        else 1
+    )
 
 
 def _cli_trust(

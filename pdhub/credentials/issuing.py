@@ -24,6 +24,7 @@ from badges.credential import (
     Achievement,
     Evidence,
     IssuerProfile,
+    NamedRecipient,
     OpenBadgeCredential,
     Recipient,
     StatusEntry,
@@ -126,6 +127,7 @@ class Issuer:
             activity_end_date=completed.replace(microsecond=0),
             evidence=tuple(evidence),
             status=StatusEntry(status.list_url(status_list), index),
+            named=NamedRecipient(award.user.name) if award.name_in_credential else None,
         ).to_json()
         signed = sign_document(
             unsigned, signer.pair, signer.verification_method, created=now

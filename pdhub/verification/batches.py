@@ -43,17 +43,13 @@ from pdhub.verification.fetcher import (
 )
 from pdhub.verification.models import (
     BatchStatus,
+    RecipientMatch,
     Verdict,
     VerificationBatch,
     VerificationItem,
 )
 from pdhub.verification.report import REPORT_TYPE, report_key, sign_report
-from pdhub.verification.service import (
-    Outcome,
-    RecipientMatch,
-    outcome_of,
-    verify_with,
-)
+from pdhub.verification.service import NOT_SHARED, Outcome, outcome_of, verify_with
 from pdhub.verification.uploads import BatchInput
 
 CHUNK_TASK = "pdhub.verify_batch_chunk"
@@ -70,9 +66,9 @@ CSV_COLUMNS = {
     "issuer": "Issuer",
     "issuerId": "Issuer identifier",
     "issuerTrusted": "Issuer trusted",
-    "recipient": "Recipient",
     "issued": "Issued",
     "verdict": "Verdict",
+    "recipient_match": "Recipient match",
     "reasons": "Reasons",
 }
 
@@ -118,6 +114,7 @@ def start_batch(
                 "position": position,
                 "source": item.source,
                 "payload": item.payload,
+                "expected_email": item.email,
                 **(_skipped_values() if item.skipped else {}),
             }
             for position, item in enumerate(items)
@@ -179,7 +176,12 @@ def verify_chunk(session: Session, batch_id: int, start: int, end: int) -> int:
     if batch is None or batch.status is BatchStatus.DONE:
         return 0
     rows = session.execute(
-        select(VerificationItem.id, VerificationItem.source, VerificationItem.payload)
+        select(
+            VerificationItem.id,
+            VerificationItem.source,
+            VerificationItem.payload,
+            VerificationItem.expected_email,
+        )
         .where(
             VerificationItem.batch_id == batch_id,
             VerificationItem.position >= start,
@@ -194,7 +196,9 @@ def verify_chunk(session: Session, batch_id: int, start: int, end: int) -> int:
     trust = trust_service.trust_list(session, batch.district_id)
     changes: list[dict[str, Any]] = []
     for row in rows:
-        outcome = _verify_item(row.payload, row.source, fetcher, memo, resolver, trust)
+        outcome = _verify_item(
+            row.payload, row.source, fetcher, memo, resolver, trust, row.expected_email
+        )
         if batch.source == "zip" and row.payload is not None and not outcome.readable:
             # A file that is not a credential (a PDF renamed, an image without a
             # credential in it) is listed as skipped, never as a failed credential.
@@ -244,17 +248,17 @@ def _verify_item(
     memo: MemoFetcher,
     resolver: Any,
     trust: TrustList,
-    expected_email: str | None = None,
+    email: str | None = None,
 ) -> Outcome:
     data: Any = payload
     if data is None:
         try:
             data = fetcher(credential_document_url(source))
         except FetchError as error:
+            if fetcher.is_local(source):
+                return _unreadable(f"the credential could not be opened: {NOT_SHARED}")
             return _unreadable(f"the credential could not be fetched: {error}")
-    return verify_with(
-        data, memo, resolver=resolver, trust=trust, expected_email=expected_email
-    )
+    return verify_with(data, memo, resolver=resolver, trust=trust, email=email)
 
 
 def _unreadable(detail: str) -> Outcome:
@@ -270,6 +274,7 @@ def _skipped_values(outcome: Outcome | None = None) -> dict[str, Any]:
     return {
         "checked_at": utcnow(),
         "payload": None,
+        "expected_email": None,
         "verdict": Verdict.SKIPPED,
         "reasons": f"{SKIPPED_REASON} ({detail})"[:10_000]
         if detail
@@ -283,13 +288,15 @@ def _item_values(outcome: Outcome) -> dict[str, Any]:
     return {
         "checked_at": utcnow(),
         "payload": None,
+        # The expected email served its one purpose; only the match is kept.
+        "expected_email": None,
+        "recipient_match": outcome.recipient,
         "verdict": outcome.verdict,
         "teacher": summary.teacher,
         "achievement": summary.achievement,
         "issuer": (summary.issuer_name or "")[:300] or None,
         "issuer_id": (outcome.issuer.identifier or "")[:500] or None,
         "issuer_trusted_name": outcome.issuer.trusted_name,
-        "recipient": outcome.recipient.value,
         "issued": summary.issued,
         "reasons": "\n".join(outcome.reasons)[:10_000] or None,
         "checks": orjson.dumps([c.to_json() for c in outcome.checks]).decode(),
@@ -362,11 +369,11 @@ def _rows(session: Session, batch_id: int) -> list[dict[str, Any]]:
             VerificationItem.position,
             VerificationItem.source,
             VerificationItem.teacher,
+            VerificationItem.recipient_match,
             VerificationItem.achievement,
             VerificationItem.issuer,
             VerificationItem.issuer_id,
             VerificationItem.issuer_trusted_name,
-            VerificationItem.recipient,
             VerificationItem.issued,
             VerificationItem.verdict,
             VerificationItem.reasons,
@@ -379,9 +386,11 @@ def _rows(session: Session, batch_id: int) -> list[dict[str, Any]]:
             "row": item.position + 1,
             "source": item.source,
             "teacher": item.teacher,
+            "recipient_match": (
+                item.recipient_match or RecipientMatch.NOT_CHECKED
+            ).value,
             "achievement": item.achievement,
             "issuer": _issuer_json(item),
-            "recipient": _recipient(item),
             "issued": item.issued,
             "verdict": (item.verdict or Verdict.NOT_VERIFIED).value,
             "reasons": item.reasons.split("\n") if item.reasons else [],
@@ -399,12 +408,6 @@ def _issuer_json(item: Any) -> dict[str, Any]:
         "trustedName": item.issuer_trusted_name,
         "claimedName": item.issuer,
     }
-
-
-def _recipient(item: Any) -> str | None:
-    if item.verdict is Verdict.SKIPPED:
-        return None
-    return item.recipient or RecipientMatch.NOT_CHECKED.value
 
 
 def issuer_cell(issuer: dict[str, Any]) -> str:
@@ -433,7 +436,9 @@ def _csv_values(row: dict[str, Any]) -> dict[str, Any]:
         "issuer": issuer_cell(issuer),
         "issuerId": issuer["id"],
         "issuerTrusted": "" if skipped else "yes" if issuer["trusted"] else "no",
-        "recipient": RecipientMatch(row["recipient"]).label if row["recipient"] else "",
+        "recipient_match": ""
+        if skipped
+        else RecipientMatch(row["recipient_match"]).label,
         "verdict": Verdict(row["verdict"]).label,
         "reasons": "; ".join(row["reasons"]),
     }
@@ -545,9 +550,9 @@ def batch_results(
             "verified": item.verdict is Verdict.VERIFIED,
             "verdict": item.verdict.value if item.verdict else None,
             "teacher": item.teacher,
+            "recipient": (item.recipient_match or RecipientMatch.NOT_CHECKED).value,
             "achievement": item.achievement,
             "issuer": _issuer_json(item),
-            "recipient": _recipient(item),
             "issued": item.issued,
             "reasons": item.reasons.split("\n") if item.reasons else [],
             "checks": orjson.loads(item.checks) if item.checks else [],

@@ -24,6 +24,9 @@ class Verdict(enum.StrEnum):
     REVOKED = "revoked"
     SUSPENDED = "suspended"
     EXPIRED = "expired"
+    # Authentic and in date, but no status list could be read (offline, or the
+    # issuer's list is unreachable): neither "verified" nor a sign of forgery.
+    STATUS_NOT_CHECKED = "status_not_checked"
     #: A valid signature in good standing, by an issuer on no list the verifier uses.
     UNLISTED_ISSUER = "unlisted_issuer"
     #: A batch file that is not a credential at all (a PDF, an unreadable image).
@@ -37,6 +40,7 @@ class Verdict(enum.StrEnum):
             "revoked": "Revoked",
             "suspended": "Suspended",
             "expired": "Expired",
+            "status_not_checked": "Status not checked",
             "unlisted_issuer": "Valid signature from an issuer you have not listed",
             "skipped": "Skipped: not a credential",
         }[self.value]
@@ -47,6 +51,22 @@ class Verdict(enum.StrEnum):
         return {"verified": "ok", "not_verified": "bad", "revoked": "bad"}.get(
             self.value, "warn"
         )
+
+
+class RecipientMatch(enum.StrEnum):
+    """Whether the email a verifier expects is the one the credential was issued to."""
+
+    MATCHES = "matches"
+    DOES_NOT_MATCH = "does_not_match"
+    NOT_CHECKED = "not_checked"
+
+    @property
+    def label(self) -> str:
+        return {
+            "matches": "Recipient matches",
+            "does_not_match": "Does not match",
+            "not_checked": "Not checked",
+        }[self.value]
 
 
 class BatchStatus(enum.StrEnum):
@@ -112,10 +132,16 @@ class VerificationItem(Base):
     issuer_id: Mapped[str | None] = mapped_column(String(500))
     # The trust list's name for the issuer; None when it is on no list used.
     issuer_trusted_name: Mapped[str | None] = mapped_column(String(200))
-    recipient: Mapped[str | None] = mapped_column(String(16))
     issued: Mapped[str | None] = mapped_column(String(40))
     reasons: Mapped[str | None] = mapped_column(Text)
     checks: Mapped[str | None] = mapped_column(Text)
+    # The email address the district expects the credential to be issued to (an
+    # optional CSV column): held only until the item is checked, then cleared like
+    # the payload; the match is what the district keeps.
+    expected_email: Mapped[str | None] = mapped_column(String(254))
+    recipient_match: Mapped[RecipientMatch | None] = mapped_column(
+        value_enum(RecipientMatch, "recipient_match")
+    )
 
     batch: Mapped[VerificationBatch] = relationship()
 

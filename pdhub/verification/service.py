@@ -3,8 +3,6 @@ to whom, and each check in plain words."""
 
 from __future__ import annotations
 
-import enum
-import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,8 +10,13 @@ from typing import Any
 
 from flask import current_app
 
-from badges.credential import hash_identity, normalize_email
-from badges.verify import Check, VerificationReport, verify_credential
+from badges.credential import email_matches_identity
+from badges.verify import (
+    STATUS_NOT_CHECKED,
+    Check,
+    VerificationReport,
+    verify_credential,
+)
 from pdhub.errors import InvalidInput
 from pdhub.trust import service as trust_service
 from pdhub.trust.service import TrustList, TrustMatch
@@ -24,7 +27,7 @@ from pdhub.verification.fetcher import (
     credential_document_url,
     resolver_for,
 )
-from pdhub.verification.models import Verdict
+from pdhub.verification.models import RecipientMatch, Verdict
 
 #: The checks, named for people.
 CHECK_LABELS = {
@@ -101,18 +104,6 @@ class IssuerTrust:
         }
 
 
-class RecipientMatch(enum.StrEnum):
-    """Whether the credential was issued to the email address the verifier expects."""
-
-    NOT_CHECKED = "not_checked"
-    MATCHES = "matches"
-    DOES_NOT_MATCH = "does_not_match"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ")
-
-
 @dataclass(frozen=True)
 class Outcome:
     """A verification report with its verdict and the credential's description.
@@ -129,6 +120,7 @@ class Outcome:
         default_factory=lambda: IssuerTrust(None, None, None, ISSUER_NOT_CHECKED)
     )
     recipient: RecipientMatch = RecipientMatch.NOT_CHECKED
+    recipient_detail: str = "no email address was given to check"
 
     @property
     def verified(self) -> bool:
@@ -149,7 +141,10 @@ class Outcome:
             "verdict": self.verdict.value,
             "checks": [check.to_json() for check in self.checks],
             "issuer": self.issuer.to_json(),
-            "recipient": self.recipient.value,
+            "recipient": {
+                "match": self.recipient.value,
+                "detail": self.recipient_detail,
+            },
         }
 
 
@@ -164,24 +159,25 @@ def verify(
     data: Any,
     *,
     trust: TrustList | None = None,
-    expected_email: str | None = None,
     fetcher: DocumentFetcher | None = None,
     now: datetime | None = None,
+    email: str | None = None,
 ) -> Outcome:
     """Verify a credential (object, JSON text, VC-JWT, or PNG/SVG bytes); never raises.
 
     The issuer is judged against ``trust`` (default: this deployment's own
     identifiers and the platform's list). Documents it needs (status lists, did:web)
     come through ``fetcher`` (default: the current app's), each fetched once. A check
-    that could not be completed fails.
+    that could not be completed fails. ``email``, when given, is checked against the
+    credential's recipient (and used for nothing else: it is neither kept nor logged).
     """
     fetch = MemoFetcher(fetcher or DocumentFetcher.for_app(current_app))
     return verify_with(
         data,
         fetch,
         trust=trust if trust is not None else default_trust(),
-        expected_email=expected_email,
         now=now,
+        email=email,
     )
 
 
@@ -191,8 +187,8 @@ def verify_with(
     *,
     resolver: Any = None,
     trust: TrustList | None = None,
-    expected_email: str | None = None,
     now: datetime | None = None,
+    email: str | None = None,
 ) -> Outcome:
     """Verify with a given fetch function (and resolver, reused across a batch).
 
@@ -201,7 +197,70 @@ def verify_with(
     report = verify_credential(
         data, resolver=resolver or resolver_for(fetch), status_fetcher=fetch, now=now
     )
-    return outcome_of(report, trust, expected_email)
+    return outcome_of(report, trust, email=email)
+
+
+#: An expected email address may be this long (RFC 5321's limit on a path).
+MAX_EMAIL = 254
+
+
+def check_email_input(email: Any, field: str = "email") -> str | None:
+    """The expected email address a verifier gave, trimmed; None when none was.
+
+    Raises InvalidInput when it cannot be an email address.
+    """
+    if email is None:
+        return None
+    if not isinstance(email, str):
+        raise InvalidInput("The email must be text, like name@school.org.", field=field)
+    email = email.strip()
+    if not email:
+        return None
+    local, at, domain = email.rpartition("@")
+    if not at or not local or not domain or len(email) > MAX_EMAIL or " " in email:
+        raise InvalidInput(
+            "Enter the teacher's email address, like name@school.org.", field=field
+        )
+    return email
+
+
+def recipient_match(
+    credential: Mapping[str, Any] | None, email: str | None
+) -> tuple[RecipientMatch, str]:
+    """Check ``email`` against the credential's salted email hash (OB 3.0
+    IdentityObject), normalized the way issuing normalized it."""
+    if not email:
+        return RecipientMatch.NOT_CHECKED, "no email address was given to check"
+    if not isinstance(credential, Mapping):
+        return RecipientMatch.NOT_CHECKED, "the credential could not be read"
+    subjects = credential.get("credentialSubject")
+    found: bool | None = None
+    for subject in subjects if isinstance(subjects, list) else [subjects]:
+        if isinstance(subject, Mapping):
+            matched = email_matches_identity(subject.get("identifier"), email)
+            if matched:
+                return (
+                    RecipientMatch.MATCHES,
+                    "the credential was issued to this email address",
+                )
+            found = found or matched is False
+    if found:
+        return (
+            RecipientMatch.DOES_NOT_MATCH,
+            "the credential was issued to a different email address",
+        )
+    return (
+        RecipientMatch.NOT_CHECKED,
+        "the credential does not identify its recipient by email address",
+    )
+
+
+#: What a verifier is told when a badge link of this site shows nothing: its page is
+#: not shared (a private badge looks the same as a missing one), or the link is wrong.
+NOT_SHARED = (
+    "This badge is not shared, or the link is not complete. Ask the teacher to "
+    "share this badge, or to send you the file, and check it again."
+)
 
 
 def fetch_credential(url: str, fetcher: DocumentFetcher | None = None) -> bytes:
@@ -221,20 +280,18 @@ def fetch_credential(url: str, fetcher: DocumentFetcher | None = None) -> bytes:
     try:
         return fetcher(credential_document_url(url))
     except FetchError:
-        raise InvalidInput(
-            "There is no shared credential at that address. Check the link, or ask "
-            "the teacher to turn sharing on.",
-            field="url",
-        ) from None
+        raise InvalidInput(NOT_SHARED, field="url") from None
 
 
 def outcome_of(
     report: VerificationReport,
     trust: TrustList | None = None,
-    expected_email: str | None = None,
+    *,
+    email: str | None = None,
 ) -> Outcome:
     """Judge a report: verified only when every check passed and a list the verifier
-    uses trusts the issuer; otherwise say why."""
+    uses trusts the issuer; otherwise say why. With ``email``, also whether the
+    credential was issued to that address."""
     issuer = judge_issuer(report, trust or TrustList())
     checks = [
         _issuer_check(check, issuer) if check.name == "issuer" else check
@@ -243,8 +300,11 @@ def outcome_of(
     failed = [check for check in checks if not check.passed]
     reasons = [f"{CHECK_LABELS.get(c.name, c.name)}: {c.detail}" for c in failed]
     verdict = _verdict(report)
-    if verdict is Verdict.VERIFIED and not issuer.trusted:
+    # A credential in good standing (or whose status could not be read) from an
+    # issuer on no list is never shown as verified, nor as "authentic".
+    if verdict in (Verdict.VERIFIED, Verdict.STATUS_NOT_CHECKED) and not issuer.trusted:
         verdict = Verdict.UNLISTED_ISSUER
+    match, detail = recipient_match(report.credential, email)
     return Outcome(
         report,
         verdict,
@@ -252,7 +312,8 @@ def outcome_of(
         reasons,
         checks,
         issuer,
-        recipient_match(report.credential, expected_email),
+        match,
+        detail,
     )
 
 
@@ -311,35 +372,6 @@ def _issuer_check(check: Check, issuer: IssuerTrust) -> Check:
     return Check("issuer", False, check.detail, issuer.code)
 
 
-def recipient_match(
-    credential: Mapping[str, Any] | None, expected_email: str | None
-) -> RecipientMatch:
-    """Whether ``credential`` was issued to ``expected_email`` (OB 3.0 §B.1.4 salted
-    email hash); NOT_CHECKED when no email is given. The email is not kept."""
-    if expected_email is None or not expected_email.strip():
-        return RecipientMatch.NOT_CHECKED
-    email = normalize_email(expected_email)
-    subject = _mapping((credential or {}).get("credentialSubject"))
-    for identifier in _list(subject.get("identifier")):
-        if not isinstance(identifier, Mapping) or identifier.get("identityType") != (
-            "emailAddress"
-        ):
-            continue
-        claimed = identifier.get("identityHash")
-        if not isinstance(claimed, str):
-            continue
-        if identifier.get("hashed") is False:
-            if claimed.strip().lower() == email:
-                return RecipientMatch.MATCHES
-            continue
-        salt = identifier.get("salt")
-        if hmac.compare_digest(
-            hash_identity(email, salt if isinstance(salt, str) else ""), claimed
-        ):
-            return RecipientMatch.MATCHES
-    return RecipientMatch.DOES_NOT_MATCH
-
-
 def _verdict(report: VerificationReport) -> Verdict:
     if report.verified:
         return Verdict.VERIFIED
@@ -348,13 +380,18 @@ def _verdict(report: VerificationReport) -> Verdict:
         return Verdict.NOT_VERIFIED
     status = checks.get("status")
     if status is not None and not status.passed:
-        # badges reports a set bit as "the credential is revoked [and suspended]";
-        # anything else (a list that could not be fetched) is "not verified".
+        # badges reports a set bit as "the credential is revoked [and suspended]",
+        # and a list it could not read as STATUS_NOT_CHECKED; anything else (a
+        # list that was read but is forged or malformed) is "not verified".
         if status.detail.startswith("the credential is "):
             if "revoked" in status.detail:
                 return Verdict.REVOKED
             if "suspended" in status.detail:
                 return Verdict.SUSPENDED
+        if status.detail.startswith(STATUS_NOT_CHECKED) and all(
+            check.passed for check in report.checks if check.name != "status"
+        ):
+            return Verdict.STATUS_NOT_CHECKED
         return Verdict.NOT_VERIFIED
     validity = checks.get("validity")
     if (
