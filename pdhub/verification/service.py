@@ -300,9 +300,10 @@ def outcome_of(
     failed = [check for check in checks if not check.passed]
     reasons = [f"{CHECK_LABELS.get(c.name, c.name)}: {c.detail}" for c in failed]
     verdict = _verdict(report)
-    # A credential in good standing (or whose status could not be read) from an
-    # issuer on no list is never shown as verified, nor as "authentic".
-    if verdict in (Verdict.VERIFIED, Verdict.STATUS_NOT_CHECKED) and not issuer.trusted:
+    # A credential in good standing from an issuer on no list is never "verified".
+    # Other verdicts (revoked, status not checked...) stand, with the issuer shown
+    # as unlisted beside them.
+    if verdict is Verdict.VERIFIED and not issuer.trusted:
         verdict = Verdict.UNLISTED_ISSUER
     match, detail = recipient_match(report.credential, email)
     return Outcome(

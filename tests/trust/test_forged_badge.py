@@ -269,9 +269,9 @@ def test_the_batch_lists_the_forgery_as_unlisted_in_the_csv_and_signed_report(
         "Issuer",
         "Issuer identifier",
         "Issuer trusted",
-        "Recipient",
         "Issued",
         "Verdict",
+        "Recipient match",
         "Reasons",
     ]
     assert rows["forged.json"]["Verdict"] == UNLISTED
@@ -280,7 +280,7 @@ def test_the_batch_lists_the_forgery_as_unlisted_in_the_csv_and_signed_report(
     assert rows["forged.json"]["Issuer"] == (
         "Claims to be “PD Hub” (not on your trust list)"
     )
-    assert rows["forged.json"]["Recipient"] == "not checked"
+    assert rows["forged.json"]["Recipient match"] == "Not checked"
     assert rows["real.json"]["Verdict"] == "Verified"
     assert rows["real.json"]["Issuer"] == "PD Hub"
     assert rows["real.json"]["Issuer trusted"] == "yes"
@@ -303,7 +303,7 @@ def test_the_batch_lists_the_forgery_as_unlisted_in_the_csv_and_signed_report(
         "trustedName": None,
         "claimedName": "PD Hub",
     }
-    assert by_source["forged.json"]["recipient"] == "not_checked"
+    assert by_source["forged.json"]["recipient_match"] == "not_checked"
 
     # The district lists the forger's DID: a new batch names it by the district.
     _list_in_district(client, forger.did_key)
