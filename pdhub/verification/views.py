@@ -76,9 +76,10 @@ def verify() -> Any:
         "verification/verify.html",
         form=form,
         outcome=outcome,
-        keeps_list=trust_policies.can_manage_district_list(current_user)
-        if current_user.is_authenticated
-        else False,
+        keeps_list=current_user.is_authenticated
+        and trust_policies.can_manage_district_list(current_user),
+        keeps_platform_list=current_user.is_authenticated
+        and trust_policies.can_manage_platform_list(current_user),
     ), status
 
 

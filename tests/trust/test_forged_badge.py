@@ -313,3 +313,25 @@ def test_the_batch_lists_the_forgery_as_unlisted_in_the_csv_and_signed_report(
     assert again["forged.json"]["Verdict"] == "Verified"
     assert again["forged.json"]["Issuer"] == CO_OP
     assert again["forged.json"]["Issuer trusted"] == "yes"
+
+
+def test_once_the_platform_lists_the_did_every_verifier_sees_the_platforms_name(
+    client: FlaskClient, forged: dict[str, Any], forger: Ed25519KeyPair
+) -> None:
+    admin = UserFactory(admin=True)
+    sign_in(client, admin)
+    page = _verify_page(client, forged)
+    assert f">{UNLISTED}</h2>" in page
+    assert 'href="/admin/trust"' in page
+    response = client.post(
+        "/admin/trust",
+        data={"identifier": forger.did_key, "name": "State PD Registry"},
+    )
+    assert response.status_code == 303
+    anonymous = client.application.test_client()
+    page = _verify_page(anonymous, forged)
+    assert ">Verified</h2>" in page
+    assert "issued by <strong>State PD Registry</strong>" in page
+    assert "trusted through PD Hub's trust list" in page
+    body = anonymous.post("/api/v1/verify", json=forged).get_json()
+    assert (body["verdict"], body["issuer"]["trustList"]) == ("verified", "platform")
