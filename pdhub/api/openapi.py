@@ -6,20 +6,8 @@ from typing import Any
 
 from flask import Flask
 
+from badges.verify import CHECK_CODES
 from pdhub.verification.models import RecipientMatch, Verdict
-from pdhub.verification.service import (
-    ISSUER_KEY_MISMATCH,
-    ISSUER_NOT_CHECKED,
-    ISSUER_NOT_LISTED,
-    ISSUER_TRUSTED,
-)
-
-ISSUER_CODES = (
-    ISSUER_TRUSTED,
-    ISSUER_NOT_LISTED,
-    ISSUER_KEY_MISMATCH,
-    ISSUER_NOT_CHECKED,
-)
 
 
 def _problem(description: str) -> dict[str, Any]:
@@ -308,7 +296,7 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                 },
                 "Check": {
                     "type": "object",
-                    "required": ["name", "passed", "detail"],
+                    "required": ["name", "passed", "code", "detail"],
                     "properties": {
                         "name": {
                             "enum": [
@@ -321,13 +309,18 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                             ]
                         },
                         "passed": {"type": "boolean"},
-                        "detail": {"type": "string"},
                         "code": {
-                            "enum": list(ISSUER_CODES),
-                            "description": "The issuer check only: trusted (on a "
-                            "list used; passed), not_listed (valid signature, issuer "
-                            "on no list used), key_not_issuers (the signing key is "
-                            "not the issuer's), not_checked (no proof verified).",
+                            "enum": sorted(CHECK_CODES),
+                            "description": "What the outcome is, for programs: "
+                            "decide on this, not on detail. The issuer check's code "
+                            "is trusted (on a trust list used; passed) or not_listed "
+                            "(valid signature, issuer on no list used) once the "
+                            "signing key is the issuer's. "
+                            + "; ".join(f"{c}: {m}" for c, m in CHECK_CODES.items()),
+                        },
+                        "detail": {
+                            "type": "string",
+                            "description": "The outcome in plain words, for people.",
                         },
                     },
                 },

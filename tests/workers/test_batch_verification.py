@@ -89,7 +89,7 @@ def verify_worker(
         _empty_tables(worker_app)
 
 
-def _district_token(app: Flask, trusted: str) -> str:
+def _district_token(app: Flask, trusted: str | None = None) -> str:
     """A district administrator's token; the district trusts the ``trusted`` DID."""
     with app.app_context():
         district = District(name="Riverside", join_code="RIVER1")
@@ -101,9 +101,10 @@ def _district_token(app: Flask, trusted: str) -> str:
             district=district,
         )
         db.session.add(admin)
-        db.session.add(
-            TrustedIssuer(district=district, identifier=trusted, name="Partner PD")
-        )
+        if trusted is not None:
+            db.session.add(
+                TrustedIssuer(district=district, identifier=trusted, name="Partner PD")
+            )
         db.session.flush()
         token = create_api_token(db.session, admin, "HR")
         db.session.commit()
@@ -198,3 +199,60 @@ def _post_and_check(
     assert report["counts"]["verified"] == 4 and report["district"] == "Riverside"
     assert report["counts"]["skipped"] == 1
     assert report["results"][4]["source"] == "cover-letter.pdf"
+
+
+def test_our_own_credentials_show_a_revocation_at_once_in_the_api_and_the_batch(
+    verify_worker: Worker,
+) -> None:
+    from flask import request_started
+
+    from pdhub.credentials import service as credentials
+    from tests.factories import AwardFactory
+
+    app = verify_worker.app
+    token = _district_token(app)
+    auth = {"Authorization": f"Bearer {token}"}
+    with app.app_context():
+        revoked = credentials.issue_credential(db.session, AwardFactory().id)
+        kept = credentials.issue_credential(db.session, AwardFactory().id)
+        assert revoked is not None and kept is not None
+        assert revoked.revocation_list_id == kept.revocation_list_id
+        db.session.commit()
+        documents = [json.loads(revoked.credential_json), kept.document]
+        revoked_id = revoked.id
+        list_path = f"/status-lists/{revoked.revocation_list_id}"
+        db.session.remove()
+    client = app.test_client()
+    requests: list[str] = []
+
+    def record(sender: Flask, **extra: object) -> None:
+        from flask import request
+
+        requests.append(request.path)
+
+    def verdicts() -> list[str]:
+        single = [
+            client.post("/api/v1/verify", json=document).get_json()["verdict"]
+            for document in documents
+        ]
+        started = client.post(
+            "/api/v1/verify/batch", headers=auth, json={"credentials": documents}
+        )
+        assert started.status_code == 202
+        body = _wait_for_report(client, started.headers["Location"], token)
+        assert [result["verdict"] for result in body["results"]] == single
+        return single
+
+    with app.app_context(), request_started.connected_to(record, app):
+        assert verdicts() == ["verified", "verified"]
+    # The status list was read without a request to the app itself.
+    assert list_path not in requests
+    assert requests.count("/api/v1/verify") == 2
+    with app.app_context():
+        credential = credentials.get_credential(db.session, revoked_id)
+        credentials.revoke_credential(db.session, None, credential, "Not theirs.")
+        db.session.commit()
+        db.session.remove()
+    # The same processes (this one and the worker), caches warm: revoked at once.
+    with app.app_context():
+        assert verdicts() == ["revoked", "verified"]
