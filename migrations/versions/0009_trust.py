@@ -2,7 +2,7 @@
 batches remember the API token that started them
 
 Revision ID: 0009_trust
-Revises: 0011_conform
+Revises: 0015_sessions
 Create Date: 2026-12-07
 
 """
@@ -14,7 +14,7 @@ import pdhub.db
 
 # revision identifiers, used by Alembic.
 revision = '0009_trust'
-down_revision = '0011_conform'
+down_revision = '0015_sessions'
 branch_labels = None
 depends_on = None
 

@@ -9,11 +9,8 @@ the conditional update that marks the batch done.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
-import logging
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -31,6 +28,7 @@ from pdhub.accounts.models import User
 from pdhub.db import utcnow
 from pdhub.districts.models import District
 from pdhub.errors import DomainError, NotFound, PermissionDenied
+from pdhub.exports import csv_text
 from pdhub.trust import service as trust_service
 from pdhub.trust.service import TrustList
 from pdhub.verification import policies
@@ -55,7 +53,6 @@ from pdhub.verification.uploads import BatchInput
 CHUNK_TASK = "pdhub.verify_batch_chunk"
 FINISH_TASK = "pdhub.finish_verification_batch"
 
-log = logging.getLogger(__name__)
 
 #: The results CSV's columns and their headings.
 CSV_COLUMNS = {
@@ -171,7 +168,6 @@ def _check_rate(session: Session, actor: User, api_token_id: int | None) -> None
 
 def verify_chunk(session: Session, batch_id: int, start: int, end: int) -> int:
     """Verify the unchecked items at positions [start, end); return how many."""
-    began = time.perf_counter()
     batch = session.get(VerificationBatch, batch_id)
     if batch is None or batch.status is BatchStatus.DONE:
         return 0
@@ -190,7 +186,6 @@ def verify_chunk(session: Session, batch_id: int, start: int, end: int) -> int:
         )
         .order_by(VerificationItem.position)
     ).all()
-    loaded = time.perf_counter()
     fetcher, memo, resolver = _batch_tools(batch_id)
     # The district's own list on top of the platform's, read once per chunk.
     trust = trust_service.trust_list(session, batch.district_id)
@@ -205,14 +200,9 @@ def verify_chunk(session: Session, batch_id: int, start: int, end: int) -> int:
             changes.append({"id": row.id, **_skipped_values(outcome)})
         else:
             changes.append({"id": row.id, **_item_values(outcome)})
-    verified = time.perf_counter()
     if changes:
         session.execute(update(VerificationItem), changes)
     jobs.enqueue(FINISH_TASK, batch_id)
-    written = time.perf_counter()
-    log.info("timing batch.load %.4f", loaded - began)
-    log.info("timing batch.verify %.4f", verified - loaded)
-    log.info("timing batch.write %.4f", written - verified)
     return len(changes)
 
 
@@ -258,6 +248,8 @@ def _verify_item(
             if fetcher.is_local(source):
                 return _unreadable(f"the credential could not be opened: {NOT_SHARED}")
             return _unreadable(f"the credential could not be fetched: {error}")
+        except ValueError:  # urlsplit's "Invalid IPv6 URL" and the like
+            return _unreadable("the credential address is not a valid URL")
     return verify_with(data, memo, resolver=resolver, trust=trust, email=email)
 
 
@@ -421,15 +413,6 @@ def issuer_cell(issuer: dict[str, Any]) -> str:
     return ""
 
 
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    # CSV injection: a spreadsheet runs a cell that starts with one of these as a
-    # formula; a leading apostrophe makes it text (OWASP's advice).
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r", "|"):
-        text = "'" + text
-    return text
-
-
 def _csv_values(row: dict[str, Any]) -> dict[str, Any]:
     issuer = row["issuer"]
     skipped = row["verdict"] == Verdict.SKIPPED.value
@@ -447,14 +430,14 @@ def _csv_values(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def results_csv(rows: list[dict[str, Any]]) -> str:
-    """One row per credential; every cell is safe to open in a spreadsheet."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS.values())
-    for row in rows:
-        values = _csv_values(row)
-        writer.writerow(_cell(values[column]) for column in CSV_COLUMNS)
-    return out.getvalue()
+    """One row per credential, written by the one CSV writer (pdhub.exports)."""
+    return csv_text(
+        list(CSV_COLUMNS.values()),
+        (
+            [values[column] for column in CSV_COLUMNS]
+            for values in map(_csv_values, rows)
+        ),
+    )
 
 
 # --- reading batches ----------------------------------------------------------------

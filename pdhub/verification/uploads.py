@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 
@@ -25,6 +27,13 @@ RATIO_CHECKED_ABOVE = 8 * 1024 * 1024
 #: One file may be compressed this much, once it is over a megabyte.
 MAX_MEMBER_RATIO = 100
 _READ_CHUNK = 64 * 1024
+
+#: A credential address in a batch: http(s), a host (no user part, no IPv6
+#: brackets), then no whitespace or control character. The OpenAPI document
+#: publishes the same pattern.
+URL_PATTERN = re.compile(
+    r"https?://[^\x00-\x20\x7f/?#\[\]@]+(?:[/?#][^\x00-\x20\x7f]*)?"
+)
 CREDENTIAL_SUFFIXES = (".json", ".jwt", ".png", ".svg", ".txt")
 
 
@@ -131,7 +140,15 @@ def _row_email(
 
 
 def _is_url(value: str) -> bool:
-    return value.startswith(("https://", "http://")) and " " not in value
+    """An http(s) address with a host, as URL_PATTERN says (the OpenAPI document
+    uses the same pattern): no spaces or control characters (PostgreSQL text
+    cannot hold NUL), and one urlsplit can take apart ("https://[" cannot)."""
+    if not URL_PATTERN.fullmatch(value):
+        return False
+    try:
+        return bool(urlsplit(value).hostname)
+    except ValueError:
+        return False
 
 
 def read_zip(data: bytes, limit: int) -> list[BatchInput]:
