@@ -417,7 +417,10 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                 "Issuer": {
                     "type": "object",
                     "properties": {
-                        "id": {"type": ["string", "null"]},
+                        "identifier": {
+                            "type": ["string", "null"],
+                            "description": "The issuer's DID (or URL) that signed.",
+                        },
                         "claimedName": {
                             "type": ["string", "null"],
                             "description": "The name the credential gives its "

@@ -397,7 +397,7 @@ def _issuer_json(item: Any) -> dict[str, Any]:
     """The issuer as the report states it: its identifier, whether a list the
     district uses trusts it (and by which name), and the name it claims."""
     return {
-        "id": item.issuer_id,
+        "identifier": item.issuer_id,
         "trusted": item.issuer_trusted_name is not None,
         "trustedName": item.issuer_trusted_name,
         "claimedName": item.issuer,
@@ -419,7 +419,7 @@ def _csv_values(row: dict[str, Any]) -> dict[str, Any]:
     return {
         **row,
         "issuer": issuer_cell(issuer),
-        "issuerId": issuer["id"],
+        "issuerId": issuer["identifier"],
         "issuerTrusted": "" if skipped else "yes" if issuer["trusted"] else "no",
         "recipient_match": ""
         if skipped

@@ -91,7 +91,7 @@ class IssuerTrust:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "id": self.identifier,
+            "identifier": self.identifier,
             "claimedName": self.claimed_name,
             "trusted": self.trusted,
             "trustedName": self.trusted_name,

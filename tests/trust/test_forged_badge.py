@@ -126,7 +126,7 @@ def test_the_api_says_unlisted_issuer_with_a_code_and_the_claim_as_a_claim(
     assert (check["passed"], check["code"]) == (False, "not_listed")
     assert forger.did_key in check["detail"]
     assert body["issuer"] == {
-        "id": forger.did_key,
+        "identifier": forger.did_key,
         "claimedName": "PD Hub",
         "trusted": False,
         "trustedName": None,
@@ -298,7 +298,7 @@ def test_the_batch_lists_the_forgery_as_unlisted_in_the_csv_and_signed_report(
     by_source = {row["source"]: row for row in report["results"]}
     assert by_source["forged.json"]["verdict"] == "unlisted_issuer"
     assert by_source["forged.json"]["issuer"] == {
-        "id": forger.did_key,
+        "identifier": forger.did_key,
         "trusted": False,
         "trustedName": None,
         "claimedName": "PD Hub",
