@@ -61,6 +61,11 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "PDHUB_TASK_MAX_RETRIES": int,
     "PDHUB_TASK_RETRY_BACKOFF_SECONDS": int,
     "PDHUB_TASK_VISIBILITY_TIMEOUT": int,
+    "PDHUB_TRUSTED_HOSTS": str,
+    "PDHUB_PROXY_COUNT": int,
+    "PDHUB_SIGNIN_CODE_MINUTES": int,
+    "PDHUB_VERIFY_EMAIL_HOURS": int,
+    "PDHUB_UNDO_DAYS": int,
     "PDHUB_SESSION_IDLE_MINUTES": int,
     "PDHUB_SESSION_MAX_HOURS": int,
     "PDHUB_SESSION_REMEMBER_DAYS": int,
@@ -115,6 +120,18 @@ def defaults() -> dict[str, Any]:
         "PDHUB_SESSION_MAX_HOURS": 12,
         "PDHUB_SESSION_REMEMBER_DAYS": 30,
         "PDHUB_RATELIMIT_STORAGE_URI": None,
+        # Requests must name PDHUB_BASE_URL's host or one of these (comma-separated
+        # "host" or "host:port"); enforced in production, and anywhere they are set.
+        "PDHUB_TRUSTED_HOSTS": "",
+        # How many proxies (load balancers) in front of PD Hub add X-Forwarded-For and
+        # X-Forwarded-Proto; those headers are believed only from that many hops.
+        "PDHUB_PROXY_COUNT": 0,
+        # "Password checked, waiting for the code" lasts this long (server-side).
+        "PDHUB_SIGNIN_CODE_MINUTES": 10,
+        # Emailed links: confirm an address, and undo a sensitive account change.
+        "PDHUB_VERIFY_EMAIL_HOURS": 48,
+        "PDHUB_UNDO_DAYS": 14,
+        "PDHUB_VERIFY_RESEND_LIMIT": "3 per 15 minutes",
         "PDHUB_TASKS_EAGER": None,
         # Verification: other sites' documents (status lists, did:web) are fetched over
         # https from public addresses only (verification/fetcher.py); these hosts are
@@ -238,6 +255,17 @@ def finalize(config: dict[str, Any], default_instance_path: str) -> dict[str, An
         config["PDHUB_RATELIMIT_STORAGE_URI"] or redis_url or "memory://"
     )
     config["RATELIMIT_HEADERS_ENABLED"] = True
+
+    if config["PDHUB_PROXY_COUNT"] < 0:
+        raise ConfigError("PDHUB_PROXY_COUNT must be 0 or more.")
+    extra_hosts = [
+        host.strip().lower()
+        for host in str(config["PDHUB_TRUSTED_HOSTS"] or "").split(",")
+        if host.strip()
+    ]
+    if production or extra_hosts:
+        # Flask answers 400 to a request whose Host is not one of these.
+        config["TRUSTED_HOSTS"] = [base.netloc.lower(), *extra_hosts]
 
     config["SESSION_COOKIE_SECURE"] = production or base.scheme == "https"
     if production:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any, NamedTuple
 
-from flask import current_app, render_template
+from flask import current_app, render_template, url_for
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -15,6 +15,23 @@ from pdhub.accounts.models import User
 from pdhub.db import Base, utcnow
 from pdhub.notifications.mail import mailer_for
 from pdhub.notifications.models import EmailMessage, Notification
+from pdhub.privacy import encryption
+
+#: What a sent message with a one-time link keeps in place of its body.
+PURGED_BODY = "(Removed once sent: this message held a one-time link.)"
+
+
+def absolute_link(path: str) -> str:
+    """The link for an email: PDHUB_BASE_URL plus ``path``, never the request's Host
+    (a forged Host header must not put an attacker's site into a genuine email)."""
+    if not path.startswith("/") or path.startswith("//"):
+        raise ValueError(f"expected a site path, got {path!r}")
+    return str(current_app.config["PDHUB_BASE_URL"]) + path
+
+
+def link_for(endpoint: str, **values: Any) -> str:
+    """``url_for(endpoint, **values)`` as an absolute link from PDHUB_BASE_URL."""
+    return absolute_link(url_for(endpoint, _external=False, **values))
 
 
 def notify(
@@ -37,18 +54,25 @@ def queue_email(
     template: str,
     *,
     key: str | None = None,
+    secret: bool = False,
     **context: object,
 ) -> EmailMessage:
     """Render ``templates/email/<template>.txt`` into the outbox; sent after commit.
 
     With a ``key``, queueing the same email twice keeps one message (tasks may rerun).
+    With ``secret`` (the body holds a one-time link) the body is stored encrypted with
+    PDHUB_DATA_KEY and emptied once sent.
     """
     if key is not None:
         existing = session.scalar(select(EmailMessage).where(EmailMessage.key == key))
         if existing is not None:
             return existing
     body = render_template(f"email/{template}.txt", **context)
-    message = EmailMessage(key=key, to=to, subject=subject, body=body)
+    if secret:
+        body = encryption.encrypt(body.encode()).decode()
+    message = EmailMessage(
+        key=key, to=to, subject=subject, body=body, holds_secret=secret
+    )
     session.add(message)
     session.flush()
     jobs.enqueue("pdhub.deliver_email", message.id)
@@ -124,10 +148,15 @@ def deliver_email(session: Session, message_id: int) -> bool:
     if message is None or message.sent_at is not None:
         return False
     message.attempts += 1
+    body = message.body
+    if message.holds_secret:
+        body = encryption.decrypt(body.encode()).decode()
     mailer_for(current_app._get_current_object()).send(  # type: ignore[attr-defined]
-        message.to, message.subject, message.body
+        message.to, message.subject, body
     )
     message.sent_at = utcnow()
+    if message.holds_secret:
+        message.body = PURGED_BODY
     session.flush()
     return True
 
