@@ -873,6 +873,12 @@ def create_api_token(session: Session, user: User, name: str) -> str:
 
 
 def user_for_api_token(session: Session, token: str) -> User | None:
+    record = api_token_for(session, token)
+    return record.user if record is not None else None
+
+
+def api_token_for(session: Session, token: str) -> ApiToken | None:
+    """The live token record (its user active), marked used; None otherwise."""
     record = session.scalar(
         select(ApiToken).where(
             ApiToken.token_hash == token_hash(token), ApiToken.revoked_at.is_(None)
@@ -881,7 +887,7 @@ def user_for_api_token(session: Session, token: str) -> User | None:
     if record is None or not record.user.active:
         return None
     record.last_used_at = utcnow()
-    return record.user
+    return record
 
 
 def revoke_api_token(session: Session, user: User, token_id: int) -> None:

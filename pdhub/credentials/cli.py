@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 import click
 from flask.cli import with_appcontext
@@ -114,44 +115,77 @@ def rotate_command() -> None:
     help="A status list credential file (repeatable); without it a "
     "credential with a status entry cannot be verified offline.",
 )
+@click.option(
+    "--trust-issuer",
+    "trusted",
+    multiple=True,
+    metavar="DID",
+    help="Trust this issuer (a DID, or https://host for did:web); repeatable.",
+)
+@click.option(
+    "--trust-registry",
+    "registries",
+    multiple=True,
+    type=click.File("rb"),
+    help="Trust the issuers of a DCC issuer-registry JSON file; repeatable.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @with_appcontext
 def verify_credential_file(
     file: click.utils.LazyFile,
     status_lists: tuple[click.utils.LazyFile, ...],
+    trusted: tuple[str, ...],
+    registries: tuple[click.utils.LazyFile, ...],
     as_json: bool,
 ) -> None:
     """Verify a credential FILE offline (JSON, JWT, PNG or SVG).
 
     No network is used: keys must be did:key (or this deployment's did:web), this
     deployment's status lists are read from its database, others' from
-    --status-list files. Exit 0 if verified, 2 if authentic but its status could
-    not be checked, 1 otherwise.
+    --status-list files. The issuer counts as trusted when it is this deployment's
+    own, on the platform's trust list (both read from the database when it can be
+    reached), or given with --trust-issuer or --trust-registry; otherwise a valid
+    credential is reported as from an issuer you have not listed. Exit 0 if
+    verified, 2 if authentic but its status could not be checked, 1 otherwise.
     """
     import json as json_lib
 
+    from pdhub.trust import service as trust_service
     from pdhub.verification.models import Verdict
     from pdhub.verification.offline import verify_offline
 
     try:
+        trust = _cli_trust(trusted, registries)
         outcome = verify_offline(
             file.read(),
             [handle.read() for handle in status_lists],
             session=db.session,
+            trust=trust,
         )
     except ValueError as error:
         raise click.ClickException(str(error)) from None
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
     finally:
         db.session.rollback()  # verifying reads; nothing it did is kept
     if as_json:
-        click.echo(
-            json_lib.dumps(
-                {**outcome.report.to_json(), "verdict": outcome.verdict.value}, indent=2
-            )
-        )
+        click.echo(json_lib.dumps(outcome.to_json(), indent=2))
     else:
         click.echo(f"{outcome.verdict.label.upper()}: {file.name}")
-        for check in outcome.report.checks:
+        issuer = outcome.issuer
+        if issuer.trusted and issuer.match is not None:
+            click.echo(
+                f"  Issuer: {issuer.match.name} ({issuer.identifier}; "
+                f"{trust_service.LIST_LABELS[issuer.match.source]})"
+            )
+        elif issuer.identifier:
+            claim = (
+                f'; it claims to be "{issuer.claimed_name}", not confirmed'
+                if issuer.claimed_name
+                else ""
+            )
+            click.echo(f"  Issuer: NOT LISTED {issuer.identifier}{claim}")
+        for check in outcome.checks:
             mark = "PASS" if check.passed else "FAIL"
             click.echo(f"  [{mark}] {check.name}: {check.detail}")
     sys.exit(
@@ -161,3 +195,31 @@ def verify_credential_file(
         if outcome.verdict is Verdict.STATUS_NOT_CHECKED
         else 1
     )
+
+
+def _cli_trust(
+    trusted: tuple[str, ...], registries: tuple[click.utils.LazyFile, ...]
+) -> Any:
+    """This deployment's identifiers and platform list (when the database answers),
+    with the issuers given on the command line."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from pdhub.trust import service as trust_service
+
+    try:
+        trust = trust_service.trust_list(db.session, None)
+    except SQLAlchemyError:
+        db.session.rollback()
+        click.echo(
+            "Note: the database could not be read, so only issuers given with "
+            "--trust-issuer or --trust-registry are trusted.",
+            err=True,
+        )
+        trust = trust_service.TrustList()
+    given = [(identifier, identifier) for identifier in trusted]
+    for handle in registries:
+        given += [
+            (identifier, name)
+            for identifier, name, _ in trust_service.parse_registry(handle.read())
+        ]
+    return trust_service.extra_trust(trust, given, trust_service.COMMAND_LINE)
