@@ -2,7 +2,7 @@
 batches remember the API token that started them
 
 Revision ID: 0009_trust
-Revises: 0014_accounts
+Revises: 0016_faults
 Create Date: 2026-12-07
 
 """
@@ -14,7 +14,7 @@ import pdhub.db
 
 # revision identifiers, used by Alembic.
 revision = '0009_trust'
-down_revision = '0014_accounts'
+down_revision = '0016_faults'
 branch_labels = None
 depends_on = None
 
