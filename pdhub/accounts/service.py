@@ -17,7 +17,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from pdhub.accounts import passwords, policies
+from pdhub.accounts import passwords, policies, timezones
 from pdhub.accounts.models import ApiToken, RecoveryCode, Role, User, UserSession
 from pdhub.db import utcnow
 from pdhub.districts.models import District, School
@@ -241,6 +241,13 @@ def update_profile(session: Session, user: User, *, name: str, email: str) -> No
             raise InvalidInput("Another account uses this email.", field="email")
         user.email = address
     user.name = name
+    session.flush()
+
+
+def set_time_zone(session: Session, user: User, name: str | None) -> None:
+    """``user``'s own time zone for every page and email; an empty choice follows
+    their district's default. Raises InvalidInput for a name not in the list."""
+    user.time_zone = timezones.clean_zone_name(name)
     session.flush()
 
 

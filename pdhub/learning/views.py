@@ -27,6 +27,7 @@ from pdhub.errors import DomainError, NotFound
 from pdhub.extensions import db
 from pdhub.learning import forms, policies, service
 from pdhub.learning.models import Enrollment, QuizAttempt, QuizAttemptStatus
+from pdhub.templating import in_zone, viewer_zone
 
 bp = Blueprint("learning", __name__)
 
@@ -382,14 +383,18 @@ def transcript() -> Any:
 def transcript_csv() -> Any:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["Module", "Version", "PD hours", "Completed on"])
+    # Machine-readable: ISO 8601 in the teacher's zone, with its offset from UTC.
+    writer.writerow(
+        ["Module", "Version", "PD hours", "Completed at (ISO 8601, with UTC offset)"]
+    )
+    zone = viewer_zone()
     for row in service.transcript(db.session, current_user):
         writer.writerow(
             [
                 service.csv_safe(row.module),
                 row.version,
                 f"{row.hours:g}",
-                row.completed.date().isoformat(),
+                in_zone(row.completed, zone).isoformat(timespec="seconds"),
             ]
         )
     response = Response(buffer.getvalue(), mimetype="text/csv")
