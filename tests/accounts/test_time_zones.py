@@ -12,6 +12,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from pdhub.accounts.models import User
 from pdhub.learning.models import EnrollmentStatus
 from pdhub.notifications.service import notify
 from pdhub.templating import format_date, format_datetime, format_time
@@ -29,8 +30,8 @@ NOTICE_AT = datetime(2026, 12, 7, 15, 15, tzinfo=UTC)
 COMPLETED_AT = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)
 
 
-def _notice(session: Session, user: object) -> None:
-    notification = notify(session, user, "tz:1", "A coach reviewed your evidence.")  # type: ignore[arg-type]
+def _notice(session: Session, user: User) -> None:
+    notification = notify(session, user, "tz:1", "A coach reviewed your evidence.")
     notification.created_at = NOTICE_AT
     session.flush()
 
