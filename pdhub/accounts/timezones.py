@@ -109,6 +109,6 @@ def zone_for(user: User) -> ZoneInfo:
 
 def zone_label(name: str | None) -> str:
     """How a zone name reads on a page: the everyday name for the common ones."""
-    if not name:
-        return "UTC"
+    if not name or name == UTC_NAME:
+        return UTC_NAME
     return dict(COMMON_ZONES).get(name, name.replace("_", " "))
