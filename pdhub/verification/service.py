@@ -11,12 +11,7 @@ from typing import Any
 from flask import current_app
 
 from badges.credential import email_matches_identity
-from badges.verify import (
-    STATUS_NOT_CHECKED,
-    Check,
-    VerificationReport,
-    verify_credential,
-)
+from badges.verify import Check, VerificationReport, verify_credential
 from pdhub.errors import InvalidInput
 from pdhub.verification.fetcher import (
     DocumentFetcher,
@@ -217,6 +212,7 @@ def outcome_of(report: VerificationReport, *, email: str | None = None) -> Outco
 
 
 def _verdict(report: VerificationReport) -> Verdict:
+    """The verdict, decided on the checks' codes (never on their English details)."""
     if report.verified:
         return Verdict.VERIFIED
     checks = {check.name: check for check in report.checks}
@@ -224,27 +220,23 @@ def _verdict(report: VerificationReport) -> Verdict:
         return Verdict.NOT_VERIFIED
     status = checks.get("status")
     if status is not None and not status.passed:
-        # badges reports a set bit as "the credential is revoked [and suspended]",
-        # and a list it could not read as STATUS_NOT_CHECKED; anything else (a
-        # list that was read but is forged or malformed) is "not verified".
-        if status.detail.startswith("the credential is "):
-            if "revoked" in status.detail:
-                return Verdict.REVOKED
-            if "suspended" in status.detail:
-                return Verdict.SUSPENDED
-        if status.detail.startswith(STATUS_NOT_CHECKED) and all(
+        # A set bit is "revoked" or "suspended"; a list that could not be read at
+        # all is "status not checked" when all else passed; anything else (a list
+        # that was read but is forged or malformed) is "not verified".
+        if status.code in _STATUS_VERDICTS:
+            return _STATUS_VERDICTS[status.code]
+        if status.code == "status_unchecked" and all(
             check.passed for check in report.checks if check.name != "status"
         ):
             return Verdict.STATUS_NOT_CHECKED
         return Verdict.NOT_VERIFIED
     validity = checks.get("validity")
-    if (
-        validity is not None
-        and not validity.passed
-        and validity.detail.startswith("expired")
-    ):
+    if validity is not None and validity.code == "expired":
         return Verdict.EXPIRED
     return Verdict.NOT_VERIFIED
+
+
+_STATUS_VERDICTS = {"revoked": Verdict.REVOKED, "suspended": Verdict.SUSPENDED}
 
 
 # --- describing a credential (untrusted data: every value is checked) ---------------
