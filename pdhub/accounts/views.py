@@ -324,7 +324,10 @@ def change_password() -> Any:
             )
             return redirect(url_for("accounts.profile"), 303)
     return render_template(
-        "accounts/profile.html", form=form, password_form=password_form
+        "accounts/profile.html",
+        form=form,
+        password_form=password_form,
+        preferences_form=forms.EmailPreferencesForm(obj=current_user),
     ), 422
 
 
