@@ -680,15 +680,6 @@ def transcript(session: Session, user: User) -> list[TranscriptRow]:
     return [TranscriptRow(*row) for row in rows]
 
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: object) -> str:
-    """Text for a CSV cell that a spreadsheet will not run as a formula (OWASP)."""
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
 # --- more attempts for a teacher who used them all -----------------------------------
 
 

@@ -3,8 +3,6 @@ own learning and PD-hours transcript."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask import (
@@ -24,6 +22,7 @@ from pdhub.accounts.auth import roles_required
 from pdhub.accounts.forms import ConfirmForm
 from pdhub.accounts.models import Role
 from pdhub.errors import DomainError, NotFound
+from pdhub.exports import csv_response, csv_text
 from pdhub.extensions import db
 from pdhub.learning import forms, policies, service
 from pdhub.learning.models import Enrollment, QuizAttempt, QuizAttemptStatus
@@ -381,27 +380,21 @@ def transcript() -> Any:
 @bp.get("/transcript.csv")
 @login_required
 def transcript_csv() -> Any:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
     # Machine-readable: ISO 8601 in the teacher's zone, with its offset from UTC.
-    writer.writerow(
-        ["Module", "Version", "PD hours", "Completed at (ISO 8601, with UTC offset)"]
-    )
     zone = viewer_zone()
-    for row in service.transcript(db.session, current_user):
-        writer.writerow(
+    text = csv_text(
+        ["Module", "Version", "PD hours", "Completed at (ISO 8601, with UTC offset)"],
+        (
             [
-                service.csv_safe(row.module),
+                row.module,
                 row.version,
                 f"{row.hours:g}",
                 in_zone(row.completed, zone).isoformat(timespec="seconds"),
             ]
-        )
-    response = Response(buffer.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = (
-        'attachment; filename="pd-hours-transcript.csv"'
+            for row in service.transcript(db.session, current_user)
+        ),
     )
-    return response
+    return csv_response(text, "pd-hours-transcript.csv")
 
 
 @bp.app_context_processor
