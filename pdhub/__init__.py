@@ -29,6 +29,15 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     # Before any route is added: every <int:...> in every blueprint uses it.
     app.url_map.converters["int"] = routing.IdConverter
     app.instance_path = values["PDHUB_INSTANCE_PATH"]
+    if values["PDHUB_PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Believe X-Forwarded-For/-Proto only from the configured number of proxies,
+        # so throttles and session records see the real client address.
+        hops = values["PDHUB_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops
+        )
 
     from pdhub import cli, errors, headers, jobs, models, templating  # noqa: F401
     from pdhub.accounts import auth

@@ -78,12 +78,35 @@ class ResetPasswordForm(FlaskForm):
     )
 
 
+CONFIRM_LABEL = "Your current password, or a code from your authenticator app"
+
+
 class ProfileForm(FlaskForm):
     name = StringField(
         "Your name", validators=[DataRequired("Enter your name."), Length(max=120)]
     )
     email = EmailField(
-        "Email", validators=[DataRequired("Enter your email address."), Length(max=254)]
+        "Email",
+        description="A new address changes once you open the link we send to it.",
+        validators=[DataRequired("Enter your email address."), Length(max=254)],
+    )
+    confirm = PasswordField(
+        "To change your email: " + CONFIRM_LABEL.lower(),
+        validators=[Optional(), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class ReauthForm(FlaskForm):
+    """A sensitive change: the person confirms it's them right now."""
+
+    confirm = PasswordField(
+        CONFIRM_LABEL,
+        validators=[
+            DataRequired("Enter your password or a code to confirm it's you."),
+            Length(max=MAX_LENGTH),
+        ],
+        render_kw={"autocomplete": "current-password"},
     )
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, LargeBinary, String, false
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, false
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -58,6 +58,12 @@ class User(UserMixin, TimestampMixin, Base):
     totp_last_counter: Mapped[int | None]
     active: Mapped[bool] = mapped_column(default=True)
     password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Bumped by every password change: a half-finished sign-in made with the old
+    # password stops working.
+    password_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Set when the person opened a link emailed to ``email`` (or accepted an emailed
+    # invitation). Unverified accounts can't enroll or receive badges.
+    email_verified_at: Mapped[datetime | None]
     # Coaches get a daily email of new evidence in their queue unless they turn it off.
     review_digest_email: Mapped[bool] = mapped_column(
         default=True, server_default=sa_true()
@@ -79,6 +85,10 @@ class User(UserMixin, TimestampMixin, Base):
     @property
     def two_factor_enabled(self) -> bool:
         return self.totp_enabled_at is not None
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def first_name(self) -> str:
@@ -138,5 +148,38 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+class TokenPurpose(enum.StrEnum):
+    SIGNIN = "signin"  # password checked, waiting for the second factor
+    VERIFY_EMAIL = "verify_email"  # confirm ``email`` belongs to the user
+    UNDO = "undo"  # undo a sensitive change (``data`` says which and how)
+
+
+class AccountToken(Base):
+    """A short-lived, single-use secret for one account: the browser or the emailed
+    link carries the token, we keep its hash. Nothing about a half-finished sign-in or
+    a pending change lives in the cookie."""
+
+    __tablename__ = "account_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[TokenPurpose] = mapped_column(
+        value_enum(TokenPurpose, "token_purpose")
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The address to confirm (VERIFY_EMAIL), or None.
+    email: Mapped[str | None] = mapped_column(String(254))
+    # The password version the token was made under; a password change ends it.
+    password_version: Mapped[int]
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()

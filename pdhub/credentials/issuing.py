@@ -217,6 +217,10 @@ def issue_many(session: Session, award_ids: Sequence[int]) -> list[tuple[Award, 
         )
         .order_by(Award.id)
     ).all()
+    # Held until the teacher confirms their address (badges bind to the email).
+    awards = [award for award in awards if award.user.email_verified]
+    if not awards:
+        return []
     enrollment_ids = [award.enrollment_id for award in awards]
     rubrics = achievements.rubric_results_many(session, enrollment_ids)
     evidence = achievements.shared_evidence_many(session, enrollment_ids)

@@ -17,7 +17,7 @@ from badges.credential import Image, IssuerProfile
 from badges.dids import PublishedKey, controller_document, did_web_from_url
 from badges.keys import Ed25519KeyPair
 from pdhub.credentials.models import IssuerKey
-from pdhub.db import utcnow
+from pdhub.db import advisory_lock, utcnow
 from pdhub.privacy import encryption
 
 ISSUER_NAME = "PD Hub"
@@ -134,14 +134,26 @@ def signer_for(key: IssuerKey) -> Signer:
     return Signer(key, pair, did, pair.verification_method_id(did))
 
 
-def current_key(session: Session) -> IssuerKey:
-    """The newest key not retired; the first call creates one."""
-    key = session.scalar(
+#: The advisory lock held while making or rotating the issuer key.
+KEY_LOCK = "issuer-key"
+
+
+def _newest_current(session: Session) -> IssuerKey | None:
+    return session.scalar(
         select(IssuerKey)
         .where(IssuerKey.retired_at.is_(None))
         .order_by(IssuerKey.created_at.desc(), IssuerKey.id.desc())
         .limit(1)
     )
+
+
+def current_key(session: Session) -> IssuerKey:
+    """The newest key not retired; the first call creates one, exactly one however
+    many workers ask at once (they wait on a lock, then find the first one's key)."""
+    key = _newest_current(session)
+    if key is None:
+        advisory_lock(session, KEY_LOCK)
+        key = _newest_current(session)
     if key is None:
         key = key_store().save(session, Ed25519KeyPair.generate())
     return key
@@ -153,6 +165,7 @@ def rotate_key(session: Session) -> IssuerKey:
     Retired keys stay in the database and in did.json (and a did:key stays
     resolvable by itself), so credentials signed before still verify.
     """
+    advisory_lock(session, KEY_LOCK)
     now = utcnow()
     for key in session.scalars(select(IssuerKey).where(IssuerKey.retired_at.is_(None))):
         key.retired_at = now

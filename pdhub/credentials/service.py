@@ -9,11 +9,14 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from flask import current_app, render_template
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from pdhub import signals
+from badges.credential import hash_identity
+from badges.credential import normalize_email as normalize_recipient
+from pdhub import jobs, signals
 from pdhub.accounts.models import User
+from pdhub.accounts.service import email_key
 from pdhub.credentials import images, issuing, keys, policies, status
 from pdhub.credentials.models import Award, IssuedCredential
 from pdhub.db import utcnow
@@ -60,6 +63,8 @@ def issue_credential(session: Session, award_id: int) -> IssuedCredential | None
     award = session.get(Award, award_id, with_for_update=True)
     if award is None:
         return None
+    if not award.user.email_verified:
+        return None  # held: issued when the teacher confirms their address
     existing = current_credential(session, award)
     if existing is not None:
         return existing
@@ -83,7 +88,6 @@ def issue_credentials(session: Session, award_ids: Sequence[int]) -> int:
     made = issuing.issue_many(session, award_ids)
     if not made:
         return 0
-    base = keys.base_url()
     notices = []
     emails = []
     for award, credential_id in made:
@@ -106,7 +110,7 @@ def issue_credentials(session: Session, award_ids: Sequence[int]) -> int:
                     "email/credential_issued.txt",
                     user=award.user,
                     badge_name=name,
-                    link=f"{base}/badges",
+                    link=notifications.absolute_link("/badges"),
                 ),
             )
         )
@@ -118,7 +122,7 @@ def issue_credentials(session: Session, award_ids: Sequence[int]) -> int:
 def _announce(session: Session, credential: IssuedCredential) -> None:
     user = credential.user
     name = credential.award.module.badge_name
-    link = f"{keys.base_url()}/badges"
+    link = notifications.absolute_link("/badges")
     notifications.notify(
         session,
         user,
@@ -239,11 +243,67 @@ def awards_without_credential(
     return list(
         session.scalars(
             select(Award.id)
+            .join(Award.user)
+            .where(User.email_verified_at.is_not(None))
             .where(Award.awarded_at < cutoff, Award.id.not_in(issued))
             .order_by(Award.id)
             .limit(500)
         )
     )
+
+
+def issue_held_awards(session: Session, user: User) -> int:
+    """Send the issuing job for ``user``'s awards held while their address was not
+    confirmed; returns how many."""
+    if not user.email_verified:
+        return 0
+    issued = select(IssuedCredential.award_id)
+    held = list(
+        session.scalars(
+            select(Award.id).where(Award.user_id == user.id, Award.id.not_in(issued))
+        )
+    )
+    for award_id in held:
+        jobs.enqueue("pdhub.issue_credential", award_id)
+    return len(held)
+
+
+def issued_to_current_email(credential: IssuedCredential) -> bool:
+    """Whether the credential's hashed recipient is the owner's email today."""
+    expected = hash_identity(
+        normalize_recipient(credential.user.email), credential.recipient_salt
+    )
+    identifiers = credential.document.get("credentialSubject", {}).get("identifier", [])
+    return any(
+        isinstance(item, dict) and item.get("identityHash") == expected
+        for item in identifiers
+    )
+
+
+def reissue_to_current_email(
+    session: Session, actor: User, credential: IssuedCredential
+) -> IssuedCredential:
+    """The teacher's own badge issued again to their current (confirmed) address.
+    The old credential is kept valid (it still verifies for whoever holds it) and
+    points at its replacement."""
+    if credential.user_id != actor.id:
+        raise NotFound("There is no badge at this address.")
+    if not actor.email_verified:
+        raise Conflict("Confirm your email address first.")
+    if credential.replaced_by_id is not None or credential.current_award_id is None:
+        raise Conflict("This badge was already reissued.")
+    if credential.revoked_at is not None or credential.suspended_at is not None:
+        raise Conflict("This badge is not valid, so it can't be reissued.")
+    if issued_to_current_email(credential):
+        raise Conflict("This badge is already issued to your current email.")
+    credential.current_award_id = None
+    session.flush()
+    replacement = _issue(session, credential.award)
+    replacement.shared = credential.shared
+    replacement.shared_at = credential.shared_at
+    credential.replaced_by_id = replacement.id
+    session.flush()
+    return replacement
 
 
 # --- status -------------------------------------------------------------------
@@ -378,7 +438,7 @@ def list_credentials(
         .order_by(IssuedCredential.issued_at.desc(), IssuedCredential.id)
     )
     if email:
-        query = query.where(func.lower(User.email) == email.strip().lower())
+        query = query.where(User.email == email_key(email))
     if limit:
         query = query.limit(limit)
     return list(session.scalars(query))

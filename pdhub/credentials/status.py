@@ -18,7 +18,7 @@ from pdhub.credentials.models import (
     StatusList,
     StatusPurpose,
 )
-from pdhub.db import utcnow
+from pdhub.db import advisory_lock, utcnow
 
 
 def list_url(status_list: StatusList) -> str:
@@ -100,19 +100,22 @@ def allocate_many(
     reaches the unique constraint. SQLite has one writer at a time.
     """
     picked: list[tuple[StatusList, int]] = []
-    lists = list(
-        session.scalars(
-            select(StatusList)
-            .where(
-                StatusList.issuer_id == signer.issuer_id, StatusList.purpose == purpose
-            )
-            .order_by(StatusList.id)
-        )
-    )
-    for status_list in lists:
-        if len(picked) == count:
-            break
-        picked.extend(_pick(session, status_list, count - len(picked)))
+    seen: set[int] = set()
+
+    def pick_from_lists() -> None:
+        for status_list in _lists(session, signer, purpose):
+            if len(picked) == count:
+                break
+            if status_list.id not in seen:
+                seen.add(status_list.id)
+                picked.extend(_pick(session, status_list, count - len(picked)))
+
+    pick_from_lists()
+    if len(picked) < count:
+        # Make new lists one transaction at a time: whoever waited here first looks
+        # at the lists the one before it made (and committed).
+        advisory_lock(session, f"status-list:{signer.issuer_id}:{purpose.value}")
+        pick_from_lists()
     while len(picked) < count:
         status_list = StatusList(
             purpose=purpose,
@@ -125,6 +128,20 @@ def allocate_many(
         sign_list(session, status_list, signer)
         picked.extend(_pick(session, status_list, count - len(picked)))
     return picked
+
+
+def _lists(
+    session: Session, signer: keys.Signer, purpose: StatusPurpose
+) -> list[StatusList]:
+    return list(
+        session.scalars(
+            select(StatusList)
+            .where(
+                StatusList.issuer_id == signer.issuer_id, StatusList.purpose == purpose
+            )
+            .order_by(StatusList.id)
+        )
+    )
 
 
 #: The advisory lock key of an index: "PD" in the top bits, then the list and index.

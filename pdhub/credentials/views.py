@@ -21,6 +21,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from pdhub.accounts.auth import roles_required
+from pdhub.accounts.forms import ConfirmForm
 from pdhub.accounts.models import Role
 from pdhub.credentials import achievements, forms, keys, policies, service, status
 from pdhub.credentials.models import IssuedCredential, StatusList
@@ -75,6 +76,7 @@ def my_badges() -> Any:
         "credentials/my_badges.html",
         credentials=credentials,
         share_form=forms.ShareForm(),
+        reissue_form=ConfirmForm(prefix="reissue"),
         service=service,
     )
 
@@ -136,6 +138,34 @@ def name_in_badge(credential_id: str) -> Any:
             "success",
         )
     return redirect(url_for("credentials.credential", name=current.id), 303)
+
+
+@bp.post("/badges/<credential_id>/reissue")
+@roles_required(*Role)
+def reissue_to_me(credential_id: str) -> Any:
+    try:
+        credential = service.get_credential(db.session, credential_id)
+    except DomainError:
+        abort(404)
+    if credential.user_id != current_user.id:
+        abort(404)
+    if not ConfirmForm(prefix="reissue").validate_on_submit():
+        flash("That did not work. Please use the button again.", "error")
+        return redirect(url_for("credentials.my_badges"), 303)
+    try:
+        replacement = service.reissue_to_current_email(
+            db.session, current_user, credential
+        )
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("credentials.my_badges"), 303)
+    flash(
+        f"Your badge is reissued to {current_user.email}. The old one still verifies.",
+        "success",
+    )
+    return redirect(url_for("credentials.my_badges") + f"#badge-{replacement.id}", 303)
 
 
 # --- the credential and its files ---------------------------------------------

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from flask import url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -20,7 +19,7 @@ from pdhub.districts import policies
 from pdhub.districts.models import District, Invitation, School
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from pdhub.learning.models import Enrollment
-from pdhub.notifications.service import queue_email
+from pdhub.notifications.service import link_for, queue_email
 from pdhub.review.models import CoachAssignment
 from pdhub.submissions.models import Submission
 from pdhub.submissions.states import SubmissionStatus
@@ -206,8 +205,9 @@ def invite(
         district=district,
         role=role,
         inviter=actor,
-        link=url_for("accounts.accept_invitation", token=token, _external=True),
+        link=link_for("accounts.accept_invitation", token=token),
         expires_at=invitation.expires_at,
+        secret=True,
         # Not a person yet: the date reads in the district's zone, not the inviter's.
         time_zone=district.time_zone,
     )
@@ -243,6 +243,8 @@ def accept_invitation(
         role=invitation.role,
         district=invitation.district,
         school=invitation.school,
+        # The invitation was opened from a link mailed to this address.
+        email_verified=True,
     )
     invitation.accepted_at = utcnow()
     session.flush()

@@ -41,7 +41,7 @@ from pdhub.learning.packages import (
     score_quiz,
 )
 from pdhub.learning.packages.model import MAX_ANSWER_CHARS
-from pdhub.notifications.service import notify, queue_email
+from pdhub.notifications.service import absolute_link, notify, queue_email
 from pdhub.review.policies import scope_clause
 from pdhub.submissions.models import Submission
 from pdhub.submissions.states import SubmissionStatus
@@ -220,6 +220,9 @@ def enroll(session: Session, actor: User, module: Module) -> Enrollment:
     existing = enrollment_for(session, actor, module.slug)
     if existing is not None:
         return existing
+    if not actor.email_verified:
+        # Badges are bound to the address: it must be the teacher's own.
+        raise PermissionDenied("Confirm your email address before you enroll.")
     if not module.is_current:
         raise Conflict("This version of the module is no longer offered.")
     enrollment = Enrollment(
@@ -775,6 +778,6 @@ def grant_attempts(
         module=module,
         more=more,
         note=note,
-        link=current_app.config["PDHUB_BASE_URL"] + path,
+        link=absolute_link(path),
     )
     return grant

@@ -129,6 +129,9 @@ def enroll(slug: str) -> Any:
         current = service.current_module(db.session, slug)
     except NotFound:
         abort(404)
+    if not current_user.email_verified:
+        flash("Confirm your email address first: then you can enroll.", "info")
+        return redirect(url_for("accounts.verify_email"), 303)
     if not ConfirmForm(prefix="enroll").validate_on_submit():
         flash("That form expired. Please press Enroll again.", "error")
         return redirect(url_for("learning.module", slug=slug), 303)

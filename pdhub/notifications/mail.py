@@ -1,10 +1,20 @@
-"""The mail interface: console and file in development, SMTP in production."""
+"""The mail interface: console and file in development, SMTP in production.
+
+Every message carries the Message-ID stored on its outbox row, and ``accepted`` is
+called the moment the mail server has taken responsibility for it (its 250 reply to
+the message data), before the connection is closed, so the caller records it as sent
+at once. One window remains that SMTP cannot close: a crash or lost connection after
+the server's 250 and before that record is committed (RFC 1047). The message is then
+sent again, with the same Message-ID, which mail clients and servers use to show it
+once.
+"""
 
 from __future__ import annotations
 
 import os
 import smtplib
 import sys
+from collections.abc import Callable
 from email.message import EmailMessage as MimeMessage
 from pathlib import Path
 from typing import Protocol
@@ -12,8 +22,20 @@ from typing import Protocol
 from flask import Flask
 
 
+def _nothing() -> None:
+    return None
+
+
 class Mailer(Protocol):
-    def send(self, to: str, subject: str, body: str) -> None: ...
+    def send(
+        self,
+        to: str,
+        subject: str,
+        body: str,
+        *,
+        message_id: str,
+        accepted: Callable[[], None] = _nothing,
+    ) -> None: ...
 
 
 class ConsoleMailer:
@@ -28,9 +50,18 @@ class ConsoleMailer:
         self.log_path = log_path
         self.sender = sender
 
-    def send(self, to: str, subject: str, body: str) -> None:
+    def send(
+        self,
+        to: str,
+        subject: str,
+        body: str,
+        *,
+        message_id: str,
+        accepted: Callable[[], None] = _nothing,
+    ) -> None:
         text = (
-            f"From: {self.sender}\nTo: {to}\nSubject: {subject}\n\n{body}\n" + "-" * 72
+            f"From: {self.sender}\nTo: {to}\nSubject: {subject}\n"
+            f"Message-ID: {message_id}\n\n{body}\n" + "-" * 72
         )
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(
@@ -43,18 +74,35 @@ class ConsoleMailer:
             f"Mail to {to}: {subject!r} (the message is in {self.log_path})",
             file=sys.stderr,
         )
+        accepted()
 
 
 class SmtpMailer:
     def __init__(self, host: str, port: int, sender: str) -> None:
         self.host, self.port, self.sender = host, port, sender
 
-    def send(self, to: str, subject: str, body: str) -> None:
+    def send(
+        self,
+        to: str,
+        subject: str,
+        body: str,
+        *,
+        message_id: str,
+        accepted: Callable[[], None] = _nothing,
+    ) -> None:
         message = MimeMessage()
         message["From"], message["To"], message["Subject"] = self.sender, to, subject
+        message["Message-ID"] = message_id
         message.set_content(body)
-        with smtplib.SMTP(self.host, self.port, timeout=30) as smtp:
-            smtp.send_message(message)
+        smtp = smtplib.SMTP(self.host, self.port, timeout=30)
+        try:
+            smtp.send_message(message)  # returns on the server's 250 for the data
+            accepted()
+        finally:
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                smtp.close()  # delivered or not, the server's answer was already read
 
 
 def mailer_for(app: Flask) -> Mailer:

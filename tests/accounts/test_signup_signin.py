@@ -260,7 +260,10 @@ def test_profile_edit_saves_name_and_refuses_a_taken_email(
     user = UserFactory()
     other = UserFactory()
     sign_in(client, user)
-    response = client.post("/account", data={"name": "New Name", "email": other.email})
+    response = client.post(
+        "/account",
+        data={"name": "New Name", "email": other.email, "confirm": PASSWORD},
+    )
     assert response.status_code == 422
     assert "Another account uses this email" in response.get_data(as_text=True)
     response = client.post("/account", data={"name": "New  Name", "email": user.email})

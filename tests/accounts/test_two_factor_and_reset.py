@@ -99,9 +99,11 @@ def test_teachers_may_turn_two_factor_off_but_staff_may_not(
     teacher_browser, coach_browser = app.test_client(), app.test_client()
     sign_in(teacher_browser, teacher)
     sign_in(coach_browser, coach)
-    teacher_browser.post("/account/two-factor/off")
+    teacher_browser.post("/account/two-factor/off", data={"off-confirm": PASSWORD})
     assert not teacher.two_factor_enabled
-    response = coach_browser.post("/account/two-factor/off")
+    response = coach_browser.post(
+        "/account/two-factor/off", data={"off-confirm": PASSWORD}
+    )
     assert response.status_code == 403
     assert coach.two_factor_enabled
 

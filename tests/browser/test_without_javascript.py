@@ -3,6 +3,7 @@ saves a form: every page works as plain HTML."""
 
 from __future__ import annotations
 
+import re
 import secrets
 
 import pytest
@@ -37,6 +38,13 @@ def test_a_teacher_gets_through_without_javascript(
         page.get_by_label("Password").fill("quiet harbor lantern morning tea")
         submit(page, "Sign in")
         expect(page).to_have_url(f"{demo_server.url}/dashboard")
+        mail = (demo_server.instance / "mail.log").read_text()
+        link = re.findall(
+            rf"To: {re.escape(email)}\n.*?(/account/verify-email/\S+)", mail, re.S
+        )[-1]
+        page.goto(link)
+        expect(page).to_have_url(f"{demo_server.url}/dashboard")
+        expect(page.get_by_role("status")).to_contain_text("email address is confirmed")
 
         page.get_by_role("navigation", name="Main").get_by_role(
             "link", name="Account"

@@ -3,6 +3,7 @@ set it, and its people without their own choice see times in it."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import Flask
@@ -11,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pdhub.districts.models import District, Invitation
-from pdhub.notifications.models import EmailMessage
 from pdhub.templating import format_date
 from tests.factories import DistrictFactory, UserFactory
 from tests.helpers import sign_in, text
@@ -117,7 +117,7 @@ def test_platform_admin_sets_a_time_zone_creating_and_editing_a_district(
 
 
 def test_an_invitation_email_gives_its_date_in_the_district_time_zone(
-    app: Flask, session: Session
+    app: Flask, session: Session, mail_log: Path
 ) -> None:
     # UTC+14 and UTC-11: at any hour, at least one of them is on another day than UTC.
     for zone, personal in (
@@ -142,7 +142,7 @@ def test_an_invitation_email_gives_its_date_in_the_district_time_zone(
         invitation = session.scalar(
             select(Invitation).where(Invitation.email == address)
         )
-        email = session.scalar(select(EmailMessage).where(EmailMessage.to == address))
-        assert invitation is not None and email is not None
+        assert invitation is not None
         expires = format_date(invitation.expires_at, ZoneInfo(zone))
-        assert f"The link works until {expires}." in email.body
+        # The email as delivered (its stored body is encrypted: it holds a link).
+        assert f"The link works until {expires}." in mail_log.read_text()
