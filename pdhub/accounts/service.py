@@ -20,7 +20,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from pdhub.accounts import passwords, policies
+from pdhub.accounts import passwords, policies, timezones
 from pdhub.accounts.models import (
     AccountToken,
     ApiToken,
@@ -685,6 +685,13 @@ def undo_change(session: Session, token: str) -> User:
     end_all_sessions(session, user)
     session.flush()
     return user
+
+
+def set_time_zone(session: Session, user: User, name: str | None) -> None:
+    """``user``'s own time zone for every page and email; an empty choice follows
+    their district's default. Raises InvalidInput for a name not in the list."""
+    user.time_zone = timezones.clean_zone_name(name)
+    session.flush()
 
 
 def set_review_digest_email(session: Session, user: User, wanted: bool) -> None:

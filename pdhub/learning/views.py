@@ -26,6 +26,7 @@ from pdhub.exports import csv_response, csv_text
 from pdhub.extensions import db
 from pdhub.learning import forms, policies, service
 from pdhub.learning.models import Enrollment, QuizAttempt, QuizAttemptStatus
+from pdhub.templating import in_zone, viewer_zone
 
 bp = Blueprint("learning", __name__)
 
@@ -382,10 +383,17 @@ def transcript() -> Any:
 @bp.get("/transcript.csv")
 @login_required
 def transcript_csv() -> Any:
+    # Machine-readable: ISO 8601 in the teacher's zone, with its offset from UTC.
+    zone = viewer_zone()
     text = csv_text(
-        ["Module", "Version", "PD hours", "Completed on"],
+        ["Module", "Version", "PD hours", "Completed at (ISO 8601, with UTC offset)"],
         (
-            [row.module, row.version, f"{row.hours:g}", f"{row.completed:%Y-%m-%d}"]
+            [
+                row.module,
+                row.version,
+                f"{row.hours:g}",
+                in_zone(row.completed, zone).isoformat(timespec="seconds"),
+            ]
             for row in service.transcript(db.session, current_user)
         ),
     )

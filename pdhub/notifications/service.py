@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from pdhub import jobs
+from pdhub.accounts import timezones
 from pdhub.accounts.models import User
 from pdhub.db import Base, utcnow
 from pdhub.notifications.mail import mailer_for
@@ -69,6 +70,13 @@ def queue_email(
         existing = session.scalar(select(EmailMessage).where(EmailMessage.key == key))
         if existing is not None:
             return existing
+    if "time_zone" not in context:
+        # Times in an email read in its recipient's zone, not in the zone of whoever
+        # caused it (a coach, an administrator) or UTC in a worker.
+        recipient = session.scalar(select(User).where(User.email == to))
+        context["time_zone"] = (
+            timezones.zone_name_for(recipient) if recipient else timezones.UTC_NAME
+        )
     body = render_template(f"email/{template}.txt", **context)
     if secret:
         body = encryption.encrypt(body.encode()).decode()

@@ -70,8 +70,13 @@ def test_transcript_lists_completed_modules_and_downloads_safe_csv(
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert rows[0] == ["Module", "Version", "PD hours", "Completed on"]
-    assert rows[1] == ['\'=HYPERLINK("x")', "1", "3", "2026-05-01"]
+    assert rows[0] == [
+        "Module",
+        "Version",
+        "PD hours",
+        "Completed at (ISO 8601, with UTC offset)",
+    ]
+    assert rows[1] == ['\'=HYPERLINK("x")', "1", "3", "2026-05-01T00:00:00+00:00"]
 
 
 def test_coaches_see_the_catalog_but_not_my_learning(
