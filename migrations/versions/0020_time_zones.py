@@ -1,7 +1,7 @@
 """the time zone a person sees times in, and their district's default
 
 Revision ID: 0020_tz
-Revises: 0016_faults
+Revises: 0009_trust
 Create Date: 2026-12-07
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0020_tz'
-down_revision = '0016_faults'
+down_revision = '0009_trust'
 branch_labels = None
 depends_on = None
 
