@@ -125,7 +125,9 @@ class Issuer:
             credits_earned=module.hours,
             activity_end_date=completed.replace(microsecond=0),
             evidence=tuple(evidence),
-            status=StatusEntry(status.list_url(status_list), index),
+            status=StatusEntry(
+                status.list_url(status_list), index, status_list.purpose.value
+            ),
         ).to_json()
         signed = sign_document(
             unsigned, signer.pair, signer.verification_method, created=now

@@ -324,7 +324,10 @@ def my_learning() -> Any:
 def transcript() -> Any:
     rows = service.transcript(db.session, current_user)
     return render_template(
-        "learning/transcript.html", rows=rows, total=sum(row.hours for row in rows)
+        "learning/transcript.html",
+        rows=rows,
+        total=service.transcript_total(rows),
+        not_counted=sum(row.hours for row in rows if not row.counted),
     )
 
 
@@ -333,16 +336,24 @@ def transcript() -> Any:
 def transcript_csv() -> Any:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["Module", "Version", "PD hours", "Completed on"])
-    for row in service.transcript(db.session, current_user):
+    writer.writerow(
+        ["Module", "Version", "PD hours", "Completed on", "Badge status", "Counted"]
+    )
+    rows = service.transcript(db.session, current_user)
+    for row in rows:
         writer.writerow(
             [
                 service.csv_safe(row.module),
                 row.version,
                 f"{row.hours:g}",
                 row.completed.date().isoformat(),
+                row.status,
+                "yes" if row.counted else "no (badge " + row.status.lower() + ")",
             ]
         )
+    writer.writerow(
+        ["Total PD hours counted", "", f"{service.transcript_total(rows):g}"]
+    )
     response = Response(buffer.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = (
         'attachment; filename="pd-hours-transcript.csv"'

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_app_context
 
 from badges.verify import Check, VerificationReport, verify_credential
 from pdhub.errors import InvalidInput
@@ -128,10 +128,62 @@ def fetch_credential(url: str, fetcher: DocumentFetcher | None = None) -> bytes:
 
 
 def outcome_of(report: VerificationReport) -> Outcome:
-    """Judge a report: verified only when every check passed; otherwise say why."""
+    """Judge a report: verified only when every check passed; otherwise say why.
+
+    For a credential of this deployment, its records add what the signature cannot
+    say: the date and public reason of a revocation or suspension, a suspension its
+    status list cannot show, and a signing key withdrawn after it leaked.
+    """
+    report, verdict = _with_records(report)
     failed = [check for check in report.checks if not check.passed]
     reasons = [f"{CHECK_LABELS.get(c.name, c.name)}: {c.detail}" for c in failed]
-    return Outcome(report, _verdict(report), summarize(report.credential), reasons)
+    return Outcome(
+        report, verdict or _verdict(report), summarize(report.credential), reasons
+    )
+
+
+def _replaced(report: VerificationReport, check: Check) -> VerificationReport:
+    checks = [check if c.name == check.name else c for c in report.checks]
+    return VerificationReport(checks, report.credential, report.format)
+
+
+def _with_records(
+    report: VerificationReport,
+) -> tuple[VerificationReport, Verdict | None]:
+    credential = report.credential
+    if credential is None or not has_app_context():
+        return report, None
+    checks = {check.name: check for check in report.checks}
+    proof = checks.get("proof")
+    if proof is None or not proof.passed:
+        return report, None
+    from pdhub.credentials import standing
+    from pdhub.extensions import db
+
+    session = db.session
+    status = checks.get("status")
+    flagged = status is not None and status.detail.startswith("the credential is ")
+    withdrawn = standing.signed_with_withdrawn_key(session, credential)
+    stored = None
+    if flagged or withdrawn or standing.needs_record(credential):
+        stored = standing.own_credential(session, credential)
+    key = standing.key_standing(session, credential, stored) if withdrawn else None
+    if key is None and "issuer" in checks and not checks["issuer"].passed:
+        return report, None
+    if key is not None:
+        return _replaced(report, Check("issuer", False, key.detail)), None
+    if stored is None or status is None:
+        return report, None
+    found = standing.status_standing(stored)
+    if found is None:
+        return report, None
+    if not (flagged or not found.status_list_shows_it):
+        # The record says so but the list does not (yet): the list decides.
+        return report, None
+    report = _replaced(report, Check("status", False, found.detail))
+    if any(not checks[name].passed for name in _TRUST_CHECKS if name in checks):
+        return report, Verdict.NOT_VERIFIED
+    return report, Verdict(found.verdict)
 
 
 def _verdict(report: VerificationReport) -> Verdict:

@@ -95,7 +95,7 @@ def test_revoke_and_rotate_act_on_the_instance(instance: Path) -> None:
     missing = pdhub(
         instance, "credentials", "revoke", credential_id, "--reason", " ", check=False
     )
-    assert missing.returncode != 0 and b"Give a reason" in missing.stderr
+    assert missing.returncode != 0 and b"Give a public reason" in missing.stderr
     done = pdhub(instance, "credentials", "revoke", credential_id, "--reason", "Test.")
     assert b"Revoked" in done.stdout
     listed = json.loads(pdhub(instance, "credentials", "list", "--json").stdout)
