@@ -17,10 +17,11 @@ from tests.conftest import ROOT
 
 
 def pdhub(
-    instance: Path, *args: str, check: bool = True
+    instance: Path, *args: str, check: bool = True, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[bytes]:
+    extra = env or {}
     env = {k: v for k, v in os.environ.items() if not k.startswith("PDHUB_")}
-    env.update(PDHUB_INSTANCE_PATH=str(instance), PYTHONPATH=str(ROOT))
+    env.update(PDHUB_INSTANCE_PATH=str(instance), PYTHONPATH=str(ROOT), **extra)
     completed = subprocess.run(
         [sys.executable, "-m", "pdhub.cli", *args],
         cwd=ROOT,
@@ -103,3 +104,78 @@ def test_revoke_and_rotate_act_on_the_instance(instance: Path) -> None:
     assert listed[0]["revocation_reason"] == "Test."
     rotated = pdhub(instance, "keys", "rotate")
     assert b"New issuer key z6Mk" in rotated.stdout
+
+
+#: Run inside the demo instance as the site served on port 5999 sees it: post the
+#: credential to the public verify page and the API, print both verdicts.
+_VERIFY_AS_SERVED = """
+import json, re, sys
+from pdhub import create_app
+app = create_app({"WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+with app.app_context():
+    credential = sys.stdin.read()
+    client = app.test_client()
+    page = client.post("/verify", data={"credential": credential}).get_data(True)
+    api = client.post("/api/v1/verify", data=credential,
+                      content_type="application/json").get_json()
+    print(json.dumps({"page": re.findall(r"<h2[^>]*>([^<]+)</h2>", page),
+                      "api": api["verdict"], "reasons": api.get("checks")}))
+"""
+
+
+def _verdicts(instance: Path, credential: bytes) -> dict[str, object]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PDHUB_")}
+    env.update(
+        PDHUB_INSTANCE_PATH=str(instance),
+        PDHUB_BASE_URL="http://127.0.0.1:5999",
+        PYTHONPATH=str(ROOT),
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", _VERIFY_AS_SERVED],
+        input=credential,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=300,
+        check=True,
+    )
+    result: dict[str, object] = json.loads(completed.stdout.decode().splitlines()[-1])
+    return result
+
+
+def test_status_changes_from_any_environment_keep_the_list_address_and_verify(
+    tmp_path: Path,
+) -> None:
+    """The README's commands, run without PDHUB_BASE_URL (or with another one)
+    against a demo served on port 5999: the list keeps its address, so the served
+    site reports suspended, then verified, then revoked, never "not verified"."""
+    instance = tmp_path / "instance"
+    pdhub(instance, "demo", "--no-serve", "--port", "5999")
+    credential_id = json.loads(pdhub(instance, "credentials", "list", "--json").stdout)[
+        0
+    ]["id"]
+    document = pdhub(instance, "credentials", "export", credential_id).stdout
+    assert _verdicts(instance, document)["api"] == "verified"
+
+    done = pdhub(
+        instance, "credentials", "suspend", credential_id, "--reason", "Checking."
+    )
+    assert b"Suspended" in done.stdout
+    seen = _verdicts(instance, document)
+    assert seen["api"] == "suspended", seen
+    assert "Suspended" in seen["page"]  # type: ignore[operator]
+
+    elsewhere = pdhub(
+        instance,
+        "credentials",
+        "reinstate",
+        credential_id,
+        env={"PDHUB_BASE_URL": "https://somewhere-else.example"},
+    )
+    assert b"Reinstated" in elsewhere.stdout
+    assert _verdicts(instance, document)["api"] == "verified"
+
+    pdhub(instance, "credentials", "revoke", credential_id, "--reason", "Copied.")
+    seen = _verdicts(instance, document)
+    assert seen["api"] == "revoked", seen
+    assert "Revoked" in seen["page"]  # type: ignore[operator]
