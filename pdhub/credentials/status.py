@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from badges.proofs import sign_document
 from badges.status import MIN_ENTRIES, allocate_index, build_status_list_credential
@@ -35,8 +35,26 @@ def list_url(status_list: StatusList) -> str:
     its address now, once.
     """
     if status_list.url is None:
-        status_list.url = f"{keys.base_url()}/status-lists/{status_list.id}"
+        base = _published_base(object_session(status_list), status_list)
+        status_list.url = f"{base}/status-lists/{status_list.id}"
     return status_list.url
+
+
+def _published_base(session: Session | None, status_list: StatusList) -> str:
+    """Where this deployment publishes its lists: for a did:key issuer (the embedded
+    default, whose address is not in its DID), where its newest list already is, so a
+    command run without PDHUB_BASE_URL makes no list under an address nobody serves;
+    else (and for the very first list) PDHUB_BASE_URL."""
+    if session is not None and status_list.issuer_id.startswith("did:key:"):
+        newest = session.scalar(
+            select(StatusList.url)
+            .where(StatusList.url.is_not(None), StatusList.id != status_list.id)
+            .order_by(StatusList.id.desc())
+            .limit(1)
+        )
+        if newest and "/status-lists/" in newest:
+            return newest.rsplit("/status-lists/", 1)[0]
+    return keys.base_url()
 
 
 def _bitstring(status_list: StatusList) -> Bitstring:

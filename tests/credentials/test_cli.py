@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -179,3 +180,59 @@ def test_status_changes_from_any_environment_keep_the_list_address_and_verify(
     seen = _verdicts(instance, document)
     assert seen["api"] == "revoked", seen
     assert "Revoked" in seen["page"]  # type: ignore[operator]
+
+
+def test_a_leaked_key_is_withdrawn_and_what_it_signed_reissued_in_bulk(
+    tmp_path: Path,
+) -> None:
+    instance = tmp_path / "instance"
+    pdhub(instance, "demo", "--no-serve", "--port", "5999")
+    listed = json.loads(pdhub(instance, "credentials", "list", "--json").stdout)
+    old_id = listed[0]["id"]
+    old = pdhub(instance, "credentials", "export", old_id).stdout
+    key_line = pdhub(instance, "keys", "list").stdout.decode().splitlines()[0]
+    key_id = key_line.split()[0]
+    assert key_line.endswith("current")
+
+    bad_time = pdhub(
+        instance, "keys", "revoke", key_id, "--compromised-at", "yesterday", check=False
+    )
+    assert bad_time.returncode != 0 and b"ISO 8601" in bad_time.stderr
+    unknown = pdhub(
+        instance,
+        "keys",
+        "revoke",
+        "z6MkNoSuchKey",
+        "--compromised-at",
+        "2026-01-01T00:00:00Z",
+        check=False,
+    )
+    assert unknown.returncode != 0 and b"No issuer key matches" in unknown.stderr
+
+    withdrawn = pdhub(
+        instance,
+        "keys",
+        "revoke",
+        key_id,
+        "--compromised-at",
+        "2099-01-01T00:00:00Z",
+        check=False,
+    )
+    assert withdrawn.returncode != 0 and b"in the future" in withdrawn.stderr
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    withdrawn = pdhub(instance, "keys", "revoke", key_id, "--compromised-at", now)
+    assert b"no longer listed for assertionMethod" in withdrawn.stdout
+    assert "withdrawn" in pdhub(instance, "keys", "list").stdout.decode()
+    # Issued before the leak and stored as issued: still verifies until reissued.
+    assert _verdicts(instance, old)["api"] == "verified"
+
+    reissued = pdhub(instance, "credentials", "reissue", "--key", key_id)
+    assert b"Reissued 1 credential" in reissued.stdout
+    listed = json.loads(pdhub(instance, "credentials", "list", "--json").stdout)
+    by_id = {item["id"]: item for item in listed}
+    assert by_id[old_id]["status"] == "revoked"
+    new_id = by_id[old_id]["replaced_by"]
+    new = pdhub(instance, "credentials", "export", new_id).stdout
+    assert json.loads(new)["issuer"]["id"] != json.loads(old)["issuer"]["id"]
+    assert _verdicts(instance, new)["api"] == "verified"
+    assert _verdicts(instance, old)["api"] == "revoked"
