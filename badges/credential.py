@@ -242,6 +242,64 @@ class Recipient:
 
 
 @dataclass(frozen=True)
+class NamedRecipient:
+    """The earner's name in clear (an IdentityObject of type name, not hashed),
+    added beside the hashed email when the earner chose to be named."""
+
+    name: str
+
+    def to_json(self) -> dict[str, Any]:
+        """Serialize as OB 3.0 IdentityObject with ``identityType`` "name"."""
+        name = " ".join(self.name.split())
+        if not name:
+            raise CredentialBuildError("a recipient name is not empty")
+        return {
+            "type": "IdentityObject",
+            "hashed": False,
+            "identityHash": name,
+            "identityType": "name",
+        }
+
+
+def email_matches_identity(identifiers: Any, email: str) -> bool | None:
+    """Tell whether ``email`` is the earner's address per a subject's identifiers.
+
+    ``identifiers`` is the (untrusted) ``credentialSubject.identifier`` value: an
+    IdentityObject or a list of them. Each of type emailAddress is compared, hashed
+    or not (OB 3.0 IdentityHash: ``sha256$`` or ``md5$`` and hex of the normalized
+    address followed by the salt, in either case). True when one matches, False when
+    none does, None when the credential names no email identity (nothing to check).
+    """
+    candidates = identifiers if isinstance(identifiers, list) else [identifiers]
+    address = normalize_email(email)
+    found = False
+    for identity in candidates[:50]:
+        if not isinstance(identity, dict) or identity.get("identityType") != (
+            "emailAddress"
+        ):
+            continue
+        value = identity.get("identityHash")
+        salt = identity.get("salt", "")
+        if not isinstance(value, str) or not isinstance(salt, str):
+            continue
+        found = True
+        if identity.get("hashed") is False:
+            if hmac.compare_digest(normalize_email(value).encode(), address.encode()):
+                return True
+            continue
+        algorithm, _, digest = value.partition("$")
+        algorithm = algorithm.lower()
+        if algorithm not in ("sha256", "md5"):
+            continue
+        expected = hashlib.new(
+            algorithm, (address + salt).encode("utf-8"), usedforsecurity=False
+        ).hexdigest()
+        if hmac.compare_digest(expected.encode(), digest.lower().encode()):
+            return True
+    return False if found else None
+
+
+@dataclass(frozen=True)
 class Result:
     """The level the earner reached on one rubric criterion (both by id)."""
 
@@ -323,6 +381,7 @@ class OpenBadgeCredential:
     evidence: Sequence[Evidence] = ()
     status: StatusEntry | None = None
     include_schema: bool = True
+    named: NamedRecipient | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Build the credential JSON (OB 3.0 AchievementCredential on VC 2.0).
@@ -352,7 +411,8 @@ class OpenBadgeCredential:
             {
                 "id": self.subject_id,
                 "type": ["AchievementSubject"],
-                "identifier": [self.recipient.to_json()],
+                "identifier": [self.recipient.to_json()]
+                + ([self.named.to_json()] if self.named else []),
                 "achievement": self.achievement.to_json(),
                 "result": [r.to_json() for r in self.results] or None,
                 "creditsEarned": None

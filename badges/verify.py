@@ -43,6 +43,10 @@ StatusFetcher = Callable[[str], Any]
 
 CHECK_NAMES = ("structure", "schema", "proof", "issuer", "validity", "status")
 
+STATUS_NOT_CHECKED = "the status could not be checked"
+"""How a status check's detail begins when no list could be read (nothing is known
+of the credential's status, unlike a list that was read and found bad)."""
+
 
 @dataclass(frozen=True)
 class Check:
@@ -324,7 +328,7 @@ def _check_status(
     for entry in entries:
         url, _, _ = parse_entry(entry)
         if fetcher is None:
-            raise _Failed("the status cannot be checked: no status fetcher is set")
+            raise _Failed(f"{STATUS_NOT_CHECKED}: no status fetcher is set")
         list_credential = _fetch_status_list(fetcher, url, limits)
         _verified_list(list_credential, resolver, issuer, now, limits)
         readings.append(read_status(list_credential, entry))
@@ -340,7 +344,9 @@ def _fetch_status_list(fetcher: StatusFetcher, url: str, limits: Limits) -> Any:
     try:
         fetched = fetcher(url)
     except Exception as exc:  # the fetcher is caller code
-        raise _Failed(f"the status list {url} could not be fetched: {exc}") from exc
+        raise _Failed(
+            f"{STATUS_NOT_CHECKED}: the status list {url} could not be fetched: {exc}"
+        ) from exc
     if isinstance(fetched, str | bytes):
         fetched = parse_json_text(fetched, limits)
     if not isinstance(fetched, dict):

@@ -57,7 +57,7 @@ from badges.verify import verify_credential  # noqa: E402
 
 VALID_FROM = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 LIST_URL = "https://pdhub.example/status-lists/1"
-VECTOR = ROOT / ".." / "shared" / "spec" / "ob3" / "1edtech-vector"
+VECTOR = ROOT / "tests" / "spec" / "ob3" / "1edtech-vector"
 
 
 def summarize(label: str, samples: list[float]) -> dict[str, float]:

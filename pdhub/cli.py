@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 from getpass import getpass
@@ -48,6 +49,14 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(modules)
 
 
+def totp_command(secret: str) -> str:
+    """A shell command that prints the current sign-in code for ``secret``: run by
+    this interpreter, which has pyotp (a bare ``python`` outside the virtual
+    environment has not)."""
+    code = f'import pyotp; print(pyotp.TOTP("{secret}").now())'
+    return f"{shlex.quote(sys.executable)} -c {shlex.quote(code)}"
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, type=int, show_default=True)
@@ -76,8 +85,9 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     click.echo(
         "Demo sign-ins. Staff accounts use two-factor sign-in: add the TOTP secret"
     )
-    click.echo("to an authenticator app, or print the current code with")
-    click.echo("  python -c \"import pyotp; print(pyotp.TOTP('SECRET').now())\"")
+    click.echo(
+        "to an authenticator app, or run the command under it for the current code."
+    )
     for account in site.accounts:
         line = (
             f"  {account.role.label:<24} {account.email:<28} "
@@ -86,6 +96,8 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         if account.totp_secret:
             line += f"   TOTP secret: {account.totp_secret}"
         click.echo(line)
+        if account.totp_secret:
+            click.echo(f"      code: {totp_command(account.totp_secret)}")
     if no_serve:
         return
     click.echo("")
@@ -197,13 +209,15 @@ def _package_folders(paths: tuple[str, ...]) -> list[str]:
 
 
 @modules.command("validate")
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1)
 def validate_modules(paths: tuple[str, ...]) -> None:
-    """Check module folders; print every problem as file:line: field: message."""
+    """Check module folders (the installed catalog when none is named); print every
+    problem as file:line: field: message."""
+    from pdhub.config import MODULES_PATH
     from pdhub.learning.packages import validate_package
 
     failed = 0
-    for folder in _package_folders(paths):
+    for folder in _package_folders(paths or (str(MODULES_PATH),)):
         problems = validate_package(folder)
         for problem in problems:
             click.echo(str(problem))
@@ -217,14 +231,15 @@ def validate_modules(paths: tuple[str, ...]) -> None:
 
 
 @modules.command("import")
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1)
 @with_appcontext
 def import_modules(paths: tuple[str, ...]) -> None:
-    """Import module folders (idempotent); a changed module becomes a new version."""
+    """Import module folders (idempotent; the configured catalog, PDHUB_MODULES_PATH,
+    when none is named); a changed module becomes a new version."""
     from pdhub.learning.importer import ImportOutcome, import_folder
     from pdhub.learning.packages import LoadError, validate_package
 
-    folders = _package_folders(paths)
+    folders = _package_folders(paths or (current_app.config["PDHUB_MODULES_PATH"],))
     broken = 0
     for folder in folders:
         problems = validate_package(folder)

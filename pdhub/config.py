@@ -10,12 +10,21 @@ from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 
-#: The Alembic migrations, shipped beside the package so an installed pdhub can upgrade.
-MIGRATIONS_PATH = Path(__file__).resolve().parent.parent / "migrations"
+_PACKAGE = Path(__file__).resolve().parent
 
 
-#: The starter module catalog (``modules/`` beside the package), for ``pdhub demo``.
-MODULES_PATH = Path(__file__).resolve().parent.parent / "modules"
+def _shipped(in_wheel: str, in_source: str) -> Path:
+    """A folder that a wheel ships inside the package (setup.py maps it there) and a
+    source checkout keeps at the top of the repository."""
+    installed = _PACKAGE / in_wheel
+    return installed if installed.is_dir() else _PACKAGE.parent / in_source
+
+
+#: The Alembic migrations, so an installed pdhub can upgrade its database.
+MIGRATIONS_PATH = _shipped("_migrations", "migrations")
+
+#: The starter module catalog, for ``pdhub demo`` and ``pdhub modules import``.
+MODULES_PATH = _shipped("_catalog", "modules")
 
 
 class ConfigError(RuntimeError):
@@ -87,9 +96,11 @@ def defaults() -> dict[str, Any]:
         "PDHUB_SIGNIN_LIMIT_ACCOUNT": "5 per 15 minutes",
         "PDHUB_RATELIMIT_STORAGE_URI": None,
         "PDHUB_TASKS_EAGER": None,
-        # Verification: other sites' documents (status lists, did:web) are fetched only
-        # from these hosts (comma-separated; "host", "host:port", or "http://host:port"
-        # to allow plain http); this site's own URLs are answered in process.
+        # Verification: other sites' documents (status lists, did:web) are fetched over
+        # https from public addresses only (verification/fetcher.py); these hosts are
+        # fetched without that address check, for development (comma-separated;
+        # "host", "host:port", or "http://host:port" to allow plain http). This
+        # site's own URLs are answered in process.
         "PDHUB_VERIFY_ALLOWED_HOSTS": "",
         "PDHUB_VERIFY_RATE_LIMIT": "60 per minute",
         "PDHUB_VERIFY_FETCH_TIMEOUT": 5.0,

@@ -185,3 +185,25 @@ def test_the_favicon_answers_at_the_address_browsers_guess(client: FlaskClient) 
     assert response.status_code == 200
     assert response.mimetype == "image/svg+xml"
     assert response.data.startswith(b"<svg")
+
+
+def test_the_printed_two_factor_command_works_outside_the_virtual_environment(
+    tmp_path,
+) -> None:
+    """`pdhub demo` prints, under each staff account, a command for the current code;
+    it runs as printed from any folder with no virtual environment activated."""
+    import pyotp
+
+    from pdhub.cli import totp_command
+
+    secret = pyotp.random_base32()
+    result = subprocess.run(
+        ["/bin/sh", "-c", totp_command(secret)],
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert pyotp.TOTP(secret).verify(result.stdout.strip(), valid_window=1)

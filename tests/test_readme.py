@@ -18,3 +18,12 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     assert "pytest" in test_command
     ci_lines = (ROOT / ".ci" / "run").read_text().splitlines()
     assert ci_lines[-1] == test_command
+
+
+def test_the_readme_links_only_to_files_inside_the_repository() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert "../" not in readme
+    targets = re.findall(r"\]\(([^)#:]+)\)", readme)
+    assert "docs/architecture.md" in targets
+    for target in targets:
+        assert (ROOT / target).is_file(), target

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from celery.schedules import crontab
+
 from pdhub import create_app
 from pdhub.extensions import celery
 
@@ -14,6 +16,11 @@ celery.conf.beat_schedule = {
     "sweep-outbox": {"task": "pdhub.sweep_outbox", "schedule": 60.0},
     "sweep-awards": {"task": "pdhub.sweep_awards", "schedule": 60.0},
     "sweep-submissions": {"task": "pdhub.sweep_submissions", "schedule": 60.0},
+    # Once a day, before the school day in the Americas (12:00 UTC).
+    "coach-digests": {
+        "task": "pdhub.send_coach_digests",
+        "schedule": crontab(minute=0, hour=12),
+    },
 }
 
 __all__ = ["celery", "flask_app"]

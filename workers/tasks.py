@@ -13,6 +13,7 @@ from pdhub.extensions import celery, db
 from pdhub.learning import service as learning
 from pdhub.notifications import service as notifications
 from pdhub.review import screening
+from pdhub.review import service as review
 from pdhub.verification import batches as verification_batches
 from workers.base import AppTask
 
@@ -127,3 +128,9 @@ def issue_credentials(award_ids: list[int]) -> int:
     from pdhub.credentials import service as credentials
 
     return credentials.issue_credentials(db.session, award_ids)
+
+
+@celery.task(base=AppTask, name="pdhub.send_coach_digests")
+def send_coach_digests() -> int:
+    """The daily summary of new evidence for each coach (once per coach and day)."""
+    return review.send_coach_digests(db.session)

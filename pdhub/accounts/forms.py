@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from pdhub.accounts.passwords import MAX_LENGTH
@@ -78,6 +78,12 @@ class ProfileForm(FlaskForm):
     )
     email = EmailField(
         "Email", validators=[DataRequired("Enter your email address."), Length(max=254)]
+    )
+
+
+class EmailPreferencesForm(FlaskForm):
+    review_digest_email = BooleanField(
+        "Email me a daily summary of new evidence waiting for my review"
     )
 
 

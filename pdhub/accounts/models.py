@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pdhub.db import Base, TimestampMixin, utcnow, value_enum
@@ -57,6 +58,10 @@ class User(UserMixin, TimestampMixin, Base):
     totp_last_counter: Mapped[int | None]
     active: Mapped[bool] = mapped_column(default=True)
     password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Coaches get a daily email of new evidence in their queue unless they turn it off.
+    review_digest_email: Mapped[bool] = mapped_column(
+        default=True, server_default=sa_true()
+    )
 
     district: Mapped[District | None] = relationship(foreign_keys=[district_id])
     school: Mapped[School | None] = relationship(foreign_keys=[school_id])

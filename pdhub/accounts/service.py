@@ -244,6 +244,14 @@ def update_profile(session: Session, user: User, *, name: str, email: str) -> No
     session.flush()
 
 
+def set_review_digest_email(session: Session, user: User, wanted: bool) -> None:
+    """A coach's choice of the daily email of new evidence (only coaches get it)."""
+    if user.role is not Role.COACH:
+        raise PermissionDenied("Only coaches get the daily review summary.")
+    user.review_digest_email = wanted
+    session.flush()
+
+
 # --- two-factor -----------------------------------------------------------------------
 
 

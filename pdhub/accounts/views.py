@@ -243,8 +243,24 @@ def profile() -> Any:
             flash("Your profile is saved.", "success")
             return redirect(url_for("accounts.profile"), 303)
     return render_template(
-        "accounts/profile.html", form=form, password_form=password_form
+        "accounts/profile.html",
+        form=form,
+        password_form=password_form,
+        preferences_form=forms.EmailPreferencesForm(obj=current_user),
     ), (422 if form.errors else 200)
+
+
+@bp.post("/account/email-preferences")
+@login_required
+def email_preferences() -> Any:
+    form = forms.EmailPreferencesForm()
+    if form.validate_on_submit():
+        service.set_review_digest_email(
+            db.session, current_user, bool(form.review_digest_email.data)
+        )
+        db.session.commit()
+        flash("Your email choices are saved.", "success")
+    return redirect(url_for("accounts.profile"), 303)
 
 
 @bp.post("/account/password")

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pdhub import jobs
 from pdhub.accounts.models import Role, User
 from pdhub.admin.models import JobFailure
+from pdhub.credentials.models import IssuedCredential
 from pdhub.db import utcnow
+from pdhub.districts.models import District
 from pdhub.errors import Conflict, PermissionDenied
 
 
@@ -81,3 +84,27 @@ def retry_job(session: Session, actor: User, failure: JobFailure) -> None:
     failure.retried_at = utcnow()
     session.flush()
     jobs.enqueue(failure.task_name, *failure.args)
+
+
+@dataclass(frozen=True)
+class PlatformSummary:
+    """The platform at a glance for its administrators."""
+
+    districts: int
+    people: int
+    credentials: int
+    open_failures: int
+
+
+def platform_summary(session: Session) -> PlatformSummary:
+    def count(statement: Any) -> int:
+        return int(session.scalar(statement) or 0)
+
+    return PlatformSummary(
+        districts=count(select(func.count(District.id))),
+        people=count(select(func.count(User.id)).where(User.active.is_(True))),
+        credentials=count(select(func.count(IssuedCredential.id))),
+        open_failures=count(
+            select(func.count(JobFailure.id)).where(JobFailure.retried_at.is_(None))
+        ),
+    )

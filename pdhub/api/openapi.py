@@ -78,7 +78,10 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                     "summary": "Verify one credential.",
                     "description": "Checks structure, schema, proof, issuer, validity "
                     "and status, each reported separately. verified is true only when "
-                    "every check passed. Rate limited per address "
+                    "every check passed. With an email address, recipient says "
+                    "whether the credential was issued to it (checked against the "
+                    "credential's salted email hash; the address is not stored). "
+                    "Rate limited per address "
                     f"({app.config['PDHUB_VERIFY_RATE_LIMIT']}).",
                     "requestBody": {
                         "required": True,
@@ -91,7 +94,25 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                                             "type": "object",
                                             "required": ["jwt"],
                                             "additionalProperties": False,
-                                            "properties": {"jwt": {"type": "string"}},
+                                            "properties": {
+                                                "jwt": {"type": "string"},
+                                                "email": {
+                                                    "$ref": "#/components/schemas/ExpectedEmail"  # noqa: E501
+                                                },
+                                            },
+                                        },
+                                        {
+                                            "type": "object",
+                                            "required": ["credential"],
+                                            "additionalProperties": False,
+                                            "properties": {
+                                                "credential": {
+                                                    "$ref": "#/components/schemas/Credential"  # noqa: E501
+                                                },
+                                                "email": {
+                                                    "$ref": "#/components/schemas/ExpectedEmail"  # noqa: E501
+                                                },
+                                            },
                                         },
                                     ]
                                 }
@@ -106,7 +127,10 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                                             "contentMediaType": "application/octet-stream",  # noqa: E501
                                             "description": "JSON, JWT, or a baked PNG "
                                             "or SVG.",
-                                        }
+                                        },
+                                        "email": {
+                                            "$ref": "#/components/schemas/ExpectedEmail"
+                                        },
                                     },
                                 }
                             },
@@ -240,6 +264,14 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                     "type": "object",
                     "description": "An Open Badges 3.0 OpenBadgeCredential (VC 2.0).",
                 },
+                "ExpectedEmail": {
+                    "type": "string",
+                    "maxLength": 254,
+                    "description": "The email address the verifier expects the "
+                    "credential to be issued to. Compared (trimmed, lower case) with "
+                    "the credential's salted hash, then forgotten: never stored.",
+                    "examples": ["teacher@school.example"],
+                },
                 "Check": {
                     "type": "object",
                     "required": ["name", "passed", "detail"],
@@ -270,7 +302,18 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                                 "revoked",
                                 "suspended",
                                 "expired",
+                                "status_not_checked",
                             ]
+                        },
+                        "recipient": {
+                            "type": "object",
+                            "required": ["match", "detail"],
+                            "properties": {
+                                "match": {
+                                    "enum": ["matches", "does_not_match", "not_checked"]
+                                },
+                                "detail": {"type": "string"},
+                            },
                         },
                         "checks": {
                             "type": "array",

@@ -55,9 +55,18 @@ def openapi() -> Any:
 @bp.post("/verify")
 @limiter.limit(verify_rate_limit)
 def verify() -> Any:
-    """Verify one credential: a JSON object, {"jwt": ...}, or a file upload."""
-    outcome = service.verify(_credential_input())
-    body = {**outcome.report.to_json(), "verdict": outcome.verdict.value}
+    """Verify one credential: a JSON object, {"jwt": ...} or {"credential": ...}
+    (either with "email"), or a file upload (with an email field)."""
+    data, email = _credential_input()
+    outcome = service.verify(data, email=email)
+    body = {
+        **outcome.report.to_json(),
+        "verdict": outcome.verdict.value,
+        "recipient": {
+            "match": outcome.recipient.value,
+            "detail": outcome.recipient_detail,
+        },
+    }
     if not outcome.readable:
         return error_response(
             422,
@@ -68,7 +77,8 @@ def verify() -> Any:
     return jsonify(body)
 
 
-def _credential_input() -> Any:
+def _credential_input() -> tuple[Any, str | None]:
+    """The credential to verify and the email address expected, if any (never kept)."""
     if request.mimetype == "multipart/form-data":
         request.max_content_length = MAX_CREDENTIAL_UPLOAD
         files = request.files.getlist("file")
@@ -76,7 +86,8 @@ def _credential_input() -> Any:
             raise InvalidInput(
                 "Upload exactly one file, in the field named file.", field="file"
             )
-        return files[0].read()
+        email = service.check_email_input(request.form.get("email"))
+        return files[0].read(), email
     request.max_content_length = MAX_JSON_BODY
     if request.mimetype not in {
         "application/json",
@@ -91,11 +102,18 @@ def _credential_input() -> Any:
         raise InvalidInput(
             'The body must be a JSON object: a credential, or {"jwt": "..."}.'
         )
-    if set(body) == {"jwt"}:
+    if "jwt" in body and set(body) <= {"jwt", "email"}:
         if not isinstance(body["jwt"], str):
             raise InvalidInput("jwt must be a string holding a VC-JWT.", field="jwt")
-        return body["jwt"]
-    return body
+        return body["jwt"], service.check_email_input(body.get("email"))
+    if "credential" in body and set(body) <= {"credential", "email"}:
+        if not isinstance(body["credential"], dict | str):
+            raise InvalidInput(
+                "credential must be a credential object or a VC-JWT.",
+                field="credential",
+            )
+        return body["credential"], service.check_email_input(body.get("email"))
+    return body, None
 
 
 class UnsupportedMediaType(DomainError):

@@ -267,25 +267,34 @@ def revoke_key_command(key_reference: str, compromised_at: str) -> None:
     "credential with a status entry cannot be verified offline.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@with_appcontext
 def verify_credential_file(
     file: click.utils.LazyFile,
     status_lists: tuple[click.utils.LazyFile, ...],
     as_json: bool,
 ) -> None:
-    """Verify a credential FILE offline (JSON, JWT, PNG or SVG); exit 0 if verified.
+    """Verify a credential FILE offline (JSON, JWT, PNG or SVG).
 
-    No network is used: keys must be did:key, and status lists come from --status-list.
+    No network is used: keys must be did:key (or this deployment's did:web), this
+    deployment's status lists are read from its database, others' from
+    --status-list files. Exit 0 if verified, 2 if authentic but its status could
+    not be checked, 1 otherwise.
     """
     import json as json_lib
 
+    from pdhub.verification.models import Verdict
     from pdhub.verification.offline import verify_offline
 
     try:
         outcome = verify_offline(
-            file.read(), [handle.read() for handle in status_lists]
+            file.read(),
+            [handle.read() for handle in status_lists],
+            session=db.session,
         )
     except ValueError as error:
         raise click.ClickException(str(error)) from None
+    finally:
+        db.session.rollback()  # verifying reads; nothing it did is kept
     if as_json:
         click.echo(
             json_lib.dumps(
@@ -297,4 +306,10 @@ def verify_credential_file(
         for check in outcome.report.checks:
             mark = "PASS" if check.passed else "FAIL"
             click.echo(f"  [{mark}] {check.name}: {check.detail}")
-    sys.exit(0 if outcome.verified else 1)
+    sys.exit(
+        0
+        if outcome.verified
+        else 2
+        if outcome.verdict is Verdict.STATUS_NOT_CHECKED
+        else 1
+    )

@@ -13,6 +13,10 @@ class ShareForm(FlaskForm):
     shared = HiddenField(validators=[AnyOf(["on", "off"])])
 
 
+class NameForm(FlaskForm):
+    named = HiddenField(validators=[AnyOf(["on", "off"])])
+
+
 class StatusForm(FlaskForm):
     action = SelectField(
         "Action",

@@ -24,6 +24,7 @@ from badges.credential import (
     Achievement,
     Evidence,
     IssuerProfile,
+    NamedRecipient,
     OpenBadgeCredential,
     Recipient,
     StatusEntry,
@@ -128,6 +129,7 @@ class Issuer:
             status=StatusEntry(
                 status.list_url(status_list), index, status_list.purpose.value
             ),
+            named=NamedRecipient(award.user.name) if award.name_in_credential else None,
         ).to_json()
         signed = sign_document(
             unsigned, signer.pair, signer.verification_method, created=now

@@ -9,7 +9,14 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    ForeignKey,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pdhub.accounts.models import User
@@ -32,6 +39,11 @@ class Award(Base):
         ForeignKey("modules.id", ondelete="RESTRICT")
     )
     awarded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The teacher chose to have their name in this badge's credential (an unhashed
+    # IdentityObject of type name beside the email hash); off unless they do.
+    name_in_credential: Mapped[bool] = mapped_column(
+        default=False, server_default=false()
+    )
 
     enrollment: Mapped[Enrollment] = relationship()
     user: Mapped[User] = relationship()

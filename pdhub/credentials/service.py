@@ -155,7 +155,18 @@ def reissue_credential(
     Conflict when it was already replaced.
     """
     _require_manager(actor)
-    reason = _reason(reason)
+    return _reissue(session, credential, _reason(reason))
+
+
+def _reissue(
+    session: Session,
+    credential: IssuedCredential,
+    reason: str,
+    *,
+    announce: bool = True,
+) -> IssuedCredential:
+    """The reissue path: a new credential signed with the current key, this one
+    revoked and pointing at it (the caller checked who may and why)."""
     if credential.replaced_by_id is not None or credential.current_award_id is None:
         raise Conflict("This credential was already replaced.")
     credential.current_award_id = None
@@ -167,7 +178,8 @@ def reissue_credential(
     if credential.revoked_at is None:
         _revoke(session, credential, f"Replaced by a corrected credential: {reason}")
     session.flush()
-    _announce(session, replacement)
+    if announce:
+        _announce(session, replacement)
     return replacement
 
 
@@ -247,6 +259,58 @@ def reissue_signed_by(session: Session, key: IssuerKey) -> BulkReissue:
     notifications.notify_many(session, notices)
     session.flush()
     return BulkReissue(len(todo), len(suspended))
+
+
+def set_name_in_credential(
+    session: Session, actor: User, credential: IssuedCredential, named: bool
+) -> IssuedCredential:
+    """The teacher's choice to have their name in this badge (or not any more).
+
+    Kept on the award, so every later credential of it follows the choice, and
+    applied at once: the badge is reissued with the current key (the old one is
+    revoked as replaced). Returns the badge's current credential, unchanged when
+    it already follows the choice. Raises PermissionDenied (not the owner) or
+    Conflict (replaced, revoked or suspended: an administrator's decision stands).
+    """
+    if not policies.can_share(actor, credential):
+        raise PermissionDenied("Only the teacher who earned a badge can change it.")
+    if credential.replaced_by_id is not None or credential.current_award_id is None:
+        raise Conflict("This badge was replaced; change its newest version instead.")
+    if credential.revoked_at is not None:
+        raise Conflict("This badge is revoked, so it cannot be changed.")
+    if credential.suspended_at is not None:
+        raise Conflict(
+            "This badge is suspended; it can be changed once the suspension is lifted."
+        )
+    award = credential.award
+    award.name_in_credential = named
+    if has_name(credential) == named:
+        session.flush()
+        return credential
+    reason = (
+        "the teacher chose to put their name in the badge"
+        if named
+        else "the teacher chose to take their name out of the badge"
+    )
+    return _reissue(session, credential, reason, announce=False)
+
+
+def named_in(credential: IssuedCredential) -> str | None:
+    """The name the credential itself carries (an unhashed name identity), if any."""
+    subject = credential.document.get("credentialSubject", {})
+    for identity in subject.get("identifier", []) if isinstance(subject, dict) else []:
+        if (
+            isinstance(identity, dict)
+            and identity.get("identityType") == "name"
+            and identity.get("hashed") is False
+            and isinstance(identity.get("identityHash"), str)
+        ):
+            return str(identity["identityHash"])
+    return None
+
+
+def has_name(credential: IssuedCredential) -> bool:
+    return named_in(credential) is not None
 
 
 def awards_without_credential(

@@ -105,6 +105,39 @@ def share(credential_id: str) -> Any:
     return redirect(url_for("credentials.my_badges") + f"#badge-{credential.id}", 303)
 
 
+@bp.post("/badges/<credential_id>/name")
+@roles_required(*Role)
+def name_in_badge(credential_id: str) -> Any:
+    try:
+        credential = service.get_credential(db.session, credential_id)
+    except DomainError:
+        abort(404)
+    if credential.user_id != current_user.id:
+        abort(404)
+    form = forms.NameForm()
+    if not form.validate_on_submit():
+        flash("That did not work. Please use the button again.", "error")
+        return redirect(url_for("credentials.credential", name=credential.id), 303)
+    named = form.named.data == "on"
+    try:
+        current = service.set_name_in_credential(
+            db.session, current_user, credential, named
+        )
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("credentials.credential", name=credential.id), 303)
+    if current.id != credential.id:
+        flash(
+            "Your badge was reissued "
+            + ("with your name in it. " if named else "without your name. ")
+            + "Download the new files: the old ones are replaced.",
+            "success",
+        )
+    return redirect(url_for("credentials.credential", name=current.id), 303)
+
+
 # --- the credential and its files ---------------------------------------------
 
 
@@ -124,6 +157,8 @@ def credential(name: str) -> Any:
             image=achievements.badge_image_data_url(module),
             is_owner=current_user.is_authenticated
             and current_user.id == credential.user_id,
+            named=service.named_in(credential),
+            name_form=forms.NameForm(),
             service=service,
         )
     if extension == "json":

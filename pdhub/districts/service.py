@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from flask import url_for
 from sqlalchemy import func, select
@@ -11,11 +13,16 @@ from sqlalchemy.orm import Session
 
 from pdhub.accounts import service as accounts
 from pdhub.accounts.models import Role, User
+from pdhub.credentials.models import Award
 from pdhub.db import utcnow
 from pdhub.districts import policies
 from pdhub.districts.models import District, Invitation, School
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from pdhub.learning.models import Enrollment
 from pdhub.notifications.service import queue_email
+from pdhub.review.models import CoachAssignment
+from pdhub.submissions.models import Submission
+from pdhub.submissions.states import SubmissionStatus
 
 INVITATION_LIFETIME = timedelta(days=14)
 # No 0/O or 1/I/L: codes are read aloud in staff meetings and typed on phones.
@@ -244,3 +251,74 @@ def revoke_invitation(session: Session, actor: User, invitation: Invitation) -> 
         raise PermissionDenied("You don't manage this district.")
     invitation.revoked_at = utcnow()
     session.flush()
+
+
+# --- the district administrator's dashboard ----------------------------------------
+
+
+@dataclass(frozen=True)
+class NextStep:
+    label: str
+    endpoint: str
+
+
+@dataclass(frozen=True)
+class DistrictSummary:
+    """A district at a glance, and the one thing its administrator should do next."""
+
+    schools: int
+    teachers: int
+    open_invitations: int
+    coach_assignments: int
+    waiting_review: int
+    badges_earned: int
+
+    @property
+    def next_step(self) -> NextStep:
+        if not self.schools:
+            return NextStep("Add your schools", "districts.overview")
+        if not self.teachers and not self.open_invitations:
+            return NextStep("Invite your teachers", "districts.overview")
+        if not self.coach_assignments:
+            return NextStep("Give your schools a coach", "review.coaches")
+        return NextStep("Verify badges teachers show you", "verification.batches_page")
+
+
+def district_summary(session: Session, district: District) -> DistrictSummary:
+    """Counts for the dashboard, one query each."""
+
+    def count(statement: Any) -> int:
+        return int(session.scalar(statement) or 0)
+
+    return DistrictSummary(
+        schools=count(
+            select(func.count(School.id)).where(School.district_id == district.id)
+        ),
+        teachers=count(
+            select(func.count(User.id)).where(
+                User.district_id == district.id,
+                User.role == Role.TEACHER,
+                User.active.is_(True),
+            )
+        ),
+        open_invitations=len(open_invitations(session, district)),
+        coach_assignments=count(
+            select(func.count(CoachAssignment.id)).where(
+                CoachAssignment.district_id == district.id
+            )
+        ),
+        waiting_review=count(
+            select(func.count(Submission.id))
+            .join(Enrollment, Enrollment.id == Submission.enrollment_id)
+            .join(User, User.id == Enrollment.user_id)
+            .where(
+                User.district_id == district.id,
+                Submission.status == SubmissionStatus.IN_REVIEW,
+            )
+        ),
+        badges_earned=count(
+            select(func.count(Award.id))
+            .join(User, User.id == Award.user_id)
+            .where(User.district_id == district.id)
+        ),
+    )

@@ -17,6 +17,11 @@ from flask_login import current_user, login_required
 
 from pdhub.accounts.models import Role
 from pdhub.accounts.policies import can_use_staff_pages
+from pdhub.admin import service as admin
+from pdhub.districts import service as districts
+from pdhub.extensions import db
+from pdhub.learning import service as learning
+from pdhub.review import service as review
 
 bp = Blueprint("home", __name__)
 
@@ -33,7 +38,18 @@ def index() -> Any:
 def dashboard() -> Any:
     if current_user.is_staff and not can_use_staff_pages(current_user):
         return redirect(url_for("accounts.two_factor", next=url_for("home.dashboard")))
-    return render_template("home/dashboard.html", Role=Role)
+    context: dict[str, Any] = {}
+    if current_user.role in (Role.COACH, Role.DISTRICT_ADMIN):
+        context["out_of_tries"] = len(learning.out_of_tries(db.session, current_user))
+    if current_user.role is Role.COACH:
+        context["coach"] = review.coach_summary(db.session, current_user)
+    elif current_user.role is Role.DISTRICT_ADMIN and current_user.district:
+        context["district"] = districts.district_summary(
+            db.session, current_user.district
+        )
+    elif current_user.role is Role.ADMIN:
+        context["platform"] = admin.platform_summary(db.session)
+    return render_template("home/dashboard.html", Role=Role, **context)
 
 
 @bp.get("/favicon.ico")

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, SearchField, SelectChoice, SelectField
-from wtforms.validators import NumberRange, Optional
+from wtforms import (
+    DecimalField,
+    SearchField,
+    SelectChoice,
+    SelectField,
+    TextAreaField,
+)
+from wtforms.validators import Length, NumberRange, Optional
 
 from pdhub.learning.service import SORTS
 
@@ -45,3 +51,11 @@ class CatalogForm(FlaskForm):
 class QuizForm(FlaskForm):
     """Only the CSRF token: the questions come from the module and are checked by
     learning.service.clean_answers."""
+
+
+class GrantAttemptsForm(FlaskForm):
+    note = TextAreaField(
+        "Note to the teacher (optional)",
+        validators=[Optional(), Length(max=500)],
+        description="Say what to review before trying again. It goes in the email.",
+    )

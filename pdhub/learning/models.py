@@ -172,5 +172,29 @@ class QuizAttempt(Base):
     passed: Mapped[bool | None]
     # Per question: correct, points, feedback (see packages.QuizScore).
     results: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    # The paper this attempt was given: {"questions": [ids in order], "choices":
+    # {question id: [choice ids in order]}}; None for attempts that asked everything
+    # in the module's order (before papers were drawn per attempt).
+    paper: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     enrollment: Mapped[Enrollment] = relationship()
+
+
+class QuizAttemptGrant(Base):
+    """More knowledge-check attempts given to a teacher who used them all, by a coach
+    who serves them or their district's administrator: who, when, how many, why."""
+
+    __tablename__ = "quiz_attempt_grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrollments.id", ondelete="CASCADE"), index=True
+    )
+    granted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    attempts: Mapped[int]
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    granted_by: Mapped[User | None] = relationship()

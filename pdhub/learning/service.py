@@ -4,20 +4,25 @@ PD-hours transcript."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import hmac
 import math
+import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, cast, func, select
-from sqlalchemy.orm import Session, selectinload
+from flask import current_app
+from sqlalchemy import Integer, String, cast, func, select
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from pdhub import jobs, signals
-from pdhub.accounts.models import User
+from pdhub.accounts.models import Role, User
 from pdhub.credentials.models import Award, IssuedCredential
 from pdhub.db import utcnow
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from pdhub.learning import policies
 from pdhub.learning.models import (
     Enrollment,
     EnrollmentStatus,
@@ -25,6 +30,7 @@ from pdhub.learning.models import (
     LessonProgress,
     Module,
     QuizAttempt,
+    QuizAttemptGrant,
     QuizAttemptStatus,
 )
 from pdhub.learning.packages import (
@@ -35,6 +41,8 @@ from pdhub.learning.packages import (
     score_quiz,
 )
 from pdhub.learning.packages.model import MAX_ANSWER_CHARS
+from pdhub.notifications.service import notify, queue_email
+from pdhub.review.policies import scope_clause
 from pdhub.submissions.models import Submission
 from pdhub.submissions.states import SubmissionStatus
 
@@ -395,9 +403,87 @@ def attempts(session: Session, enrollment: Enrollment) -> list[QuizAttempt]:
     )
 
 
+def granted_attempts(session: Session, enrollment: Enrollment) -> int:
+    """Attempts given beyond the module's own by a coach or administrator."""
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(QuizAttemptGrant.attempts), 0)).where(
+                QuizAttemptGrant.enrollment_id == enrollment.id
+            )
+        )
+        or 0
+    )
+
+
+def allowed_attempts(session: Session, enrollment: Enrollment) -> int:
+    return module_quiz(enrollment.module).max_attempts + granted_attempts(
+        session, enrollment
+    )
+
+
 def attempts_left(session: Session, enrollment: Enrollment) -> int:
-    quiz = module_quiz(enrollment.module)
-    return max(0, quiz.max_attempts - len(attempts(session, enrollment)))
+    return max(
+        0,
+        allowed_attempts(session, enrollment) - len(attempts(session, enrollment)),
+    )
+
+
+def draw_paper(quiz: Quiz, enrollment_id: int, number: int) -> Quiz:
+    """The questions attempt ``number`` asks, and their choices, in a shuffled order
+    drawn from the app's secret, the enrollment and the number: the same paper every
+    time that attempt's page is shown, a different one for the next attempt, and only
+    ``questions_per_attempt`` of the module's questions when it asks fewer."""
+    seed = hmac.new(
+        current_app.secret_key.encode()
+        if isinstance(current_app.secret_key, str)
+        else bytes(current_app.secret_key or b""),
+        f"quiz-paper:{enrollment_id}:{number}".encode(),
+        hashlib.sha256,
+    ).digest()
+    rng = random.Random(seed)  # noqa: S311 (an order for a page, not a secret)
+    questions = list(quiz.questions)
+    rng.shuffle(questions)
+    asked = [
+        dataclasses.replace(q, choices=tuple(rng.sample(q.choices, len(q.choices))))
+        for q in questions[: quiz.asked_per_attempt]
+    ]
+    return dataclasses.replace(quiz, questions=tuple(asked), questions_per_attempt=None)
+
+
+def paper_record(paper: Quiz) -> dict[str, Any]:
+    """How an attempt's paper is stored (QuizAttempt.paper)."""
+    return {
+        "questions": [q.id for q in paper.questions],
+        "choices": {q.id: [c.id for c in q.choices] for q in paper.questions},
+    }
+
+
+def attempt_quiz(attempt: QuizAttempt) -> Quiz:
+    """The questions ``attempt`` was given, in the order it showed them."""
+    quiz = module_quiz(attempt.enrollment.module)
+    if not attempt.paper:
+        return quiz
+    paper = quiz.only(attempt.paper["questions"])
+    orders = attempt.paper.get("choices", {})
+    return dataclasses.replace(
+        paper,
+        questions=tuple(
+            dataclasses.replace(
+                q,
+                choices=tuple(
+                    {c.id: c for c in q.choices}[cid]
+                    for cid in orders.get(q.id, [c.id for c in q.choices])
+                ),
+            )
+            for q in paper.questions
+        ),
+    )
+
+
+def next_paper(session: Session, enrollment: Enrollment) -> Quiz:
+    """The paper the teacher's next attempt asks."""
+    number = len(attempts(session, enrollment)) + 1
+    return draw_paper(module_quiz(enrollment.module), enrollment.id, number)
 
 
 class AnswerProblems(InvalidInput):
@@ -480,16 +566,18 @@ def submit_quiz(
         raise Conflict("You have already passed this knowledge check.")
     if any(attempt.status is QuizAttemptStatus.SUBMITTED for attempt in previous):
         raise Conflict("Your last attempt is still being scored. Please wait a moment.")
-    if len(previous) >= quiz.max_attempts:
-        raise Conflict(
-            f"You have used all {quiz.max_attempts} attempts at this knowledge check."
-        )
-    answers = clean_answers(quiz, form)
+    allowed = allowed_attempts(session, enrollment)
+    if len(previous) >= allowed:
+        raise Conflict(f"You have used all {allowed} attempts at this knowledge check.")
+    number = len(previous) + 1
+    paper = draw_paper(quiz, enrollment.id, number)
+    answers = clean_answers(paper, form)
     attempt = QuizAttempt(
         enrollment_id=enrollment.id,
-        number=len(previous) + 1,
+        number=number,
         answers=answers,
         status=QuizAttemptStatus.SUBMITTED,
+        paper=paper_record(paper),
     )
     session.add(attempt)
     enrollment.last_activity_at = utcnow()
@@ -504,7 +592,7 @@ def grade_quiz_attempt(session: Session, attempt_id: int) -> QuizAttempt | None:
     attempt = session.get(QuizAttempt, attempt_id)
     if attempt is None or attempt.status is QuizAttemptStatus.GRADED:
         return attempt
-    score = score_quiz(module_quiz(attempt.enrollment.module), attempt.answers)
+    score = score_quiz(attempt_quiz(attempt), attempt.answers)
     attempt.results = [dataclasses.asdict(result) for result in score.results]
     attempt.score_percent = math.floor(score.percent)
     attempt.passed = score.passed
@@ -647,3 +735,103 @@ def csv_safe(value: object) -> str:
     """Text for a CSV cell that a spreadsheet will not run as a formula (OWASP)."""
     text = str(value)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+# --- more attempts for a teacher who used them all -----------------------------------
+
+
+@dataclass(frozen=True)
+class OutOfTries:
+    """A teacher who used every knowledge-check attempt without passing."""
+
+    enrollment: Enrollment
+    used: int
+    last_score: int | None
+
+
+def out_of_tries(session: Session, actor: User, limit: int = 200) -> list[OutOfTries]:
+    """The enrollments in ``actor``'s scope (served teachers for a coach, the district
+    for its administrator, everyone for an administrator) whose attempts are all used
+    and none passed, most recent first."""
+    teacher = aliased(User)
+    used = func.count(QuizAttempt.id)
+    statement = (
+        select(Enrollment, used, func.max(QuizAttempt.number))
+        .join(QuizAttempt, QuizAttempt.enrollment_id == Enrollment.id)
+        .join(teacher, teacher.id == Enrollment.user_id)
+        .where(Enrollment.status == EnrollmentStatus.IN_PROGRESS)
+        .group_by(Enrollment.id)
+        .having(func.max(cast(QuizAttempt.passed, Integer)) == 0)
+        .having(func.count(QuizAttempt.graded_at) == used)
+        .order_by(func.max(QuizAttempt.submitted_at).desc())
+        .options(selectinload(Enrollment.module), selectinload(Enrollment.user))
+    )
+    if actor.role is Role.COACH:
+        statement = statement.where(
+            scope_clause(actor, teacher), teacher.id != actor.id
+        )
+    elif actor.role is Role.DISTRICT_ADMIN:
+        statement = statement.where(teacher.district_id == actor.district_id)
+    elif actor.role is not Role.ADMIN:
+        return []
+    found = []
+    for enrollment, count, last in session.execute(statement):
+        if count < allowed_attempts(session, enrollment):
+            continue
+        last_attempt = session.scalar(
+            select(QuizAttempt.score_percent).where(
+                QuizAttempt.enrollment_id == enrollment.id,
+                QuizAttempt.number == last,
+            )
+        )
+        found.append(OutOfTries(enrollment, count, last_attempt))
+        if len(found) >= limit:
+            break
+    return found
+
+
+def grant_attempts(
+    session: Session, actor: User, enrollment: Enrollment, note: str, count: int = 1
+) -> QuizAttemptGrant:
+    """Give the teacher ``attempts`` more tries at the knowledge check, record who did
+    it and why, and tell the teacher in the app and by email."""
+    teacher = enrollment.user
+    if not policies.can_grant_attempts(session, actor, teacher):
+        raise NotFound("There is no such knowledge check.")
+    note = " ".join(note.split())
+    if len(note) > 500:
+        raise InvalidInput("Use at most 500 characters for the note.", field="note")
+    if not 1 <= count <= 5:
+        raise InvalidInput("Give between 1 and 5 more attempts.", field="count")
+    previous = attempts(session, enrollment)
+    if any(attempt.passed for attempt in previous):
+        raise Conflict(f"{teacher.name} has already passed this knowledge check.")
+    if len(previous) < allowed_attempts(session, enrollment):
+        raise Conflict(f"{teacher.name} still has attempts left.")
+    grant = QuizAttemptGrant(
+        enrollment_id=enrollment.id,
+        granted_by_id=actor.id,
+        attempts=count,
+        note=note,
+    )
+    session.add(grant)
+    session.flush()
+    module = enrollment.module
+    more = "another attempt" if count == 1 else f"{count} more attempts"
+    message = f"{actor.name} gave you {more} at the knowledge check for {module.title}."
+    path = f"/learn/{enrollment.id}/quiz"
+    notify(session, teacher, f"quiz-grant:{grant.id}", message, path)
+    queue_email(
+        session,
+        teacher.email,
+        f"You can try the knowledge check again: {module.title}",
+        "quiz_attempts_granted",
+        key=f"email:quiz-grant:{grant.id}",
+        teacher=teacher,
+        actor=actor,
+        module=module,
+        more=more,
+        note=note,
+        link=current_app.config["PDHUB_BASE_URL"] + path,
+    )
+    return grant

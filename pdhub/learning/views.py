@@ -20,7 +20,9 @@ from flask import (
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
+from pdhub.accounts.auth import roles_required
 from pdhub.accounts.forms import ConfirmForm
+from pdhub.accounts.models import Role
 from pdhub.errors import DomainError, NotFound
 from pdhub.extensions import db
 from pdhub.learning import forms, policies, service
@@ -229,17 +231,18 @@ def _render_quiz(
     status: int = 200,
 ) -> Any:
     attempts = service.attempts(db.session, enrollment)
-    quiz = service.module_quiz(enrollment.module)
+    allowed = service.allowed_attempts(db.session, enrollment)
     return render_template(
         "learning/quiz.html",
         enrollment=enrollment,
         module=enrollment.module,
-        quiz=quiz,
+        quiz=service.next_paper(db.session, enrollment),
         attempts=attempts,
         form=form,
         problems=problems or {},
         given=given or {},
-        attempts_left=max(0, quiz.max_attempts - len(attempts)),
+        allowed=allowed,
+        attempts_left=max(0, allowed - len(attempts)),
         passed=any(attempt.passed for attempt in attempts),
         progress=service.progress(db.session, enrollment),
     ), status
@@ -294,20 +297,66 @@ def quiz_attempt(enrollment_id: int, number: int) -> Any:
     )
     if attempt is None:
         abort(404)
-    quiz = service.module_quiz(enrollment.module)
     attempts = service.attempts(db.session, enrollment)
+    allowed = service.allowed_attempts(db.session, enrollment)
     return render_template(
         "learning/quiz_result.html",
         enrollment=enrollment,
         module=enrollment.module,
-        quiz=quiz,
+        quiz=service.attempt_quiz(attempt),
+        passing_score=service.module_quiz(enrollment.module).passing_score,
         attempt=attempt,
         scoring=attempt.status is QuizAttemptStatus.SUBMITTED,
         results={result["question_id"]: result for result in attempt.results or []},
-        attempts_left=max(0, quiz.max_attempts - len(attempts)),
+        lessons={lesson.slug: lesson for lesson in enrollment.module.lessons},
+        allowed=allowed,
+        attempts_left=max(0, allowed - len(attempts)),
         passed_any=any(a.passed for a in attempts),
         progress=service.progress(db.session, enrollment),
     )
+
+
+# --- more attempts (coaches and district administrators) ------------------------------
+
+
+@bp.get("/learn/out-of-tries")
+@roles_required(Role.COACH, Role.DISTRICT_ADMIN, Role.ADMIN)
+def out_of_tries() -> Any:
+    return render_template(
+        "learning/out_of_tries.html",
+        entries=service.out_of_tries(db.session, current_user),
+        form=forms.GrantAttemptsForm(),
+    )
+
+
+@bp.post("/learn/<int:enrollment_id>/quiz/grant")
+@roles_required(Role.COACH, Role.DISTRICT_ADMIN, Role.ADMIN)
+def grant_attempts(enrollment_id: int) -> Any:
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    if enrollment is None:
+        abort(404)
+    form = forms.GrantAttemptsForm()
+    if form.validate_on_submit():
+        try:
+            service.grant_attempts(
+                db.session, current_user, enrollment, form.note.data or ""
+            )
+            db.session.commit()
+        except NotFound:
+            db.session.rollback()
+            abort(404)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            flash(
+                f"{enrollment.user.name} can try the knowledge check for "
+                f"{enrollment.module.title} again. We told them by email.",
+                "success",
+            )
+    else:
+        flash("Use at most 500 characters for the note.", "error")
+    return redirect(url_for("learning.out_of_tries"), 303)
 
 
 @bp.get("/learn")

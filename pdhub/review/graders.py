@@ -20,6 +20,7 @@ import filetype
 
 from pdhub.learning.models import Module
 from pdhub.submissions.models import Artifact, SubmissionVersion
+from pdhub.submissions.service import word_count
 
 #: Evidence file types, judged from the content (magic numbers), never the name.
 ALLOWED_MEDIA_TYPES = {
@@ -120,10 +121,6 @@ def screen(data: ScreeningInput) -> ScreeningResult:
         for finding in run(data):
             (flags if finding.to_coach else reasons).append(finding)
     return ScreeningResult(reasons, flags)
-
-
-def word_count(text: str) -> int:
-    return len(re.findall(r"\w+(?:['’-]\w+)*", text))
 
 
 def _part(module: Module, name: str) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
@@ -9,6 +11,18 @@ from pdhub.accounts.models import Role, User
 from pdhub.districts.models import District
 from pdhub.districts.policies import can_manage_district
 from pdhub.review.models import CoachAssignment
+
+
+def scope_clause(coach: User, teacher: Any = User) -> Any:
+    """SQL: the teacher is served by one of the coach's assignments."""
+    return exists().where(
+        CoachAssignment.coach_id == coach.id,
+        CoachAssignment.district_id == teacher.district_id,
+        or_(
+            CoachAssignment.school_id.is_(None),
+            CoachAssignment.school_id == teacher.school_id,
+        ),
+    )
 
 
 def serves(session: Session, coach: User, teacher: User) -> bool:

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
-from sqlalchemy import and_, case, delete, exists, or_, select, update
+from flask import current_app, render_template
+from sqlalchemy import and_, case, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -17,8 +17,10 @@ from pdhub.db import utcnow
 from pdhub.districts.models import District, School
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from pdhub.learning.models import Enrollment, Module
+from pdhub.notifications.service import Mail, Note, notify_many, queue_emails
 from pdhub.review import notices, policies
 from pdhub.review.models import CoachAssignment, Decision, Review, ReviewClaim
+from pdhub.review.policies import scope_clause
 from pdhub.review.screening import move
 from pdhub.submissions.models import Submission, SubmissionVersion
 from pdhub.submissions.states import SubmissionStatus
@@ -121,18 +123,6 @@ class QueueEntry:
         if self.claim is None or self.claim.expires_at <= self.now:
             return None
         return self.claim_coach
-
-
-def scope_clause(coach: User, teacher: Any = User) -> Any:
-    """SQL: the teacher is served by one of the coach's assignments."""
-    return exists().where(
-        CoachAssignment.coach_id == coach.id,
-        CoachAssignment.district_id == teacher.district_id,
-        or_(
-            CoachAssignment.school_id.is_(None),
-            CoachAssignment.school_id == teacher.school_id,
-        ),
-    )
 
 
 def queue(
@@ -432,3 +422,119 @@ def reviews_by_version(session: Session, submission: Submission) -> dict[int, Re
             select(Review).where(Review.submission_id == submission.id)
         )
     }
+
+
+# --- the coach's dashboard and daily digest ----------------------------------------
+
+
+@dataclass(frozen=True)
+class CoachSummary:
+    """What a coach sees first: how much waits, what they hold, the oldest wait."""
+
+    waiting: int
+    oldest_submitted_at: datetime | None
+    claimed: list[QueueEntry]
+    assigned: bool
+    now: datetime
+
+    @property
+    def oldest_wait(self) -> timedelta | None:
+        if self.oldest_submitted_at is None:
+            return None
+        return self.now - self.oldest_submitted_at
+
+
+def _waiting_clause(coach: User, teacher: Any) -> list[Any]:
+    return [
+        Submission.status == SubmissionStatus.IN_REVIEW,
+        teacher.id != coach.id,
+        scope_clause(coach, teacher),
+    ]
+
+
+def coach_summary(session: Session, coach: User) -> CoachSummary:
+    """Submissions waiting in the coach's scope, the oldest wait, and the ones the coach
+    has claimed and not finished (two queries, whatever the queue's length)."""
+    now = utcnow()
+    teacher = aliased(User)
+    waiting, oldest = session.execute(
+        select(func.count(Submission.id), func.min(Submission.submitted_at))
+        .join(Enrollment, Enrollment.id == Submission.enrollment_id)
+        .join(teacher, teacher.id == Enrollment.user_id)
+        .where(*_waiting_clause(coach, teacher))
+    ).one()
+    claimed = [
+        entry
+        for entry in queue(session, coach, limit=500)
+        if entry.claim is not None
+        and entry.claim.coach_id == coach.id
+        and entry.claim.expires_at > now
+    ]
+    assigned = session.scalar(
+        select(exists().where(CoachAssignment.coach_id == coach.id))
+    )
+    return CoachSummary(
+        waiting=int(waiting or 0),
+        oldest_submitted_at=oldest,
+        claimed=claimed,
+        assigned=bool(assigned),
+        now=now,
+    )
+
+
+def send_coach_digests(session: Session, now: datetime | None = None) -> int:
+    """Tell each coach, once a day, how much new evidence reached their queue in the
+    last 24 hours: an in-app notification, and an email unless they turned it off.
+    Keyed by coach and day, so a rerun on the same day tells nobody twice."""
+    now = now or utcnow()
+    since = now - timedelta(days=1)
+    teacher = aliased(User)
+    coach = aliased(User)
+    rows = session.execute(
+        select(coach, func.count(func.distinct(Submission.id)))
+        .select_from(coach)
+        .join(CoachAssignment, CoachAssignment.coach_id == coach.id)
+        .join(
+            teacher,
+            and_(
+                teacher.district_id == CoachAssignment.district_id,
+                or_(
+                    CoachAssignment.school_id.is_(None),
+                    CoachAssignment.school_id == teacher.school_id,
+                ),
+                teacher.id != coach.id,
+            ),
+        )
+        .join(Enrollment, Enrollment.user_id == teacher.id)
+        .join(Submission, Submission.enrollment_id == Enrollment.id)
+        .where(
+            coach.active.is_(True),
+            Submission.status == SubmissionStatus.IN_REVIEW,
+            Submission.submitted_at >= since,
+        )
+        .group_by(coach.id)
+    ).all()
+    day = now.date().isoformat()
+    base = current_app.config["PDHUB_BASE_URL"]
+    notes: list[Note] = []
+    mails: list[Mail] = []
+    for person, count in rows:
+        message = (
+            "1 new submission is waiting for your review."
+            if count == 1
+            else f"{count} new submissions are waiting for your review."
+        )
+        key = f"coach-digest:{person.id}:{day}"
+        notes.append(Note(person.id, key, message, "/review"))
+        if person.review_digest_email:
+            body = render_template(
+                "email/coach_digest.txt",
+                coach=person,
+                count=count,
+                link=f"{base}/review",
+                settings_link=f"{base}/account",
+            )
+            mails.append(Mail(f"email:{key}", person.email, message, body))
+    notify_many(session, notes)
+    queue_emails(session, mails)
+    return len(notes)

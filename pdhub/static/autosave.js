@@ -1,6 +1,6 @@
 // Progressive enhancement for the evidence page: save the written parts in the
 // background a few seconds after typing stops (and the sharing choice at once), and
-// keep the word counts live.
+// keep the word counts and the checklist live.
 // Without JavaScript the "Save draft" button does the same.
 (function () {
   "use strict";
@@ -17,12 +17,26 @@
     return words ? words.length : 0;
   }
 
+  // The checklist at the top follows what is typed, as the server would count it.
+  function updateChecklist(name, words) {
+    var item = document.querySelector('[data-checklist="' + name + '"]');
+    if (!item) { return; }
+    var minimum = parseInt(item.getAttribute("data-min"), 10);
+    var done = words >= minimum;
+    item.className = done ? "done" : "missing";
+    item.querySelector(".tick").textContent = done ? "\u2713" : "\u25cb";
+    item.querySelector(".checklist-detail").textContent = done ? words + " words"
+      : words + " of at least " + minimum + " words";
+    item.querySelector(".checklist-state").textContent = done ? " (done)" : " (still missing)";
+  }
+
   function updateCount(name) {
     var box = form.elements[name];
     var out = form.querySelector('[data-word-count-for="' + name + '"]');
     if (!box || !out) { return; }
-    out.textContent = countWords(box.value) + " of at least " +
-      out.getAttribute("data-min") + " words";
+    var words = countWords(box.value);
+    out.textContent = words + " of at least " + out.getAttribute("data-min") + " words";
+    updateChecklist(name, words);
   }
 
   function save() {
@@ -57,6 +71,7 @@
   ["context", "reflection"].forEach(function (name) {
     var box = form.elements[name];
     if (!box) { return; }
+    updateCount(name);  // the text may differ from the last save (restored by the browser)
     box.addEventListener("input", function () {
       updateCount(name);
       clearTimeout(timer);

@@ -31,6 +31,9 @@ MAX_LINK_TITLE_CHARS = 200
 
 
 def word_count(text: str) -> int:
+    """Words as teachers count them (``don't`` and ``well-being`` are one word); the
+    evidence page's script (static/autosave.js) counts the same way as you type, and
+    screening counts with this function."""
     return len(re.findall(r"\w+(?:['’-]\w+)*", text))
 
 
@@ -242,6 +245,7 @@ class ChecklistItem:
     done: bool
     detail: str
     required: bool = True  # needed before the evidence can be submitted
+    minimum: int | None = None  # for the written parts: the words needed
 
 
 def checklist(session: Session, submission: Submission) -> list[ChecklistItem]:
@@ -259,6 +263,7 @@ def checklist(session: Session, submission: Submission) -> list[ChecklistItem]:
                 f"{words} of at least {minimum} words"
                 if words < minimum
                 else f"{words} words",
+                minimum=minimum,
             )
         )
     minimum_items = int(evidence["artifacts"]["min_items"])

@@ -204,7 +204,8 @@ def save_evidence(enrollment_id: int) -> Any:
     flash("Your draft is saved.", "success")
     return redirect(
         url_for("submissions.evidence", enrollment_id=enrollment.id)
-        + ("#links" if "link" in action else ""),
+        # Back where the change shows: the list of files and links.
+        + ("#links" if action in {"add", "add-link"} or "remove-" in action else ""),
         303,
     )
 

@@ -39,12 +39,13 @@ from pdhub.verification.fetcher import (
 )
 from pdhub.verification.models import (
     BatchStatus,
+    RecipientMatch,
     Verdict,
     VerificationBatch,
     VerificationItem,
 )
 from pdhub.verification.report import REPORT_TYPE, report_key, sign_report
-from pdhub.verification.service import Outcome, outcome_of, verify_with
+from pdhub.verification.service import NOT_SHARED, Outcome, outcome_of, verify_with
 from pdhub.verification.uploads import BatchInput
 
 CHUNK_TASK = "pdhub.verify_batch_chunk"
@@ -60,8 +61,12 @@ CSV_COLUMNS = (
     "issuer",
     "issued",
     "verdict",
+    "recipient_match",
     "reasons",
 )
+
+#: Column headings that are not just the column's name capitalized.
+CSV_HEADERS = {"recipient_match": "Recipient match"}
 
 
 def start_batch(
@@ -97,6 +102,7 @@ def start_batch(
                 "position": position,
                 "source": item.source,
                 "payload": item.payload,
+                "expected_email": item.email,
             }
             for position, item in enumerate(items)
         ],
@@ -113,7 +119,12 @@ def verify_chunk(session: Session, batch_id: int, start: int, end: int) -> int:
     if batch is None or batch.status is BatchStatus.DONE:
         return 0
     rows = session.execute(
-        select(VerificationItem.id, VerificationItem.source, VerificationItem.payload)
+        select(
+            VerificationItem.id,
+            VerificationItem.source,
+            VerificationItem.payload,
+            VerificationItem.expected_email,
+        )
         .where(
             VerificationItem.batch_id == batch_id,
             VerificationItem.position >= start,
@@ -126,7 +137,9 @@ def verify_chunk(session: Session, batch_id: int, start: int, end: int) -> int:
     fetcher, memo, resolver = _batch_tools(batch_id)
     changes: list[dict[str, Any]] = []
     for row in rows:
-        outcome = _verify_item(row.payload, row.source, fetcher, memo, resolver)
+        outcome = _verify_item(
+            row.payload, row.source, fetcher, memo, resolver, row.expected_email
+        )
         changes.append({"id": row.id, **_item_values(outcome)})
     verified = time.perf_counter()
     if changes:
@@ -170,14 +183,17 @@ def _verify_item(
     fetcher: DocumentFetcher,
     memo: MemoFetcher,
     resolver: Any,
+    email: str | None = None,
 ) -> Outcome:
     data: Any = payload
     if data is None:
         try:
             data = fetcher(credential_document_url(source))
         except FetchError as error:
+            if fetcher.is_local(source):
+                return _unreadable(f"the credential could not be opened: {NOT_SHARED}")
             return _unreadable(f"the credential could not be fetched: {error}")
-    return verify_with(data, memo, resolver=resolver)
+    return verify_with(data, memo, resolver=resolver, email=email)
 
 
 def _unreadable(detail: str) -> Outcome:
@@ -193,6 +209,9 @@ def _item_values(outcome: Outcome) -> dict[str, Any]:
     return {
         "checked_at": utcnow(),
         "payload": None,
+        # The expected email served its one purpose; only the match is kept.
+        "expected_email": None,
+        "recipient_match": outcome.recipient,
         "verdict": outcome.verdict,
         "teacher": summary.teacher,
         "achievement": summary.achievement,
@@ -264,6 +283,7 @@ def _rows(session: Session, batch_id: int) -> list[dict[str, Any]]:
             VerificationItem.position,
             VerificationItem.source,
             VerificationItem.teacher,
+            VerificationItem.recipient_match,
             VerificationItem.achievement,
             VerificationItem.issuer,
             VerificationItem.issued,
@@ -278,6 +298,9 @@ def _rows(session: Session, batch_id: int) -> list[dict[str, Any]]:
             "row": item.position + 1,
             "source": item.source,
             "teacher": item.teacher,
+            "recipient_match": (
+                item.recipient_match or RecipientMatch.NOT_CHECKED
+            ).value,
             "achievement": item.achievement,
             "issuer": item.issuer,
             "issued": item.issued,
@@ -301,7 +324,7 @@ def results_csv(rows: list[dict[str, Any]]) -> str:
     """One row per credential; every cell is safe to open in a spreadsheet."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([column.capitalize() for column in CSV_COLUMNS])
+    writer.writerow([CSV_HEADERS.get(c, c.capitalize()) for c in CSV_COLUMNS])
     for row in rows:
         writer.writerow(
             _cell(
@@ -309,6 +332,8 @@ def results_csv(rows: list[dict[str, Any]]) -> str:
                 if column == "reasons"
                 else Verdict(row[column]).label
                 if column == "verdict"
+                else RecipientMatch(row[column]).label
+                if column == "recipient_match"
                 else row[column]
             )
             for column in CSV_COLUMNS
@@ -394,6 +419,7 @@ def batch_results(session: Session, batch: VerificationBatch) -> list[dict[str, 
             "verified": item.verdict is Verdict.VERIFIED,
             "verdict": item.verdict.value if item.verdict else None,
             "teacher": item.teacher,
+            "recipient": (item.recipient_match or RecipientMatch.NOT_CHECKED).value,
             "achievement": item.achievement,
             "issuer": item.issuer,
             "issued": item.issued,

@@ -1,22 +1,36 @@
-"""Fetching the documents a verification needs: this site's in process, others' only
-from allow-listed hosts, with a timeout and a size limit.
+"""Fetching the documents a verification needs: this site's in process, other sites'
+over HTTPS from public addresses only, with a timeout, a size limit and a cache.
 
 Status lists, did:web documents and shared credentials of this very site are answered
 by dispatching the GET through the Flask app in a fresh app context: a verifier never
 makes an HTTP request to itself (which would tie up a worker of a small deployment and
-break behind a firewall). Any other origin is fetched over the network only when the
-operator put its host in PDHUB_VERIFY_ALLOWED_HOSTS; by default nothing leaves.
+break behind a firewall).
+
+Any other origin is fetched over HTTPS when every address its name resolves to is a
+public one: never loopback, private, link-local (cloud metadata), CGNAT, multicast or
+reserved ranges, IPv4 or IPv6. The name is resolved once, the addresses checked, and
+the connection made to the checked address (TLS still verifies the host name), so a
+DNS answer that changes in between cannot swap in an internal address. Redirects are
+followed a few times, each target checked the same way. The operator's
+PDHUB_VERIFY_ALLOWED_HOSTS (development: loopback hosts, plain http) is fetched
+without the address check.
 """
 
 from __future__ import annotations
 
+import http.client
+import ipaddress
 import re
-import urllib.error
-import urllib.request
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
+from cachetools import TTLCache
 from flask import Flask
 from werkzeug.test import Client
 
@@ -25,8 +39,48 @@ from badges.dids import Resolver
 #: A document larger than this is refused (a status list of 2^17 bits is ~1 KB
 #: compressed; a generous credential is tens of KB; baked images are not fetched).
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
+#: Redirects followed for one document (each target checked again).
+MAX_REDIRECTS = 3
+#: Documents of other sites are kept this long (seconds) per process.
+CACHE_SECONDS = 60.0
 
 _CREDENTIAL_PAGE = re.compile(r"/credentials/([A-Za-z0-9_-]+)/?")
+
+# Other sites' documents fetched lately, by URL: a batch or a busy verify page reads
+# the same did:web document and status list many times.
+_CACHE: TTLCache[str, bytes] = TTLCache(maxsize=256, ttl=CACHE_SECONDS)
+_CACHE_LOCK = threading.Lock()
+
+AddressInfo = Callable[..., list[tuple[Any, ...]]]
+
+#: Names that never resolve on the public internet (RFC 2606, 6761, 6762, 7686,
+#: 8375, and ICANN's .internal): refused without asking DNS.
+_RESERVED_SUFFIXES = (
+    "example",
+    "test",
+    "invalid",
+    "localhost",
+    "local",
+    "internal",
+    "onion",
+    "home.arpa",
+)
+
+
+def _reserved_name(host: str) -> bool:
+    host = host.rstrip(".")
+    return (
+        any(
+            host == suffix or host.endswith("." + suffix)
+            for suffix in _RESERVED_SUFFIXES
+        )
+        and host != "localhost"
+    )
+
+
+def _getaddrinfo(*args: Any, **kwargs: Any) -> list[tuple[Any, ...]]:
+    # Looked up at call time, so the process's resolver is the one in force.
+    return socket.getaddrinfo(*args, **kwargs)
 
 
 class FetchError(Exception):
@@ -61,10 +115,64 @@ def parse_allowed_hosts(setting: str) -> frozenset[Origin]:
     return frozenset(allowed)
 
 
-class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
-    # A redirect could lead anywhere, past the allow-list: treat it as a failure.
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
+def is_public_address(address: str) -> bool:
+    """Whether an IP address is on the public internet (not loopback, private,
+    link-local or metadata, CGNAT, multicast, reserved or unspecified)."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address):
+        # An IPv4 address carried in IPv6 is judged as the IPv4 address.
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and ip.teredo is not None:
+            embedded = ip.teredo[1]
+        if embedded is None and ip in _NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None and not is_public_address(str(embedded)):
+            return False
+    return bool(ip.is_global) and not ip.is_multicast and not ip.is_reserved
+
+
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS to a checked IP address, with SNI and certificate checks for the name."""
+
+    def __init__(
+        self,
+        host: str,
+        address: str,
+        port: int,
+        timeout: float,
+        context: ssl.SSLContext | None = None,
+    ) -> None:
+        self._tls = context or ssl.create_default_context()
+        super().__init__(host, port, timeout=timeout, context=self._tls)
+        self._address = address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Plain HTTP to an address (only for the operator's allow-listed hosts)."""
+
+    def __init__(
+        self,
+        host: str,
+        address: str,
+        port: int,
+        timeout: float,
+        context: ssl.SSLContext | None = None,
+    ) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self._address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self._address, self.port), self.timeout)
 
 
 @dataclass
@@ -76,6 +184,11 @@ class DocumentFetcher:
     allowed: frozenset[Origin] = frozenset()
     timeout: float = 5.0
     max_bytes: int = MAX_DOCUMENT_BYTES
+    #: How names are resolved (socket.getaddrinfo), which addresses count as
+    #: public, and the TLS trust: tests pass their own to reach loopback servers.
+    resolve: AddressInfo = _getaddrinfo
+    is_public: Callable[[str], bool] = is_public_address
+    tls: ssl.SSLContext | None = None
     _local_origins: frozenset[Origin] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -109,11 +222,14 @@ class DocumentFetcher:
             raise FetchError(f"{url[:200]!r} is not a web address")
         if origin in self._local_origins:
             return self._fetch_local(url)
-        if origin in self.allowed:
-            return self._fetch_remote(url)
-        raise FetchError(
-            f"{origin[1]} is not on this site's list of hosts it may fetch from"
-        )
+        with _CACHE_LOCK:
+            cached = _CACHE.get(url)
+        if cached is not None:
+            return cached
+        body = self._fetch_remote(url)
+        with _CACHE_LOCK:
+            _CACHE[url] = body
+        return body
 
     def _fetch_local(self, url: str) -> bytes:
         parts = urlsplit(url)
@@ -139,25 +255,89 @@ class DocumentFetcher:
         return body
 
     def _fetch_remote(self, url: str) -> bytes:
-        opener = urllib.request.build_opener(_RefuseRedirects)
-        request = urllib.request.Request(  # noqa: S310 - scheme checked by _origin
-            url, headers={"Accept": "application/json", "User-Agent": "PD Hub verifier"}
-        )
+        deadline = time.monotonic() + self.timeout
+        for _ in range(MAX_REDIRECTS + 1):
+            status, location, body = self._get_once(url, deadline)
+            if location is None:
+                if status != 200:
+                    raise FetchError(f"{urlsplit(url).hostname} answered {status}")
+                return body
+            url = urljoin(url, location)
+            if self.is_local(url):
+                return self._fetch_local(url)
+        raise FetchError(f"{urlsplit(url).hostname} redirected too many times")
+
+    def _address_for(self, origin: Origin) -> str:
+        """The address to connect to for ``origin``; FetchError when it may not be."""
+        scheme, host, port = origin
+        allowed = origin in self.allowed
+        if not allowed and scheme != "https":
+            raise FetchError(
+                f"{host} is not this site; other sites' documents are fetched over "
+                "https only"
+            )
+        if not allowed and _reserved_name(host):
+            raise FetchError(
+                f"{host} is a reserved name, not a public internet host; it is not "
+                "fetched"
+            )
         try:
-            with opener.open(request, timeout=self.timeout) as response:
-                body: bytes = response.read(self.max_bytes + 1)
-        except urllib.error.HTTPError as error:
-            raise FetchError(
-                f"{urlsplit(url).hostname} answered {error.code}"
-            ) from None
-        except (urllib.error.URLError, OSError, ValueError) as error:
-            reason = getattr(error, "reason", error)
-            raise FetchError(
-                f"{urlsplit(url).hostname} could not be reached: {reason}"
-            ) from None
+            infos = self.resolve(host, port, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError) as error:
+            raise FetchError(f"{host} could not be found: {error}") from None
+        addresses = [str(info[4][0]) for info in infos]
+        if not addresses:
+            raise FetchError(f"{host} could not be found")
+        if not allowed:
+            private = [a for a in addresses if not self.is_public(a)]
+            if private:
+                raise FetchError(
+                    f"{host} resolves to {private[0]}, which is not a public internet "
+                    "address; it is not fetched"
+                )
+        return addresses[0]
+
+    def _get_once(self, url: str, deadline: float) -> tuple[int, str | None, bytes]:
+        origin = _origin(url)
+        if origin is None:
+            raise FetchError(f"{url[:200]!r} is not a web address")
+        scheme, host, port = origin
+        address = self._address_for(origin)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise FetchError(f"{host} did not answer in time")
+        connection_type = (
+            _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
+        )
+        connection = connection_type(host, address, port, remaining, self.tls)
+        parts = urlsplit(url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        try:
+            connection.request(
+                "GET",
+                target,
+                headers={
+                    "Accept": "application/json",
+                    "User-Agent": "PD Hub verifier",
+                    "Host": parts.netloc.rsplit("@", 1)[-1],
+                },
+            )
+            response = connection.getresponse()
+            if response.status in (301, 302, 303, 307, 308):
+                location = response.getheader("Location")
+                if not location:
+                    raise FetchError(f"{host} redirected nowhere")
+                return response.status, location, b""
+            body: bytes = response.read(self.max_bytes + 1)
+        except FetchError:
+            raise
+        except (OSError, http.client.HTTPException, ValueError) as error:
+            raise FetchError(f"{host} could not be reached: {error}") from None
+        finally:
+            connection.close()
         if len(body) > self.max_bytes:
             raise FetchError(f"the document is larger than {self.max_bytes} bytes")
-        return body
+        return response.status, None, body
 
 
 class MemoFetcher:

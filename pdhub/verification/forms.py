@@ -25,6 +25,13 @@ class VerifyForm(FlaskForm):
         description="For example the link a teacher shared with you.",
         validators=[Optional(), Length(max=2048)],
     )
+    email = StringField(
+        "The teacher's email address (optional)",
+        description="To check the badge was issued to this person. We compare it "
+        "with the credential's private email fingerprint and then forget it: it "
+        "is not stored.",
+        validators=[Optional(), Length(max=254)],
+    )
 
     def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
         if not super().validate(extra_validators):
@@ -57,8 +64,10 @@ class VerifyForm(FlaskForm):
 class BatchForm(FlaskForm):
     file = FileField(
         "CSV or ZIP file",
-        description="A CSV file with one credential address per row, or a ZIP of "
-        "credential files (.json, .jwt, .png, .svg). Up to 10,000 credentials.",
+        description="A CSV file with one credential address per row (and, if you "
+        "like, the teacher's email address in a column named email, to check each "
+        "badge is theirs), or a ZIP of credential files (.json, .jwt, .png, .svg). "
+        "Up to 10,000 credentials.",
     )
 
     def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]

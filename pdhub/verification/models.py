@@ -24,6 +24,9 @@ class Verdict(enum.StrEnum):
     REVOKED = "revoked"
     SUSPENDED = "suspended"
     EXPIRED = "expired"
+    # Authentic and in date, but no status list could be read (offline, or the
+    # issuer's list is unreachable): neither "verified" nor a sign of forgery.
+    STATUS_NOT_CHECKED = "status_not_checked"
 
     @property
     def label(self) -> str:
@@ -33,6 +36,23 @@ class Verdict(enum.StrEnum):
             "revoked": "Revoked",
             "suspended": "Suspended",
             "expired": "Expired",
+            "status_not_checked": "Status not checked",
+        }[self.value]
+
+
+class RecipientMatch(enum.StrEnum):
+    """Whether the email a verifier expects is the one the credential was issued to."""
+
+    MATCHES = "matches"
+    DOES_NOT_MATCH = "does_not_match"
+    NOT_CHECKED = "not_checked"
+
+    @property
+    def label(self) -> str:
+        return {
+            "matches": "Recipient matches",
+            "does_not_match": "Does not match",
+            "not_checked": "Not checked",
         }[self.value]
 
 
@@ -94,6 +114,13 @@ class VerificationItem(Base):
     issued: Mapped[str | None] = mapped_column(String(40))
     reasons: Mapped[str | None] = mapped_column(Text)
     checks: Mapped[str | None] = mapped_column(Text)
+    # The email address the district expects the credential to be issued to (an
+    # optional CSV column): held only until the item is checked, then cleared like
+    # the payload; the match is what the district keeps.
+    expected_email: Mapped[str | None] = mapped_column(String(254))
+    recipient_match: Mapped[RecipientMatch | None] = mapped_column(
+        value_enum(RecipientMatch, "recipient_match")
+    )
 
     batch: Mapped[VerificationBatch] = relationship()
 

@@ -3,6 +3,7 @@ to whom, and each check in plain words."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,7 +11,13 @@ from typing import Any
 
 from flask import current_app, has_app_context
 
-from badges.verify import Check, VerificationReport, verify_credential
+from badges.credential import email_matches_identity
+from badges.verify import (
+    STATUS_NOT_CHECKED,
+    Check,
+    VerificationReport,
+    verify_credential,
+)
 from pdhub.errors import InvalidInput
 from pdhub.verification.fetcher import (
     DocumentFetcher,
@@ -19,7 +26,7 @@ from pdhub.verification.fetcher import (
     credential_document_url,
     resolver_for,
 )
-from pdhub.verification.models import Verdict
+from pdhub.verification.models import RecipientMatch, Verdict
 
 #: The checks, named for people.
 CHECK_LABELS = {
@@ -67,6 +74,8 @@ class Outcome:
     verdict: Verdict
     summary: CredentialSummary
     reasons: list[str]
+    recipient: RecipientMatch = RecipientMatch.NOT_CHECKED
+    recipient_detail: str = "no email address was given to check"
 
     @property
     def verified(self) -> bool:
@@ -82,25 +91,99 @@ class Outcome:
 
 
 def verify(
-    data: Any, *, fetcher: DocumentFetcher | None = None, now: datetime | None = None
+    data: Any,
+    *,
+    fetcher: DocumentFetcher | None = None,
+    now: datetime | None = None,
+    email: str | None = None,
 ) -> Outcome:
     """Verify a credential (object, JSON text, VC-JWT, or PNG/SVG bytes); never raises.
 
     Documents it needs (status lists, did:web) come through ``fetcher`` (default: the
     current app's), each fetched once. A check that could not be completed fails.
+    ``email``, when given, is checked against the credential's recipient (and used
+    for nothing else: it is neither kept nor logged).
     """
     fetch = MemoFetcher(fetcher or DocumentFetcher.for_app(current_app))
-    return verify_with(data, fetch, now=now)
+    return verify_with(data, fetch, now=now, email=email)
 
 
 def verify_with(
-    data: Any, fetch: Any, *, resolver: Any = None, now: datetime | None = None
+    data: Any,
+    fetch: Any,
+    *,
+    resolver: Any = None,
+    now: datetime | None = None,
+    email: str | None = None,
 ) -> Outcome:
     """Verify with a given fetch function (and resolver, reused across a batch)."""
     report = verify_credential(
         data, resolver=resolver or resolver_for(fetch), status_fetcher=fetch, now=now
     )
-    return outcome_of(report)
+    return outcome_of(report, email=email)
+
+
+#: An expected email address may be this long (RFC 5321's limit on a path).
+MAX_EMAIL = 254
+
+
+def check_email_input(email: Any, field: str = "email") -> str | None:
+    """The expected email address a verifier gave, trimmed; None when none was.
+
+    Raises InvalidInput when it cannot be an email address.
+    """
+    if email is None:
+        return None
+    if not isinstance(email, str):
+        raise InvalidInput("The email must be text, like name@school.org.", field=field)
+    email = email.strip()
+    if not email:
+        return None
+    local, at, domain = email.rpartition("@")
+    if not at or not local or not domain or len(email) > MAX_EMAIL or " " in email:
+        raise InvalidInput(
+            "Enter the teacher's email address, like name@school.org.", field=field
+        )
+    return email
+
+
+def recipient_match(
+    credential: Mapping[str, Any] | None, email: str | None
+) -> tuple[RecipientMatch, str]:
+    """Check ``email`` against the credential's salted email hash (OB 3.0
+    IdentityObject), normalized the way issuing normalized it."""
+    if not email:
+        return RecipientMatch.NOT_CHECKED, "no email address was given to check"
+    if not isinstance(credential, Mapping):
+        return RecipientMatch.NOT_CHECKED, "the credential could not be read"
+    subjects = credential.get("credentialSubject")
+    found: bool | None = None
+    for subject in subjects if isinstance(subjects, list) else [subjects]:
+        if isinstance(subject, Mapping):
+            matched = email_matches_identity(subject.get("identifier"), email)
+            if matched:
+                return (
+                    RecipientMatch.MATCHES,
+                    "the credential was issued to this email address",
+                )
+            found = found or matched is False
+    if found:
+        return (
+            RecipientMatch.DOES_NOT_MATCH,
+            "the credential was issued to a different email address",
+        )
+    return (
+        RecipientMatch.NOT_CHECKED,
+        "the credential does not identify its recipient by email address",
+    )
+
+
+#: What a verifier is told when a badge link of this site shows nothing: its page is
+#: not shared (a private badge looks the same as a missing one), or the link is wrong.
+NOT_SHARED = (
+    "This badge is not shared, or the link is not complete. Ask the teacher to "
+    "share this badge, or to send you the file, and check it again."
+)
 
 
 def fetch_credential(url: str, fetcher: DocumentFetcher | None = None) -> bytes:
@@ -120,15 +203,12 @@ def fetch_credential(url: str, fetcher: DocumentFetcher | None = None) -> bytes:
     try:
         return fetcher(credential_document_url(url))
     except FetchError:
-        raise InvalidInput(
-            "There is no shared credential at that address. Check the link, or ask "
-            "the teacher to turn sharing on.",
-            field="url",
-        ) from None
+        raise InvalidInput(NOT_SHARED, field="url") from None
 
 
-def outcome_of(report: VerificationReport) -> Outcome:
+def outcome_of(report: VerificationReport, *, email: str | None = None) -> Outcome:
     """Judge a report: verified only when every check passed; otherwise say why.
+    With ``email``, also whether the credential was issued to that address.
 
     For a credential of this deployment, its records add what the signature cannot
     say: the date and public reason of a revocation or suspension, a suspension its
@@ -137,14 +217,20 @@ def outcome_of(report: VerificationReport) -> Outcome:
     report, verdict = _with_records(report)
     failed = [check for check in report.checks if not check.passed]
     reasons = [f"{CHECK_LABELS.get(c.name, c.name)}: {c.detail}" for c in failed]
+    match, detail = recipient_match(report.credential, email)
     return Outcome(
-        report, verdict or _verdict(report), summarize(report.credential), reasons
+        report,
+        verdict or _verdict(report),
+        summarize(report.credential),
+        reasons,
+        match,
+        detail,
     )
 
 
 def _replaced(report: VerificationReport, check: Check) -> VerificationReport:
     checks = [check if c.name == check.name else c for c in report.checks]
-    return VerificationReport(checks, report.credential, report.format)
+    return dataclasses.replace(report, checks=checks)
 
 
 def _with_records(
@@ -194,13 +280,18 @@ def _verdict(report: VerificationReport) -> Verdict:
         return Verdict.NOT_VERIFIED
     status = checks.get("status")
     if status is not None and not status.passed:
-        # badges reports a set bit as "the credential is revoked [and suspended]";
-        # anything else (a list that could not be fetched) is "not verified".
+        # badges reports a set bit as "the credential is revoked [and suspended]",
+        # and a list it could not read as STATUS_NOT_CHECKED; anything else (a
+        # list that was read but is forged or malformed) is "not verified".
         if status.detail.startswith("the credential is "):
             if "revoked" in status.detail:
                 return Verdict.REVOKED
             if "suspended" in status.detail:
                 return Verdict.SUSPENDED
+        if status.detail.startswith(STATUS_NOT_CHECKED) and all(
+            check.passed for check in report.checks if check.name != "status"
+        ):
+            return Verdict.STATUS_NOT_CHECKED
         return Verdict.NOT_VERIFIED
     validity = checks.get("validity")
     if (

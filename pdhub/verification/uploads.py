@@ -26,6 +26,8 @@ class BatchInput:
 
     source: str
     payload: bytes | None = None
+    #: The email address the district expects it to be issued to (CSV column).
+    email: str | None = None
 
     @property
     def url(self) -> str | None:
@@ -40,7 +42,9 @@ def read_upload(filename: str, data: bytes, limit: int) -> list[BatchInput]:
 
 
 def read_csv(data: bytes, limit: int) -> list[BatchInput]:
-    """One credential URL per row (first column, or a column named url)."""
+    """One credential URL per row (first column, or a column named url), and
+    optionally the teacher's email address (a column named email, or the column
+    after the URL when there is no header)."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -49,6 +53,7 @@ def read_csv(data: bytes, limit: int) -> list[BatchInput]:
         ) from None
     items: list[BatchInput] = []
     column = 0
+    email_column: int | None = None
     try:
         rows = list(csv.reader(io.StringIO(text)))
     except csv.Error as error:
@@ -63,6 +68,7 @@ def read_csv(data: bytes, limit: int) -> list[BatchInput]:
             lowered = [cell.lower() for cell in cells]
             if "url" in lowered:
                 column = lowered.index("url")
+                email_column = _email_column(lowered)
                 continue
             if not any(_is_url(cell) for cell in cells):
                 continue  # a header row of another name
@@ -73,9 +79,41 @@ def read_csv(data: bytes, limit: int) -> list[BatchInput]:
                 "(it should start with https://).",
                 field="file",
             )
-        items.append(BatchInput(value[:2048]))
+        items.append(
+            BatchInput(
+                value[:2048], email=_row_email(cells, number, column, email_column)
+            )
+        )
         _check_count(len(items), limit)
     return _non_empty(items)
+
+
+def _email_column(header: list[str]) -> int | None:
+    for name in ("email", "e-mail", "email address", "teacher email"):
+        if name in header:
+            return header.index(name)
+    return None
+
+
+def _row_email(
+    cells: list[str], number: int, column: int, email_column: int | None
+) -> str | None:
+    """The row's expected email: the email column, or (no header) the next cell
+    when it holds an address. InvalidInput when it is not an email address."""
+    if email_column is None:
+        following = cells[column + 1] if column + 1 < len(cells) else ""
+        if "@" not in following:
+            return None
+        email_column = column + 1
+    value = cells[email_column] if email_column < len(cells) else ""
+    if not value:
+        return None
+    local, at, domain = value.rpartition("@")
+    if not at or not local or not domain or len(value) > 254 or " " in value:
+        raise InvalidInput(
+            f"Row {number}: {value[:100]!r} is not an email address.", field="file"
+        )
+    return value
 
 
 def _is_url(value: str) -> bool:

@@ -36,12 +36,23 @@ def verify_rate_limit() -> str:
     return str(current_app.config["PDHUB_VERIFY_RATE_LIMIT"])
 
 
+def _just_the_form() -> bool:
+    # Opening the empty form costs nothing; a POST or a link with ?url= verifies.
+    return request.method == "GET" and not request.args.get("url")
+
+
 @bp.route("/verify", methods=["GET", "POST"])
-@limiter.limit(verify_rate_limit, methods=["POST"])
+@limiter.limit(verify_rate_limit, exempt_when=_just_the_form)
 def verify() -> Any:
     form = forms.VerifyForm()
     outcome = None
-    if form.validate_on_submit():
+    linked = request.method == "GET" and bool(request.args.get("url", "").strip())
+    if linked:
+        # The QR code of a certificate and the "Check this credential" button of a
+        # badge's page link here with ?url=: verify that address at once.
+        form.url.data = request.args.get("url", "").strip()[:2048]
+        form.given = "url"
+    if linked or form.validate_on_submit():
         try:
             outcome = _verify_form(form)
         except DomainError as error:
@@ -65,14 +76,17 @@ def verify() -> Any:
 
 
 def _verify_form(form: forms.VerifyForm) -> service.Outcome:
+    # The expected email is read here, used for the check, and dropped with the
+    # request: it is never stored or logged.
+    email = service.check_email_input(form.email.data)
     if form.given == "url":
-        return service.verify(service.fetch_credential(form.url.data))
+        return service.verify(service.fetch_credential(form.url.data), email=email)
     if form.given == "file":
         data = form.file.data.read(MAX_CREDENTIAL_UPLOAD + 1)
         if len(data) > MAX_CREDENTIAL_UPLOAD:
             raise InvalidInput("The file is larger than 16 MB.", field="file")
-        return service.verify(data)
-    return service.verify(form.credential.data.strip())
+        return service.verify(data, email=email)
+    return service.verify(form.credential.data.strip(), email=email)
 
 
 # --- bulk verification (district administrators) ------------------------------------

@@ -1,3 +1,4 @@
 """API fixtures: the verification fixtures (issuer, documents, site)."""
 
 from tests.verification.fixtures import documents, issuer, site  # noqa: F401
+from tests.verification.network import no_lookups_past_loopback  # noqa: F401

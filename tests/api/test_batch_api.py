@@ -99,6 +99,7 @@ def test_a_batch_of_credentials_runs_to_a_csv_and_a_signed_report(
         "Issuer",
         "Issued",
         "Verdict",
+        "Recipient match",
         "Reasons",
     ]
     assert rows[1][2] == '\'=HYPERLINK("http://evil")'  # a spreadsheet shows it as text
@@ -161,7 +162,7 @@ def test_a_zip_and_a_csv_upload_are_accepted(
         content_type="multipart/form-data",
         data={
             "file": (
-                io.BytesIO(f"url\n{url}\nhttps://x.example/c/2\n".encode()),
+                io.BytesIO(f"url\n{url}\nhttps://10.0.0.1/c/2\n".encode()),
                 "staff.csv",
             )
         },
@@ -171,7 +172,7 @@ def test_a_zip_and_a_csv_upload_are_accepted(
     ).get_json()
     assert [r["verdict"] for r in result["results"]] == ["verified", "not_verified"]
     assert (
-        "not on this site's list of hosts"
+        "10.0.0.1, which is not a public internet address"
         in result["results"][1]["checks"][0]["detail"]
     )
 

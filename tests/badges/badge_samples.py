@@ -21,8 +21,7 @@ from badges.credential import (
 )
 from badges.keys import Ed25519KeyPair
 
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
-OB3_SPEC = SHARED / "spec" / "ob3"
+OB3_SPEC = Path(__file__).resolve().parents[1] / "spec" / "ob3"
 VECTOR_DIR = OB3_SPEC / "1edtech-vector"
 
 

@@ -15,9 +15,11 @@ from badges.credential import (
     Achievement,
     Evidence,
     IssuerProfile,
+    NamedRecipient,
     OpenBadgeCredential,
     Recipient,
     StatusEntry,
+    email_matches_identity,
     hash_identity,
     new_credential_id,
 )
@@ -285,3 +287,53 @@ def test_date_formats() -> None:
     assert format_date_time(moment) == "2026-11-25T12:00:00.250000Z"
     with pytest.raises(ValueError):
         format_date_time(datetime(2026, 11, 25))
+
+
+def test_a_named_recipient_sits_beside_the_hashed_email_and_validates(
+    issuer_key: Ed25519KeyPair,
+) -> None:
+    document = make_badge(issuer_key, named=NamedRecipient("  Maya   Lopez ")).to_json()
+    validate(document)
+    identifiers = document["credentialSubject"]["identifier"]
+    assert identifiers[0]["identityType"] == "emailAddress"
+    assert identifiers[1] == {
+        "type": "IdentityObject",
+        "hashed": False,
+        "identityHash": "Maya Lopez",
+        "identityType": "name",
+    }
+    with pytest.raises(CredentialBuildError):
+        make_badge(issuer_key, named=NamedRecipient("   ")).to_json()
+
+
+def test_an_expected_email_is_checked_against_the_salted_hash() -> None:
+    recipient = Recipient.from_email("Teacher@School.example", salt="s4lt").to_json()
+    assert email_matches_identity([recipient], " TEACHER@school.example ") is True
+    assert email_matches_identity([recipient], "other@school.example") is False
+    assert email_matches_identity(recipient, "teacher@school.example") is True
+    # The spec's own example, and a hash written in upper case.
+    example = {
+        "type": "IdentityObject",
+        "hashed": True,
+        "identityHash": "sha256$"
+        + hashlib.sha256(b"a@example.comKosher").hexdigest().upper(),
+        "identityType": "emailAddress",
+        "salt": "Kosher",
+    }
+    assert email_matches_identity([example], "a@example.com") is True
+    md5 = dict(
+        example,
+        identityHash="md5$" + hashlib.md5(b"a@example.comKosher").hexdigest(),  # noqa: S324
+    )
+    assert email_matches_identity([md5], "a@example.com") is True
+    plain = {
+        "type": "IdentityObject",
+        "hashed": False,
+        "identityHash": "A@Example.com",
+        "identityType": "emailAddress",
+    }
+    assert email_matches_identity([plain], "a@example.com") is True
+    name_only = {**plain, "identityType": "name", "identityHash": "Ann"}
+    assert email_matches_identity([name_only], "a@example.com") is None
+    assert email_matches_identity(None, "a@example.com") is None
+    assert email_matches_identity(["junk", 3, {"identityType": 1}], "a@b.c") is None

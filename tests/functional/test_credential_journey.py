@@ -27,7 +27,7 @@ def test_an_issued_badge_verifies_by_address_and_as_a_file_until_revoked(
     browser = app.test_client()
     address = f"http://localhost/credentials/{issued.id}"
     page = text(browser.post("/verify", data={"url": address}))
-    assert "There is no shared credential at that address" in page
+    assert "Ask the teacher to share this badge, or to send you the file" in page
 
     issued.shared = True
     session.commit()

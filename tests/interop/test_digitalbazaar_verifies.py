@@ -40,7 +40,7 @@ from badges.status import StatusList, build_status_list_credential
 from badges.verify import verify_credential
 
 HERE = Path(__file__).resolve().parent
-VECTOR_DIR = HERE.parents[1] / ".." / "shared" / "spec" / "ob3" / "1edtech-vector"
+VECTOR_DIR = HERE.parent / "spec" / "ob3" / "1edtech-vector"
 SEED = bytes(range(100, 132))
 KEY = Ed25519KeyPair.from_seed(SEED)
 VALID_FROM = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

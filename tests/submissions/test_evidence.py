@@ -384,3 +384,39 @@ def test_autosave_changes_the_sharing_choice_only_when_it_sends_it(
     browser.post(url, data=sent)
     session.expire_all()
     assert draft(session, enrollment).share_evidence_in_badge is False
+
+
+def test_after_an_upload_or_a_removal_the_page_returns_to_the_files_and_links(
+    session: Session, browser: FlaskClient, enrollment
+) -> None:
+    """Focus goes back to the part that changed (#links), not the top of the page."""
+    response = post(
+        browser, enrollment, action="add", upload=(io.BytesIO(PDF), "plan.pdf")
+    )
+    assert response.headers["Location"].endswith("/evidence#links")
+    artifact = session.scalar(select(Artifact))
+    response = post(browser, enrollment, action=f"remove-file-{artifact.id}")
+    assert response.headers["Location"].endswith("/evidence#links")
+    response = post(browser, enrollment, action="save", context="Saved text")
+    assert "#" not in response.headers["Location"]
+
+
+def test_the_checklist_says_when_its_word_counts_were_made(
+    browser: FlaskClient, enrollment
+) -> None:
+    """Without JavaScript the counts are those of the last save, and say so; the
+    script updates the items marked with the words needed."""
+    post(browser, enrollment, action="save", reflection="Four words right here")
+    page = text(browser.get(f"/learn/{enrollment.id}/evidence"))
+    assert "4 of at least" in page and "(counted when you last saved)" in page
+    assert 'data-checklist="reflection" data-min="' in page
+
+
+def test_an_evidence_page_with_errors_puts_focus_on_the_error_summary(
+    browser: FlaskClient, enrollment
+) -> None:
+    response = post(browser, enrollment, action="add-link", link_url="not a link")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'class="error-summary" role="alert"' in page
+    assert 'tabindex="-1" autofocus>' in page

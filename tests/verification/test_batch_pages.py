@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import zipfile
 
 from flask import Flask
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
+from pdhub.db import Base
 from pdhub.extensions import db
 from pdhub.verification.models import BatchStatus, VerificationBatch
 from tests.factories import UserFactory
@@ -111,3 +114,77 @@ def test_a_bad_csv_is_explained_next_to_the_field(
     empty = client.post("/district/verify", content_type="multipart/form-data", data={})
     assert empty.status_code == 422
     assert "Choose a CSV or ZIP file" in text(empty)
+
+
+def test_a_csv_with_an_email_column_gets_a_recipient_match_column(
+    site: Flask, session: Session, documents: Documents
+) -> None:
+    for name in ("one", "two", "three"):
+        documents.put(f"{name}.json", documents.credential())
+    base = "http://localhost/test-documents"
+    missing = "http://localhost/credentials/7a1f4d1e-64a4-4d0e-9e59-1f6f7c0b2a11"
+    upload = (
+        "url,email\r\n"
+        f"{base}/one.json, Teacher@School.example\r\n"
+        f"{base}/two.json,someone.else@school.example\r\n"
+        f"{base}/three.json,\r\n"
+        f"{missing},teacher@school.example\r\n"
+    )
+    admin = UserFactory(district_admin=True)
+    client = site.test_client()
+    sign_in(client, admin)
+    response = client.post(
+        "/district/verify",
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(upload.encode()), "staff.csv")},
+    )
+    assert response.status_code == 303
+    page = text(client.get(response.headers["Location"]))
+    assert "Recipient" in page and "Does not match" in page
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get(response.headers["Location"] + "/results.csv").get_data(
+                    as_text=True
+                )
+            )
+        )
+    )
+    assert [(r["Verdict"], r["Recipient match"]) for r in rows] == [
+        ("Verified", "Recipient matches"),
+        ("Verified", "Does not match"),
+        ("Verified", "Not checked"),
+        ("Not verified", "Not checked"),
+    ]
+    assert "Ask the teacher to share this badge" in rows[3]["Reasons"]
+    assert "404" not in rows[3]["Reasons"]
+    report = json.loads(
+        client.get(response.headers["Location"] + "/report.json").get_data()
+    )
+    assert [r["recipient_match"] for r in report["results"]] == [
+        "matches",
+        "does_not_match",
+        "not_checked",
+        "not_checked",
+    ]
+    # The addresses served the check and are gone: held in no table.
+    session.expire_all()
+    for table in Base.metadata.sorted_tables:
+        for row in session.execute(sql(f'SELECT * FROM "{table.name}"')):  # noqa: S608
+            dumped = repr(tuple(row)).lower()
+            assert "teacher@school.example" not in dumped, table.name
+            assert "someone.else@school.example" not in dumped, table.name
+
+
+def test_a_bad_email_in_the_csv_names_its_row(site: Flask, session: Session) -> None:
+    admin = UserFactory(district_admin=True)
+    client = site.test_client()
+    sign_in(client, admin)
+    upload = "url,email\r\nhttp://localhost/credentials/x,not-an-address\r\n"
+    response = client.post(
+        "/district/verify",
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(upload.encode()), "staff.csv")},
+    )
+    assert response.status_code == 422
+    assert "Row 2: 'not-an-address' is not an email address." in text(response)

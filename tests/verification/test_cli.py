@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from flask import Flask
+from sqlalchemy.orm import Session
 
 from badges.keys import Ed25519KeyPair
+from pdhub.credentials import service
+from pdhub.credentials.models import IssuedCredential
+from tests.conftest import ROOT
+from tests.factories import AwardFactory
 from tests.verification import samples
 
 LIST_URL = "https://pd.example/status-lists/1"
@@ -52,13 +60,79 @@ def test_a_valid_file_with_its_status_list_exits_0(
     assert "[PASS] status" in result.output
 
 
-def test_without_the_status_list_it_is_not_called_verified(
+def test_without_another_sites_status_list_the_status_is_not_checked(
     app: Flask, files: dict[str, Path]
 ) -> None:
     result = _run(app, files["good.json"])
-    assert result.exit_code == 1
-    assert "NOT VERIFIED" in result.output
-    assert "could not be checked offline" in result.output
+    assert result.exit_code == 2
+    assert result.output.startswith("STATUS NOT CHECKED")
+    assert "NOT VERIFIED" not in result.output
+    assert "--status-list" in result.output
+
+
+@pytest.fixture
+def badge(session: Session) -> IssuedCredential:
+    issued = service.issue_credential(session, AwardFactory().id)
+    assert issued is not None
+    session.commit()
+    return issued
+
+
+@pytest.mark.parametrize("kind", ["png", "svg", "json", "jwt"])
+def test_a_badge_of_this_deployment_is_verified_without_extra_flags(
+    app: Flask, session: Session, badge: IssuedCredential, tmp_path: Path, kind: str
+) -> None:
+    path = tmp_path / f"badge.{kind}"
+    path.write_bytes(service.download(session, badge, kind))
+    session.commit()
+    result = _run(app, path)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("VERIFIED")
+    assert "[PASS] status" in result.output
+
+
+def test_a_revoked_badge_of_this_deployment_says_revoked(
+    app: Flask, session: Session, badge: IssuedCredential, tmp_path: Path
+) -> None:
+    path = tmp_path / "badge.png"
+    path.write_bytes(service.download(session, badge, "png"))
+    service.revoke_credential(session, None, badge, "Issued in error")
+    session.commit()
+    result = _run(app, path)
+    assert (result.exit_code, result.output.split(":")[0]) == (1, "REVOKED")
+
+
+def test_the_real_command_line_without_a_database_says_status_not_checked(
+    app: Flask, session: Session, badge: IssuedCredential, tmp_path: Path
+) -> None:
+    """`pdhub credentials verify badge.png` run as the README shows it, in a process
+    of its own whose database cannot be reached: authentic, status not checked."""
+    path = tmp_path / "badge.png"
+    path.write_bytes(service.download(session, badge, "png"))
+    session.commit()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PDHUB_")}
+    env.update(
+        PDHUB_DATABASE_URL="postgresql+psycopg://nobody@127.0.0.1:1/none",
+        PDHUB_INSTANCE_PATH=str(tmp_path / "instance"),
+        PYTHONPATH=str(ROOT),
+    )
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "pdhub"),
+            "credentials",
+            "verify",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stdout.startswith("STATUS NOT CHECKED")
+    assert "[PASS] proof" in result.stdout
 
 
 def test_revoked_tampered_and_garbage_files_exit_non_zero(

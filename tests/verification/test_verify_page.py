@@ -86,7 +86,9 @@ def test_an_address_of_another_site_is_refused_next_to_the_field(site: Flask) ->
 def test_a_missing_credential_address_says_nothing_is_shared_there(site: Flask) -> None:
     response = _post(site, url=f"{BASE}/test-documents/nothing.json")
     assert response.status_code == 422
-    assert "no shared credential at that address" in text(response)
+    assert "Ask the teacher to share this badge, or to send you the file" in text(
+        response
+    )
 
 
 @pytest.mark.parametrize(

@@ -7,11 +7,12 @@ from datetime import UTC, datetime
 
 from flask import Flask
 
+from badges.keys import Ed25519KeyPair
 from pdhub.verification import service
 from pdhub.verification.fetcher import credential_document_url
 from pdhub.verification.models import Verdict
 from tests.verification import samples
-from tests.verification.fixtures import SUSPENSION_URL, Documents
+from tests.verification.fixtures import REVOCATION_URL, SUSPENSION_URL, Documents
 
 
 def test_a_good_credential_is_verified_with_every_check_passed(
@@ -63,15 +64,30 @@ def test_an_expired_credential_is_called_expired(
     assert "expired" in outcome.report.check("validity").detail
 
 
-def test_a_status_list_that_cannot_be_fetched_means_not_verified(
+def test_a_status_list_that_cannot_be_fetched_means_status_not_checked(
     site: Flask, documents: Documents
 ) -> None:
     del documents.served["status/revocation"]
     with site.app_context():
         outcome = service.verify(documents.credential())
-    assert outcome.verdict is Verdict.NOT_VERIFIED
+    assert outcome.verdict is Verdict.STATUS_NOT_CHECKED
+    assert not outcome.verified
+    assert outcome.verdict.label == "Status not checked"
     assert not outcome.report.check("status").passed
     assert "404" in outcome.report.check("status").detail
+
+
+def test_a_status_list_signed_by_someone_else_is_not_verified(
+    site: Flask, documents: Documents
+) -> None:
+    forger = Ed25519KeyPair.generate()
+    documents.put(
+        "status/revocation",
+        samples.status_list(forger, REVOCATION_URL, "revocation", ()),
+    )
+    with site.app_context():
+        outcome = service.verify(documents.credential())
+    assert outcome.verdict is Verdict.NOT_VERIFIED
 
 
 def test_a_changed_credential_is_not_verified_even_when_revoked(

@@ -83,6 +83,7 @@ def _build_question(raw: dict[str, Any]) -> Question:
         accepted=tuple(_text(a) for a in raw.get("accepted", ())),
         answer=None if answer is None else float(answer),
         tolerance=float(raw.get("tolerance", 0)),
+        lesson=raw.get("lesson"),
     )
 
 
@@ -139,11 +140,7 @@ def _build(inspection: _Inspection) -> ModulePackage:
             for s in data["standards"]
         ),
         lessons=lessons,
-        quiz=Quiz(
-            passing_score=int(data["quiz"]["passing_score"]),
-            max_attempts=int(data["quiz"]["max_attempts"]),
-            questions=tuple(_build_question(q) for q in data["quiz"]["questions"]),
-        ),
+        quiz=quiz_from_data(data["quiz"]),
         evidence=Evidence(
             overview=_text(evidence["overview"]),
             context=WrittenPart(
@@ -197,8 +194,10 @@ def _build(inspection: _Inspection) -> ModulePackage:
 
 def quiz_from_data(data: Mapping[str, Any]) -> Quiz:
     """Rebuild a Quiz from its module.yaml-shaped section (as stored on Module.quiz)."""
+    per_attempt = data.get("questions_per_attempt")
     return Quiz(
         passing_score=int(data["passing_score"]),
         max_attempts=int(data["max_attempts"]),
         questions=tuple(_build_question(dict(q)) for q in data["questions"]),
+        questions_per_attempt=None if per_attempt is None else int(per_attempt),
     )

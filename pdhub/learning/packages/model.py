@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -130,6 +131,7 @@ class Question:
     accepted: tuple[str, ...] = ()
     answer: float | None = None
     tolerance: float = 0.0
+    lesson: str | None = None  # the slug of the lesson to review when it is missed
 
     @property
     def correct_choice_ids(self) -> frozenset[str]:
@@ -141,10 +143,28 @@ class Quiz:
     passing_score: int
     max_attempts: int
     questions: tuple[Question, ...]
+    # How many of the questions one attempt asks (all of them when None).
+    questions_per_attempt: int | None = None
 
     @property
     def max_points(self) -> int:
         return sum(question.points for question in self.questions)
+
+    @property
+    def asked_per_attempt(self) -> int:
+        return min(
+            self.questions_per_attempt or len(self.questions), len(self.questions)
+        )
+
+    def only(self, question_ids: Sequence[str]) -> Quiz:
+        """The same check with just ``question_ids``, in that order (one attempt's
+        paper); unknown ids raise KeyError."""
+        by_id = {question.id: question for question in self.questions}
+        return dataclasses.replace(
+            self,
+            questions=tuple(by_id[qid] for qid in question_ids),
+            questions_per_attempt=None,
+        )
 
 
 @dataclass(frozen=True)

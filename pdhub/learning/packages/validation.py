@@ -14,6 +14,7 @@ from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as SafeElementTree
+import resvg_py
 import yaml
 from defusedxml import DefusedXmlException
 from jsonschema import Draft202012Validator, ValidationError
@@ -435,13 +436,27 @@ def _check_minutes(
 
 
 def _check_quiz(data: dict[str, Any], report: _Reporter) -> None:
-    questions = list(_mappings(_mapping(data, "quiz").get("questions")))
+    quiz = _mapping(data, "quiz")
+    questions = list(_mappings(quiz.get("questions")))
     for index, qid in _duplicates(questions, "id"):
         report.add(
             ("quiz", "questions", index, "id"), f"question id '{qid}' is used twice"
         )
+    per_attempt = quiz.get("questions_per_attempt")
+    if isinstance(per_attempt, int) and per_attempt > len(questions):
+        report.add(
+            ("quiz", "questions_per_attempt"),
+            f"asks {per_attempt} questions per attempt but the module has only "
+            f"{len(questions)}",
+        )
+    lessons = {lesson.get("slug") for _, lesson in _mappings(data.get("lessons"))}
     for index, question in questions:
         loc: Location = ("quiz", "questions", index)
+        lesson = question.get("lesson")
+        if isinstance(lesson, str) and lesson not in lessons:
+            report.add(
+                (*loc, "lesson"), f"names lesson '{lesson}', which this module lacks"
+            )
         kind = question.get("type")
         present = {"choices", "accepted", "answer", "tolerance"} & set(question)
         allowed = {
@@ -602,4 +617,9 @@ def _svg_problem(content: bytes) -> str | None:
                 return f"must not reference outside resources ({value!r})"
     if _EXTERNAL_URL.search(content):
         return "must not reference outside resources with url(...)"
+    # Credentials bake a PNG drawn from the artwork: it must draw.
+    try:
+        resvg_py.svg_to_bytes(svg_string=content.decode("utf-8"), width=64)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return f"cannot be drawn as a picture ({exc})"
     return None

@@ -1,0 +1,34 @@
+"""Packaging beyond pyproject.toml. The Alembic migrations and the module catalog
+live at the top of the repository (``migrations/``, ``modules/``) and ship inside
+the wheel as ``pdhub/_migrations`` and ``pdhub/_catalog``, so that a plain
+``pip install .`` can run ``pdhub db upgrade`` and ``pdhub modules import``.
+pyproject.toml cannot map a folder outside a package into it; setuptools'
+``package_dir`` can."""
+
+from setuptools import find_packages, setup
+
+setup(
+    packages=[
+        *find_packages(include=["pdhub*", "badges*", "workers*"]),
+        "pdhub._migrations",
+        "pdhub._catalog",
+    ],
+    package_dir={"pdhub._migrations": "migrations", "pdhub._catalog": "modules"},
+    package_data={
+        "pdhub": ["templates/**/*", "static/**/*", "**/*.json"],
+        "pdhub._migrations": [
+            "README",
+            "alembic.ini",
+            "script.py.mako",
+            "versions/*.py",
+        ],
+        "pdhub._catalog": ["**/*"],
+        "badges": [
+            "contexts/*.json",
+            "contexts/SOURCES.md",
+            "schemas/*.json",
+            "schemas/SOURCES.md",
+            "py.typed",
+        ],
+    },
+)
