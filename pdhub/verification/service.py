@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app, has_app_context
+from sqlalchemy.exc import SQLAlchemyError
 
 from badges.credential import email_matches_identity
 from badges.verify import (
@@ -214,7 +215,12 @@ def outcome_of(report: VerificationReport, *, email: str | None = None) -> Outco
     say: the date and public reason of a revocation or suspension, a suspension its
     status list cannot show, and a signing key withdrawn after it leaked.
     """
-    report, verdict = _with_records(report)
+    try:
+        report, verdict = _with_records(report)
+    except SQLAlchemyError:
+        # The records could not be read (a command line whose database is down):
+        # the report stands on what the credential and its status list say.
+        verdict = None
     failed = [check for check in report.checks if not check.passed]
     reasons = [f"{CHECK_LABELS.get(c.name, c.name)}: {c.detail}" for c in failed]
     match, detail = recipient_match(report.credential, email)
