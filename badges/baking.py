@@ -12,9 +12,9 @@ from xml.dom.minidom import Document, Element
 from defusedxml import minidom
 from defusedxml.common import DefusedXmlException
 
-from badges.errors import BakingError
+from badges.errors import BadgeError, BakingError
 from badges.jwt import looks_like_jwt
-from badges.limits import DEFAULT_LIMITS, Limits
+from badges.limits import DEFAULT_LIMITS, UNBOUNDED_SHAPE, Limits, check_json_shape
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PNG_KEYWORD = b"openbadgecredential"
@@ -33,6 +33,10 @@ def _payload_text(payload: Payload) -> tuple[str, bool]:
         return payload.strip(), True
     if not isinstance(payload, Mapping):
         raise BakingError("the payload is a credential object or a VC-JWT")
+    try:
+        check_json_shape(payload, UNBOUNDED_SHAPE)
+    except (TypeError, BadgeError) as exc:
+        raise BakingError(f"the credential is not plain JSON: {exc}") from exc
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")), False
 
 

@@ -31,8 +31,14 @@ def _number(value: float) -> float | int:
     # JSON-LD 1.1 turns an integral number into an xsd:integer-style lexical
     # form and a fractional one into the xsd:double form; emitting 3 rather
     # than 3.0 keeps every processor on the same side of that line.
-    if not math.isfinite(value) or value < 0:
-        raise CredentialBuildError(f"{value!r} is not a non-negative finite number")
+    try:
+        finite = math.isfinite(value)
+    except (OverflowError, TypeError):  # an int too large for a double, a non-number
+        finite = False
+    if not finite or isinstance(value, bool) or value < 0:
+        raise CredentialBuildError(
+            f"{str(value)[:40]} is not a non-negative finite number"
+        )
     return int(value) if float(value).is_integer() else float(value)
 
 
@@ -61,6 +67,7 @@ class IssuerProfile:
     url: str
     image: Image | None = None
     email: str | None = None
+    description: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Serialize as OB 3.0 Profile."""
@@ -70,6 +77,7 @@ class IssuerProfile:
                 "type": ["Profile"],
                 "name": self.name,
                 "url": self.url,
+                "description": self.description,
                 "image": self.image.to_json() if self.image else None,
                 "email": self.email,
             }

@@ -2,7 +2,18 @@
 
 
 class BadgeError(Exception):
-    """Base class of every error the badges library raises on purpose."""
+    """Base class of every error the badges library raises on purpose.
+
+    ``code`` is the badges.verify check code the error maps to ("failed" when
+    the failing check's own code applies).
+    """
+
+    code = "failed"
+
+    def __init__(self, message: str = "", code: str | None = None) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code
 
 
 class UnknownDocumentError(BadgeError):
@@ -15,6 +26,8 @@ class ContextIntegrityError(BadgeError):
 
 class InputLimitError(BadgeError):
     """Input exceeds a bound (size, depth, nodes, blank nodes, work or time)."""
+
+    code = "too_large"
 
 
 class CanonicalizationError(BadgeError):
@@ -36,6 +49,8 @@ class KeyFormatError(BadgeError):
 class ResolutionError(BadgeError):
     """A DID or verification method cannot be resolved to a public key."""
 
+    code = "key_unresolved"
+
 
 class SchemaValidationError(BadgeError):
     """A credential does not satisfy the official Open Badges 3.0 JSON Schema."""
@@ -46,11 +61,24 @@ class CredentialBuildError(BadgeError):
 
 
 class ProofError(BadgeError):
-    """A Data Integrity proof is malformed, unsupported or does not verify."""
+    """A Data Integrity proof is malformed, unsupported or does not verify.
+
+    Its code is "proof_invalid", or "proof_missing" when no supported proof is
+    there at all.
+    """
+
+    code = "proof_invalid"
 
 
 class JwtError(BadgeError):
-    """A VC-JWT is malformed, uses a forbidden header or does not verify."""
+    """A VC-JWT is malformed, uses a forbidden header or does not verify.
+
+    Its code says which: "jwt_invalid" for the header or claims,
+    "jwt_claim_mismatch" when a registered claim disagrees with the
+    credential, "proof_invalid" or "key_unresolved" for the signature.
+    """
+
+    code = "jwt_invalid"
 
 
 class StatusListError(BadgeError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -13,7 +14,13 @@ from badges.dates import parse_date_time
 from badges.dids import Resolver, VerificationKey
 from badges.errors import BadgeError, JwtError
 from badges.keys import Ed25519KeyPair, did_key_from_public_key, verify_ed25519
-from badges.limits import DEFAULT_LIMITS, Limits, parse_json_text
+from badges.limits import (
+    DEFAULT_LIMITS,
+    UNBOUNDED_SHAPE,
+    Limits,
+    check_json_shape,
+    parse_json_text,
+)
 from badges.multibase import base64url_decode, base64url_encode
 
 ALGORITHM = "EdDSA"
@@ -34,42 +41,40 @@ def _numeric_date(value: str) -> int | float:
 
 
 def subject_claim(credential: Mapping[str, Any]) -> str | None:
-    """Return the ``sub`` a credential implies: credentialSubject.id, else identityHash.
+    """Return the ``sub`` a credential implies: its credentialSubject.id, if any.
 
-    OB 3.0 §8.2.3 maps ``sub`` to credentialSubject.id; PD Hub recipients are
-    identified by a salted email hash instead, so the first identifier's
-    identityHash stands in for it when the subject has no id.
+    OB 3.0 §8.2.4.1 maps ``sub`` to credentialSubject.id. A subject identified
+    only by an ``identifier`` (PD Hub's salted email hash) has no id, so its
+    JWT carries no ``sub``: a verifier compares ``sub`` with
+    credentialSubject.id, and anything else there would not match.
     """
     subject = credential.get("credentialSubject")
-    if not isinstance(subject, Mapping):
-        return None
-    if isinstance(subject.get("id"), str):
+    if isinstance(subject, Mapping) and isinstance(subject.get("id"), str):
         return str(subject["id"])
-    identifiers = subject.get("identifier")
-    if isinstance(identifiers, list) and identifiers:
-        first = identifiers[0]
-        if isinstance(first, Mapping) and isinstance(first.get("identityHash"), str):
-            return str(first["identityHash"])
     return None
 
 
 def _expected_claims(credential: Mapping[str, Any]) -> dict[str, Any]:
+    """The registered claims the credential implies (OB 3.0 §8.2.4.1): iss,
+    nbf always; jti, sub and exp when it has an id, a subject id, validUntil."""
     issuer = credential.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, Mapping) else issuer
-    claims: dict[str, Any] = {
-        "iss": issuer_id,
-        "jti": credential.get("id"),
-        "sub": subject_claim(credential),
-    }
+    if not isinstance(issuer_id, str):
+        raise JwtError("the credential gives no value for the iss claim")
+    claims: dict[str, Any] = {"iss": issuer_id}
+    if "id" in credential:
+        if not isinstance(credential["id"], str):
+            raise JwtError("the credential gives no value for the jti claim")
+        claims["jti"] = credential["id"]
+    subject = subject_claim(credential)
+    if subject is not None:
+        claims["sub"] = subject
     try:
         claims["nbf"] = _numeric_date(credential["validFrom"])
         if "validUntil" in credential:
             claims["exp"] = _numeric_date(credential["validUntil"])
-    except (KeyError, ValueError) as exc:
+    except (KeyError, ValueError, TypeError) as exc:
         raise JwtError(f"the credential's validity dates are unusable: {exc}") from exc
-    for name in ("iss", "jti", "sub"):
-        if not isinstance(claims[name], str):
-            raise JwtError(f"the credential gives no value for the {name} claim")
     return claims
 
 
@@ -84,10 +89,15 @@ def encode_jwt(
     """Sign ``credential`` as a VC-JWT (OB 3.0 §8.2, compact JWS with EdDSA).
 
     The header is {alg: EdDSA, kid, typ: JWT} (plus the public jwk on request);
-    the payload is the credential itself with iss, jti, nbf, sub, exp (when it
-    has validUntil) and iat (when ``issued_at`` is given). Raises JwtError when
-    the credential lacks what the claims are taken from.
+    the payload is the credential itself with iss and nbf, jti (when it has an
+    id), sub (when its subject has an id), exp (when it has validUntil) and iat
+    (when ``issued_at`` is given). Raises JwtError when the credential lacks
+    what the claims are taken from.
     """
+    try:
+        check_json_shape(credential, UNBOUNDED_SHAPE)
+    except (TypeError, BadgeError) as exc:
+        raise JwtError(f"the credential is not plain JSON: {exc}") from exc
     claims = _expected_claims(credential)
     overlap = set(REGISTERED_CLAIMS) & set(credential)
     if overlap:
@@ -128,9 +138,12 @@ def decode_jwt(token: str, limits: Limits = DEFAULT_LIMITS) -> DecodedJwt:
 
     Applies OB 3.0 §8.2: only alg, kid, jwk and typ in the header; alg is
     EdDSA (never "none" or another algorithm); typ, when present, is JWT; a
-    kid or a public jwk is given; iss, jti, nbf and sub are present and equal
-    the credential's issuer.id, id, validFrom and subject; exp equals
-    validUntil and is present exactly when it is. Raises JwtError otherwise.
+    kid or a public jwk is given; iss and nbf are present and equal the
+    credential's issuer.id and validFrom; jti and sub are present exactly when
+    the credential has an id and a credentialSubject.id, and equal them; exp
+    equals validUntil when the credential has one (without validUntil, exp is
+    allowed and bounds the token's validity). Raises JwtError otherwise, with
+    code "jwt_claim_mismatch" when a claim disagrees with the credential.
     """
     if not isinstance(token, str):
         raise JwtError("a VC-JWT is a string")
@@ -204,38 +217,83 @@ def _jwk_key(jwk: Any) -> bytes:
 
 
 def _credential_of(claims: Mapping[str, Any]) -> dict[str, Any]:
-    # VC-DM 1.1 style tokens carry the credential in "vc" (OB 3.0 §8.2.4 note).
-    if "@context" not in claims and isinstance(claims.get("vc"), dict):
-        return dict(claims["vc"])
-    return {k: v for k, v in claims.items() if k not in REGISTERED_CLAIMS}
+    # VC-DM 1.1 style tokens carry the credential in "vc" (OB 3.0 §8.2.4 note);
+    # OB 3.0 tokens carry it at the top level. A token carrying both would
+    # show one credential to this verifier and another to the next.
+    top_level = {
+        k: v for k, v in claims.items() if k not in REGISTERED_CLAIMS and k != "vc"
+    }
+    if "vc" not in claims:
+        return top_level
+    if not isinstance(claims["vc"], dict):
+        raise JwtError("the JWT vc claim is not a credential object")
+    wrapped = dict(claims["vc"])
+    if top_level and top_level != wrapped:
+        raise JwtError(
+            "the JWT carries two different credentials: its vc claim and the "
+            "credential at the top level of its payload",
+            "jwt_claim_mismatch",
+        )
+    return wrapped
+
+
+_CLAIM_SOURCES = {
+    "iss": "issuer",
+    "jti": "id",
+    "nbf": "validFrom",
+    "exp": "validUntil",
+    "sub": "credentialSubject.id",
+}
 
 
 def _check_claims(claims: Mapping[str, Any], credential: Mapping[str, Any]) -> None:
+    for name in ("nbf", "exp", "iat"):
+        if name in claims and not _is_numeric_date(claims[name]):
+            raise JwtError(f"the JWT {name} claim is not a NumericDate")
     expected = _expected_claims(credential)
-    for name in ("iss", "jti", "nbf", "sub"):
+    for name in ("iss", "nbf"):
         if name not in claims:
             raise JwtError(f"the JWT has no {name} claim")
-    if "exp" in claims and "exp" not in expected:
-        raise JwtError("the JWT has exp but the credential has no validUntil")
     for name, value in expected.items():
-        actual = claims.get(name)
-        if name in ("nbf", "exp"):
-            same = (
-                isinstance(actual, int | float)
-                and not isinstance(actual, bool)
-                and actual == value
+        if name not in claims:
+            raise JwtError(
+                f"the JWT has no {name} claim, but the credential has "
+                f"{_CLAIM_SOURCES[name]} ({value!r})",
+                "jwt_claim_mismatch",
             )
+    for name in ("jti", "sub"):
+        if name in claims and name not in expected:
+            raise JwtError(
+                f"the JWT {name} claim ({claims[name]!r}) names what the credential "
+                f"does not: it has no {_CLAIM_SOURCES[name]}",
+                "jwt_claim_mismatch",
+            )
+    for name, value in expected.items():
+        actual = claims[name]
+        if name in ("nbf", "exp"):
+            same = _is_numeric_date(actual) and actual == value
         else:
-            same = actual == value
+            same = isinstance(actual, str) and actual == value
         if not same:
             raise JwtError(
-                f"the JWT {name} claim ({actual!r}) does not match the credential "
-                f"({value!r})"
+                f"the JWT {name} claim ({actual!r}) does not match the credential's "
+                f"{_CLAIM_SOURCES[name]} ({value!r})",
+                "jwt_claim_mismatch",
             )
-    if "iat" in claims and (
-        not isinstance(claims["iat"], int | float) or isinstance(claims["iat"], bool)
-    ):
-        raise JwtError("the JWT iat claim is not a NumericDate")
+
+
+# NumericDates a datetime can hold (years 1 to 9999).
+_MIN_NUMERIC_DATE = -62_135_596_800
+_MAX_NUMERIC_DATE = 253_402_300_799
+
+
+def _is_numeric_date(value: Any) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and _MIN_NUMERIC_DATE <= value <= _MAX_NUMERIC_DATE
+    )
 
 
 @dataclass(frozen=True)
@@ -259,9 +317,11 @@ def verify_jwt_signature(decoded: DecodedJwt, resolver: Resolver) -> VerifiedJwt
         try:
             key = resolver.resolve(header["kid"])
         except BadgeError as exc:
-            raise JwtError(f"the JWT key cannot be resolved: {exc}") from exc
+            raise JwtError(
+                f"the JWT key cannot be resolved: {exc}", "key_unresolved"
+            ) from exc
         if "jwk" in header and _jwk_key(header["jwk"]) != key.public_key:
-            raise JwtError("the JWT jwk and kid name different keys")
+            raise JwtError("the JWT jwk and kid name different keys", "proof_invalid")
     else:
         raw = _jwk_key(header["jwk"])
         did = did_key_from_public_key(raw)
@@ -272,7 +332,7 @@ def verify_jwt_signature(decoded: DecodedJwt, resolver: Resolver) -> VerifiedJwt
             relationships=frozenset({"assertionMethod"}),
         )
     if not verify_ed25519(key.public_key, decoded.signature, decoded.signing_input):
-        raise JwtError("the JWT signature does not match")
+        raise JwtError("the JWT signature does not match", "proof_invalid")
     return VerifiedJwt(decoded, key)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,10 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+#: Bounds for checking only that a document is plain JSON (what we write out
+#: ourselves, such as a credential to sign or bake, is not hostile input).
+UNBOUNDED_SHAPE = Limits(max_depth=10_000, max_json_values=sys.maxsize)
 
 
 class WorkBudget:
@@ -80,8 +85,9 @@ class WorkBudget:
 def parse_json_text(data: str | bytes, limits: Limits = DEFAULT_LIMITS) -> Any:
     """Parse JSON text within the size and depth bounds of ``limits``.
 
-    Applies RFC 8259 strictly (UTF-8 only, no NaN or Infinity, no duplicate keys)
-    because a signed document must mean one thing to every verifier.
+    Applies RFC 8259 strictly (UTF-8 only, no NaN or Infinity, no duplicate keys,
+    no number too large for a double, such as 1e400, which would read as
+    Infinity) because a signed document must mean one thing to every verifier.
     Raises InputLimitError when the text is too large or too deep and
     ValueError when it is not valid JSON.
     """
@@ -98,7 +104,11 @@ def parse_json_text(data: str | bytes, limits: Limits = DEFAULT_LIMITS) -> Any:
         text = data
     try:
         value = json.loads(
-            text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys
+            text,
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
+            parse_int=_double_range_int,
+            object_pairs_hook=_unique_keys,
         )
     except RecursionError as exc:
         # The C decoder guards its own recursion; the depth bound comes after.
@@ -109,6 +119,26 @@ def parse_json_text(data: str | bytes, limits: Limits = DEFAULT_LIMITS) -> Any:
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:40]} is too large for a JSON number")
+    return value
+
+
+# JSON numbers beyond a double's range read as Infinity (or fail) elsewhere.
+_MAX_NUMBER = int(sys.float_info.max)
+
+
+def _double_range_int(text: str) -> int:
+    if len(text) > 310:
+        raise ValueError(f"the number {text[:40]}... is too large for a JSON number")
+    value = int(text)
+    if abs(value) > _MAX_NUMBER:
+        raise ValueError(f"the number {text[:40]}... is too large for a JSON number")
+    return value
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -153,6 +183,9 @@ def check_json_shape(value: Any, limits: Limits = DEFAULT_LIMITS) -> None:
         elif isinstance(item, float):
             if item != item or item in (float("inf"), float("-inf")):
                 raise TypeError("NaN and Infinity are not JSON numbers")
+        elif isinstance(item, int) and not isinstance(item, bool):
+            if abs(item) > _MAX_NUMBER:
+                raise TypeError("a number is too large for a JSON number")
         elif item is not None and not isinstance(item, str | int | bool):
             raise TypeError(f"{type(item).__name__} is not a JSON value")
 
@@ -160,9 +193,10 @@ def check_json_shape(value: Any, limits: Limits = DEFAULT_LIMITS) -> None:
 def is_plain_json(value: Any, limits: Limits = DEFAULT_LIMITS) -> bool:
     """Tell quickly whether ``value`` is plain JSON within the bounds of ``limits``.
 
-    Plain means of the exact builtin types (dict with str keys, list, str, int,
-    bool, finite float, None), not subclasses. False when a bound is passed or
-    a value is not plain, including when the nesting is too deep to measure.
+    Plain means of the exact builtin types (dict with str keys, list, str, int
+    within a double's range, bool, finite float, None), not subclasses. False
+    when a bound is passed or a value is not plain, including when the nesting
+    is too deep to measure.
     """
     kind = type(value)
     if kind is dict or kind is list:
@@ -173,6 +207,8 @@ def is_plain_json(value: Any, limits: Limits = DEFAULT_LIMITS) -> bool:
         except RecursionError:
             return False
         return remaining >= 0
+    if kind is int:
+        return bool(abs(value) <= _MAX_NUMBER)
     return kind in _SCALARS and (kind is not float or math.isfinite(value))
 
 
@@ -196,7 +232,11 @@ def _remaining_values(container: Any, depth: int, max_depth: int, budget: int) -
         return -1
     for child in children:
         kind = type(child)
-        if kind is str or kind is int or kind is bool or child is None:
+        if kind is str or kind is bool or child is None:
+            continue
+        if kind is int:
+            if abs(child) > _MAX_NUMBER:
+                return -1
             continue
         if kind is dict or kind is list:
             budget = _remaining_values(child, depth + 1, max_depth, budget)

@@ -15,7 +15,7 @@ from typing import Any
 from cachetools import LRUCache
 
 from badges.dates import format_date_time, parse_date_time
-from badges.dids import Resolver
+from badges.dids import Resolver, VerificationKey
 from badges.documents import CREDENTIALS_V2
 from badges.errors import BadgeError, StatusListError
 from badges.limits import DEFAULT_LIMITS, Limits
@@ -306,12 +306,13 @@ def verify_status_list_credential(
     issuer_id: str,
     now: datetime,
     limits: Limits = DEFAULT_LIMITS,
-) -> None:
+) -> list[VerificationKey]:
     """Check that a status list credential is authentic, current and the issuer's.
 
     Its proofs must verify; its issuer must be ``issuer_id`` (the issuer of the
     credential whose status is read) and control the signing key with
     assertionMethod; ``now`` must be within its validFrom/validUntil.
+    Returns the keys its proofs verified with, in the order of the proofs.
     Raises StatusListError saying which of these fails.
     """
     if _issuer_id(list_credential) != issuer_id:
@@ -340,3 +341,4 @@ def verify_status_list_credential(
         raise StatusListError(f"the status list has malformed dates: {exc}") from exc
     if now < valid_from or (valid_until is not None and now > valid_until):
         raise StatusListError("the status list is not valid at this time")
+    return [proof.key for proof in proofs]

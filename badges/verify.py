@@ -3,7 +3,9 @@
 ``verify_credential`` takes what a verifier is handed (a credential object, its
 JSON text, a VC-JWT, or the bytes of a baked PNG or SVG) and answers with a
 report: "structure", "schema", "proof", "issuer", "validity" and "status", each
-passed or not with a plain-language detail. It never raises: hostile input
+passed or not with a plain-language detail and a machine-readable ``code``
+(one of CHECK_CODES: callers decide on codes, never on the English detail).
+It never raises: hostile input
 (huge, deeply nested, poison blank-node graphs, non-UTF-8, wrong types) gives a
 failed check quickly.
 """
@@ -14,12 +16,12 @@ import hashlib
 import json
 import threading
 import time
-import weakref
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+from cachetools import LRUCache
 
 from badges.baking import extract, is_png, is_svg
 from badges.dates import parse_date_time
@@ -28,7 +30,7 @@ from badges.documents import CREDENTIALS_V2
 from badges.errors import BadgeError
 from badges.jwt import DecodedJwt, decode_jwt, looks_like_jwt, verify_jwt_signature
 from badges.limits import DEFAULT_LIMITS, Limits, check_json_shape, parse_json_text
-from badges.proofs import verify_proofs
+from badges.proofs import verify_proof_set
 from badges.schema import schema_errors
 from badges.status import (
     StatusReading,
@@ -43,22 +45,65 @@ StatusFetcher = Callable[[str], Any]
 
 CHECK_NAMES = ("structure", "schema", "proof", "issuer", "validity", "status")
 
+#: The machine-readable outcome of a check, what callers decide on.
+CHECK_CODES = {
+    "ok": "the check passed",
+    "failed": "the check failed (no more specific code applies)",
+    "not_checked": "not checked, because an earlier check failed",
+    "unreadable": "the input is not a credential that can be read",
+    "too_large": "the input exceeds a size, depth or work limit",
+    "schema_mismatch": "the credential does not match the OB 3.0 schema",
+    "jwt_invalid": "the VC-JWT's header or claims break OB 3.0 §8.2",
+    "jwt_claim_mismatch": "a VC-JWT registered claim disagrees with the credential",
+    "proof_missing": "no proof this verifier supports is present",
+    "proof_invalid": "a supported proof or the JWT signature does not verify",
+    "proof_purpose": "a proof is not made for assertionMethod",
+    "key_unresolved": "the signing key could not be resolved",
+    "key_not_issuers": "the signing key does not belong to the issuer",
+    "key_withdrawn": "the issuer withdrew the signing key (it leaked) before signing",
+    "not_yet_valid": "the credential is not valid yet",
+    "expired": "the credential has expired",
+    "dates_invalid": "the validity dates are malformed or inconsistent",
+    "revoked": "the credential is revoked",
+    "suspended": "the credential is suspended",
+    "status_flagged": "a status bit of another purpose is set",
+    "status_unchecked": "the status could not be checked: no list could be read",
+    "status_list_invalid": "a status list was read and found bad (forged, expired)",
+}
+
 STATUS_NOT_CHECKED = "the status could not be checked"
 """How a status check's detail begins when no list could be read (nothing is known
-of the credential's status, unlike a list that was read and found bad)."""
+of the credential's status, unlike a list that was read and found bad); its code
+is "status_unchecked"."""
 
 
 @dataclass(frozen=True)
 class Check:
-    """One verification check: its name, whether it passed, and why."""
+    """One verification check: its name, whether it passed, why, and its code.
+
+    ``code`` is one of CHECK_CODES; when not given it is "ok" for a passed
+    check and "failed" for a failed one.
+    """
 
     name: str
     passed: bool
     detail: str
+    code: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.code:
+            object.__setattr__(self, "code", "ok" if self.passed else "failed")
+        if self.code not in CHECK_CODES:
+            raise ValueError(f"unknown check code {self.code!r}")
 
     def to_json(self) -> dict[str, Any]:
-        """Serialize as {name, passed, detail}."""
-        return {"name": self.name, "passed": self.passed, "detail": self.detail}
+        """Serialize as {name, passed, code, detail}."""
+        return {
+            "name": self.name,
+            "passed": self.passed,
+            "code": self.code,
+            "detail": self.detail,
+        }
 
 
 @dataclass(frozen=True)
@@ -90,8 +135,8 @@ class VerificationReport:
         }
 
 
-class _Failed(Exception):
-    """A check failed; the message is the plain-language detail."""
+class _Failed(BadgeError):
+    """A check failed; the message is the plain-language detail, ``code`` its code."""
 
 
 @dataclass
@@ -123,25 +168,45 @@ def verify_credential(
         parsed = _read(data, limits)
         _check_structure(parsed.credential, limits)
     except Exception as exc:  # any failure to read the input is a verdict
-        checks.append(Check("structure", False, _detail(exc)))
+        checks.append(Check("structure", False, _detail(exc), _code(exc, "unreadable")))
         for name in CHECK_NAMES[1:]:
             checks.append(
-                Check(name, False, "not checked: the credential could not be read")
+                Check(
+                    name,
+                    False,
+                    "not checked: the credential could not be read",
+                    "not_checked",
+                )
             )
         return VerificationReport(checks)
     credential = parsed.credential
     checks.append(
         Check("structure", True, f"a well-formed {_FORMAT_NAMES[parsed.format]}")
     )
-    checks.append(_run("schema", lambda: _check_schema(credential)))
+    checks.append(_run("schema", lambda: _check_schema(credential), "schema_mismatch"))
     keys: list[VerificationKey] = []
-    checks.append(_run("proof", lambda: _check_proof(parsed, resolver, limits, keys)))
-    checks.append(_run("issuer", lambda: _check_issuer(credential, keys)))
-    checks.append(_run("validity", lambda: _check_validity(credential, moment)))
+    checks.append(
+        _run(
+            "proof",
+            lambda: _check_proof(parsed, resolver, limits, keys),
+            "proof_invalid",
+        )
+    )
+    checks.append(
+        _run("issuer", lambda: _check_issuer(credential, keys), "key_not_issuers")
+    )
+    checks.append(
+        _run(
+            "validity",
+            lambda: _check_validity(credential, moment, parsed.jwt),
+            "dates_invalid",
+        )
+    )
     checks.append(
         _run(
             "status",
             lambda: _check_status(credential, resolver, status_fetcher, moment, limits),
+            "status_list_invalid",
         )
     )
     return VerificationReport(checks, credential, parsed.format)
@@ -157,11 +222,20 @@ _FORMAT_NAMES = {
 }
 
 
-def _run(name: str, check: Callable[[], str]) -> Check:
+def _run(name: str, check: Callable[[], str], failure_code: str) -> Check:
     try:
-        return Check(name, True, check())
+        return Check(name, True, check(), "ok")
     except Exception as exc:  # a check that cannot complete has failed
-        return Check(name, False, _detail(exc))
+        return Check(name, False, _detail(exc), _code(exc, failure_code))
+
+
+def _code(error: BaseException, default: str) -> str:
+    """The code of a failure: the one it carries, or the failing check's."""
+    if isinstance(error, BadgeError) and error.code != "failed":
+        return error.code
+    if isinstance(error, RecursionError):
+        return "too_large"
+    return default
 
 
 def _detail(error: BaseException) -> str:
@@ -189,7 +263,9 @@ def _read(data: Any, limits: Limits) -> _Input:
             inner.format = kind if inner.format == "json" else f"{kind}-jwt"
             return inner
         if len(raw) > limits.max_bytes:
-            raise _Failed(f"the input is larger than {limits.max_bytes} bytes")
+            raise _Failed(
+                f"the input is larger than {limits.max_bytes} bytes", "too_large"
+            )
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -205,7 +281,7 @@ def _read(data: Any, limits: Limits) -> _Input:
 
 def _read_text(text: str, limits: Limits) -> _Input:
     if len(text) > limits.max_bytes:
-        raise _Failed(f"the input is larger than {limits.max_bytes} bytes")
+        raise _Failed(f"the input is larger than {limits.max_bytes} bytes", "too_large")
     stripped = text.strip()
     if looks_like_jwt(stripped):
         decoded = decode_jwt(stripped, limits)
@@ -265,32 +341,48 @@ def _check_proof(
         verified = verify_jwt_signature(parsed.jwt, resolver)
         keys.append(verified.key)
         return f"the VC-JWT (EdDSA) signature by {verified.key.id} verifies"
-    results = verify_proofs(parsed.credential, resolver, limits)
-    keys.extend(result.key for result in results)
-    described = ", ".join(f"{r.proof_type} by {r.key.id}" for r in results)
-    if any(result.purpose != ASSERTION_METHOD for result in results):
-        raise _Failed("a proof is not made for assertionMethod")
-    return f"the proof verifies: {described}"
+    proof_set = verify_proof_set(parsed.credential, resolver, limits)
+    # OB 3.0 / VC Data Integrity: one verified assertion proof is enough; proofs
+    # for other purposes or of kinds not supported here do not count.
+    usable = [r for r in proof_set.verified if r.purpose == ASSERTION_METHOD]
+    if not usable:
+        raise _Failed("no proof is made for assertionMethod", "proof_purpose")
+    keys.extend(result.key for result in usable)
+    described = ", ".join(f"{r.proof_type} by {r.key.id}" for r in usable)
+    notes = ""
+    ignored = len(proof_set.verified) - len(usable)
+    if proof_set.unsupported:
+        notes += f"; not checked (unsupported): {', '.join(proof_set.unsupported)}"
+    if proof_set.failed:
+        notes += f"; {len(proof_set.failed)} other proof(s) did not verify"
+    if ignored:
+        notes += f"; {ignored} proof(s) not made for assertionMethod"
+    return f"the proof verifies: {described}{notes}"
 
 
 def _check_issuer(credential: Mapping[str, Any], keys: list[VerificationKey]) -> str:
     if not keys:
-        raise _Failed("not checked: no proof verified")
+        raise _Failed("not checked: no proof verified", "not_checked")
     issuer = _issuer_id(credential)
+    problems: list[str] = []
     for key in keys:
         if key.controller != issuer:
-            raise _Failed(
+            problems.append(
                 f"the signing key {key.id} is controlled by {key.controller}, "
                 f"not by the issuer {issuer}"
             )
-        if not key.authorized_for(ASSERTION_METHOD):
-            raise _Failed(
+        elif not key.authorized_for(ASSERTION_METHOD):
+            problems.append(
                 f"the issuer's document does not list {key.id} for assertionMethod"
             )
-    return f"the signing key belongs to the issuer {issuer}"
+        else:
+            return f"the signing key belongs to the issuer {issuer}"
+    raise _Failed("; ".join(problems), "key_not_issuers")
 
 
-def _check_validity(credential: Mapping[str, Any], now: datetime) -> str:
+def _check_validity(
+    credential: Mapping[str, Any], now: datetime, jwt: DecodedJwt | None = None
+) -> str:
     try:
         valid_from = parse_date_time(credential.get("validFrom"))
         valid_until = (
@@ -299,13 +391,25 @@ def _check_validity(credential: Mapping[str, Any], now: datetime) -> str:
             else None
         )
     except ValueError as exc:
-        raise _Failed(f"a validity date is malformed: {exc}") from exc
+        raise _Failed(f"a validity date is malformed: {exc}", "dates_invalid") from exc
     if valid_until is not None and valid_until < valid_from:
-        raise _Failed("validUntil is before validFrom")
+        raise _Failed("validUntil is before validFrom", "dates_invalid")
     if now < valid_from:
-        raise _Failed(f"not valid yet: valid from {credential['validFrom']}")
+        raise _Failed(
+            f"not valid yet: valid from {credential['validFrom']}", "not_yet_valid"
+        )
     if valid_until is not None and now > valid_until:
-        raise _Failed(f"expired on {credential['validUntil']}")
+        raise _Failed(f"expired on {credential['validUntil']}", "expired")
+    if valid_until is None and jwt is not None and "exp" in jwt.claims:
+        # OB 3.0 §8.2: a VC-JWT may expire (exp) although its credential has no
+        # validUntil; the token's expiry then bounds it.
+        expires = datetime.fromtimestamp(jwt.claims["exp"], UTC)
+        ends = expires.isoformat().replace("+00:00", "Z")
+        if expires < valid_from:
+            raise _Failed("the JWT exp claim is before validFrom", "dates_invalid")
+        if now > expires:
+            raise _Failed(f"expired on {ends} (the JWT exp claim)", "expired")
+        return f"valid from {credential['validFrom']} until {ends} (the JWT exp claim)"
     if valid_until is None:
         return f"valid since {credential['validFrom']}, with no end date"
     return f"valid from {credential['validFrom']} until {credential['validUntil']}"
@@ -328,67 +432,128 @@ def _check_status(
     for entry in entries:
         url, _, _ = parse_entry(entry)
         if fetcher is None:
-            raise _Failed(f"{STATUS_NOT_CHECKED}: no status fetcher is set")
-        list_credential = _fetch_status_list(fetcher, url, limits)
-        _verified_list(list_credential, resolver, issuer, now, limits)
+            raise _Failed(
+                f"{STATUS_NOT_CHECKED}: no status fetcher is set", "status_unchecked"
+            )
+        list_credential, digest = _fetch_status_list(fetcher, url, limits)
+        _verified_list(list_credential, digest, resolver, issuer, now, limits)
         readings.append(read_status(list_credential, entry))
     flagged = [reading for reading in readings if reading.is_set]
     if flagged:
+        purposes = {reading.purpose for reading in flagged}
+        code = (
+            "revoked"
+            if "revocation" in purposes
+            else "suspended"
+            if "suspension" in purposes
+            else "status_flagged"
+        )
         raise _Failed(
-            "the credential is " + " and ".join(r.describe() for r in flagged)
+            "the credential is " + " and ".join(r.describe() for r in flagged), code
         )
     return "; ".join(reading.describe() for reading in readings)
 
 
-def _fetch_status_list(fetcher: StatusFetcher, url: str, limits: Limits) -> Any:
+# Status list credentials parsed from the text a fetcher returned, by a digest of
+# that text (and the limits they were checked against): a verifier reads the same
+# list for every credential that points at it. Never handed out of this module,
+# and only read, so sharing one parsed object is safe. Bounded by the text's size.
+_PARSED_LISTS_BYTES = 32 * 1024 * 1024
+_PARSED_LISTS: LRUCache[tuple[bytes, Limits], tuple[int, dict[str, Any]]] = LRUCache(
+    maxsize=_PARSED_LISTS_BYTES, getsizeof=lambda found: found[0]
+)
+_PARSED_LISTS_LOCK = threading.Lock()
+
+
+def _fetch_status_list(
+    fetcher: StatusFetcher, url: str, limits: Limits
+) -> tuple[dict[str, Any], bytes]:
+    """The list credential at ``url`` and a digest of its content."""
     try:
         fetched = fetcher(url)
     except Exception as exc:  # the fetcher is caller code
         raise _Failed(
-            f"{STATUS_NOT_CHECKED}: the status list {url} could not be fetched: {exc}"
+            f"{STATUS_NOT_CHECKED}: the status list {url} could not be fetched: {exc}",
+            "status_unchecked",
         ) from exc
     if isinstance(fetched, str | bytes):
-        fetched = parse_json_text(fetched, limits)
+        raw = fetched.encode("utf-8") if isinstance(fetched, str) else fetched
+        digest = hashlib.sha256(b"text\n" + raw).digest()
+        with _PARSED_LISTS_LOCK:
+            found = _PARSED_LISTS.get((digest, limits))
+        if found is not None:
+            return found[1], digest
+        parsed = parse_json_text(fetched, limits)
+        if not isinstance(parsed, dict):
+            raise _Failed(f"the status list {url} is not a JSON object")
+        check_json_shape(parsed, limits)
+        if len(raw) <= _PARSED_LISTS_BYTES:
+            with _PARSED_LISTS_LOCK:
+                _PARSED_LISTS[(digest, limits)] = (len(raw), parsed)
+        return parsed, digest
     if not isinstance(fetched, dict):
         raise _Failed(f"the status list {url} is not a JSON object")
     check_json_shape(fetched, limits)
-    return fetched
+    # An object may be changed by its owner between calls: digest its content.
+    canonical_json = json.dumps(fetched, sort_keys=True)
+    return fetched, hashlib.sha256(b"json\n" + canonical_json.encode()).digest()
 
 
-# Verified status list credentials, by content and per resolver: batch
-# verification reads the same list thousands of times, and its proof need not
-# be checked each time. Per resolver, since the proof check depends on it.
-_VERIFIED_LISTS: weakref.WeakKeyDictionary[Resolver, OrderedDict[str, float]] = (
-    weakref.WeakKeyDictionary()
-)
+# Status list credentials whose proofs verified, by issuer, content digest and
+# limits, with the keys the proofs verified with. A list is verified once per
+# version: a changed list (a bit flipped, re-signed) has another digest. A hit
+# still resolves each proof's key through the caller's resolver and must find
+# the very keys that verified (same id, controller, bytes, relationships), so a
+# resolver that no longer lists a key, or lists another one, is never skipped past.
+_VERIFIED_LISTS: LRUCache[
+    tuple[str, bytes, Limits], tuple[float, tuple[VerificationKey, ...]]
+] = LRUCache(maxsize=256)
 _VERIFIED_LISTS_LOCK = threading.Lock()
 _VERIFIED_LIST_TTL = 300.0
-_VERIFIED_LISTS_MAX = 64
 
 
 def _verified_list(
     list_credential: Mapping[str, Any],
+    digest: bytes,
     resolver: Resolver,
     issuer: str,
     now: datetime,
     limits: Limits,
 ) -> None:
-    canonical_json = json.dumps(list_credential, sort_keys=True)
-    key = hashlib.sha256(f"{issuer}\n{canonical_json}".encode()).hexdigest()
+    key = (issuer, digest, limits)
     with _VERIFIED_LISTS_LOCK:
-        verified = _VERIFIED_LISTS.setdefault(resolver, OrderedDict())
-        verified_at = verified.get(key)
-    if verified_at is None or time.monotonic() - verified_at > _VERIFIED_LIST_TTL:
-        verify_status_list_credential(
-            list_credential, resolver, issuer_id=issuer, now=now, limits=limits
-        )
-        with _VERIFIED_LISTS_LOCK:
-            verified[key] = time.monotonic()
-            while len(verified) > _VERIFIED_LISTS_MAX:
-                verified.popitem(last=False)
-    else:
-        # The proof is known good; the validity window still depends on now.
+        found = _VERIFIED_LISTS.get(key)
+    if (
+        found is not None
+        and time.monotonic() - found[0] <= _VERIFIED_LIST_TTL
+        and _same_keys(list_credential, resolver, found[1])
+    ):
+        # The proof is known good with these keys; the window depends on now.
         _check_list_window(list_credential, now)
+        return
+    keys = verify_status_list_credential(
+        list_credential, resolver, issuer_id=issuer, now=now, limits=limits
+    )
+    with _VERIFIED_LISTS_LOCK:
+        _VERIFIED_LISTS[key] = (time.monotonic(), tuple(keys))
+
+
+def _same_keys(
+    list_credential: Mapping[str, Any],
+    resolver: Resolver,
+    keys: tuple[VerificationKey, ...],
+) -> bool:
+    proof = list_credential.get("proof")
+    proofs = [proof] if isinstance(proof, Mapping) else proof
+    if not isinstance(proofs, list) or len(proofs) != len(keys):
+        return False
+    try:
+        resolved = tuple(
+            resolver.resolve(item.get("verificationMethod")) for item in proofs
+        )
+    except Exception:  # noqa: BLE001 - the full check reports why
+        return False
+    return resolved == keys
 
 
 def _check_list_window(list_credential: Mapping[str, Any], now: datetime) -> None:

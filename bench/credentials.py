@@ -2,7 +2,7 @@
 API and real Celery workers on PostgreSQL and Redis.
 
 Run: PYTHONPATH=. python bench/credentials.py [--batch 10000] [--workers 2]
-(``--batch 0`` measures only bulk issuing.)
+(``--batch 0`` measures only bulk issuing, ``--issue 0`` only the batch.)
 The last line printed is one JSON object with the figures (see BENCHMARKS.md).
 Needs the local PostgreSQL (PDHUB_BENCH_ADMIN_DSN, default postgres@127.0.0.1) and
 Redis (PDHUB_BENCH_REDIS_URL, default redis://127.0.0.1:6379/0).
@@ -494,7 +494,9 @@ def main() -> None:
         default=10_000,
         help="distinct credentials in the batch (the rest repeat them)",
     )
-    parser.add_argument("--issue", type=int, default=10_000)
+    parser.add_argument(
+        "--issue", type=int, default=10_000, help="0: skip the bulk issue part"
+    )
     parser.add_argument("--issue-chunk", type=int, default=250)
     parser.add_argument("--workers", type=int, default=2)
     options = parser.parse_args()
@@ -502,8 +504,10 @@ def main() -> None:
     say(json.dumps(figures))
     site = Site(options.workers)
     try:
-        figures.update(bulk_issue_figure(site, options.issue, options.issue_chunk))
-        figures["bulk_issue_worker_stages_s"] = _timed_stages(site)
+        figures["bulk_issue_worker_stages_s"] = {}
+        if options.issue:
+            figures.update(bulk_issue_figure(site, options.issue, options.issue_chunk))
+            figures["bulk_issue_worker_stages_s"] = _timed_stages(site)
         if options.batch:
             figures.update(batch_figure(site, options.batch, options.distinct))
             stages = _timed_stages(site)

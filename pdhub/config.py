@@ -45,6 +45,7 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "PDHUB_MAIL_SERVER": str,
     "PDHUB_MAIL_PORT": int,
     "PDHUB_MAIL_FROM": str,
+    "PDHUB_ISSUER_EMAIL": str,
     "PDHUB_MAX_UPLOAD_MB": int,
     "PDHUB_REVIEW_CLAIM_MINUTES": int,
     "PDHUB_TASK_QUEUE": str,
@@ -74,6 +75,9 @@ def defaults() -> dict[str, Any]:
         "PDHUB_MAIL_SERVER": None,
         "PDHUB_MAIL_PORT": 25,
         "PDHUB_MAIL_FROM": "PD Hub <no-reply@pdhub.local>",
+        # The contact address in every credential's issuer profile (who a hiring
+        # district writes to about a badge); default: the address of MAIL_FROM.
+        "PDHUB_ISSUER_EMAIL": None,
         "PDHUB_MAX_UPLOAD_MB": 20,
         "PDHUB_REVIEW_CLAIM_MINUTES": 60,
         "PDHUB_TASK_QUEUE": "pdhub",

@@ -412,14 +412,12 @@ def seed_review_demo(session: Session, district: District) -> list[DemoAccount]:
     whole district. Screening runs as it does in production: after the commit."""
     from datetime import timedelta
 
-    from flask import current_app
-
     from pdhub import signals
     from pdhub.learning.models import Enrollment, QuizAttempt, QuizAttemptStatus
-    from pdhub.review.files import write_artifact
     from pdhub.review.models import CoachAssignment
     from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
     from pdhub.submissions.states import SubmissionStatus
+    from pdhub.submissions.storage import file_store
 
     coach = session.scalar(select(User).where(User.email == ACCOUNTS[1].email))
     if (
@@ -442,7 +440,6 @@ def seed_review_demo(session: Session, district: District) -> list[DemoAccount]:
             select(School).where(School.district_id == district.id)
         )
     }
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
     now = utcnow()
     plans = [  # (account, module, hours ago, complete)
         (REVIEW_ACCOUNTS[0], modules[0], 36, True),
@@ -527,7 +524,7 @@ def seed_review_demo(session: Session, district: District) -> list[DemoAccount]:
             media_type="application/pdf",
             size=len(data),
             sha256=hashlib.sha256(data).hexdigest(),
-            storage_key=write_artifact(app, data),
+            storage_key=file_store().save(data),
             uploaded_at=submitted_at,
         )
         session.add(artifact)

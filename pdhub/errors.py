@@ -6,7 +6,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+)
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -98,6 +105,24 @@ def error_response(status: int, detail: str | None = None, **extra: Any) -> Resp
     return Response(html, status=status, mimetype="text/html")
 
 
+def size_limit_text(limit: int | None = None) -> str:
+    """The size limit that applies to this request (or ``limit`` bytes), in words.
+
+    A view may lower or raise ``request.max_content_length`` (the API's 1 MB JSON
+    body, a district's batch upload); the app-wide limit is PDHUB_MAX_UPLOAD_MB per
+    file, with room for the form's text around it.
+    """
+    app = current_app
+    if limit is None:
+        limit = request.max_content_length
+        if limit is None or limit == app.config.get("MAX_CONTENT_LENGTH"):
+            return f"{app.config['PDHUB_MAX_UPLOAD_MB']} MB"
+    megabytes = limit // (1024 * 1024)
+    if megabytes >= 1:
+        return f"{megabytes} MB"
+    return f"{max(limit // 1024, 1)} KB"
+
+
 def register_error_handlers(app: Flask) -> None:
     """Install handlers for HTTP errors, CSRF failures, domain errors and crashes."""
 
@@ -113,8 +138,7 @@ def register_error_handlers(app: Flask) -> None:
                 else None
             )
         elif status == 413:
-            limit = app.config["PDHUB_MAX_UPLOAD_MB"]
-            detail = f"The upload is larger than the {limit} MB limit."
+            detail = f"The upload is larger than the {size_limit_text()} limit."
         response = error_response(status, detail)
         if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)

@@ -144,7 +144,7 @@ class ModuleFactory(BaseFactory):
                 "framework": "ISTE Standards for Educators",
                 "code": "2.5.a",
                 "name": "Designer",
-                "url": "https://iste.org/standards/iste-standards-for-teachers",
+                "url": "https://iste.org/standards/educators#2.5.a",
             }
         ]
     )
@@ -352,14 +352,12 @@ class ArtifactFactory(BaseFactory):
     def content(
         obj: Artifact, create: bool, extracted: object, **kwargs: object
     ) -> None:
-        from flask import current_app
-
-        from pdhub.review.files import write_artifact
+        from pdhub.submissions.storage import file_store
 
         data = PDF_BYTES if extracted is None else bytes(extracted)  # type: ignore[arg-type]
         obj.size = len(data)
         obj.sha256 = hashlib.sha256(data).hexdigest()
-        obj.storage_key = write_artifact(current_app._get_current_object(), data)
+        obj.storage_key = file_store().save(data)
         db.session.flush()
 
 

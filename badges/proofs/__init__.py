@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +14,14 @@ from badges.limits import DEFAULT_LIMITS, Limits
 from badges.proofs import ed25519_signature_2020, eddsa_rdfc_2022
 from badges.proofs.hashing import VerifiedProof, proofs_of
 
-__all__ = ["VerifiedProof", "sign_document", "verify_proofs"]
+__all__ = [
+    "ProofSetResult",
+    "VerifiedProof",
+    "is_supported",
+    "sign_document",
+    "verify_proof_set",
+    "verify_proofs",
+]
 
 
 def sign_document(
@@ -39,32 +47,79 @@ def sign_document(
     return {**document, "proof": [proof]}
 
 
+def is_supported(proof: Mapping[str, Any]) -> bool:
+    """Tell whether this library can verify ``proof``: an eddsa-rdfc-2022
+    DataIntegrityProof or an Ed25519Signature2020."""
+    kind = proof.get("type")
+    if kind == eddsa_rdfc_2022.PROOF_TYPE:
+        return proof.get("cryptosuite") == eddsa_rdfc_2022.CRYPTOSUITE
+    return kind == ed25519_signature_2020.PROOF_TYPE
+
+
+@dataclass(frozen=True)
+class ProofSetResult:
+    """What became of each proof of a document's proof set."""
+
+    verified: list[VerifiedProof]
+    failed: list[ProofError]
+    unsupported: list[str]
+
+
 def verify_proofs(
     document: Mapping[str, Any],
     resolver: Resolver,
     limits: Limits = DEFAULT_LIMITS,
 ) -> list[VerifiedProof]:
-    """Verify every embedded proof of ``document``; all must verify.
+    """Verify ``document``'s proof set (see verify_proof_set); return the proofs
+    that verified. Raises ProofError when none did."""
+    return verify_proof_set(document, resolver, limits).verified
 
-    Supports DataIntegrityProof with eddsa-rdfc-2022 and Ed25519Signature2020.
-    Raises ProofError naming the first proof that is missing, unsupported or
-    does not verify.
+
+def verify_proof_set(
+    document: Mapping[str, Any],
+    resolver: Resolver,
+    limits: Limits = DEFAULT_LIMITS,
+) -> ProofSetResult:
+    """Verify every embedded proof of ``document`` that this library supports.
+
+    Supports DataIntegrityProof with eddsa-rdfc-2022 and Ed25519Signature2020;
+    proofs of other kinds are listed as unsupported and otherwise ignored, as
+    VC Data Integrity (§4.3, proof sets) and OB 3.0 allow: one valid proof is
+    enough. Raises ProofError when no proof is present or supported, or when
+    no supported proof verifies (naming why the first one failed).
     """
     try:
         proofs = proofs_of(document)
     except TypeError as exc:
-        raise ProofError(str(exc)) from exc
-    results: list[VerifiedProof] = []
+        raise ProofError(str(exc), "proof_missing") from exc
+    verified: list[VerifiedProof] = []
+    failed: list[ProofError] = []
+    unsupported: list[str] = []
     for proof in proofs:
-        kind = proof.get("type")
-        if kind == eddsa_rdfc_2022.PROOF_TYPE:
-            results.append(
-                eddsa_rdfc_2022.verify_proof(document, proof, resolver, limits)
-            )
-        elif kind == ed25519_signature_2020.PROOF_TYPE:
-            results.append(
-                ed25519_signature_2020.verify_proof(document, proof, resolver, limits)
-            )
-        else:
-            raise ProofError(f"unsupported proof type {kind!r}")
-    return results
+        if not is_supported(proof):
+            unsupported.append(_describe(proof))
+            continue
+        try:
+            if proof.get("type") == eddsa_rdfc_2022.PROOF_TYPE:
+                result = eddsa_rdfc_2022.verify_proof(document, proof, resolver, limits)
+            else:
+                result = ed25519_signature_2020.verify_proof(
+                    document, proof, resolver, limits
+                )
+        except ProofError as exc:
+            failed.append(exc)
+            continue
+        verified.append(result)
+    if not verified:
+        if failed:
+            raise failed[0]
+        raise ProofError(
+            f"unsupported proof type {', '.join(unsupported)}", "proof_missing"
+        )
+    return ProofSetResult(verified, failed, unsupported)
+
+
+def _describe(proof: Mapping[str, Any]) -> str:
+    kind = proof.get("type")
+    suite = proof.get("cryptosuite")
+    return repr(f"{kind} ({suite})" if suite else kind)

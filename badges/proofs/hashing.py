@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from cachetools import LRUCache
 
 from badges.canonical import canonicalize
 from badges.dates import parse_date_time
@@ -37,13 +41,36 @@ def hash_data(
     suite's jsonld-signatures implementation shares. Raises the canonical
     module's errors (InputLimitError, UndefinedTermError, ...).
     """
-    config_hash = hashlib.sha256(
-        canonicalize(proof_config, limits).encode("utf-8")
-    ).digest()
+    config_hash = _config_hash(proof_config, limits)
     document_hash = hashlib.sha256(
         canonicalize(unsecured_document, limits).encode("utf-8")
     ).digest()
     return config_hash + document_hash
+
+
+# Proof configuration hashes by the configuration's JSON: every credential a key
+# signs in a day (and every proof a verifier checks from that key and day) has
+# the same configuration (@context, type, cryptosuite, created, method, purpose),
+# so its canonical form is computed once. Only successes are kept; bounded.
+_CONFIG_HASHES: LRUCache[tuple[str, Limits], bytes] = LRUCache(maxsize=1024)
+_CONFIG_HASHES_LOCK = threading.Lock()
+
+
+def _config_hash(proof_config: Mapping[str, Any], limits: Limits) -> bytes:
+    try:
+        key = (json.dumps(proof_config, sort_keys=True, allow_nan=False), limits)
+    except (TypeError, ValueError, RecursionError):
+        key = None  # not plain JSON: canonicalize says why
+    if key is not None:
+        with _CONFIG_HASHES_LOCK:
+            found = _CONFIG_HASHES.get(key)
+        if found is not None:
+            return found
+    digest = hashlib.sha256(canonicalize(proof_config, limits).encode("utf-8")).digest()
+    if key is not None:
+        with _CONFIG_HASHES_LOCK:
+            _CONFIG_HASHES[key] = digest
+    return digest
 
 
 def unsecured(document: Mapping[str, Any]) -> dict[str, Any]:

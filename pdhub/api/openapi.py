@@ -6,6 +6,8 @@ from typing import Any
 
 from flask import Flask
 
+from badges.verify import CHECK_CODES
+
 
 def _problem(description: str) -> dict[str, Any]:
     return {
@@ -274,7 +276,7 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                 },
                 "Check": {
                     "type": "object",
-                    "required": ["name", "passed", "detail"],
+                    "required": ["name", "passed", "code", "detail"],
                     "properties": {
                         "name": {
                             "enum": [
@@ -287,7 +289,16 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                             ]
                         },
                         "passed": {"type": "boolean"},
-                        "detail": {"type": "string"},
+                        "code": {
+                            "enum": sorted(CHECK_CODES),
+                            "description": "What the outcome is, for programs: "
+                            "decide on this, not on detail. "
+                            + "; ".join(f"{c}: {m}" for c, m in CHECK_CODES.items()),
+                        },
+                        "detail": {
+                            "type": "string",
+                            "description": "The outcome in plain words, for people.",
+                        },
                     },
                 },
                 "Verification": {

@@ -124,7 +124,7 @@ class UnsupportedMediaType(DomainError):
 def _parse_json(raw: bytes) -> Any:
     try:
         return parse_json_text(raw)
-    except (BadgeError, ValueError, RecursionError) as error:
+    except (BadgeError, ValueError, TypeError, RecursionError) as error:
         raise BadRequestBody(
             f"The body is not valid JSON: {str(error)[:200]}"
         ) from None

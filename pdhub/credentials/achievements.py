@@ -58,7 +58,14 @@ def _criteria_narrative(module: Module) -> str:
         )
     for criterion in criteria:
         lines.append(f"- {criterion.get('name')}: {criterion.get('description', '')}")
+    lines.append(f"Credit: {pd_hours_text(module.hours)} of professional development.")
     return "\n".join(lines)
+
+
+def pd_hours_text(hours: float) -> str:
+    """PD hours with their unit, as people read them: "4 PD hours", "4.5 PD hours"."""
+    number = f"{hours:g}"
+    return f"{number} PD hour" if number == "1" else f"{number} PD hours"
 
 
 def criterion_id(module: Module, criterion: str) -> str:

@@ -23,7 +23,6 @@ from badges.baking import bake_png, bake_svg
 from badges.credential import (
     Achievement,
     Evidence,
-    IssuerProfile,
     NamedRecipient,
     OpenBadgeCredential,
     Recipient,
@@ -74,9 +73,7 @@ class Issuer:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.signer = keys.signer_for(keys.current_key(session))
-        self._profile = IssuerProfile(
-            self.signer.issuer_id, keys.ISSUER_NAME, keys.base_url()
-        )
+        self._profile = keys.issuer_profile(self.signer.issuer_id)
         self._modules: dict[int, _ModuleParts] = {}
 
     def _parts(self, module: Module) -> _ModuleParts:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.utils import parseaddr
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -13,6 +14,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from badges.credential import Image, IssuerProfile
 from badges.dids import PublishedKey, controller_document, did_web_from_url
 from badges.keys import Ed25519KeyPair
 from pdhub.credentials.models import IssuerKey
@@ -21,6 +23,13 @@ from pdhub.errors import InvalidInput
 from pdhub.privacy import encryption
 
 ISSUER_NAME = "PD Hub"
+ISSUER_DESCRIPTION = (
+    "PD Hub is a professional learning platform for K-12 educators. It awards an "
+    "Open Badges 3.0 micro-credential when an educator completes a module: a "
+    "knowledge check, and classroom evidence a coach scored against the module's "
+    "public rubric. Each badge states the standards it is aligned to and the "
+    "professional development hours it credits."
+)
 
 
 class KeyStore(Protocol):
@@ -62,6 +71,28 @@ def key_store() -> KeyStore:
 
 def base_url() -> str:
     return str(current_app.config["PDHUB_BASE_URL"])
+
+
+def issuer_email() -> str:
+    """The issuer's contact address: PDHUB_ISSUER_EMAIL, else the mail sender's."""
+    configured = current_app.config.get("PDHUB_ISSUER_EMAIL")
+    if configured:
+        return str(configured)
+    return parseaddr(str(current_app.config["PDHUB_MAIL_FROM"]))[1]
+
+
+def issuer_profile(issuer_id: str) -> IssuerProfile:
+    """The issuer Profile embedded in credentials and served at /issuers/pdhub: name,
+    description, home page, logo and contact address (OB 3.0 Profile)."""
+    base = base_url()
+    return IssuerProfile(
+        id=issuer_id,
+        name=ISSUER_NAME,
+        url=base,
+        image=Image(f"{base}/static/favicon.svg", caption=f"{ISSUER_NAME} logo"),
+        email=issuer_email(),
+        description=ISSUER_DESCRIPTION,
+    )
 
 
 def did_web_issuer() -> str | None:

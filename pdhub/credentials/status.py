@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import select, text
+from sqlalchemy import Engine, bindparam, select, text
 from sqlalchemy.orm import Session, object_session
 
 from badges.proofs import sign_document
@@ -242,6 +242,33 @@ def set_bit(
 
 def is_set(status_list: StatusList, index: int) -> bool:
     return bool(status_list.bits[index // 8] & (0x80 >> (index % 8)))
+
+
+_SIGNED_JSON = select(StatusList.signed_json).where(
+    StatusList.id == bindparam("list_id")
+)
+
+
+def published_document(session: Session, list_id: int) -> str | None:
+    """The signed list credential of list ``list_id`` as served (the text
+    /status-lists/<id> answers), or None when there is no such list or it was
+    never signed.
+
+    Verifiers of this deployment's own credentials read it here rather than
+    through a request to the app; a bit flipped and committed shows at the next
+    read. With an engine, the read takes its own pooled connection in autocommit
+    (one statement, no transaction to begin and roll back, the caller's session
+    untouched); a session bound to one connection (inside an outer transaction)
+    reads within it.
+    """
+    bind = session.get_bind()
+    if isinstance(bind, Engine):
+        with bind.connect().execution_options(
+            isolation_level="AUTOCOMMIT"
+        ) as connection:
+            return connection.execute(_SIGNED_JSON, {"list_id": list_id}).scalar()
+    with session.no_autoflush:
+        return session.execute(_SIGNED_JSON, {"list_id": list_id}).scalar()
 
 
 def served_document(session: Session, status_list: StatusList) -> str:

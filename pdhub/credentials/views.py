@@ -219,10 +219,9 @@ def issuer(issuer_id: str) -> Any:
             "https://www.w3.org/ns/credentials/v2",
             "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
         ],
-        "id": signer_did or keys.current_key(db.session).did_key,
-        "type": ["Profile"],
-        "name": keys.ISSUER_NAME,
-        "url": keys.base_url(),
+        **keys.issuer_profile(
+            signer_did or keys.current_key(db.session).did_key
+        ).to_json(),
     }
     if signer_did is None:
         # did:key: each key is its own DID, valid for what it signed.

@@ -16,40 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-import filetype
-
 from pdhub.learning.models import Module
 from pdhub.submissions.models import Artifact, SubmissionVersion
 from pdhub.submissions.service import word_count
-
-#: Evidence file types, judged from the content (magic numbers), never the name.
-ALLOWED_MEDIA_TYPES = {
-    "application/pdf": "PDF",
-    "image/png": "PNG image",
-    "image/jpeg": "JPEG image",
-    "image/gif": "GIF image",
-    "image/webp": "WebP image",
-    "video/mp4": "MP4 video",
-    "audio/mpeg": "MP3 audio",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation": (
-        "PowerPoint"
-    ),
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel",
-    "application/vnd.oasis.opendocument.text": "OpenDocument text",
-    "application/vnd.oasis.opendocument.presentation": "OpenDocument slides",
-    "application/vnd.oasis.opendocument.spreadsheet": "OpenDocument sheet",
-    "text/plain": "plain text",
-}
-#: Files a browser may show inline without risk (no script can run in them).
-INLINE_MEDIA_TYPES = {
-    "image/png",
-    "image/jpeg",
-    "image/gif",
-    "image/webp",
-    "application/pdf",
-    "text/plain",
-}
+from pdhub.submissions.storage import TYPES_IN_WORDS, sniff_media_type
 
 SHINGLE_WORDS = 5
 SIMILARITY_THRESHOLD = 0.8
@@ -198,25 +168,9 @@ def file_problem(
         )
     if not data:
         return f"{filename} is empty. Please upload the file again."
-    kind = filetype.guess(data)
-    if kind is None:
-        if b"\x00" not in data[:8192]:
-            try:
-                data.decode("utf-8")
-            except UnicodeDecodeError:
-                pass
-            else:
-                return None  # plain text
-        return (
-            f"{filename} is not a type we accept. Use a PDF, an image, a video, "
-            "or a Word, PowerPoint or OpenDocument file."
-        )
-    if kind.mime not in ALLOWED_MEDIA_TYPES:
-        return (
-            f"{filename} is a {kind.extension.upper()} file, which we don't accept. "
-            "Use a PDF, an image, a video, or a Word, PowerPoint or OpenDocument "
-            "file."
-        )
+    if sniff_media_type(data) is None:
+        # The same rule as uploads (submissions.storage): one list of types.
+        return f"{filename} is not a type we accept. Use {TYPES_IN_WORDS}."
     return None
 
 

@@ -19,9 +19,9 @@ from pdhub.admin.service import open_failure_args
 from pdhub.db import utcnow
 from pdhub.learning.models import Enrollment, Module
 from pdhub.review import graders, notices
-from pdhub.review.files import read_artifact
 from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
 from pdhub.submissions.states import SubmissionStatus, check_transition
+from pdhub.submissions.storage import read_artifact
 
 SCREEN_TASK = "pdhub.screen_submission"
 
@@ -191,8 +191,7 @@ def route(
         if wanted
         else {}
     )
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    reader = read or (lambda artifact: read_artifact(app, artifact))
+    reader = read or read_artifact
     recent: dict[str, _Recent] = {}
     routed: dict[int, SubmissionStatus] = {}
     tells: list[notices.Tell] = []

@@ -8,9 +8,7 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -28,11 +26,11 @@ from pdhub.districts.models import District, School
 from pdhub.errors import DomainError, InvalidInput
 from pdhub.extensions import db
 from pdhub.forms import show_error
-from pdhub.review import forms, graders, policies, reports, service
-from pdhub.review.files import ArtifactUnreadable, read_artifact
+from pdhub.review import forms, policies, reports, service
 from pdhub.review.models import CoachAssignment, Decision
 from pdhub.submissions.models import Artifact, Submission
 from pdhub.submissions.states import SubmissionStatus
+from pdhub.submissions.storage import INLINE_TYPES
 
 bp = Blueprint("review", __name__)
 
@@ -216,7 +214,7 @@ def _evidence_context(submission: Submission) -> dict[str, Any]:
         "latest": latest,
         "files": files,
         "reviews": service.reviews_by_version(db.session, submission),
-        "inline_types": graders.INLINE_MEDIA_TYPES,
+        "inline_types": INLINE_TYPES,
     }
 
 
@@ -252,47 +250,6 @@ def submission_status(submission_id: int) -> Any:
         is_teacher=teacher.id == current_user.id,
         **_evidence_context(submission),
     )
-
-
-@bp.get("/submissions/<int:submission_id>/files/<int:artifact_id>")
-@login_required
-def artifact_file(submission_id: int, artifact_id: int) -> Any:
-    submission = _submission(submission_id)
-    if not policies.can_view_submission(
-        db.session, current_user, submission.enrollment.user
-    ):
-        abort(404)
-    artifact = db.session.get(Artifact, artifact_id)
-    if artifact is None or artifact.submission_id != submission.id:
-        abort(404)
-    try:
-        data = read_artifact(current_app._get_current_object(), artifact)
-    except ArtifactUnreadable:
-        abort(404)
-    inline = (
-        artifact.media_type in graders.INLINE_MEDIA_TYPES
-        and request.args.get("download") is None
-    )
-    media_type = artifact.media_type if inline else "application/octet-stream"
-    if media_type == "text/plain":
-        media_type = "text/plain; charset=utf-8"
-    response = Response(data, mimetype=media_type)
-    response.headers["Content-Disposition"] = (
-        f"{'inline' if inline else 'attachment'}; filename*=UTF-8''"
-        + _quote(artifact.filename)
-    )
-    # An uploaded file never runs script on our origin, even if it is HTML in disguise.
-    response.headers["Content-Security-Policy"] = (
-        "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name, safe="")
 
 
 # --- coach assignments -------------------------------------------------------------

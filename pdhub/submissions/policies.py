@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from pdhub.accounts.models import User
+from pdhub.review.policies import can_view_submission
 from pdhub.submissions.models import Artifact, Submission
 
 
@@ -11,6 +14,7 @@ def can_edit(user: User, submission: Submission) -> bool:
     return submission.enrollment.user_id == user.id and submission.status.editable
 
 
-def can_download(user: User, artifact: Artifact) -> bool:
-    """Only the teacher who uploaded a file (coach access comes with review)."""
-    return artifact.submission.enrollment.user_id == user.id
+def can_download(session: Session, user: User, artifact: Artifact) -> bool:
+    """Whoever may see the evidence the file belongs to: the teacher who uploaded it,
+    a coach who serves them, their district's administrators, and administrators."""
+    return can_view_submission(session, user, artifact.submission.enrollment.user)

@@ -21,7 +21,7 @@ from pdhub.learning.models import Enrollment
 from pdhub.learning.service import progress
 from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
 from pdhub.submissions.states import SubmissionStatus, check_transition
-from pdhub.submissions.storage import ALLOWED_TYPES, FileStore, sniff_media_type
+from pdhub.submissions.storage import TYPES_IN_WORDS, FileStore, sniff_media_type
 
 MAX_TEXT_CHARS = 20_000
 MAX_LINKS = 20
@@ -187,12 +187,9 @@ def add_file(
         )
     media_type = sniff_media_type(content)
     if media_type is None:
-        kinds = ", ".join(
-            sorted({label.split(" (")[0] for label in ALLOWED_TYPES.values()})
-        )
         raise InvalidInput(
             f"{safe_filename(filename)} isn't a file type we accept (we check what is "
-            f"inside the file, not its name). Upload one of: {kinds}.",
+            f"inside the file, not its name). Upload {TYPES_IN_WORDS}.",
             field="upload",
         )
     if len(submission.artifacts) >= MAX_FILES:
@@ -228,14 +225,6 @@ def remove_file(
     artifact.removed_at = utcnow()
     session.flush()
     session.expire(submission, ["artifacts"])
-
-
-def get_artifact(session: Session, actor: User, artifact_id: int) -> Artifact:
-    """A file, only for the teacher who uploaded it (NotFound for anyone else)."""
-    artifact = session.get(Artifact, artifact_id)
-    if artifact is None or artifact.submission.enrollment.user_id != actor.id:
-        raise NotFound("There is no file at this address.")
-    return artifact
 
 
 @dataclass(frozen=True)

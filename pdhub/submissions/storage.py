@@ -1,5 +1,8 @@
-"""Evidence file storage: a small FileStore interface and a local store that keeps every
-file encrypted with PDHUB_DATA_KEY under <instance>/uploads/."""
+"""Evidence files, in one place: which types a teacher may upload (the same list
+decides uploads, screening and what the review screen shows inline), how a type is
+recognised from the bytes, how files are stored (a small FileStore interface and a
+local store that keeps every file encrypted with PDHUB_DATA_KEY under
+<instance>/uploads/), read back, and sent to a browser."""
 
 from __future__ import annotations
 
@@ -8,11 +11,13 @@ import secrets
 import zipfile
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import quote
 
 import filetype
-from flask import current_app
+from flask import Response, current_app
 
 from pdhub.privacy import encryption
+from pdhub.submissions.models import Artifact
 
 #: Media types a teacher may upload, decided from the bytes, never from the name.
 ALLOWED_TYPES = {
@@ -27,6 +32,20 @@ PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentatio
 ALLOWED_TYPES[DOCX] = "Word document (DOCX)"
 ALLOWED_TYPES[PPTX] = "PowerPoint presentation (PPTX)"
 ZIP_MEMBERS = {"word/document.xml": DOCX, "ppt/presentation.xml": PPTX}
+#: Of those, the ones a browser may show inline: no script can run in them.
+INLINE_TYPES = frozenset(
+    {"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"}
+)
+#: What to tell a teacher whose file is of another type.
+TYPES_IN_WORDS = (
+    "a PDF, an image (PNG, JPEG, GIF or WebP), or a Word or PowerPoint file; "
+    "share a video or anything else as a link"
+)
+
+
+def accepted_labels() -> list[str]:
+    """The allowed types as people call them, for hints next to the upload field."""
+    return sorted(set(ALLOWED_TYPES.values()))
 
 
 def sniff_media_type(content: bytes) -> str | None:
@@ -89,3 +108,37 @@ class LocalFileStore:
 def file_store() -> FileStore:
     """The configured store: local, under the instance folder."""
     return LocalFileStore(Path(current_app.instance_path) / "uploads")
+
+
+class ArtifactUnreadable(RuntimeError):
+    """The stored file is missing, altered, or was encrypted with an unknown key."""
+
+
+def read_artifact(artifact: Artifact) -> bytes:
+    """The decrypted bytes of ``artifact`` (in an app context); ArtifactUnreadable if
+    they can't be had."""
+    try:
+        return file_store().read(artifact.storage_key)
+    except (OSError, ValueError, encryption.DecryptionError) as error:
+        raise ArtifactUnreadable(str(error)) from None
+
+
+def file_response(artifact: Artifact, content: bytes, *, inline: bool) -> Response:
+    """The one way an evidence file reaches a browser: as a download, or shown in
+    place when asked and its type is safe to show; never able to run script here."""
+    inline = inline and artifact.media_type in INLINE_TYPES
+    response = Response(
+        content, mimetype=artifact.media_type if inline else "application/octet-stream"
+    )
+    ascii_name = artifact.filename.encode("ascii", "replace").decode()
+    ascii_name = ascii_name.replace("?", "_").replace('"', "_").replace("\\", "_")
+    response.headers["Content-Disposition"] = (
+        f'{"inline" if inline else "attachment"}; filename="{ascii_name}"; '
+        f"filename*=UTF-8''{quote(artifact.filename, safe='')}"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = (
+        "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    )
+    return response

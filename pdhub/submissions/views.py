@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -26,8 +25,14 @@ from pdhub.learning import policies as learning_policies
 from pdhub.learning import service as learning
 from pdhub.learning.models import Enrollment
 from pdhub.submissions import forms, policies, service
-from pdhub.submissions.models import Submission
-from pdhub.submissions.storage import ALLOWED_TYPES, file_store
+from pdhub.submissions.models import Artifact, Submission
+from pdhub.submissions.storage import (
+    ArtifactUnreadable,
+    accepted_labels,
+    file_response,
+    file_store,
+    read_artifact,
+)
 
 bp = Blueprint("submissions", __name__)
 
@@ -67,7 +72,7 @@ def _render(
         latest=latest,
         latest_files=service.version_artifacts(db.session, latest) if latest else [],
         word_count=service.word_count,
-        accepted=sorted(set(ALLOWED_TYPES.values())),
+        accepted=accepted_labels(),
         max_mb=current_app.config["PDHUB_MAX_UPLOAD_MB"],
     ), status
 
@@ -265,23 +270,18 @@ def autosave(enrollment_id: int) -> Any:
 @bp.get("/files/<int:artifact_id>")
 @login_required
 def download(artifact_id: int) -> Any:
+    """The one address of an evidence file, for everyone who may see the evidence
+    (the teacher, a coach who serves them, their district's and the platform's
+    administrators); ``?inline=1`` shows a safe type in place."""
+    artifact = db.session.get(Artifact, artifact_id)
+    if artifact is None or not policies.can_download(
+        db.session, current_user, artifact
+    ):
+        abort(404)
     try:
-        artifact = service.get_artifact(db.session, current_user, artifact_id)
-    except DomainError:
+        content = read_artifact(artifact)
+    except ArtifactUnreadable:
         abort(404)
-    if not policies.can_download(current_user, artifact):
-        abort(404)
-    content = file_store().read(artifact.storage_key)
-    response = Response(content, mimetype=artifact.media_type)
-    response.headers["Content-Disposition"] = _attachment(artifact.filename)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
-
-
-def _attachment(filename: str) -> str:
-    from urllib.parse import quote
-
-    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    return file_response(
+        artifact, content, inline=request.args.get("inline") is not None
+    )

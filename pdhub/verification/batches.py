@@ -197,8 +197,10 @@ def _verify_item(
 
 
 def _unreadable(detail: str) -> Outcome:
-    checks = [Check("structure", False, detail)] + [
-        Check(name, False, "not checked: the credential could not be read")
+    checks = [Check("structure", False, detail, "unreadable")] + [
+        Check(
+            name, False, "not checked: the credential could not be read", "not_checked"
+        )
         for name in CHECK_NAMES[1:]
     ]
     return outcome_of(VerificationReport(checks))

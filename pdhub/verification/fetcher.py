@@ -1,10 +1,11 @@
 """Fetching the documents a verification needs: this site's in process, other sites'
 over HTTPS from public addresses only, with a timeout, a size limit and a cache.
 
-Status lists, did:web documents and shared credentials of this very site are answered
-by dispatching the GET through the Flask app in a fresh app context: a verifier never
-makes an HTTP request to itself (which would tie up a worker of a small deployment and
-break behind a firewall).
+This site's own status lists and did:web document are read from the database (the
+text /status-lists/<id> serves, the document /.well-known/did.json serves); its shared
+credentials and any other page are answered by dispatching the GET through the Flask
+app in a fresh app context: a verifier never makes an HTTP request to itself (which
+would tie up a worker of a small deployment and break behind a firewall).
 
 Any other origin is fetched over HTTPS when every address its name resolves to is a
 public one: never loopback, private, link-local (cloud metadata), CGNAT, multicast or
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
+import json
 import re
 import socket
 import ssl
@@ -31,7 +33,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from cachetools import TTLCache
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 from werkzeug.test import Client
 
 from badges.dids import Resolver
@@ -45,6 +47,7 @@ MAX_REDIRECTS = 3
 CACHE_SECONDS = 60.0
 
 _CREDENTIAL_PAGE = re.compile(r"/credentials/([A-Za-z0-9_-]+)/?")
+_STATUS_LIST_PATH = re.compile(r"/status-lists/([1-9][0-9]{0,17})")
 
 # Other sites' documents fetched lately, by URL: a batch or a busy verify page reads
 # the same did:web document and status list many times.
@@ -192,6 +195,11 @@ class DocumentFetcher:
     _local_origins: frozenset[Origin] = field(init=False)
 
     def __post_init__(self) -> None:
+        # The app itself, not the current_app proxy: the fetcher may be used
+        # outside the context it was made in, and is compared by identity.
+        unwrap = getattr(self.app, "_get_current_object", None)
+        if unwrap is not None:
+            self.app = unwrap()
         own = _origin(self.base_url)
         if own is None:
             raise ValueError(f"{self.base_url!r} is not an http(s) origin")
@@ -233,6 +241,15 @@ class DocumentFetcher:
 
     def _fetch_local(self, url: str) -> bytes:
         parts = urlsplit(url)
+        listed = _STATUS_LIST_PATH.fullmatch(parts.path)
+        if listed is not None and not parts.query:
+            text = self._read(_published_list, int(listed.group(1)))
+            if text is not None:
+                return text.encode("utf-8")
+        if parts.path == "/.well-known/did.json" and not parts.query:
+            document = self._read(_published_did_document)
+            if document is not None:
+                return document.encode("utf-8")
         # A fresh app context: the inner request gets its own database session and
         # its own (anonymous) user, whatever the calling request or task holds.
         with self.app.app_context():
@@ -253,6 +270,20 @@ class DocumentFetcher:
         if len(body) > self.max_bytes:
             raise FetchError(f"{parts.path} is larger than {self.max_bytes} bytes")
         return body
+
+    def _read(self, read: Callable[..., str | None], *args: Any) -> str | None:
+        """Run ``read(session, *args)`` for one of this site's public documents:
+        one or two small queries instead of a whole request through the app."""
+        from pdhub.extensions import db
+
+        # The caller's session when it belongs to this app (reads only, no flush);
+        # otherwise a fresh app context with its own session, as for a request.
+        current = current_app._get_current_object() if has_app_context() else None  # type: ignore[attr-defined]
+        if current is self.app:
+            with db.session.no_autoflush:
+                return read(db.session, *args)
+        with self.app.app_context():
+            return read(db.session, *args)
 
     def _fetch_remote(self, url: str) -> bytes:
         deadline = time.monotonic() + self.timeout
@@ -357,6 +388,28 @@ class MemoFetcher:
         if isinstance(found, FetchError):
             raise found
         return found
+
+
+def _published_list(session: Any, list_id: int) -> str | None:
+    from pdhub.credentials.status import published_document
+
+    return published_document(session, list_id)
+
+
+def _published_did_document(session: Any) -> str | None:
+    """The text /.well-known/did.json serves, or None (did:key mode, or no key yet:
+    the page makes the first key, which a read must not)."""
+    from sqlalchemy import select
+
+    from pdhub.credentials import keys
+    from pdhub.credentials.models import IssuerKey
+
+    if keys.did_web_issuer() is None:
+        return None
+    if session.scalar(select(IssuerKey.id).limit(1)) is None:
+        return None
+    document = keys.did_document(session)
+    return None if document is None else json.dumps(document, indent=2)
 
 
 def resolver_for(fetch: Any) -> Resolver:

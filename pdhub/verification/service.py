@@ -13,12 +13,7 @@ from flask import current_app, has_app_context
 from sqlalchemy.exc import SQLAlchemyError
 
 from badges.credential import email_matches_identity
-from badges.verify import (
-    STATUS_NOT_CHECKED,
-    Check,
-    VerificationReport,
-    verify_credential,
-)
+from badges.verify import Check, VerificationReport, verify_credential
 from pdhub.errors import InvalidInput
 from pdhub.verification.fetcher import (
     DocumentFetcher,
@@ -254,7 +249,7 @@ def _with_records(
 
     session = db.session
     status = checks.get("status")
-    flagged = status is not None and status.detail.startswith("the credential is ")
+    flagged = status is not None and status.code in _STATUS_VERDICTS
     withdrawn = standing.signed_with_withdrawn_key(session, credential)
     stored = None
     if flagged or withdrawn or standing.needs_record(credential):
@@ -263,7 +258,9 @@ def _with_records(
     if key is None and "issuer" in checks and not checks["issuer"].passed:
         return report, None
     if key is not None:
-        return _replaced(report, Check("issuer", False, key.detail)), None
+        return _replaced(
+            report, Check("issuer", False, key.detail, "key_withdrawn")
+        ), None
     if stored is None or status is None:
         return report, None
     found = standing.status_standing(stored)
@@ -272,13 +269,14 @@ def _with_records(
     if not (flagged or not found.status_list_shows_it):
         # The record says so but the list does not (yet): the list decides.
         return report, None
-    report = _replaced(report, Check("status", False, found.detail))
+    report = _replaced(report, Check("status", False, found.detail, found.verdict))
     if any(not checks[name].passed for name in _TRUST_CHECKS if name in checks):
         return report, Verdict.NOT_VERIFIED
     return report, Verdict(found.verdict)
 
 
 def _verdict(report: VerificationReport) -> Verdict:
+    """The verdict, decided on the checks' codes (never on their English details)."""
     if report.verified:
         return Verdict.VERIFIED
     checks = {check.name: check for check in report.checks}
@@ -286,27 +284,23 @@ def _verdict(report: VerificationReport) -> Verdict:
         return Verdict.NOT_VERIFIED
     status = checks.get("status")
     if status is not None and not status.passed:
-        # badges reports a set bit as "the credential is revoked [and suspended]",
-        # and a list it could not read as STATUS_NOT_CHECKED; anything else (a
-        # list that was read but is forged or malformed) is "not verified".
-        if status.detail.startswith("the credential is "):
-            if "revoked" in status.detail:
-                return Verdict.REVOKED
-            if "suspended" in status.detail:
-                return Verdict.SUSPENDED
-        if status.detail.startswith(STATUS_NOT_CHECKED) and all(
+        # A set bit is "revoked" or "suspended"; a list that could not be read at
+        # all is "status not checked" when all else passed; anything else (a list
+        # that was read but is forged or malformed) is "not verified".
+        if status.code in _STATUS_VERDICTS:
+            return _STATUS_VERDICTS[status.code]
+        if status.code == "status_unchecked" and all(
             check.passed for check in report.checks if check.name != "status"
         ):
             return Verdict.STATUS_NOT_CHECKED
         return Verdict.NOT_VERIFIED
     validity = checks.get("validity")
-    if (
-        validity is not None
-        and not validity.passed
-        and validity.detail.startswith("expired")
-    ):
+    if validity is not None and validity.code == "expired":
         return Verdict.EXPIRED
     return Verdict.NOT_VERIFIED
+
+
+_STATUS_VERDICTS = {"revoked": Verdict.REVOKED, "suspended": Verdict.SUSPENDED}
 
 
 # --- describing a credential (untrusted data: every value is checked) ---------------

@@ -19,7 +19,7 @@ from flask_login import current_user
 
 from pdhub.accounts.auth import roles_required
 from pdhub.accounts.models import Role
-from pdhub.errors import DomainError, InvalidInput
+from pdhub.errors import DomainError, InvalidInput, size_limit_text
 from pdhub.extensions import db, limiter
 from pdhub.forms import show_error
 from pdhub.verification import batches, forms, service
@@ -84,7 +84,10 @@ def _verify_form(form: forms.VerifyForm) -> service.Outcome:
     if form.given == "file":
         data = form.file.data.read(MAX_CREDENTIAL_UPLOAD + 1)
         if len(data) > MAX_CREDENTIAL_UPLOAD:
-            raise InvalidInput("The file is larger than 16 MB.", field="file")
+            raise InvalidInput(
+                f"The file is larger than {size_limit_text(MAX_CREDENTIAL_UPLOAD)}.",
+                field="file",
+            )
         return service.verify(data, email=email)
     return service.verify(form.credential.data.strip(), email=email)
 

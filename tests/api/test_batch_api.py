@@ -79,6 +79,7 @@ def test_a_batch_of_credentials_runs_to_a_csv_and_a_signed_report(
     assert body["results"][2]["checks"][2] == {
         "name": "proof",
         "passed": False,
+        "code": "proof_invalid",
         "detail": body["results"][2]["checks"][2]["detail"],
     }
 

@@ -180,3 +180,122 @@ def test_no_csrf_token_is_needed_for_the_api_but_pages_still_need_one(
     client = protected.test_client()
     assert client.post("/api/v1/verify", json=documents.credential()).status_code == 200
     assert client.post("/verify", data={"credential": "{}"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "number", ["1e400", "-1e400", "1E+999", "1" + "0" * 400, "-" + "9" * 5000]
+)
+def test_numbers_beyond_json_range_get_a_400_problem_not_a_crash(
+    site: Flask, documents: Documents, number: str
+) -> None:
+    credential = documents.credential()
+    credential["credentialSubject"]["creditsEarned"] = "__N__"
+    text = json.dumps(credential).replace('"__N__"', number)
+    for body in (text, '{"name": ' + number + "}", number):
+        response = site.test_client().post(
+            "/api/v1/verify", data=body, content_type="application/json"
+        )
+        assert response.status_code == 400, response.get_data(as_text=True)[:300]
+        assert response.mimetype == "application/problem+json"
+        assert "too large for a JSON number" in response.get_json()["detail"]
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    number=st.one_of(
+        st.floats(allow_nan=False, allow_infinity=False).map(repr),
+        st.integers(min_value=-(10**400), max_value=10**400).map(str),
+        st.sampled_from(["1e400", "-0", "1e-400", "4.9e-324", "1.8e308"]),
+    ),
+    place=st.sampled_from(
+        [
+            ("credentialSubject", "creditsEarned"),
+            ("name",),
+            ("validFrom",),
+            ("credentialStatus", "statusListIndex"),
+            ("issuer",),
+        ]
+    ),
+)
+def test_odd_numbers_anywhere_in_a_credential_never_get_a_server_error(
+    site: Flask, documents: Documents, number: str, place: tuple[str, ...]
+) -> None:
+    credential = documents.credential()
+    target = credential
+    for key in place[:-1]:
+        target = target[key]
+    target[place[-1]] = "__N__"
+    body = json.dumps(credential).replace('"__N__"', number)
+    response = site.test_client().post(
+        "/api/v1/verify", data=body, content_type="application/json"
+    )
+    assert response.status_code in (200, 400, 422), response.status_code
+    answer = response.get_json()
+    if response.status_code != 400:
+        assert answer["verified"] is False
+        assert all(check["code"] for check in answer["checks"])
+
+
+def test_the_413_message_states_the_limit_that_applies(
+    site: Flask, documents: Documents
+) -> None:
+    client = site.test_client()
+    too_big_json = client.post(
+        "/api/v1/verify",
+        data=b"x" * (1024 * 1024 + 1),
+        content_type="application/json",
+    )
+    assert too_big_json.status_code == 413
+    assert too_big_json.get_json()["detail"] == (
+        "The upload is larger than the 1 MB limit."
+    )
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="file"; filename="badge.png"'
+        b"\r\n\r\n" + b"x" * (17 * 1024 * 1024) + b"\r\n--b--\r\n"
+    )
+    too_big_file = client.post(
+        "/api/v1/verify", data=body, content_type="multipart/form-data; boundary=b"
+    )
+    assert too_big_file.status_code == 413
+    assert too_big_file.get_json()["detail"] == (
+        "The upload is larger than the 16 MB limit."
+    )
+
+
+def test_checks_carry_a_machine_readable_code_beside_the_old_fields(
+    site: Flask, documents: Documents
+) -> None:
+    client = site.test_client()
+    good = client.post("/api/v1/verify", json=documents.credential()).get_json()
+    assert [set(check) for check in good["checks"]] == [
+        {"name", "passed", "code", "detail"}
+    ] * 6
+    assert {check["code"] for check in good["checks"]} == {"ok"}
+    revoked = client.post(
+        "/api/v1/verify", json=documents.credential(index=samples.REVOKED_INDEX)
+    ).get_json()
+    status = next(c for c in revoked["checks"] if c["name"] == "status")
+    assert status["code"] == "revoked"
+    assert revoked["verdict"] == "revoked"
+
+
+def test_the_openapi_document_describes_the_check_codes(
+    site: Flask, documents: Documents
+) -> None:
+    from jsonschema import Draft202012Validator
+
+    client = site.test_client()
+    schema = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    validator = Draft202012Validator(schema["Check"])
+    for credential in (
+        documents.credential(),
+        documents.credential(index=samples.REVOKED_INDEX),
+    ):
+        body = client.post("/api/v1/verify", json=credential).get_json()
+        for check in body["checks"]:
+            validator.validate(check)
+    assert "revoked" in schema["Check"]["properties"]["code"]["enum"]

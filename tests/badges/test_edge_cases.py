@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from badge_samples import VALID_FROM, make_badge, signed_badge, signed_status_list
+from cachetools import LRUCache
 from PIL import Image as PillowImage
 from pyld import jsonld
 
@@ -232,7 +233,7 @@ def test_unexpected_failures_inside_a_check_become_failed_checks(
 def test_the_verified_list_cache_is_bounded(
     monkeypatch: pytest.MonkeyPatch, issuer_key: Ed25519KeyPair
 ) -> None:
-    monkeypatch.setattr(verify_module, "_VERIFIED_LISTS_MAX", 1)
+    monkeypatch.setattr(verify_module, "_VERIFIED_LISTS", LRUCache(maxsize=1))
     resolver = Resolver()
     credential = signed_badge(issuer_key)
     for revoked in ((), (1,), ()):
@@ -244,7 +245,7 @@ def test_the_verified_list_cache_is_bounded(
             now=VALID_FROM,
         )
         assert report.verified
-    assert len(verify_module._VERIFIED_LISTS[resolver]) == 1
+    assert len(verify_module._VERIFIED_LISTS) == 1
 
 
 def test_reports_serialize_even_for_odd_input() -> None:

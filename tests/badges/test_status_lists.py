@@ -296,3 +296,103 @@ def test_entries_of_accepts_one_or_many() -> None:
     with pytest.raises(StatusListError):
         entries_of({"credentialStatus": "revoked?"})
     assert parse_entry(entry) == (LIST_URL, "revocation", 1)
+
+
+# --- the verified-list cache: once per list version, never past a changed list or key
+
+
+def _list_text(key: Ed25519KeyPair, revoked: tuple[int, ...] = ()) -> bytes:
+    import json
+
+    from badge_samples import signed_status_list
+
+    return json.dumps(signed_status_list(key, revoked=revoked)).encode()
+
+
+def test_a_served_list_is_verified_once_per_version_and_a_revocation_shows_at_once(
+    monkeypatch: pytest.MonkeyPatch, issuer_key: Ed25519KeyPair
+) -> None:
+    from badge_samples import signed_badge
+
+    from badges import verify as verify_module
+    from badges.verify import verify_credential
+
+    checked: list[str] = []
+    real = verify_module.verify_status_list_credential
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        checked.append("list")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(verify_module, "verify_status_list_credential", counting)
+    served = {"text": _list_text(issuer_key)}
+    credential = signed_badge(issuer_key, index=7)
+
+    def verify_now() -> Any:
+        # A fresh resolver each time, as each API request has.
+        return verify_credential(
+            credential,
+            resolver=Resolver(),
+            status_fetcher=lambda url: served["text"],
+            now=VALID_FROM,
+        )
+
+    for _ in range(3):
+        assert verify_now().verified
+    assert checked == ["list"]
+    served["text"] = _list_text(issuer_key, revoked=(7,))
+    report = verify_now()
+    assert report.check("status").detail == "the credential is revoked"
+    served["text"] = _list_text(issuer_key)
+    assert verify_now().verified
+    assert len(checked) == 2  # the first version again: already known
+
+
+def test_a_known_list_is_checked_again_when_its_key_is_no_longer_listed(
+    issuer_key: Ed25519KeyPair,
+) -> None:
+    import json
+
+    from badge_samples import make_badge, signed_status_list
+
+    from badges.dids import PublishedKey, controller_document
+    from badges.verify import verify_credential
+
+    did = "did:web:pdhub.example"
+    method = issuer_key.verification_method_id(did)
+    status_list = signed_status_list(issuer_key, issuer_id=did)
+    status_list.pop("proof")
+    list_text = json.dumps(sign_document(status_list, issuer_key, method)).encode()
+    other_key = Ed25519KeyPair.generate()
+    credential = sign_document(
+        make_badge(
+            issuer_key,
+            status=StatusEntry(LIST_URL, 3),
+            issuer=make_badge(issuer_key).issuer.__class__(
+                id=did, name="PD Hub", url="https://pdhub.example"
+            ),
+        ).to_json(),
+        other_key,
+        other_key.verification_method_id(did),
+    )
+
+    def resolver(*keys: Ed25519KeyPair) -> Resolver:
+        document = controller_document(
+            did, [PublishedKey(key.public_key_multibase) for key in keys]
+        )
+        return Resolver(lambda url: document)
+
+    def verify_with(resolver: Resolver) -> Any:
+        return verify_credential(
+            credential,
+            resolver=resolver,
+            status_fetcher=lambda url: list_text,
+            now=VALID_FROM,
+        )
+
+    assert verify_with(resolver(issuer_key, other_key)).verified
+    # The issuer withdrew the key that signed the list: the cached verdict on the
+    # list does not outlive it.
+    report = verify_with(resolver(other_key))
+    assert not report.check("status").passed
+    assert "proof does not verify" in report.check("status").detail

@@ -69,9 +69,12 @@ def test_token_has_the_ob_header_and_claims(
     assert payload["jti"] == credential["id"]
     assert payload["nbf"] == int(VALID_FROM.timestamp())
     assert payload["exp"] == int((VALID_FROM + timedelta(days=30)).timestamp())
-    assert payload["sub"].startswith("sha256$")
+    # OB 3.0 §8.2.4.1: sub is credentialSubject.id; a subject known only by
+    # its hashed email has no id, so the token has no sub (never the hash).
+    assert "id" not in credential["credentialSubject"]
+    assert "sub" not in payload
     assert {
-        k: v for k, v in payload.items() if k not in ("iss", "jti", "nbf", "exp", "sub")
+        k: v for k, v in payload.items() if k not in ("iss", "jti", "nbf", "exp")
     } == credential
     assert looks_like_jwt(token)
 
@@ -159,13 +162,23 @@ def test_did_web_kids_resolve_through_the_fetcher(
         (lambda h, p: p.update(nbf=True), "nbf claim"),
         (lambda h, p: p.update(exp=p["exp"] + 1), "exp claim"),
         (lambda h, p: p.update(sub="did:example:someone-else"), "sub claim"),
+        # The form PD Hub issued before: sub held the email hash.
+        (
+            lambda h, p: p.update(
+                sub=p["credentialSubject"]["identifier"][0]["identityHash"]
+            ),
+            "sub claim .* has no credentialSubject.id",
+        ),
         (lambda h, p: p.pop("nbf"), "no nbf claim"),
-        (lambda h, p: p.pop("sub"), "no sub claim"),
+        (lambda h, p: p.pop("iss"), "no iss claim"),
+        (lambda h, p: p.pop("jti"), "no jti claim"),
         (lambda h, p: p.pop("exp"), "exp claim"),
+        (lambda h, p: p.update(exp=1e400), "not valid JSON"),
+        (lambda h, p: p.update(exp=1e300), "NumericDate"),
+        (lambda h, p: p.update(exp=10**30), "NumericDate"),
         (lambda h, p: p.update(iat="today"), "iat"),
         (lambda h, p: p.update(validFrom="2026-11-25T12:00:01Z"), "nbf claim"),
         (lambda h, p: p.update(validFrom="yesterday"), "validity dates"),
-        (lambda h, p: p.pop("validUntil"), "no validUntil"),
         (lambda h, p: p.update(issuer={"name": "no id"}), "iss claim"),
     ],
 )
@@ -268,7 +281,7 @@ def test_vc_claim_tokens_carry_the_credential_in_vc(
 ) -> None:
     token = encode_jwt(credential, issuer_key, issuer_key.did_key_verification_method)
     header, payload, _ = parts(token)
-    claims = {k: payload[k] for k in ("iss", "jti", "nbf", "exp", "sub")}
+    claims = {k: payload[k] for k in ("iss", "jti", "nbf", "exp")}
     wrapped = {**claims, "vc": credential}
     verified = verify_jwt(resign(header, wrapped, issuer_key), Resolver())
     assert verified.decoded.credential == credential
@@ -280,9 +293,9 @@ def test_encoding_refuses_credentials_without_claim_sources(
     method = issuer_key.did_key_verification_method
     with pytest.raises(JwtError, match="already uses"):
         encode_jwt({**credential, "iss": "x"}, issuer_key, method)
-    no_subject = {**credential, "credentialSubject": {"type": ["AchievementSubject"]}}
-    with pytest.raises(JwtError, match="sub"):
-        encode_jwt(no_subject, issuer_key, method)
+    no_issuer = {**credential, "issuer": {"name": "no id"}}
+    with pytest.raises(JwtError, match="iss"):
+        encode_jwt(no_issuer, issuer_key, method)
 
 
 def test_subject_claim_prefers_the_subject_id() -> None:
@@ -291,6 +304,8 @@ def test_subject_claim_prefers_the_subject_id() -> None:
     )
     assert subject_claim({"credentialSubject": "x"}) is None
     assert subject_claim({"credentialSubject": {"identifier": ["x"]}}) is None
+    hashed = {"identifier": [{"identityHash": "sha256$ab", "hashed": True}]}
+    assert subject_claim({"credentialSubject": hashed}) is None
 
 
 def test_fractional_dates_give_fractional_numeric_dates(

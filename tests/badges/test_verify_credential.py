@@ -128,7 +128,10 @@ def test_report_serializes_to_the_public_api_shape(
     payload = report.to_json()
     assert payload["verified"] is True
     assert [c["name"] for c in payload["checks"]] == list(CHECK_NAMES)
-    assert all(set(c) == {"name", "passed", "detail"} for c in payload["checks"])
+    assert all(
+        set(c) == {"name", "passed", "code", "detail"} for c in payload["checks"]
+    )
+    assert {c["code"] for c in payload["checks"]} == {"ok"}
     assert report.check("status").detail == "not revoked (checked revocation list)"
     with pytest.raises(KeyError):
         report.check("nonexistent")

@@ -158,3 +158,46 @@ def test_a_bulk_chunk_reads_every_rubric_result_in_one_query(
         results = credential.document["credentialSubject"].get("result", [])
         levels = sorted(r["achievedLevel"].rsplit("-level-", 1)[1] for r in results)
         assert levels == (["exemplary", "proficient"] if number % 2 == 0 else [])
+
+
+def test_jwts_kept_from_before_are_made_again_without_the_email_hash_in_sub(
+    session: Session, client: FlaskClient
+) -> None:
+    import importlib.util
+    from pathlib import Path
+
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    from badges.multibase import base64url_decode, base64url_encode
+    from pdhub.credentials import keys
+
+    credential = _shared_bulk_credential(session)
+    current = client.get(f"/credentials/{credential.id}.jwt").get_data(as_text=True)
+    assert "sub" not in decode_jwt(current).claims
+    # The form issued before: the same claims plus sub = the email hash.
+    header, payload, _ = current.split(".")
+    claims = json.loads(base64url_decode(payload))
+    claims["sub"] = claims["credentialSubject"]["identifier"][0]["identityHash"]
+    unsigned = f"{header}.{base64url_encode(json.dumps(claims).encode())}"
+    pair = keys.key_store().load(credential.issuer_key)
+    old = f"{unsigned}.{base64url_encode(pair.sign(unsigned.encode()))}"
+    report = verify(old, client)
+    assert report.check("structure").code == "jwt_claim_mismatch"
+    credential.jwt_cache = old
+    session.commit()
+    assert client.get(f"/credentials/{credential.id}.jwt").get_data(as_text=True) == old
+
+    path = Path(__file__).parents[2] / "migrations/versions/0011_conform.py"
+    spec = importlib.util.spec_from_file_location("migration_0011", path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    with Operations.context(MigrationContext.configure(session.connection())):
+        migration.upgrade()
+    session.commit()
+    session.expire_all()
+    assert _stored(session, credential.id)[0] is None
+    remade = client.get(f"/credentials/{credential.id}.jwt").get_data(as_text=True)
+    assert remade == current
+    assert verify(remade, client).verified

@@ -262,3 +262,59 @@ def test_a_sweep_issues_awards_whose_job_never_ran(session: Session) -> None:
     ]
     jobs.task("pdhub.issue_credential").apply(args=[award.id])
     assert service.awards_without_credential(session, older_than_seconds=-60) == []
+
+
+def test_what_a_hiring_district_reads_is_specific_and_complete(
+    session: Session, client: FlaskClient
+) -> None:
+    award = AwardFactory(enrollment__module__hours=4.5)
+    credential = service.issue_credential(session, award.id)
+    assert credential is not None
+    document = credential.document
+    assert schema_errors(document) == []
+    # The issuer: who they are, their site, their logo and whom to write to.
+    issuer = document["issuer"]
+    assert issuer["name"] == "PD Hub"
+    assert issuer["url"] == "http://localhost"
+    assert "K-12 educators" in issuer["description"]
+    assert issuer["email"] == "no-reply@pdhub.local"
+    assert issuer["image"] == {
+        "id": "http://localhost/static/favicon.svg",
+        "type": "Image",
+        "caption": "PD Hub logo",
+    }
+    logo = client.get("/static/favicon.svg")
+    assert logo.status_code == 200
+    assert logo.mimetype == "image/svg+xml"
+    logo.close()
+    served = client.get("/issuers/pdhub").get_json()
+    assert {k: v for k, v in served.items() if k not in ("@context",)} == {
+        **issuer,
+        "otherIdentifier": served["otherIdentifier"],
+    }
+    assert schema_errors(served, "ob_v3p0_profile_schema.json") == []
+    # The achievement: each alignment names one standard by code and its own URL;
+    # the hours are stated with their unit in the criteria, not only as a number.
+    achievement = document["credentialSubject"]["achievement"]
+    assert achievement["alignment"] == [
+        {
+            "type": ["Alignment"],
+            "targetName": "Designer",
+            "targetUrl": "https://iste.org/standards/educators#2.5.a",
+            "targetCode": "2.5.a",
+            "targetFramework": "ISTE Standards for Educators",
+        }
+    ]
+    assert achievement["creditsAvailable"] == 4.5
+    assert (
+        "Credit: 4.5 PD hours of professional development."
+        in (achievement["criteria"]["narrative"])
+    )
+
+
+def test_the_issuer_contact_address_can_be_configured(
+    app_factory: Any, session: Session
+) -> None:
+    configured = app_factory(PDHUB_ISSUER_EMAIL="badges@district.example")
+    with configured.test_request_context():
+        assert keys.issuer_profile("did:key:z6Mkx").email == "badges@district.example"

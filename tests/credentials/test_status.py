@@ -290,6 +290,7 @@ def test_a_withdrawn_key_stops_what_it_signed_after_the_leak_and_bulk_reissue(
     outcome = _verdict(forged_json)
     assert not outcome.verified
     assert "withdrawn because it leaked on" in outcome.report.check("issuer").detail
+    assert outcome.report.check("issuer").code == "key_withdrawn"
     assert _verdict(before.credential_json).verified  # issued before the leak
 
     result = service.reissue_signed_by(session, leaked)

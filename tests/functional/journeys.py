@@ -159,7 +159,9 @@ def learning_journey(app: Flask) -> None:
     assert download.headers["Content-Disposition"].startswith("attachment")
 
     dashboard = browser.get("/dashboard").get_data(as_text=True)
-    assert title in dashboard and "In progress" in dashboard
+    assert title in dashboard and "Your next step" in dashboard
+    learning = browser.get("/learn").get_data(as_text=True)
+    assert title in learning and "In progress" in learning
 
 
 def coach_review_journey(app: Flask) -> None:

@@ -301,3 +301,63 @@ def test_we_verify_credentials_signed_by_digitalbazaar(node: str, suite: str) ->
     signed["name"] = "Changed"
     report = verify_credential(signed, resolver=Resolver(), status_fetcher=None)
     assert not report.check("proof").passed
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        {
+            "type": "DataIntegrityProof",
+            "cryptosuite": "ecdsa-rdfc-2019",
+            "created": CREATED,
+            "verificationMethod": "did:example:other#key-1",
+            "proofPurpose": "assertionMethod",
+            "proofValue": "z3FXQjecWufY46yg5abdVZsXqLhxhueuSoZgNSARiKBk9czhSe"
+            "PTFehP8c3PGfb6a",
+        },
+        {
+            "type": "BbsBlsSignature2020",
+            "created": CREATED,
+            "verificationMethod": "did:example:other#key-1",
+            "proofPurpose": "assertionMethod",
+            "proofValue": (
+                "kTTbA3pmDa6Qia/JkOnIXDLmoBz3vsi7L5t3DWySI/VLmBqleJ/Tbus5RoyiDERD"
+                "BEh5rnACXlnOqJ/U8yFQFtcp/mBCc2FtKNPHae9jKIv1dm9K9QK1F3GI1AwyGoUf"
+                "jLWrkGDObO1ouNAhpEd0+et+qiOf2j8p3MTTtRRx4Hgjcl0jXCq7C7R5/nLpgimH"
+                "AAAAdAx4ouhMk7v9dXijCIMaG0deicn6fLoq3GcNHuH5X1j22LU/hDu7vvPnk/6J"
+                "LkZ1xQAAAAIPd1tu598L/K3NSy0zOy6obaojEnaqc1R5Ih/6ZZgfEZoQ3JSa6d3T"
+                "fXo7Wa/vyfY1mQo9CCkfWIzHbKb7YUdc"
+            ),
+        },
+    ],
+)
+def test_one_valid_proof_is_enough_for_digitalbazaar_and_for_us(
+    node: str, lists: dict[str, str], status_server: _StatusServer, other: Any
+) -> None:
+    credential = signed_badge(StatusEntry(lists["revocation"], 5))
+    both = {**credential, "proof": [*credential["proof"], other]}
+    theirs = run_verifier(node, both)
+    ours = verify_credential(
+        both,
+        resolver=Resolver(),
+        status_fetcher=lambda url: status_server.documents["/" + url.split("/", 3)[3]],
+        now=datetime.now(UTC),
+    )
+    assert theirs["verified"], theirs
+    assert ours.verified, ours.to_json()
+    # With the supported proof broken, neither accepts the credential.
+    broken = copy.deepcopy(both)
+    broken["name"] = "Changed after signing"
+    assert not run_verifier(node, broken)["verified"]
+    assert (
+        verify_credential(
+            broken,
+            resolver=Resolver(),
+            status_fetcher=lambda url: status_server.documents[
+                "/" + url.split("/", 3)[3]
+            ],
+        )
+        .check("proof")
+        .code
+        == "proof_invalid"
+    )

@@ -1,4 +1,5 @@
-"""Digital Bazaar's verifier accepts the credentials PD Hub issues, in every form, and
+"""Digital Bazaar's verifier accepts the credentials PD Hub issues, in every form the
+credential page offers (JSON, VC-JWT, baked PNG and SVG, downloaded over HTTP), and
 sees them revoked after a revocation, reading the status list from the running app.
 
 The app runs on a real HTTP server on a free loopback port, over its own SQLite
@@ -8,10 +9,12 @@ instance (the embedded default), with the demo data seeded through the services.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 import subprocess
 import threading
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,8 +28,13 @@ from sqlalchemy import select
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from badges.baking import extract_png, extract_svg
+from badges.dids import Resolver
+from badges.jwt import decode_jwt
+from badges.multibase import base64url_decode, base64url_encode
+from badges.schema import schema_errors
+from badges.verify import verify_credential
 from pdhub import create_app, demo
-from pdhub.credentials import service
+from pdhub.credentials import keys, service
 from pdhub.credentials.models import IssuedCredential
 from pdhub.extensions import db
 from pdhub.verification import service as verification
@@ -55,10 +63,11 @@ def node() -> str:
     return node
 
 
-def verify(node: str, credential: dict[str, Any]) -> dict[str, Any]:
+def verify(node: str, credential: dict[str, Any] | str) -> dict[str, Any]:
+    """Digital Bazaar's verdict on a credential (an object, or JSON / VC-JWT text)."""
     completed = subprocess.run(
         [node, str(HERE / "verify.mjs"), "-"],
-        input=json.dumps(credential),
+        input=credential if isinstance(credential, str) else json.dumps(credential),
         capture_output=True,
         text=True,
         timeout=120,
@@ -207,14 +216,107 @@ def test_digitalbazaar_sees_it_suspended_then_reinstated_from_the_served_list(
     assert _ours(running_app, credential.document).verified
 
 
+def _download(running: RunningApp, path: str) -> bytes:
+    url = running.origin + path  # http://127.0.0.1:<port>, the test's own server
+    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310
+        assert response.status == 200, path
+        return bytes(response.read())
+
+
+def _shared(running: RunningApp) -> IssuedCredential:
+    credential = _credential(running)
+    with running.app.app_context():
+        found = service.get_credential(db.session, credential.id)
+        found.shared = True
+        db.session.commit()
+        db.session.remove()
+    return credential
+
+
+def test_every_form_the_credential_page_offers_verifies_with_digital_bazaar(
+    node: str, running_app: RunningApp
+) -> None:
+    """The page says "These files verify anywhere, with any Open Badges 3.0
+    verifier": each file it links to, as a visitor downloads it, passes Digital
+    Bazaar's verifier and the official strict schema (the VC-JWT included)."""
+    credential = _shared(running_app)
+    page = _download(running_app, f"/credentials/{credential.id}").decode()
+    assert "These files verify anywhere, with any Open Badges 3.0 verifier" in page
+    files = page.split('id="files"', 1)[1].split("</ul>", 1)[0]
+    offered = re.findall(r'href="/credentials/[^"]+\.(\w+)"', files)
+    assert offered == ["json", "jwt", "png", "svg"]
+    downloads = {
+        kind: _download(running_app, f"/credentials/{credential.id}.{kind}")
+        for kind in offered
+    }
+    forms: dict[str, Any] = {
+        "json": downloads["json"].decode(),
+        "jwt": downloads["jwt"].decode(),
+        "png": extract_png(downloads["png"]),
+        "svg": extract_svg(downloads["svg"]),
+    }
+    token = forms["jwt"]
+    claims = decode_jwt(token).claims
+    assert "sub" not in claims  # the subject has no id: no email hash in sub
+    for name, form in forms.items():
+        result = verify(node, form)
+        assert result["verified"], (name, result)
+        assert result["proofVerified"], name
+        assert result["statuses"] == [{"statusPurpose": "suspension", "set": False}]
+        ours = verify_credential(
+            form,
+            resolver=Resolver(),
+            status_fetcher=lambda url: _download(
+                running_app, url.removeprefix(running_app.origin)
+            ),
+        )
+        assert ours.verified, (name, ours.to_json())
+        assert schema_errors(ours.credential or {}) == [], name
+    document = json.loads(forms["json"])
+    assert decode_jwt(token).credential == {
+        k: v for k, v in document.items() if k != "proof"
+    }
+
+
+def test_digitalbazaar_and_ours_both_refuse_the_old_jwt_form_with_the_hash_in_sub(
+    node: str, running_app: RunningApp
+) -> None:
+    credential = _shared(running_app)
+    token = _download(running_app, f"/credentials/{credential.id}.jwt").decode()
+    header, payload, _ = token.split(".")
+    claims = json.loads(base64url_decode(payload))
+    claims["sub"] = claims["credentialSubject"]["identifier"][0]["identityHash"]
+    unsigned = f"{header}.{base64url_encode(json.dumps(claims).encode())}"
+    with running_app.app.app_context():
+        found = service.get_credential(db.session, credential.id)
+        pair = keys.key_store().load(found.issuer_key)
+        db.session.remove()
+    old = f"{unsigned}.{base64url_encode(pair.sign(unsigned.encode()))}"
+    result = verify(node, old)
+    assert not result["verified"]
+    assert result["proofVerified"]  # a good signature over inconsistent claims
+    assert any("sub" in error for error in result["errors"]), result
+    ours = verify_credential(
+        old,
+        resolver=Resolver(),
+        status_fetcher=lambda url: _download(
+            running_app, url.removeprefix(running_app.origin)
+        ),
+    )
+    assert ours.check("structure").code == "jwt_claim_mismatch"
+
+
+# Runs last: it revokes the app's one credential.
 def test_digitalbazaar_sees_it_revoked_after_revocation(
     node: str, running_app: RunningApp
 ) -> None:
-    credential = _credential(running_app)
+    credential = _shared(running_app)
     _change(running_app, "revoke", credential.id)
+    token = _download(running_app, f"/credentials/{credential.id}.jwt").decode()
     for data in (
         credential.document,
         json.loads(extract_png(bytes(credential.baked_png))),
+        token,
     ):
         result = verify(node, data)
         assert not result["verified"]

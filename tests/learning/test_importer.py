@@ -111,7 +111,7 @@ def test_cli_validate_prints_file_line_field_and_fails() -> None:
         cli, ["modules", "validate", str(BROKEN / "unknown-field")]
     )
     assert result.exit_code == 1
-    assert "unknown-field/module.yaml:125: badge.colour: unknown field" in result.output
+    assert "unknown-field/module.yaml:126: badge.colour: unknown field" in result.output
 
 
 def test_cli_import_is_idempotent_and_refuses_broken_modules(

@@ -62,6 +62,7 @@ standards:
   - framework: ISTE Standards for Educators
     code: "2.5.a"
     name: "Designer"
+    url: https://iste.org/standards/educators#2.5.a
 lessons:
   - slug: first
     title: "First lesson"
@@ -679,6 +680,42 @@ def test_too_few_lessons_is_reported(sample: Path) -> None:
     assert problem.message == "needs at least 3 item(s), has 2"
 
 
+def test_each_standard_names_its_own_code_and_url(sample: Path) -> None:
+    edit(sample, "    url: https://iste.org/standards/educators#2.5.a\n", "")
+    (problem,) = validate_package(sample)
+    assert problem.field == "standards[0].url"
+    assert "required" in problem.message
+    edit(
+        sample,
+        '    name: "Designer"\n',
+        '    name: "Designer"\n    url: https://iste.org/standards/educators\n'
+        "  - framework: ISTE Standards for Educators\n"
+        '    code: "2.5.b"\n'
+        '    name: "Designer: authentic activities"\n'
+        "    url: https://iste.org/standards/educators\n",
+    )
+    (problem,) = validate_package(sample)
+    assert problem.field == "standards[1].url"
+    assert "not one general page" in problem.message
+    edit(sample, '"2.5.b"', '"2.5.a"')
+    edit(sample, "educators\n", "educators#2.5.b\n", count=2)
+    (problem, same_url) = validate_package(sample)
+    assert same_url.field == "standards[1].url"
+    assert problem.field == "standards[1].code"
+    assert "listed twice" in problem.message
+
+
+def test_the_shipped_modules_align_each_standard_specifically() -> None:
+    from pdhub.learning.packages import load_package
+
+    root = Path(__file__).parents[2] / "modules"
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        assert validate_package(folder) == [], folder.name
+        urls = [s.url for s in load_package(folder).standards]
+        assert all(url and "#" in url for url in urls), (folder.name, urls)
+        assert len(set(urls)) == len(urls)
+
+
 def test_non_http_urls_are_refused(sample: Path) -> None:
     edit(sample, "url: https://example.org/resource", "url: javascript:alert(1)")
     (problem,) = validate_package(sample)
@@ -714,9 +751,9 @@ def test_problem_formats_as_file_line_field_message() -> None:
 
 
 BROKEN_FIXTURES = {
-    "unknown-field": ("module.yaml", "badge.colour", 125, "unknown field"),
-    "yaml-syntax-error": ("module.yaml", "", 64, "YAML syntax error"),
-    "not-an-image": ("module.yaml", "badge.image", 123, "is not an SVG image"),
+    "unknown-field": ("module.yaml", "badge.colour", 126, "unknown field"),
+    "yaml-syntax-error": ("module.yaml", "", 65, "YAML syntax error"),
+    "not-an-image": ("module.yaml", "badge.image", 124, "is not an SVG image"),
 }
 
 

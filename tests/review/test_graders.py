@@ -3,21 +3,32 @@
 from __future__ import annotations
 
 from pdhub.review import graders
+from pdhub.submissions.storage import sniff_media_type
 from tests.factories import PDF_BYTES
 from tests.review.conftest import CONTEXT, REFLECTION
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
-def test_a_pdf_an_image_and_plain_text_are_accepted() -> None:
+def test_screening_accepts_exactly_the_types_uploads_accept() -> None:
+    """One list of types (submissions.storage): what upload takes, screening takes,
+    and what upload refuses, screening never asks for ("use a video" was told to
+    teachers whose upload of a video was refused)."""
     assert graders.file_problem("plan.pdf", PDF_BYTES) is None
     assert graders.file_problem("photo.png", PNG) is None
-    assert graders.file_problem("notes.txt", "Notes — été".encode()) is None
+    for refused in ("Notes — été".encode(), b"\x00\x00\x00\x18ftypmp42" + b"\0" * 64):
+        assert sniff_media_type(refused) is None
+        problem = graders.file_problem("notes", refused)
+        assert (
+            problem is not None
+            and "share a video or anything else as a link" in problem
+        )
+        assert "Use a video" not in problem
 
 
 def test_a_program_renamed_to_pdf_is_refused_by_its_content() -> None:
     problem = graders.file_problem("plan.pdf", b"MZ\x90\x00\x03" + b"\x00" * 64)
-    assert problem is not None and "plan.pdf" in problem and "EXE" in problem
+    assert problem is not None and "plan.pdf" in problem
 
 
 def test_a_file_that_does_not_match_its_upload_is_unreadable() -> None:

@@ -269,19 +269,32 @@ def test_files_open_inline_when_safe_and_download_otherwise(
     session.commit()
     viewer = app.test_client()
     sign_in(viewer, coach)
-    base = f"/submissions/{waiting_submission.id}/files"
-    inline = viewer.get(f"{base}/{pdf.id}")
+    # One address per file (/files/<id>), for the teacher and the coaches alike.
+    inline = viewer.get(f"/files/{pdf.id}?inline=1")
     assert inline.data.startswith(b"%PDF")
     assert inline.headers["Content-Disposition"].startswith("inline")
     assert "sandbox" in inline.headers["Content-Security-Policy"]
-    download = viewer.get(f"{base}/{doc.id}")
+    assert (
+        viewer.get(f"/files/{pdf.id}")
+        .headers["Content-Disposition"]
+        .startswith("attachment")
+    )
+    download = viewer.get(f"/files/{doc.id}?inline=1")  # never inline: not safe
     assert download.headers["Content-Disposition"].startswith("attachment")
     assert download.mimetype == "application/octet-stream"
     page = text(viewer.get(f"/review/{waiting_submission.id}"))
     assert "Open lesson-plan.pdf" in page and "Download notes.docx" in page
+    assert f'href="/files/{pdf.id}?inline=1"' in page
     stranger = app.test_client()
     sign_in(stranger, UserFactory())
-    assert stranger.get(f"{base}/{pdf.id}").status_code == 404
+    assert stranger.get(f"/files/{pdf.id}?inline=1").status_code == 404
+    # Another district's administrator, by direct address, finds nothing either.
+    outsider = app.test_client()
+    sign_in(outsider, UserFactory(district_admin=True))
+    assert outsider.get(f"/files/{pdf.id}").status_code == 404
+    # The old second address is gone.
+    base = f"/submissions/{waiting_submission.id}/files"
+    assert viewer.get(f"{base}/{pdf.id}").status_code == 404
 
 
 def test_district_admins_assign_their_own_coaches(

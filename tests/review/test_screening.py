@@ -74,8 +74,9 @@ def test_incomplete_evidence_is_returned_with_every_reason(
     reasons = [r["message"] for r in submission.versions[0].screening["reasons"]]
     assert reasons == [
         "The reflection has 2 words; this module asks for at least 30.",
-        "plan.pdf is a EXE file, which we don't accept. Use a PDF, an image, a video, "
-        "or a Word, PowerPoint or OpenDocument file.",
+        "plan.pdf is not a type we accept. Use a PDF, an image (PNG, JPEG, GIF or "
+        "WebP), or a Word or PowerPoint file; share a video or anything else as a "
+        "link.",
         "The link not a link is not a web address (it has spaces or is too long).",
     ]
     email = mail_log.read_text()

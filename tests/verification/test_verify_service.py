@@ -108,3 +108,45 @@ def test_a_credential_page_address_is_read_as_its_json_file() -> None:
     assert credential_document_url("https://pd.example/credentials/abc-1.jwt") == (
         "https://pd.example/credentials/abc-1.jwt"
     )
+
+
+def test_the_verdict_is_decided_by_check_codes_not_by_their_wording() -> None:
+    from badges.verify import CHECK_NAMES, Check, VerificationReport
+
+    def report(status: Check, validity: Check | None = None) -> VerificationReport:
+        checks = [Check(name, True, "fine") for name in CHECK_NAMES[:4]]
+        checks.append(validity or Check("validity", True, "fine"))
+        checks.append(status)
+        return VerificationReport(checks)
+
+    def verdict(status: Check, validity: Check | None = None) -> Verdict:
+        return service.outcome_of(report(status, validity)).verdict
+
+    # A detail worded like a revocation is not one unless its code says so...
+    assert (
+        verdict(Check("status", False, "the credential is revoked", "status_unchecked"))
+        is Verdict.STATUS_NOT_CHECKED
+    )
+    assert (
+        verdict(
+            Check(
+                "status",
+                False,
+                "the status could not be checked",
+                "status_list_invalid",
+            )
+        )
+        is Verdict.NOT_VERIFIED
+    )
+    # ...and a revocation is one however it is worded (or translated).
+    assert verdict(Check("status", False, "widerrufen", "revoked")) is Verdict.REVOKED
+    assert (
+        verdict(Check("status", False, "ausgesetzt", "suspended")) is Verdict.SUSPENDED
+    )
+    fine = Check("status", True, "fine")
+    assert verdict(fine, Check("validity", False, "abgelaufen", "expired")) is (
+        Verdict.EXPIRED
+    )
+    assert verdict(fine, Check("validity", False, "expired", "not_yet_valid")) is (
+        Verdict.NOT_VERIFIED
+    )

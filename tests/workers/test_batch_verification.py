@@ -189,3 +189,60 @@ def _post_and_check(
     assert body["verified"] == 4
     report = client.get(body["links"]["report"], headers=auth).get_json()
     assert report["counts"]["verified"] == 4 and report["district"] == "Riverside"
+
+
+def test_our_own_credentials_show_a_revocation_at_once_in_the_api_and_the_batch(
+    verify_worker: Worker,
+) -> None:
+    from flask import request_started
+
+    from pdhub.credentials import service as credentials
+    from tests.factories import AwardFactory
+
+    app = verify_worker.app
+    token = _district_token(app)
+    auth = {"Authorization": f"Bearer {token}"}
+    with app.app_context():
+        revoked = credentials.issue_credential(db.session, AwardFactory().id)
+        kept = credentials.issue_credential(db.session, AwardFactory().id)
+        assert revoked is not None and kept is not None
+        assert revoked.revocation_list_id == kept.revocation_list_id
+        db.session.commit()
+        documents = [json.loads(revoked.credential_json), kept.document]
+        revoked_id = revoked.id
+        list_path = f"/status-lists/{revoked.revocation_list_id}"
+        db.session.remove()
+    client = app.test_client()
+    requests: list[str] = []
+
+    def record(sender: Flask, **extra: object) -> None:
+        from flask import request
+
+        requests.append(request.path)
+
+    def verdicts() -> list[str]:
+        single = [
+            client.post("/api/v1/verify", json=document).get_json()["verdict"]
+            for document in documents
+        ]
+        started = client.post(
+            "/api/v1/verify/batch", headers=auth, json={"credentials": documents}
+        )
+        assert started.status_code == 202
+        body = _wait_for_report(client, started.headers["Location"], token)
+        assert [result["verdict"] for result in body["results"]] == single
+        return single
+
+    with app.app_context(), request_started.connected_to(record, app):
+        assert verdicts() == ["verified", "verified"]
+    # The status list was read without a request to the app itself.
+    assert list_path not in requests
+    assert requests.count("/api/v1/verify") == 2
+    with app.app_context():
+        credential = credentials.get_credential(db.session, revoked_id)
+        credentials.revoke_credential(db.session, None, credential, "Not theirs.")
+        db.session.commit()
+        db.session.remove()
+    # The same processes (this one and the worker), caches warm: revoked at once.
+    with app.app_context():
+        assert verdicts() == ["revoked", "verified"]

@@ -138,6 +138,7 @@ def _inspect(folder: Path) -> _Inspection:
     _check_rubric(data, report)
     inspection.image = _check_badge(data, report)
     _check_identity(data, report)
+    _check_standards(data, report)
     report.problems.sort(key=lambda p: (p.file != report.manifest, p.file, p.line or 0))
     return inspection
 
@@ -361,6 +362,38 @@ def _check_identity(data: dict[str, Any], report: _Reporter) -> None:
         report.add(
             ("slug",), f"'{slug}' does not match the folder name '{folder_name}'"
         )
+
+
+def _check_standards(data: dict[str, Any], report: _Reporter) -> None:
+    """Each standard is its own alignment in the badge (OB 3.0 Alignment): its code
+    and url name that one standard, so two may not share a code or a url."""
+    standards = data.get("standards")
+    if not isinstance(standards, list):
+        return
+    codes: dict[str, int] = {}
+    urls: dict[str, int] = {}
+    for index, standard in enumerate(standards):
+        if not isinstance(standard, dict):
+            continue
+        key = (str(standard.get("framework")), str(standard.get("code")))
+        code_key = "\n".join(key)
+        if code_key in codes:
+            report.add(
+                ("standards", index, "code"),
+                f"'{key[1]}' of {key[0]} is listed twice "
+                f"(also standards[{codes[code_key]}])",
+            )
+        codes.setdefault(code_key, index)
+        url = standard.get("url")
+        if isinstance(url, str):
+            if url in urls:
+                report.add(
+                    ("standards", index, "url"),
+                    f"the same url as standards[{urls[url]}]: link each standard to "
+                    "its own page or anchor (e.g. .../standards/educators#2.4.a), "
+                    "not one general page",
+                )
+            urls.setdefault(url, index)
 
 
 def _resolve_inside(folder: Path, rel: str) -> Path | None:

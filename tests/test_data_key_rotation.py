@@ -1,0 +1,74 @@
+"""PDHUB_DATA_KEY rotation, as the README promises: with several keys (newest first)
+everything encrypted under an older key still opens (evidence files, two-factor
+secrets, issuer private keys), new data is encrypted with the newest key only, and
+data whose key was dropped is refused, never read as garbage."""
+
+from __future__ import annotations
+
+import pytest
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from pdhub.credentials import service as credentials
+from pdhub.credentials.models import IssuerKey
+from pdhub.privacy import encryption
+from pdhub.submissions.storage import file_store
+from tests.credentials.test_issuing import verify
+from tests.factories import (
+    PASSWORD,
+    PDF_BYTES,
+    ArtifactFactory,
+    AwardFactory,
+    EnrollmentFactory,
+    SubmissionFactory,
+    UserFactory,
+    totp_for,
+)
+
+
+def test_several_data_keys_open_old_data_and_write_with_the_newest(
+    app: Flask, app_factory, session: Session, settings: dict[str, object]
+) -> None:
+    old_key = str(settings["PDHUB_DATA_KEY"])
+    # Written under the old key, by the test app.
+    teacher = UserFactory(two_factor=True)
+    submission = SubmissionFactory(enrollment=EnrollmentFactory(user=teacher))
+    artifact = ArtifactFactory(submission=submission, content=PDF_BYTES)
+    first = credentials.issue_credential(session, AwardFactory().id)
+    assert first is not None
+    session.commit()
+    old_code = totp_for(teacher).now()
+
+    new_key = Fernet.generate_key().decode()
+    rotated = app_factory(PDHUB_DATA_KEY=f"{new_key},{old_key}")
+    with rotated.app_context():
+        # Each kind of secret still opens.
+        assert file_store().read(artifact.storage_key) == PDF_BYTES
+        issuer = session.query(IssuerKey).one()
+        assert encryption.decrypt(issuer.private_key_encrypted)
+        second = credentials.issue_credential(session, AwardFactory().id)
+        assert second is not None
+        report = verify(second.credential_json, rotated.test_client())
+        assert report.check("proof").passed
+        fresh = encryption.encrypt(b"new secret")
+    # New data uses the newest key alone.
+    assert MultiFernet([Fernet(new_key.encode())]).decrypt(fresh) == b"new secret"
+    with pytest.raises(InvalidToken):  # the old key alone cannot open it
+        Fernet(old_key.encode()).decrypt(fresh)
+
+    # A person whose TOTP secret was encrypted under the old key still signs in.
+    browser: FlaskClient = rotated.test_client()
+    response = browser.post(
+        "/signin", data={"email": teacher.email, "password": PASSWORD}
+    )
+    assert response.status_code == 303
+    response = browser.post("/signin/code", data={"code": old_code})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/dashboard")
+
+    # With the old key dropped, old data is refused as undecryptable.
+    dropped = app_factory(PDHUB_DATA_KEY=new_key)
+    with dropped.app_context(), pytest.raises(encryption.DecryptionError):
+        file_store().read(artifact.storage_key)
