@@ -190,7 +190,8 @@ def test_every_page_that_lists_the_badge_shows_it_revoked_and_the_hours_leave_to
     teacher = credential.user
     hours = credential.award.module.hours
     sign_in(client, teacher)
-    assert "Earned" in text(client.get("/dashboard"))
+    assert "Earned" in text(client.get("/learn"))
+    assert "need your attention" not in text(client.get("/dashboard"))
     service.revoke_credential(
         session, None, credential, "Evidence copied.", "HR case QX-7"
     )
