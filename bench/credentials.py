@@ -166,7 +166,7 @@ class Site:
                         "-m",
                         "celery",
                         "-A",
-                        "workers.app",
+                        "bench.timed_worker",
                         "worker",
                         "--loglevel",
                         "INFO",

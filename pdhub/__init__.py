@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 from pdhub import config as settings
+from pdhub import routing
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -25,6 +26,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         settings.ensure_instance_secrets(values)
     app.config.update(values)
     app.secret_key = values["PDHUB_SECRET_KEY"]
+    # Before any route is added: every <int:...> in every blueprint uses it.
+    app.url_map.converters["int"] = routing.IdConverter
     app.instance_path = values["PDHUB_INSTANCE_PATH"]
 
     from pdhub import cli, errors, headers, jobs, models, templating  # noqa: F401

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -58,6 +59,10 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "PDHUB_TASK_MAX_RETRIES": int,
     "PDHUB_TASK_RETRY_BACKOFF_SECONDS": int,
     "PDHUB_TASK_VISIBILITY_TIMEOUT": int,
+    "PDHUB_SESSION_IDLE_MINUTES": int,
+    "PDHUB_SESSION_MAX_HOURS": int,
+    "PDHUB_SESSION_REMEMBER_DAYS": int,
+    "PDHUB_SIGNUP_LIMIT": str,
 }
 
 
@@ -98,6 +103,15 @@ def defaults() -> dict[str, Any]:
         "PDHUB_TASK_VISIBILITY_TIMEOUT": 3600,
         "PDHUB_SIGNIN_LIMIT_ADDRESS": "20 per 15 minutes",
         "PDHUB_SIGNIN_LIMIT_ACCOUNT": "5 per 15 minutes",
+        # Sign-ups per address (each sends an email, and an address's answers must
+        # not be probed in bulk).
+        "PDHUB_SIGNUP_LIMIT": "10 per hour",
+        # A signed-in browser is signed out after this long without a request, and
+        # in any case this long after signing in. A teacher who ticks "keep me
+        # signed in" stays signed in for PDHUB_SESSION_REMEMBER_DAYS (staff never).
+        "PDHUB_SESSION_IDLE_MINUTES": 30,
+        "PDHUB_SESSION_MAX_HOURS": 12,
+        "PDHUB_SESSION_REMEMBER_DAYS": 30,
         "PDHUB_RATELIMIT_STORAGE_URI": None,
         "PDHUB_TASKS_EAGER": None,
         # Verification: other sites' documents (status lists, did:web) are fetched over
@@ -163,6 +177,8 @@ def finalize(config: dict[str, Any], default_instance_path: str) -> dict[str, An
                 "PDHUB_REDIS_URL",
                 "PDHUB_BASE_URL",
                 "PDHUB_DATA_KEY",
+                # Without it reset links would only reach a local file.
+                "PDHUB_MAIL_SERVER",
             )
             if not config.get(name)
         ]
@@ -219,6 +235,24 @@ def finalize(config: dict[str, Any], default_instance_path: str) -> dict[str, An
     config["RATELIMIT_HEADERS_ENABLED"] = True
 
     config["SESSION_COOKIE_SECURE"] = production or base.scheme == "https"
+    if production:
+        # The __Host- prefix makes browsers refuse the cookie unless it is Secure,
+        # for this exact host and path "/": a sibling subdomain cannot plant one.
+        config["SESSION_COOKIE_NAME"] = "__Host-" + config["SESSION_COOKIE_NAME"]
+        config["SESSION_COOKIE_DOMAIN"] = None
+        config["SESSION_COOKIE_PATH"] = "/"
+    for name in (
+        "PDHUB_SESSION_IDLE_MINUTES",
+        "PDHUB_SESSION_MAX_HOURS",
+        "PDHUB_SESSION_REMEMBER_DAYS",
+    ):
+        if config[name] < 1:
+            raise ConfigError(f"{name} must be 1 or more, got {config[name]}.")
+    # Only a "keep me signed in" browser gets a lasting cookie; the server-side
+    # session record decides when it ends in every case.
+    config["PERMANENT_SESSION_LIFETIME"] = timedelta(
+        days=config["PDHUB_SESSION_REMEMBER_DAYS"]
+    )
     config["PREFERRED_URL_SCHEME"] = base.scheme
     # The limit is per file; the request may carry a form's text besides the largest
     # file, so the evidence page can answer a too-large file next to the field.

@@ -1,7 +1,7 @@
 """status lists keep their URL; public reasons and internal notes; withdrawn keys
 
 Revision ID: 0010_status
-Revises: 0011_conform
+Revises: 0015_sessions
 Create Date: 2026-12-07
 
 """
@@ -15,7 +15,7 @@ import pdhub.db
 
 # revision identifiers, used by Alembic.
 revision = '0010_status'
-down_revision = '0011_conform'
+down_revision = '0015_sessions'
 branch_labels = None
 depends_on = None
 

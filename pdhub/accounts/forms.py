@@ -47,6 +47,11 @@ class SignInForm(FlaskForm):
         "Password",
         validators=[DataRequired("Enter your password."), Length(max=MAX_LENGTH)],
     )
+    remember = BooleanField(
+        "Keep me signed in on this device",
+        description="For teachers on their own device. Coach and administrator "
+        "accounts are always signed out after a while without use.",
+    )
 
 
 class CodeForm(FlaskForm):

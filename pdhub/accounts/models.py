@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy import ForeignKey, LargeBinary, String, false
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -97,6 +97,9 @@ class UserSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+    # "Keep me signed in" (teachers only): the long lifetime instead of the idle
+    # timeout and the short absolute one.
+    persistent: Mapped[bool] = mapped_column(default=False, server_default=false())
     ip_address: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(String(255))
 
@@ -104,7 +107,10 @@ class UserSession(Base):
 
 
 class RecoveryCode(Base):
-    """A one-time two-factor recovery code, stored hashed."""
+    """A one-time two-factor recovery code, stored as an argon2id hash (salted, slow).
+
+    Codes made before argon2id was used are SHA-256 hex digests (64 characters);
+    they keep working until used or replaced."""
 
     __tablename__ = "recovery_codes"
 
@@ -112,7 +118,7 @@ class RecoveryCode(Base):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
-    code_hash: Mapped[str] = mapped_column(String(64))
+    code_hash: Mapped[str] = mapped_column(String(255))
     used_at: Mapped[datetime | None]
 
 

@@ -6,9 +6,11 @@ commit: the view or task that calls them commits once.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import pyotp
 from email_validator import EmailNotValidError, validate_email
@@ -26,6 +28,7 @@ from pdhub.privacy import encryption
 
 RESET_MAX_AGE = timedelta(hours=2)
 RECOVERY_CODE_COUNT = 10
+RECOVERY_CODE_BYTES = 10  # 80 bits
 SESSION_TOUCH_INTERVAL = timedelta(minutes=5)
 
 
@@ -53,6 +56,28 @@ def find_user_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == address))
 
 
+def _profile_problem(
+    *,
+    name: str,
+    address: str,
+    password: str,
+    district: District | None,
+    school: School | None,
+) -> InvalidInput | None:
+    """The first thing wrong with a new account's details (never whether the email is
+    taken), or None."""
+    if not name:
+        return InvalidInput("Enter your name.", field="name")
+    if len(name) > 120:
+        return InvalidInput("Use at most 120 characters for your name.", field="name")
+    problem = passwords.password_problem(password, user_inputs=(address, name))
+    if problem:
+        return InvalidInput(problem, field="password")
+    if school is not None and (district is None or school.district_id != district.id):
+        return InvalidInput("Choose a school in your district.", field="school")
+    return None
+
+
 def register_user(
     session: Session,
     *,
@@ -64,28 +89,47 @@ def register_user(
     school: School | None = None,
 ) -> User:
     """Create an account. Raises InvalidInput (with the field) for a taken email, an
-    empty name, a school outside the district, or a password the rules refuse."""
+    empty name, a school outside the district, or a password the rules refuse.
+
+    For administrators and the command line, who may know who has an account; the
+    public sign-up page uses sign_up, which never tells."""
     address = normalize_email(email)
     name = " ".join(name.split())
-    if not name:
-        raise InvalidInput("Enter your name.", field="name")
-    if len(name) > 120:
-        raise InvalidInput("Use at most 120 characters for your name.", field="name")
     if session.scalar(select(User.id).where(User.email == address)) is not None:
         raise InvalidInput(
             "An account with this email already exists. "
             "Sign in, or reset your password.",
             field="email",
         )
-    problem = passwords.password_problem(password, user_inputs=(address, name))
+    problem = _profile_problem(
+        name=name, address=address, password=password, district=district, school=school
+    )
     if problem:
-        raise InvalidInput(problem, field="password")
-    if school is not None and (district is None or school.district_id != district.id):
-        raise InvalidInput("Choose a school in your district.", field="school")
+        raise problem
+    return _create_user(
+        session,
+        address,
+        name,
+        passwords.hash_password(password),
+        role,
+        district,
+        school,
+    )
+
+
+def _create_user(
+    session: Session,
+    address: str,
+    name: str,
+    password_hash: str,
+    role: Role,
+    district: District | None,
+    school: School | None,
+) -> User:
     user = User(
         email=address,
         name=name,
-        password_hash=passwords.hash_password(password),
+        password_hash=password_hash,
         role=role,
         district_id=district.id if district else None,
         school_id=school.id if school else None,
@@ -93,6 +137,46 @@ def register_user(
     session.add(user)
     session.flush()
     return user
+
+
+class SignUp(NamedTuple):
+    """What a public sign-up did: ``user`` is the new account, or None when the
+    address already had one (``existing``, to be told by email, never on the page)."""
+
+    user: User | None
+    existing: User | None
+
+
+def sign_up(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    district: District | None = None,
+) -> SignUp:
+    """A teacher's own sign-up, which answers the same whether or not the address
+    already has an account (no enumeration): the details are checked alike, the
+    password is hashed alike (the same time), and the caller emails either a
+    welcome or, to the existing account, a note that someone tried to sign up.
+
+    Raises InvalidInput for a malformed email, an empty name or a refused password.
+    """
+    address = normalize_email(email)
+    name = " ".join(name.split())
+    problem = _profile_problem(
+        name=name, address=address, password=password, district=district, school=None
+    )
+    if problem:
+        raise problem
+    password_hash = passwords.hash_password(password)
+    existing = session.scalar(select(User).where(User.email == address))
+    if existing is not None:
+        return SignUp(user=None, existing=existing)
+    user = _create_user(
+        session, address, name, password_hash, Role.TEACHER, district, None
+    )
+    return SignUp(user=user, existing=None)
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
@@ -112,25 +196,70 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
 # --- server-side sessions -------------------------------------------------------------
 
 
+def may_stay_signed_in(user: User) -> bool:
+    """Only teachers may keep a browser signed in; staff always get the short
+    lifetime (they can see other people's work)."""
+    return user.role is Role.TEACHER
+
+
 def start_session(
-    session: Session, user: User, *, ip: str | None, user_agent: str | None
-) -> str:
-    """Record a new signed-in browser and return the token for its cookie."""
+    session: Session,
+    user: User,
+    *,
+    ip: str | None,
+    user_agent: str | None,
+    remember: bool = False,
+) -> tuple[str, bool]:
+    """Record a new signed-in browser; return the token for its cookie and whether
+    the session is a lasting one (``remember`` asked, and allowed for ``user``)."""
     token = secrets.token_urlsafe(32)
+    persistent = remember and may_stay_signed_in(user)
     session.add(
         UserSession(
             user_id=user.id,
             token_hash=token_hash(token),
             ip_address=(ip or "")[:45] or None,
             user_agent=(user_agent or "")[:255] or None,
+            persistent=persistent,
         )
     )
     session.flush()
-    return token
+    return token, persistent
+
+
+class SessionLimits(NamedTuple):
+    idle: timedelta
+    lifetime: timedelta
+
+
+def session_limits(record: UserSession) -> SessionLimits:
+    """How long ``record`` may stay unused, and may last at all (from the config:
+    PDHUB_SESSION_IDLE_MINUTES and PDHUB_SESSION_MAX_HOURS; a teacher's "keep me
+    signed in" session PDHUB_SESSION_REMEMBER_DAYS for both)."""
+    config = current_app.config
+    if record.persistent and may_stay_signed_in(record.user):
+        days = timedelta(days=config["PDHUB_SESSION_REMEMBER_DAYS"])
+        return SessionLimits(idle=days, lifetime=days)
+    return SessionLimits(
+        idle=timedelta(minutes=config["PDHUB_SESSION_IDLE_MINUTES"]),
+        lifetime=timedelta(hours=config["PDHUB_SESSION_MAX_HOURS"]),
+    )
+
+
+def session_is_live(record: UserSession, now: datetime | None = None) -> bool:
+    """Not revoked, used within the idle timeout, and younger than its lifetime."""
+    now = now or utcnow()
+    limits = session_limits(record)
+    return (
+        record.revoked_at is None
+        and now - record.last_seen_at <= limits.idle
+        and now - record.created_at <= limits.lifetime
+    )
 
 
 def user_for_session(session: Session, user_id: int, token: str | None) -> User | None:
-    """The user of a live (not revoked) session, or None: the cookie is not enough."""
+    """The user of a live session (see session_is_live), or None: the cookie is not
+    enough, and an old one stops working on the server whatever the browser keeps."""
     if not token:
         return None
     record = session.scalar(
@@ -140,12 +269,26 @@ def user_for_session(session: Session, user_id: int, token: str | None) -> User 
             UserSession.revoked_at.is_(None),
         )
     )
-    if record is None:
-        return None
     now = utcnow()
-    if now - record.last_seen_at > SESSION_TOUCH_INTERVAL:
+    if record is None or not session_is_live(record, now):
+        return None
+    # Written at most every few minutes (not every request), but often enough for
+    # the idle timeout to count from the latest one.
+    touch = min(SESSION_TOUCH_INTERVAL, session_limits(record).idle / 4)
+    if now - record.last_seen_at > touch:
         record.last_seen_at = now
     return record.user
+
+
+def live_sessions(session: Session, user: User) -> list[UserSession]:
+    """``user``'s signed-in browsers that have not ended, most recently used first."""
+    records = session.scalars(
+        select(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .order_by(UserSession.last_seen_at.desc())
+    ).all()
+    now = utcnow()
+    return [record for record in records if session_is_live(record, now)]
 
 
 def end_session(session: Session, token: str | None) -> None:
@@ -309,17 +452,42 @@ def confirm_totp(session: Session, user: User, code: str) -> list[str]:
     return regenerate_recovery_codes(session, user)
 
 
+def _recovery_normalized(code: str) -> str:
+    # People copy codes with or without the dashes, in either case, with spaces.
+    return "".join(code.split()).replace("-", "").lower()
+
+
 def regenerate_recovery_codes(session: Session, user: User) -> list[str]:
+    """Replace ``user``'s recovery codes with new ones and return them (shown once).
+
+    Each code is 80 random bits (16 base32 letters and digits, in groups of four),
+    stored as an argon2id hash with its own salt.
+    """
     session.query(RecoveryCode).filter_by(user_id=user.id).delete()
-    codes = [
-        f"{secrets.token_hex(3)}-{secrets.token_hex(3)}"
-        for _ in range(RECOVERY_CODE_COUNT)
-    ]
+    codes = []
+    for _ in range(RECOVERY_CODE_COUNT):
+        raw = base64.b32encode(secrets.token_bytes(RECOVERY_CODE_BYTES)).decode()
+        codes.append("-".join(raw[i : i + 4] for i in range(0, len(raw), 4)).lower())
     session.add_all(
-        RecoveryCode(user_id=user.id, code_hash=token_hash(c)) for c in codes
+        RecoveryCode(
+            user_id=user.id,
+            code_hash=passwords.hash_recovery_code(_recovery_normalized(code)),
+        )
+        for code in codes
     )
     session.flush()
     return codes
+
+
+def _recovery_code_matches(record: RecoveryCode, code: str) -> bool:
+    if record.code_hash.startswith("$argon2"):
+        return passwords.check_recovery_code(
+            record.code_hash, _recovery_normalized(code)
+        )
+    # A code made before argon2id (48 bits, "abc123-def456", stored as SHA-256):
+    # it keeps working until used or replaced.
+    legacy = "".join(code.split()).lower()
+    return secrets.compare_digest(record.code_hash, token_hash(legacy))
 
 
 def verify_second_factor(session: Session, user: User, code: str) -> bool:
@@ -327,14 +495,14 @@ def verify_second_factor(session: Session, user: User, code: str) -> bool:
     if _accept_totp_code(user, code):
         session.flush()
         return True
-    normalized = "".join(code.split()).lower()
-    recovery = session.scalar(
+    if len(_recovery_normalized(code)) < 12:  # a mistyped TOTP code, not a recovery one
+        return False
+    unused = session.scalars(
         select(RecoveryCode).where(
-            RecoveryCode.user_id == user.id,
-            RecoveryCode.code_hash == token_hash(normalized),
-            RecoveryCode.used_at.is_(None),
+            RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
         )
-    )
+    ).all()
+    recovery = next((r for r in unused if _recovery_code_matches(r, code)), None)
     if recovery is None:
         return False
     recovery.used_at = utcnow()

@@ -4,7 +4,6 @@ two-factor set-up, sessions, API tokens and invitation acceptance."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 import segno
 from flask import (
@@ -21,23 +20,20 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from pdhub.accounts import auth, forms, service
-from pdhub.accounts.models import ApiToken, Role, UserSession
+from pdhub.accounts.models import ApiToken, Role
 from pdhub.districts import service as districts
 from pdhub.errors import DomainError, InvalidInput
 from pdhub.extensions import db, limiter
 from pdhub.forms import show_error
 from pdhub.notifications.service import queue_email
+from pdhub.routing import safe_next
 
 bp = Blueprint("accounts", __name__)
 
 
 def _safe_next(default: str) -> str:
-    """Only same-site relative paths are followed after sign-in (no open redirect)."""
-    target = request.args.get("next", "")
-    parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
-        return target
-    return default
+    """The ``next`` page to go to after this step, if it is on this site."""
+    return safe_next(request.args.get("next"), default)
 
 
 def _failed(response: Any) -> bool:
@@ -77,7 +73,17 @@ def _with_signin_limits(view: Any) -> Any:
     return view
 
 
+def _signup_limit() -> str:
+    return str(current_app.config["PDHUB_SIGNUP_LIMIT"])
+
+
+def _site_url(endpoint: str) -> str:
+    # Links in emails start from the configured origin, never the request's Host.
+    return str(current_app.config["PDHUB_BASE_URL"]) + url_for(endpoint)
+
+
 @bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(_signup_limit, methods=["POST"], scope="signup")
 def signup() -> Any:
     if current_user.is_authenticated:
         return redirect(url_for("home.dashboard"))
@@ -89,24 +95,46 @@ def signup() -> Any:
                 district = districts.district_for_join_code(
                     db.session, form.join_code.data
                 )
-            user = service.register_user(
+            outcome = service.sign_up(
                 db.session,
                 email=form.email.data,
                 name=form.name.data,
                 password=form.password.data,
                 district=district,
             )
-            auth.sign_in(user)
-            db.session.commit()
         except DomainError as error:
             db.session.rollback()
             show_error(form, error)
         else:
+            if outcome.user is not None:
+                queue_email(
+                    db.session,
+                    outcome.user.email,
+                    "Welcome to PD Hub",
+                    "signup_welcome",
+                    user=outcome.user,
+                    link=_site_url("accounts.signin"),
+                )
+            elif outcome.existing is not None:
+                queue_email(
+                    db.session,
+                    outcome.existing.email,
+                    "Someone tried to create a PD Hub account with your email",
+                    "signup_existing",
+                    user=outcome.existing,
+                    signin_link=_site_url("accounts.signin"),
+                    reset_link=_site_url("accounts.forgot_password"),
+                )
+            db.session.commit()
+            # The same answer whether or not the address has an account (no
+            # enumeration): the email says which.
             flash(
-                f"Welcome to PD Hub, {user.first_name}! Start by choosing a module.",
-                "success",
+                "Check your email: we sent a message to "
+                f"{service.normalize_email(form.email.data)} about your account. "
+                "Then sign in here.",
+                "info",
             )
-            return redirect(url_for("home.dashboard"), 303)
+            return redirect(url_for("accounts.signin"), 303)
     status = 422 if form.errors or form.form_errors else 200
     return render_template("accounts/signup.html", form=form), status
 
@@ -128,10 +156,11 @@ def signin() -> Any:
         elif user.two_factor_enabled:
             session.clear()
             session[auth.PENDING_2FA_KEY] = user.email
+            session[auth.PENDING_REMEMBER_KEY] = bool(form.remember.data)
             db.session.commit()
             return redirect(url_for("accounts.signin_code", next=_safe_next("")), 303)
         else:
-            auth.sign_in(user)
+            auth.sign_in(user, remember=bool(form.remember.data))
             db.session.commit()
             return redirect(_safe_next(url_for("home.dashboard")), 303)
     status = 401 if request.method == "POST" else 200
@@ -148,7 +177,7 @@ def signin_code() -> Any:
     form = forms.CodeForm()
     if form.validate_on_submit():
         if service.verify_second_factor(db.session, user, form.code.data):
-            auth.sign_in(user)
+            auth.sign_in(user, remember=bool(session.get(auth.PENDING_REMEMBER_KEY)))
             db.session.commit()
             return redirect(_safe_next(url_for("home.dashboard")), 303)
         db.session.commit()  # keep the used-counter / spent recovery code state
@@ -288,7 +317,10 @@ def change_password() -> Any:
             )
             return redirect(url_for("accounts.profile"), 303)
     return render_template(
-        "accounts/profile.html", form=form, password_form=password_form
+        "accounts/profile.html",
+        form=form,
+        password_form=password_form,
+        preferences_form=forms.EmailPreferencesForm(obj=current_user),
     ), 422
 
 
@@ -362,11 +394,7 @@ def sessions() -> Any:
             f"Signed out of {ended} other browser{'s' if ended != 1 else ''}.", "info"
         )
         return redirect(url_for("accounts.sessions"), 303)
-    records = db.session.scalars(
-        select(UserSession)
-        .where(UserSession.user_id == current_user.id, UserSession.revoked_at.is_(None))
-        .order_by(UserSession.last_seen_at.desc())
-    ).all()
+    records = service.live_sessions(db.session, current_user)
     current_hash = service.token_hash(auth.current_session_token() or "")
     return render_template(
         "accounts/sessions.html", records=records, form=form, current_hash=current_hash

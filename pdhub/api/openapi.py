@@ -7,6 +7,8 @@ from typing import Any
 from flask import Flask
 
 from badges.verify import CHECK_CODES
+from pdhub.routing import MAX_ID
+from pdhub.verification.uploads import URL_PATTERN
 
 
 def _problem(description: str) -> dict[str, Any]:
@@ -32,11 +34,14 @@ def _batch_id() -> dict[str, Any]:
         "name": "batch_id",
         "in": "path",
         "required": True,
-        "schema": {"type": "integer"},
+        # Ids are 32-bit: a larger one is no batch (404).
+        "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
     }
 
 
-def _download(media_type: str, description: str) -> dict[str, Any]:
+def _download(
+    media_type: str, description: str, schema: dict[str, Any] | None = None
+) -> dict[str, Any]:
     return {
         "tags": ["Batch verification"],
         "summary": description,
@@ -45,12 +50,96 @@ def _download(media_type: str, description: str) -> dict[str, Any]:
         "responses": {
             "200": {
                 "description": description,
-                "content": {media_type: {"schema": {"type": "string"}}},
+                "content": {media_type: {"schema": schema or {"type": "string"}}},
             },
-            "401": _problem("No valid API token."),
+            **_token_problems(),
             "404": _problem("No such batch in your district."),
-            "422": _problem("The batch is still running."),
+            "409": _problem("The batch is still running: try again when it is done."),
         },
+    }
+
+
+def _token_problems() -> dict[str, Any]:
+    return {
+        "401": _problem("No valid API token."),
+        "403": _problem("The token is not a district administrator's."),
+    }
+
+
+def _credential_schema() -> dict[str, Any]:
+    # What the verifier's structure check needs before it reads a credential
+    # (badges.verify._check_structure): a JSON object without these is answered
+    # 422 as unreadable, so the document does not call it valid.
+    return {
+        "type": "object",
+        "description": "An Open Badges 3.0 OpenBadgeCredential (VC 2.0). Only its "
+        "structure is required here; the verification report judges the rest.",
+        "required": ["@context", "type", "issuer", "credentialSubject", "validFrom"],
+        "properties": {
+            "@context": {
+                "type": "array",
+                "minItems": 1,
+                "prefixItems": [{"const": "https://www.w3.org/ns/credentials/v2"}],
+            },
+            "type": {
+                "anyOf": [
+                    {"type": "array", "contains": {"const": "VerifiableCredential"}},
+                    {"type": "string", "pattern": "VerifiableCredential"},
+                ]
+            },
+            "issuer": {
+                "anyOf": [
+                    {"type": "string", "minLength": 1},
+                    {
+                        "type": "object",
+                        "required": ["id"],
+                        "properties": {"id": {"type": "string", "minLength": 1}},
+                    },
+                ]
+            },
+            "credentialSubject": {"type": ["object", "array"]},
+            "validFrom": {"type": "string"},
+            "id": {"type": "string"},
+        },
+    }
+
+
+def _batch_request_schema(batch_limit: int) -> dict[str, Any]:
+    # The body must hold at least one credential or URL (an empty batch is
+    # refused): anyOf says so, where a bare object schema would allow {}.
+    return {
+        "type": "object",
+        "description": f"Up to {batch_limit} items in all, urls and credentials "
+        "together.",
+        "additionalProperties": False,
+        "properties": {
+            "urls": {
+                "type": "array",
+                "maxItems": batch_limit,
+                "items": {
+                    "type": "string",
+                    "pattern": f"^{URL_PATTERN.pattern}$",
+                    "maxLength": 2048,
+                },
+            },
+            "credentials": {
+                "type": "array",
+                "maxItems": batch_limit,
+                "items": {
+                    "anyOf": [
+                        {"type": "object", "description": "A credential"},
+                        {"type": "string", "description": "A VC-JWT"},
+                    ]
+                },
+            },
+        },
+        "anyOf": [
+            {"required": ["urls"], "properties": {"urls": {"minItems": 1}}},
+            {
+                "required": ["credentials"],
+                "properties": {"credentials": {"minItems": 1}},
+            },
+        ],
     }
 
 
@@ -109,7 +198,15 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                                             "additionalProperties": False,
                                             "properties": {
                                                 "credential": {
-                                                    "$ref": "#/components/schemas/Credential"  # noqa: E501
+                                                    "anyOf": [
+                                                        {
+                                                            "$ref": "#/components/schemas/Credential"  # noqa: E501
+                                                        },
+                                                        {
+                                                            "type": "string",
+                                                            "description": "A VC-JWT",
+                                                        },
+                                                    ]
                                                 },
                                                 "email": {
                                                     "$ref": "#/components/schemas/ExpectedEmail"  # noqa: E501
@@ -163,33 +260,7 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                         "required": True,
                         "content": {
                             "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "additionalProperties": False,
-                                    "properties": {
-                                        "urls": {
-                                            "type": "array",
-                                            "items": {
-                                                "type": "string",
-                                                "format": "uri",
-                                            },
-                                        },
-                                        "credentials": {
-                                            "type": "array",
-                                            "items": {
-                                                "oneOf": [
-                                                    {
-                                                        "$ref": "#/components/schemas/Credential"  # noqa: E501
-                                                    },
-                                                    {
-                                                        "type": "string",
-                                                        "description": "A VC-JWT",
-                                                    },
-                                                ]
-                                            },
-                                        },
-                                    },
-                                }
+                                "schema": {"$ref": "#/components/schemas/BatchRequest"}
                             },
                             "multipart/form-data": {
                                 "schema": {
@@ -198,8 +269,10 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                                     "properties": {
                                         "file": {
                                             "type": "string",
+                                            "contentMediaType": "application/octet-stream",  # noqa: E501
                                             "description": "A CSV of URLs or a "
-                                            "ZIP of credential files.",
+                                            "ZIP of credential files; one that "
+                                            "is neither is answered 422.",
                                         }
                                     },
                                 }
@@ -212,8 +285,7 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                             "Accepted; poll the Location.",
                         ),
                         "400": _problem("The body is not valid JSON."),
-                        "401": _problem("No valid API token."),
-                        "403": _problem("The token is not a district administrator's."),
+                        **_token_problems(),
                         "413": _problem("The body is too large."),
                         "415": _problem("Unsupported media type."),
                         "422": _problem(
@@ -232,7 +304,7 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                         "200": _json(
                             {"$ref": "#/components/schemas/Batch"}, "The batch."
                         ),
-                        "401": _problem("No valid API token."),
+                        **_token_problems(),
                         "404": _problem("No such batch in your district."),
                     },
                 }
@@ -244,6 +316,7 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                 "get": _download(
                     "application/json",
                     "The verification report (the exact signed bytes).",
+                    {"$ref": "#/components/schemas/Report"},
                 )
             },
             "/verify/batch/{batch_id}/report.jws": {
@@ -262,13 +335,30 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                 }
             },
             "schemas": {
-                "Credential": {
+                "Credential": _credential_schema(),
+                "BatchRequest": _batch_request_schema(batch_limit),
+                "Report": {
                     "type": "object",
-                    "description": "An Open Badges 3.0 OpenBadgeCredential (VC 2.0).",
+                    "description": "The signed verification report of a batch.",
+                    "required": ["type", "batch", "total", "counts", "results"],
+                    "properties": {
+                        "type": {"const": "PDHubVerificationReport"},
+                        "batch": {"type": "integer"},
+                        "total": {"type": "integer"},
+                        "counts": {
+                            "type": "object",
+                            "additionalProperties": {"type": "integer"},
+                        },
+                        "resultsCsvSha256": {"type": "string"},
+                        "results": {"type": "array", "items": {"type": "object"}},
+                    },
                 },
                 "ExpectedEmail": {
-                    "type": "string",
+                    # null or blank: no email to check (what the API does).
+                    "type": ["string", "null"],
                     "maxLength": 254,
+                    # What verification.service.check_email_input accepts.
+                    "pattern": r"^\s*([^ ]+@[^ @]+)?\s*$",
                     "description": "The email address the verifier expects the "
                     "credential to be issued to. Compared (trimmed, lower case) with "
                     "the credential's salted hash, then forgotten: never stored.",

@@ -131,16 +131,21 @@ def invite(
 ) -> str:
     """Invite someone by email to join ``district`` with ``role``; returns the token.
 
-    An existing account in no district is not re-invited by email sign-up: the
-    invitation is for new accounts. Re-inviting the same email replaces the old link.
+    Re-inviting the same email replaces the old link. The answer never says whether
+    the address has an account elsewhere (no enumeration across districts): only a
+    member of this district is refused by name. For an account outside the district
+    the invitation is recorded the same way, but the email tells its owner they
+    already have an account and carries no link (the invitation makes new accounts;
+    a platform administrator moves an existing one).
     """
     if not policies.can_invite(actor, district, role):
         raise PermissionDenied(
             "You can't invite people with that role to this district."
         )
     address = accounts.normalize_email(email)
-    if session.scalar(select(User.id).where(User.email == address)):
-        raise InvalidInput("This person already has a PD Hub account.", field="email")
+    existing = session.scalar(select(User).where(User.email == address))
+    if existing is not None and existing.district_id == district.id:
+        raise InvalidInput("This person is already in your district.", field="email")
     now = utcnow()
     for old in session.scalars(
         select(Invitation).where(
@@ -164,6 +169,18 @@ def invite(
     )
     session.add(invitation)
     session.flush()
+    if existing is not None:
+        queue_email(
+            session,
+            address,
+            f"You're invited to {district.name} on PD Hub",
+            "invitation_existing",
+            district=district,
+            role=role,
+            inviter=actor,
+            user=existing,
+        )
+        return token
     queue_email(
         session,
         address,

@@ -728,15 +728,6 @@ def transcript_total(rows: Sequence[TranscriptRow]) -> float:
     return sum(row.hours for row in rows if row.counted)
 
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: object) -> str:
-    """Text for a CSV cell that a spreadsheet will not run as a formula (OWASP)."""
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
 # --- more attempts for a teacher who used them all -----------------------------------
 
 

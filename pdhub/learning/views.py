@@ -3,8 +3,6 @@ own learning and PD-hours transcript."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask import (
@@ -24,6 +22,7 @@ from pdhub.accounts.auth import roles_required
 from pdhub.accounts.forms import ConfirmForm
 from pdhub.accounts.models import Role
 from pdhub.errors import DomainError, NotFound
+from pdhub.exports import csv_response, csv_text
 from pdhub.extensions import db
 from pdhub.learning import forms, policies, service
 from pdhub.learning.models import Enrollment, QuizAttempt, QuizAttemptStatus
@@ -383,31 +382,25 @@ def transcript() -> Any:
 @bp.get("/transcript.csv")
 @login_required
 def transcript_csv() -> Any:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        ["Module", "Version", "PD hours", "Completed on", "Badge status", "Counted"]
-    )
     rows = service.transcript(db.session, current_user)
-    for row in rows:
-        writer.writerow(
-            [
-                service.csv_safe(row.module),
-                row.version,
-                f"{row.hours:g}",
-                row.completed.date().isoformat(),
-                row.status,
-                "yes" if row.counted else "no (badge " + row.status.lower() + ")",
-            ]
-        )
-    writer.writerow(
-        ["Total PD hours counted", "", f"{service.transcript_total(rows):g}"]
+    text = csv_text(
+        ["Module", "Version", "PD hours", "Completed on", "Badge status", "Counted"],
+        [
+            *(
+                [
+                    row.module,
+                    row.version,
+                    f"{row.hours:g}",
+                    f"{row.completed:%Y-%m-%d}",
+                    row.status,
+                    "yes" if row.counted else f"no (badge {row.status.lower()})",
+                ]
+                for row in rows
+            ),
+            ["Total PD hours counted", "", f"{service.transcript_total(rows):g}"],
+        ],
     )
-    response = Response(buffer.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = (
-        'attachment; filename="pd-hours-transcript.csv"'
-    )
-    return response
+    return csv_response(text, "pd-hours-transcript.csv")
 
 
 @bp.app_context_processor

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import smtplib
 import sys
 from email.message import EmailMessage as MimeMessage
@@ -16,7 +17,12 @@ class Mailer(Protocol):
 
 
 class ConsoleMailer:
-    """Prints each message and appends it to ``mail.log`` in the instance folder."""
+    """Development only: appends each message to ``mail.log`` in the instance folder
+    (readable by its owner only) and says so on stderr.
+
+    Messages carry live links (password reset, invitations), so the stderr line (which
+    ends up in the worker's log) names the recipient and subject, never the body.
+    """
 
     def __init__(self, log_path: Path, sender: str) -> None:
         self.log_path = log_path
@@ -26,10 +32,17 @@ class ConsoleMailer:
         text = (
             f"From: {self.sender}\nTo: {to}\nSubject: {subject}\n\n{body}\n" + "-" * 72
         )
-        print(text, file=sys.stderr)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        with self.log_path.open("a", encoding="utf-8") as log:
+        descriptor = os.open(
+            self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600
+        )
+        os.fchmod(descriptor, 0o600)  # also a log made world-readable before
+        with os.fdopen(descriptor, "a", encoding="utf-8") as log:
             log.write(text + "\n")
+        print(
+            f"Mail to {to}: {subject!r} (the message is in {self.log_path})",
+            file=sys.stderr,
+        )
 
 
 class SmtpMailer:

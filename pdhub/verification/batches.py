@@ -9,11 +9,8 @@ the conditional update that marks the batch done.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
-import logging
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +26,7 @@ from pdhub import jobs
 from pdhub.accounts.models import User
 from pdhub.db import utcnow
 from pdhub.errors import NotFound, PermissionDenied
+from pdhub.exports import csv_text
 from pdhub.verification import policies
 from pdhub.verification.fetcher import (
     DocumentFetcher,
@@ -51,7 +49,6 @@ from pdhub.verification.uploads import BatchInput
 CHUNK_TASK = "pdhub.verify_batch_chunk"
 FINISH_TASK = "pdhub.finish_verification_batch"
 
-log = logging.getLogger(__name__)
 
 CSV_COLUMNS = (
     "row",
@@ -114,7 +111,6 @@ def start_batch(
 
 def verify_chunk(session: Session, batch_id: int, start: int, end: int) -> int:
     """Verify the unchecked items at positions [start, end); return how many."""
-    began = time.perf_counter()
     batch = session.get(VerificationBatch, batch_id)
     if batch is None or batch.status is BatchStatus.DONE:
         return 0
@@ -133,7 +129,6 @@ def verify_chunk(session: Session, batch_id: int, start: int, end: int) -> int:
         )
         .order_by(VerificationItem.position)
     ).all()
-    loaded = time.perf_counter()
     fetcher, memo, resolver = _batch_tools(batch_id)
     changes: list[dict[str, Any]] = []
     for row in rows:
@@ -141,14 +136,9 @@ def verify_chunk(session: Session, batch_id: int, start: int, end: int) -> int:
             row.payload, row.source, fetcher, memo, resolver, row.expected_email
         )
         changes.append({"id": row.id, **_item_values(outcome)})
-    verified = time.perf_counter()
     if changes:
         session.execute(update(VerificationItem), changes)
     jobs.enqueue(FINISH_TASK, batch_id)
-    written = time.perf_counter()
-    log.info("timing batch.load %.4f", loaded - began)
-    log.info("timing batch.verify %.4f", verified - loaded)
-    log.info("timing batch.write %.4f", written - verified)
     return len(changes)
 
 
@@ -193,6 +183,8 @@ def _verify_item(
             if fetcher.is_local(source):
                 return _unreadable(f"the credential could not be opened: {NOT_SHARED}")
             return _unreadable(f"the credential could not be fetched: {error}")
+        except ValueError:  # urlsplit's "Invalid IPv6 URL" and the like
+            return _unreadable("the credential address is not a valid URL")
     return verify_with(data, memo, resolver=resolver, email=email)
 
 
@@ -313,23 +305,12 @@ def _rows(session: Session, batch_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    # CSV injection: a spreadsheet runs a cell that starts with one of these as a
-    # formula; a leading apostrophe makes it text (OWASP's advice).
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r", "|"):
-        text = "'" + text
-    return text
-
-
 def results_csv(rows: list[dict[str, Any]]) -> str:
-    """One row per credential; every cell is safe to open in a spreadsheet."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([CSV_HEADERS.get(c, c.capitalize()) for c in CSV_COLUMNS])
-    for row in rows:
-        writer.writerow(
-            _cell(
+    """One row per credential, written by the one CSV writer (pdhub.exports)."""
+    return csv_text(
+        [CSV_HEADERS.get(c, c.capitalize()) for c in CSV_COLUMNS],
+        (
+            [
                 "; ".join(row[column])
                 if column == "reasons"
                 else Verdict(row[column]).label
@@ -337,10 +318,11 @@ def results_csv(rows: list[dict[str, Any]]) -> str:
                 else RecipientMatch(row[column]).label
                 if column == "recipient_match"
                 else row[column]
-            )
-            for column in CSV_COLUMNS
-        )
-    return out.getvalue()
+                for column in CSV_COLUMNS
+            ]
+            for row in rows
+        ),
+    )
 
 
 # --- reading batches ----------------------------------------------------------------

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 
@@ -15,6 +17,13 @@ from pdhub.errors import InvalidInput
 
 #: A credential file inside a ZIP may be this large (baked images included).
 MAX_MEMBER_BYTES = 4 * 1024 * 1024
+
+#: A credential address in a batch: http(s), a host (no user part, no IPv6
+#: brackets), then no whitespace or control character. The OpenAPI document
+#: publishes the same pattern.
+URL_PATTERN = re.compile(
+    r"https?://[^\x00-\x20\x7f/?#\[\]@]+(?:[/?#][^\x00-\x20\x7f]*)?"
+)
 #: All files of a ZIP together, uncompressed (a zip bomb stops here).
 MAX_ZIP_TOTAL_BYTES = 512 * 1024 * 1024
 CREDENTIAL_SUFFIXES = (".json", ".jwt", ".png", ".svg", ".txt")
@@ -117,7 +126,15 @@ def _row_email(
 
 
 def _is_url(value: str) -> bool:
-    return value.startswith(("https://", "http://")) and " " not in value
+    """An http(s) address with a host, as URL_PATTERN says (the OpenAPI document
+    uses the same pattern): no spaces or control characters (PostgreSQL text
+    cannot hold NUL), and one urlsplit can take apart ("https://[" cannot)."""
+    if not URL_PATTERN.fullmatch(value):
+        return False
+    try:
+        return bool(urlsplit(value).hostname)
+    except ValueError:
+        return False
 
 
 def read_zip(data: bytes, limit: int) -> list[BatchInput]:

@@ -17,9 +17,10 @@ from flask import (
 )
 from flask_login import current_user
 
+from pdhub import exports
 from pdhub.accounts.auth import roles_required
 from pdhub.accounts.models import Role
-from pdhub.errors import DomainError, InvalidInput, size_limit_text
+from pdhub.errors import Conflict, DomainError, InvalidInput, size_limit_text
 from pdhub.extensions import db, limiter
 from pdhub.forms import show_error
 from pdhub.verification import batches, forms, service
@@ -69,7 +70,10 @@ def verify() -> Any:
                 ),
             )
             outcome = None
-    status = 422 if form.errors or form.form_errors else 200
+    # A link followed (?url=) is a page like any other, even when what it names can't
+    # be verified: the page says why and what to do. A form sent with bad input: 422.
+    failed = bool(form.errors or form.form_errors)
+    status = 422 if failed and not linked else 200
     return render_template(
         "verification/verify.html", form=form, outcome=outcome
     ), status
@@ -171,16 +175,13 @@ def batch_signature(batch_id: int) -> Any:
 
 
 def csv_response(text: str, batch_id: int) -> Response:
-    response = Response(text.encode("utf-8"), mimetype="text/csv")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="verification-{batch_id}.csv"'
-    )
-    return response
+    return exports.csv_response(text, f"verification-{batch_id}.csv")
 
 
 def report_response(body: str | None, mimetype: str, filename: str) -> Response:
     if body is None:
-        raise InvalidInput("The report is ready once every credential is checked.")
+        # The request is fine; the batch is not there yet: 409, not 422.
+        raise Conflict("The report is ready once every credential is checked.")
     response = Response(body.encode("utf-8"), mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
