@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -15,7 +16,7 @@ from pdhub.extensions import db
 
 @click.group()
 def credentials() -> None:
-    """List, export and revoke issued credentials."""
+    """List, export, verify, revoke, suspend, reinstate and reissue credentials."""
 
 
 @credentials.command("list")
@@ -70,22 +71,114 @@ def export_command(credential_id: str, form: str) -> None:
         sys.stdout.buffer.flush()
 
 
-@credentials.command("revoke")
-@click.argument("credential_id")
-@click.option("--reason", required=True, help="Kept with the credential.")
-@with_appcontext
-def revoke_command(credential_id: str, reason: str) -> None:
-    """Revoke a credential: its status list bit is set and the list re-signed."""
+def _change(credential_id: str, change: Callable[[Any], object]) -> Any:
     from pdhub.credentials import service
 
     try:
         credential = service.get_credential(db.session, credential_id)
-        service.revoke_credential(db.session, None, credential, reason)
+        change(credential)
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(error.message) from None
+    return credential
+
+
+@credentials.command("revoke")
+@click.argument("credential_id")
+@click.option(
+    "--reason",
+    required=True,
+    help="Public: the teacher and anyone with the badge's link see it.",
+)
+@click.option("--note", help="Internal: only administrators see it.")
+@with_appcontext
+def revoke_command(credential_id: str, reason: str, note: str | None) -> None:
+    """Revoke a credential for good: its status list bit is set and the list
+    re-signed at the address it always had; the teacher is told."""
+    from pdhub.credentials import service
+
+    credential = _change(
+        credential_id,
+        lambda c: service.revoke_credential(db.session, None, c, reason, note),
+    )
     click.echo(f"Revoked {credential.id}: {reason}")
+
+
+@credentials.command("suspend")
+@click.argument("credential_id")
+@click.option(
+    "--reason",
+    required=True,
+    help="Public: the teacher and anyone with the badge's link see it.",
+)
+@click.option("--note", help="Internal: only administrators see it.")
+@with_appcontext
+def suspend_command(credential_id: str, reason: str, note: str | None) -> None:
+    """Suspend a credential until it is reinstated; the teacher is told."""
+    from pdhub.credentials import service
+
+    credential = _change(
+        credential_id,
+        lambda c: service.suspend_credential(db.session, None, c, reason, note),
+    )
+    click.echo(f"Suspended {credential.id}: {reason}")
+    if not service.publishes_suspension(credential):
+        click.echo(
+            "This credential was issued before suspensions were published in status "
+            "lists: PD Hub's verifier reports it suspended, other verifiers cannot "
+            "see it. Revoke or reissue it to withdraw it everywhere."
+        )
+
+
+@credentials.command("reinstate")
+@click.argument("credential_id")
+@with_appcontext
+def reinstate_command(credential_id: str) -> None:
+    """Lift a credential's suspension, so it verifies again; the teacher is told."""
+    from pdhub.credentials import service
+
+    credential = _change(
+        credential_id,
+        lambda c: service.reinstate_credential(db.session, None, c),
+    )
+    click.echo(f"Reinstated {credential.id}: it verifies again.")
+
+
+@credentials.command("reissue")
+@click.option(
+    "--key",
+    "key_reference",
+    required=True,
+    help="Reissue the current credentials this key signed (its number, "
+    "public key or did:key).",
+)
+@with_appcontext
+def reissue_command(key_reference: str) -> None:
+    """Reissue, with the current key, every current credential a key signed (for
+    a withdrawn key: those it signed before it leaked), through the bulk issuing
+    path; each old one is revoked as replaced and its teacher told."""
+    from pdhub.credentials import keys as issuer_keys
+    from pdhub.credentials import service
+
+    key = issuer_keys.find_key(db.session, key_reference)
+    if key is None:
+        raise click.ClickException(f"No issuer key matches {key_reference!r}.")
+    try:
+        result = service.reissue_signed_by(db.session, key)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    click.echo(
+        f"Reissued {result.reissued} credential(s) signed by key {key.id} "
+        "with the current key."
+    )
+    if result.skipped_suspended:
+        click.echo(
+            f"Left {result.skipped_suspended} suspended credential(s) as they are: "
+            "reinstate or revoke them first."
+        )
 
 
 @click.group()
@@ -103,6 +196,64 @@ def rotate_command() -> None:
     db.session.commit()
     click.echo(f"New issuer key {key.public_key_multibase} ({key.did_key}).")
     click.echo("Earlier credentials keep verifying with their own keys.")
+
+
+@keys.command("list")
+@with_appcontext
+def list_keys_command() -> None:
+    """List every issuer key, current, retired or withdrawn."""
+    from pdhub.credentials import keys as issuer_keys
+
+    for key in issuer_keys.all_keys(db.session):
+        if key.withdrawn_at is not None:
+            state = f"withdrawn (compromised {key.compromised_at:%Y-%m-%dT%H:%M:%SZ})"
+        elif key.retired_at is not None:
+            state = "retired"
+        else:
+            state = "current"
+        click.echo(f"{key.id}  {key.did_key}  {state}")
+
+
+@keys.command("revoke")
+@click.argument("key_reference", metavar="KEY")
+@click.option(
+    "--compromised-at",
+    required=True,
+    help="When the key leaked (ISO 8601, e.g. 2026-12-01T09:00:00Z); credentials "
+    "it signed from then on stop verifying.",
+)
+@with_appcontext
+def revoke_key_command(key_reference: str, compromised_at: str) -> None:
+    """Withdraw a leaked issuer KEY (its number, public key or did:key)."""
+    from badges.dates import parse_date_time
+    from pdhub.credentials import keys as issuer_keys
+
+    try:
+        moment = parse_date_time(compromised_at.strip())
+    except ValueError:
+        raise click.ClickException(
+            "Give --compromised-at as an ISO 8601 time with a zone, "
+            "e.g. 2026-12-01T09:00:00Z."
+        ) from None
+    key = issuer_keys.find_key(db.session, key_reference)
+    if key is None:
+        raise click.ClickException(f"No issuer key matches {key_reference!r}.")
+    try:
+        new_key = issuer_keys.withdraw_key(db.session, key, moment)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    click.echo(
+        f"Withdrew key {key.id} ({key.did_key}): it is no longer listed for "
+        "assertionMethod, and credentials it signed from "
+        f"{moment:%Y-%m-%dT%H:%M:%SZ} on no longer verify."
+    )
+    if new_key is not None:
+        click.echo(f"New current key {new_key.id} ({new_key.did_key}).")
+    click.echo(
+        f"Reissue what it signed before with: pdhub credentials reissue --key {key.id}"
+    )
 
 
 @credentials.command("verify")

@@ -376,7 +376,10 @@ def my_learning() -> Any:
 def transcript() -> Any:
     rows = service.transcript(db.session, current_user)
     return render_template(
-        "learning/transcript.html", rows=rows, total=sum(row.hours for row in rows)
+        "learning/transcript.html",
+        rows=rows,
+        total=service.transcript_total(rows),
+        not_counted=sum(row.hours for row in rows if not row.counted),
     )
 
 
@@ -385,17 +388,30 @@ def transcript() -> Any:
 def transcript_csv() -> Any:
     # Machine-readable: ISO 8601 in the teacher's zone, with its offset from UTC.
     zone = viewer_zone()
+    rows = service.transcript(db.session, current_user)
     text = csv_text(
-        ["Module", "Version", "PD hours", "Completed at (ISO 8601, with UTC offset)"],
-        (
-            [
-                row.module,
-                row.version,
-                f"{row.hours:g}",
-                in_zone(row.completed, zone).isoformat(timespec="seconds"),
-            ]
-            for row in service.transcript(db.session, current_user)
-        ),
+        [
+            "Module",
+            "Version",
+            "PD hours",
+            "Completed at (ISO 8601, with UTC offset)",
+            "Badge status",
+            "Counted",
+        ],
+        [
+            *(
+                [
+                    row.module,
+                    row.version,
+                    f"{row.hours:g}",
+                    in_zone(row.completed, zone).isoformat(timespec="seconds"),
+                    row.status,
+                    "yes" if row.counted else f"no (badge {row.status.lower()})",
+                ]
+                for row in rows
+            ),
+            ["Total PD hours counted", "", f"{service.transcript_total(rows):g}"],
+        ],
     )
     return csv_response(text, "pd-hours-transcript.csv")
 

@@ -3,12 +3,14 @@ to whom, and each check in plain words."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_app_context
+from sqlalchemy.exc import SQLAlchemyError
 
 from badges.credential import email_matches_identity
 from badges.verify import Check, VerificationReport, verify_credential
@@ -286,7 +288,18 @@ def outcome_of(
 ) -> Outcome:
     """Judge a report: verified only when every check passed and a list the verifier
     uses trusts the issuer; otherwise say why. With ``email``, also whether the
-    credential was issued to that address."""
+    credential was issued to that address.
+
+    For a credential of this deployment, its records add what the signature cannot
+    say: the date and public reason of a revocation or suspension, a suspension its
+    status list cannot show, and a signing key withdrawn after it leaked.
+    """
+    try:
+        report, recorded = _with_records(report)
+    except SQLAlchemyError:
+        # The records could not be read (a command line whose database is down):
+        # the report stands on what the credential and its status list say.
+        recorded = None
     issuer = judge_issuer(report, trust or TrustList())
     checks = [
         _issuer_check(check, issuer) if check.name == "issuer" else check
@@ -294,7 +307,7 @@ def outcome_of(
     ]
     failed = [check for check in checks if not check.passed]
     reasons = [f"{CHECK_LABELS.get(c.name, c.name)}: {c.detail}" for c in failed]
-    verdict = _verdict(report)
+    verdict = recorded or _verdict(report)
     # A credential in good standing from an issuer on no list is never "verified".
     # Other verdicts (revoked, status not checked...) stand, with the issuer shown
     # as unlisted beside them.
@@ -362,6 +375,52 @@ def _issuer_check(check: Check, issuer: IssuerTrust) -> Check:
             ISSUER_NOT_LISTED,
         )
     return check
+
+
+def _replaced(report: VerificationReport, check: Check) -> VerificationReport:
+    checks = [check if c.name == check.name else c for c in report.checks]
+    return dataclasses.replace(report, checks=checks)
+
+
+def _with_records(
+    report: VerificationReport,
+) -> tuple[VerificationReport, Verdict | None]:
+    credential = report.credential
+    if credential is None or not has_app_context():
+        return report, None
+    checks = {check.name: check for check in report.checks}
+    proof = checks.get("proof")
+    if proof is None or not proof.passed:
+        return report, None
+    from pdhub.credentials import standing
+    from pdhub.extensions import db
+
+    session = db.session
+    status = checks.get("status")
+    flagged = status is not None and status.code in _STATUS_VERDICTS
+    withdrawn = standing.signed_with_withdrawn_key(session, credential)
+    stored = None
+    if flagged or withdrawn or standing.needs_record(credential):
+        stored = standing.own_credential(session, credential)
+    key = standing.key_standing(session, credential, stored) if withdrawn else None
+    if key is None and "issuer" in checks and not checks["issuer"].passed:
+        return report, None
+    if key is not None:
+        return _replaced(
+            report, Check("issuer", False, key.detail, "key_withdrawn")
+        ), None
+    if stored is None or status is None:
+        return report, None
+    found = standing.status_standing(stored)
+    if found is None:
+        return report, None
+    if not (flagged or not found.status_list_shows_it):
+        # The record says so but the list does not (yet): the list decides.
+        return report, None
+    report = _replaced(report, Check("status", False, found.detail, found.verdict))
+    if any(not checks[name].passed for name in _TRUST_CHECKS if name in checks):
+        return report, Verdict.NOT_VERIFIED
+    return report, Verdict(found.verdict)
 
 
 def _verdict(report: VerificationReport) -> Verdict:
