@@ -80,4 +80,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(verification_views.bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(review_bp)
+
+    from pdhub.trust.views import bp as trust_bp
+
+    app.register_blueprint(trust_bp)
     return app

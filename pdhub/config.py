@@ -55,6 +55,8 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "PDHUB_VERIFY_ALLOWED_HOSTS": str,
     "PDHUB_VERIFY_RATE_LIMIT": str,
     "PDHUB_VERIFY_BATCH_CHUNK": int,
+    "PDHUB_VERIFY_BATCHES_PER_HOUR": int,
+    "PDHUB_VERIFY_BATCHES_PER_HOUR_PER_TOKEN": int,
     "PDHUB_SCREENING_STUCK_SECONDS": int,
     "PDHUB_SCREENING_DELAY_SECONDS": int,
     "PDHUB_TASK_MAX_RETRIES": int,
@@ -154,6 +156,9 @@ def defaults() -> dict[str, Any]:
         "PDHUB_VERIFY_BATCH_CHUNK": 200,
         "PDHUB_VERIFY_BATCH_MAX": 10_000,
         "PDHUB_VERIFY_BATCH_MAX_MB": 100,
+        # Batches a district may start in an hour, and one API token of it.
+        "PDHUB_VERIFY_BATCHES_PER_HOUR": 30,
+        "PDHUB_VERIFY_BATCHES_PER_HOUR_PER_TOKEN": 10,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_NAME": "pdhub_session",

@@ -124,7 +124,32 @@ def prepare(session: Session, modules_path: Path | str) -> tuple[District, list[
     seed_learning(session)
     seed_credentials_demo(session)
     seed_review_demo(session, district)
+    seed_trust_demo(session, district)
     return district, imported
+
+
+def seed_trust_demo(session: Session, district: District) -> None:
+    """A state agency on the platform's trust list and a university on the demo
+    district's, as the administrators would add them. Idempotent."""
+    from pdhub.trust.models import TrustedIssuer
+
+    for district_id, identifier, name in (
+        (None, "did:web:education.state.example", "State Department of Education"),
+        (district.id, "https://credentials.university.example", "Riverside University"),
+    ):
+        found = session.scalar(
+            select(TrustedIssuer).where(
+                TrustedIssuer.identifier == identifier,
+                TrustedIssuer.district_id.is_(None)
+                if district_id is None
+                else TrustedIssuer.district_id == district_id,
+            )
+        )
+        if found is None:
+            session.add(
+                TrustedIssuer(district_id=district_id, identifier=identifier, name=name)
+            )
+    session.flush()
 
 
 # --- credentials --------------------------------------------------------------

@@ -126,7 +126,7 @@ def test_the_production_session_cookie_has_the_host_prefix(
     user = UserFactory()
     response = app.test_client().post(
         "/signin",
-        base_url="https://localhost",
+        base_url="https://pd.example.org",  # production answers its own host only
         data={"email": user.email, "password": "gentle orbit walnut teapot"},
     )
     assert response.status_code == 303

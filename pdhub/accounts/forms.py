@@ -1,4 +1,5 @@
-"""Account forms: sign-up, sign-in, two-factor, passwords, profile, API tokens."""
+"""Account forms: sign-up, sign-in, two-factor, passwords, profile, time zone, API
+tokens."""
 
 from __future__ import annotations
 
@@ -112,6 +113,16 @@ class ReauthForm(FlaskForm):
 class EmailPreferencesForm(FlaskForm):
     review_digest_email = BooleanField(
         "Email me a daily summary of new evidence waiting for my review"
+    )
+
+
+class TimeZoneForm(FlaskForm):
+    """One IANA zone name, checked by ``accounts.timezones`` in the service (the page
+    draws the choice as a grouped select; see templates/_time_zone.html)."""
+
+    time_zone = StringField(
+        "Show times in",
+        description="Pages and emails show dates and times in this time zone.",
     )
 
 

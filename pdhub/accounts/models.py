@@ -68,6 +68,8 @@ class User(UserMixin, TimestampMixin, Base):
     review_digest_email: Mapped[bool] = mapped_column(
         default=True, server_default=sa_true()
     )
+    # An IANA zone name (accounts.timezones); empty means the district's default.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
     district: Mapped[District | None] = relationship(foreign_keys=[district_id])
     school: Mapped[School | None] = relationship(foreign_keys=[school_id])

@@ -20,7 +20,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from pdhub.accounts import passwords, policies
+from pdhub.accounts import passwords, policies, timezones
 from pdhub.accounts.models import (
     AccountToken,
     ApiToken,
@@ -745,6 +745,13 @@ def undo_change(session: Session, token: str) -> User:
     return user
 
 
+def set_time_zone(session: Session, user: User, name: str | None) -> None:
+    """``user``'s own time zone for every page and email; an empty choice follows
+    their district's default. Raises InvalidInput for a name not in the list."""
+    user.time_zone = timezones.clean_zone_name(name)
+    session.flush()
+
+
 def set_review_digest_email(session: Session, user: User, wanted: bool) -> None:
     """A coach's choice of the daily email of new evidence (only coaches get it)."""
     if user.role is not Role.COACH:
@@ -931,6 +938,12 @@ def create_api_token(session: Session, user: User, name: str) -> str:
 
 
 def user_for_api_token(session: Session, token: str) -> User | None:
+    record = api_token_for(session, token)
+    return record.user if record is not None else None
+
+
+def api_token_for(session: Session, token: str) -> ApiToken | None:
+    """The live token record (its user active), marked used; None otherwise."""
     record = session.scalar(
         select(ApiToken).where(
             ApiToken.token_hash == token_hash(token), ApiToken.revoked_at.is_(None)
@@ -939,7 +952,7 @@ def user_for_api_token(session: Session, token: str) -> User | None:
     if record is None or not record.user.active:
         return None
     record.last_used_at = utcnow()
-    return record.user
+    return record
 
 
 def revoke_api_token(session: Session, user: User, token_id: int) -> None:

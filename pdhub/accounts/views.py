@@ -1,5 +1,5 @@
 """Account pages: sign-up, sign-in with two-factor, sign-out, password reset, profile,
-two-factor set-up, sessions, API tokens and invitation acceptance."""
+time zone, two-factor set-up, sessions, API tokens and invitation acceptance."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from pdhub.accounts import auth, forms, service
+from pdhub.accounts import auth, forms, service, timezones
 from pdhub.accounts.models import ApiToken, Role
 from pdhub.districts import service as districts
 from pdhub.errors import DomainError, InvalidInput
@@ -317,6 +317,38 @@ def email_preferences() -> Any:
         db.session.commit()
         flash("Your email choices are saved.", "success")
     return redirect(url_for("accounts.profile"), 303)
+
+
+@bp.context_processor
+def account_forms() -> dict[str, Any]:
+    """The time zone form every account page render shows (a view passes its own
+    when it comes back with an error)."""
+    if not current_user.is_authenticated:
+        return {}
+    return {"time_zone_form": forms.TimeZoneForm(prefix="tz", obj=current_user)}
+
+
+@bp.post("/account/time-zone")
+@login_required
+def time_zone() -> Any:
+    form = forms.TimeZoneForm(prefix="tz")
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            service.set_time_zone(db.session, current_user, form.time_zone.data)
+        if saved.ok:
+            flash(
+                "Your time zone is saved. Times now show in "
+                f"{timezones.zone_label(timezones.zone_name_for(current_user))}.",
+                "success",
+            )
+            return redirect(url_for("accounts.profile") + "#time-zone", 303)
+    return render_template(
+        "accounts/profile.html",
+        form=forms.ProfileForm(obj=current_user),
+        password_form=forms.ChangePasswordForm(prefix="pw"),
+        preferences_form=forms.EmailPreferencesForm(obj=current_user),
+        time_zone_form=form,
+    ), 422
 
 
 @bp.post("/account/password")

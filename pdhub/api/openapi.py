@@ -8,6 +8,7 @@ from flask import Flask
 
 from badges.verify import CHECK_CODES
 from pdhub.routing import MAX_ID
+from pdhub.verification.models import RecipientMatch, Verdict
 from pdhub.verification.uploads import URL_PATTERN
 
 
@@ -168,12 +169,20 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                     "tags": ["Verification"],
                     "summary": "Verify one credential.",
                     "description": "Checks structure, schema, proof, issuer, validity "
-                    "and status, each reported separately. verified is true only when "
-                    "every check passed. With an email address, recipient says "
-                    "whether the credential was issued to it (checked against the "
-                    "credential's salted email hash; the address is not stored). "
-                    "Rate limited per address "
+                    "and status, each reported separately. The issuer check passes "
+                    "only when the signing key is the issuer's and the issuer is "
+                    "trusted: this deployment's own, on the platform's trust list, "
+                    "or (with a district administrator's bearer token, optional) on "
+                    "the district's list; its code says which case applies. "
+                    "verified is true only for the verdict verified; "
+                    "unlisted_issuer means a valid signature in good standing from "
+                    "an issuer on no list used (issuer.claimedName is the "
+                    "credential's own claim, never confirmed). With an email "
+                    "address, recipient says whether the credential was issued to "
+                    "it (checked against the credential's salted email hash; the "
+                    "address is not stored). Rate limited per address "
                     f"({app.config['PDHUB_VERIFY_RATE_LIMIT']}).",
+                    "security": [{}, {"bearer": []}],
                     "requestBody": {
                         "required": True,
                         "content": {
@@ -241,6 +250,7 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                             "The verification report.",
                         ),
                         "400": _problem("The body is not valid JSON."),
+                        "401": _problem("A bearer token was sent but is not valid."),
                         "413": _problem("The body is too large."),
                         "415": _problem("Unsupported media type."),
                         "422": _problem(
@@ -289,7 +299,17 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                         "413": _problem("The body is too large."),
                         "415": _problem("Unsupported media type."),
                         "422": _problem(
-                            "No credentials, too many, or malformed items."
+                            "No credentials, too many, malformed items, or a ZIP "
+                            "refused as a ZIP bomb (too many files, a file over 4 MB "
+                            "or too much data uncompressed, or compressed too much)."
+                        ),
+                        "429": _problem(
+                            "The district or this token started too many batches in "
+                            "the last hour "
+                            f"({app.config['PDHUB_VERIFY_BATCHES_PER_HOUR']} per "
+                            "district, "
+                            f"{app.config['PDHUB_VERIFY_BATCHES_PER_HOUR_PER_TOKEN']}"
+                            " per token)."
                         ),
                     },
                 }
@@ -382,13 +402,36 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                         "code": {
                             "enum": sorted(CHECK_CODES),
                             "description": "What the outcome is, for programs: "
-                            "decide on this, not on detail. "
+                            "decide on this, not on detail. The issuer check's code "
+                            "is trusted (on a trust list used; passed) or not_listed "
+                            "(valid signature, issuer on no list used) once the "
+                            "signing key is the issuer's. "
                             + "; ".join(f"{c}: {m}" for c, m in CHECK_CODES.items()),
                         },
                         "detail": {
                             "type": "string",
                             "description": "The outcome in plain words, for people.",
                         },
+                    },
+                },
+                "Issuer": {
+                    "type": "object",
+                    "properties": {
+                        "identifier": {
+                            "type": ["string", "null"],
+                            "description": "The issuer's DID (or URL) that signed.",
+                        },
+                        "claimedName": {
+                            "type": ["string", "null"],
+                            "description": "The name the credential gives its "
+                            "issuer: a claim, not confirmed.",
+                        },
+                        "trusted": {"type": "boolean"},
+                        "trustedName": {
+                            "type": ["string", "null"],
+                            "description": "The trust list's name for the issuer.",
+                        },
+                        "trustList": {"enum": ["own", "platform", "district", None]},
                     },
                 },
                 "Verification": {
@@ -398,12 +441,9 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                         "verified": {"type": "boolean"},
                         "verdict": {
                             "enum": [
-                                "verified",
-                                "not_verified",
-                                "revoked",
-                                "suspended",
-                                "expired",
-                                "status_not_checked",
+                                verdict.value
+                                for verdict in Verdict
+                                if verdict is not Verdict.SKIPPED
                             ]
                         },
                         "recipient": {
@@ -420,6 +460,7 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                             "type": "array",
                             "items": {"$ref": "#/components/schemas/Check"},
                         },
+                        "issuer": {"$ref": "#/components/schemas/Issuer"},
                     },
                 },
                 "Batch": {
@@ -438,7 +479,34 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                             "type": "object",
                             "additionalProperties": {"type": "string"},
                         },
-                        "results": {"type": "array", "items": {"type": "object"}},
+                        "results": {
+                            "type": "array",
+                            "items": {"$ref": "#/components/schemas/BatchResult"},
+                        },
+                    },
+                },
+                "BatchResult": {
+                    "type": "object",
+                    "properties": {
+                        "row": {"type": "integer"},
+                        "source": {
+                            "type": "string",
+                            "description": "The file name in the ZIP, or the link.",
+                        },
+                        "verified": {"type": "boolean"},
+                        "verdict": {"enum": [verdict.value for verdict in Verdict]},
+                        "teacher": {"type": ["string", "null"]},
+                        "achievement": {"type": ["string", "null"]},
+                        "issuer": {"$ref": "#/components/schemas/Issuer"},
+                        "recipient": {
+                            "enum": [*(match.value for match in RecipientMatch), None]
+                        },
+                        "issued": {"type": ["string", "null"]},
+                        "reasons": {"type": "array", "items": {"type": "string"}},
+                        "checks": {
+                            "type": "array",
+                            "items": {"$ref": "#/components/schemas/Check"},
+                        },
                     },
                 },
                 "Problem": {

@@ -119,7 +119,9 @@ class Issuer:
             credits_earned=module.hours,
             activity_end_date=completed.replace(microsecond=0),
             evidence=tuple(evidence),
-            status=StatusEntry(status.list_url(status_list), index),
+            status=StatusEntry(
+                status.list_url(status_list), index, status_list.purpose.value
+            ),
             named=NamedRecipient(award.user.name) if award.name_in_credential else None,
         ).to_json()
         signed = sign_document(

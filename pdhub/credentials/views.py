@@ -27,7 +27,7 @@ from pdhub.credentials import achievements, forms, keys, policies, service, stat
 from pdhub.credentials.models import IssuedCredential, StatusList
 from pdhub.errors import DomainError
 from pdhub.extensions import db
-from pdhub.forms import saving
+from pdhub.forms import saving, show_error
 from pdhub.learning.models import Module
 
 bp = Blueprint("credentials", __name__)
@@ -305,19 +305,49 @@ def admin_credential(credential_id: str) -> Any:
     except DomainError:
         abort(404)
     form = forms.StatusForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid:
+        action = form.action.data
+        reason = form.reason.data or ""
+        note = form.note.data or None
+        if action == "revoke" and form.confirmed.data != "yes":
+            # Revoking cannot be undone: check the reason now, then ask once more
+            # (a page of its own, so it works without JavaScript).
+            try:
+                service.check_reason(reason, note)
+            except DomainError as error:
+                show_error(form, error)
+                valid = False
+            else:
+                return render_template(
+                    "credentials/admin_confirm.html",
+                    credential=credential,
+                    form=form,
+                    action=action,
+                )
+    if valid:
         with saving(form) as saved:
-            action = form.action.data
-            reason = form.reason.data or ""
             if action == "revoke":
-                service.revoke_credential(db.session, current_user, credential, reason)
-                message = "The credential is revoked. Verifiers now see it as revoked."
+                service.revoke_credential(
+                    db.session, current_user, credential, reason, note
+                )
+                message = (
+                    "The credential is revoked. Verifiers now see it as revoked, and "
+                    "the teacher was told."
+                )
             elif action == "suspend":
-                service.suspend_credential(db.session, current_user, credential, reason)
-                message = "The credential is suspended."
+                service.suspend_credential(
+                    db.session, current_user, credential, reason, note
+                )
+                message = "The credential is suspended, and the teacher was told."
+                if not service.publishes_suspension(credential):
+                    message += (
+                        " It was issued before suspensions were published, so only "
+                        "PD Hub's own verifier reports it suspended."
+                    )
             elif action == "unsuspend":
                 service.unsuspend_credential(db.session, current_user, credential)
-                message = "The suspension is lifted."
+                message = "The suspension is lifted, and the teacher was told."
             else:
                 replacement = service.reissue_credential(
                     db.session, current_user, credential, reason

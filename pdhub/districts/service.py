@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pdhub.accounts import service as accounts
+from pdhub.accounts import timezones
 from pdhub.accounts.models import Role, User
 from pdhub.credentials.models import Award
 from pdhub.db import utcnow
@@ -39,14 +40,18 @@ def _clean_name(name: str, field: str = "name") -> str:
     return name
 
 
-def create_district(session: Session, actor: User, name: str) -> District:
-    """Create a district (platform administrators only)."""
+def create_district(
+    session: Session, actor: User, name: str, *, time_zone: str | None = None
+) -> District:
+    """Create a district (platform administrators only), with its default time zone
+    (none: UTC). Raises PermissionDenied, InvalidInput."""
     if actor.role is not Role.ADMIN:
         raise PermissionDenied("Only platform administrators create districts.")
     name = _clean_name(name)
+    zone = timezones.clean_zone_name(time_zone)
     if session.scalar(select(District.id).where(District.name == name)):
         raise InvalidInput("A district with this name exists.", field="name")
-    district = District(name=name, join_code=new_join_code())
+    district = District(name=name, join_code=new_join_code(), time_zone=zone)
     session.add(district)
     session.flush()
     return district
@@ -70,6 +75,18 @@ def regenerate_join_code(session: Session, actor: User, district: District) -> s
     district.join_code = new_join_code()
     session.flush()
     return district.join_code
+
+
+def set_time_zone(
+    session: Session, actor: User, district: District, name: str | None
+) -> None:
+    """The time zone the district's people see times in unless they chose their own
+    (empty: UTC). Its own district administrators and platform administrators only.
+    Raises PermissionDenied, InvalidInput."""
+    if not policies.can_manage_district(actor, district):
+        raise PermissionDenied("You don't manage this district.")
+    district.time_zone = timezones.clean_zone_name(name)
+    session.flush()
 
 
 def add_school(session: Session, actor: User, district: District, name: str) -> School:
@@ -200,6 +217,9 @@ def invite(
                     "accounts.accept_invitation", token=token
                 ),
                 "expires_at": invitation.expires_at,
+                # Not a person yet: the date reads in the district's zone, not the
+                # inviter's.
+                "time_zone": district.time_zone,
             },
             secret=True,
         ),

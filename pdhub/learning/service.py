@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from pdhub import jobs, tasks
 from pdhub.accounts.models import Role, User
-from pdhub.credentials.models import Award
+from pdhub.credentials.models import Award, IssuedCredential
 from pdhub.db import utcnow
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from pdhub.learning import completion, policies
@@ -629,6 +629,8 @@ class MyLearning:
     completed: list[Enrollment]
     progress: dict[int, Progress]
     awards: list[Award]
+    #: Each award's current credential (by award id), once issued: its status.
+    credentials: dict[int, IssuedCredential] = dataclasses.field(default_factory=dict)
 
 
 def my_learning(session: Session, user: User) -> MyLearning:
@@ -659,7 +661,21 @@ def my_learning(session: Session, user: User) -> MyLearning:
         completed=[e for e in enrollments if e.status is EnrollmentStatus.COMPLETED],
         progress=progress_for(session, enrollments),
         awards=awards,
+        credentials=_current_credentials(session, awards),
     )
+
+
+def _current_credentials(
+    session: Session, awards: Sequence[Award]
+) -> dict[int, IssuedCredential]:
+    if not awards:
+        return {}
+    found = session.scalars(
+        select(IssuedCredential).where(
+            IssuedCredential.current_award_id.in_([a.id for a in awards])
+        )
+    )
+    return {credential.award_id: credential for credential in found}
 
 
 @dataclass(frozen=True)
@@ -668,13 +684,31 @@ class TranscriptRow:
     version: int
     hours: float
     completed: datetime
+    #: The badge's standing: "Valid", "Revoked" or "Suspended" ("Valid" too while
+    #: the badge is being issued).
+    status: str = "Valid"
+
+    @property
+    def counted(self) -> bool:
+        """Whether its hours count: not while its badge is revoked or suspended."""
+        return self.status == "Valid"
 
 
 def transcript(session: Session, user: User) -> list[TranscriptRow]:
-    """Completed modules with their PD hours, oldest completion first."""
+    """Completed modules with their PD hours and their badge's standing, oldest
+    completion first."""
     rows = session.execute(
-        select(Module.title, Module.version, Module.hours, Enrollment.completed_at)
+        select(
+            Module.title,
+            Module.version,
+            Module.hours,
+            Enrollment.completed_at,
+            IssuedCredential.revoked_at,
+            IssuedCredential.suspended_at,
+        )
         .join(Enrollment.module)
+        .outerjoin(Award, Award.enrollment_id == Enrollment.id)
+        .outerjoin(IssuedCredential, IssuedCredential.current_award_id == Award.id)
         .where(
             Enrollment.user_id == user.id,
             Enrollment.status == EnrollmentStatus.COMPLETED,
@@ -682,7 +716,21 @@ def transcript(session: Session, user: User) -> list[TranscriptRow]:
         )
         .order_by(Enrollment.completed_at, Module.title)
     ).all()
-    return [TranscriptRow(*row) for row in rows]
+    return [
+        TranscriptRow(
+            title,
+            version,
+            hours,
+            completed,
+            "Revoked" if revoked else "Suspended" if suspended else "Valid",
+        )
+        for title, version, hours, completed, revoked, suspended in rows
+    ]
+
+
+def transcript_total(rows: Sequence[TranscriptRow]) -> float:
+    """The PD hours that count: those whose badge is in good standing."""
+    return sum(row.hours for row in rows if row.counted)
 
 
 # --- more attempts for a teacher who used them all -----------------------------------

@@ -27,6 +27,7 @@ from pdhub.extensions import db
 from pdhub.forms import saving
 from pdhub.learning import forms, policies, service
 from pdhub.learning.models import Enrollment, QuizAttempt, QuizAttemptStatus
+from pdhub.templating import in_zone, viewer_zone
 
 bp = Blueprint("learning", __name__)
 
@@ -370,19 +371,42 @@ def my_learning() -> Any:
 def transcript() -> Any:
     rows = service.transcript(db.session, current_user)
     return render_template(
-        "learning/transcript.html", rows=rows, total=sum(row.hours for row in rows)
+        "learning/transcript.html",
+        rows=rows,
+        total=service.transcript_total(rows),
+        not_counted=sum(row.hours for row in rows if not row.counted),
     )
 
 
 @bp.get("/transcript.csv")
 @login_required
 def transcript_csv() -> Any:
+    # Machine-readable: ISO 8601 in the teacher's zone, with its offset from UTC.
+    zone = viewer_zone()
+    rows = service.transcript(db.session, current_user)
     text = csv_text(
-        ["Module", "Version", "PD hours", "Completed on"],
-        (
-            [row.module, row.version, f"{row.hours:g}", f"{row.completed:%Y-%m-%d}"]
-            for row in service.transcript(db.session, current_user)
-        ),
+        [
+            "Module",
+            "Version",
+            "PD hours",
+            "Completed at (ISO 8601, with UTC offset)",
+            "Badge status",
+            "Counted",
+        ],
+        [
+            *(
+                [
+                    row.module,
+                    row.version,
+                    f"{row.hours:g}",
+                    in_zone(row.completed, zone).isoformat(timespec="seconds"),
+                    row.status,
+                    "yes" if row.counted else f"no (badge {row.status.lower()})",
+                ]
+                for row in rows
+            ),
+            ["Total PD hours counted", "", f"{service.transcript_total(rows):g}"],
+        ],
     )
     return csv_response(text, "pd-hours-transcript.csv")
 

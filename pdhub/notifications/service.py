@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from pdhub import jobs, tasks
+from pdhub.accounts import timezones
 from pdhub.accounts.models import User
 from pdhub.db import Base, utcnow
 from pdhub.notifications.mail import mailer_for
@@ -83,7 +84,7 @@ def tell(session: Session, *messages: Message) -> list[int]:
             "key": m.key,
             "to": m.to.email if isinstance(m.to, User) else m.to,
             "subject": m.subject,
-            "body": _body(m),
+            "body": _body(session, m),
             "holds_secret": m.secret,
             "created_at": now,
             "attempts": 0,
@@ -107,8 +108,20 @@ def tell(session: Session, *messages: Message) -> list[int]:
     return ids
 
 
-def _body(message: Message) -> str:
-    body = render_template(f"email/{message.template}.txt", **message.context)
+def _body(session: Session, message: Message) -> str:
+    context = dict(message.context)
+    if "time_zone" not in context:
+        # Times in an email read in its recipient's zone, not in the zone of whoever
+        # caused it (a coach, an administrator) or UTC in a worker.
+        recipient = (
+            message.to
+            if isinstance(message.to, User)
+            else session.scalar(select(User).where(User.email == message.to))
+        )
+        context["time_zone"] = (
+            timezones.zone_name_for(recipient) if recipient else timezones.UTC_NAME
+        )
+    body = render_template(f"email/{message.template}.txt", **context)
     return encryption.encrypt(body.encode()).decode() if message.secret else body
 
 

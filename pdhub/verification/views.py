@@ -22,10 +22,12 @@ from pdhub.errors import DomainError, InvalidInput, size_limit_text
 from pdhub.extensions import db, limiter
 from pdhub.forms import saving, show_error
 from pdhub.responses import attachment
+from pdhub.trust import policies as trust_policies
+from pdhub.trust import service as trust_service
 from pdhub.verification import batches, forms, service
-from pdhub.verification.models import BatchStatus
+from pdhub.verification.models import BatchStatus, Verdict
 from pdhub.verification.policies import verify_rate_limit
-from pdhub.verification.uploads import MAX_CREDENTIAL_UPLOAD, read_upload
+from pdhub.verification.uploads import MAX_CREDENTIAL_UPLOAD, is_zip, read_upload
 
 bp = Blueprint("verification", __name__)
 
@@ -68,16 +70,26 @@ def verify() -> Any:
     failed = bool(form.errors or form.form_errors)
     status = 422 if failed and not linked else 200
     return render_template(
-        "verification/verify.html", form=form, outcome=outcome
+        "verification/verify.html",
+        form=form,
+        outcome=outcome,
+        keeps_list=current_user.is_authenticated
+        and trust_policies.can_manage_district_list(current_user),
+        keeps_platform_list=current_user.is_authenticated
+        and trust_policies.can_manage_platform_list(current_user),
     ), status
 
 
 def _verify_form(form: forms.VerifyForm) -> service.Outcome:
+    # A district administrator's own list counts too; anyone else, the platform's.
+    trust = trust_service.trust_list_for(db.session, current_user)
     # The expected email is read here, used for the check, and dropped with the
     # request: it is never stored or logged.
     email = service.check_email_input(form.email.data)
     if form.given == "url":
-        return service.verify(service.fetch_credential(form.url.data), email=email)
+        return service.verify(
+            service.fetch_credential(form.url.data), trust=trust, email=email
+        )
     if form.given == "file":
         data = form.file.data.read(MAX_CREDENTIAL_UPLOAD + 1)
         if len(data) > MAX_CREDENTIAL_UPLOAD:
@@ -85,8 +97,8 @@ def _verify_form(form: forms.VerifyForm) -> service.Outcome:
                 f"The file is larger than {size_limit_text(MAX_CREDENTIAL_UPLOAD)}.",
                 field="file",
             )
-        return service.verify(data, email=email)
-    return service.verify(form.credential.data.strip(), email=email)
+        return service.verify(data, trust=trust, email=email)
+    return service.verify(form.credential.data.strip(), trust=trust, email=email)
 
 
 # --- bulk verification (district administrators) ------------------------------------
@@ -99,12 +111,10 @@ def batches_page() -> Any:
     if form.validate_on_submit():
         upload = form.file.data
         with saving(form) as saved:
-            items = read_upload(
-                upload.filename or "",
-                upload.read(),
-                current_app.config["PDHUB_VERIFY_BATCH_MAX"],
-            )
-            source = "zip" if items[0].payload is not None else "csv"
+            data = upload.read()
+            limit = current_app.config["PDHUB_VERIFY_BATCH_MAX"]
+            items = read_upload(upload.filename or "", data, limit)
+            source = "zip" if is_zip(upload.filename or "", data) else "csv"
             batch = batches.start_batch(
                 db.session, current_user, items, source=source, filename=upload.filename
             )
@@ -124,10 +134,17 @@ def batch_page(batch_id: int) -> Any:
     batch = batches.batch_for(db.session, current_user, batch_id)
     progress = batches.progress(db.session, batch)
     rows: list[dict[str, Any]] = []
+    counts: list[tuple[Verdict, int]] = []
     if batch.status is BatchStatus.DONE:
-        rows = batches.batch_results(db.session, batch)[:100]
+        rows = batches.batch_results(db.session, batch, limit=100)
+        counts = batches.verdict_counts(db.session, batch)
     return render_template(
-        "verification/batch.html", batch=batch, progress=progress, rows=rows
+        "verification/batch.html",
+        batch=batch,
+        progress=progress,
+        rows=rows,
+        counts=counts,
+        Verdict=Verdict,
     )
 
 

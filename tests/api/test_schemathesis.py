@@ -68,6 +68,10 @@ def live_api(
                 # Batches run in the request here (no workers): a small limit,
                 # which the document publishes as maxItems, keeps each one quick.
                 "PDHUB_VERIFY_BATCH_MAX": 5,
+                # Like the other rate limits in tests, the hourly batch allowance
+                # is off here (tests/verification/test_zip_limits.py tests it).
+                "PDHUB_VERIFY_BATCHES_PER_HOUR": 1_000_000,
+                "PDHUB_VERIFY_BATCHES_PER_HOUR_PER_TOKEN": 1_000_000,
             },
             SERVER_NAME=None,
         )
