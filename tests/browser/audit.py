@@ -107,7 +107,18 @@ def check_keyboard(page: Page) -> list[str]:
     Leaves the page at its #main fragment (run it after the checks that read the page).
     """
     problems = []
-    page.evaluate("() => { document.activeElement && document.activeElement.blur(); }")
+    # Start from the top of the document, whatever the page focused on load (a page
+    # that comes back with errors focuses its error summary on purpose).
+    page.evaluate(
+        """() => {
+            document.activeElement && document.activeElement.blur();
+            const start = document.createElement("span");
+            start.tabIndex = -1;
+            document.body.prepend(start);
+            start.focus();
+            start.remove();
+        }"""
+    )
     page.keyboard.press("Tab")
     first = page.evaluate(_FOCUS_STATE)
     if first is None or first["tag"] != "a" or first["href"] != "#main":
