@@ -80,7 +80,9 @@ def test_a_table_wider_than_a_phone_is_reached_and_scrolled_by_keyboard(
     assert outline != "none", "the focused table shows no focus indicator"
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
-    expect.poll(lambda: region.evaluate("el => el.scrollLeft")).to_be_greater_than(0)
+    page.wait_for_function(
+        "el => el.scrollLeft > 0", arg=region.element_handle(), timeout=5_000
+    )
     # The page itself stays put: only the table moves.
     assert page.evaluate("() => window.scrollX") == 0
 
