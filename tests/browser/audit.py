@@ -140,13 +140,15 @@ _OVERFLOW = """width => {
   const page = document.documentElement.scrollWidth;
   if (page <= width) return {page, culprits: []};
   // The outermost elements that reach past the right edge; wide tables inside their
-  // own scrolling region are fine (they scroll, the page does not).
+  // own scrolling region are fine (they scroll, the page does not), but positioned
+  // elements in them can escape the region's clipping.
   const culprits = [];
   for (const el of document.body.querySelectorAll('*')) {
-    if (el.closest('.table-wrap') || el.getBoundingClientRect().right <= width + 1)
-      continue;
+    if (el.getBoundingClientRect().right <= width + 1) continue;
+    const fixed = ['absolute', 'fixed'].includes(getComputedStyle(el).position);
+    if (el.closest('.table-wrap') && !fixed) continue;
     const parent = el.parentElement;
-    if (parent && parent !== document.body
+    if (!fixed && parent && parent !== document.body
         && parent.getBoundingClientRect().right > width + 1) continue;
     const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
       + Array.from(el.classList, c => '.' + c).join('');

@@ -126,7 +126,8 @@ def _teacher_pages(page: Page) -> Iterator[str]:
 def _coach_pages(page: Page) -> Iterator[str]:
     _open(page, "/dashboard")
     yield "coach-dashboard"
-    page.goto("/review")
+    _open(page, "/review")
+    yield "review-queue"
     claim = page.locator("form[action$='/claim']").first.get_attribute("action") or ""
     assert claim, "the coach's queue has nothing to review"
     _open(page, claim.removesuffix("/claim"))
