@@ -85,6 +85,10 @@ def test_a_table_wider_than_a_phone_is_reached_and_scrolled_by_keyboard(
     )
     # The page itself stays put: only the table moves.
     assert page.evaluate("() => window.scrollX") == 0
+    if SCREENSHOTS is not None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shot = SCREENSHOTS / f"phone-scrolled-{where.strip('/')}.png"
+        region.screenshot(path=str(shot))
 
 
 def _shoot(page: Page, name: str) -> None:
