@@ -255,8 +255,8 @@ def crawled(
 
     On the desktop: every page reached from the role's start pages by following links
     (up to ``SAMPLES_PER_KIND`` pages of each kind). On the phone: the first page of
-    each kind the desktop crawl found, so every page template the role reaches is
-    checked on the small screen at a third of the desktop crawl's cost.
+    each kind the desktop crawl found (no link following), so every page template
+    the role reaches is checked once on the small screen.
     """
     results: dict[tuple[str, str], list[PageAudit]] = {}
     assets = AssetSizes()
