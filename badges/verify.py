@@ -60,6 +60,10 @@ CHECK_CODES = {
     "proof_purpose": "a proof is not made for assertionMethod",
     "key_unresolved": "the signing key could not be resolved",
     "key_not_issuers": "the signing key does not belong to the issuer",
+    # Set by a caller that judges the issuer against its trust lists (PD Hub's).
+    "trusted": "the issuer is on a trust list the verifier uses",
+    "not_listed": "a valid signature by an issuer on no trust list the verifier uses",
+    "key_withdrawn": "the issuer withdrew the signing key (it leaked) before signing",
     "not_yet_valid": "the credential is not valid yet",
     "expired": "the credential has expired",
     "dates_invalid": "the validity dates are malformed or inconsistent",

@@ -166,7 +166,7 @@ class Site:
                         "-m",
                         "celery",
                         "-A",
-                        "workers.app",
+                        "bench.timed_worker",
                         "worker",
                         "--loglevel",
                         "INFO",
@@ -402,6 +402,7 @@ def batch_figure(site: Site, count: int, distinct: int) -> dict[str, Any]:
     from pdhub.accounts.service import create_api_token
     from pdhub.districts.models import District
     from pdhub.extensions import db
+    from pdhub.trust.models import TrustedIssuer
 
     app = site.app
     with app.app_context():
@@ -414,6 +415,12 @@ def batch_figure(site: Site, count: int, distinct: int) -> dict[str, Any]:
             district=district,
         )
         db.session.add(admin)
+        # The district trusts the bench issuer, so its credentials count as verified.
+        db.session.add(
+            TrustedIssuer(
+                district=district, identifier=site.key.did_key, name="Bench issuer"
+            )
+        )
         db.session.flush()
         token = create_api_token(db.session, admin, "bench")
         db.session.commit()

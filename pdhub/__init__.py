@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 from pdhub import config as settings
+from pdhub import routing
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -25,7 +26,18 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         settings.ensure_instance_secrets(values)
     app.config.update(values)
     app.secret_key = values["PDHUB_SECRET_KEY"]
+    # Before any route is added: every <int:...> in every blueprint uses it.
+    app.url_map.converters["int"] = routing.IdConverter
     app.instance_path = values["PDHUB_INSTANCE_PATH"]
+    if values["PDHUB_PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Believe X-Forwarded-For/-Proto only from the configured number of proxies,
+        # so throttles and session records see the real client address.
+        hops = values["PDHUB_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops
+        )
 
     from pdhub import cli, errors, headers, jobs, models, templating  # noqa: F401
     from pdhub.accounts import auth
@@ -73,4 +85,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(verification_views.bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(review_bp)
+
+    from pdhub.trust.views import bp as trust_bp
+
+    app.register_blueprint(trust_bp)
     return app

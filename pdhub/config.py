@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -50,14 +51,27 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "PDHUB_REVIEW_CLAIM_MINUTES": int,
     "PDHUB_TASK_QUEUE": str,
     "PDHUB_SWEEP_AFTER_SECONDS": int,
+    "PDHUB_SWEEP_INTERVAL_SECONDS": int,
     "PDHUB_VERIFY_ALLOWED_HOSTS": str,
     "PDHUB_VERIFY_RATE_LIMIT": str,
     "PDHUB_VERIFY_BATCH_CHUNK": int,
+    "PDHUB_VERIFY_BATCHES_PER_HOUR": int,
+    "PDHUB_VERIFY_BATCHES_PER_HOUR_PER_TOKEN": int,
     "PDHUB_SCREENING_STUCK_SECONDS": int,
     "PDHUB_SCREENING_DELAY_SECONDS": int,
     "PDHUB_TASK_MAX_RETRIES": int,
     "PDHUB_TASK_RETRY_BACKOFF_SECONDS": int,
     "PDHUB_TASK_VISIBILITY_TIMEOUT": int,
+    "PDHUB_TRUSTED_HOSTS": str,
+    "PDHUB_PROXY_COUNT": int,
+    "PDHUB_SIGNIN_CODE_MINUTES": int,
+    "PDHUB_VERIFY_EMAIL_HOURS": int,
+    "PDHUB_UNDO_DAYS": int,
+    "PDHUB_SESSION_IDLE_MINUTES": int,
+    "PDHUB_SESSION_MAX_HOURS": int,
+    "PDHUB_SESSION_REMEMBER_DAYS": int,
+    "PDHUB_SIGNUP_LIMIT": str,
+    "PDHUB_BROKER_DOWN_SECONDS": int,
 }
 
 
@@ -81,12 +95,16 @@ def defaults() -> dict[str, Any]:
         "PDHUB_MAX_UPLOAD_MB": 20,
         "PDHUB_REVIEW_CLAIM_MINUTES": 60,
         "PDHUB_TASK_QUEUE": "pdhub",
-        # The outbox sweep re-sends jobs whose rows are older than this and still
-        # unprocessed (their job was never sent, or was lost).
-        "PDHUB_SWEEP_AFTER_SECONDS": 60,
-        # A submission left "being checked" this long lost its screening job (the
-        # worker died and Redis has not redelivered it yet): the sweep sends it again.
-        "PDHUB_SCREENING_STUCK_SECONDS": 900,
+        # Work interrupted by a crash, or saved while Redis was down, resumes within
+        # 2 minutes: the sweeps run every PDHUB_SWEEP_INTERVAL_SECONDS (on the worker
+        # started with --beat) and re-send the jobs of rows older than
+        # PDHUB_SWEEP_AFTER_SECONDS still unprocessed (never sent, or lost), so saved
+        # work leaves within 60 s of Redis returning.
+        "PDHUB_SWEEP_INTERVAL_SECONDS": 30,
+        "PDHUB_SWEEP_AFTER_SECONDS": 30,
+        # A submission left "being checked" this long lost its screening job (its
+        # worker died): the sweep sends it again (60 s + one 30 s sweep < 2 minutes).
+        "PDHUB_SCREENING_STUCK_SECONDS": 60,
         # Pause screening between "being checked" and the result. Only tests set it,
         # to kill a worker in the middle of a job; 0 in every real deployment.
         "PDHUB_SCREENING_DELAY_SECONDS": 0,
@@ -94,11 +112,38 @@ def defaults() -> dict[str, Any]:
         # at this many seconds, then recorded as a JobFailure for administrators.
         "PDHUB_TASK_MAX_RETRIES": 6,
         "PDHUB_TASK_RETRY_BACKOFF_SECONDS": 2,
-        # A job taken by a worker that died is handed out again after this long.
-        "PDHUB_TASK_VISIBILITY_TIMEOUT": 3600,
+        # Redis hands out again a job whose worker died after this long. Jobs with a
+        # sweep (screening, grading, email, issuing, completion) resume sooner through
+        # it; this bounds the rest. Retries wait at most half of it (a job held for
+        # its retry longer than this would be handed out twice).
+        "PDHUB_TASK_VISIBILITY_TIMEOUT": 300,
+        # After failing to reach Redis, a process sends no job for this long (the
+        # rows wait for the sweep), so requests answer at once while Redis is down.
+        "PDHUB_BROKER_DOWN_SECONDS": 5,
         "PDHUB_SIGNIN_LIMIT_ADDRESS": "20 per 15 minutes",
         "PDHUB_SIGNIN_LIMIT_ACCOUNT": "5 per 15 minutes",
+        # Sign-ups per address (each sends an email, and an address's answers must
+        # not be probed in bulk).
+        "PDHUB_SIGNUP_LIMIT": "10 per hour",
+        # A signed-in browser is signed out after this long without a request, and
+        # in any case this long after signing in. A teacher who ticks "keep me
+        # signed in" stays signed in for PDHUB_SESSION_REMEMBER_DAYS (staff never).
+        "PDHUB_SESSION_IDLE_MINUTES": 30,
+        "PDHUB_SESSION_MAX_HOURS": 12,
+        "PDHUB_SESSION_REMEMBER_DAYS": 30,
         "PDHUB_RATELIMIT_STORAGE_URI": None,
+        # Requests must name PDHUB_BASE_URL's host or one of these (comma-separated
+        # "host" or "host:port"); enforced in production, and anywhere they are set.
+        "PDHUB_TRUSTED_HOSTS": "",
+        # How many proxies (load balancers) in front of PD Hub add X-Forwarded-For and
+        # X-Forwarded-Proto; those headers are believed only from that many hops.
+        "PDHUB_PROXY_COUNT": 0,
+        # "Password checked, waiting for the code" lasts this long (server-side).
+        "PDHUB_SIGNIN_CODE_MINUTES": 10,
+        # Emailed links: confirm an address, and undo a sensitive account change.
+        "PDHUB_VERIFY_EMAIL_HOURS": 48,
+        "PDHUB_UNDO_DAYS": 14,
+        "PDHUB_VERIFY_RESEND_LIMIT": "3 per 15 minutes",
         "PDHUB_TASKS_EAGER": None,
         # Verification: other sites' documents (status lists, did:web) are fetched over
         # https from public addresses only (verification/fetcher.py); these hosts are
@@ -111,6 +156,9 @@ def defaults() -> dict[str, Any]:
         "PDHUB_VERIFY_BATCH_CHUNK": 200,
         "PDHUB_VERIFY_BATCH_MAX": 10_000,
         "PDHUB_VERIFY_BATCH_MAX_MB": 100,
+        # Batches a district may start in an hour, and one API token of it.
+        "PDHUB_VERIFY_BATCHES_PER_HOUR": 30,
+        "PDHUB_VERIFY_BATCHES_PER_HOUR_PER_TOKEN": 10,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_NAME": "pdhub_session",
@@ -163,6 +211,8 @@ def finalize(config: dict[str, Any], default_instance_path: str) -> dict[str, An
                 "PDHUB_REDIS_URL",
                 "PDHUB_BASE_URL",
                 "PDHUB_DATA_KEY",
+                # Without it reset links would only reach a local file.
+                "PDHUB_MAIL_SERVER",
             )
             if not config.get(name)
         ]
@@ -217,8 +267,40 @@ def finalize(config: dict[str, Any], default_instance_path: str) -> dict[str, An
         config["PDHUB_RATELIMIT_STORAGE_URI"] or redis_url or "memory://"
     )
     config["RATELIMIT_HEADERS_ENABLED"] = True
+    # Redis down must not stop sign-in or verification: the limits fall back to
+    # per-process counters (Flask-Limiter logs a warning) until Redis answers again.
+    config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+
+    if config["PDHUB_PROXY_COUNT"] < 0:
+        raise ConfigError("PDHUB_PROXY_COUNT must be 0 or more.")
+    extra_hosts = [
+        host.strip().lower()
+        for host in str(config["PDHUB_TRUSTED_HOSTS"] or "").split(",")
+        if host.strip()
+    ]
+    if production or extra_hosts:
+        # Flask answers 400 to a request whose Host is not one of these.
+        config["TRUSTED_HOSTS"] = [base.netloc.lower(), *extra_hosts]
 
     config["SESSION_COOKIE_SECURE"] = production or base.scheme == "https"
+    if production:
+        # The __Host- prefix makes browsers refuse the cookie unless it is Secure,
+        # for this exact host and path "/": a sibling subdomain cannot plant one.
+        config["SESSION_COOKIE_NAME"] = "__Host-" + config["SESSION_COOKIE_NAME"]
+        config["SESSION_COOKIE_DOMAIN"] = None
+        config["SESSION_COOKIE_PATH"] = "/"
+    for name in (
+        "PDHUB_SESSION_IDLE_MINUTES",
+        "PDHUB_SESSION_MAX_HOURS",
+        "PDHUB_SESSION_REMEMBER_DAYS",
+    ):
+        if config[name] < 1:
+            raise ConfigError(f"{name} must be 1 or more, got {config[name]}.")
+    # Only a "keep me signed in" browser gets a lasting cookie; the server-side
+    # session record decides when it ends in every case.
+    config["PERMANENT_SESSION_LIFETIME"] = timedelta(
+        days=config["PDHUB_SESSION_REMEMBER_DAYS"]
+    )
     config["PREFERRED_URL_SCHEME"] = base.scheme
     # The limit is per file; the request may carry a form's text besides the largest
     # file, so the evidence page can answer a too-large file next to the field.

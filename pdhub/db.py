@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import enum
+import zlib
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -21,6 +22,16 @@ NAMING_CONVENTION = {
 def utcnow() -> datetime:
     """Return the current time as an aware UTC datetime."""
     return datetime.now(UTC)
+
+
+def advisory_lock(session: Session, name: str) -> None:
+    """Wait for the transaction-scoped PostgreSQL advisory lock called ``name`` (held
+    until commit or rollback), so one transaction at a time makes a thing that must
+    exist once; SQLite runs one writer at a time and needs none."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    key = (0x5044 << 32) | zlib.crc32(name.encode())  # "PD" above a hash of the name
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 class UTCDateTime(TypeDecorator[datetime]):

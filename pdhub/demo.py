@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from pdhub.accounts import passwords
@@ -90,6 +90,9 @@ def seed(session: Session) -> tuple[District, list[DemoAccount]]:
     for account in ACCOUNTS:
         user = session.scalar(select(User).where(User.email == account.email))
         if user is not None:
+            # A demo made before addresses were confirmed: its accounts still work.
+            if user.email_verified_at is None:
+                user.email_verified_at = utcnow()
             continue
         user = User(
             email=account.email,
@@ -98,6 +101,7 @@ def seed(session: Session) -> tuple[District, list[DemoAccount]]:
             role=account.role,
             district_id=None if account.role is Role.ADMIN else district.id,
             school_id=schools[account.school].id if account.school else None,
+            email_verified_at=utcnow(),
         )
         if account.totp_secret:
             user.totp_secret = encryption.encrypt(account.totp_secret.encode())
@@ -120,7 +124,32 @@ def prepare(session: Session, modules_path: Path | str) -> tuple[District, list[
     seed_learning(session)
     seed_credentials_demo(session)
     seed_review_demo(session, district)
+    seed_trust_demo(session, district)
     return district, imported
+
+
+def seed_trust_demo(session: Session, district: District) -> None:
+    """A state agency on the platform's trust list and a university on the demo
+    district's, as the administrators would add them. Idempotent."""
+    from pdhub.trust.models import TrustedIssuer
+
+    for district_id, identifier, name in (
+        (None, "did:web:education.state.example", "State Department of Education"),
+        (district.id, "https://credentials.university.example", "Riverside University"),
+    ):
+        found = session.scalar(
+            select(TrustedIssuer).where(
+                TrustedIssuer.identifier == identifier,
+                TrustedIssuer.district_id.is_(None)
+                if district_id is None
+                else TrustedIssuer.district_id == district_id,
+            )
+        )
+        if found is None:
+            session.add(
+                TrustedIssuer(district_id=district_id, identifier=identifier, name=name)
+            )
+    session.flush()
 
 
 # --- credentials --------------------------------------------------------------
@@ -429,6 +458,15 @@ def seed_review_demo(session: Session, district: District) -> list[DemoAccount]:
     ):
         session.add(CoachAssignment(coach_id=coach.id, district_id=district.id))
     if session.scalar(select(User.id).where(User.email == REVIEW_ACCOUNTS[0].email)):
+        # A demo made before addresses were confirmed: its accounts still work.
+        session.execute(
+            update(User)
+            .where(
+                User.email.in_([a.email for a in REVIEW_ACCOUNTS]),
+                User.email_verified_at.is_(None),
+            )
+            .values(email_verified_at=utcnow())
+        )
         return list(REVIEW_ACCOUNTS)
     modules = _review_modules(session)
     if not modules:
@@ -454,6 +492,7 @@ def seed_review_demo(session: Session, district: District) -> list[DemoAccount]:
             password_hash=passwords.hash_password(account.password),
             district_id=district.id,
             school_id=schools[account.school].id if account.school else None,
+            email_verified_at=utcnow(),
         )
         session.add(teacher)
         session.flush()

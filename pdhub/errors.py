@@ -14,7 +14,9 @@ from flask import (
     render_template,
     request,
 )
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -99,6 +101,15 @@ def error_response(status: int, detail: str | None = None, **extra: Any) -> Resp
         response.status_code = status
         response.mimetype = "application/problem+json"
         return response
+    if request_ctx.url_adapter is None:
+        # The request named a host this site doesn't answer for (TRUSTED_HOSTS), so
+        # no link can be built: a bare page without the site's navigation.
+        html = (
+            '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            f"<title>{escape(title)}</title></head><body><main><h1>{escape(title)}"
+            f"</h1><p>{escape(detail or advice)}</p></main></body></html>"
+        )
+        return Response(html, status=status, mimetype="text/html")
     html = render_template(
         "errors/error.html", status=status, title=title, detail=detail, advice=advice
     )

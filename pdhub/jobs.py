@@ -11,6 +11,8 @@ sweep re-sends whatever never ran.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from typing import Any
 
 from flask import current_app
@@ -22,6 +24,28 @@ from pdhub.extensions import celery, db
 log = logging.getLogger(__name__)
 
 PENDING_KEY = "pdhub.pending_jobs"
+
+
+class _Breaker:
+    """Remembers, per process, until when the broker is taken as down."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._down_until = 0.0
+
+    def is_open(self) -> bool:
+        return time.monotonic() < self._down_until
+
+    def trip(self, seconds: float) -> None:
+        with self._lock:
+            self._down_until = time.monotonic() + seconds
+
+    def reset(self) -> None:
+        with self._lock:
+            self._down_until = 0.0
+
+
+breaker = _Breaker()
 
 
 def task(task_name: str) -> Any:
@@ -59,10 +83,20 @@ def send_now(task_name: str, *args: Any, countdown: float | None = None) -> bool
     if current_app.config["PDHUB_TASKS_EAGER"]:
         job.apply(args=args)
         return True
+    if breaker.is_open():
+        log.info("broker down; %s%r is left for the sweep", task_name, args)
+        return False
     try:
         job.apply_async(args=args, countdown=countdown)
     except Exception:  # kombu raises several unrelated types when Redis is unreachable
-        log.warning("could not send %s%r; the sweep will retry it", task_name, args)
+        breaker.trip(current_app.config["PDHUB_BROKER_DOWN_SECONDS"])
+        log.warning(
+            "could not send %s%r (broker down; not trying again for %s s); "
+            "the sweep will send it",
+            task_name,
+            args,
+            current_app.config["PDHUB_BROKER_DOWN_SECONDS"],
+        )
         return False
     return True
 
@@ -102,6 +136,9 @@ def init_app(app: Any) -> None:
         task_publish_retry=False,
         broker_transport_options={
             "visibility_timeout": app.config["PDHUB_TASK_VISIBILITY_TIMEOUT"],
+            # One connection attempt when sending (kombu otherwise retries for ~6 s);
+            # the worker's consumer reconnects by its own, explicit policy.
+            "max_retries": 0,
             "socket_timeout": 2,
             "socket_connect_timeout": 2,
         },

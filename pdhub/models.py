@@ -14,6 +14,7 @@ from pdhub.learning.models import (
 from pdhub.notifications.models import EmailMessage, Notification
 from pdhub.review.models import CoachAssignment, Review, ReviewClaim
 from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
+from pdhub.trust.models import TrustedIssuer
 from pdhub.verification.models import (
     ReportSigningKey,
     VerificationBatch,
@@ -49,4 +50,5 @@ __all__ = [
     "JobFailure",
     "Review",
     "ReviewClaim",
+    "TrustedIssuer",
 ]

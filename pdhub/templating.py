@@ -1,15 +1,20 @@
-"""Template globals: role-aware navigation, dates in plain words, unread counts."""
+"""Template globals: role-aware navigation, dates and times in plain words in the
+reader's time zone, unread counts."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
-from flask import Flask, request, url_for
+from flask import Flask, g, has_request_context, request, url_for
 from flask_login import current_user
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
+from pdhub.accounts import timezones
 from pdhub.accounts.models import Role
+from pdhub.db import utcnow
 
 
 @dataclass(frozen=True)
@@ -68,19 +73,101 @@ def nav_items() -> list[dict[str, Any]]:
     return items
 
 
-def format_date(value: datetime | None) -> str:
-    return value.strftime("%-d %b %Y") if value else ""
+def zone_abbreviation(moment: datetime) -> str:
+    """The zone's short name at ``moment`` ("EST", "CDT", "AST"); zones without a
+    letter abbreviation read as an offset ("UTC-3", "UTC+5:30")."""
+    name = moment.tzname() or "UTC"
+    if name[0] not in "+-":
+        return name
+    offset = moment.utcoffset()
+    minutes = int(offset.total_seconds()) // 60 if offset is not None else 0
+    sign = "-" if minutes < 0 else "+"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
 
 
-def format_datetime(value: datetime | None) -> str:
-    return value.strftime("%-d %b %Y, %H:%M UTC") if value else ""
+def in_zone(value: datetime, zone: tzinfo) -> datetime:
+    """``value`` as a wall-clock time in ``zone`` (a naive value is read as UTC)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(zone)
+
+
+def format_date(value: date | None, zone: tzinfo = UTC) -> str:
+    """ "7 Dec 2026": the day in ``zone``; a date without a time is never shifted."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = in_zone(value, zone)
+    return f"{value.day} {value:%b %Y}"
+
+
+def format_time(value: datetime | None, zone: tzinfo = UTC) -> str:
+    """ "9:15 AM EST": a 12-hour clock time in ``zone`` with the zone's abbreviation."""
+    if value is None:
+        return ""
+    local = in_zone(value, zone)
+    hour = local.hour % 12 or 12
+    half = "AM" if local.hour < 12 else "PM"
+    return f"{hour}:{local:%M} {half} {zone_abbreviation(local)}"
+
+
+def format_datetime(value: datetime | None, zone: tzinfo = UTC) -> str:
+    """ "7 Dec 2026, 9:15 AM EST"."""
+    if value is None:
+        return ""
+    return f"{format_date(value, zone)}, {format_time(value, zone)}"
+
+
+def viewer_zone() -> tzinfo:
+    """The zone of the person this request is for (UTC for anonymous visitors and
+    outside a request, for example in a worker rendering an email)."""
+    if not has_request_context():
+        return UTC
+    if "viewer_zone" not in g:
+        g.viewer_zone = (
+            timezones.zone_for(current_user) if current_user.is_authenticated else UTC
+        )
+    zone: tzinfo = g.viewer_zone
+    return zone
+
+
+def _zone(context: Context) -> tzinfo:
+    """A template's own ``time_zone`` (an email renders in its recipient's zone), else
+    the viewer's."""
+    if "time_zone" not in context:
+        return viewer_zone()
+    chosen = context["time_zone"]
+    if isinstance(chosen, tzinfo):
+        return chosen
+    return timezones.zone_named(chosen if isinstance(chosen, str) else None)
+
+
+@pass_context
+def date_filter(context: Context, value: date | None) -> str:
+    return format_date(value, _zone(context))
+
+
+@pass_context
+def datetime_filter(context: Context, value: datetime | None) -> str:
+    return format_datetime(value, _zone(context))
+
+
+@pass_context
+def time_filter(context: Context, value: datetime | None) -> str:
+    return format_time(value, _zone(context))
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters["date"] = format_date
-    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["date"] = date_filter
+    app.jinja_env.filters["datetime"] = datetime_filter
+    app.jinja_env.filters["time"] = time_filter
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["Role"] = Role
+    app.jinja_env.globals["common_time_zones"] = timezones.COMMON_ZONES
+    app.jinja_env.globals["time_zone_groups"] = timezones.zone_groups
+    app.jinja_env.globals["time_zone_label"] = timezones.zone_label
+    app.jinja_env.globals["now_utc"] = utcnow
 
     @app.context_processor
     def unread_notifications() -> dict[str, Any]:

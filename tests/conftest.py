@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from pdhub import create_app
 from pdhub.extensions import db
+from tests.helpers import OwnRedis
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN_DSN = os.environ.get(
@@ -160,6 +161,17 @@ def redis_url() -> Iterator[str]:
     client = redis_lib.Redis.from_url(REDIS_URL)
     client.ping()
     yield REDIS_URL
+
+
+@pytest.fixture
+def own_redis() -> Iterator[OwnRedis]:
+    """A Redis of this test's own, which the test may kill and start again."""
+    server = OwnRedis()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()
 
 
 @pytest.fixture

@@ -50,6 +50,7 @@ class UserFactory(BaseFactory):
     password_hash = PASSWORD_HASH
     role = Role.TEACHER
     district = factory.SubFactory(DistrictFactory)
+    email_verified_at = factory.LazyFunction(utcnow)
 
     class Params:
         coach = factory.Trait(role=Role.COACH)

@@ -105,13 +105,43 @@ def test_session_cookie_is_httponly_and_lax(
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
+PRODUCTION = {
+    "PDHUB_ENV": "production",
+    "PDHUB_BASE_URL": "https://pd.example.org",
+    "PDHUB_REDIS_URL": "redis://127.0.0.1:6379/0",
+    "PDHUB_MAIL_SERVER": "smtp.example.org",
+    "PDHUB_TASKS_EAGER": True,
+}
+
+
 def test_production_cookies_are_secure(app_factory) -> None:
-    app = app_factory(
-        PDHUB_ENV="production",
-        PDHUB_BASE_URL="https://pd.example.org",
-        PDHUB_REDIS_URL="redis://127.0.0.1:6379/0",
-    )
+    app = app_factory(**PRODUCTION)
     assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_the_production_session_cookie_has_the_host_prefix(
+    app_factory, session: Session
+) -> None:
+    app = app_factory(**PRODUCTION)
+    user = UserFactory()
+    response = app.test_client().post(
+        "/signin",
+        base_url="https://pd.example.org",  # production answers its own host only
+        data={"email": user.email, "password": "gentle orbit walnut teapot"},
+    )
+    assert response.status_code == 303
+    cookie = response.headers["Set-Cookie"]
+    # What browsers require of a __Host- cookie: Secure, Path=/ and no Domain.
+    assert cookie.startswith("__Host-pdhub_session=")
+    assert "Secure" in cookie and "Path=/" in cookie and "Domain" not in cookie
+
+
+def test_production_refuses_to_start_without_a_mail_server(
+    app_factory, session: Session
+) -> None:
+    settings = {**PRODUCTION, "PDHUB_MAIL_SERVER": None}
+    with pytest.raises(ConfigError, match="PDHUB_MAIL_SERVER"):
+        app_factory(**settings)
 
 
 def test_forms_without_a_csrf_token_are_refused_kindly(app_factory) -> None:

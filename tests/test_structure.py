@@ -79,3 +79,16 @@ def test_tests_and_benchmarks_need_nothing_outside_the_repository() -> None:
             if any(pattern in source for pattern in climbing):
                 outside.append(str(path.relative_to(ROOT)))
     assert outside == []
+
+
+def test_product_code_writes_no_benchmark_timings() -> None:
+    """Stage timings are the benchmarks' business (bench/timed_worker.py wraps the
+    seams); the product logs nothing of the kind."""
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for folder in ("pdhub", "workers", "badges")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "perf_counter" in line or '"timing ' in line
+    ]
+    assert found == []

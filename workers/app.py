@@ -11,11 +11,13 @@ from pdhub.extensions import celery
 #: connection fails with an OperationalError, which AppTask retries.
 flask_app = create_app({"SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False}})
 
-#: Periodic jobs, all in one place.
+#: Periodic jobs, all in one place, every PDHUB_SWEEP_INTERVAL_SECONDS.
+_every = float(flask_app.config["PDHUB_SWEEP_INTERVAL_SECONDS"])
 celery.conf.beat_schedule = {
-    "sweep-outbox": {"task": "pdhub.sweep_outbox", "schedule": 60.0},
-    "sweep-awards": {"task": "pdhub.sweep_awards", "schedule": 60.0},
-    "sweep-submissions": {"task": "pdhub.sweep_submissions", "schedule": 60.0},
+    "sweep-outbox": {"task": "pdhub.sweep_outbox", "schedule": _every},
+    "sweep-completions": {"task": "pdhub.sweep_completions", "schedule": _every},
+    "sweep-awards": {"task": "pdhub.sweep_awards", "schedule": _every},
+    "sweep-submissions": {"task": "pdhub.sweep_submissions", "schedule": _every},
     # Once a day, before the school day in the Americas (12:00 UTC).
     "coach-digests": {
         "task": "pdhub.send_coach_digests",

@@ -72,9 +72,15 @@ class AppTask(Task):  # type: ignore[misc]
                 db.session.remove()
 
     def backoff(self, app: Flask, retries: int) -> float:
-        """Seconds before retry number ``retries + 1``: doubling, jittered by ±20%."""
+        """Seconds before retry number ``retries + 1``: doubling, jittered by ±20%,
+        and at most half the visibility timeout (a worker holds a retry's message
+        unacknowledged while it waits; past the timeout Redis would hand it out again).
+        """
         base = app.config["PDHUB_TASK_RETRY_BACKOFF_SECONDS"] * 2**retries
-        return min(base, self.retry_backoff_max) * random.uniform(0.8, 1.2)  # noqa: S311
+        cap = min(
+            self.retry_backoff_max, app.config["PDHUB_TASK_VISIBILITY_TIMEOUT"] / 2
+        )
+        return min(base, cap) * random.uniform(0.8, 1.2)  # noqa: S311
 
     def on_failure(
         self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any

@@ -57,6 +57,17 @@ def issue_credential(award_id: int) -> str | None:
     return credential.id if credential is not None else None
 
 
+@celery.task(base=AppTask, name="pdhub.sweep_completions")
+def sweep_completions() -> int:
+    """Complete enrollments whose knowledge check and evidence both passed but that
+    have no Award (a completion missed by a crash); their issuing follows the commit."""
+    from pdhub.learning import completion
+
+    return completion.complete_enrollments(
+        db.session, completion.incomplete_enrollment_ids(db.session)
+    )
+
+
 @celery.task(base=AppTask, name="pdhub.sweep_awards")
 def sweep_awards() -> int:
     """Re-send issuing for awards saved while Redis was down (their job never ran)."""

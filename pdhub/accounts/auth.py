@@ -17,6 +17,7 @@ from pdhub.extensions import db, login_manager
 F = TypeVar("F", bound=Callable[..., Any])
 SESSION_TOKEN_KEY = "sid"  # noqa: S105 - the session key's name, not a secret
 PENDING_2FA_KEY = "pending_2fa_user"
+PENDING_REMEMBER_KEY = "pending_remember"
 
 
 def init_app(app: Flask) -> None:
@@ -46,16 +47,20 @@ def init_app(app: Flask) -> None:
         return None
 
 
-def sign_in(user: User) -> None:
-    """Start a fresh server-side session for ``user`` in this browser."""
+def sign_in(user: User, *, remember: bool = False) -> None:
+    """Start a fresh server-side session for ``user`` in this browser; ``remember``
+    ("keep me signed in") gives a teacher a lasting one and a cookie that outlives
+    the browser window."""
     session.clear()  # no session fixation: nothing from before sign-in survives
-    token = service.start_session(
+    token, persistent = service.start_session(
         db.session,
         user,
         ip=request.remote_addr,
         user_agent=request.headers.get("User-Agent"),
+        remember=remember,
     )
     session[SESSION_TOKEN_KEY] = token
+    session.permanent = persistent
     login_user(user)
 
 

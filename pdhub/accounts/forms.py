@@ -1,4 +1,5 @@
-"""Account forms: sign-up, sign-in, two-factor, passwords, profile, API tokens."""
+"""Account forms: sign-up, sign-in, two-factor, passwords, profile, time zone, API
+tokens."""
 
 from __future__ import annotations
 
@@ -47,6 +48,11 @@ class SignInForm(FlaskForm):
         "Password",
         validators=[DataRequired("Enter your password."), Length(max=MAX_LENGTH)],
     )
+    remember = BooleanField(
+        "Keep me signed in on this device",
+        description="For teachers on their own device. Coach and administrator "
+        "accounts are always signed out after a while without use.",
+    )
 
 
 class CodeForm(FlaskForm):
@@ -72,18 +78,51 @@ class ResetPasswordForm(FlaskForm):
     )
 
 
+CONFIRM_LABEL = "Your current password, or a code from your authenticator app"
+
+
 class ProfileForm(FlaskForm):
     name = StringField(
         "Your name", validators=[DataRequired("Enter your name."), Length(max=120)]
     )
     email = EmailField(
-        "Email", validators=[DataRequired("Enter your email address."), Length(max=254)]
+        "Email",
+        description="A new address changes once you open the link we send to it.",
+        validators=[DataRequired("Enter your email address."), Length(max=254)],
+    )
+    confirm = PasswordField(
+        "To change your email: " + CONFIRM_LABEL.lower(),
+        validators=[Optional(), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class ReauthForm(FlaskForm):
+    """A sensitive change: the person confirms it's them right now."""
+
+    confirm = PasswordField(
+        CONFIRM_LABEL,
+        validators=[
+            DataRequired("Enter your password or a code to confirm it's you."),
+            Length(max=MAX_LENGTH),
+        ],
+        render_kw={"autocomplete": "current-password"},
     )
 
 
 class EmailPreferencesForm(FlaskForm):
     review_digest_email = BooleanField(
         "Email me a daily summary of new evidence waiting for my review"
+    )
+
+
+class TimeZoneForm(FlaskForm):
+    """One IANA zone name, checked by ``accounts.timezones`` in the service (the page
+    draws the choice as a grouped select; see templates/_time_zone.html)."""
+
+    time_zone = StringField(
+        "Show times in",
+        description="Pages and emails show dates and times in this time zone.",
     )
 
 

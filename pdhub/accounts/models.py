@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, false
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -58,10 +58,18 @@ class User(UserMixin, TimestampMixin, Base):
     totp_last_counter: Mapped[int | None]
     active: Mapped[bool] = mapped_column(default=True)
     password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Bumped by every password change: a half-finished sign-in made with the old
+    # password stops working.
+    password_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Set when the person opened a link emailed to ``email`` (or accepted an emailed
+    # invitation). Unverified accounts can't enroll or receive badges.
+    email_verified_at: Mapped[datetime | None]
     # Coaches get a daily email of new evidence in their queue unless they turn it off.
     review_digest_email: Mapped[bool] = mapped_column(
         default=True, server_default=sa_true()
     )
+    # An IANA zone name (accounts.timezones); empty means the district's default.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
     district: Mapped[District | None] = relationship(foreign_keys=[district_id])
     school: Mapped[School | None] = relationship(foreign_keys=[school_id])
@@ -77,6 +85,10 @@ class User(UserMixin, TimestampMixin, Base):
     @property
     def two_factor_enabled(self) -> bool:
         return self.totp_enabled_at is not None
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def first_name(self) -> str:
@@ -97,6 +109,9 @@ class UserSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+    # "Keep me signed in" (teachers only): the long lifetime instead of the idle
+    # timeout and the short absolute one.
+    persistent: Mapped[bool] = mapped_column(default=False, server_default=false())
     ip_address: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(String(255))
 
@@ -104,7 +119,10 @@ class UserSession(Base):
 
 
 class RecoveryCode(Base):
-    """A one-time two-factor recovery code, stored hashed."""
+    """A one-time two-factor recovery code, stored as an argon2id hash (salted, slow).
+
+    Codes made before argon2id was used are SHA-256 hex digests (64 characters);
+    they keep working until used or replaced."""
 
     __tablename__ = "recovery_codes"
 
@@ -112,7 +130,7 @@ class RecoveryCode(Base):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
-    code_hash: Mapped[str] = mapped_column(String(64))
+    code_hash: Mapped[str] = mapped_column(String(255))
     used_at: Mapped[datetime | None]
 
 
@@ -130,5 +148,38 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+class TokenPurpose(enum.StrEnum):
+    SIGNIN = "signin"  # password checked, waiting for the second factor
+    VERIFY_EMAIL = "verify_email"  # confirm ``email`` belongs to the user
+    UNDO = "undo"  # undo a sensitive change (``data`` says which and how)
+
+
+class AccountToken(Base):
+    """A short-lived, single-use secret for one account: the browser or the emailed
+    link carries the token, we keep its hash. Nothing about a half-finished sign-in or
+    a pending change lives in the cookie."""
+
+    __tablename__ = "account_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[TokenPurpose] = mapped_column(
+        value_enum(TokenPurpose, "token_purpose")
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The address to confirm (VERIFY_EMAIL), or None.
+    email: Mapped[str | None] = mapped_column(String(254))
+    # The password version the token was made under; a password change ends it.
+    password_version: Mapped[int]
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()

@@ -6,19 +6,30 @@ commit: the view or task that calls them commits once.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
-from datetime import timedelta
+import unicodedata
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
 
 import pyotp
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from pdhub.accounts import passwords, policies
-from pdhub.accounts.models import ApiToken, RecoveryCode, Role, User, UserSession
+from pdhub.accounts import passwords, policies, timezones
+from pdhub.accounts.models import (
+    AccountToken,
+    ApiToken,
+    RecoveryCode,
+    Role,
+    TokenPurpose,
+    User,
+    UserSession,
+)
 from pdhub.db import utcnow
 from pdhub.districts.models import District, School
 from pdhub.errors import InvalidInput, PermissionDenied
@@ -26,6 +37,7 @@ from pdhub.privacy import encryption
 
 RESET_MAX_AGE = timedelta(hours=2)
 RECOVERY_CODE_COUNT = 10
+RECOVERY_CODE_BYTES = 10  # 80 bits
 SESSION_TOUCH_INTERVAL = timedelta(minutes=5)
 
 
@@ -34,15 +46,32 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def canonical_email(text: str) -> str:
+    """NFKC-normalized, trimmed and case-folded: ``priya@ｒiverside.example.org`` and
+    ``PRIYA@riverside.example.org`` are the same text. Used for throttle keys even
+    when the text is not a valid address."""
+    return unicodedata.normalize("NFKC", text).strip().casefold()
+
+
 def normalize_email(email: str, field: str = "email") -> str:
-    """Return the canonical lowercase address; raise InvalidInput if it is not one."""
+    """The one canonical form of an address, used wherever addresses are compared,
+    stored or counted; raise InvalidInput if it is not an address."""
+    text = canonical_email(email)
     try:
-        checked = validate_email(email.strip(), check_deliverability=False)
+        checked = validate_email(text, check_deliverability=False)
     except EmailNotValidError as error:
         raise InvalidInput(
             f"Enter an email address like name@school.org ({error}).", field=field
         ) from None
-    return checked.normalized.lower()
+    return canonical_email(checked.normalized)
+
+
+def email_key(email: str) -> str:
+    """The key a throttle counts an address under (the canonical address when valid)."""
+    try:
+        return normalize_email(email)
+    except InvalidInput:
+        return canonical_email(email)[:254]
 
 
 def find_user_by_email(session: Session, email: str) -> User | None:
@@ -51,6 +80,28 @@ def find_user_by_email(session: Session, email: str) -> User | None:
     except InvalidInput:
         return None
     return session.scalar(select(User).where(User.email == address))
+
+
+def _profile_problem(
+    *,
+    name: str,
+    address: str,
+    password: str,
+    district: District | None,
+    school: School | None,
+) -> InvalidInput | None:
+    """The first thing wrong with a new account's details (never whether the email is
+    taken), or None."""
+    if not name:
+        return InvalidInput("Enter your name.", field="name")
+    if len(name) > 120:
+        return InvalidInput("Use at most 120 characters for your name.", field="name")
+    problem = passwords.password_problem(password, user_inputs=(address, name))
+    if problem:
+        return InvalidInput(problem, field="password")
+    if school is not None and (district is None or school.district_id != district.id):
+        return InvalidInput("Choose a school in your district.", field="school")
+    return None
 
 
 def register_user(
@@ -62,37 +113,102 @@ def register_user(
     role: Role = Role.TEACHER,
     district: District | None = None,
     school: School | None = None,
+    email_verified: bool = False,
 ) -> User:
     """Create an account. Raises InvalidInput (with the field) for a taken email, an
-    empty name, a school outside the district, or a password the rules refuse."""
+    empty name, a school outside the district, or a password the rules refuse.
+
+    For administrators and the command line, who may know who has an account; the
+    public sign-up page uses sign_up, which never tells. The address counts as
+    verified only with ``email_verified`` (it was proven, e.g. by an emailed
+    invitation); otherwise send_verification() mails a link."""
     address = normalize_email(email)
     name = " ".join(name.split())
-    if not name:
-        raise InvalidInput("Enter your name.", field="name")
-    if len(name) > 120:
-        raise InvalidInput("Use at most 120 characters for your name.", field="name")
     if session.scalar(select(User.id).where(User.email == address)) is not None:
         raise InvalidInput(
             "An account with this email already exists. "
             "Sign in, or reset your password.",
             field="email",
         )
-    problem = passwords.password_problem(password, user_inputs=(address, name))
+    problem = _profile_problem(
+        name=name, address=address, password=password, district=district, school=school
+    )
     if problem:
-        raise InvalidInput(problem, field="password")
-    if school is not None and (district is None or school.district_id != district.id):
-        raise InvalidInput("Choose a school in your district.", field="school")
+        raise problem
+    return _create_user(
+        session,
+        address,
+        name,
+        passwords.hash_password(password),
+        role,
+        district,
+        school,
+        email_verified,
+    )
+
+
+def _create_user(
+    session: Session,
+    address: str,
+    name: str,
+    password_hash: str,
+    role: Role,
+    district: District | None,
+    school: School | None,
+    email_verified: bool = False,
+) -> User:
     user = User(
         email=address,
         name=name,
-        password_hash=passwords.hash_password(password),
+        password_hash=password_hash,
         role=role,
         district_id=district.id if district else None,
         school_id=school.id if school else None,
+        email_verified_at=utcnow() if email_verified else None,
     )
     session.add(user)
     session.flush()
     return user
+
+
+class SignUp(NamedTuple):
+    """What a public sign-up did: ``user`` is the new account, or None when the
+    address already had one (``existing``, to be told by email, never on the page)."""
+
+    user: User | None
+    existing: User | None
+
+
+def sign_up(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    district: District | None = None,
+) -> SignUp:
+    """A teacher's own sign-up, which answers the same whether or not the address
+    already has an account (no enumeration): the details are checked alike, the
+    password is hashed alike (the same time), and the caller emails either a
+    welcome or, to the existing account, a note that someone tried to sign up.
+
+    Raises InvalidInput for a malformed email, an empty name or a refused password.
+    """
+    address = normalize_email(email)
+    name = " ".join(name.split())
+    problem = _profile_problem(
+        name=name, address=address, password=password, district=district, school=None
+    )
+    if problem:
+        raise problem
+    password_hash = passwords.hash_password(password)
+    existing = session.scalar(select(User).where(User.email == address))
+    if existing is not None:
+        return SignUp(user=None, existing=existing)
+    user = _create_user(
+        session, address, name, password_hash, Role.TEACHER, district, None
+    )
+    return SignUp(user=user, existing=None)
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
@@ -112,25 +228,70 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
 # --- server-side sessions -------------------------------------------------------------
 
 
+def may_stay_signed_in(user: User) -> bool:
+    """Only teachers may keep a browser signed in; staff always get the short
+    lifetime (they can see other people's work)."""
+    return user.role is Role.TEACHER
+
+
 def start_session(
-    session: Session, user: User, *, ip: str | None, user_agent: str | None
-) -> str:
-    """Record a new signed-in browser and return the token for its cookie."""
+    session: Session,
+    user: User,
+    *,
+    ip: str | None,
+    user_agent: str | None,
+    remember: bool = False,
+) -> tuple[str, bool]:
+    """Record a new signed-in browser; return the token for its cookie and whether
+    the session is a lasting one (``remember`` asked, and allowed for ``user``)."""
     token = secrets.token_urlsafe(32)
+    persistent = remember and may_stay_signed_in(user)
     session.add(
         UserSession(
             user_id=user.id,
             token_hash=token_hash(token),
             ip_address=(ip or "")[:45] or None,
             user_agent=(user_agent or "")[:255] or None,
+            persistent=persistent,
         )
     )
     session.flush()
-    return token
+    return token, persistent
+
+
+class SessionLimits(NamedTuple):
+    idle: timedelta
+    lifetime: timedelta
+
+
+def session_limits(record: UserSession) -> SessionLimits:
+    """How long ``record`` may stay unused, and may last at all (from the config:
+    PDHUB_SESSION_IDLE_MINUTES and PDHUB_SESSION_MAX_HOURS; a teacher's "keep me
+    signed in" session PDHUB_SESSION_REMEMBER_DAYS for both)."""
+    config = current_app.config
+    if record.persistent and may_stay_signed_in(record.user):
+        days = timedelta(days=config["PDHUB_SESSION_REMEMBER_DAYS"])
+        return SessionLimits(idle=days, lifetime=days)
+    return SessionLimits(
+        idle=timedelta(minutes=config["PDHUB_SESSION_IDLE_MINUTES"]),
+        lifetime=timedelta(hours=config["PDHUB_SESSION_MAX_HOURS"]),
+    )
+
+
+def session_is_live(record: UserSession, now: datetime | None = None) -> bool:
+    """Not revoked, used within the idle timeout, and younger than its lifetime."""
+    now = now or utcnow()
+    limits = session_limits(record)
+    return (
+        record.revoked_at is None
+        and now - record.last_seen_at <= limits.idle
+        and now - record.created_at <= limits.lifetime
+    )
 
 
 def user_for_session(session: Session, user_id: int, token: str | None) -> User | None:
-    """The user of a live (not revoked) session, or None: the cookie is not enough."""
+    """The user of a live session (see session_is_live), or None: the cookie is not
+    enough, and an old one stops working on the server whatever the browser keeps."""
     if not token:
         return None
     record = session.scalar(
@@ -140,12 +301,26 @@ def user_for_session(session: Session, user_id: int, token: str | None) -> User 
             UserSession.revoked_at.is_(None),
         )
     )
-    if record is None:
-        return None
     now = utcnow()
-    if now - record.last_seen_at > SESSION_TOUCH_INTERVAL:
+    if record is None or not session_is_live(record, now):
+        return None
+    # Written at most every few minutes (not every request), but often enough for
+    # the idle timeout to count from the latest one.
+    touch = min(SESSION_TOUCH_INTERVAL, session_limits(record).idle / 4)
+    if now - record.last_seen_at > touch:
         record.last_seen_at = now
     return record.user
+
+
+def live_sessions(session: Session, user: User) -> list[UserSession]:
+    """``user``'s signed-in browsers that have not ended, most recently used first."""
+    records = session.scalars(
+        select(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .order_by(UserSession.last_seen_at.desc())
+    ).all()
+    now = utcnow()
+    return [record for record in records if session_is_live(record, now)]
 
 
 def end_session(session: Session, token: str | None) -> None:
@@ -192,6 +367,7 @@ def set_password(session: Session, user: User, new: str) -> None:
         raise InvalidInput(problem, field="password")
     user.password_hash = passwords.hash_password(new)
     user.password_changed_at = utcnow()
+    user.password_version = (user.password_version or 1) + 1
     session.flush()
 
 
@@ -228,19 +404,293 @@ def reset_password(session: Session, token: str, new: str) -> User:
     return user
 
 
-def update_profile(session: Session, user: User, *, name: str, email: str) -> None:
+def update_profile(
+    session: Session, user: User, *, name: str, email: str, confirm: str = ""
+) -> str | None:
+    """Save the name; a new email address needs ``confirm`` (the password or a code)
+    and takes effect only once a link mailed to it is opened. Returns the new address
+    waiting for confirmation, or None when the email is unchanged."""
     name = " ".join(name.split())
     if not name:
         raise InvalidInput("Enter your name.", field="name")
     if len(name) > 120:
         raise InvalidInput("Use at most 120 characters for your name.", field="name")
     address = normalize_email(email)
+    pending = None
     if address != user.email:
-        taken = session.scalar(select(User.id).where(User.email == address))
-        if taken is not None:
-            raise InvalidInput("Another account uses this email.", field="email")
-        user.email = address
+        require_reauthentication(session, user, confirm)
+        _refuse_taken(session, user, address)
+        send_verification(session, user, address)
+        pending = address
     user.name = name
+    session.flush()
+    return pending
+
+
+def _refuse_taken(session: Session, user: User, address: str) -> None:
+    taken = session.scalar(
+        select(User.id).where(User.email == address, User.id != user.id)
+    )
+    if taken is not None:
+        raise InvalidInput("Another account uses this email.", field="email")
+
+
+# --- re-authentication and emailed account links --------------------------------------
+
+
+def require_reauthentication(session: Session, user: User, confirm: str) -> None:
+    """A fresh check before a sensitive change: the password, or (with two-factor on)
+    a current code from the app or an unused recovery code. InvalidInput otherwise."""
+    confirm = confirm or ""
+    if confirm and passwords.check_password(user.password_hash, confirm):
+        return
+    if (
+        confirm
+        and user.two_factor_enabled
+        and verify_second_factor(session, user, confirm)
+    ):
+        return
+    raise InvalidInput(
+        "Enter your current password"
+        + (" or a code from your app" if user.two_factor_enabled else "")
+        + " to confirm it's you.",
+        field="confirm",
+    )
+
+
+def _new_token(
+    session: Session,
+    user: User,
+    purpose: TokenPurpose,
+    lifetime: timedelta,
+    *,
+    email: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> str:
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    # Dead links of this account are no use to anyone: drop them as new ones come.
+    session.execute(
+        delete(AccountToken).where(
+            AccountToken.user_id == user.id, AccountToken.expires_at < now
+        )
+    )
+    session.add(
+        AccountToken(
+            user_id=user.id,
+            purpose=purpose,
+            token_hash=token_hash(token),
+            email=email,
+            password_version=user.password_version or 1,
+            data=data,
+            created_at=now,
+            expires_at=now + lifetime,
+        )
+    )
+    session.flush()
+    return token
+
+
+def _live_token(
+    session: Session, purpose: TokenPurpose, token: str | None
+) -> AccountToken | None:
+    """The unused, unexpired token of ``purpose``, or None."""
+    if not token:
+        return None
+    record = session.scalar(
+        select(AccountToken).where(
+            AccountToken.token_hash == token_hash(token),
+            AccountToken.purpose == purpose,
+            AccountToken.used_at.is_(None),
+        )
+    )
+    if record is None or record.expires_at <= utcnow() or not record.user.active:
+        return None
+    return record
+
+
+def _minutes(name: str) -> timedelta:
+    return timedelta(minutes=int(current_app.config[name]))
+
+
+# Half-finished sign-in: the password was right, the second factor is still due.
+
+
+def start_pending_signin(session: Session, user: User) -> str:
+    """Record "password checked" server-side; the browser only gets a random token
+    that expires in PDHUB_SIGNIN_CODE_MINUTES and dies with a password change."""
+    return _new_token(
+        session, user, TokenPurpose.SIGNIN, _minutes("PDHUB_SIGNIN_CODE_MINUTES")
+    )
+
+
+def pending_signin(session: Session, token: str | None) -> AccountToken | None:
+    record = _live_token(session, TokenPurpose.SIGNIN, token)
+    if record is None or record.password_version != record.user.password_version:
+        return None
+    return record
+
+
+def finish_pending_signin(record: AccountToken) -> None:
+    record.used_at = utcnow()
+
+
+# Email verification.
+
+
+def send_verification(session: Session, user: User, address: str | None = None) -> None:
+    """Mail a single-use link to ``address`` (the account's own when None) that
+    confirms it; for a new address, opening it makes the change."""
+    from pdhub.notifications.service import link_for, queue_email
+
+    address = address or user.email
+    token = _new_token(
+        session,
+        user,
+        TokenPurpose.VERIFY_EMAIL,
+        timedelta(hours=int(current_app.config["PDHUB_VERIFY_EMAIL_HOURS"])),
+        email=address,
+    )
+    queue_email(
+        session,
+        address,
+        "Confirm your email address for PD Hub",
+        "verify_email",
+        user=user,
+        change=address != user.email,
+        link=link_for("accounts.confirm_email", token=token),
+        hours=current_app.config["PDHUB_VERIFY_EMAIL_HOURS"],
+        secret=True,
+    )
+
+
+def confirm_email(session: Session, token: str) -> tuple[User, str | None]:
+    """Open a verification link: the address is confirmed (and, for a change, becomes
+    the account's email; the old address is told, with an undo link). Returns the
+    user and the old address when it changed. InvalidInput for a dead link."""
+    record = _live_token(session, TokenPurpose.VERIFY_EMAIL, token)
+    if record is None or record.email is None:
+        raise InvalidInput(
+            "This link has expired or was already used. Sign in to get a new one."
+        )
+    user = record.user
+    now = utcnow()
+    old: str | None = None
+    if record.email != user.email:
+        _refuse_taken(session, user, record.email)
+        old = user.email
+        user.email = record.email
+    user.email_verified_at = now
+    for other in session.scalars(
+        select(AccountToken).where(
+            AccountToken.user_id == user.id,
+            AccountToken.purpose == TokenPurpose.VERIFY_EMAIL,
+            AccountToken.used_at.is_(None),
+        )
+    ):
+        other.used_at = now
+    session.flush()
+    if old is not None:
+        tell_old_address(
+            session,
+            user,
+            old,
+            f"The email address of your PD Hub account changed to {user.email}.",
+            {"kind": "email", "old_email": old},
+        )
+    return user, old
+
+
+# Telling the old address about a sensitive change, with a way to undo it.
+
+
+def tell_old_address(
+    session: Session, user: User, to: str, what: str, undo: dict[str, Any]
+) -> None:
+    from pdhub.notifications.service import link_for, queue_email
+
+    token = _new_token(
+        session,
+        user,
+        TokenPurpose.UNDO,
+        timedelta(days=int(current_app.config["PDHUB_UNDO_DAYS"])),
+        data=undo,
+    )
+    queue_email(
+        session,
+        to,
+        "A change to your PD Hub account",
+        "account_changed",
+        user=user,
+        what=what,
+        link=link_for("accounts.undo_change", token=token),
+        days=current_app.config["PDHUB_UNDO_DAYS"],
+        secret=True,
+    )
+
+
+def _codes_snapshot(session: Session, user: User) -> list[list[str | None]]:
+    return [
+        [code.code_hash, code.used_at.isoformat() if code.used_at else None]
+        for code in session.scalars(
+            select(RecoveryCode).where(RecoveryCode.user_id == user.id)
+        )
+    ]
+
+
+def _restore_codes(session: Session, user: User, rows: list[list[str | None]]) -> None:
+    session.query(RecoveryCode).filter_by(user_id=user.id).delete()
+    session.add_all(
+        RecoveryCode(
+            user_id=user.id,
+            code_hash=code_hash,
+            used_at=datetime.fromisoformat(used) if used else None,
+        )
+        for code_hash, used in rows
+        if code_hash
+    )
+
+
+def undo_token(session: Session, token: str) -> AccountToken:
+    record = _live_token(session, TokenPurpose.UNDO, token)
+    if record is None or not record.data:
+        raise InvalidInput(
+            "This undo link has expired or was already used. "
+            "If something is wrong, reset your password."
+        )
+    return record
+
+
+def undo_change(session: Session, token: str) -> User:
+    """Put back what the change replaced, once, and sign the account out everywhere
+    (whoever made the change loses their session)."""
+    record = undo_token(session, token)
+    user, data = record.user, dict(record.data or {})
+    kind = data.get("kind")
+    if kind == "email":
+        old = str(data["old_email"])
+        _refuse_taken(session, user, old)
+        user.email = old
+        user.email_verified_at = utcnow()
+    elif kind == "two_factor_off":
+        user.totp_secret = base64.b64decode(str(data["secret"]))
+        user.totp_enabled_at = datetime.fromisoformat(str(data["enabled_at"]))
+        user.totp_last_counter = data.get("last_counter")
+        _restore_codes(session, user, data["codes"])
+    elif kind == "recovery_codes":
+        _restore_codes(session, user, data["codes"])
+    else:  # pragma: no cover - only the kinds above are ever written
+        raise InvalidInput("This undo link is not valid.")
+    record.used_at = utcnow()
+    end_all_sessions(session, user)
+    session.flush()
+    return user
+
+
+def set_time_zone(session: Session, user: User, name: str | None) -> None:
+    """``user``'s own time zone for every page and email; an empty choice follows
+    their district's default. Raises InvalidInput for a name not in the list."""
+    user.time_zone = timezones.clean_zone_name(name)
     session.flush()
 
 
@@ -309,17 +759,61 @@ def confirm_totp(session: Session, user: User, code: str) -> list[str]:
     return regenerate_recovery_codes(session, user)
 
 
+def replace_recovery_codes(session: Session, user: User, confirm: str) -> list[str]:
+    """New recovery codes after a fresh check; the email address is told, with a
+    link that puts the old codes back."""
+    if not user.two_factor_enabled:
+        raise InvalidInput("Turn two-factor sign-in on first.")
+    require_reauthentication(session, user, confirm)
+    old = _codes_snapshot(session, user)
+    codes = regenerate_recovery_codes(session, user)
+    tell_old_address(
+        session,
+        user,
+        user.email,
+        "New two-factor recovery codes were made for your PD Hub account; "
+        "the old ones stopped working.",
+        {"kind": "recovery_codes", "codes": old},
+    )
+    return codes
+
+
+def _recovery_normalized(code: str) -> str:
+    # People copy codes with or without the dashes, in either case, with spaces.
+    return "".join(code.split()).replace("-", "").lower()
+
+
 def regenerate_recovery_codes(session: Session, user: User) -> list[str]:
+    """Replace ``user``'s recovery codes with new ones and return them (shown once).
+
+    Each code is 80 random bits (16 base32 letters and digits, in groups of four),
+    stored as an argon2id hash with its own salt.
+    """
     session.query(RecoveryCode).filter_by(user_id=user.id).delete()
-    codes = [
-        f"{secrets.token_hex(3)}-{secrets.token_hex(3)}"
-        for _ in range(RECOVERY_CODE_COUNT)
-    ]
+    codes = []
+    for _ in range(RECOVERY_CODE_COUNT):
+        raw = base64.b32encode(secrets.token_bytes(RECOVERY_CODE_BYTES)).decode()
+        codes.append("-".join(raw[i : i + 4] for i in range(0, len(raw), 4)).lower())
     session.add_all(
-        RecoveryCode(user_id=user.id, code_hash=token_hash(c)) for c in codes
+        RecoveryCode(
+            user_id=user.id,
+            code_hash=passwords.hash_recovery_code(_recovery_normalized(code)),
+        )
+        for code in codes
     )
     session.flush()
     return codes
+
+
+def _recovery_code_matches(record: RecoveryCode, code: str) -> bool:
+    if record.code_hash.startswith("$argon2"):
+        return passwords.check_recovery_code(
+            record.code_hash, _recovery_normalized(code)
+        )
+    # A code made before argon2id (48 bits, "abc123-def456", stored as SHA-256):
+    # it keeps working until used or replaced.
+    legacy = "".join(code.split()).lower()
+    return secrets.compare_digest(record.code_hash, token_hash(legacy))
 
 
 def verify_second_factor(session: Session, user: User, code: str) -> bool:
@@ -327,14 +821,14 @@ def verify_second_factor(session: Session, user: User, code: str) -> bool:
     if _accept_totp_code(user, code):
         session.flush()
         return True
-    normalized = "".join(code.split()).lower()
-    recovery = session.scalar(
+    if len(_recovery_normalized(code)) < 12:  # a mistyped TOTP code, not a recovery one
+        return False
+    unused = session.scalars(
         select(RecoveryCode).where(
-            RecoveryCode.user_id == user.id,
-            RecoveryCode.code_hash == token_hash(normalized),
-            RecoveryCode.used_at.is_(None),
+            RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
         )
-    )
+    ).all()
+    recovery = next((r for r in unused if _recovery_code_matches(r, code)), None)
     if recovery is None:
         return False
     recovery.used_at = utcnow()
@@ -342,10 +836,28 @@ def verify_second_factor(session: Session, user: User, code: str) -> bool:
     return True
 
 
-def disable_totp(session: Session, user: User) -> None:
-    """Turn two-factor off; staff roles must keep it on."""
+def disable_totp(session: Session, user: User, confirm: str) -> None:
+    """Turn two-factor off after a fresh check; staff roles must keep it on. The
+    email address is told, with a link that turns it back on."""
     if user.is_staff:
         raise PermissionDenied("Staff accounts must keep two-factor sign-in on.")
+    if not user.two_factor_enabled:
+        return
+    require_reauthentication(session, user, confirm)
+    assert user.totp_secret is not None and user.totp_enabled_at is not None
+    tell_old_address(
+        session,
+        user,
+        user.email,
+        "Two-factor sign-in was turned off for your PD Hub account.",
+        {
+            "kind": "two_factor_off",
+            "secret": base64.b64encode(user.totp_secret).decode(),
+            "enabled_at": user.totp_enabled_at.isoformat(),
+            "last_counter": user.totp_last_counter,
+            "codes": _codes_snapshot(session, user),
+        },
+    )
     user.totp_secret = None
     user.totp_enabled_at = None
     user.totp_last_counter = None
@@ -368,6 +880,12 @@ def create_api_token(session: Session, user: User, name: str) -> str:
 
 
 def user_for_api_token(session: Session, token: str) -> User | None:
+    record = api_token_for(session, token)
+    return record.user if record is not None else None
+
+
+def api_token_for(session: Session, token: str) -> ApiToken | None:
+    """The live token record (its user active), marked used; None otherwise."""
     record = session.scalar(
         select(ApiToken).where(
             ApiToken.token_hash == token_hash(token), ApiToken.revoked_at.is_(None)
@@ -376,7 +894,7 @@ def user_for_api_token(session: Session, token: str) -> User | None:
     if record is None or not record.user.active:
         return None
     record.last_used_at = utcnow()
-    return record.user
+    return record
 
 
 def revoke_api_token(session: Session, user: User, token_id: int) -> None:

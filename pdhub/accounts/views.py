@@ -1,16 +1,16 @@
 """Account pages: sign-up, sign-in with two-factor, sign-out, password reset, profile,
-two-factor set-up, sessions, API tokens and invitation acceptance."""
+time zone, two-factor set-up, sessions, API tokens and invitation acceptance."""
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 import segno
 from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -20,24 +20,21 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from pdhub.accounts import auth, forms, service
-from pdhub.accounts.models import ApiToken, Role, UserSession
+from pdhub.accounts import auth, forms, service, timezones
+from pdhub.accounts.models import ApiToken, Role
 from pdhub.districts import service as districts
 from pdhub.errors import DomainError, InvalidInput
 from pdhub.extensions import db, limiter
 from pdhub.forms import show_error
-from pdhub.notifications.service import queue_email
+from pdhub.notifications.service import link_for, queue_email
+from pdhub.routing import safe_next
 
 bp = Blueprint("accounts", __name__)
 
 
 def _safe_next(default: str) -> str:
-    """Only same-site relative paths are followed after sign-in (no open redirect)."""
-    target = request.args.get("next", "")
-    parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
-        return target
-    return default
+    """The ``next`` page to go to after this step, if it is on this site."""
+    return safe_next(request.args.get("next"), default)
 
 
 def _failed(response: Any) -> bool:
@@ -45,8 +42,16 @@ def _failed(response: Any) -> bool:
 
 
 def _account_key() -> str:
-    email = request.form.get("email", "") or str(session.get(auth.PENDING_2FA_KEY, ""))
-    return "account:" + email.strip().lower()[:254]
+    """The password step counts failures per account: the canonical address, so
+    Unicode look-alikes and letter case share one counter."""
+    return "account:" + service.email_key(request.form.get("email", ""))
+
+
+def _pending_account_key() -> str:
+    """The code step counts failures on the account whose password was checked (the
+    server-side record), never on anything the form sends."""
+    record = service.pending_signin(db.session, session.get(auth.PENDING_2FA_KEY))
+    return "account:" + (record.user.email if record is not None else "-")
 
 
 def _address_limit() -> str:
@@ -57,27 +62,82 @@ def _account_limit() -> str:
     return str(current_app.config["PDHUB_SIGNIN_LIMIT_ACCOUNT"])
 
 
-signin_limits = [
-    limiter.limit(
-        _address_limit, methods=["POST"], deduct_when=_failed, scope="signin-address"
-    ),
-    limiter.limit(
-        _account_limit,
-        methods=["POST"],
-        deduct_when=_failed,
-        key_func=_account_key,
-        scope="signin-account",
-    ),
-]
+def _signin_limits(account_key: Any) -> list[Any]:
+    return [
+        limiter.limit(
+            _address_limit,
+            methods=["POST"],
+            deduct_when=_failed,
+            scope="signin-address",
+        ),
+        # One counter per account for both steps (password, then code).
+        limiter.shared_limit(
+            _account_limit,
+            "signin-account",
+            methods=["POST"],
+            deduct_when=_failed,
+            key_func=account_key,
+        ),
+    ]
 
 
 def _with_signin_limits(view: Any) -> Any:
-    for decorate in signin_limits:
+    for decorate in _signin_limits(_account_key):
         view = decorate(view)
     return view
 
 
+def _with_code_limits(view: Any) -> Any:
+    for decorate in _signin_limits(_pending_account_key):
+        view = decorate(view)
+    return view
+
+
+def _reauth_key() -> str:
+    return f"reauth:{current_user.get_id() or '-'}"
+
+
+def _reauth_failed(response: Any) -> bool:
+    return bool(g.get("reauth_failed"))
+
+
+def _refused(error: DomainError) -> None:
+    """Note a failed password-or-code check, so the re-authentication throttle
+    counts it (a stolen session can't guess the password)."""
+    if error.field == "confirm":
+        g.reauth_failed = True
+
+
+# A stolen session guessing the password through a re-authentication form is paused
+# like a sign-in: one counter per account across every sensitive form.
+reauth_limit = limiter.shared_limit(
+    _account_limit,
+    "reauth",
+    methods=["POST"],
+    key_func=_reauth_key,
+    deduct_when=_reauth_failed,
+)
+
+
+def _resend_key() -> str:
+    return f"verify-email:{current_user.get_id() or '-'}"
+
+
+def _resend_limit() -> str:
+    return str(current_app.config["PDHUB_VERIFY_RESEND_LIMIT"])
+
+
+def _signup_limit() -> str:
+    return str(current_app.config["PDHUB_SIGNUP_LIMIT"])
+
+
+def _site_url(endpoint: str) -> str:
+    # Links in emails start from the configured origin, never the request's Host.
+    return link_for(endpoint)
+
+
 @bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(_signup_limit, methods=["POST"], scope="signup")
 def signup() -> Any:
     if current_user.is_authenticated:
         return redirect(url_for("home.dashboard"))
@@ -89,24 +149,48 @@ def signup() -> Any:
                 district = districts.district_for_join_code(
                     db.session, form.join_code.data
                 )
-            user = service.register_user(
+            outcome = service.sign_up(
                 db.session,
                 email=form.email.data,
                 name=form.name.data,
                 password=form.password.data,
                 district=district,
             )
-            auth.sign_in(user)
-            db.session.commit()
         except DomainError as error:
             db.session.rollback()
             show_error(form, error)
         else:
+            if outcome.user is not None:
+                queue_email(
+                    db.session,
+                    outcome.user.email,
+                    "Welcome to PD Hub",
+                    "signup_welcome",
+                    user=outcome.user,
+                    link=_site_url("accounts.signin"),
+                )
+                # Enrolling and badges wait until the address is confirmed.
+                service.send_verification(db.session, outcome.user)
+            elif outcome.existing is not None:
+                queue_email(
+                    db.session,
+                    outcome.existing.email,
+                    "Someone tried to create a PD Hub account with your email",
+                    "signup_existing",
+                    user=outcome.existing,
+                    signin_link=_site_url("accounts.signin"),
+                    reset_link=_site_url("accounts.forgot_password"),
+                )
+            db.session.commit()
+            # The same answer whether or not the address has an account (no
+            # enumeration): the email says which.
             flash(
-                f"Welcome to PD Hub, {user.first_name}! Start by choosing a module.",
-                "success",
+                "Check your email: we sent a message to "
+                f"{service.normalize_email(form.email.data)} about your account. "
+                "Then sign in here.",
+                "info",
             )
-            return redirect(url_for("home.dashboard"), 303)
+            return redirect(url_for("accounts.signin"), 303)
     status = 422 if form.errors or form.form_errors else 200
     return render_template("accounts/signup.html", form=form), status
 
@@ -127,11 +211,14 @@ def signin() -> Any:
             )
         elif user.two_factor_enabled:
             session.clear()
-            session[auth.PENDING_2FA_KEY] = user.email
+            session[auth.PENDING_2FA_KEY] = service.start_pending_signin(
+                db.session, user
+            )
+            session[auth.PENDING_REMEMBER_KEY] = bool(form.remember.data)
             db.session.commit()
             return redirect(url_for("accounts.signin_code", next=_safe_next("")), 303)
         else:
-            auth.sign_in(user)
+            auth.sign_in(user, remember=bool(form.remember.data))
             db.session.commit()
             return redirect(_safe_next(url_for("home.dashboard")), 303)
     status = 401 if request.method == "POST" else 200
@@ -139,16 +226,19 @@ def signin() -> Any:
 
 
 @bp.route("/signin/code", methods=["GET", "POST"])
-@_with_signin_limits
+@_with_code_limits
 def signin_code() -> Any:
-    email = session.get(auth.PENDING_2FA_KEY)
-    user = service.find_user_by_email(db.session, email) if email else None
-    if user is None or not user.two_factor_enabled:
-        return redirect(url_for("accounts.signin"))
+    record = service.pending_signin(db.session, session.get(auth.PENDING_2FA_KEY))
+    user = record.user if record is not None else None
+    if record is None or user is None or not user.two_factor_enabled:
+        if session.pop(auth.PENDING_2FA_KEY, None) is not None:
+            flash("That sign-in timed out. Enter your email and password again.")
+        return redirect(url_for("accounts.signin"), 303)
     form = forms.CodeForm()
     if form.validate_on_submit():
         if service.verify_second_factor(db.session, user, form.code.data):
-            auth.sign_in(user)
+            service.finish_pending_signin(record)
+            auth.sign_in(user, remember=bool(session.get(auth.PENDING_REMEMBER_KEY)))
             db.session.commit()
             return redirect(_safe_next(url_for("home.dashboard")), 303)
         db.session.commit()  # keep the used-counter / spent recovery code state
@@ -182,11 +272,10 @@ def forgot_password() -> Any:
                 "Reset your PD Hub password",
                 "password_reset",
                 user=user,
-                link=url_for(
-                    "accounts.reset_password",
-                    token=service.make_reset_token(user),
-                    _external=True,
+                link=link_for(
+                    "accounts.reset_password", token=service.make_reset_token(user)
                 ),
+                secret=True,
             )
             db.session.commit()
         # The same answer whether or not the account exists (no enumeration).
@@ -227,20 +316,33 @@ def reset_password(token: str) -> Any:
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
+@reauth_limit
 def profile() -> Any:
     form = forms.ProfileForm(obj=current_user)
     password_form = forms.ChangePasswordForm(prefix="pw")
     if form.validate_on_submit():
         try:
-            service.update_profile(
-                db.session, current_user, name=form.name.data, email=form.email.data
+            pending = service.update_profile(
+                db.session,
+                current_user,
+                name=form.name.data,
+                email=form.email.data,
+                confirm=form.confirm.data or "",
             )
             db.session.commit()
         except DomainError as error:
-            db.session.rollback()
+            db.session.commit()  # keep a spent recovery code / used TOTP step
+            _refused(error)
             show_error(form, error)
         else:
-            flash("Your profile is saved.", "success")
+            if pending:
+                flash(
+                    f"Your name is saved. We sent a link to {pending}: your email "
+                    "changes when you open it.",
+                    "success",
+                )
+            else:
+                flash("Your profile is saved.", "success")
             return redirect(url_for("accounts.profile"), 303)
     return render_template(
         "accounts/profile.html",
@@ -261,6 +363,42 @@ def email_preferences() -> Any:
         db.session.commit()
         flash("Your email choices are saved.", "success")
     return redirect(url_for("accounts.profile"), 303)
+
+
+@bp.context_processor
+def account_forms() -> dict[str, Any]:
+    """The time zone form every account page render shows (a view passes its own
+    when it comes back with an error)."""
+    if not current_user.is_authenticated:
+        return {}
+    return {"time_zone_form": forms.TimeZoneForm(prefix="tz", obj=current_user)}
+
+
+@bp.post("/account/time-zone")
+@login_required
+def time_zone() -> Any:
+    form = forms.TimeZoneForm(prefix="tz")
+    if form.validate_on_submit():
+        try:
+            service.set_time_zone(db.session, current_user, form.time_zone.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            flash(
+                "Your time zone is saved. Times now show in "
+                f"{timezones.zone_label(timezones.zone_name_for(current_user))}.",
+                "success",
+            )
+            return redirect(url_for("accounts.profile") + "#time-zone", 303)
+    return render_template(
+        "accounts/profile.html",
+        form=forms.ProfileForm(obj=current_user),
+        password_form=forms.ChangePasswordForm(prefix="pw"),
+        preferences_form=forms.EmailPreferencesForm(obj=current_user),
+        time_zone_form=form,
+    ), 422
 
 
 @bp.post("/account/password")
@@ -288,7 +426,10 @@ def change_password() -> Any:
             )
             return redirect(url_for("accounts.profile"), 303)
     return render_template(
-        "accounts/profile.html", form=form, password_form=password_form
+        "accounts/profile.html",
+        form=form,
+        password_form=password_form,
+        preferences_form=forms.EmailPreferencesForm(obj=current_user),
     ), 422
 
 
@@ -323,30 +464,129 @@ def two_factor() -> Any:
         secret=secret,
         recovery_codes=recovery_codes,
         next_url=_safe_next(url_for("home.dashboard")),
-        disable_form=forms.ConfirmForm(prefix="off"),
+        disable_form=forms.ReauthForm(prefix="off"),
+        codes_form=forms.ReauthForm(prefix="rc"),
     ), (422 if form.errors else 200)
 
 
 @bp.post("/account/two-factor/recovery-codes")
 @login_required
+@reauth_limit
 def new_recovery_codes() -> Any:
-    form = forms.ConfirmForm(prefix="off")
+    form = forms.ReauthForm(prefix="rc")
     if not (form.validate_on_submit() and current_user.two_factor_enabled):
+        flash("Enter your password or a code to make new recovery codes.", "error")
         return redirect(url_for("accounts.two_factor"), 303)
-    codes = service.regenerate_recovery_codes(db.session, current_user)
+    try:
+        codes = service.replace_recovery_codes(
+            db.session, current_user, form.confirm.data
+        )
+    except DomainError as error:
+        db.session.commit()  # keep a spent recovery code / used TOTP step
+        _refused(error)
+        flash(error.message, "error")
+        return redirect(url_for("accounts.two_factor"), 303)
     db.session.commit()
     return render_template("accounts/recovery_codes.html", recovery_codes=codes)
 
 
 @bp.post("/account/two-factor/off")
 @login_required
+@reauth_limit
 def disable_two_factor() -> Any:
-    form = forms.ConfirmForm(prefix="off")
+    form = forms.ReauthForm(prefix="off")
     if form.validate_on_submit():
-        service.disable_totp(db.session, current_user)
-        db.session.commit()
-        flash("Two-factor sign-in is off.", "info")
+        try:
+            service.disable_totp(db.session, current_user, form.confirm.data)
+        except InvalidInput as error:
+            db.session.commit()  # keep a spent recovery code / used TOTP step
+            _refused(error)
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash("Two-factor sign-in is off. We emailed you about it.", "info")
+    else:
+        flash("Enter your password or a code to turn two-factor sign-in off.", "error")
     return redirect(url_for("accounts.two_factor"), 303)
+
+
+# --- email verification and undoing changes -------------------------------------------
+
+
+@bp.get("/account/verify-email")
+@login_required
+def verify_email() -> Any:
+    return render_template(
+        "accounts/verify_email.html", form=forms.ConfirmForm(prefix="resend")
+    )
+
+
+@bp.post("/account/verify-email")
+@login_required
+@limiter.limit(_resend_limit, key_func=_resend_key, scope="verify-email-resend")
+def resend_verification() -> Any:
+    form = forms.ConfirmForm(prefix="resend")
+    if form.validate_on_submit() and not current_user.email_verified:
+        service.send_verification(db.session, current_user)
+        db.session.commit()
+        flash(f"We sent a new link to {current_user.email}.", "success")
+    return redirect(url_for("accounts.verify_email"), 303)
+
+
+@bp.get("/account/verify-email/<token>")
+def confirm_email(token: str) -> Any:
+    try:
+        user, old = service.confirm_email(db.session, token)
+        from pdhub.credentials import service as credentials
+
+        credentials.issue_held_awards(db.session, user)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        return render_template(
+            "accounts/link_invalid.html",
+            title="This link doesn't work any more",
+            message=error.message,
+        ), 400
+    if old is not None:
+        flash(f"Your email is now {user.email}. We told {old} about the change.")
+    else:
+        flash("Thank you: your email address is confirmed.", "success")
+    if current_user.is_authenticated:
+        return redirect(url_for("home.dashboard"), 303)
+    return redirect(url_for("accounts.signin"), 303)
+
+
+@bp.route("/account/undo/<token>", methods=["GET", "POST"])
+def undo_change(token: str) -> Any:
+    try:
+        record = service.undo_token(db.session, token)
+    except InvalidInput as error:
+        return render_template(
+            "accounts/link_invalid.html",
+            title="This undo link doesn't work any more",
+            message=error.message,
+        ), 400
+    form = forms.ConfirmForm(prefix="undo")
+    if form.validate_on_submit():
+        try:
+            service.undo_change(db.session, token)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            form.form_errors.append(error.message)
+        else:
+            if current_user.is_authenticated:
+                auth.sign_out()
+            flash(
+                "Done: the change is undone and every browser is signed out. "
+                "Reset your password now if someone else may know it.",
+                "success",
+            )
+            return redirect(url_for("accounts.forgot_password"), 303)
+    return render_template(
+        "accounts/undo_change.html", form=form, kind=(record.data or {}).get("kind")
+    )
 
 
 @bp.route("/account/sessions", methods=["GET", "POST"])
@@ -362,11 +602,7 @@ def sessions() -> Any:
             f"Signed out of {ended} other browser{'s' if ended != 1 else ''}.", "info"
         )
         return redirect(url_for("accounts.sessions"), 303)
-    records = db.session.scalars(
-        select(UserSession)
-        .where(UserSession.user_id == current_user.id, UserSession.revoked_at.is_(None))
-        .order_by(UserSession.last_seen_at.desc())
-    ).all()
+    records = service.live_sessions(db.session, current_user)
     current_hash = service.token_hash(auth.current_session_token() or "")
     return render_template(
         "accounts/sessions.html", records=records, form=form, current_hash=current_hash

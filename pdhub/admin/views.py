@@ -1,4 +1,5 @@
-"""Platform administrator pages: districts and every account's role."""
+"""Platform administrator pages: districts (and their time zones) and every account's
+role."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from pdhub.accounts.forms import ConfirmForm
 from pdhub.accounts.models import Role, User
 from pdhub.admin.forms import AdminUserForm
 from pdhub.districts import service as districts
-from pdhub.districts.forms import DistrictForm
+from pdhub.districts.forms import DistrictForm, DistrictTimeZoneForm
 from pdhub.districts.models import District
 from pdhub.errors import DomainError
 from pdhub.extensions import db
@@ -32,7 +33,10 @@ def districts_page() -> Any:
     if form.validate_on_submit():
         try:
             district = districts.create_district(
-                db.session, current_user, form.name.data
+                db.session,
+                current_user,
+                form.name.data,
+                time_zone=form.time_zone.data,
             )
             db.session.commit()
         except DomainError as error:
@@ -53,6 +57,30 @@ def districts_page() -> Any:
     return render_template(
         "admin/districts.html", form=form, districts=rows, counts=counts
     ), (422 if form.errors else 200)
+
+
+@bp.route("/districts/<int:district_id>", methods=["GET", "POST"])
+@admin_required
+def district(district_id: int) -> Any:
+    found = db.session.get(District, district_id)
+    if found is None:
+        abort(404)
+    form = DistrictTimeZoneForm(obj=found)
+    if form.validate_on_submit():
+        try:
+            districts.set_time_zone(
+                db.session, current_user, found, form.time_zone.data
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            flash(f"{found.name}'s time zone is saved.", "success")
+            return redirect(url_for("admin.district", district_id=found.id), 303)
+    return render_template("admin/district.html", district=found, form=form), (
+        422 if form.errors else 200
+    )
 
 
 @bp.get("/users")

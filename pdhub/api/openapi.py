@@ -7,6 +7,9 @@ from typing import Any
 from flask import Flask
 
 from badges.verify import CHECK_CODES
+from pdhub.routing import MAX_ID
+from pdhub.verification.models import RecipientMatch, Verdict
+from pdhub.verification.uploads import URL_PATTERN
 
 
 def _problem(description: str) -> dict[str, Any]:
@@ -32,11 +35,14 @@ def _batch_id() -> dict[str, Any]:
         "name": "batch_id",
         "in": "path",
         "required": True,
-        "schema": {"type": "integer"},
+        # Ids are 32-bit: a larger one is no batch (404).
+        "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
     }
 
 
-def _download(media_type: str, description: str) -> dict[str, Any]:
+def _download(
+    media_type: str, description: str, schema: dict[str, Any] | None = None
+) -> dict[str, Any]:
     return {
         "tags": ["Batch verification"],
         "summary": description,
@@ -45,12 +51,96 @@ def _download(media_type: str, description: str) -> dict[str, Any]:
         "responses": {
             "200": {
                 "description": description,
-                "content": {media_type: {"schema": {"type": "string"}}},
+                "content": {media_type: {"schema": schema or {"type": "string"}}},
             },
-            "401": _problem("No valid API token."),
+            **_token_problems(),
             "404": _problem("No such batch in your district."),
-            "422": _problem("The batch is still running."),
+            "409": _problem("The batch is still running: try again when it is done."),
         },
+    }
+
+
+def _token_problems() -> dict[str, Any]:
+    return {
+        "401": _problem("No valid API token."),
+        "403": _problem("The token is not a district administrator's."),
+    }
+
+
+def _credential_schema() -> dict[str, Any]:
+    # What the verifier's structure check needs before it reads a credential
+    # (badges.verify._check_structure): a JSON object without these is answered
+    # 422 as unreadable, so the document does not call it valid.
+    return {
+        "type": "object",
+        "description": "An Open Badges 3.0 OpenBadgeCredential (VC 2.0). Only its "
+        "structure is required here; the verification report judges the rest.",
+        "required": ["@context", "type", "issuer", "credentialSubject", "validFrom"],
+        "properties": {
+            "@context": {
+                "type": "array",
+                "minItems": 1,
+                "prefixItems": [{"const": "https://www.w3.org/ns/credentials/v2"}],
+            },
+            "type": {
+                "anyOf": [
+                    {"type": "array", "contains": {"const": "VerifiableCredential"}},
+                    {"type": "string", "pattern": "VerifiableCredential"},
+                ]
+            },
+            "issuer": {
+                "anyOf": [
+                    {"type": "string", "minLength": 1},
+                    {
+                        "type": "object",
+                        "required": ["id"],
+                        "properties": {"id": {"type": "string", "minLength": 1}},
+                    },
+                ]
+            },
+            "credentialSubject": {"type": ["object", "array"]},
+            "validFrom": {"type": "string"},
+            "id": {"type": "string"},
+        },
+    }
+
+
+def _batch_request_schema(batch_limit: int) -> dict[str, Any]:
+    # The body must hold at least one credential or URL (an empty batch is
+    # refused): anyOf says so, where a bare object schema would allow {}.
+    return {
+        "type": "object",
+        "description": f"Up to {batch_limit} items in all, urls and credentials "
+        "together.",
+        "additionalProperties": False,
+        "properties": {
+            "urls": {
+                "type": "array",
+                "maxItems": batch_limit,
+                "items": {
+                    "type": "string",
+                    "pattern": f"^{URL_PATTERN.pattern}$",
+                    "maxLength": 2048,
+                },
+            },
+            "credentials": {
+                "type": "array",
+                "maxItems": batch_limit,
+                "items": {
+                    "anyOf": [
+                        {"type": "object", "description": "A credential"},
+                        {"type": "string", "description": "A VC-JWT"},
+                    ]
+                },
+            },
+        },
+        "anyOf": [
+            {"required": ["urls"], "properties": {"urls": {"minItems": 1}}},
+            {
+                "required": ["credentials"],
+                "properties": {"credentials": {"minItems": 1}},
+            },
+        ],
     }
 
 
@@ -79,12 +169,20 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                     "tags": ["Verification"],
                     "summary": "Verify one credential.",
                     "description": "Checks structure, schema, proof, issuer, validity "
-                    "and status, each reported separately. verified is true only when "
-                    "every check passed. With an email address, recipient says "
-                    "whether the credential was issued to it (checked against the "
-                    "credential's salted email hash; the address is not stored). "
-                    "Rate limited per address "
+                    "and status, each reported separately. The issuer check passes "
+                    "only when the signing key is the issuer's and the issuer is "
+                    "trusted: this deployment's own, on the platform's trust list, "
+                    "or (with a district administrator's bearer token, optional) on "
+                    "the district's list; its code says which case applies. "
+                    "verified is true only for the verdict verified; "
+                    "unlisted_issuer means a valid signature in good standing from "
+                    "an issuer on no list used (issuer.claimedName is the "
+                    "credential's own claim, never confirmed). With an email "
+                    "address, recipient says whether the credential was issued to "
+                    "it (checked against the credential's salted email hash; the "
+                    "address is not stored). Rate limited per address "
                     f"({app.config['PDHUB_VERIFY_RATE_LIMIT']}).",
+                    "security": [{}, {"bearer": []}],
                     "requestBody": {
                         "required": True,
                         "content": {
@@ -109,7 +207,15 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                                             "additionalProperties": False,
                                             "properties": {
                                                 "credential": {
-                                                    "$ref": "#/components/schemas/Credential"  # noqa: E501
+                                                    "anyOf": [
+                                                        {
+                                                            "$ref": "#/components/schemas/Credential"  # noqa: E501
+                                                        },
+                                                        {
+                                                            "type": "string",
+                                                            "description": "A VC-JWT",
+                                                        },
+                                                    ]
                                                 },
                                                 "email": {
                                                     "$ref": "#/components/schemas/ExpectedEmail"  # noqa: E501
@@ -144,6 +250,7 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                             "The verification report.",
                         ),
                         "400": _problem("The body is not valid JSON."),
+                        "401": _problem("A bearer token was sent but is not valid."),
                         "413": _problem("The body is too large."),
                         "415": _problem("Unsupported media type."),
                         "422": _problem(
@@ -163,33 +270,7 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                         "required": True,
                         "content": {
                             "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "additionalProperties": False,
-                                    "properties": {
-                                        "urls": {
-                                            "type": "array",
-                                            "items": {
-                                                "type": "string",
-                                                "format": "uri",
-                                            },
-                                        },
-                                        "credentials": {
-                                            "type": "array",
-                                            "items": {
-                                                "oneOf": [
-                                                    {
-                                                        "$ref": "#/components/schemas/Credential"  # noqa: E501
-                                                    },
-                                                    {
-                                                        "type": "string",
-                                                        "description": "A VC-JWT",
-                                                    },
-                                                ]
-                                            },
-                                        },
-                                    },
-                                }
+                                "schema": {"$ref": "#/components/schemas/BatchRequest"}
                             },
                             "multipart/form-data": {
                                 "schema": {
@@ -198,8 +279,10 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                                     "properties": {
                                         "file": {
                                             "type": "string",
+                                            "contentMediaType": "application/octet-stream",  # noqa: E501
                                             "description": "A CSV of URLs or a "
-                                            "ZIP of credential files.",
+                                            "ZIP of credential files; one that "
+                                            "is neither is answered 422.",
                                         }
                                     },
                                 }
@@ -212,12 +295,21 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                             "Accepted; poll the Location.",
                         ),
                         "400": _problem("The body is not valid JSON."),
-                        "401": _problem("No valid API token."),
-                        "403": _problem("The token is not a district administrator's."),
+                        **_token_problems(),
                         "413": _problem("The body is too large."),
                         "415": _problem("Unsupported media type."),
                         "422": _problem(
-                            "No credentials, too many, or malformed items."
+                            "No credentials, too many, malformed items, or a ZIP "
+                            "refused as a ZIP bomb (too many files, a file over 4 MB "
+                            "or too much data uncompressed, or compressed too much)."
+                        ),
+                        "429": _problem(
+                            "The district or this token started too many batches in "
+                            "the last hour "
+                            f"({app.config['PDHUB_VERIFY_BATCHES_PER_HOUR']} per "
+                            "district, "
+                            f"{app.config['PDHUB_VERIFY_BATCHES_PER_HOUR_PER_TOKEN']}"
+                            " per token)."
                         ),
                     },
                 }
@@ -232,7 +324,7 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                         "200": _json(
                             {"$ref": "#/components/schemas/Batch"}, "The batch."
                         ),
-                        "401": _problem("No valid API token."),
+                        **_token_problems(),
                         "404": _problem("No such batch in your district."),
                     },
                 }
@@ -244,6 +336,7 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                 "get": _download(
                     "application/json",
                     "The verification report (the exact signed bytes).",
+                    {"$ref": "#/components/schemas/Report"},
                 )
             },
             "/verify/batch/{batch_id}/report.jws": {
@@ -262,13 +355,30 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                 }
             },
             "schemas": {
-                "Credential": {
+                "Credential": _credential_schema(),
+                "BatchRequest": _batch_request_schema(batch_limit),
+                "Report": {
                     "type": "object",
-                    "description": "An Open Badges 3.0 OpenBadgeCredential (VC 2.0).",
+                    "description": "The signed verification report of a batch.",
+                    "required": ["type", "batch", "total", "counts", "results"],
+                    "properties": {
+                        "type": {"const": "PDHubVerificationReport"},
+                        "batch": {"type": "integer"},
+                        "total": {"type": "integer"},
+                        "counts": {
+                            "type": "object",
+                            "additionalProperties": {"type": "integer"},
+                        },
+                        "resultsCsvSha256": {"type": "string"},
+                        "results": {"type": "array", "items": {"type": "object"}},
+                    },
                 },
                 "ExpectedEmail": {
-                    "type": "string",
+                    # null or blank: no email to check (what the API does).
+                    "type": ["string", "null"],
                     "maxLength": 254,
+                    # What verification.service.check_email_input accepts.
+                    "pattern": r"^\s*([^ ]+@[^ @]+)?\s*$",
                     "description": "The email address the verifier expects the "
                     "credential to be issued to. Compared (trimmed, lower case) with "
                     "the credential's salted hash, then forgotten: never stored.",
@@ -292,13 +402,36 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                         "code": {
                             "enum": sorted(CHECK_CODES),
                             "description": "What the outcome is, for programs: "
-                            "decide on this, not on detail. "
+                            "decide on this, not on detail. The issuer check's code "
+                            "is trusted (on a trust list used; passed) or not_listed "
+                            "(valid signature, issuer on no list used) once the "
+                            "signing key is the issuer's. "
                             + "; ".join(f"{c}: {m}" for c, m in CHECK_CODES.items()),
                         },
                         "detail": {
                             "type": "string",
                             "description": "The outcome in plain words, for people.",
                         },
+                    },
+                },
+                "Issuer": {
+                    "type": "object",
+                    "properties": {
+                        "identifier": {
+                            "type": ["string", "null"],
+                            "description": "The issuer's DID (or URL) that signed.",
+                        },
+                        "claimedName": {
+                            "type": ["string", "null"],
+                            "description": "The name the credential gives its "
+                            "issuer: a claim, not confirmed.",
+                        },
+                        "trusted": {"type": "boolean"},
+                        "trustedName": {
+                            "type": ["string", "null"],
+                            "description": "The trust list's name for the issuer.",
+                        },
+                        "trustList": {"enum": ["own", "platform", "district", None]},
                     },
                 },
                 "Verification": {
@@ -308,12 +441,9 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                         "verified": {"type": "boolean"},
                         "verdict": {
                             "enum": [
-                                "verified",
-                                "not_verified",
-                                "revoked",
-                                "suspended",
-                                "expired",
-                                "status_not_checked",
+                                verdict.value
+                                for verdict in Verdict
+                                if verdict is not Verdict.SKIPPED
                             ]
                         },
                         "recipient": {
@@ -330,6 +460,7 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                             "type": "array",
                             "items": {"$ref": "#/components/schemas/Check"},
                         },
+                        "issuer": {"$ref": "#/components/schemas/Issuer"},
                     },
                 },
                 "Batch": {
@@ -348,7 +479,34 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                             "type": "object",
                             "additionalProperties": {"type": "string"},
                         },
-                        "results": {"type": "array", "items": {"type": "object"}},
+                        "results": {
+                            "type": "array",
+                            "items": {"$ref": "#/components/schemas/BatchResult"},
+                        },
+                    },
+                },
+                "BatchResult": {
+                    "type": "object",
+                    "properties": {
+                        "row": {"type": "integer"},
+                        "source": {
+                            "type": "string",
+                            "description": "The file name in the ZIP, or the link.",
+                        },
+                        "verified": {"type": "boolean"},
+                        "verdict": {"enum": [verdict.value for verdict in Verdict]},
+                        "teacher": {"type": ["string", "null"]},
+                        "achievement": {"type": ["string", "null"]},
+                        "issuer": {"$ref": "#/components/schemas/Issuer"},
+                        "recipient": {
+                            "enum": [*(match.value for match in RecipientMatch), None]
+                        },
+                        "issued": {"type": ["string", "null"]},
+                        "reasons": {"type": "array", "items": {"type": "string"}},
+                        "checks": {
+                            "type": "array",
+                            "items": {"$ref": "#/components/schemas/Check"},
+                        },
                     },
                 },
                 "Problem": {

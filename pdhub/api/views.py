@@ -12,13 +12,15 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from badges.errors import BadgeError
 from badges.limits import parse_json_text
 from pdhub.accounts import service as accounts
-from pdhub.accounts.models import User
+from pdhub.accounts.models import ApiToken, User
 from pdhub.api.openapi import openapi_document
 from pdhub.errors import DomainError, InvalidInput, PermissionDenied, error_response
 from pdhub.extensions import csrf, db, limiter
+from pdhub.trust import service as trust_service
+from pdhub.trust.service import TrustList
 from pdhub.verification import batches, policies, service
 from pdhub.verification.models import BatchStatus
-from pdhub.verification.uploads import read_api_items, read_upload
+from pdhub.verification.uploads import is_zip, read_api_items, read_upload
 from pdhub.verification.views import (
     MAX_CREDENTIAL_UPLOAD,
     csv_response,
@@ -56,17 +58,16 @@ def openapi() -> Any:
 @limiter.limit(verify_rate_limit)
 def verify() -> Any:
     """Verify one credential: a JSON object, {"jwt": ...} or {"credential": ...}
-    (either with "email"), or a file upload (with an email field)."""
+    (either with "email"), or a file upload (with an email field).
+
+    The issuer is judged against the platform's trust list and this deployment's
+    own identifiers, and with a district administrator's token, the district's list.
+    """
+    trust = _verifier_trust()
+    db.session.commit()  # the token's last use, if one was sent
     data, email = _credential_input()
-    outcome = service.verify(data, email=email)
-    body = {
-        **outcome.report.to_json(),
-        "verdict": outcome.verdict.value,
-        "recipient": {
-            "match": outcome.recipient.value,
-            "detail": outcome.recipient_detail,
-        },
-    }
+    outcome = service.verify(data, trust=trust, email=email)
+    body = outcome.to_json()
     if not outcome.readable:
         return error_response(
             422,
@@ -75,6 +76,12 @@ def verify() -> Any:
             **body,
         )
     return jsonify(body)
+
+
+def _verifier_trust() -> TrustList:
+    if not request.headers.get("Authorization"):
+        return trust_service.trust_list(db.session, None)
+    return trust_service.trust_list_for(db.session, _token(bulk=False).user)
 
 
 def _credential_input() -> tuple[Any, str | None]:
@@ -138,8 +145,9 @@ class BadRequestBody(DomainError):
 # --- batch verification ---------------------------------------------------------------
 
 
-def _token_user() -> User:
-    """The district administrator whose API token authorizes this request.
+def _token(*, bulk: bool = True) -> ApiToken:
+    """The API token authorizing this request (with ``bulk``, a district
+    administrator's).
 
     Only the Authorization header counts: a browser's session cookie never does here.
     """
@@ -147,19 +155,24 @@ def _token_user() -> User:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Send an API token: Authorization: Bearer <token>.")
-    user = accounts.user_for_api_token(db.session, token.strip())
-    if user is None:
+    record = accounts.api_token_for(db.session, token.strip())
+    if record is None:
         raise Unauthorized("That API token is not valid (revoked, or mistyped).")
-    if not policies.can_verify_in_bulk(user):
+    if bulk and not policies.can_verify_in_bulk(record.user):
         raise PermissionDenied(
             "Only a district administrator's token can verify in bulk."
         )
-    return user
+    return record
+
+
+def _token_user() -> User:
+    return _token().user
 
 
 @bp.post("/verify/batch")
 def start_batch() -> Any:
-    user = _token_user()
+    token = _token()
+    user = token.user
     limit = int(current_app.config["PDHUB_VERIFY_BATCH_MAX"])
     request.max_content_length = (
         int(current_app.config["PDHUB_VERIFY_BATCH_MAX_MB"]) * 1024 * 1024
@@ -172,8 +185,9 @@ def start_batch() -> Any:
                 "Upload one CSV or ZIP file in the field named file.", field="file"
             )
         filename = upload.filename
-        items = read_upload(upload.filename or "", upload.read(), limit)
-        source = "zip" if items[0].payload is not None else "csv"
+        data = upload.read()
+        items = read_upload(upload.filename or "", data, limit)
+        source = "zip" if is_zip(upload.filename or "", data) else "csv"
     elif request.mimetype == "application/json":
         try:
             body = orjson.loads(request.get_data(cache=False))
@@ -187,7 +201,12 @@ def start_batch() -> Any:
             "CSV or ZIP file as multipart/form-data."
         )
     batch = batches.start_batch(
-        db.session, user, items, source=source, filename=filename
+        db.session,
+        user,
+        items,
+        source=source,
+        filename=filename,
+        api_token_id=token.id,
     )
     db.session.commit()
     response = jsonify(_batch_json(batch))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import click
 from flask.cli import with_appcontext
@@ -14,7 +16,7 @@ from pdhub.extensions import db
 
 @click.group()
 def credentials() -> None:
-    """List, export and revoke issued credentials."""
+    """List, export, verify, revoke, suspend, reinstate and reissue credentials."""
 
 
 @credentials.command("list")
@@ -69,22 +71,114 @@ def export_command(credential_id: str, form: str) -> None:
         sys.stdout.buffer.flush()
 
 
-@credentials.command("revoke")
-@click.argument("credential_id")
-@click.option("--reason", required=True, help="Kept with the credential.")
-@with_appcontext
-def revoke_command(credential_id: str, reason: str) -> None:
-    """Revoke a credential: its status list bit is set and the list re-signed."""
+def _change(credential_id: str, change: Callable[[Any], object]) -> Any:
     from pdhub.credentials import service
 
     try:
         credential = service.get_credential(db.session, credential_id)
-        service.revoke_credential(db.session, None, credential, reason)
+        change(credential)
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(error.message) from None
+    return credential
+
+
+@credentials.command("revoke")
+@click.argument("credential_id")
+@click.option(
+    "--reason",
+    required=True,
+    help="Public: the teacher and anyone with the badge's link see it.",
+)
+@click.option("--note", help="Internal: only administrators see it.")
+@with_appcontext
+def revoke_command(credential_id: str, reason: str, note: str | None) -> None:
+    """Revoke a credential for good: its status list bit is set and the list
+    re-signed at the address it always had; the teacher is told."""
+    from pdhub.credentials import service
+
+    credential = _change(
+        credential_id,
+        lambda c: service.revoke_credential(db.session, None, c, reason, note),
+    )
     click.echo(f"Revoked {credential.id}: {reason}")
+
+
+@credentials.command("suspend")
+@click.argument("credential_id")
+@click.option(
+    "--reason",
+    required=True,
+    help="Public: the teacher and anyone with the badge's link see it.",
+)
+@click.option("--note", help="Internal: only administrators see it.")
+@with_appcontext
+def suspend_command(credential_id: str, reason: str, note: str | None) -> None:
+    """Suspend a credential until it is reinstated; the teacher is told."""
+    from pdhub.credentials import service
+
+    credential = _change(
+        credential_id,
+        lambda c: service.suspend_credential(db.session, None, c, reason, note),
+    )
+    click.echo(f"Suspended {credential.id}: {reason}")
+    if not service.publishes_suspension(credential):
+        click.echo(
+            "This credential was issued before suspensions were published in status "
+            "lists: PD Hub's verifier reports it suspended, other verifiers cannot "
+            "see it. Revoke or reissue it to withdraw it everywhere."
+        )
+
+
+@credentials.command("reinstate")
+@click.argument("credential_id")
+@with_appcontext
+def reinstate_command(credential_id: str) -> None:
+    """Lift a credential's suspension, so it verifies again; the teacher is told."""
+    from pdhub.credentials import service
+
+    credential = _change(
+        credential_id,
+        lambda c: service.reinstate_credential(db.session, None, c),
+    )
+    click.echo(f"Reinstated {credential.id}: it verifies again.")
+
+
+@credentials.command("reissue")
+@click.option(
+    "--key",
+    "key_reference",
+    required=True,
+    help="Reissue the current credentials this key signed (its number, "
+    "public key or did:key).",
+)
+@with_appcontext
+def reissue_command(key_reference: str) -> None:
+    """Reissue, with the current key, every current credential a key signed (for
+    a withdrawn key: those it signed before it leaked), through the bulk issuing
+    path; each old one is revoked as replaced and its teacher told."""
+    from pdhub.credentials import keys as issuer_keys
+    from pdhub.credentials import service
+
+    key = issuer_keys.find_key(db.session, key_reference)
+    if key is None:
+        raise click.ClickException(f"No issuer key matches {key_reference!r}.")
+    try:
+        result = service.reissue_signed_by(db.session, key)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    click.echo(
+        f"Reissued {result.reissued} credential(s) signed by key {key.id} "
+        "with the current key."
+    )
+    if result.skipped_suspended:
+        click.echo(
+            f"Left {result.skipped_suspended} suspended credential(s) as they are: "
+            "reinstate or revoke them first."
+        )
 
 
 @click.group()
@@ -104,6 +198,64 @@ def rotate_command() -> None:
     click.echo("Earlier credentials keep verifying with their own keys.")
 
 
+@keys.command("list")
+@with_appcontext
+def list_keys_command() -> None:
+    """List every issuer key, current, retired or withdrawn."""
+    from pdhub.credentials import keys as issuer_keys
+
+    for key in issuer_keys.all_keys(db.session):
+        if key.withdrawn_at is not None:
+            state = f"withdrawn (compromised {key.compromised_at:%Y-%m-%dT%H:%M:%SZ})"
+        elif key.retired_at is not None:
+            state = "retired"
+        else:
+            state = "current"
+        click.echo(f"{key.id}  {key.did_key}  {state}")
+
+
+@keys.command("revoke")
+@click.argument("key_reference", metavar="KEY")
+@click.option(
+    "--compromised-at",
+    required=True,
+    help="When the key leaked (ISO 8601, e.g. 2026-12-01T09:00:00Z); credentials "
+    "it signed from then on stop verifying.",
+)
+@with_appcontext
+def revoke_key_command(key_reference: str, compromised_at: str) -> None:
+    """Withdraw a leaked issuer KEY (its number, public key or did:key)."""
+    from badges.dates import parse_date_time
+    from pdhub.credentials import keys as issuer_keys
+
+    try:
+        moment = parse_date_time(compromised_at.strip())
+    except ValueError:
+        raise click.ClickException(
+            "Give --compromised-at as an ISO 8601 time with a zone, "
+            "e.g. 2026-12-01T09:00:00Z."
+        ) from None
+    key = issuer_keys.find_key(db.session, key_reference)
+    if key is None:
+        raise click.ClickException(f"No issuer key matches {key_reference!r}.")
+    try:
+        new_key = issuer_keys.withdraw_key(db.session, key, moment)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    click.echo(
+        f"Withdrew key {key.id} ({key.did_key}): it is no longer listed for "
+        "assertionMethod, and credentials it signed from "
+        f"{moment:%Y-%m-%dT%H:%M:%SZ} on no longer verify."
+    )
+    if new_key is not None:
+        click.echo(f"New current key {new_key.id} ({new_key.did_key}).")
+    click.echo(
+        f"Reissue what it signed before with: pdhub credentials reissue --key {key.id}"
+    )
+
+
 @credentials.command("verify")
 @click.argument("file", type=click.File("rb"))
 @click.option(
@@ -114,44 +266,77 @@ def rotate_command() -> None:
     help="A status list credential file (repeatable); without it a "
     "credential with a status entry cannot be verified offline.",
 )
+@click.option(
+    "--trust-issuer",
+    "trusted",
+    multiple=True,
+    metavar="DID",
+    help="Trust this issuer (a DID, or https://host for did:web); repeatable.",
+)
+@click.option(
+    "--trust-registry",
+    "registries",
+    multiple=True,
+    type=click.File("rb"),
+    help="Trust the issuers of a DCC issuer-registry JSON file; repeatable.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @with_appcontext
 def verify_credential_file(
     file: click.utils.LazyFile,
     status_lists: tuple[click.utils.LazyFile, ...],
+    trusted: tuple[str, ...],
+    registries: tuple[click.utils.LazyFile, ...],
     as_json: bool,
 ) -> None:
     """Verify a credential FILE offline (JSON, JWT, PNG or SVG).
 
     No network is used: keys must be did:key (or this deployment's did:web), this
     deployment's status lists are read from its database, others' from
-    --status-list files. Exit 0 if verified, 2 if authentic but its status could
-    not be checked, 1 otherwise.
+    --status-list files. The issuer counts as trusted when it is this deployment's
+    own, on the platform's trust list (both read from the database when it can be
+    reached), or given with --trust-issuer or --trust-registry; otherwise a valid
+    credential is reported as from an issuer you have not listed. Exit 0 if
+    verified, 2 if authentic but its status could not be checked, 1 otherwise.
     """
     import json as json_lib
 
+    from pdhub.trust import service as trust_service
     from pdhub.verification.models import Verdict
     from pdhub.verification.offline import verify_offline
 
     try:
+        trust = _cli_trust(trusted, registries)
         outcome = verify_offline(
             file.read(),
             [handle.read() for handle in status_lists],
             session=db.session,
+            trust=trust,
         )
     except ValueError as error:
         raise click.ClickException(str(error)) from None
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
     finally:
         db.session.rollback()  # verifying reads; nothing it did is kept
     if as_json:
-        click.echo(
-            json_lib.dumps(
-                {**outcome.report.to_json(), "verdict": outcome.verdict.value}, indent=2
-            )
-        )
+        click.echo(json_lib.dumps(outcome.to_json(), indent=2))
     else:
         click.echo(f"{outcome.verdict.label.upper()}: {file.name}")
-        for check in outcome.report.checks:
+        issuer = outcome.issuer
+        if issuer.trusted and issuer.match is not None:
+            click.echo(
+                f"  Issuer: {issuer.match.name} ({issuer.identifier}; "
+                f"{trust_service.LIST_LABELS[issuer.match.source]})"
+            )
+        elif issuer.identifier:
+            claim = (
+                f'; it claims to be "{issuer.claimed_name}", not confirmed'
+                if issuer.claimed_name
+                else ""
+            )
+            click.echo(f"  Issuer: NOT LISTED {issuer.identifier}{claim}")
+        for check in outcome.checks:
             mark = "PASS" if check.passed else "FAIL"
             click.echo(f"  [{mark}] {check.name}: {check.detail}")
     sys.exit(
@@ -161,3 +346,31 @@ def verify_credential_file(
         if outcome.verdict is Verdict.STATUS_NOT_CHECKED
         else 1
     )
+
+
+def _cli_trust(
+    trusted: tuple[str, ...], registries: tuple[click.utils.LazyFile, ...]
+) -> Any:
+    """This deployment's identifiers and platform list (when the database answers),
+    with the issuers given on the command line."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from pdhub.trust import service as trust_service
+
+    try:
+        trust = trust_service.trust_list(db.session, None)
+    except SQLAlchemyError:
+        db.session.rollback()
+        click.echo(
+            "Note: the database could not be read, so only issuers given with "
+            "--trust-issuer or --trust-registry are trusted.",
+            err=True,
+        )
+        trust = trust_service.TrustList()
+    given = [(identifier, identifier) for identifier in trusted]
+    for handle in registries:
+        given += [
+            (identifier, name)
+            for identifier, name, _ in trust_service.parse_registry(handle.read())
+        ]
+    return trust_service.extra_trust(trust, given, trust_service.COMMAND_LINE)

@@ -31,8 +31,9 @@ class StatusForm(FlaskForm):
         validators=[DataRequired("Choose what to do.")],
     )
     reason = TextAreaField(
-        "Reason",
-        description="Kept with the credential and shown to the teacher.",
+        "Public reason",
+        description="Public: shown to the teacher, on the badge's page and to "
+        "anyone who checks the badge. Not needed to lift a suspension.",
         validators=[
             Length(
                 max=MAX_REASON,
@@ -40,3 +41,15 @@ class StatusForm(FlaskForm):
             )
         ],
     )
+    note = TextAreaField(
+        "Internal note (optional)",
+        description="Private: only platform administrators see it.",
+        validators=[
+            Length(
+                max=MAX_REASON,
+                message=f"Keep the note under {MAX_REASON} characters.",
+            )
+        ],
+    )
+    # Set by the confirmation page: revoking for good is asked twice.
+    confirmed = HiddenField()

@@ -6,9 +6,7 @@ multi-row INSERT) and baking the PNG/SVG downloads when first asked for."""
 from __future__ import annotations
 
 import json
-import logging
 import threading
-import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,8 +33,6 @@ from pdhub.credentials import achievements, images, keys, status
 from pdhub.credentials.models import Award, IssuedCredential, StatusList
 from pdhub.db import utcnow
 from pdhub.learning.models import Module
-
-log = logging.getLogger(__name__)
 
 # A module version's pictures, drawn once per worker process (drawing the PNG medal
 # of an SVG badge takes ~20 ms, far more than signing). Keyed by the module row and
@@ -123,7 +119,9 @@ class Issuer:
             credits_earned=module.hours,
             activity_end_date=completed.replace(microsecond=0),
             evidence=tuple(evidence),
-            status=StatusEntry(status.list_url(status_list), index),
+            status=StatusEntry(
+                status.list_url(status_list), index, status_list.purpose.value
+            ),
             named=NamedRecipient(award.user.name) if award.name_in_credential else None,
         ).to_json()
         signed = sign_document(
@@ -198,7 +196,6 @@ def issue_many(session: Session, award_ids: Sequence[int]) -> list[tuple[Award, 
     ids = sorted(set(award_ids))
     if not ids:
         return []
-    began = time.perf_counter()
     locked = session.scalars(
         select(Award.id).where(Award.id.in_(ids)).order_by(Award.id).with_for_update()
     ).all()
@@ -222,13 +219,15 @@ def issue_many(session: Session, award_ids: Sequence[int]) -> list[tuple[Award, 
         )
         .order_by(Award.id)
     ).all()
+    # Held until the teacher confirms their address (badges bind to the email).
+    awards = [award for award in awards if award.user.email_verified]
+    if not awards:
+        return []
     enrollment_ids = [award.enrollment_id for award in awards]
     rubrics = achievements.rubric_results_many(session, enrollment_ids)
     evidence = achievements.shared_evidence_many(session, enrollment_ids)
     issuer = Issuer(session)
-    loaded = time.perf_counter()
     slots = status.allocate_many(session, issuer.signer, len(awards))
-    allocated = time.perf_counter()
     now = utcnow().replace(microsecond=0)
     rows = [
         issuer.build(
@@ -241,10 +240,5 @@ def issue_many(session: Session, award_ids: Sequence[int]) -> list[tuple[Award, 
         )
         for award, (status_list, index) in zip(awards, slots, strict=True)
     ]
-    signed = time.perf_counter()
     session.execute(insert(IssuedCredential), rows)
-    log.info("timing issue.load %.4f", loaded - began)
-    log.info("timing issue.allocate %.4f", allocated - loaded)
-    log.info("timing issue.sign %.4f", signed - allocated)
-    log.info("timing issue.insert %.4f", time.perf_counter() - signed)
     return [(award, row["id"]) for award, row in zip(awards, rows, strict=True)]

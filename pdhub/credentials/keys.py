@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.utils import parseaddr
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -17,7 +18,8 @@ from badges.credential import Image, IssuerProfile
 from badges.dids import PublishedKey, controller_document, did_web_from_url
 from badges.keys import Ed25519KeyPair
 from pdhub.credentials.models import IssuerKey
-from pdhub.db import utcnow
+from pdhub.db import advisory_lock, utcnow
+from pdhub.errors import InvalidInput
 from pdhub.privacy import encryption
 
 ISSUER_NAME = "PD Hub"
@@ -134,14 +136,34 @@ def signer_for(key: IssuerKey) -> Signer:
     return Signer(key, pair, did, pair.verification_method_id(did))
 
 
-def current_key(session: Session) -> IssuerKey:
-    """The newest key not retired; the first call creates one."""
-    key = session.scalar(
+def signer_as(key: IssuerKey, issuer_id: str) -> Signer:
+    """``key`` signing as ``issuer_id`` (its own did:key, or a did:web listing it)."""
+    pair = key_store().load(key)
+    if issuer_id == key.did_key:
+        return Signer(key, pair, key.did_key, pair.did_key_verification_method)
+    return Signer(key, pair, issuer_id, pair.verification_method_id(issuer_id))
+
+
+#: The advisory lock held while making or rotating the issuer key.
+KEY_LOCK = "issuer-key"
+
+
+def _newest_current(session: Session) -> IssuerKey | None:
+    return session.scalar(
         select(IssuerKey)
         .where(IssuerKey.retired_at.is_(None))
         .order_by(IssuerKey.created_at.desc(), IssuerKey.id.desc())
         .limit(1)
     )
+
+
+def current_key(session: Session) -> IssuerKey:
+    """The newest key not retired; the first call creates one, exactly one however
+    many workers ask at once (they wait on a lock, then find the first one's key)."""
+    key = _newest_current(session)
+    if key is None:
+        advisory_lock(session, KEY_LOCK)
+        key = _newest_current(session)
     if key is None:
         key = key_store().save(session, Ed25519KeyPair.generate())
     return key
@@ -153,11 +175,71 @@ def rotate_key(session: Session) -> IssuerKey:
     Retired keys stay in the database and in did.json (and a did:key stays
     resolvable by itself), so credentials signed before still verify.
     """
+    advisory_lock(session, KEY_LOCK)
     now = utcnow()
     for key in session.scalars(select(IssuerKey).where(IssuerKey.retired_at.is_(None))):
         key.retired_at = now
     session.flush()
     return key_store().save(session, Ed25519KeyPair.generate())
+
+
+def find_key(session: Session, reference: str) -> IssuerKey | None:
+    """A key by its number, public key multibase, did:key or verification method."""
+    reference = reference.strip()
+    if reference.isdigit():
+        return session.get(IssuerKey, int(reference))
+    multibase = reference.rpartition("#")[2] if "#" in reference else reference
+    if multibase.startswith("did:key:"):
+        multibase = multibase.removeprefix("did:key:")
+    return session.scalar(
+        select(IssuerKey).where(IssuerKey.public_key_multibase == multibase)
+    )
+
+
+def withdraw_key(
+    session: Session, key: IssuerKey, compromised_at: datetime
+) -> IssuerKey | None:
+    """Withdraw a leaked key: it leaves the DID document's assertionMethod (it
+    stays listed as a key, for the record) and signs nothing more; credentials it
+    signed from ``compromised_at`` on stop verifying. Returns the new current key
+    when the withdrawn one was current, else None.
+
+    Raises InvalidInput for a time in the future or a key already withdrawn.
+    """
+    now = utcnow()
+    if compromised_at.tzinfo is None:
+        compromised_at = compromised_at.replace(tzinfo=UTC)
+    if compromised_at > now:
+        raise InvalidInput(
+            "The compromise time is in the future; give when the key leaked.",
+            field="compromised_at",
+        )
+    if key.withdrawn_at is not None:
+        raise InvalidInput("That key is already withdrawn.", field="key")
+    was_current = key.retired_at is None
+    key.compromised_at = compromised_at
+    key.withdrawn_at = now
+    if key.retired_at is None:
+        key.retired_at = now
+    session.flush()
+    from pdhub.credentials import standing
+
+    standing.forget_withdrawn_keys()
+    if not was_current or session.scalar(
+        select(IssuerKey.id).where(IssuerKey.retired_at.is_(None)).limit(1)
+    ):
+        return None
+    return key_store().save(session, Ed25519KeyPair.generate())
+
+
+def withdrawn_keys(session: Session) -> dict[str, IssuerKey]:
+    """Withdrawn keys by public key multibase."""
+    return {
+        key.public_key_multibase: key
+        for key in session.scalars(
+            select(IssuerKey).where(IssuerKey.withdrawn_at.is_not(None))
+        )
+    }
 
 
 def all_keys(session: Session) -> list[IssuerKey]:
@@ -173,5 +255,9 @@ def did_document(session: Session) -> dict[str, Any] | None:
     if not keys:
         keys = [current_key(session)]
     return controller_document(
-        did, [PublishedKey(key.public_key_multibase) for key in keys]
+        did,
+        [
+            PublishedKey(key.public_key_multibase, assertion=key.withdrawn_at is None)
+            for key in keys
+        ],
     )

@@ -64,6 +64,12 @@ class IssuerKey(Base):
     private_key_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     retired_at: Mapped[datetime | None]
+    # A leaked key is withdrawn (``pdhub keys revoke``): from ``compromised_at`` on,
+    # whoever holds it may have signed, so only credentials this deployment stored
+    # as issued before then still verify with it. ``withdrawn_at`` is when it was
+    # taken out of the DID document's assertionMethod (it stays listed as a key).
+    compromised_at: Mapped[datetime | None]
+    withdrawn_at: Mapped[datetime | None]
 
 
 class StatusPurpose(enum.StrEnum):
@@ -75,7 +81,9 @@ class StatusList(Base):
     """One W3C Bitstring Status List, published at /status-lists/<id>.
 
     ``bits`` is the raw bitstring; ``signed_json`` is the signed list credential,
-    re-signed whenever a bit changes so serving it is a plain read.
+    re-signed whenever a bit changes so serving it is a plain read. ``url`` is the
+    address its credentials name, fixed when the list is made: re-signing never
+    reads it from the environment of whoever runs the change.
     """
 
     __tablename__ = "status_lists"
@@ -87,6 +95,7 @@ class StatusList(Base):
     # The issuer DID whose credentials point here (each did:key issuer has its own
     # lists: a list must be issued by the issuer of the credentials it covers).
     issuer_id: Mapped[str] = mapped_column(String(200), index=True)
+    url: Mapped[str | None] = mapped_column(String(500))
     size: Mapped[int]
     bits: Mapped[bytes] = mapped_column(LargeBinary)
     signed_json: Mapped[str | None] = mapped_column(Text)
@@ -130,15 +139,22 @@ class IssuedCredential(Base):
     # Read them through ``baked_png``/``baked_svg``.
     png_cache: Mapped[bytes | None] = mapped_column("baked_png", LargeBinary)
     svg_cache: Mapped[bytes | None] = mapped_column("baked_svg", LargeBinary)
+    # The credential's one status entry (OB 3.0 allows one): a revocation list
+    # for credentials issued before suspension was published, a suspension list
+    # since (see docs/status-lists.md); ``revocation_list.purpose`` says which.
     revocation_list_id: Mapped[int] = mapped_column(
         ForeignKey("status_lists.id", ondelete="RESTRICT")
     )
     revocation_index: Mapped[int]
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+    # The reasons are public (the teacher, the credential page and verifiers see
+    # them); the notes are for administrators only.
     revocation_reason: Mapped[str | None] = mapped_column(String(500))
+    revocation_note: Mapped[str | None] = mapped_column(String(500))
     suspended_at: Mapped[datetime | None]
     suspension_reason: Mapped[str | None] = mapped_column(String(500))
+    suspension_note: Mapped[str | None] = mapped_column(String(500))
     replaced_by_id: Mapped[str | None] = mapped_column(
         ForeignKey("issued_credentials.id", ondelete="SET NULL")
     )

@@ -5,17 +5,27 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlencode
 
 from flask import current_app, render_template
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from pdhub import signals
+from badges.credential import hash_identity
+from badges.credential import normalize_email as normalize_recipient
+from pdhub import jobs, signals
 from pdhub.accounts.models import User
+from pdhub.accounts.service import email_key
 from pdhub.credentials import images, issuing, keys, policies, status
-from pdhub.credentials.models import Award, IssuedCredential
+from pdhub.credentials.models import (
+    Award,
+    IssuedCredential,
+    IssuerKey,
+    StatusList,
+    StatusPurpose,
+)
 from pdhub.db import utcnow
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from pdhub.learning.models import Enrollment
@@ -60,6 +70,8 @@ def issue_credential(session: Session, award_id: int) -> IssuedCredential | None
     award = session.get(Award, award_id, with_for_update=True)
     if award is None:
         return None
+    if not award.user.email_verified:
+        return None  # held: issued when the teacher confirms their address
     existing = current_credential(session, award)
     if existing is not None:
         return existing
@@ -83,7 +95,6 @@ def issue_credentials(session: Session, award_ids: Sequence[int]) -> int:
     made = issuing.issue_many(session, award_ids)
     if not made:
         return 0
-    base = keys.base_url()
     notices = []
     emails = []
     for award, credential_id in made:
@@ -106,7 +117,7 @@ def issue_credentials(session: Session, award_ids: Sequence[int]) -> int:
                     "email/credential_issued.txt",
                     user=award.user,
                     badge_name=name,
-                    link=f"{base}/badges",
+                    link=notifications.absolute_link("/badges"),
                 ),
             )
         )
@@ -118,7 +129,7 @@ def issue_credentials(session: Session, award_ids: Sequence[int]) -> int:
 def _announce(session: Session, credential: IssuedCredential) -> None:
     user = credential.user
     name = credential.award.module.badge_name
-    link = f"{keys.base_url()}/badges"
+    link = notifications.absolute_link("/badges")
     notifications.notify(
         session,
         user,
@@ -174,6 +185,84 @@ def _reissue(
     if announce:
         _announce(session, replacement)
     return replacement
+
+
+@dataclass(frozen=True)
+class BulkReissue:
+    reissued: int
+    skipped_suspended: int
+
+
+def reissue_signed_by(session: Session, key: IssuerKey) -> BulkReissue:
+    """Reissue, with the current key and through the bulk issuing path, every
+    current credential ``key`` signed (after a key leaked, or to retire one).
+
+    Each old credential is revoked as replaced and points at its replacement (each
+    status list re-signed once), keeps its sharing choice, and its teacher is told
+    once. Suspended credentials are left for an administrator to decide.
+    """
+    old = list(
+        session.scalars(
+            select(IssuedCredential)
+            .where(
+                IssuedCredential.issuer_key_id == key.id,
+                IssuedCredential.current_award_id.is_not(None),
+                IssuedCredential.revoked_at.is_(None),
+            )
+            .order_by(IssuedCredential.issued_at)
+            .with_for_update()
+        )
+    )
+    suspended = [c for c in old if c.suspended_at is not None]
+    todo = {c.award_id: c for c in old if c.suspended_at is None}
+    if not todo:
+        return BulkReissue(0, len(suspended))
+    for credential in todo.values():
+        credential.current_award_id = None
+    session.flush()
+    made = issuing.issue_many(session, list(todo))
+    now = utcnow()
+    reason = "Replaced by a credential signed with PD Hub's current key."
+    touched: dict[int, StatusList] = {}
+    new_ids = {award.id: new_id for award, new_id in made}
+    replacements = {
+        c.id: c
+        for c in session.scalars(
+            select(IssuedCredential).where(IssuedCredential.id.in_(new_ids.values()))
+        )
+    }
+    notices = []
+    for award_id, credential in todo.items():
+        new_id = new_ids[award_id]
+        replacement = replacements[new_id]
+        replacement.shared = credential.shared
+        replacement.shared_at = credential.shared_at
+        credential.replaced_by_id = new_id
+        credential.revoked_at = now
+        credential.revocation_reason = reason
+        status_list = credential.revocation_list
+        status.set_bit(
+            session, status_list, credential.revocation_index, True, sign=False
+        )
+        touched[status_list.id] = status_list
+        name = credential.award.module.badge_name
+        notices.append(
+            notifications.Note(
+                credential.user_id,
+                f"credential-reissued-{credential.id}",
+                f"Your {name} badge was reissued with PD Hub's new signing key. "
+                "Download the new files from My badges; the old ones no longer "
+                "verify.",
+                "/badges",
+            )
+        )
+    for status_list in touched.values():
+        status.sign_list(
+            session, status_list, status.signer_for_list(session, status_list)
+        )
+    notifications.notify_many(session, notices)
+    session.flush()
+    return BulkReissue(len(todo), len(suspended))
 
 
 def set_name_in_credential(
@@ -239,11 +328,67 @@ def awards_without_credential(
     return list(
         session.scalars(
             select(Award.id)
+            .join(Award.user)
+            .where(User.email_verified_at.is_not(None))
             .where(Award.awarded_at < cutoff, Award.id.not_in(issued))
             .order_by(Award.id)
             .limit(500)
         )
     )
+
+
+def issue_held_awards(session: Session, user: User) -> int:
+    """Send the issuing job for ``user``'s awards held while their address was not
+    confirmed; returns how many."""
+    if not user.email_verified:
+        return 0
+    issued = select(IssuedCredential.award_id)
+    held = list(
+        session.scalars(
+            select(Award.id).where(Award.user_id == user.id, Award.id.not_in(issued))
+        )
+    )
+    for award_id in held:
+        jobs.enqueue("pdhub.issue_credential", award_id)
+    return len(held)
+
+
+def issued_to_current_email(credential: IssuedCredential) -> bool:
+    """Whether the credential's hashed recipient is the owner's email today."""
+    expected = hash_identity(
+        normalize_recipient(credential.user.email), credential.recipient_salt
+    )
+    identifiers = credential.document.get("credentialSubject", {}).get("identifier", [])
+    return any(
+        isinstance(item, dict) and item.get("identityHash") == expected
+        for item in identifiers
+    )
+
+
+def reissue_to_current_email(
+    session: Session, actor: User, credential: IssuedCredential
+) -> IssuedCredential:
+    """The teacher's own badge issued again to their current (confirmed) address.
+    The old credential is kept valid (it still verifies for whoever holds it) and
+    points at its replacement."""
+    if credential.user_id != actor.id:
+        raise NotFound("There is no badge at this address.")
+    if not actor.email_verified:
+        raise Conflict("Confirm your email address first.")
+    if credential.replaced_by_id is not None or credential.current_award_id is None:
+        raise Conflict("This badge was already reissued.")
+    if credential.revoked_at is not None or credential.suspended_at is not None:
+        raise Conflict("This badge is not valid, so it can't be reissued.")
+    if issued_to_current_email(credential):
+        raise Conflict("This badge is already issued to your current email.")
+    credential.current_award_id = None
+    session.flush()
+    replacement = _issue(session, credential.award)
+    replacement.shared = credential.shared
+    replacement.shared_at = credential.shared_at
+    credential.replaced_by_id = replacement.id
+    session.flush()
+    return replacement
 
 
 # --- status -------------------------------------------------------------------
@@ -259,7 +404,9 @@ def _reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(
-            "Give a reason; the teacher and verifiers see it.", field="reason"
+            "Give a public reason; the teacher and anyone with the badge's link "
+            "see it.",
+            field="reason",
         )
     if len(reason) > MAX_REASON:
         raise InvalidInput(
@@ -268,58 +415,162 @@ def _reason(reason: str | None) -> str:
     return reason
 
 
-def _revoke(session: Session, credential: IssuedCredential, reason: str) -> None:
+def check_reason(reason: str | None, note: str | None = None) -> None:
+    """Raise InvalidInput as a status change would for this reason and note."""
+    _reason(reason)
+    _note(note)
+
+
+def _note(note: str | None) -> str | None:
+    note = (note or "").strip()
+    if len(note) > MAX_REASON:
+        raise InvalidInput(
+            f"Keep the internal note under {MAX_REASON} characters.", field="note"
+        )
+    return note or None
+
+
+def _flag(
+    session: Session, credential: IssuedCredential, value: bool, revoking: bool
+) -> None:
+    """Set or clear the credential's bit in the list its status entry names.
+
+    A revocation-list bit (credentials issued before suspension lists) is set by a
+    revocation only, and never cleared. A suspension-list bit is set by a
+    suspension or a revocation and cleared only when a suspension is lifted.
+    """
+    status_list = credential.revocation_list
+    if status_list.purpose is StatusPurpose.REVOCATION and not (value and revoking):
+        return
+    status.set_bit(session, status_list, credential.revocation_index, value)
+
+
+def publishes_suspension(credential: IssuedCredential) -> bool:
+    """Whether a suspension of this credential shows in its status list (those
+    issued before suspension lists were published carry a revocation entry only)."""
+    return credential.revocation_list.purpose is StatusPurpose.SUSPENSION
+
+
+def _revoke(
+    session: Session,
+    credential: IssuedCredential,
+    reason: str,
+    note: str | None = None,
+) -> None:
     credential.revoked_at = utcnow()
     credential.revocation_reason = reason
-    status.set_bit(
-        session, credential.revocation_list, credential.revocation_index, True
-    )
+    credential.revocation_note = note
+    _flag(session, credential, True, revoking=True)
     session.flush()
 
 
 def revoke_credential(
-    session: Session, actor: User | None, credential: IssuedCredential, reason: str
+    session: Session,
+    actor: User | None,
+    credential: IssuedCredential,
+    reason: str,
+    note: str | None = None,
 ) -> IssuedCredential:
-    """Revoke for good: set its bit in the revocation list and re-sign the list.
+    """Revoke for good: set its bit in its status list and re-sign the list; tell
+    the teacher. ``reason`` is public, ``note`` for administrators only.
 
     Raises PermissionDenied, InvalidInput (no reason) or Conflict (already revoked).
     """
     _require_manager(actor)
     reason = _reason(reason)
+    note = _note(note)
     if credential.revoked_at is not None:
         raise Conflict("This credential is already revoked.")
-    _revoke(session, credential, reason)
+    _revoke(session, credential, reason, note)
+    _tell(session, credential, "revoked")
     return credential
 
 
 def suspend_credential(
-    session: Session, actor: User | None, credential: IssuedCredential, reason: str
+    session: Session,
+    actor: User | None,
+    credential: IssuedCredential,
+    reason: str,
+    note: str | None = None,
 ) -> IssuedCredential:
-    """Suspend (reversibly), keeping the reason. Raises PermissionDenied,
-    InvalidInput or Conflict (revoked or already suspended)."""
+    """Suspend (reversibly): set its suspension bit and re-sign the list (for a
+    credential whose entry is a suspension entry), keep the public reason and the
+    internal note, tell the teacher. Raises PermissionDenied, InvalidInput or
+    Conflict (revoked or already suspended)."""
     _require_manager(actor)
     reason = _reason(reason)
+    note = _note(note)
     if credential.revoked_at is not None:
         raise Conflict("A revoked credential cannot be suspended.")
     if credential.suspended_at is not None:
         raise Conflict("This credential is already suspended.")
     credential.suspended_at = utcnow()
     credential.suspension_reason = reason
+    credential.suspension_note = note
+    _flag(session, credential, True, revoking=False)
     session.flush()
+    _tell(session, credential, "suspended")
     return credential
 
 
 def unsuspend_credential(
     session: Session, actor: User | None, credential: IssuedCredential
 ) -> IssuedCredential:
-    """Lift a suspension. Raises PermissionDenied or Conflict (not suspended)."""
+    """Lift a suspension: clear the bit and re-sign the list, so the credential
+    verifies again; tell the teacher. Raises PermissionDenied or Conflict (not
+    suspended, or revoked)."""
     _require_manager(actor)
+    if credential.revoked_at is not None:
+        raise Conflict("This credential is revoked; a revocation cannot be lifted.")
     if credential.suspended_at is None:
         raise Conflict("This credential is not suspended.")
     credential.suspended_at = None
     credential.suspension_reason = None
+    credential.suspension_note = None
+    _flag(session, credential, False, revoking=False)
     session.flush()
+    _tell(session, credential, "reinstated")
     return credential
+
+
+reinstate_credential = unsuspend_credential
+
+_TOLD = {
+    "revoked": "was revoked",
+    "suspended": "was suspended",
+    "reinstated": "is in good standing again: its suspension was lifted",
+}
+
+
+def _tell(session: Session, credential: IssuedCredential, change: str) -> None:
+    """Tell the teacher (in the app and by email) that a badge's status changed,
+    with the public reason; each change once."""
+    user = credential.user
+    name = credential.award.module.badge_name
+    reason = {
+        "revoked": credential.revocation_reason,
+        "suspended": credential.suspension_reason,
+    }.get(change)
+    when = utcnow()
+    key = f"credential-{change}-{credential.id}-{when.strftime('%Y%m%d%H%M%S%f')}"
+    message = f"Your {name} badge {_TOLD[change]}."
+    if reason:
+        message += f" Reason: {reason}"
+    notifications.notify(
+        session, user, key, message[:500], link=f"/credentials/{credential.id}"
+    )
+    notifications.queue_email(
+        session,
+        user.email,
+        f"Your {name} badge {_TOLD[change].split(':')[0]}",
+        "credential_status",
+        key=key,
+        user=user,
+        badge_name=name,
+        change=change,
+        reason=reason,
+        link=page_url(credential),
+    )
 
 
 # --- sharing and reading ------------------------------------------------------
@@ -378,7 +629,7 @@ def list_credentials(
         .order_by(IssuedCredential.issued_at.desc(), IssuedCredential.id)
     )
     if email:
-        query = query.where(func.lower(User.email) == email.strip().lower())
+        query = query.where(User.email == email_key(email))
     if limit:
         query = query.limit(limit)
     return list(session.scalars(query))
@@ -395,6 +646,7 @@ def summary(credential: IssuedCredential) -> dict[str, object]:
         "issued": credential.issued_at.isoformat(),
         "status": credential.status_label.lower(),
         "revocation_reason": credential.revocation_reason,
+        "suspension_reason": credential.suspension_reason,
         "replaced_by": credential.replaced_by_id,
         "shared": credential.shared,
     }

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import Engine, bindparam, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from badges.proofs import sign_document
 from badges.status import MIN_ENTRIES, allocate_index, build_status_list_credential
@@ -18,11 +18,43 @@ from pdhub.credentials.models import (
     StatusList,
     StatusPurpose,
 )
-from pdhub.db import utcnow
+from pdhub.db import advisory_lock, utcnow
+
+#: The purpose of the one status entry each new credential carries. OB 3.0 allows a
+#: single credentialStatus, and a suspension can be lifted while a revocation
+#: cannot, so the entry is a suspension entry: suspending sets its bit, lifting
+#: clears it, revoking sets it for good. Credentials issued before this carry a
+#: revocation entry. docs/status-lists.md says why.
+CREDENTIAL_PURPOSE = StatusPurpose.SUSPENSION
 
 
 def list_url(status_list: StatusList) -> str:
-    return f"{keys.base_url()}/status-lists/{status_list.id}"
+    """The list's address, fixed when it was made (see StatusList.url).
+
+    A list made before addresses were stored, and named by no credential yet, gets
+    its address now, once.
+    """
+    if status_list.url is None:
+        base = _published_base(object_session(status_list), status_list)
+        status_list.url = f"{base}/status-lists/{status_list.id}"
+    return status_list.url
+
+
+def _published_base(session: Session | None, status_list: StatusList) -> str:
+    """Where this deployment publishes its lists: for a did:key issuer (the embedded
+    default, whose address is not in its DID), where its newest list already is, so a
+    command run without PDHUB_BASE_URL makes no list under an address nobody serves;
+    else (and for the very first list) PDHUB_BASE_URL."""
+    if session is not None and status_list.issuer_id.startswith("did:key:"):
+        newest = session.scalar(
+            select(StatusList.url)
+            .where(StatusList.url.is_not(None), StatusList.id != status_list.id)
+            .order_by(StatusList.id.desc())
+            .limit(1)
+        )
+        if newest and "/status-lists/" in newest:
+            return newest.rsplit("/status-lists/", 1)[0]
+    return keys.base_url()
 
 
 def _bitstring(status_list: StatusList) -> Bitstring:
@@ -63,21 +95,23 @@ def sign_list(session: Session, status_list: StatusList, signer: keys.Signer) ->
 
 
 def signer_for_list(session: Session, status_list: StatusList) -> keys.Signer:
-    """The key that signs a list: its own did:key issuer's key, or the current key
-    when the issuer is the deployment's did:web (which lists every key)."""
+    """The key that signs a list, as the list's own issuer: its did:key issuer's
+    key, or the current key when the issuer is a did:web (which lists every key).
+    Nothing here reads the environment, so a list is signed the same way whoever
+    changes it."""
     if status_list.issuer_id.startswith("did:key:"):
         key = session.scalar(
             select(IssuerKey).where(IssuerKey.did_key == status_list.issuer_id)
         )
         if key is not None:
-            return keys.signer_for(key)
-    return keys.signer_for(keys.current_key(session))
+            return keys.signer_as(key, status_list.issuer_id)
+    return keys.signer_as(keys.current_key(session), status_list.issuer_id)
 
 
 def allocate(
     session: Session,
     signer: keys.Signer,
-    purpose: StatusPurpose = StatusPurpose.REVOCATION,
+    purpose: StatusPurpose = CREDENTIAL_PURPOSE,
 ) -> tuple[StatusList, int]:
     """Pick a random free index in a list of ``signer``'s issuer (see allocate_many)."""
     return allocate_many(session, signer, 1, purpose)[0]
@@ -87,7 +121,7 @@ def allocate_many(
     session: Session,
     signer: keys.Signer,
     count: int,
-    purpose: StatusPurpose = StatusPurpose.REVOCATION,
+    purpose: StatusPurpose = CREDENTIAL_PURPOSE,
 ) -> list[tuple[StatusList, int]]:
     """Pick ``count`` distinct random free indexes in lists of ``signer``'s issuer,
     making a list when every one is half full (Bitstring Status List §6.2: random,
@@ -100,19 +134,22 @@ def allocate_many(
     reaches the unique constraint. SQLite has one writer at a time.
     """
     picked: list[tuple[StatusList, int]] = []
-    lists = list(
-        session.scalars(
-            select(StatusList)
-            .where(
-                StatusList.issuer_id == signer.issuer_id, StatusList.purpose == purpose
-            )
-            .order_by(StatusList.id)
-        )
-    )
-    for status_list in lists:
-        if len(picked) == count:
-            break
-        picked.extend(_pick(session, status_list, count - len(picked)))
+    seen: set[int] = set()
+
+    def pick_from_lists() -> None:
+        for status_list in _lists(session, signer, purpose):
+            if len(picked) == count:
+                break
+            if status_list.id not in seen:
+                seen.add(status_list.id)
+                picked.extend(_pick(session, status_list, count - len(picked)))
+
+    pick_from_lists()
+    if len(picked) < count:
+        # Make new lists one transaction at a time: whoever waited here first looks
+        # at the lists the one before it made (and committed).
+        advisory_lock(session, f"status-list:{signer.issuer_id}:{purpose.value}")
+        pick_from_lists()
     while len(picked) < count:
         status_list = StatusList(
             purpose=purpose,
@@ -122,9 +159,24 @@ def allocate_many(
         )
         session.add(status_list)
         session.flush()
+        list_url(status_list)  # fixed now, for good
         sign_list(session, status_list, signer)
         picked.extend(_pick(session, status_list, count - len(picked)))
     return picked
+
+
+def _lists(
+    session: Session, signer: keys.Signer, purpose: StatusPurpose
+) -> list[StatusList]:
+    return list(
+        session.scalars(
+            select(StatusList)
+            .where(
+                StatusList.issuer_id == signer.issuer_id, StatusList.purpose == purpose
+            )
+            .order_by(StatusList.id)
+        )
+    )
 
 
 #: The advisory lock key of an index: "PD" in the top bits, then the list and index.
@@ -183,8 +235,16 @@ def _claim(
     return [index for index in held if index not in taken]
 
 
-def set_bit(session: Session, status_list: StatusList, index: int, value: bool) -> None:
-    """Set or clear one entry and re-sign the list credential."""
+def set_bit(
+    session: Session,
+    status_list: StatusList,
+    index: int,
+    value: bool,
+    *,
+    sign: bool = True,
+) -> None:
+    """Set or clear one entry and re-sign the list credential (unless ``sign`` is
+    False: the caller signs once after changing many)."""
     if is_set(status_list, index) == value:
         return
     raw = bytearray(status_list.bits)
@@ -193,7 +253,8 @@ def set_bit(session: Session, status_list: StatusList, index: int, value: bool) 
         raw[index // 8] | mask if value else raw[index // 8] & ~mask & 0xFF
     )
     status_list.bits = bytes(raw)
-    sign_list(session, status_list, signer_for_list(session, status_list))
+    if sign:
+        sign_list(session, status_list, signer_for_list(session, status_list))
 
 
 def is_set(status_list: StatusList, index: int) -> bool:

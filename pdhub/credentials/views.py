@@ -21,6 +21,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from pdhub.accounts.auth import roles_required
+from pdhub.accounts.forms import ConfirmForm
 from pdhub.accounts.models import Role
 from pdhub.credentials import achievements, forms, keys, policies, service, status
 from pdhub.credentials.models import IssuedCredential, StatusList
@@ -75,6 +76,7 @@ def my_badges() -> Any:
         "credentials/my_badges.html",
         credentials=credentials,
         share_form=forms.ShareForm(),
+        reissue_form=ConfirmForm(prefix="reissue"),
         service=service,
     )
 
@@ -136,6 +138,34 @@ def name_in_badge(credential_id: str) -> Any:
             "success",
         )
     return redirect(url_for("credentials.credential", name=current.id), 303)
+
+
+@bp.post("/badges/<credential_id>/reissue")
+@roles_required(*Role)
+def reissue_to_me(credential_id: str) -> Any:
+    try:
+        credential = service.get_credential(db.session, credential_id)
+    except DomainError:
+        abort(404)
+    if credential.user_id != current_user.id:
+        abort(404)
+    if not ConfirmForm(prefix="reissue").validate_on_submit():
+        flash("That did not work. Please use the button again.", "error")
+        return redirect(url_for("credentials.my_badges"), 303)
+    try:
+        replacement = service.reissue_to_current_email(
+            db.session, current_user, credential
+        )
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("credentials.my_badges"), 303)
+    flash(
+        f"Your badge is reissued to {current_user.email}. The old one still verifies.",
+        "success",
+    )
+    return redirect(url_for("credentials.my_badges") + f"#badge-{replacement.id}", 303)
 
 
 # --- the credential and its files ---------------------------------------------
@@ -279,19 +309,49 @@ def admin_credential(credential_id: str) -> Any:
     except DomainError:
         abort(404)
     form = forms.StatusForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid:
+        action = form.action.data
+        reason = form.reason.data or ""
+        note = form.note.data or None
+        if action == "revoke" and form.confirmed.data != "yes":
+            # Revoking cannot be undone: check the reason now, then ask once more
+            # (a page of its own, so it works without JavaScript).
+            try:
+                service.check_reason(reason, note)
+            except DomainError as error:
+                show_error(form, error)
+                valid = False
+            else:
+                return render_template(
+                    "credentials/admin_confirm.html",
+                    credential=credential,
+                    form=form,
+                    action=action,
+                )
+    if valid:
         try:
-            action = form.action.data
-            reason = form.reason.data or ""
             if action == "revoke":
-                service.revoke_credential(db.session, current_user, credential, reason)
-                message = "The credential is revoked. Verifiers now see it as revoked."
+                service.revoke_credential(
+                    db.session, current_user, credential, reason, note
+                )
+                message = (
+                    "The credential is revoked. Verifiers now see it as revoked, and "
+                    "the teacher was told."
+                )
             elif action == "suspend":
-                service.suspend_credential(db.session, current_user, credential, reason)
-                message = "The credential is suspended."
+                service.suspend_credential(
+                    db.session, current_user, credential, reason, note
+                )
+                message = "The credential is suspended, and the teacher was told."
+                if not service.publishes_suspension(credential):
+                    message += (
+                        " It was issued before suspensions were published, so only "
+                        "PD Hub's own verifier reports it suspended."
+                    )
             elif action == "unsuspend":
                 service.unsuspend_credential(db.session, current_user, credential)
-                message = "The suspension is lifted."
+                message = "The suspension is lifted, and the teacher was told."
             else:
                 replacement = service.reissue_credential(
                     db.session, current_user, credential, reason

@@ -1,4 +1,4 @@
-"""District forms: schools, invitations, roles."""
+"""District forms: schools, invitations, roles, the district and its time zone."""
 
 from __future__ import annotations
 
@@ -33,7 +33,19 @@ class RoleForm(FlaskForm):
     )
 
 
-class DistrictForm(FlaskForm):
+class DistrictTimeZoneForm(FlaskForm):
+    """One IANA zone name, checked by ``accounts.timezones`` in the service."""
+
+    time_zone = StringField(
+        "Time zone",
+        description=(
+            "People in the district see dates and times in this time zone unless "
+            "they choose their own on their account page."
+        ),
+    )
+
+
+class DistrictForm(DistrictTimeZoneForm):
     name = StringField(
         "District name",
         validators=[DataRequired("Enter the district's name."), Length(max=160)],

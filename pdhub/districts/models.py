@@ -22,6 +22,8 @@ class District(TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(160), unique=True)
     # Teachers type this code at sign-up to join the district without an invitation.
     join_code: Mapped[str] = mapped_column(String(16), unique=True)
+    # The IANA zone its people see times in unless they choose their own; empty is UTC.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
     schools: Mapped[list[School]] = relationship(
         back_populates="district", order_by="School.name"

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from flask import url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pdhub.accounts import service as accounts
+from pdhub.accounts import timezones
 from pdhub.accounts.models import Role, User
 from pdhub.credentials.models import Award
 from pdhub.db import utcnow
@@ -19,7 +19,7 @@ from pdhub.districts import policies
 from pdhub.districts.models import District, Invitation, School
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from pdhub.learning.models import Enrollment
-from pdhub.notifications.service import queue_email
+from pdhub.notifications.service import link_for, queue_email
 from pdhub.review.models import CoachAssignment
 from pdhub.submissions.models import Submission
 from pdhub.submissions.states import SubmissionStatus
@@ -40,14 +40,18 @@ def _clean_name(name: str, field: str = "name") -> str:
     return name
 
 
-def create_district(session: Session, actor: User, name: str) -> District:
-    """Create a district (platform administrators only)."""
+def create_district(
+    session: Session, actor: User, name: str, *, time_zone: str | None = None
+) -> District:
+    """Create a district (platform administrators only), with its default time zone
+    (none: UTC). Raises PermissionDenied, InvalidInput."""
     if actor.role is not Role.ADMIN:
         raise PermissionDenied("Only platform administrators create districts.")
     name = _clean_name(name)
+    zone = timezones.clean_zone_name(time_zone)
     if session.scalar(select(District.id).where(District.name == name)):
         raise InvalidInput("A district with this name exists.", field="name")
-    district = District(name=name, join_code=new_join_code())
+    district = District(name=name, join_code=new_join_code(), time_zone=zone)
     session.add(district)
     session.flush()
     return district
@@ -71,6 +75,18 @@ def regenerate_join_code(session: Session, actor: User, district: District) -> s
     district.join_code = new_join_code()
     session.flush()
     return district.join_code
+
+
+def set_time_zone(
+    session: Session, actor: User, district: District, name: str | None
+) -> None:
+    """The time zone the district's people see times in unless they chose their own
+    (empty: UTC). Its own district administrators and platform administrators only.
+    Raises PermissionDenied, InvalidInput."""
+    if not policies.can_manage_district(actor, district):
+        raise PermissionDenied("You don't manage this district.")
+    district.time_zone = timezones.clean_zone_name(name)
+    session.flush()
 
 
 def add_school(session: Session, actor: User, district: District, name: str) -> School:
@@ -131,16 +147,21 @@ def invite(
 ) -> str:
     """Invite someone by email to join ``district`` with ``role``; returns the token.
 
-    An existing account in no district is not re-invited by email sign-up: the
-    invitation is for new accounts. Re-inviting the same email replaces the old link.
+    Re-inviting the same email replaces the old link. The answer never says whether
+    the address has an account elsewhere (no enumeration across districts): only a
+    member of this district is refused by name. For an account outside the district
+    the invitation is recorded the same way, but the email tells its owner they
+    already have an account and carries no link (the invitation makes new accounts;
+    a platform administrator moves an existing one).
     """
     if not policies.can_invite(actor, district, role):
         raise PermissionDenied(
             "You can't invite people with that role to this district."
         )
     address = accounts.normalize_email(email)
-    if session.scalar(select(User.id).where(User.email == address)):
-        raise InvalidInput("This person already has a PD Hub account.", field="email")
+    existing = session.scalar(select(User).where(User.email == address))
+    if existing is not None and existing.district_id == district.id:
+        raise InvalidInput("This person is already in your district.", field="email")
     now = utcnow()
     for old in session.scalars(
         select(Invitation).where(
@@ -164,6 +185,18 @@ def invite(
     )
     session.add(invitation)
     session.flush()
+    if existing is not None:
+        queue_email(
+            session,
+            address,
+            f"You're invited to {district.name} on PD Hub",
+            "invitation_existing",
+            district=district,
+            role=role,
+            inviter=actor,
+            user=existing,
+        )
+        return token
     queue_email(
         session,
         address,
@@ -172,8 +205,11 @@ def invite(
         district=district,
         role=role,
         inviter=actor,
-        link=url_for("accounts.accept_invitation", token=token, _external=True),
+        link=link_for("accounts.accept_invitation", token=token),
         expires_at=invitation.expires_at,
+        secret=True,
+        # Not a person yet: the date reads in the district's zone, not the inviter's.
+        time_zone=district.time_zone,
     )
     return token
 
@@ -207,6 +243,8 @@ def accept_invitation(
         role=invitation.role,
         district=invitation.district,
         school=invitation.school,
+        # The invitation was opened from a link mailed to this address.
+        email_verified=True,
     )
     invitation.accepted_at = utcnow()
     session.flush()

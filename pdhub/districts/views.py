@@ -1,4 +1,5 @@
-"""District administrator pages: overview, schools, staff and roles, invitations."""
+"""District administrator pages: overview, time zone, schools, staff and roles,
+invitations."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from pdhub.accounts import service as accounts
+from pdhub.accounts import timezones
 from pdhub.accounts.auth import roles_required
 from pdhub.accounts.forms import ConfirmForm
 from pdhub.accounts.models import Role, User
@@ -46,6 +48,8 @@ def _render_overview(district: District, **forms_: Any) -> str:
         counts=service.school_counts(db.session, district),
         school_form=forms_.get("school_form") or forms.SchoolForm(prefix="school"),
         invite_form=forms_.get("invite_form") or _invite_form(district),
+        time_zone_form=forms_.get("time_zone_form")
+        or forms.DistrictTimeZoneForm(prefix="tz", obj=district),
         confirm_form=ConfirmForm(prefix="c"),
     )
 
@@ -97,6 +101,31 @@ def edit_school(school_id: int) -> Any:
     return render_template("districts/school.html", form=form, school=school), (
         422 if form.errors else 200
     )
+
+
+@bp.post("/time-zone")
+@roles_required(Role.DISTRICT_ADMIN)
+def set_time_zone() -> Any:
+    """The district default; no id in the URL: an administrator sets only their own."""
+    district = _my_district()
+    form = forms.DistrictTimeZoneForm(prefix="tz")
+    if form.validate_on_submit():
+        try:
+            service.set_time_zone(
+                db.session, current_user, district, form.time_zone.data
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            flash(
+                "The district's time zone is saved: "
+                f"{timezones.zone_label(district.time_zone)}.",
+                "success",
+            )
+            return redirect(url_for("districts.overview") + "#time-zone", 303)
+    return _render_overview(district, time_zone_form=form), 422
 
 
 @bp.post("/invitations")

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from pdhub import jobs, signals
 from pdhub.accounts.models import Role, User
-from pdhub.credentials.models import Award
+from pdhub.credentials.models import Award, IssuedCredential
 from pdhub.db import utcnow
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from pdhub.learning import policies
@@ -41,7 +41,7 @@ from pdhub.learning.packages import (
     score_quiz,
 )
 from pdhub.learning.packages.model import MAX_ANSWER_CHARS
-from pdhub.notifications.service import notify, queue_email
+from pdhub.notifications.service import absolute_link, notify, queue_email
 from pdhub.review.policies import scope_clause
 from pdhub.submissions.models import Submission
 from pdhub.submissions.states import SubmissionStatus
@@ -220,6 +220,9 @@ def enroll(session: Session, actor: User, module: Module) -> Enrollment:
     existing = enrollment_for(session, actor, module.slug)
     if existing is not None:
         return existing
+    if not actor.email_verified:
+        # Badges are bound to the address: it must be the teacher's own.
+        raise PermissionDenied("Confirm your email address before you enroll.")
     if not module.is_current:
         raise Conflict("This version of the module is no longer offered.")
     enrollment = Enrollment(
@@ -624,6 +627,8 @@ class MyLearning:
     completed: list[Enrollment]
     progress: dict[int, Progress]
     awards: list[Award]
+    #: Each award's current credential (by award id), once issued: its status.
+    credentials: dict[int, IssuedCredential] = dataclasses.field(default_factory=dict)
 
 
 def my_learning(session: Session, user: User) -> MyLearning:
@@ -654,7 +659,21 @@ def my_learning(session: Session, user: User) -> MyLearning:
         completed=[e for e in enrollments if e.status is EnrollmentStatus.COMPLETED],
         progress=progress_for(session, enrollments),
         awards=awards,
+        credentials=_current_credentials(session, awards),
     )
+
+
+def _current_credentials(
+    session: Session, awards: Sequence[Award]
+) -> dict[int, IssuedCredential]:
+    if not awards:
+        return {}
+    found = session.scalars(
+        select(IssuedCredential).where(
+            IssuedCredential.current_award_id.in_([a.id for a in awards])
+        )
+    )
+    return {credential.award_id: credential for credential in found}
 
 
 @dataclass(frozen=True)
@@ -663,13 +682,31 @@ class TranscriptRow:
     version: int
     hours: float
     completed: datetime
+    #: The badge's standing: "Valid", "Revoked" or "Suspended" ("Valid" too while
+    #: the badge is being issued).
+    status: str = "Valid"
+
+    @property
+    def counted(self) -> bool:
+        """Whether its hours count: not while its badge is revoked or suspended."""
+        return self.status == "Valid"
 
 
 def transcript(session: Session, user: User) -> list[TranscriptRow]:
-    """Completed modules with their PD hours, oldest completion first."""
+    """Completed modules with their PD hours and their badge's standing, oldest
+    completion first."""
     rows = session.execute(
-        select(Module.title, Module.version, Module.hours, Enrollment.completed_at)
+        select(
+            Module.title,
+            Module.version,
+            Module.hours,
+            Enrollment.completed_at,
+            IssuedCredential.revoked_at,
+            IssuedCredential.suspended_at,
+        )
         .join(Enrollment.module)
+        .outerjoin(Award, Award.enrollment_id == Enrollment.id)
+        .outerjoin(IssuedCredential, IssuedCredential.current_award_id == Award.id)
         .where(
             Enrollment.user_id == user.id,
             Enrollment.status == EnrollmentStatus.COMPLETED,
@@ -677,16 +714,21 @@ def transcript(session: Session, user: User) -> list[TranscriptRow]:
         )
         .order_by(Enrollment.completed_at, Module.title)
     ).all()
-    return [TranscriptRow(*row) for row in rows]
+    return [
+        TranscriptRow(
+            title,
+            version,
+            hours,
+            completed,
+            "Revoked" if revoked else "Suspended" if suspended else "Valid",
+        )
+        for title, version, hours, completed, revoked, suspended in rows
+    ]
 
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: object) -> str:
-    """Text for a CSV cell that a spreadsheet will not run as a formula (OWASP)."""
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+def transcript_total(rows: Sequence[TranscriptRow]) -> float:
+    """The PD hours that count: those whose badge is in good standing."""
+    return sum(row.hours for row in rows if row.counted)
 
 
 # --- more attempts for a teacher who used them all -----------------------------------
@@ -784,6 +826,6 @@ def grant_attempts(
         module=module,
         more=more,
         note=note,
-        link=current_app.config["PDHUB_BASE_URL"] + path,
+        link=absolute_link(path),
     )
     return grant

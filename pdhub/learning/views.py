@@ -3,8 +3,6 @@ own learning and PD-hours transcript."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask import (
@@ -24,9 +22,11 @@ from pdhub.accounts.auth import roles_required
 from pdhub.accounts.forms import ConfirmForm
 from pdhub.accounts.models import Role
 from pdhub.errors import DomainError, NotFound
+from pdhub.exports import csv_response, csv_text
 from pdhub.extensions import db
 from pdhub.learning import forms, policies, service
 from pdhub.learning.models import Enrollment, QuizAttempt, QuizAttemptStatus
+from pdhub.templating import in_zone, viewer_zone
 
 bp = Blueprint("learning", __name__)
 
@@ -129,6 +129,9 @@ def enroll(slug: str) -> Any:
         current = service.current_module(db.session, slug)
     except NotFound:
         abort(404)
+    if not current_user.email_verified:
+        flash("Confirm your email address first: then you can enroll.", "info")
+        return redirect(url_for("accounts.verify_email"), 303)
     if not ConfirmForm(prefix="enroll").validate_on_submit():
         flash("That form expired. Please press Enroll again.", "error")
         return redirect(url_for("learning.module", slug=slug), 303)
@@ -373,30 +376,44 @@ def my_learning() -> Any:
 def transcript() -> Any:
     rows = service.transcript(db.session, current_user)
     return render_template(
-        "learning/transcript.html", rows=rows, total=sum(row.hours for row in rows)
+        "learning/transcript.html",
+        rows=rows,
+        total=service.transcript_total(rows),
+        not_counted=sum(row.hours for row in rows if not row.counted),
     )
 
 
 @bp.get("/transcript.csv")
 @login_required
 def transcript_csv() -> Any:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["Module", "Version", "PD hours", "Completed on"])
-    for row in service.transcript(db.session, current_user):
-        writer.writerow(
-            [
-                service.csv_safe(row.module),
-                row.version,
-                f"{row.hours:g}",
-                row.completed.date().isoformat(),
-            ]
-        )
-    response = Response(buffer.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = (
-        'attachment; filename="pd-hours-transcript.csv"'
+    # Machine-readable: ISO 8601 in the teacher's zone, with its offset from UTC.
+    zone = viewer_zone()
+    rows = service.transcript(db.session, current_user)
+    text = csv_text(
+        [
+            "Module",
+            "Version",
+            "PD hours",
+            "Completed at (ISO 8601, with UTC offset)",
+            "Badge status",
+            "Counted",
+        ],
+        [
+            *(
+                [
+                    row.module,
+                    row.version,
+                    f"{row.hours:g}",
+                    in_zone(row.completed, zone).isoformat(timespec="seconds"),
+                    row.status,
+                    "yes" if row.counted else f"no (badge {row.status.lower()})",
+                ]
+                for row in rows
+            ),
+            ["Total PD hours counted", "", f"{service.transcript_total(rows):g}"],
+        ],
     )
-    return response
+    return csv_response(text, "pd-hours-transcript.csv")
 
 
 @bp.app_context_processor

@@ -1,9 +1,20 @@
-"""The mail interface: console and file in development, SMTP in production."""
+"""The mail interface: console and file in development, SMTP in production.
+
+Every message carries the Message-ID stored on its outbox row, and ``accepted`` is
+called the moment the mail server has taken responsibility for it (its 250 reply to
+the message data), before the connection is closed, so the caller records it as sent
+at once. One window remains that SMTP cannot close: a crash or lost connection after
+the server's 250 and before that record is committed (RFC 1047). The message is then
+sent again, with the same Message-ID, which mail clients and servers use to show it
+once.
+"""
 
 from __future__ import annotations
 
+import os
 import smtplib
 import sys
+from collections.abc import Callable
 from email.message import EmailMessage as MimeMessage
 from pathlib import Path
 from typing import Protocol
@@ -11,37 +22,87 @@ from typing import Protocol
 from flask import Flask
 
 
+def _nothing() -> None:
+    return None
+
+
 class Mailer(Protocol):
-    def send(self, to: str, subject: str, body: str) -> None: ...
+    def send(
+        self,
+        to: str,
+        subject: str,
+        body: str,
+        *,
+        message_id: str,
+        accepted: Callable[[], None] = _nothing,
+    ) -> None: ...
 
 
 class ConsoleMailer:
-    """Prints each message and appends it to ``mail.log`` in the instance folder."""
+    """Development only: appends each message to ``mail.log`` in the instance folder
+    (readable by its owner only) and says so on stderr.
+
+    Messages carry live links (password reset, invitations), so the stderr line (which
+    ends up in the worker's log) names the recipient and subject, never the body.
+    """
 
     def __init__(self, log_path: Path, sender: str) -> None:
         self.log_path = log_path
         self.sender = sender
 
-    def send(self, to: str, subject: str, body: str) -> None:
+    def send(
+        self,
+        to: str,
+        subject: str,
+        body: str,
+        *,
+        message_id: str,
+        accepted: Callable[[], None] = _nothing,
+    ) -> None:
         text = (
-            f"From: {self.sender}\nTo: {to}\nSubject: {subject}\n\n{body}\n" + "-" * 72
+            f"From: {self.sender}\nTo: {to}\nSubject: {subject}\n"
+            f"Message-ID: {message_id}\n\n{body}\n" + "-" * 72
         )
-        print(text, file=sys.stderr)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        with self.log_path.open("a", encoding="utf-8") as log:
+        descriptor = os.open(
+            self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600
+        )
+        os.fchmod(descriptor, 0o600)  # also a log made world-readable before
+        with os.fdopen(descriptor, "a", encoding="utf-8") as log:
             log.write(text + "\n")
+        print(
+            f"Mail to {to}: {subject!r} (the message is in {self.log_path})",
+            file=sys.stderr,
+        )
+        accepted()
 
 
 class SmtpMailer:
     def __init__(self, host: str, port: int, sender: str) -> None:
         self.host, self.port, self.sender = host, port, sender
 
-    def send(self, to: str, subject: str, body: str) -> None:
+    def send(
+        self,
+        to: str,
+        subject: str,
+        body: str,
+        *,
+        message_id: str,
+        accepted: Callable[[], None] = _nothing,
+    ) -> None:
         message = MimeMessage()
         message["From"], message["To"], message["Subject"] = self.sender, to, subject
+        message["Message-ID"] = message_id
         message.set_content(body)
-        with smtplib.SMTP(self.host, self.port, timeout=30) as smtp:
-            smtp.send_message(message)
+        smtp = smtplib.SMTP(self.host, self.port, timeout=30)
+        try:
+            smtp.send_message(message)  # returns on the server's 250 for the data
+            accepted()
+        finally:
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                smtp.close()  # delivered or not, the server's answer was already read
 
 
 def mailer_for(app: Flask) -> Mailer:

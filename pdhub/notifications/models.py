@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pdhub.db import Base, utcnow
@@ -39,3 +39,11 @@ class EmailMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
     attempts: Mapped[int] = mapped_column(default=0)
+    # The body carries a one-time link (reset, invitation, verification, undo): it is
+    # stored encrypted and emptied once sent, so the outbox never holds a live link.
+    holds_secret: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The RFC 5322 Message-ID every delivery attempt of this message carries, fixed
+    # (and committed) before the first attempt: a resend is the same message.
+    message_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # Committed before each attempt, so an attempt cut short by a crash is on record.
+    last_attempt_at: Mapped[datetime | None]

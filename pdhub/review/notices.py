@@ -7,12 +7,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app, render_template
+from flask import render_template
 from sqlalchemy.orm import Session
 
 from pdhub.accounts.models import User
 from pdhub.learning.models import Module
-from pdhub.notifications.service import Mail, Note, notify_many, queue_emails
+from pdhub.notifications.service import (
+    Mail,
+    Note,
+    absolute_link,
+    notify_many,
+    queue_emails,
+)
 from pdhub.submissions.models import Submission, SubmissionVersion
 
 MESSAGES = {
@@ -60,7 +66,7 @@ def _messages(tell: Tell) -> tuple[Note, Mail]:
         module=module,
         step=step,
         version=version,
-        link=current_app.config["PDHUB_BASE_URL"] + path,
+        link=absolute_link(path),
         **tell.context,
     )
     return note, Mail(f"email:{key}", teacher.email, f"{subject}: {module.title}", body)

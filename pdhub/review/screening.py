@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased, contains_eager
 
 from pdhub.admin.service import open_failure_args
@@ -61,30 +61,56 @@ def claim(session: Session, version_id: int, limit: int = BATCH_SIZE) -> list[in
     submitted or being checked) and up to ``limit - 1`` other submitted versions, and
     mark them all as being checked; returns the version ids taken.
 
-    Rows another job has locked are skipped (``FOR UPDATE SKIP LOCKED`` on PostgreSQL;
-    SQLite runs one writer at a time): that job is routing them.
+    The job's own version is locked waiting (a job never gives up its own version:
+    another job's ``SKIP LOCKED`` claim passing by may hold its row lock for a moment
+    without taking it). The others are taken with ``FOR UPDATE SKIP LOCKED`` on
+    PostgreSQL, skipping rows another job holds (SQLite runs one writer at a time).
+    Every wait is for the own row while holding no other, so jobs cannot deadlock.
     """
-    own = SubmissionVersion.id == version_id
-    rows = session.execute(
-        select(Submission, SubmissionVersion.id)
-        .join(SubmissionVersion, SubmissionVersion.submission_id == Submission.id)
-        .where(
-            _is_newest(),
-            or_(
-                and_(own, Submission.status.in_(_WAITING)),
+    taken = _lock_own(session, version_id)
+    if limit > len(taken):
+        rows = session.execute(
+            select(Submission, SubmissionVersion.id)
+            .join(SubmissionVersion, SubmissionVersion.submission_id == Submission.id)
+            .where(
+                _is_newest(),
+                SubmissionVersion.id != version_id,
                 Submission.status == SubmissionStatus.SUBMITTED,
-            ),
-        )
-        .order_by(case((own, 0), else_=1), Submission.submitted_at, Submission.id)
-        .limit(limit)
-        .with_for_update(of=Submission, skip_locked=True)
-        .execution_options(populate_existing=True)
-    ).all()
-    for submission, _ in rows:
+            )
+            .order_by(Submission.submitted_at, Submission.id)
+            .limit(limit - len(taken))
+            .with_for_update(of=Submission, skip_locked=True)
+            .execution_options(populate_existing=True)
+        ).all()
+        taken.extend((submission, vid) for submission, vid in rows)
+    for submission, _ in taken:
         if submission.status is SubmissionStatus.SUBMITTED:
             move(submission, SubmissionStatus.SCREENING)
     session.flush()
-    return [taken for _, taken in rows]
+    return [vid for _, vid in taken]
+
+
+def _lock_own(session: Session, version_id: int) -> list[tuple[Submission, int]]:
+    """The own version's submission, locked (waiting for any other holder), if the
+    version is its newest and still waiting to be routed."""
+    session.execute(
+        select(Submission.id)
+        .join(SubmissionVersion, SubmissionVersion.submission_id == Submission.id)
+        .where(SubmissionVersion.id == version_id)
+        .with_for_update(of=Submission)
+    ).all()
+    # Read again after the wait: the holder may have routed it or added a version.
+    row = session.execute(
+        select(Submission, SubmissionVersion.id)
+        .join(SubmissionVersion, SubmissionVersion.submission_id == Submission.id)
+        .where(
+            SubmissionVersion.id == version_id,
+            _is_newest(),
+            Submission.status.in_(_WAITING),
+        )
+        .execution_options(populate_existing=True)
+    ).first()
+    return [(row[0], row[1])] if row is not None else []
 
 
 def begin_screening(session: Session, version_id: int) -> bool:
@@ -161,6 +187,8 @@ def route(
     """
     if not version_ids:
         return {}
+    if own is not None and own in version_ids:
+        _lock_own(session, own)  # waits for a passing holder; the others skip
     rows = session.execute(
         select(Submission, SubmissionVersion)
         .join(SubmissionVersion, SubmissionVersion.submission_id == Submission.id)

@@ -17,7 +17,13 @@ from pdhub.db import utcnow
 from pdhub.districts.models import District, School
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from pdhub.learning.models import Enrollment, Module
-from pdhub.notifications.service import Mail, Note, notify_many, queue_emails
+from pdhub.notifications.service import (
+    Mail,
+    Note,
+    absolute_link,
+    notify_many,
+    queue_emails,
+)
 from pdhub.review import notices, policies
 from pdhub.review.models import CoachAssignment, Decision, Review, ReviewClaim
 from pdhub.review.policies import scope_clause
@@ -51,10 +57,11 @@ def assign_coach(
     """
     if not policies.can_manage_assignments(actor, district):
         raise PermissionDenied("You don't manage this district.")
+    if actor.role is not Role.ADMIN and coach.district_id != district.id:
+        # Nothing about people outside the actor's district, not even a name.
+        raise NotFound("We couldn't find that coach in your district.", field="coach")
     if coach.role is not Role.COACH:
         raise InvalidInput(f"{coach.name} is not a coach.", field="coach")
-    if actor.role is not Role.ADMIN and coach.district_id != district.id:
-        raise InvalidInput("Choose a coach from your district.", field="coach")
     if school is not None and school.district_id != district.id:
         raise InvalidInput("Choose a school in this district.", field="scope")
     duplicate = session.scalar(
@@ -515,7 +522,6 @@ def send_coach_digests(session: Session, now: datetime | None = None) -> int:
         .group_by(coach.id)
     ).all()
     day = now.date().isoformat()
-    base = current_app.config["PDHUB_BASE_URL"]
     notes: list[Note] = []
     mails: list[Mail] = []
     for person, count in rows:
@@ -531,8 +537,8 @@ def send_coach_digests(session: Session, now: datetime | None = None) -> int:
                 "email/coach_digest.txt",
                 coach=person,
                 count=count,
-                link=f"{base}/review",
-                settings_link=f"{base}/account",
+                link=absolute_link("/review"),
+                settings_link=absolute_link("/account"),
             )
             mails.append(Mail(f"email:{key}", person.email, message, body))
     notify_many(session, notes)

@@ -292,7 +292,11 @@ def coaches() -> Any:
     form = _assignment_form()
     if form.validate_on_submit():
         try:
-            coach = db.session.get(User, int(form.coach.data or 0))
+            # Only a coach offered on the form (the actor's own scope) is looked up:
+            # any other id is "not found", whoever it belongs to.
+            offered = {choice.value for choice in form.coach.choices if choice.value}
+            coach_id = form.coach.data if form.coach.data in offered else None
+            coach = db.session.get(User, int(coach_id)) if coach_id else None
             scope = form.scope.data or ""
             school = district = None
             if scope.startswith("s") and scope[1:].isdigit():
@@ -301,7 +305,10 @@ def coaches() -> Any:
             elif scope.startswith("d") and scope[1:].isdigit():
                 district = db.session.get(District, int(scope[1:]))
             if coach is None:
-                raise InvalidInput("Choose a coach.", field="coach")
+                raise InvalidInput(
+                    "We couldn't find that coach. Choose one from the list.",
+                    field="coach",
+                )
             if district is None:
                 raise InvalidInput("Choose what the coach serves.", field="scope")
             service.assign_coach(db.session, current_user, coach, district, school)

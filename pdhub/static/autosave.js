@@ -56,7 +56,7 @@
                  headers: { "Accept": "application/json" } })
       .then(function (response) { return response.json(); })
       .then(function (body) {
-        status.textContent = body.saved ? "Saved at " + body.saved_at + " UTC"
+        status.textContent = body.saved ? "Saved at " + body.saved_at
           : (body.error || "Not saved. Please use the Save draft button.");
       })
       .catch(function () {

@@ -33,6 +33,7 @@ from pdhub.submissions.storage import (
     file_store,
     read_artifact,
 )
+from pdhub.templating import format_time, viewer_zone
 
 bp = Blueprint("submissions", __name__)
 
@@ -258,7 +259,8 @@ def autosave(enrollment_id: int) -> Any:
     return jsonify(
         {
             "saved": True,
-            "saved_at": saved.strftime("%H:%M") if saved else "",
+            # For people: a clock time in their zone with its abbreviation.
+            "saved_at": format_time(saved, viewer_zone()),
             "words": {
                 "context": service.word_count(submission.context_text),
                 "reflection": service.word_count(submission.reflection_text),

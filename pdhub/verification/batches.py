@@ -9,13 +9,11 @@ the conditional update that marks the batch done.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
-import logging
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -28,7 +26,11 @@ from badges.verify import CHECK_NAMES, Check, VerificationReport
 from pdhub import jobs
 from pdhub.accounts.models import User
 from pdhub.db import utcnow
-from pdhub.errors import NotFound, PermissionDenied
+from pdhub.districts.models import District
+from pdhub.errors import DomainError, NotFound, PermissionDenied
+from pdhub.exports import csv_text
+from pdhub.trust import service as trust_service
+from pdhub.trust.service import TrustList
 from pdhub.verification import policies
 from pdhub.verification.fetcher import (
     DocumentFetcher,
@@ -51,22 +53,24 @@ from pdhub.verification.uploads import BatchInput
 CHUNK_TASK = "pdhub.verify_batch_chunk"
 FINISH_TASK = "pdhub.finish_verification_batch"
 
-log = logging.getLogger(__name__)
 
-CSV_COLUMNS = (
-    "row",
-    "source",
-    "teacher",
-    "achievement",
-    "issuer",
-    "issued",
-    "verdict",
-    "recipient_match",
-    "reasons",
-)
+#: The results CSV's columns and their headings.
+CSV_COLUMNS = {
+    "row": "Row",
+    "source": "Source",
+    "teacher": "Teacher",
+    "achievement": "Achievement",
+    "issuer": "Issuer",
+    "issuerId": "Issuer identifier",
+    "issuerTrusted": "Issuer trusted",
+    "issued": "Issued",
+    "verdict": "Verdict",
+    "recipient_match": "Recipient match",
+    "reasons": "Reasons",
+}
 
-#: Column headings that are not just the column's name capitalized.
-CSV_HEADERS = {"recipient_match": "Recipient match"}
+#: What a skipped file's row says.
+SKIPPED_REASON = "skipped: not a credential"
 
 
 def start_batch(
@@ -76,17 +80,22 @@ def start_batch(
     *,
     source: str,
     filename: str | None = None,
+    api_token_id: int | None = None,
 ) -> VerificationBatch:
     """Record a batch for ``actor``'s district and queue its chunks (after commit).
 
-    Raises PermissionDenied unless ``actor`` is a district administrator.
+    Files that are not credentials are recorded at once as skipped. Raises
+    PermissionDenied unless ``actor`` is a district administrator, and TooManyBatches
+    past the district's or the API token's hourly allowance.
     """
     if not policies.can_verify_in_bulk(actor):
         raise PermissionDenied("Only district administrators can verify in bulk.")
+    _check_rate(session, actor, api_token_id)
     size = max(1, int(current_app.config["PDHUB_VERIFY_BATCH_CHUNK"]))
     batch = VerificationBatch(
         district_id=actor.district_id,
         requested_by_id=actor.id,
+        api_token_id=api_token_id,
         source=source,
         filename=(filename or "")[:255] or None,
         total=len(items),
@@ -103,6 +112,7 @@ def start_batch(
                 "source": item.source,
                 "payload": item.payload,
                 "expected_email": item.email,
+                **(_skipped_values() if item.skipped else {}),
             }
             for position, item in enumerate(items)
         ],
@@ -112,9 +122,52 @@ def start_batch(
     return batch
 
 
+class TooManyBatches(DomainError):
+    status = 429
+    title = "Too many verifications started"
+
+
+def _check_rate(session: Session, actor: User, api_token_id: int | None) -> None:
+    """Refuse a batch past the hourly allowance of the district and of the token.
+
+    The district's row is locked first (PostgreSQL) so two requests racing past
+    the count cannot both start one.
+    """
+    session.execute(
+        select(District.id).where(District.id == actor.district_id).with_for_update()
+    )
+    since = utcnow() - timedelta(hours=1)
+    config = current_app.config
+    limits = [
+        (
+            VerificationBatch.district_id == actor.district_id,
+            int(config["PDHUB_VERIFY_BATCHES_PER_HOUR"]),
+            "Your district",
+        )
+    ]
+    if api_token_id is not None:
+        limits.append(
+            (
+                VerificationBatch.api_token_id == api_token_id,
+                int(config["PDHUB_VERIFY_BATCHES_PER_HOUR_PER_TOKEN"]),
+                "This API token",
+            )
+        )
+    for condition, allowed, who in limits:
+        started = session.scalar(
+            select(func.count()).where(condition, VerificationBatch.created_at >= since)
+        )
+        if (started or 0) >= allowed:
+            raise TooManyBatches(
+                f"{who} has started {allowed} verifications in the last hour, the "
+                "most allowed. Please wait a while, or put more credentials in one "
+                "file (up to "
+                f"{int(config['PDHUB_VERIFY_BATCH_MAX']):,})."
+            )
+
+
 def verify_chunk(session: Session, batch_id: int, start: int, end: int) -> int:
     """Verify the unchecked items at positions [start, end); return how many."""
-    began = time.perf_counter()
     batch = session.get(VerificationBatch, batch_id)
     if batch is None or batch.status is BatchStatus.DONE:
         return 0
@@ -133,22 +186,23 @@ def verify_chunk(session: Session, batch_id: int, start: int, end: int) -> int:
         )
         .order_by(VerificationItem.position)
     ).all()
-    loaded = time.perf_counter()
     fetcher, memo, resolver = _batch_tools(batch_id)
+    # The district's own list on top of the platform's, read once per chunk.
+    trust = trust_service.trust_list(session, batch.district_id)
     changes: list[dict[str, Any]] = []
     for row in rows:
         outcome = _verify_item(
-            row.payload, row.source, fetcher, memo, resolver, row.expected_email
+            row.payload, row.source, fetcher, memo, resolver, trust, row.expected_email
         )
-        changes.append({"id": row.id, **_item_values(outcome)})
-    verified = time.perf_counter()
+        if batch.source == "zip" and row.payload is not None and not outcome.readable:
+            # A file that is not a credential (a PDF renamed, an image without a
+            # credential in it) is listed as skipped, never as a failed credential.
+            changes.append({"id": row.id, **_skipped_values(outcome)})
+        else:
+            changes.append({"id": row.id, **_item_values(outcome)})
     if changes:
         session.execute(update(VerificationItem), changes)
     jobs.enqueue(FINISH_TASK, batch_id)
-    written = time.perf_counter()
-    log.info("timing batch.load %.4f", loaded - began)
-    log.info("timing batch.verify %.4f", verified - loaded)
-    log.info("timing batch.write %.4f", written - verified)
     return len(changes)
 
 
@@ -183,6 +237,7 @@ def _verify_item(
     fetcher: DocumentFetcher,
     memo: MemoFetcher,
     resolver: Any,
+    trust: TrustList,
     email: str | None = None,
 ) -> Outcome:
     data: Any = payload
@@ -193,7 +248,9 @@ def _verify_item(
             if fetcher.is_local(source):
                 return _unreadable(f"the credential could not be opened: {NOT_SHARED}")
             return _unreadable(f"the credential could not be fetched: {error}")
-    return verify_with(data, memo, resolver=resolver, email=email)
+        except ValueError:  # urlsplit's "Invalid IPv6 URL" and the like
+            return _unreadable("the credential address is not a valid URL")
+    return verify_with(data, memo, resolver=resolver, trust=trust, email=email)
 
 
 def _unreadable(detail: str) -> Outcome:
@@ -204,6 +261,20 @@ def _unreadable(detail: str) -> Outcome:
         for name in CHECK_NAMES[1:]
     ]
     return outcome_of(VerificationReport(checks))
+
+
+def _skipped_values(outcome: Outcome | None = None) -> dict[str, Any]:
+    detail = outcome.report.check("structure").detail if outcome else None
+    return {
+        "checked_at": utcnow(),
+        "payload": None,
+        "expected_email": None,
+        "verdict": Verdict.SKIPPED,
+        "reasons": f"{SKIPPED_REASON} ({detail})"[:10_000]
+        if detail
+        else SKIPPED_REASON,
+        "checks": "[]",
+    }
 
 
 def _item_values(outcome: Outcome) -> dict[str, Any]:
@@ -217,10 +288,12 @@ def _item_values(outcome: Outcome) -> dict[str, Any]:
         "verdict": outcome.verdict,
         "teacher": summary.teacher,
         "achievement": summary.achievement,
-        "issuer": (summary.issuer_name or summary.issuer_id or "")[:300] or None,
+        "issuer": (summary.issuer_name or "")[:300] or None,
+        "issuer_id": (outcome.issuer.identifier or "")[:500] or None,
+        "issuer_trusted_name": outcome.issuer.trusted_name,
         "issued": summary.issued,
         "reasons": "\n".join(outcome.reasons)[:10_000] or None,
-        "checks": orjson.dumps(outcome.report.to_json()["checks"]).decode(),
+        "checks": orjson.dumps([c.to_json() for c in outcome.checks]).decode(),
     }
 
 
@@ -267,6 +340,11 @@ def finish_batch(session: Session, batch_id: int) -> bool:
         else None,
         "total": batch.total,
         "counts": counts,
+        "issuerTrust": "An issuer counts as trusted when it is this platform's own, "
+        f"on the platform's trust list, or on {batch.district.name}'s trust list, "
+        "as the lists stood when each credential was checked; any other issuer's "
+        "credential with a valid signature is unlisted_issuer, and claimedName is "
+        "only the credential's own claim.",
         "resultsCsvSha256": hashlib.sha256(csv_text.encode("utf-8")).hexdigest(),
         "results": rows,
         "signedBy": key.did_key_verification_method,
@@ -288,6 +366,8 @@ def _rows(session: Session, batch_id: int) -> list[dict[str, Any]]:
             VerificationItem.recipient_match,
             VerificationItem.achievement,
             VerificationItem.issuer,
+            VerificationItem.issuer_id,
+            VerificationItem.issuer_trusted_name,
             VerificationItem.issued,
             VerificationItem.verdict,
             VerificationItem.reasons,
@@ -304,7 +384,7 @@ def _rows(session: Session, batch_id: int) -> list[dict[str, Any]]:
                 item.recipient_match or RecipientMatch.NOT_CHECKED
             ).value,
             "achievement": item.achievement,
-            "issuer": item.issuer,
+            "issuer": _issuer_json(item),
             "issued": item.issued,
             "verdict": (item.verdict or Verdict.NOT_VERIFIED).value,
             "reasons": item.reasons.split("\n") if item.reasons else [],
@@ -313,34 +393,51 @@ def _rows(session: Session, batch_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    # CSV injection: a spreadsheet runs a cell that starts with one of these as a
-    # formula; a leading apostrophe makes it text (OWASP's advice).
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r", "|"):
-        text = "'" + text
-    return text
+def _issuer_json(item: Any) -> dict[str, Any]:
+    """The issuer as the report states it: its identifier, whether a list the
+    district uses trusts it (and by which name), and the name it claims."""
+    return {
+        "identifier": item.issuer_id,
+        "trusted": item.issuer_trusted_name is not None,
+        "trustedName": item.issuer_trusted_name,
+        "claimedName": item.issuer,
+    }
+
+
+def issuer_cell(issuer: dict[str, Any]) -> str:
+    """The Issuer column: the trust list's name, or the claimed name marked as one."""
+    if issuer["trusted"]:
+        return str(issuer["trustedName"])
+    if issuer["claimedName"]:
+        return f"Claims to be “{issuer['claimedName']}” (not on your trust list)"
+    return ""
+
+
+def _csv_values(row: dict[str, Any]) -> dict[str, Any]:
+    issuer = row["issuer"]
+    skipped = row["verdict"] == Verdict.SKIPPED.value
+    return {
+        **row,
+        "issuer": issuer_cell(issuer),
+        "issuerId": issuer["identifier"],
+        "issuerTrusted": "" if skipped else "yes" if issuer["trusted"] else "no",
+        "recipient_match": ""
+        if skipped
+        else RecipientMatch(row["recipient_match"]).label,
+        "verdict": Verdict(row["verdict"]).label,
+        "reasons": "; ".join(row["reasons"]),
+    }
 
 
 def results_csv(rows: list[dict[str, Any]]) -> str:
-    """One row per credential; every cell is safe to open in a spreadsheet."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([CSV_HEADERS.get(c, c.capitalize()) for c in CSV_COLUMNS])
-    for row in rows:
-        writer.writerow(
-            _cell(
-                "; ".join(row[column])
-                if column == "reasons"
-                else Verdict(row[column]).label
-                if column == "verdict"
-                else RecipientMatch(row[column]).label
-                if column == "recipient_match"
-                else row[column]
-            )
-            for column in CSV_COLUMNS
-        )
-    return out.getvalue()
+    """One row per credential, written by the one CSV writer (pdhub.exports)."""
+    return csv_text(
+        list(CSV_COLUMNS.values()),
+        (
+            [values[column] for column in CSV_COLUMNS]
+            for values in map(_csv_values, rows)
+        ),
+    )
 
 
 # --- reading batches ----------------------------------------------------------------
@@ -407,12 +504,29 @@ def batch_csv(session: Session, batch: VerificationBatch) -> str:
     return results_csv(_rows(session, batch.id))
 
 
-def batch_results(session: Session, batch: VerificationBatch) -> list[dict[str, Any]]:
+def verdict_counts(
+    session: Session, batch: VerificationBatch
+) -> list[tuple[Verdict, int]]:
+    """How many items got each verdict (verdicts nobody got left out)."""
+    found = dict(
+        session.execute(
+            select(VerificationItem.verdict, func.count())
+            .where(VerificationItem.batch_id == batch.id)
+            .group_by(VerificationItem.verdict)
+        ).all()
+    )
+    return [(verdict, found[verdict]) for verdict in Verdict if found.get(verdict)]
+
+
+def batch_results(
+    session: Session, batch: VerificationBatch, limit: int | None = None
+) -> list[dict[str, Any]]:
     """Every item's verdict, with the individual checks, for the API."""
     items = session.scalars(
         select(VerificationItem)
         .where(VerificationItem.batch_id == batch.id)
         .order_by(VerificationItem.position)
+        .limit(limit)
     )
     return [
         {
@@ -423,8 +537,9 @@ def batch_results(session: Session, batch: VerificationBatch) -> list[dict[str, 
             "teacher": item.teacher,
             "recipient": (item.recipient_match or RecipientMatch.NOT_CHECKED).value,
             "achievement": item.achievement,
-            "issuer": item.issuer,
+            "issuer": _issuer_json(item),
             "issued": item.issued,
+            "reasons": item.reasons.split("\n") if item.reasons else [],
             "checks": orjson.loads(item.checks) if item.checks else [],
         }
         for item in items

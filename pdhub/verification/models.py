@@ -27,6 +27,10 @@ class Verdict(enum.StrEnum):
     # Authentic and in date, but no status list could be read (offline, or the
     # issuer's list is unreachable): neither "verified" nor a sign of forgery.
     STATUS_NOT_CHECKED = "status_not_checked"
+    #: A valid signature in good standing, by an issuer on no list the verifier uses.
+    UNLISTED_ISSUER = "unlisted_issuer"
+    #: A batch file that is not a credential at all (a PDF, an unreadable image).
+    SKIPPED = "skipped"
 
     @property
     def label(self) -> str:
@@ -37,7 +41,16 @@ class Verdict(enum.StrEnum):
             "suspended": "Suspended",
             "expired": "Expired",
             "status_not_checked": "Status not checked",
+            "unlisted_issuer": "Valid signature from an issuer you have not listed",
+            "skipped": "Skipped: not a credential",
         }[self.value]
+
+    @property
+    def tone(self) -> str:
+        """How a page colours it: only a verified credential is shown as good."""
+        return {"verified": "ok", "not_verified": "bad", "revoked": "bad"}.get(
+            self.value, "warn"
+        )
 
 
 class RecipientMatch(enum.StrEnum):
@@ -81,6 +94,10 @@ class VerificationBatch(Base):
     total: Mapped[int]
     chunks: Mapped[int]
     verified_count: Mapped[int] = mapped_column(default=0)
+    # The API token that started it (batches are rate limited per token).
+    api_token_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_tokens.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
     # The signed record: the exact report bytes and their detached JWS.
@@ -110,7 +127,11 @@ class VerificationItem(Base):
     verdict: Mapped[Verdict | None] = mapped_column(value_enum(Verdict, "verdict"))
     teacher: Mapped[str | None] = mapped_column(String(300))
     achievement: Mapped[str | None] = mapped_column(String(300))
+    # The name the credential claims for its issuer (never confirmed by itself).
     issuer: Mapped[str | None] = mapped_column(String(300))
+    issuer_id: Mapped[str | None] = mapped_column(String(500))
+    # The trust list's name for the issuer; None when it is on no list used.
+    issuer_trusted_name: Mapped[str | None] = mapped_column(String(200))
     issued: Mapped[str | None] = mapped_column(String(40))
     reasons: Mapped[str | None] = mapped_column(Text)
     checks: Mapped[str | None] = mapped_column(Text)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from badges.dids import Resolver, did_web_document_url
 from badges.errors import BadgeError
 from badges.limits import parse_json_text
+from pdhub.trust.service import TrustList
 from pdhub.verification.service import Outcome, verify_with
 
 _STATUS_LIST_PATH = re.compile(r"/status-lists/(\d{1,18})")
@@ -96,10 +97,12 @@ def verify_offline(
     data: bytes,
     status_lists: Iterable[bytes] = (),
     session: Session | None = None,
+    trust: TrustList | None = None,
 ) -> Outcome:
     """Verify without the network: did:key issuers (and this deployment's did:web
-    from ``session``), status lists from ``status_lists`` and then ``session``."""
+    from ``session``), status lists from ``status_lists`` and then ``session``; the
+    issuer is trusted only when ``trust`` lists it."""
     deployment = DeploymentDocuments(session) if session is not None else None
     fetch = OfflineStatusLists(status_lists, deployment)
     resolver = Resolver(deployment) if deployment is not None else Resolver()
-    return verify_with(data, fetch, resolver=resolver)
+    return verify_with(data, fetch, resolver=resolver, trust=trust)

@@ -3,16 +3,20 @@ to whom, and each check in plain words."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_app_context
+from sqlalchemy.exc import SQLAlchemyError
 
 from badges.credential import email_matches_identity
 from badges.verify import Check, VerificationReport, verify_credential
 from pdhub.errors import InvalidInput
+from pdhub.trust import service as trust_service
+from pdhub.trust.service import TrustList, TrustMatch
 from pdhub.verification.fetcher import (
     DocumentFetcher,
     FetchError,
@@ -27,13 +31,19 @@ CHECK_LABELS = {
     "structure": "Readable credential",
     "schema": "Open Badges 3.0 format",
     "proof": "Signature",
-    "issuer": "Issuer's key",
+    "issuer": "Issuer",
     "validity": "Dates",
     "status": "Revocation and suspension",
 }
 
 #: Checks whose failure means the credential itself cannot be trusted.
 _TRUST_CHECKS = ("structure", "schema", "proof", "issuer")
+
+#: The issuer check's machine-readable codes (the API's ``checks[].code``).
+ISSUER_TRUSTED = "trusted"
+ISSUER_NOT_LISTED = "not_listed"
+ISSUER_KEY_MISMATCH = "key_not_issuers"
+ISSUER_NOT_CHECKED = "not_checked"
 
 
 @dataclass(frozen=True)
@@ -61,13 +71,51 @@ class CredentialSummary:
 
 
 @dataclass(frozen=True)
+class IssuerTrust:
+    """Who signed, and whether a list the verifier uses trusts them.
+
+    ``claimed_name`` is the credential's own word for its issuer; only ``match``
+    (a trust list entry, with the name the list's keeper gave) confirms anything.
+    """
+
+    identifier: str | None
+    claimed_name: str | None
+    match: TrustMatch | None
+    code: str
+
+    @property
+    def trusted(self) -> bool:
+        return self.match is not None and self.code == ISSUER_TRUSTED
+
+    @property
+    def trusted_name(self) -> str | None:
+        return self.match.name if self.match is not None and self.trusted else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "identifier": self.identifier,
+            "claimedName": self.claimed_name,
+            "trusted": self.trusted,
+            "trustedName": self.trusted_name,
+            "trustList": self.match.source if self.trusted and self.match else None,
+        }
+
+
+@dataclass(frozen=True)
 class Outcome:
-    """A verification report with its verdict and the credential's description."""
+    """A verification report with its verdict and the credential's description.
+
+    ``checks`` are the report's, with the issuer check judged against the trust list.
+    """
 
     report: VerificationReport
     verdict: Verdict
     summary: CredentialSummary
     reasons: list[str]
+    checks: list[Check] = field(default_factory=list)
+    issuer: IssuerTrust = field(
+        default_factory=lambda: IssuerTrust(None, None, None, ISSUER_NOT_CHECKED)
+    )
     recipient: RecipientMatch = RecipientMatch.NOT_CHECKED
     recipient_detail: str = "no email address was given to check"
 
@@ -81,25 +129,53 @@ class Outcome:
         return self.report.check("structure").passed
 
     def labelled_checks(self) -> list[tuple[str, Check]]:
-        return [(CHECK_LABELS.get(c.name, c.name), c) for c in self.report.checks]
+        return [(CHECK_LABELS.get(c.name, c.name), c) for c in self.checks]
+
+    def to_json(self) -> dict[str, Any]:
+        """The API's shape: verified, verdict, each check, the issuer, the recipient."""
+        return {
+            "verified": self.verified,
+            "verdict": self.verdict.value,
+            "checks": [check.to_json() for check in self.checks],
+            "issuer": self.issuer.to_json(),
+            "recipient": {
+                "match": self.recipient.value,
+                "detail": self.recipient_detail,
+            },
+        }
+
+
+def default_trust() -> TrustList:
+    """The lists an anonymous verifier uses: own identifiers and the platform's."""
+    from pdhub.extensions import db
+
+    return trust_service.trust_list(db.session, None)
 
 
 def verify(
     data: Any,
     *,
+    trust: TrustList | None = None,
     fetcher: DocumentFetcher | None = None,
     now: datetime | None = None,
     email: str | None = None,
 ) -> Outcome:
     """Verify a credential (object, JSON text, VC-JWT, or PNG/SVG bytes); never raises.
 
-    Documents it needs (status lists, did:web) come through ``fetcher`` (default: the
-    current app's), each fetched once. A check that could not be completed fails.
-    ``email``, when given, is checked against the credential's recipient (and used
-    for nothing else: it is neither kept nor logged).
+    The issuer is judged against ``trust`` (default: this deployment's own
+    identifiers and the platform's list). Documents it needs (status lists, did:web)
+    come through ``fetcher`` (default: the current app's), each fetched once. A check
+    that could not be completed fails. ``email``, when given, is checked against the
+    credential's recipient (and used for nothing else: it is neither kept nor logged).
     """
     fetch = MemoFetcher(fetcher or DocumentFetcher.for_app(current_app))
-    return verify_with(data, fetch, now=now, email=email)
+    return verify_with(
+        data,
+        fetch,
+        trust=trust if trust is not None else default_trust(),
+        now=now,
+        email=email,
+    )
 
 
 def verify_with(
@@ -107,14 +183,18 @@ def verify_with(
     fetch: Any,
     *,
     resolver: Any = None,
+    trust: TrustList | None = None,
     now: datetime | None = None,
     email: str | None = None,
 ) -> Outcome:
-    """Verify with a given fetch function (and resolver, reused across a batch)."""
+    """Verify with a given fetch function (and resolver, reused across a batch).
+
+    Without ``trust`` no issuer is trusted.
+    """
     report = verify_credential(
         data, resolver=resolver or resolver_for(fetch), status_fetcher=fetch, now=now
     )
-    return outcome_of(report, email=email)
+    return outcome_of(report, trust, email=email)
 
 
 #: An expected email address may be this long (RFC 5321's limit on a path).
@@ -200,15 +280,147 @@ def fetch_credential(url: str, fetcher: DocumentFetcher | None = None) -> bytes:
         raise InvalidInput(NOT_SHARED, field="url") from None
 
 
-def outcome_of(report: VerificationReport, *, email: str | None = None) -> Outcome:
-    """Judge a report: verified only when every check passed; otherwise say why.
-    With ``email``, also whether the credential was issued to that address."""
-    failed = [check for check in report.checks if not check.passed]
+def outcome_of(
+    report: VerificationReport,
+    trust: TrustList | None = None,
+    *,
+    email: str | None = None,
+) -> Outcome:
+    """Judge a report: verified only when every check passed and a list the verifier
+    uses trusts the issuer; otherwise say why. With ``email``, also whether the
+    credential was issued to that address.
+
+    For a credential of this deployment, its records add what the signature cannot
+    say: the date and public reason of a revocation or suspension, a suspension its
+    status list cannot show, and a signing key withdrawn after it leaked.
+    """
+    try:
+        report, recorded = _with_records(report)
+    except SQLAlchemyError:
+        # The records could not be read (a command line whose database is down):
+        # the report stands on what the credential and its status list say.
+        recorded = None
+    issuer = judge_issuer(report, trust or TrustList())
+    checks = [
+        _issuer_check(check, issuer) if check.name == "issuer" else check
+        for check in report.checks
+    ]
+    failed = [check for check in checks if not check.passed]
     reasons = [f"{CHECK_LABELS.get(c.name, c.name)}: {c.detail}" for c in failed]
+    verdict = recorded or _verdict(report)
+    # A credential in good standing from an issuer on no list is never "verified".
+    # Other verdicts (revoked, status not checked...) stand, with the issuer shown
+    # as unlisted beside them.
+    if verdict is Verdict.VERIFIED and not issuer.trusted:
+        verdict = Verdict.UNLISTED_ISSUER
     match, detail = recipient_match(report.credential, email)
     return Outcome(
-        report, _verdict(report), summarize(report.credential), reasons, match, detail
+        report,
+        verdict,
+        summarize(report.credential),
+        reasons,
+        checks,
+        issuer,
+        match,
+        detail,
     )
+
+
+def judge_issuer(report: VerificationReport, trust: TrustList) -> IssuerTrust:
+    """The issuer's identifier, claimed name, and trust: trusted only when the
+    signing key is the issuer's and a list names that issuer."""
+    summary_issuer = (
+        report.credential.get("issuer") if report.credential is not None else None
+    )
+    claimed = (
+        _text(summary_issuer.get("name"))
+        if isinstance(summary_issuer, Mapping)
+        else None
+    )
+    identifier = _text(
+        summary_issuer.get("id")
+        if isinstance(summary_issuer, Mapping)
+        else summary_issuer,
+        500,
+    )
+    key_check = next((c for c in report.checks if c.name == "issuer"), None)
+    if key_check is None or not key_check.passed:
+        code = ISSUER_NOT_CHECKED if key_check is None else key_check.code
+        return IssuerTrust(identifier, claimed, None, code)
+    match = trust.lookup(identifier)
+    code = ISSUER_TRUSTED if match is not None else ISSUER_NOT_LISTED
+    return IssuerTrust(identifier, claimed, match, code)
+
+
+def _issuer_check(check: Check, issuer: IssuerTrust) -> Check:
+    if issuer.code == ISSUER_TRUSTED and issuer.match is not None:
+        return Check(
+            "issuer",
+            True,
+            f"signed by {issuer.identifier}, trusted as “{issuer.match.name}” "
+            f"through {issuer.match.label}",
+            ISSUER_TRUSTED,
+        )
+    if issuer.code == ISSUER_NOT_LISTED:
+        claim = (
+            f"; it calls itself “{issuer.claimed_name}”, which is not confirmed"
+            if issuer.claimed_name
+            else ""
+        )
+        return Check(
+            "issuer",
+            False,
+            f"the signature is valid, but the issuer {issuer.identifier} is on no "
+            f"trust list you use{claim}",
+            ISSUER_NOT_LISTED,
+        )
+    return check
+
+
+def _replaced(report: VerificationReport, check: Check) -> VerificationReport:
+    checks = [check if c.name == check.name else c for c in report.checks]
+    return dataclasses.replace(report, checks=checks)
+
+
+def _with_records(
+    report: VerificationReport,
+) -> tuple[VerificationReport, Verdict | None]:
+    credential = report.credential
+    if credential is None or not has_app_context():
+        return report, None
+    checks = {check.name: check for check in report.checks}
+    proof = checks.get("proof")
+    if proof is None or not proof.passed:
+        return report, None
+    from pdhub.credentials import standing
+    from pdhub.extensions import db
+
+    session = db.session
+    status = checks.get("status")
+    flagged = status is not None and status.code in _STATUS_VERDICTS
+    withdrawn = standing.signed_with_withdrawn_key(session, credential)
+    stored = None
+    if flagged or withdrawn or standing.needs_record(credential):
+        stored = standing.own_credential(session, credential)
+    key = standing.key_standing(session, credential, stored) if withdrawn else None
+    if key is None and "issuer" in checks and not checks["issuer"].passed:
+        return report, None
+    if key is not None:
+        return _replaced(
+            report, Check("issuer", False, key.detail, "key_withdrawn")
+        ), None
+    if stored is None or status is None:
+        return report, None
+    found = standing.status_standing(stored)
+    if found is None:
+        return report, None
+    if not (flagged or not found.status_list_shows_it):
+        # The record says so but the list does not (yet): the list decides.
+        return report, None
+    report = _replaced(report, Check("status", False, found.detail, found.verdict))
+    if any(not checks[name].passed for name in _TRUST_CHECKS if name in checks):
+        return report, Verdict.NOT_VERIFIED
+    return report, Verdict(found.verdict)
 
 
 def _verdict(report: VerificationReport) -> Verdict:

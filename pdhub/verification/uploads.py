@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 
@@ -15,8 +17,23 @@ from pdhub.errors import InvalidInput
 
 #: A credential file inside a ZIP may be this large (baked images included).
 MAX_MEMBER_BYTES = 4 * 1024 * 1024
-#: All files of a ZIP together, uncompressed (a zip bomb stops here).
-MAX_ZIP_TOTAL_BYTES = 512 * 1024 * 1024
+#: The credential files of a ZIP together, uncompressed.
+MAX_ZIP_TOTAL_BYTES = 200 * 1024 * 1024
+#: How many times larger than the ZIP its credential files may be, uncompressed
+#: (real credentials compress 2-5 times; a ZIP bomb, a thousand times). Small
+#: ZIPs are let through whatever their ratio: they cannot grow large.
+MAX_COMPRESSION_RATIO = 20
+RATIO_CHECKED_ABOVE = 8 * 1024 * 1024
+#: One file may be compressed this much, once it is over a megabyte.
+MAX_MEMBER_RATIO = 100
+_READ_CHUNK = 64 * 1024
+
+#: A credential address in a batch: http(s), a host (no user part, no IPv6
+#: brackets), then no whitespace or control character. The OpenAPI document
+#: publishes the same pattern.
+URL_PATTERN = re.compile(
+    r"https?://[^\x00-\x20\x7f/?#\[\]@]+(?:[/?#][^\x00-\x20\x7f]*)?"
+)
 CREDENTIAL_SUFFIXES = (".json", ".jwt", ".png", ".svg", ".txt")
 
 
@@ -26,17 +43,23 @@ class BatchInput:
 
     source: str
     payload: bytes | None = None
+    #: A file of a ZIP that is not a credential: listed as skipped, never read.
+    skipped: bool = False
     #: The email address the district expects it to be issued to (CSV column).
     email: str | None = None
 
     @property
     def url(self) -> str | None:
-        return self.source if self.payload is None else None
+        return self.source if self.payload is None and not self.skipped else None
+
+
+def is_zip(filename: str, data: bytes) -> bool:
+    return data[:4] == b"PK\x03\x04" or filename.lower().endswith(".zip")
 
 
 def read_upload(filename: str, data: bytes, limit: int) -> list[BatchInput]:
     """Read a CSV of URLs or a ZIP of credentials; InvalidInput (field ``file``)."""
-    if data[:4] == b"PK\x03\x04" or filename.lower().endswith(".zip"):
+    if is_zip(filename, data):
         return read_zip(data, limit)
     return read_csv(data, limit)
 
@@ -117,53 +140,128 @@ def _row_email(
 
 
 def _is_url(value: str) -> bool:
-    return value.startswith(("https://", "http://")) and " " not in value
+    """An http(s) address with a host, as URL_PATTERN says (the OpenAPI document
+    uses the same pattern): no spaces or control characters (PostgreSQL text
+    cannot hold NUL), and one urlsplit can take apart ("https://[" cannot)."""
+    if not URL_PATTERN.fullmatch(value):
+        return False
+    try:
+        return bool(urlsplit(value).hostname)
+    except ValueError:
+        return False
 
 
 def read_zip(data: bytes, limit: int) -> list[BatchInput]:
-    """Every .json, .jwt, .png or .svg file in a ZIP (others are skipped)."""
+    """Every file in a ZIP: .json, .jwt, .png, .svg and .txt files are read as
+    credentials; any other file is listed as skipped.
+
+    A ZIP bomb is refused before anything is read, from the sizes the ZIP declares
+    (member count, each member's and the total uncompressed size, the compression
+    ratio); the read itself streams and stops at the same limits whatever the
+    headers claim. Raises InvalidInput (field ``file``).
+    """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
         raise InvalidInput("The ZIP file could not be opened.", field="file") from None
+    files = [member for member in members if not _is_junk(member)]
+    _check_count(len(files), limit)
+    wanted = [member for member in files if _is_credential_name(member.filename)]
+    _check_declared_sizes(wanted, len(data))
     items: list[BatchInput] = []
     total = 0
-    for member in members:
-        name = member.filename
-        if (
-            member.is_dir()
-            or "__MACOSX" in name
-            or name.rsplit("/", 1)[-1].startswith(".")
-        ):
+    for member in files:
+        name = member.filename[:2048]
+        if member not in wanted:
+            items.append(BatchInput(name, skipped=True))
             continue
-        if not name.lower().endswith(CREDENTIAL_SUFFIXES):
-            continue
-        _check_count(len(items) + 1, limit)
-        try:
-            with archive.open(member) as handle:
-                # Read at most the limit, whatever the header claims.
-                content = handle.read(MAX_MEMBER_BYTES + 1)
-        except (
-            zipfile.BadZipFile,
-            OSError,
-            ValueError,
-            NotImplementedError,
-            RuntimeError,
-        ):
-            raise InvalidInput(
-                f"{name[:200]} in the ZIP file could not be read.", field="file"
-            ) from None
-        if len(content) > MAX_MEMBER_BYTES:
-            raise InvalidInput(
-                f"{name[:200]} is larger than {MAX_MEMBER_BYTES // (1024 * 1024)} MB.",
-                field="file",
-            )
+        content = _read_member(archive, member)
         total += len(content)
-        if total > MAX_ZIP_TOTAL_BYTES:
-            raise InvalidInput("The ZIP file holds too much data.", field="file")
-        items.append(BatchInput(name[:2048], content))
+        _check_total(total, len(data))
+        items.append(BatchInput(name, content))
     return _non_empty(items)
+
+
+def _is_junk(member: zipfile.ZipInfo) -> bool:
+    """Folders and the files macOS adds (not the district's files)."""
+    name = member.filename
+    return (
+        member.is_dir() or "__MACOSX" in name or name.rsplit("/", 1)[-1].startswith(".")
+    )
+
+
+def _is_credential_name(name: str) -> bool:
+    return name.lower().endswith(CREDENTIAL_SUFFIXES)
+
+
+def _bomb(detail: str) -> InvalidInput:
+    return InvalidInput(
+        f"This ZIP file was refused: {detail} Nothing was saved. Zip the credential "
+        "files themselves (each under 4 MB) and upload again.",
+        field="file",
+    )
+
+
+def _check_declared_sizes(members: list[zipfile.ZipInfo], zip_size: int) -> None:
+    total = 0
+    for member in members:
+        if member.file_size > MAX_MEMBER_BYTES:
+            raise _bomb(
+                f"{member.filename[:200]} would be larger than "
+                f"{MAX_MEMBER_BYTES // (1024 * 1024)} MB uncompressed."
+            )
+        if member.file_size > 1024 * 1024 and member.file_size > MAX_MEMBER_RATIO * max(
+            member.compress_size, 1
+        ):
+            raise _bomb(
+                f"{member.filename[:200]} is compressed more than "
+                f"{MAX_MEMBER_RATIO} times, which credentials never are."
+            )
+        total += member.file_size
+    _check_total(total, zip_size)
+
+
+def _check_total(total: int, zip_size: int) -> None:
+    if total > MAX_ZIP_TOTAL_BYTES:
+        raise _bomb(
+            "its credential files would take more than "
+            f"{MAX_ZIP_TOTAL_BYTES // (1024 * 1024)} MB uncompressed."
+        )
+    if total > RATIO_CHECKED_ABOVE and total > MAX_COMPRESSION_RATIO * zip_size:
+        raise _bomb(
+            f"it would grow more than {MAX_COMPRESSION_RATIO} times its size when "
+            "unpacked, which credentials never do."
+        )
+
+
+def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bytes:
+    """The member's bytes, read in small pieces and never past the member limit."""
+    name = member.filename[:200]
+    parts: list[bytes] = []
+    size = 0
+    try:
+        with archive.open(member) as handle:
+            while chunk := handle.read(_READ_CHUNK):
+                size += len(chunk)
+                if size > MAX_MEMBER_BYTES:
+                    raise _bomb(
+                        f"{name} is larger than "
+                        f"{MAX_MEMBER_BYTES // (1024 * 1024)} MB uncompressed."
+                    )
+                parts.append(chunk)
+    except (
+        zipfile.BadZipFile,
+        OSError,
+        ValueError,
+        NotImplementedError,
+        RuntimeError,
+        EOFError,
+    ):
+        raise InvalidInput(
+            f"{name} in the ZIP file could not be read.", field="file"
+        ) from None
+    return b"".join(parts)
 
 
 def read_api_items(body: Any, limit: int) -> list[BatchInput]:
@@ -211,7 +309,7 @@ def _check_count(count: int, limit: int) -> None:
 
 
 def _non_empty(items: list[BatchInput]) -> list[BatchInput]:
-    if not items:
+    if all(item.skipped for item in items):
         raise InvalidInput(
             "No credentials were found: upload a CSV with one credential address per "
             "row, or a ZIP of .json, .jwt, .png or .svg credential files.",

@@ -17,14 +17,17 @@ from flask import (
 )
 from flask_login import current_user
 
+from pdhub import exports
 from pdhub.accounts.auth import roles_required
 from pdhub.accounts.models import Role
-from pdhub.errors import DomainError, InvalidInput, size_limit_text
+from pdhub.errors import Conflict, DomainError, InvalidInput, size_limit_text
 from pdhub.extensions import db, limiter
 from pdhub.forms import show_error
+from pdhub.trust import policies as trust_policies
+from pdhub.trust import service as trust_service
 from pdhub.verification import batches, forms, service
-from pdhub.verification.models import BatchStatus
-from pdhub.verification.uploads import read_upload
+from pdhub.verification.models import BatchStatus, Verdict
+from pdhub.verification.uploads import is_zip, read_upload
 
 bp = Blueprint("verification", __name__)
 
@@ -69,18 +72,31 @@ def verify() -> Any:
                 ),
             )
             outcome = None
-    status = 422 if form.errors or form.form_errors else 200
+    # A link followed (?url=) is a page like any other, even when what it names can't
+    # be verified: the page says why and what to do. A form sent with bad input: 422.
+    failed = bool(form.errors or form.form_errors)
+    status = 422 if failed and not linked else 200
     return render_template(
-        "verification/verify.html", form=form, outcome=outcome
+        "verification/verify.html",
+        form=form,
+        outcome=outcome,
+        keeps_list=current_user.is_authenticated
+        and trust_policies.can_manage_district_list(current_user),
+        keeps_platform_list=current_user.is_authenticated
+        and trust_policies.can_manage_platform_list(current_user),
     ), status
 
 
 def _verify_form(form: forms.VerifyForm) -> service.Outcome:
+    # A district administrator's own list counts too; anyone else, the platform's.
+    trust = trust_service.trust_list_for(db.session, current_user)
     # The expected email is read here, used for the check, and dropped with the
     # request: it is never stored or logged.
     email = service.check_email_input(form.email.data)
     if form.given == "url":
-        return service.verify(service.fetch_credential(form.url.data), email=email)
+        return service.verify(
+            service.fetch_credential(form.url.data), trust=trust, email=email
+        )
     if form.given == "file":
         data = form.file.data.read(MAX_CREDENTIAL_UPLOAD + 1)
         if len(data) > MAX_CREDENTIAL_UPLOAD:
@@ -88,8 +104,8 @@ def _verify_form(form: forms.VerifyForm) -> service.Outcome:
                 f"The file is larger than {size_limit_text(MAX_CREDENTIAL_UPLOAD)}.",
                 field="file",
             )
-        return service.verify(data, email=email)
-    return service.verify(form.credential.data.strip(), email=email)
+        return service.verify(data, trust=trust, email=email)
+    return service.verify(form.credential.data.strip(), trust=trust, email=email)
 
 
 # --- bulk verification (district administrators) ------------------------------------
@@ -102,12 +118,10 @@ def batches_page() -> Any:
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            items = read_upload(
-                upload.filename or "",
-                upload.read(),
-                current_app.config["PDHUB_VERIFY_BATCH_MAX"],
-            )
-            source = "zip" if items[0].payload is not None else "csv"
+            data = upload.read()
+            limit = current_app.config["PDHUB_VERIFY_BATCH_MAX"]
+            items = read_upload(upload.filename or "", data, limit)
+            source = "zip" if is_zip(upload.filename or "", data) else "csv"
             batch = batches.start_batch(
                 db.session, current_user, items, source=source, filename=upload.filename
             )
@@ -131,10 +145,17 @@ def batch_page(batch_id: int) -> Any:
     batch = batches.batch_for(db.session, current_user, batch_id)
     progress = batches.progress(db.session, batch)
     rows: list[dict[str, Any]] = []
+    counts: list[tuple[Verdict, int]] = []
     if batch.status is BatchStatus.DONE:
-        rows = batches.batch_results(db.session, batch)[:100]
+        rows = batches.batch_results(db.session, batch, limit=100)
+        counts = batches.verdict_counts(db.session, batch)
     return render_template(
-        "verification/batch.html", batch=batch, progress=progress, rows=rows
+        "verification/batch.html",
+        batch=batch,
+        progress=progress,
+        rows=rows,
+        counts=counts,
+        Verdict=Verdict,
     )
 
 
@@ -171,16 +192,13 @@ def batch_signature(batch_id: int) -> Any:
 
 
 def csv_response(text: str, batch_id: int) -> Response:
-    response = Response(text.encode("utf-8"), mimetype="text/csv")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="verification-{batch_id}.csv"'
-    )
-    return response
+    return exports.csv_response(text, f"verification-{batch_id}.csv")
 
 
 def report_response(body: str | None, mimetype: str, filename: str) -> Response:
     if body is None:
-        raise InvalidInput("The report is ready once every credential is checked.")
+        # The request is fine; the batch is not there yet: 409, not 422.
+        raise Conflict("The report is ready once every credential is checked.")
     response = Response(body.encode("utf-8"), mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

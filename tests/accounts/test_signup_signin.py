@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import redis as redis_lib
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -21,15 +24,18 @@ def signup(client: FlaskClient, **data: str):
 
 
 def test_teacher_signs_up_with_a_join_code_and_joins_the_district(
-    client: FlaskClient, session: Session
+    client: FlaskClient, session: Session, mail_log: Path
 ) -> None:
     district = DistrictFactory(join_code="RIVER234")
     response = signup(client, join_code="river 234")
     assert response.status_code == 303
-    assert response.headers["Location"] == "/dashboard"
+    assert response.headers["Location"] == "/signin"
+    assert "Check your email" in text(client.get("/signin"))
     user = session.scalar(select(User).where(User.email == "ann@example.org"))
     assert user is not None and user.role is Role.TEACHER
     assert user.district_id == district.id
+    assert "Your teacher account is ready" in mail_log.read_text()
+    sign_in(client, user, GOOD_PASSWORD)
     page = client.get("/dashboard").get_data(as_text=True)
     assert "Hello, Ann" in page
 
@@ -71,13 +77,82 @@ def test_signup_with_an_unknown_join_code_says_so_next_to_the_field(
     assert 'id="join_code-error"' in page
 
 
-def test_signup_with_a_taken_email_offers_sign_in(
+def test_signup_with_a_taken_email_answers_as_for_a_new_one_and_emails_the_owner(
+    app: Flask, session: Session, mail_log: Path
+) -> None:
+    owner = UserFactory(email="ann@example.org", name="Ann Owner")
+    taken = signup(app.test_client(), email="ANN@example.org", name="Mallory")
+    new = signup(app.test_client(), email="bea@example.org", name="Bea")
+    assert taken.status_code == new.status_code == 303
+    assert taken.headers["Location"] == new.headers["Location"] == "/signin"
+    taken_page = app.test_client().get("/signin")  # a fresh browser: no flash
+    assert "already" not in text(taken_page)
+    log = mail_log.read_text()
+    assert "To: ann@example.org" in log and "You already have an account" in log
+    assert "To: bea@example.org" in log
+    session.refresh(owner)
+    assert owner.name == "Ann Owner"  # nothing changed
+    assert (
+        len(session.scalars(select(User).where(User.email == "ann@example.org")).all())
+        == 1
+    )
+
+
+def test_the_signup_answers_read_the_same_for_taken_and_new_addresses(
     client: FlaskClient, session: Session
 ) -> None:
     UserFactory(email="ann@example.org")
-    response = signup(client, email="ANN@example.org")
-    assert response.status_code == 422
-    assert "already exists" in text(response)
+    signup(client, email="ann@example.org")
+    taken = text(client.get("/signin"))
+    signup(client, email="bea@example.org")
+    new = text(client.get("/signin"))
+    assert taken.replace("ann@example.org", "X") == new.replace("bea@example.org", "X")
+
+
+def test_a_weak_password_is_refused_alike_for_a_taken_address(
+    client: FlaskClient, session: Session
+) -> None:
+    UserFactory(email="ann@example.org")
+    taken = signup(client, email="ann@example.org", password="password1234")
+    new = signup(client, email="bea@example.org", password="password1234")
+    assert taken.status_code == new.status_code == 422
+    assert "too common" in text(taken) and "already" not in text(taken)
+
+
+def test_signup_is_throttled_per_address(
+    app: Flask, app_factory, session: Session, redis_url: str
+) -> None:
+    from pdhub.extensions import limiter
+    from tests.accounts.test_rate_limits import limit_keys
+    from tests.conftest import RUN_ID
+
+    limited = app_factory(
+        RATELIMIT_ENABLED=True,
+        PDHUB_RATELIMIT_STORAGE_URI=redis_url,
+        RATELIMIT_KEY_PREFIX=f"pdhub-test-{RUN_ID}",
+        PDHUB_SIGNUP_LIMIT="3 per hour",
+    )
+    try:
+        statuses = [
+            limited.test_client()
+            .post(
+                "/signup",
+                data={
+                    "name": "Ann Lee",
+                    "email": f"probe{n}@example.org",
+                    "password": GOOD_PASSWORD,
+                },
+                environ_base={"REMOTE_ADDR": "10.9.9.9"},
+            )
+            .status_code
+            for n in range(4)
+        ]
+        assert statuses == [303, 303, 303, 429]
+    finally:
+        keys = limit_keys(redis_url)
+        if keys:
+            redis_lib.Redis.from_url(redis_url).delete(*keys)
+        limiter.init_app(app)
 
 
 def test_passwords_are_stored_as_argon2id_hashes(
@@ -185,7 +260,10 @@ def test_profile_edit_saves_name_and_refuses_a_taken_email(
     user = UserFactory()
     other = UserFactory()
     sign_in(client, user)
-    response = client.post("/account", data={"name": "New Name", "email": other.email})
+    response = client.post(
+        "/account",
+        data={"name": "New Name", "email": other.email, "confirm": PASSWORD},
+    )
     assert response.status_code == 422
     assert "Another account uses this email" in response.get_data(as_text=True)
     response = client.post("/account", data={"name": "New  Name", "email": user.email})
@@ -205,3 +283,16 @@ def test_sessions_page_lists_this_browser_and_ends_the_others(
     first.post("/account/sessions")
     assert first.get("/account").status_code == 200
     assert second.get("/account").status_code == 302
+
+
+def test_a_coach_who_mistypes_the_current_password_gets_the_form_back(
+    client: FlaskClient, session: Session
+) -> None:
+    sign_in(client, UserFactory(coach=True))
+    response = client.post(
+        "/account/password",
+        data={"pw-current_password": "not my password", "pw-password": GOOD_PASSWORD},
+    )
+    assert response.status_code == 422
+    assert "That is not your current password" in text(response)
+    assert "Save email choices" in text(response)

@@ -98,13 +98,15 @@ def test_a_batch_of_credentials_runs_to_a_csv_and_a_signed_report(
         "Teacher",
         "Achievement",
         "Issuer",
+        "Issuer identifier",
+        "Issuer trusted",
         "Issued",
         "Verdict",
         "Recipient match",
         "Reasons",
     ]
     assert rows[1][2] == '\'=HYPERLINK("http://evil")'  # a spreadsheet shows it as text
-    assert rows[2][6] == "Revoked"
+    assert rows[2][8] == "Revoked"
 
     report = client.get(body["links"]["report"], headers=_auth(token)).get_data()
     signature = client.get(
@@ -147,7 +149,7 @@ def test_a_zip_and_a_csv_upload_are_accepted(
     with zipfile.ZipFile(archive, "w") as zipped:
         zipped.writestr("a.json", json.dumps(documents.credential()))
         zipped.writestr("b/c.png", samples.as_png(documents.credential()))
-        zipped.writestr("notes.docx", b"ignored")
+        zipped.writestr("notes.docx", b"not a credential")
     client = site.test_client()
     zip_batch = client.post(
         "/api/v1/verify/batch",
@@ -155,7 +157,12 @@ def test_a_zip_and_a_csv_upload_are_accepted(
         content_type="multipart/form-data",
         data={"file": (io.BytesIO(archive.getvalue()), "staff.zip")},
     ).get_json()
-    assert zip_batch["total"] == 2 and zip_batch["verified"] == 2
+    # The .docx is listed as skipped, not silently dropped.
+    assert zip_batch["total"] == 3 and zip_batch["verified"] == 2
+    results = client.get(zip_batch["links"]["self"], headers=_auth(token)).get_json()
+    skipped = results["results"][2]
+    assert (skipped["source"], skipped["verdict"]) == ("notes.docx", "skipped")
+    assert skipped["reasons"] == ["skipped: not a credential"]
     url = documents.put("creds/1.json", documents.credential())
     csv_batch = client.post(
         "/api/v1/verify/batch",

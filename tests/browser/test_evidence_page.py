@@ -5,24 +5,19 @@ the top of the page."""
 from __future__ import annotations
 
 import re
-import secrets
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import DemoServer, new_context
+from tests.browser.conftest import DemoServer, new_context, sign_up_and_confirm
 
 pytestmark = pytest.mark.browser
 
 
-def _new_teacher_with_evidence_page(page: Page) -> str:
-    """Sign up, enroll in the first catalog module and open its evidence page."""
-    page.goto("/signup")
-    page.get_by_label("Your name").fill("Eva Evidence")
-    page.get_by_label("Email").fill(f"eva-{secrets.token_hex(4)}@example.org")
-    page.get_by_label("Password").fill("quiet harbor lantern morning tea")
-    page.get_by_role("button", name="Create account").click()
-    page.wait_for_url("**/dashboard")
+def _new_teacher_with_evidence_page(page: Page, server: DemoServer) -> str:
+    """A new, confirmed teacher enrolls in the first catalog module and opens its
+    evidence page."""
+    sign_up_and_confirm(page, server, "Eva Evidence")
     page.goto("/modules")
     page.locator(".module-card h3 a, h3 a[href^='/modules/']").first.click()
     with page.expect_navigation():
@@ -42,7 +37,7 @@ def test_the_checklist_follows_the_words_as_they_are_typed(
     # Keep this test's typing out of the demo database: refuse the background saves.
     page.route("**/evidence/autosave", lambda route: route.abort())
     try:
-        _new_teacher_with_evidence_page(page)
+        _new_teacher_with_evidence_page(page, demo_server)
         item = page.locator("[data-checklist=reflection]")
         expect(item).to_contain_text("0 of at least")
         minimum = int(item.get_attribute("data-min") or "0")
@@ -64,7 +59,7 @@ def test_after_an_error_or_a_new_link_the_keyboard_is_where_the_change_is(
     context = new_context(chromium, demo_server, javascript=False)
     page = context.new_page()
     try:
-        _new_teacher_with_evidence_page(page)
+        _new_teacher_with_evidence_page(page, demo_server)
         page.get_by_label("Web address").fill("not a link")
         with page.expect_navigation():
             page.get_by_role("button", name="Add link").click()

@@ -101,18 +101,24 @@ def test_an_administrator_suspends_lifts_and_revokes_with_reasons(
     path = f"/admin/credentials/{credential.id}"
     missing = client.post(path, data={"action": "suspend", "reason": ""})
     assert missing.status_code == 422
-    assert "Give a reason" in text(missing)
+    assert "Give a public reason" in text(missing)
     assert credential.suspended_at is None
 
     client.post(path, data={"action": "suspend", "reason": "Under review."})
     assert credential.suspension_reason == "Under review."
     client.post(path, data={"action": "unsuspend", "reason": ""})
     assert credential.suspended_at is None
-    response = client.post(path, data={"action": "revoke", "reason": "Plagiarised."})
+    revoke = {"action": "revoke", "reason": "Plagiarised.", "note": "Case 12."}
+    asked = client.post(path, data=revoke)
+    assert asked.status_code == 200
+    assert "Yes, revoke for good" in text(asked)
+    assert credential.revoked_at is None  # not before it is confirmed
+    response = client.post(path, data={**revoke, "confirmed": "yes"})
     assert response.status_code == 303
     assert "Revoked" in text(client.get(path))
     assert credential.revocation_reason == "Plagiarised."
-    again = client.post(path, data={"action": "revoke", "reason": "Twice."})
+    assert credential.revocation_note == "Case 12."
+    again = client.post(path, data={**revoke, "confirmed": "yes"})
     assert again.status_code == 422
     assert "already revoked" in text(again)
 

@@ -139,3 +139,49 @@ def test_platform_admin_creates_a_district_and_changes_any_role(
     assert member.role is Role.DISTRICT_ADMIN
     page = text(client.get("/admin/users?q=" + member.email[:8]))
     assert member.name in page
+
+
+def _invite(browser: FlaskClient, email: str):  # type: ignore[no-untyped-def]
+    return browser.post(
+        "/district/invitations",
+        data={"invite-email": email, "invite-role": "teacher", "invite-school": ""},
+    )
+
+
+def test_inviting_someone_with_an_account_elsewhere_answers_as_for_anyone(
+    app: Flask, session: Session, mail_log: Path
+) -> None:
+    admin = UserFactory(district_admin=True)
+    elsewhere = UserFactory(email="elsewhere@example.org")  # another district
+    browser = app.test_client()
+    sign_in(browser, admin)
+    taken = _invite(browser, "Elsewhere@example.org")
+    taken_page = text(browser.get("/district"))
+    new = _invite(browser, "newcomer@example.org")
+    new_page = text(browser.get("/district"))
+    assert taken.status_code == new.status_code == 303
+    assert "Invitation sent to Elsewhere@example.org" in taken_page
+    assert "Invitation sent to newcomer@example.org" in new_page
+    assert "account" not in taken_page.split("Invitation sent")[1][:200]
+    # Both wait in the list of open invitations, alike.
+    assert "elsewhere@example.org" in new_page and "newcomer@example.org" in new_page
+    # The owner of the existing account is told, without a link that could make a
+    # second account; the newcomer gets the link.
+    log = mail_log.read_text()
+    to_elsewhere = log.split(f"To: {elsewhere.email}")[1].split("-" * 72)[0]
+    assert "You already have a PD Hub account" in to_elsewhere
+    assert "/invitations/" not in to_elsewhere
+    to_new = log.split("To: newcomer@example.org")[1].split("-" * 72)[0]
+    assert "/invitations/" in to_new
+
+
+def test_inviting_a_member_of_the_same_district_says_so(
+    app: Flask, session: Session
+) -> None:
+    admin = UserFactory(district_admin=True)
+    member = UserFactory(district=admin.district)
+    browser = app.test_client()
+    sign_in(browser, admin)
+    response = _invite(browser, member.email)
+    assert response.status_code == 422
+    assert "already in your district" in text(response)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyotp
@@ -206,3 +207,134 @@ def coach_review_journey(app: Flask) -> None:
 
         leos_awards = select(func.count(Award.id)).join(User, Award.user_id == User.id)
         assert db.session.scalar(leos_awards.where(User.email == leo.email)) == 1
+
+
+# --- accounts nobody can take over (issue 14) -----------------------------------------
+
+
+def _mail(mail_log: Path, to: str, path: str) -> list[str]:
+    """The site paths of every ``path`` link mailed to ``to``, oldest first; each
+    link must be on PDHUB_BASE_URL's origin."""
+    found = []
+    for message in mail_log.read_text().split("-" * 72):
+        if f"To: {to}\n" not in message:
+            continue
+        for origin, rest in re.findall(r"(\S+?)(" + re.escape(path) + r"\S+)", message):
+            assert origin == "http://localhost", origin + rest
+            found.append(rest)
+    return found
+
+
+def account_security_journey(app: Flask, mail_log: Path) -> None:
+    """Sign-up confirms the address before enrolling; a forged Host never reaches a
+    reset email; a half-finished sign-in dies with a password change; changing the
+    email needs the password and can be undone from the old address."""
+    from pdhub.learning import importer
+    from pdhub.learning.models import Module
+
+    with app.app_context():
+        demo.seed(db.session)
+        folders = importer.package_folders(app.config["PDHUB_MODULES_PATH"])
+        importer.import_folder(db.session, next(iter(folders)))
+        db.session.commit()
+        slug = db.session.scalar(db.select(Module.slug).limit(1))
+    mail_log.unlink(missing_ok=True)
+
+    # Sign-up: the address is confirmed by an emailed link before enrolling.
+    newcomer = app.test_client()
+    response = newcomer.post(
+        "/signup",
+        data={
+            "name": "Nia Newcomer",
+            "email": "Nia@Example.org",
+            "password": "lanterns by the harbour",
+        },
+    )
+    assert response.headers["Location"] == "/signin"
+    newcomer.post(
+        "/signin",
+        data={"email": "nia@example.org", "password": "lanterns by the harbour"},
+    )
+    refused = newcomer.post(f"/modules/{slug}/enroll")
+    assert refused.headers["Location"] == "/account/verify-email"
+    (link,) = _mail(mail_log, "nia@example.org", "/account/verify-email/")
+    assert newcomer.get(link).status_code == 303
+    assert "/learn/" in newcomer.post(f"/modules/{slug}/enroll").headers["Location"]
+
+    # A forged Host header: the reset link still points at PDHUB_BASE_URL.
+    teacher = next(a for a in demo.ACCOUNTS if a.role.value == "teacher")
+    app.test_client().post(
+        "/password/forgot",
+        data={"email": teacher.email},
+        headers={"Host": "evil.example"},
+    )
+    assert len(_mail(mail_log, teacher.email, "/password/reset/")) == 1
+
+    # Password checked, code pending; the owner changes the password meanwhile.
+    coach = next(a for a in demo.ACCOUNTS if a.role.value == "coach")
+    totp = pyotp.TOTP(coach.totp_secret)
+    attacker = app.test_client()
+    response = attacker.post(
+        "/signin", data={"email": coach.email, "password": coach.password}
+    )
+    assert response.headers["Location"].startswith("/signin/code")
+    owner = app.test_client()
+    owner.post("/signin", data={"email": coach.email, "password": coach.password})
+    assert owner.post("/signin/code", data={"code": totp.now()}).status_code == 303
+    changed = owner.post(
+        "/account/password",
+        data={"pw-current_password": coach.password, "pw-password": "new tide pools"},
+    )
+    assert changed.status_code == 303
+    late_code = totp.at(datetime.now(UTC) + timedelta(seconds=30))
+    replay = attacker.post("/signin/code", data={"code": late_code})
+    assert replay.headers["Location"] == "/signin"
+    assert attacker.get("/review").status_code == 302
+
+    # The email changes only with the password and the new address's link; the old
+    # address can undo it.
+    browser = app.test_client()
+    browser.post("/signin", data={"email": teacher.email, "password": teacher.password})
+    form = {"name": teacher.name, "email": "maya.new@example.org"}
+    assert browser.post("/account", data=form).status_code == 422
+    form["confirm"] = teacher.password
+    assert browser.post("/account", data=form).status_code == 303
+    (confirm,) = _mail(mail_log, "maya.new@example.org", "/account/verify-email/")
+    assert browser.get(confirm).status_code == 303
+    (undo,) = _mail(mail_log, teacher.email, "/account/undo/")
+    assert browser.post(undo).status_code == 303
+    assert browser.get("/dashboard").status_code == 302
+    signed_in = app.test_client().post(
+        "/signin", data={"email": teacher.email, "password": teacher.password}
+    )
+    assert signed_in.status_code == 303
+
+
+def account_throttle_journey(app: Flask) -> None:
+    """Failed passwords pause the account, whatever Unicode look-alike or letter case
+    the address is typed in, and wrong codes count on the same account."""
+    with app.app_context():
+        demo.seed(db.session)
+        db.session.commit()
+    coach = next(a for a in demo.ACCOUNTS if a.role.value == "coach")
+    local, domain = coach.email.split("@")
+    # A full-width first letter of the domain: NFKC makes it the same address.
+    look_alike = f"{local}@{chr(ord(domain[0]) - ord('a') + 0xFF41)}{domain[1:]}"
+    browser = app.test_client()
+    response = browser.post(
+        "/signin", data={"email": look_alike, "password": coach.password}
+    )
+    assert response.headers["Location"].startswith("/signin/code")
+    for n in range(4):
+        wrong = browser.post(
+            "/signin/code", data={"code": "000000", "email": f"decoy{n}@example.org"}
+        )
+        assert wrong.status_code == 401
+    wrong = app.test_client().post(
+        "/signin", data={"email": coach.email.upper(), "password": "not it at all"}
+    )
+    assert wrong.status_code == 401
+    paused = app.test_client().post(
+        "/signin", data={"email": look_alike, "password": coach.password}
+    )
+    assert paused.status_code == 429

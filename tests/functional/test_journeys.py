@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from pdhub.extensions import db
 from tests.conftest import make_app
 from tests.functional.journeys import (
+    account_security_journey,
+    account_throttle_journey,
     coach_review_journey,
     district_onboarding_journey,
     learning_journey,
@@ -71,3 +73,33 @@ def test_coach_review_on_postgresql(app: Flask, session: Session) -> None:
 
 def test_coach_review_on_sqlite(sqlite_app: Flask) -> None:
     coach_review_journey(sqlite_app)
+
+
+def test_account_security_on_postgresql(app: Flask, session: Session, mail_log) -> None:
+    account_security_journey(app, mail_log)
+
+
+def test_account_security_on_sqlite(sqlite_app: Flask, tmp_path: Path) -> None:
+    account_security_journey(sqlite_app, tmp_path / "mail.log")
+
+
+def test_account_throttles_on_sqlite(
+    app: Flask, settings: dict[str, object], tmp_path: Path
+) -> None:
+    from pdhub.extensions import limiter
+
+    limited = make_app(
+        settings,
+        PDHUB_DATABASE_URL=f"sqlite:///{tmp_path / 'pdhub.sqlite'}",
+        PDHUB_INSTANCE_PATH=str(tmp_path),
+        RATELIMIT_ENABLED=True,
+        PDHUB_RATELIMIT_STORAGE_URI="memory://",
+    )
+    try:
+        with limited.app_context():
+            upgrade()
+        account_throttle_journey(limited)
+    finally:
+        with limited.app_context():
+            db.engine.dispose()
+        limiter.init_app(app)  # the shared extension goes back to the main test app

@@ -65,13 +65,28 @@ def test_transcript_lists_completed_modules_and_downloads_safe_csv(
     EnrollmentFactory(user=teacher, module=ModuleFactory(title="Not finished"))
     sign_in(client, teacher)
     page = text(client.get("/transcript"))
-    assert "3 PD hours in 1 completed module" in page and "Not finished" not in page
+    assert "3 PD hours counted, from 1 completed module" in page
+    assert "Not finished" not in page
     response = client.get("/transcript.csv")
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert rows[0] == ["Module", "Version", "PD hours", "Completed on"]
-    assert rows[1] == ['\'=HYPERLINK("x")', "1", "3", "2026-05-01"]
+    assert rows[0] == [
+        "Module",
+        "Version",
+        "PD hours",
+        "Completed at (ISO 8601, with UTC offset)",
+        "Badge status",
+        "Counted",
+    ]
+    assert rows[1] == [
+        '\'=HYPERLINK("x")',
+        "1",
+        "3",
+        "2026-05-01T00:00:00+00:00",
+        "Valid",
+        "yes",
+    ]
 
 
 def test_coaches_see_the_catalog_but_not_my_learning(

@@ -316,9 +316,31 @@ def test_district_admins_assign_their_own_coaches(
         "/review/coaches", data={"coach": outsider.id, "scope": f"d{district.id}"}
     )
     assert refused.status_code == 422
-    assert "Choose a coach from your district." in text(refused)
+    assert "We couldn't find that coach" in text(refused)
+    assert "Otto Outside" not in text(refused)
     assignment = session.scalar(select(CoachAssignment))
     client.post(f"/review/coaches/{assignment.id}/remove")
+    assert session.scalar(select(func.count(CoachAssignment.id))) == 0
+
+
+def test_coach_ids_from_another_district_say_not_found_and_name_nobody(
+    client, session: Session, district
+) -> None:
+    """Audit: posting coach=<any user id> read "Maya Teacher is not a coach." for
+    people in other districts."""
+    admin = UserFactory(district_admin=True, district=district)
+    elsewhere = UserFactory(name="Maya Elsewhere")  # a teacher of another district
+    other_coach = UserFactory(coach=True, name="Cody Elsewhere")
+    sign_in(client, admin)
+    for person in (elsewhere, other_coach):
+        for scope in (f"d{district.id}", f"d{person.district_id}"):
+            refused = client.post(
+                "/review/coaches", data={"coach": person.id, "scope": scope}
+            )
+            assert refused.status_code == 422
+            page = text(refused)
+            assert person.name not in page and "is not a coach" not in page
+            assert "couldn't find that coach" in page
     assert session.scalar(select(func.count(CoachAssignment.id))) == 0
 
 

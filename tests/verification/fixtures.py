@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 from flask import Blueprint, Flask, abort
+from sqlalchemy.orm import Session
 
 from badges.keys import Ed25519KeyPair
+from pdhub.trust.models import TrustedIssuer
 from tests.verification import samples
 
 BASE = "http://localhost"
@@ -71,9 +73,22 @@ def documents(issuer: Ed25519KeyPair) -> Documents:
     return Documents(issuer)
 
 
+#: The name the platform's trust list gives the test issuer.
+TRUSTED_NAME = "Riverside PD Hub"
+
+
 @pytest.fixture
-def site(app_factory: Callable[..., Flask], documents: Documents) -> Flask:
-    """An app whose own origin serves the test status lists and credentials."""
+def site(
+    app_factory: Callable[..., Flask], documents: Documents, session: Session
+) -> Flask:
+    """An app whose own origin serves the test status lists and credentials; the
+    test issuer is on the platform's trust list."""
     other = app_factory(PDHUB_BASE_URL=BASE)
     other.register_blueprint(documents.blueprint())
+    session.add(
+        TrustedIssuer(
+            district_id=None, identifier=documents.key.did_key, name=TRUSTED_NAME
+        )
+    )
+    session.flush()
     return other

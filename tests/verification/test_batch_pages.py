@@ -73,7 +73,7 @@ def test_a_running_batch_refreshes_itself_without_javascript(
     assert "0 of 400 checked (0%)" in page
     progress = client.get(f"/district/verify/{batch.id}/progress").get_json()
     assert progress == {"checked": 0, "total": 400, "done": False, "percent": 0}
-    assert client.get(f"/district/verify/{batch.id}/report.json").status_code == 422
+    assert client.get(f"/district/verify/{batch.id}/report.json").status_code == 409
 
 
 def test_only_the_district_that_ran_a_batch_sees_it(
@@ -188,3 +188,32 @@ def test_a_bad_email_in_the_csv_names_its_row(site: Flask, session: Session) -> 
     )
     assert response.status_code == 422
     assert "Row 2: 'not-an-address' is not an email address." in text(response)
+
+
+def test_a_zip_member_named_with_a_space_then_equals_is_neutralized(
+    site: Flask, session: Session
+) -> None:
+    admin = UserFactory(district_admin=True)
+    client = site.test_client()
+    sign_in(client, admin)
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr(' =HYPERLINK("http://evil.example").json', b"{}")
+    response = client.post(
+        "/district/verify",
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(archive.getvalue()), "staff.zip")},
+    )
+    assert response.status_code == 303
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(response.headers["Location"] + "/results.csv").get_data(
+                    as_text=True
+                )
+            )
+        )
+    )
+    cells = [cell for row in rows[1:] for cell in row]
+    assert "'" + ' =HYPERLINK("http://evil.example").json' in cells
+    assert not any(cell.lstrip().startswith("=") for cell in cells)

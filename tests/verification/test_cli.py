@@ -23,8 +23,12 @@ LIST_URL = "https://pd.example/status-lists/1"
 
 
 @pytest.fixture
-def files(tmp_path: Path) -> dict[str, Path]:
-    key = Ed25519KeyPair.generate()
+def key() -> Ed25519KeyPair:
+    return Ed25519KeyPair.generate()
+
+
+@pytest.fixture
+def files(tmp_path: Path, key: Ed25519KeyPair, session: Session) -> dict[str, Path]:
     good = samples.credential(key, list_url=LIST_URL)
     revoked = samples.credential(key, list_url=LIST_URL, index=samples.REVOKED_INDEX)
     tampered = dict(good, name="Something else")
@@ -52,9 +56,16 @@ def _run(app: Flask, *args: object):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("name", ["good.json", "good.jwt", "good.png", "good.svg"])
 def test_a_valid_file_with_its_status_list_exits_0(
-    app: Flask, files: dict[str, Path], name: str
+    app: Flask, files: dict[str, Path], key: Ed25519KeyPair, name: str
 ) -> None:
-    result = _run(app, files[name], "--status-list", files["list.json"])
+    result = _run(
+        app,
+        files[name],
+        "--status-list",
+        files["list.json"],
+        "--trust-issuer",
+        key.did_key,
+    )
     assert result.exit_code == 0, result.output
     assert result.output.startswith("VERIFIED")
     assert "[PASS] status" in result.output
@@ -147,9 +158,9 @@ def test_revoked_tampered_and_garbage_files_exit_non_zero(
 
 
 def test_a_credential_without_status_needs_no_list_and_json_output_works(
-    app: Flask, files: dict[str, Path]
+    app: Flask, files: dict[str, Path], key: Ed25519KeyPair
 ) -> None:
-    result = _run(app, files["no-status.json"], "--json")
+    result = _run(app, files["no-status.json"], "--json", "--trust-issuer", key.did_key)
     assert result.exit_code == 0
     assert json.loads(result.output)["verified"] is True
 

@@ -19,6 +19,8 @@ import trustme
 from flask import Flask
 
 from badges.keys import Ed25519KeyPair
+from pdhub.trust.models import TrustedIssuer
+from pdhub.trust.service import DISTRICT, TrustList
 from pdhub.verification import fetcher as fetching
 from pdhub.verification import service
 from pdhub.verification.fetcher import DocumentFetcher, FetchError, is_public_address
@@ -313,21 +315,30 @@ def test_a_third_party_status_list_on_a_public_https_host_is_read(
     fetch = _fetcher(
         app, resolve=resolve, is_public=lambda a: a == "127.0.0.1", tls=trust
     )
+    # The district verifying trusts this issuer (its verdict is then "verified").
+    listed = TrustList()
+    listed.add(key.did_key, "Partner PD", DISTRICT)
     with app.app_context():
-        good = service.verify(samples.credential(key, list_url=list_url), fetcher=fetch)
+        good = service.verify(
+            samples.credential(key, list_url=list_url), fetcher=fetch, trust=listed
+        )
         revoked = service.verify(
             samples.credential(key, list_url=list_url, index=samples.REVOKED_INDEX),
             fetcher=fetch,
+            trust=listed,
         )
     assert good.verdict is Verdict.VERIFIED
     assert revoked.verdict is Verdict.REVOKED
 
 
 def test_the_api_says_status_not_checked_only_when_it_could_not_be(
-    app_factory: Any, servers: list[Server]
+    app_factory: Any, servers: list[Server], session: Any
 ) -> None:
     server = _server(servers)
     key = Ed25519KeyPair.generate()
+    # The issuer is on the platform's trust list: only the status is in question.
+    session.add(TrustedIssuer(identifier=key.did_key, name="Partner PD"))
+    session.flush()
     private_list = f"https://127.0.0.1:{server.port}/status/1"
     allowed_list = f"http://127.0.0.1:{server.port}/status/2"
     server.routes["/status/2"] = (

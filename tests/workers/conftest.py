@@ -6,6 +6,7 @@ database of their own, emptied after each test.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import signal
@@ -14,16 +15,20 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from email import message_from_bytes
 from pathlib import Path
 
 import pytest
 import redis as redis_lib
+from aiosmtpd.controller import Controller
 from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import text
 
+from pdhub import jobs
 from pdhub.extensions import celery, db
 from tests.conftest import REDIS_URL, ROOT, RUN_ID, _postgres_database, make_app
+from tests.helpers import free_port
 
 
 @dataclass
@@ -36,7 +41,7 @@ class Worker:
     process: subprocess.Popen[bytes] | None = None
     _log_file: object = None
 
-    def start(self, concurrency: int = 2) -> None:
+    def start(self, concurrency: int = 2, *extra: str) -> None:
         log = self.log_path.open("ab")
         self._log_file = log
         self.process = subprocess.Popen(
@@ -57,6 +62,7 @@ class Worker:
                 "--without-mingle",
                 "--hostname",
                 f"test-{secrets.token_hex(3)}@%h",
+                *extra,
             ],
             cwd=ROOT,
             env=self.env,
@@ -184,6 +190,7 @@ def configure_celery(settings: dict[str, object]) -> Flask:
     """Build an app with ``settings`` and make the shared Celery app send through its
     broker: Celery keeps a connection pool for the broker it first used, so drop it."""
     app = make_app(settings)
+    jobs.breaker.reset()  # a new broker: not known to be down
     celery._pool = None
     if "amqp" in celery.__dict__:
         celery.amqp._producer_pool = None
@@ -196,3 +203,50 @@ def celery_on_redis(worker_settings: dict[str, object]) -> Iterator[None]:
     pointed it elsewhere)."""
     configure_celery(worker_settings)
     yield
+    jobs.breaker.reset()
+
+
+class SmtpSink:
+    """A real local SMTP server (aiosmtpd) that keeps every message it accepted, in
+    order, with its Message-ID. ``fail_next`` answers the next message with a
+    temporary failure; ``quit_delay`` makes the server slow to say goodbye."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, str]] = []  # (recipient, Message-ID)
+        self.refused: list[str] = []  # Message-IDs answered with a failure
+        self.fail_next = 0
+        self.quit_delay = 0.0
+        self.controller = Controller(self, hostname="127.0.0.1", port=free_port())
+
+    @property
+    def port(self) -> int:
+        return int(self.controller.port)
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]  # noqa: N802
+        parsed = message_from_bytes(envelope.original_content or envelope.content)
+        message_id = str(parsed.get("Message-ID", ""))
+        if self.fail_next:
+            self.fail_next -= 1
+            self.refused.append(message_id)
+            return "451 Try again later"
+        for recipient in envelope.rcpt_tos:
+            self.messages.append((recipient, message_id))
+        return "250 OK"
+
+    async def handle_QUIT(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]  # noqa: N802
+        await asyncio.sleep(self.quit_delay)
+        return "221 Bye"
+
+    def to(self, recipient: str) -> list[str]:
+        """The Message-IDs of the messages accepted for ``recipient``."""
+        return [mid for rcpt, mid in list(self.messages) if rcpt == recipient]
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    sink = SmtpSink()
+    sink.controller.start()
+    try:
+        yield sink
+    finally:
+        sink.controller.stop()

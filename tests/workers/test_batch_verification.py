@@ -24,6 +24,7 @@ from pdhub.accounts.models import Role, User
 from pdhub.accounts.service import create_api_token
 from pdhub.districts.models import District
 from pdhub.extensions import db
+from pdhub.trust.models import TrustedIssuer
 from tests.conftest import ROOT, make_app
 from tests.factories import PASSWORD_HASH
 from tests.verification import samples
@@ -88,7 +89,8 @@ def verify_worker(
         _empty_tables(worker_app)
 
 
-def _district_token(app: Flask) -> str:
+def _district_token(app: Flask, trusted: str | None = None) -> str:
+    """A district administrator's token; the district trusts the ``trusted`` DID."""
     with app.app_context():
         district = District(name="Riverside", join_code="RIVER1")
         admin = User(
@@ -99,6 +101,10 @@ def _district_token(app: Flask) -> str:
             district=district,
         )
         db.session.add(admin)
+        if trusted is not None:
+            db.session.add(
+                TrustedIssuer(district=district, identifier=trusted, name="Partner PD")
+            )
         db.session.flush()
         token = create_api_token(db.session, admin, "HR")
         db.session.commit()
@@ -134,7 +140,7 @@ def test_a_csv_and_a_zip_are_verified_by_the_worker_in_chunks(
         urls.append(f"{origin}/creds/{number}.json")
     urls.append(f"{origin}/creds/missing.json")
     app = verify_worker.app
-    token = _district_token(app)
+    token = _district_token(app, key.did_key)
     with app.app_context():
         _post_and_check(app, token, origin, key, list_url, urls, verify_worker)
         db.session.remove()
@@ -179,6 +185,7 @@ def _post_and_check(
                     samples.credential(key, list_url=list_url, index=number + 40)
                 ),
             )
+        zipped.writestr("cover-letter.pdf", b"%PDF-1.4")
     started = client.post(
         "/api/v1/verify/batch",
         headers=auth,
@@ -187,8 +194,11 @@ def _post_and_check(
     )
     body = _wait_for_report(client, started.headers["Location"], token)
     assert body["verified"] == 4
+    assert body["results"][0]["issuer"]["trustedName"] == "Partner PD"
     report = client.get(body["links"]["report"], headers=auth).get_json()
     assert report["counts"]["verified"] == 4 and report["district"] == "Riverside"
+    assert report["counts"]["skipped"] == 1
+    assert report["results"][4]["source"] == "cover-letter.pdf"
 
 
 def test_our_own_credentials_show_a_revocation_at_once_in_the_api_and_the_batch(

@@ -274,7 +274,7 @@ def test_a_version_another_job_holds_is_skipped_and_other_waiting_ones_are_taken
         try:
             assert screening.claim(db.session, versions[0], limit=1) == [versions[0]]
             with worker_app.app_context():  # another job, on another connection
-                taken = screening.claim(db.session, versions[0])
+                taken = screening.claim(db.session, versions[1])
                 assert sorted(taken) == versions[1:]
                 db.session.rollback()
                 db.session.remove()

@@ -1,0 +1,1 @@
+"""Issuer trust lists: which issuers a verifier's verdict may name as trusted."""
