@@ -79,14 +79,19 @@ def _used_indexes(session: Session, status_list: StatusList) -> set[int]:
 
 
 def sign_list(session: Session, status_list: StatusList, signer: keys.Signer) -> None:
-    """Re-sign the list credential with ``signer`` and keep it for serving."""
+    """Re-sign the list credential with ``signer`` and keep it for serving.
+
+    The list is valid from when it was made, not from this signing: a list first
+    signed while a verifier reads it (its first read signs it) would otherwise start
+    after the verifier's "now" and be refused as not yet valid.
+    """
     now = utcnow()
     document = build_status_list_credential(
         list_url=list_url(status_list),
         issuer_id=status_list.issuer_id,
         purpose=status_list.purpose.value,
         status_list=_bitstring(status_list),
-        valid_from=now,
+        valid_from=(status_list.created_at or now).replace(microsecond=0),
     )
     signed = sign_document(document, signer.pair, signer.verification_method)
     status_list.signed_json = json.dumps(signed, separators=(",", ":"))

@@ -47,6 +47,7 @@ class PageAudit:
     keyboard: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
     console: list[str] = field(default_factory=list)
+    layout: list[str] = field(default_factory=list)
     css_js_bytes: int = 0
 
 
@@ -107,7 +108,18 @@ def check_keyboard(page: Page) -> list[str]:
     Leaves the page at its #main fragment (run it after the checks that read the page).
     """
     problems = []
-    page.evaluate("() => { document.activeElement && document.activeElement.blur(); }")
+    # Start from the top of the document, whatever the page focused on load (a page
+    # that comes back with errors focuses its error summary on purpose).
+    page.evaluate(
+        """() => {
+            document.activeElement && document.activeElement.blur();
+            const start = document.createElement("span");
+            start.tabIndex = -1;
+            document.body.prepend(start);
+            start.focus();
+            start.remove();
+        }"""
+    )
     page.keyboard.press("Tab")
     first = page.evaluate(_FOCUS_STATE)
     if first is None or first["tag"] != "a" or first["href"] != "#main":
@@ -133,6 +145,43 @@ def check_keyboard(page: Page) -> list[str]:
         if focused != "main":
             problems.append(f"the skip link moved focus to #{focused}, not to main")
     return problems
+
+
+_OVERFLOW = """width => {
+  const page = document.documentElement.scrollWidth;
+  if (page <= width) return {page, culprits: []};
+  // The outermost elements that reach past the right edge; wide tables inside their
+  // own scrolling region are fine (they scroll, the page does not), but positioned
+  // elements in them can escape the region's clipping.
+  const culprits = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    if (el.getBoundingClientRect().right <= width + 1) continue;
+    const fixed = ['absolute', 'fixed'].includes(getComputedStyle(el).position);
+    if (el.closest('.table-wrap') && !fixed) continue;
+    const parent = el.parentElement;
+    if (!fixed && parent && parent !== document.body
+        && parent.getBoundingClientRect().right > width + 1) continue;
+    const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+      + Array.from(el.classList, c => '.' + c).join('');
+    culprits.push(`${name} ends at ${Math.round(el.getBoundingClientRect().right)}px`
+      + `: ${(el.innerText || el.outerHTML).trim().slice(0, 60)}`);
+  }
+  return {page, culprits: culprits.slice(0, 5)};
+}"""
+
+
+def check_layout(page: Page) -> list[str]:
+    """Nothing but a table's own scrolling region is wider than the screen: the page
+    itself never scrolls sideways."""
+    viewport = page.viewport_size
+    assert viewport is not None
+    found = page.evaluate(_OVERFLOW, viewport["width"])
+    if found["page"] <= viewport["width"]:
+        return []
+    return [
+        f"the page is {found['page']}px wide on a {viewport['width']}px screen "
+        f"(it scrolls sideways): {'; '.join(found['culprits']) or 'cause not found'}"
+    ]
 
 
 def _describe(state: dict[str, Any]) -> str:

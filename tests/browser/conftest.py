@@ -19,6 +19,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyotp
 import pytest
@@ -27,7 +28,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from pdhub.accounts.models import Role
 from pdhub.demo import ACCOUNTS, DemoAccount
 from tests.browser.audit import AssetSizes, PageAudit
-from tests.browser.crawl import Crawl
+from tests.browser.crawl import Crawl, one_page_per_kind
 from tests.conftest import ROOT
 
 CHROMIUM = os.environ.get("PDHUB_CHROMIUM", "/usr/bin/chromium")
@@ -50,6 +51,19 @@ SCREENSHOTS = (
 PAGES_PER_ROLE = 150
 ROLES = [role.value for role in Role]
 PUBLIC = "public"
+
+#: The screens every crawled page is checked on. "phone" is Playwright's iPhone 13/14
+#: settings (390×844 CSS pixels, 3× pixels, mobile viewport, touch) in Chromium.
+VIEWPORTS: dict[str, dict[str, Any]] = {
+    "desktop": {"viewport": {"width": 1280, "height": 900}},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 3,
+        "is_mobile": True,
+        "has_touch": True,
+    },
+}
+DESKTOP, PHONE = VIEWPORTS
 
 
 @dataclass
@@ -164,13 +178,21 @@ def chromium() -> Iterator[Browser]:
 
 
 def new_context(
-    browser: Browser, server: DemoServer, *, javascript: bool = True
+    browser: Browser,
+    server: DemoServer,
+    *,
+    javascript: bool = True,
+    viewport: str = DESKTOP,
+    storage_state: Any = None,
 ) -> BrowserContext:
+    """A fresh browser context on ``viewport`` ("desktop" or "phone"), optionally with
+    the cookies of another context (``storage_state``)."""
     context = browser.new_context(
         base_url=server.url,
-        viewport={"width": 1280, "height": 900},
         java_script_enabled=javascript,
         locale="en-US",
+        storage_state=storage_state,
+        **VIEWPORTS[viewport],
     )
     context.set_default_timeout(15_000)
     return context
@@ -196,20 +218,28 @@ def sign_in(page: Page, account: DemoAccount) -> None:
 @pytest.fixture(scope="session")
 def signed_in(
     chromium: Browser, demo_server: DemoServer
-) -> Iterator[Callable[[str], BrowserContext]]:
-    """``signed_in(role)``: that demo account's browser context, signed in once per run
-    (a TOTP code works once per 30-second step, so staff never sign in twice)."""
-    contexts: dict[str, BrowserContext] = {}
+) -> Iterator[Callable[..., BrowserContext]]:
+    """``signed_in(role, viewport="desktop")``: that demo account's browser context,
+    signed in once per run (a TOTP code works once per 30-second step, so staff never
+    sign in twice: the phone context carries the desktop context's session cookie)."""
+    contexts: dict[tuple[str, str], BrowserContext] = {}
 
-    def get(role: str) -> BrowserContext:
-        if role not in contexts:
+    def get(role: str, viewport: str = DESKTOP) -> BrowserContext:
+        if (role, viewport) in contexts:
+            return contexts[role, viewport]
+        if viewport != DESKTOP:
+            cookies = get(role).storage_state()
+            context = new_context(
+                chromium, demo_server, viewport=viewport, storage_state=cookies
+            )
+        else:
             context = new_context(chromium, demo_server)
             if role != PUBLIC:
                 page = context.new_page()
                 sign_in(page, account_for(role))
                 page.close()
-            contexts[role] = context
-        return contexts[role]
+        contexts[role, viewport] = context
+        return context
 
     yield get
     for context in contexts.values():
@@ -218,31 +248,42 @@ def signed_in(
 
 @pytest.fixture(scope="session")
 def crawled(
-    signed_in: Callable[[str], BrowserContext], demo_server: DemoServer
-) -> Callable[[str], list[PageAudit]]:
-    """``crawled(role)``: the audit of every page the role reaches from its start pages
-    by following links, crawled once per run and shared by the tests that read it."""
-    results: dict[str, list[PageAudit]] = {}
-    assets = AssetSizes()
+    signed_in: Callable[..., BrowserContext], demo_server: DemoServer
+) -> Callable[..., list[PageAudit]]:
+    """``crawled(role, viewport="desktop")``: the audit of the pages the role reaches,
+    crawled once per run and shared by the tests that read it.
 
-    def get(role: str) -> list[PageAudit]:
-        if role not in results:
-            crawl = Crawl(
-                signed_in(role),
-                demo_server.url,
-                assets,
-                limit=PAGES_PER_ROLE,
-                screenshots=SCREENSHOTS,
-                label=role,
+    On the desktop: every page reached from the role's start pages by following links
+    (up to ``SAMPLES_PER_KIND`` pages of each kind). On the phone: the first page of
+    each kind the desktop crawl found (no link following), so every page template
+    the role reaches is checked once on the small screen.
+    """
+    results: dict[tuple[str, str], list[PageAudit]] = {}
+    assets = AssetSizes()
+    missing = demo_server.url + "/no-such-page"
+
+    def get(role: str, viewport: str = DESKTOP) -> list[PageAudit]:
+        if (role, viewport) in results:
+            return results[role, viewport]
+        crawl = Crawl(
+            signed_in(role, viewport),
+            demo_server.url,
+            assets,
+            limit=PAGES_PER_ROLE,
+            screenshots=SCREENSHOTS,
+            label=f"{role}-{viewport}",
+        )
+        if viewport != DESKTOP:
+            kinds = one_page_per_kind(audit.url for audit in get(role))
+            results[role, viewport] = crawl.run(
+                kinds, expected_status={missing: 404}, follow=False
             )
-            if role == PUBLIC:
-                start = ["/", "/signin", "/signup", "/password/forgot", "/no-such-page"]
-                results[role] = crawl.run(
-                    start, expected_status={demo_server.url + "/no-such-page": 404}
-                )
-            else:
-                results[role] = crawl.run(["/dashboard"])
-        return results[role]
+        elif role == PUBLIC:
+            start = ["/", "/signin", "/signup", "/password/forgot", "/no-such-page"]
+            results[role, viewport] = crawl.run(start, expected_status={missing: 404})
+        else:
+            results[role, viewport] = crawl.run(["/dashboard"])
+        return results[role, viewport]
 
     return get
 

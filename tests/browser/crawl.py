@@ -15,6 +15,7 @@ from tests.browser.audit import (
     AssetSizes,
     PageAudit,
     check_keyboard,
+    check_layout,
     check_names,
     check_structure,
     run_axe,
@@ -61,6 +62,14 @@ def page_kind(url: str) -> str:
     )
 
 
+def one_page_per_kind(urls: Iterable[str]) -> list[str]:
+    """The first of ``urls`` of each page kind, in order."""
+    kinds: dict[str, str] = {}
+    for url in urls:
+        kinds.setdefault(page_kind(url), url)
+    return list(kinds.values())
+
+
 def followable(url: str, origin: str) -> bool:
     """Same-origin pages only: no downloads, no sign-out, no other sites or schemes."""
     parts = urlsplit(url)
@@ -92,8 +101,12 @@ class Crawl:
         self.skipped_kinds: set[str] = set()
 
     def run(
-        self, start: Iterable[str], expected_status: dict[str, int] | None = None
+        self,
+        start: Iterable[str],
+        expected_status: dict[str, int] | None = None,
+        follow: bool = True,
     ) -> list[PageAudit]:
+        """Audit the ``start`` pages and, if ``follow``, the pages their links reach."""
         expected_status = expected_status or {}
         queue: deque[str] = deque()
         seen: set[str] = set()
@@ -153,7 +166,7 @@ class Crawl:
                 audit.console = list(console)
                 self.audits.append(audit)
                 audited.add(audit.url)
-                for link in links:
+                for link in links if follow else ():
                     offer(link)
         finally:
             cdp.detach()
@@ -183,6 +196,7 @@ class Crawl:
         audit.structure = check_structure(page)
         audit.names = check_names(page, cdp)  # type: ignore[arg-type]
         audit.css_js_bytes = self.assets.css_js_bytes(page)
+        audit.layout = check_layout(page)
         if self.screenshots is not None and len(self.audits) < 6:
             self.screenshots.mkdir(parents=True, exist_ok=True)
             name = f"{self.label}-{len(self.audits):02d}.png"

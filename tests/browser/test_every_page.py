@@ -1,5 +1,6 @@
 """Every page each demo role can reach from its navigation (and every public page) opens
-without an error and meets WCAG 2.2 A and AA as far as a browser can check."""
+without an error and meets WCAG 2.2 A and AA as far as a browser can check, on a
+desktop screen and on a phone (one page of each kind on the phone: see ``crawled``)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,17 @@ from playwright.sync_api import BrowserContext
 from pdhub.accounts.models import Role
 from pdhub.templating import NAVIGATION
 from tests.browser.audit import CSS_JS_BUDGET_BYTES, PageAudit
-from tests.browser.conftest import PUBLIC, ROLES
+from tests.browser.conftest import PUBLIC, ROLES, VIEWPORTS
 
 pytestmark = pytest.mark.browser
 
 EVERYONE = [PUBLIC, *ROLES]
-Crawled = Callable[[str], list[PageAudit]]
+Crawled = Callable[[str, str], list[PageAudit]]
+#: Every role on every screen, as (role, viewport) parameters.
+EVERYWHERE = pytest.mark.parametrize(
+    ("role", "viewport"),
+    [(role, viewport) for role in EVERYONE for viewport in VIEWPORTS],
+)
 
 
 def report(audits: list[PageAudit], kind: str) -> str:
@@ -32,7 +38,7 @@ def report(audits: list[PageAudit], kind: str) -> str:
 def test_the_crawl_visits_every_page_in_the_navigation(
     signed_in: Callable[[str], BrowserContext], crawled: Crawled, role: str
 ) -> None:
-    visited = {audit.url for audit in crawled(role)}
+    visited = {audit.url for audit in crawled(role, "desktop")}
     page = signed_in(role).new_page()
     try:
         page.goto("/dashboard" if role != PUBLIC else "/")
@@ -44,62 +50,74 @@ def test_the_crawl_visits_every_page_in_the_navigation(
     assert set(targets) <= visited, sorted(set(targets) - visited)
 
 
-@pytest.mark.parametrize("role", EVERYONE)
-def test_every_page_answers_without_an_error(crawled: Crawled, role: str) -> None:
+@EVERYWHERE
+def test_every_page_answers_without_an_error(
+    crawled: Crawled, role: str, viewport: str
+) -> None:
     failing = [
         f"{audit.url} answered {audit.status}"
-        for audit in crawled(role)
+        for audit in crawled(role, viewport)
         if not 200 <= audit.status < 400
     ]
     assert not failing, "\n".join(failing)
 
 
-@pytest.mark.parametrize("role", EVERYONE)
+@EVERYWHERE
 def test_every_page_has_no_axe_violations_at_wcag_22_aa(
-    crawled: Crawled, role: str
+    crawled: Crawled, role: str, viewport: str
 ) -> None:
-    problems = report(crawled(role), "axe")
+    problems = report(crawled(role, viewport), "axe")
     assert not problems, f"axe-core found WCAG A/AA violations:\n{problems}"
 
 
-@pytest.mark.parametrize("role", EVERYONE)
+@EVERYWHERE
 def test_every_page_has_one_main_landmark_and_one_h1(
-    crawled: Crawled, role: str
+    crawled: Crawled, role: str, viewport: str
 ) -> None:
-    problems = report(crawled(role), "structure")
+    problems = report(crawled(role, viewport), "structure")
     assert not problems, problems
 
 
-@pytest.mark.parametrize("role", EVERYONE)
+@EVERYWHERE
 def test_skip_link_comes_first_and_focus_is_always_visible(
-    crawled: Crawled, role: str
+    crawled: Crawled, role: str, viewport: str
 ) -> None:
-    problems = report(crawled(role), "keyboard")
+    problems = report(crawled(role, viewport), "keyboard")
     assert not problems, problems
 
 
-@pytest.mark.parametrize("role", EVERYONE)
-def test_every_form_control_has_a_label_and_a_name(crawled: Crawled, role: str) -> None:
-    problems = report(crawled(role), "names")
+@EVERYWHERE
+def test_every_form_control_has_a_label_and_a_name(
+    crawled: Crawled, role: str, viewport: str
+) -> None:
+    problems = report(crawled(role, viewport), "names")
     assert not problems, problems
 
 
-@pytest.mark.parametrize("role", EVERYONE)
-def test_no_page_logs_a_console_error(crawled: Crawled, role: str) -> None:
-    problems = report(crawled(role), "console")
+@EVERYWHERE
+def test_no_page_logs_a_console_error(
+    crawled: Crawled, role: str, viewport: str
+) -> None:
+    problems = report(crawled(role, viewport), "console")
     assert not problems, problems
 
 
-@pytest.mark.parametrize("role", EVERYONE)
+@EVERYWHERE
 def test_every_page_loads_under_50_kb_of_css_and_javascript(
-    crawled: Crawled, role: str
+    crawled: Crawled, role: str, viewport: str
 ) -> None:
     heavy = [
         f"{audit.url}: {audit.css_js_bytes} bytes"
-        for audit in crawled(role)
+        for audit in crawled(role, viewport)
         if audit.css_js_bytes > CSS_JS_BUDGET_BYTES
     ]
     assert not heavy, "\n".join(heavy)
+
+
+@EVERYWHERE
+def test_no_page_scrolls_sideways(crawled: Crawled, role: str, viewport: str) -> None:
+    problems = report(crawled(role, viewport), "layout")
+    assert not problems, problems
 
 
 @pytest.fixture(scope="module")

@@ -340,3 +340,21 @@ def test_keys_are_found_by_number_multibase_or_did(
     with pytest.raises(Exception, match="future"):
         keys.withdraw_key(session, key, utcnow() + timedelta(days=1))
     assert session.get(IssuerKey, key.id).withdrawn_at is None  # type: ignore[union-attr]
+
+
+def test_the_first_verification_of_a_fresh_badge_signs_its_list_and_verifies(
+    session: Session, credential: IssuedCredential
+) -> None:
+    """A status list is signed by its first read; that read happens inside a
+    verification, whose "now" is a moment earlier. The list is valid from when it
+    was made, so the very first check of a new badge does not say "the status list is
+    not valid at this time"."""
+    for status_list in session.scalars(select(StatusList)):
+        status_list.signed_json = None  # as after allocation: never signed yet
+        status_list.created_at = utcnow() - timedelta(minutes=5)
+    session.commit()
+    outcome = _verdict(credential.credential_json)
+    assert outcome.report.check("status").passed, outcome.report.check("status").detail
+    assert outcome.verdict is Verdict.VERIFIED
+    signed = json.loads(session.scalars(select(StatusList)).first().signed_json)
+    assert signed["validFrom"] < credential.document["validFrom"]
