@@ -284,6 +284,8 @@ def create_awards(site: Site, count: int) -> list[int]:
                         "email": f"teacher{n}@bench.example",
                         "name": f"Teacher {n}",
                         "password_hash": "not-a-hash",
+                        # Confirmed: an unconfirmed address holds its badges.
+                        "email_verified_at": datetime.now(UTC),
                     }
                     for n in range(count)
                 ],

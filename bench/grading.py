@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from pdhub import create_app  # noqa: E402
 from pdhub.accounts.models import Role, User  # noqa: E402
+from pdhub.db import utcnow  # noqa: E402
 from pdhub.districts.models import District  # noqa: E402
 from pdhub.extensions import db  # noqa: E402
 from pdhub.learning.models import Enrollment, Module  # noqa: E402
@@ -66,6 +67,7 @@ def seed(app, count: int) -> list[int]:  # type: ignore[no-untyped-def]
             password_hash="!",  # noqa: S106 - unusable: bench accounts never sign in
             role=Role.COACH,
             district_id=district.id,
+            email_verified_at=utcnow(),
         )
         db.session.add(coach)
         db.session.flush()
@@ -84,6 +86,8 @@ def seed(app, count: int) -> list[int]:  # type: ignore[no-untyped-def]
                     "password_hash": "!",
                     "role": Role.TEACHER,
                     "district_id": district.id,
+                    # Confirmed addresses: unconfirmed ones hold their badges.
+                    "email_verified_at": utcnow(),
                 }
                 for i in range(count)
             ],
