@@ -164,7 +164,12 @@ def test_digitalbazaar_verifies_the_evidence_links_the_teacher_chose_to_share(
             "id": "https://example.org/demo/source-checking-slides",
             "type": ["Evidence"],
             "name": "Source-checking lesson slides",
-        }
+        },
+        {
+            "id": "https://example.org/demo/source-checking-exit-tickets",
+            "type": ["Evidence"],
+            "name": "Exit tickets: checking a source (class summary)",
+        },
     ]
     assert verify(node, document)["verified"]
 
