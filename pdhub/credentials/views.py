@@ -81,15 +81,21 @@ def my_badges() -> Any:
     )
 
 
-@bp.post("/badges/<credential_id>/share")
-@roles_required(*Role)
-def share(credential_id: str) -> Any:
+def _own_credential(credential_id: str) -> Any:
+    """The signed-in teacher's own credential; 404 for anyone else's, or none."""
     try:
         credential = service.get_credential(db.session, credential_id)
     except DomainError:
         abort(404)
     if credential.user_id != current_user.id:
         abort(404)
+    return credential
+
+
+@bp.post("/badges/<credential_id>/share")
+@roles_required(*Role)
+def share(credential_id: str) -> Any:
+    credential = _own_credential(credential_id)
     form = forms.ShareForm()
     if not form.validate_on_submit():
         flash("That did not work. Please use the Share button again.", "error")
@@ -110,12 +116,7 @@ def share(credential_id: str) -> Any:
 @bp.post("/badges/<credential_id>/name")
 @roles_required(*Role)
 def name_in_badge(credential_id: str) -> Any:
-    try:
-        credential = service.get_credential(db.session, credential_id)
-    except DomainError:
-        abort(404)
-    if credential.user_id != current_user.id:
-        abort(404)
+    credential = _own_credential(credential_id)
     form = forms.NameForm()
     if not form.validate_on_submit():
         flash("That did not work. Please use the button again.", "error")
@@ -141,12 +142,7 @@ def name_in_badge(credential_id: str) -> Any:
 @bp.post("/badges/<credential_id>/reissue")
 @roles_required(*Role)
 def reissue_to_me(credential_id: str) -> Any:
-    try:
-        credential = service.get_credential(db.session, credential_id)
-    except DomainError:
-        abort(404)
-    if credential.user_id != current_user.id:
-        abort(404)
+    credential = _own_credential(credential_id)
     if not ConfirmForm(prefix="reissue").validate_on_submit():
         flash("That did not work. Please use the button again.", "error")
         return redirect(url_for("credentials.my_badges"), 303)
