@@ -15,7 +15,13 @@ setup(
     ],
     package_dir={"pdhub._migrations": "migrations", "pdhub._catalog": "modules"},
     package_data={
-        "pdhub": ["templates/**/*", "static/**/*", "**/*.json"],
+        "pdhub": [
+            "templates/**/*",
+            "static/**/*",
+            "**/*.json",
+            "translations/*/LC_MESSAGES/*.po",
+            "translations/*/LC_MESSAGES/*.mo",
+        ],
         "pdhub._migrations": [
             "README",
             "alembic.ini",
