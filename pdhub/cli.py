@@ -46,6 +46,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(keys)
 
     app.cli.add_command(modules)
+    app.cli.add_command(translations)
 
 
 def totp_command(secret: str) -> str:
@@ -271,3 +272,41 @@ def import_modules(paths: tuple[str, ...]) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@click.group()
+def translations() -> None:
+    """The gettext catalogs in pdhub/translations (for developers)."""
+
+
+@translations.command("update")
+def translations_update() -> None:
+    """Extract messages from the code and add new ones to every messages.po."""
+    from pdhub import i18n
+
+    i18n.update()
+    click.echo(
+        "Updated. Translate the new entries, then run: pdhub translations compile"
+    )
+
+
+@translations.command("compile")
+def translations_compile() -> None:
+    """Compile every messages.po into the messages.mo the app reads."""
+    from pdhub import i18n
+
+    i18n.compile_catalogs()
+
+
+@translations.command("check")
+@click.argument("language", default="es")
+def translations_check(language: str) -> None:
+    """Exit 1 and list what is missing, fuzzy or stale in LANGUAGE."""
+    from pdhub import i18n
+
+    found = i18n.problems(language)
+    for line in found:
+        click.echo(line)
+    if found:
+        raise SystemExit(1)
+    click.echo(f"{language}: complete")

@@ -40,3 +40,81 @@ def init_app(app: Flask) -> None:
 
         locale = get_locale()
         return {"current_locale": locale.language if locale else DEFAULT_LANGUAGE}
+
+
+# The catalogs, for developers: ``pdhub translations update`` after changing a
+# message, then translate the new entries in messages.po, then ``compile``.
+# ``check`` is what the test suite runs.
+
+SOURCE_ROOT = Path(__file__).resolve().parent.parent
+MAPPING = SOURCE_ROOT / "babel.cfg"
+TEMPLATE = TRANSLATIONS_PATH / "messages.pot"
+KEYWORDS = ["_", "gettext", "ngettext:1,2", "lazy_gettext", "_l", "lazy_ngettext:1,2"]
+
+
+def _pybabel(*arguments: str) -> None:
+    from babel.messages.frontend import CommandLineInterface
+
+    CommandLineInterface().run(["pybabel", "-q", *arguments])
+
+
+def extract() -> None:
+    """Write messages.pot from the Python sources and templates (sorted, without
+    source locations, so that merges of messages.po stay small)."""
+    keywords = [f"-k{keyword}" for keyword in KEYWORDS]
+    _pybabel(
+        "extract", "-F", str(MAPPING), "--no-location", "--sort-output",
+        "--omit-header", "--no-wrap", *keywords, "-o", str(TEMPLATE),
+        str(SOURCE_ROOT),
+    )  # fmt: skip
+
+
+def update() -> None:
+    """Extract, then bring every language's messages.po up to the template (new
+    messages arrive untranslated, never guessed: no fuzzy matching)."""
+    extract()
+    _pybabel(
+        "update", "-i", str(TEMPLATE), "-d", str(TRANSLATIONS_PATH),
+        "--no-fuzzy-matching", "--ignore-obsolete", "--no-wrap",
+    )  # fmt: skip
+
+
+def compile_catalogs() -> None:
+    _pybabel("compile", "-d", str(TRANSLATIONS_PATH), "--statistics")
+
+
+def problems(language: str) -> list[str]:
+    """What keeps ``language`` from being complete: messages in the code with no
+    translation, fuzzy translations, translations of messages the code no longer
+    has, and a compiled catalog older than its source."""
+    from babel.messages.pofile import read_po
+
+    extract()
+    with TEMPLATE.open("rb") as handle:
+        wanted = {message.id for message in read_po(handle) if message.id}
+    po_path = TRANSLATIONS_PATH / language / "LC_MESSAGES" / "messages.po"
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle)
+    found: list[str] = []
+    have = set()
+    for message in catalog:
+        if not message.id:
+            continue
+        have.add(message.id)
+        key = message.id if isinstance(message.id, str) else message.id[0]
+        strings = (
+            message.string if isinstance(message.string, tuple) else (message.string,)
+        )
+        if message.id not in wanted:
+            found.append(f"stale (no longer in the code): {key!r}")
+        elif message.fuzzy:
+            found.append(f"fuzzy: {key!r}")
+        elif not all(strings):
+            found.append(f"untranslated: {key!r}")
+    for missing in wanted - have:
+        key = missing if isinstance(missing, str) else missing[0]
+        found.append(f"missing from messages.po: {key!r}")
+    mo_path = po_path.with_suffix(".mo")
+    if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
+        found.append(f"{mo_path.name} is older than messages.po: run compile")
+    return sorted(found)

@@ -18,3 +18,11 @@ def test_english_stays_the_default(client):
     page = client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
     assert '<html lang="en"' in page
     assert "Skip to main content" in page
+
+
+def test_every_message_has_a_current_spanish_translation():
+    """Fails when a message in the code or templates has no Spanish translation, a
+    translation is fuzzy or stale, or messages.mo was not recompiled."""
+    from pdhub import i18n
+
+    assert i18n.problems("es") == []
