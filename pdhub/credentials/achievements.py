@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
 from badges.credential import (
     Achievement,
@@ -22,6 +22,7 @@ from badges.credential import (
 )
 from pdhub.credentials.keys import base_url
 from pdhub.credentials.models import Award
+from pdhub.db import DbSession
 from pdhub.learning.models import Module
 
 
@@ -129,7 +130,7 @@ def achievement_for(module: Module) -> Achievement:
     )
 
 
-def rubric_results(session: Session, award: Award) -> list[tuple[str, str]]:
+def rubric_results(session: DbSession, award: Award) -> list[tuple[str, str]]:
     """The rubric level the coach gave on each criterion in the passing review, as
     (criterion id, level id) from the module's rubric; [] when there is no review."""
     return rubric_results_many(session, [award.enrollment_id]).get(
@@ -138,7 +139,7 @@ def rubric_results(session: Session, award: Award) -> list[tuple[str, str]]:
 
 
 def rubric_results_many(
-    session: Session, enrollment_ids: Sequence[int]
+    session: DbSession, enrollment_ids: Sequence[int]
 ) -> dict[int, list[tuple[str, str]]]:
     """``rubric_results`` of many enrollments in one query, by enrollment id (the
     newest passing review of each; enrollments without one are left out)."""
@@ -169,7 +170,7 @@ def rubric_results_many(
 
 
 def results_for(
-    session: Session,
+    session: DbSession,
     award: Award,
     rubric: Sequence[tuple[str, str]] | None = None,
 ) -> list[Result]:
@@ -211,7 +212,7 @@ def _evidence_of(links: Sequence[dict[str, Any]]) -> list[Evidence]:
 
 
 def shared_evidence_many(
-    session: Session, enrollment_ids: Sequence[int]
+    session: DbSession, enrollment_ids: Sequence[int]
 ) -> dict[int, list[Evidence]]:
     """The Evidence to put in each enrollment's credential, by enrollment id: one per
     link (id = URL, name = title) of the passing version, only where the teacher

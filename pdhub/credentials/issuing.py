@@ -15,7 +15,7 @@ from typing import Any
 
 from cachetools import LRUCache
 from sqlalchemy import insert, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
 from badges.baking import bake_png, bake_svg
 from badges.credential import (
@@ -31,7 +31,7 @@ from badges.proofs import sign_document
 from badges.proofs.hashing import unsecured
 from pdhub.credentials import achievements, images, keys, status
 from pdhub.credentials.models import Award, IssuedCredential, StatusList
-from pdhub.db import utcnow
+from pdhub.db import DbSession, utcnow
 from pdhub.learning.models import Module
 
 # A module version's pictures, drawn once per worker process (drawing the PNG medal
@@ -66,7 +66,7 @@ class Issuer:
     badge image, so neither is redone per credential.
     """
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: DbSession) -> None:
         self.session = session
         self.signer = keys.signer_for(keys.current_key(session))
         self._profile = keys.issuer_profile(self.signer.issuer_id)
@@ -172,7 +172,7 @@ def bake(credential: IssuedCredential, kind: str) -> bytes:
     raise ValueError(f"no baked image of kind {kind!r}")
 
 
-def issue_one(session: Session, award: Award) -> IssuedCredential:
+def issue_one(session: DbSession, award: Award) -> IssuedCredential:
     """Sign and store one credential for ``award`` (the caller checked it has none)."""
     issuer = Issuer(session)
     status_list, index = status.allocate(session, issuer.signer)
@@ -184,7 +184,7 @@ def issue_one(session: Session, award: Award) -> IssuedCredential:
     return credential
 
 
-def issue_many(session: Session, award_ids: Sequence[int]) -> list[tuple[Award, str]]:
+def issue_many(session: DbSession, award_ids: Sequence[int]) -> list[tuple[Award, str]]:
     """Issue the credential of every award in ``award_ids`` that has none yet.
 
     Exactly once, whoever else runs: the awards are locked in id order (so two

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
+from pdhub.db import DbSession
 from pdhub.learning.models import Lesson, Module
 from pdhub.learning.packages import ModulePackage, load_package, render_markdown
 from pdhub.learning.packages.model import MANIFEST
@@ -70,7 +70,7 @@ def search_text(package: ModulePackage) -> str:
     return " ".join(" ".join(parts).lower().split())
 
 
-def import_package(session: Session, package: ModulePackage) -> tuple[Module, bool]:
+def import_package(session: DbSession, package: ModulePackage) -> tuple[Module, bool]:
     """Store ``package`` as a module version; (module, created).
 
     Idempotent: a package whose slug and content hash are already stored changes
@@ -82,7 +82,7 @@ def import_package(session: Session, package: ModulePackage) -> tuple[Module, bo
     return module, change != "unchanged"
 
 
-def _import(session: Session, package: ModulePackage) -> tuple[Module, str]:
+def _import(session: DbSession, package: ModulePackage) -> tuple[Module, str]:
     existing = session.scalar(
         select(Module).where(
             Module.slug == package.slug, Module.content_hash == package.content_hash
@@ -135,7 +135,7 @@ def _import(session: Session, package: ModulePackage) -> tuple[Module, str]:
     return module, "created" if highest is None else "new version"
 
 
-def import_folder(session: Session, folder: Path | str) -> ImportOutcome:
+def import_folder(session: DbSession, folder: Path | str) -> ImportOutcome:
     """Load (raising packages.LoadError with every problem) and import one folder."""
     module, change = _import(session, load_package(folder))
     return ImportOutcome(module, change != "unchanged", change)

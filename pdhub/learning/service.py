@@ -15,12 +15,12 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import Integer, String, cast, func, select
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from pdhub import jobs, tasks
 from pdhub.accounts.models import Role, User
 from pdhub.credentials.models import Award, IssuedCredential
-from pdhub.db import utcnow
+from pdhub.db import DbSession, utcnow
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from pdhub.learning import completion, policies
 from pdhub.learning.models import (
@@ -96,7 +96,7 @@ def _json_contains(column: Any, text: str) -> Any:
 GRADE_ORDER = ["PreK", "K-2", "3-5", "6-8", "9-12", "Higher education", "Adult"]
 
 
-def catalog(session: Session, user: User | None, query: CatalogQuery) -> CatalogPage:
+def catalog(session: DbSession, user: User | None, query: CatalogQuery) -> CatalogPage:
     """One page of current modules matching ``query``, with the filter choices.
 
     Runs a fixed number of SQL statements whatever the catalog's size: facets, count,
@@ -164,7 +164,7 @@ def catalog(session: Session, user: User | None, query: CatalogQuery) -> Catalog
     )
 
 
-def enrollments_by_slug(session: Session, user: User | None) -> dict[str, Enrollment]:
+def enrollments_by_slug(session: DbSession, user: User | None) -> dict[str, Enrollment]:
     """The user's enrollments keyed by module slug (one query)."""
     if user is None or not user.is_authenticated:
         return {}
@@ -176,7 +176,7 @@ def enrollments_by_slug(session: Session, user: User | None) -> dict[str, Enroll
     return {slug: enrollment for slug, enrollment in rows}  # noqa: C416 - Row pairs
 
 
-def current_module(session: Session, slug: str) -> Module:
+def current_module(session: DbSession, slug: str) -> Module:
     """The current version of ``slug`` with its lessons; NotFound otherwise."""
     module = session.scalar(
         select(Module)
@@ -188,7 +188,7 @@ def current_module(session: Session, slug: str) -> Module:
     return module
 
 
-def module_version(session: Session, slug: str, version: int | None) -> Module:
+def module_version(session: DbSession, slug: str, version: int | None) -> Module:
     """A given version of ``slug`` (the current one when ``version`` is None)."""
     if version is None:
         return current_module(session, slug)
@@ -203,7 +203,7 @@ def module_version(session: Session, slug: str, version: int | None) -> Module:
 # --- enrollment and lessons ---------------------------------------------------------
 
 
-def enrollment_for(session: Session, user: User, slug: str) -> Enrollment | None:
+def enrollment_for(session: DbSession, user: User, slug: str) -> Enrollment | None:
     """The user's enrollment in any version of ``slug``, if they have one."""
     return session.scalar(
         select(Enrollment)
@@ -214,7 +214,7 @@ def enrollment_for(session: Session, user: User, slug: str) -> Enrollment | None
     )
 
 
-def enroll(session: Session, actor: User, module: Module) -> Enrollment:
+def enroll(session: DbSession, actor: User, module: Module) -> Enrollment:
     """Enroll ``actor`` in ``module``; an existing enrollment in any version of it is
     returned as it is (the teacher keeps the version they started)."""
     existing = enrollment_for(session, actor, module.slug)
@@ -235,7 +235,7 @@ def enroll(session: Session, actor: User, module: Module) -> Enrollment:
     return enrollment
 
 
-def get_enrollment(session: Session, actor: User, enrollment_id: int) -> Enrollment:
+def get_enrollment(session: DbSession, actor: User, enrollment_id: int) -> Enrollment:
     """The enrollment, only for the teacher who owns it (NotFound for anyone else)."""
     enrollment = session.get(Enrollment, enrollment_id)
     if enrollment is None or enrollment.user_id != actor.id:
@@ -251,7 +251,7 @@ def find_lesson(enrollment: Enrollment, slug: str) -> Lesson:
 
 
 def open_lesson(
-    session: Session, actor: User, enrollment: Enrollment, lesson: Lesson
+    session: DbSession, actor: User, enrollment: Enrollment, lesson: Lesson
 ) -> None:
     """Remember ``lesson`` as where the teacher resumes."""
     if enrollment.user_id != actor.id:
@@ -263,7 +263,7 @@ def open_lesson(
 
 
 def complete_lesson(
-    session: Session, actor: User, enrollment: Enrollment, lesson: Lesson
+    session: DbSession, actor: User, enrollment: Enrollment, lesson: Lesson
 ) -> Lesson | None:
     """Mark ``lesson`` done (once) and move the resume point on; returns the next
     lesson, or None after the last one."""
@@ -325,7 +325,7 @@ class Progress:
 
 
 def progress_for(
-    session: Session, enrollments: Sequence[Enrollment]
+    session: DbSession, enrollments: Sequence[Enrollment]
 ) -> dict[int, Progress]:
     """Progress for several enrollments in a fixed number of queries."""
     ids = [enrollment.id for enrollment in enrollments]
@@ -385,7 +385,7 @@ def progress_for(
     return result
 
 
-def progress(session: Session, enrollment: Enrollment) -> Progress:
+def progress(session: DbSession, enrollment: Enrollment) -> Progress:
     return progress_for(session, [enrollment])[enrollment.id]
 
 
@@ -396,7 +396,7 @@ def module_quiz(module: Module) -> Quiz:
     return quiz_from_data(module.quiz)
 
 
-def attempts(session: Session, enrollment: Enrollment) -> list[QuizAttempt]:
+def attempts(session: DbSession, enrollment: Enrollment) -> list[QuizAttempt]:
     return list(
         session.scalars(
             select(QuizAttempt)
@@ -406,7 +406,7 @@ def attempts(session: Session, enrollment: Enrollment) -> list[QuizAttempt]:
     )
 
 
-def granted_attempts(session: Session, enrollment: Enrollment) -> int:
+def granted_attempts(session: DbSession, enrollment: Enrollment) -> int:
     """Attempts given beyond the module's own by a coach or administrator."""
     return int(
         session.scalar(
@@ -418,13 +418,13 @@ def granted_attempts(session: Session, enrollment: Enrollment) -> int:
     )
 
 
-def allowed_attempts(session: Session, enrollment: Enrollment) -> int:
+def allowed_attempts(session: DbSession, enrollment: Enrollment) -> int:
     return module_quiz(enrollment.module).max_attempts + granted_attempts(
         session, enrollment
     )
 
 
-def attempts_left(session: Session, enrollment: Enrollment) -> int:
+def attempts_left(session: DbSession, enrollment: Enrollment) -> int:
     return max(
         0,
         allowed_attempts(session, enrollment) - len(attempts(session, enrollment)),
@@ -483,7 +483,7 @@ def attempt_quiz(attempt: QuizAttempt) -> Quiz:
     )
 
 
-def next_paper(session: Session, enrollment: Enrollment) -> Quiz:
+def next_paper(session: DbSession, enrollment: Enrollment) -> Quiz:
     """The paper the teacher's next attempt asks."""
     number = len(attempts(session, enrollment)) + 1
     return draw_paper(module_quiz(enrollment.module), enrollment.id, number)
@@ -550,7 +550,7 @@ def clean_answers(quiz: Quiz, form: Mapping[str, Sequence[str]]) -> dict[str, An
 
 
 def submit_quiz(
-    session: Session,
+    session: DbSession,
     actor: User,
     enrollment: Enrollment,
     form: Mapping[str, Sequence[str]],
@@ -589,7 +589,7 @@ def submit_quiz(
     return attempt
 
 
-def grade_quiz_attempt(session: Session, attempt_id: int) -> QuizAttempt | None:
+def grade_quiz_attempt(session: DbSession, attempt_id: int) -> QuizAttempt | None:
     """Score a submitted attempt, store per-question results, mark it GRADED and, when
     it passed, complete the enrollment if the evidence has passed too (completion).
     Safe to run twice: a graded attempt is left alone."""
@@ -608,7 +608,7 @@ def grade_quiz_attempt(session: Session, attempt_id: int) -> QuizAttempt | None:
     return attempt
 
 
-def ungraded_attempt_ids(session: Session, older_than: datetime) -> list[int]:
+def ungraded_attempt_ids(session: DbSession, older_than: datetime) -> list[int]:
     """Attempts saved before ``older_than`` and never scored (for the outbox sweep)."""
     return list(
         session.scalars(
@@ -633,7 +633,7 @@ class MyLearning:
     credentials: dict[int, IssuedCredential] = dataclasses.field(default_factory=dict)
 
 
-def my_learning(session: Session, user: User) -> MyLearning:
+def my_learning(session: DbSession, user: User) -> MyLearning:
     """The teacher's enrollments with their progress, and their awards."""
     enrollments = list(
         session.scalars(
@@ -666,7 +666,7 @@ def my_learning(session: Session, user: User) -> MyLearning:
 
 
 def _current_credentials(
-    session: Session, awards: Sequence[Award]
+    session: DbSession, awards: Sequence[Award]
 ) -> dict[int, IssuedCredential]:
     if not awards:
         return {}
@@ -694,7 +694,7 @@ class TranscriptRow:
         return self.status == "Valid"
 
 
-def transcript(session: Session, user: User) -> list[TranscriptRow]:
+def transcript(session: DbSession, user: User) -> list[TranscriptRow]:
     """Completed modules with their PD hours and their badge's standing, oldest
     completion first."""
     rows = session.execute(
@@ -745,7 +745,7 @@ class OutOfTries:
     last_score: int | None
 
 
-def out_of_tries(session: Session, actor: User, limit: int = 200) -> list[OutOfTries]:
+def out_of_tries(session: DbSession, actor: User, limit: int = 200) -> list[OutOfTries]:
     """The enrollments in ``actor``'s scope (served teachers for a coach, the district
     for its administrator, everyone for an administrator) whose attempts are all used
     and none passed, most recent first."""
@@ -787,7 +787,7 @@ def out_of_tries(session: Session, actor: User, limit: int = 200) -> list[OutOfT
 
 
 def grant_attempts(
-    session: Session, actor: User, enrollment: Enrollment, note: str, count: int = 1
+    session: DbSession, actor: User, enrollment: Enrollment, note: str, count: int = 1
 ) -> QuizAttemptGrant:
     """Give the teacher ``attempts`` more tries at the knowledge check, record who did
     it and why, and tell the teacher in the app and by email."""

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
 from pdhub.accounts.models import Role, User
-from pdhub.db import utcnow
+from pdhub.db import DbSession, utcnow
 from pdhub.learning.models import Enrollment, Module
 from pdhub.review.models import Review
 from pdhub.submissions.models import Submission, SubmissionVersion
@@ -58,7 +58,7 @@ class TurnaroundReport:
     per_module: list[Turnaround]
 
 
-def turnaround(session: Session, actor: User) -> TurnaroundReport:
+def turnaround(session: DbSession, actor: User) -> TurnaroundReport:
     """The report over the actor's district (district admins) or everything (admins)."""
     teacher = aliased(User)
     coach = aliased(User)

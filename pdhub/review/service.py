@@ -9,10 +9,10 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import and_, case, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
 from pdhub.accounts.models import Role, User
-from pdhub.db import utcnow
+from pdhub.db import DbSession, utcnow
 from pdhub.districts.models import District, School
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from pdhub.learning import completion
@@ -28,7 +28,7 @@ from pdhub.submissions.states import SubmissionStatus, move
 # --- assignments -------------------------------------------------------------------
 
 
-def assignments(session: Session, actor: User) -> list[CoachAssignment]:
+def assignments(session: DbSession, actor: User) -> list[CoachAssignment]:
     """The assignments an administrator (all) or a district admin (theirs) manages."""
     statement = select(CoachAssignment).join(User, User.id == CoachAssignment.coach_id)
     if actor.role is not Role.ADMIN:
@@ -39,7 +39,7 @@ def assignments(session: Session, actor: User) -> list[CoachAssignment]:
 
 
 def assign_coach(
-    session: Session,
+    session: DbSession,
     actor: User,
     coach: User,
     district: District,
@@ -84,7 +84,7 @@ def assign_coach(
 
 
 def remove_assignment(
-    session: Session, actor: User, assignment: CoachAssignment
+    session: DbSession, actor: User, assignment: CoachAssignment
 ) -> None:
     if not policies.can_manage_assignments(actor, assignment.district):
         raise PermissionDenied("You don't manage this district.")
@@ -127,7 +127,10 @@ class QueueEntry:
 
 
 def queue(
-    session: Session, coach: User, filters: QueueFilters | None = None, limit: int = 100
+    session: DbSession,
+    coach: User,
+    filters: QueueFilters | None = None,
+    limit: int = 100,
 ) -> list[QueueEntry]:
     """Submissions waiting for review from the teachers ``coach`` serves (never the
     coach's own), oldest first, with who has claimed each."""
@@ -165,7 +168,7 @@ def queue(
     return [QueueEntry(*row, now=now) for row in session.execute(statement)]
 
 
-def queue_choices(session: Session, coach: User) -> dict[str, list[tuple[int, str]]]:
+def queue_choices(session: DbSession, coach: User) -> dict[str, list[tuple[int, str]]]:
     """The modules, districts and schools the coach's queue can be filtered by."""
     served = list(
         session.execute(
@@ -202,14 +205,14 @@ def queue_choices(session: Session, coach: User) -> dict[str, list[tuple[int, st
 # --- claims ------------------------------------------------------------------------
 
 
-def get_submission(session: Session, submission_id: int) -> Submission:
+def get_submission(session: DbSession, submission_id: int) -> Submission:
     submission = session.get(Submission, submission_id)
     if submission is None:
         raise NotFound("We couldn't find that submission.")
     return submission
 
 
-def _check_reviewer(session: Session, coach: User, submission: Submission) -> None:
+def _check_reviewer(session: DbSession, coach: User, submission: Submission) -> None:
     teacher = submission.enrollment.user
     if coach.id == teacher.id:
         raise PermissionDenied("You can't review your own submission.")
@@ -222,7 +225,7 @@ def _check_reviewer(session: Session, coach: User, submission: Submission) -> No
         )
 
 
-def current_claim(session: Session, submission: Submission) -> ReviewClaim | None:
+def current_claim(session: DbSession, submission: Submission) -> ReviewClaim | None:
     """The unexpired claim on ``submission``, if any."""
     claim = session.get(ReviewClaim, submission.id, populate_existing=True)
     if claim is None or claim.expires_at <= utcnow():
@@ -230,7 +233,7 @@ def current_claim(session: Session, submission: Submission) -> ReviewClaim | Non
     return claim
 
 
-def claim(session: Session, coach: User, submission: Submission) -> ReviewClaim:
+def claim(session: DbSession, coach: User, submission: Submission) -> ReviewClaim:
     """Give ``coach`` the submission for PDHUB_REVIEW_CLAIM_MINUTES.
 
     A conditional UPDATE (or an INSERT guarded by the primary key) makes sure two
@@ -277,7 +280,7 @@ def claim(session: Session, coach: User, submission: Submission) -> ReviewClaim:
     return result
 
 
-def release(session: Session, coach: User, submission: Submission) -> None:
+def release(session: DbSession, coach: User, submission: Submission) -> None:
     """Give a claimed submission back to the queue."""
     session.execute(
         delete(ReviewClaim).where(
@@ -290,7 +293,7 @@ def release(session: Session, coach: User, submission: Submission) -> None:
 # --- decisions ---------------------------------------------------------------------
 
 
-def latest_version(session: Session, submission: Submission) -> SubmissionVersion:
+def latest_version(session: DbSession, submission: Submission) -> SubmissionVersion:
     version = session.scalar(
         select(SubmissionVersion)
         .where(SubmissionVersion.submission_id == submission.id)
@@ -362,7 +365,7 @@ def check_scores(
 
 
 def decide(
-    session: Session,
+    session: DbSession,
     coach: User,
     submission: Submission,
     *,
@@ -419,7 +422,7 @@ def decide(
     return review
 
 
-def reviews_by_version(session: Session, submission: Submission) -> dict[int, Review]:
+def reviews_by_version(session: DbSession, submission: Submission) -> dict[int, Review]:
     return {
         review.version_id: review
         for review in session.scalars(
@@ -456,7 +459,7 @@ def _waiting_clause(coach: User, teacher: Any) -> list[Any]:
     ]
 
 
-def coach_summary(session: Session, coach: User) -> CoachSummary:
+def coach_summary(session: DbSession, coach: User) -> CoachSummary:
     """Submissions waiting in the coach's scope, the oldest wait, and the ones the coach
     has claimed and not finished (two queries, whatever the queue's length)."""
     now = utcnow()
@@ -486,7 +489,7 @@ def coach_summary(session: Session, coach: User) -> CoachSummary:
     )
 
 
-def send_coach_digests(session: Session, now: datetime | None = None) -> int:
+def send_coach_digests(session: DbSession, now: datetime | None = None) -> int:
     """Tell each coach, once a day, how much new evidence reached their queue in the
     last 24 hours: an in-app notification, and an email unless they turned it off.
     Keyed by coach and day, so a rerun on the same day tells nobody twice."""

@@ -11,11 +11,10 @@ from pathlib import PurePath
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from pdhub import jobs, tasks
 from pdhub.accounts.models import User
-from pdhub.db import utcnow
+from pdhub.db import DbSession, utcnow
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from pdhub.learning.models import Enrollment
 from pdhub.learning.service import progress
@@ -53,7 +52,7 @@ def _editable(submission: Submission) -> None:
 
 
 def get_or_create_draft(
-    session: Session, actor: User, enrollment: Enrollment
+    session: DbSession, actor: User, enrollment: Enrollment
 ) -> Submission:
     """The enrollment's submission, created as an empty draft the first time."""
     if enrollment.user_id != actor.id:
@@ -69,7 +68,7 @@ def get_or_create_draft(
 
 
 def save_text(
-    session: Session,
+    session: DbSession,
     actor: User,
     submission: Submission,
     *,
@@ -93,7 +92,7 @@ def save_text(
 
 
 def set_share_in_badge(
-    session: Session, actor: User, submission: Submission, share: bool
+    session: DbSession, actor: User, submission: Submission, share: bool
 ) -> None:
     """Record whether the badge may carry the evidence links (URL and title only)."""
     _owned(actor, submission)
@@ -105,7 +104,7 @@ def set_share_in_badge(
 
 
 def add_link(
-    session: Session, actor: User, submission: Submission, *, url: str, title: str
+    session: DbSession, actor: User, submission: Submission, *, url: str, title: str
 ) -> None:
     """Add an http(s) link to the evidence; InvalidInput(field="link_url") otherwise."""
     _owned(actor, submission)
@@ -137,7 +136,7 @@ def add_link(
 
 
 def remove_link(
-    session: Session, actor: User, submission: Submission, index: int
+    session: DbSession, actor: User, submission: Submission, index: int
 ) -> None:
     _owned(actor, submission)
     _editable(submission)
@@ -160,7 +159,7 @@ def safe_filename(name: str) -> str:
 
 
 def add_file(
-    session: Session,
+    session: DbSession,
     actor: User,
     submission: Submission,
     store: FileStore,
@@ -210,7 +209,7 @@ def add_file(
 
 
 def remove_file(
-    session: Session, actor: User, submission: Submission, artifact_id: int
+    session: DbSession, actor: User, submission: Submission, artifact_id: int
 ) -> None:
     """Hide a file from the draft; submitted versions that used it keep it."""
     _owned(actor, submission)
@@ -237,7 +236,7 @@ class ChecklistItem:
     minimum: int | None = None  # for the written parts: the words needed
 
 
-def checklist(session: Session, submission: Submission) -> list[ChecklistItem]:
+def checklist(session: DbSession, submission: Submission) -> list[ChecklistItem]:
     """What the evidence still needs, part by part, plus the knowledge check."""
     evidence = submission.enrollment.module.evidence
     items = []
@@ -282,7 +281,9 @@ def checklist(session: Session, submission: Submission) -> list[ChecklistItem]:
     return items
 
 
-def submit(session: Session, actor: User, submission: Submission) -> SubmissionVersion:
+def submit(
+    session: DbSession, actor: User, submission: Submission
+) -> SubmissionVersion:
     """Snapshot the draft as a new SubmissionVersion and mark it SUBMITTED.
 
     Refuses (InvalidInput) a draft the checklist says is incomplete and (Conflict) a
@@ -324,7 +325,7 @@ def submit(session: Session, actor: User, submission: Submission) -> SubmissionV
     return version
 
 
-def version_artifacts(session: Session, version: SubmissionVersion) -> list[Artifact]:
+def version_artifacts(session: DbSession, version: SubmissionVersion) -> list[Artifact]:
     if not version.artifact_ids:
         return []
     return list(
