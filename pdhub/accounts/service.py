@@ -11,13 +11,13 @@ import hashlib
 import secrets
 import unicodedata
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import pyotp
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 
 from pdhub.accounts import passwords, policies, timezones
 from pdhub.accounts.models import (
@@ -373,7 +373,7 @@ def end_all_sessions(
     if keep_token:
         query = query.where(UserSession.token_hash != token_hash(keep_token))
     result = session.execute(query.values(revoked_at=utcnow()))
-    return result.rowcount or 0
+    return cast(CursorResult[Any], result).rowcount or 0
 
 
 # --- passwords ------------------------------------------------------------------------
@@ -402,7 +402,9 @@ def set_password(session: DbSession, user: User, new: str) -> None:
 
 
 def _reset_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="pdhub.password-reset")
+    return URLSafeTimedSerializer(
+        current_app.config["SECRET_KEY"], salt="pdhub.password-reset"
+    )
 
 
 def make_reset_token(user: User) -> str:

@@ -52,7 +52,8 @@ def _document(text: str, mimetype: str = "application/json") -> Response:
     response = Response(text, mimetype=mimetype)
     response.set_etag(hashlib.sha256(text.encode()).hexdigest()[:32])
     response.headers["Cache-Control"] = "no-cache"
-    return _public(response.make_conditional(request))
+    response.make_conditional(request)  # changes the response itself
+    return _public(response)
 
 
 def _viewable(credential_id: str) -> IssuedCredential:

@@ -9,7 +9,7 @@ from pdhub.review.policies import serves
 
 
 def can_browse_catalog(user: User) -> bool:
-    return user.is_authenticated
+    return bool(user.is_authenticated)
 
 
 def can_enroll(user: User) -> bool:

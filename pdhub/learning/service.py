@@ -725,6 +725,7 @@ def transcript(session: DbSession, user: User) -> list[TranscriptRow]:
             "Revoked" if revoked else "Suspended" if suspended else "Valid",
         )
         for title, version, hours, completed, revoked, suspended in rows
+        if completed is not None  # the query leaves out the others
     ]
 
 

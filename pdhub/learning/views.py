@@ -395,14 +395,14 @@ def transcript_csv() -> Any:
         ],
         [
             *(
-                [
+                (
                     row.module,
                     row.version,
                     f"{row.hours:g}",
                     in_zone(row.completed, zone).isoformat(timespec="seconds"),
                     row.status,
                     "yes" if row.counted else f"no (badge {row.status.lower()})",
-                ]
+                )
                 for row in rows
             ),
             ["Total PD hours counted", "", f"{service.transcript_total(rows):g}"],

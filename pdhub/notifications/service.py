@@ -4,7 +4,7 @@ so each is made once; delivery runs in a task after commit."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -127,6 +127,7 @@ def _body(session: DbSession, message: Message) -> str:
 def _insert_new(session: DbSession, model: type[Base]) -> Any:
     """``INSERT ... ON CONFLICT (key) DO NOTHING`` for ``model`` on this database."""
     dialect = session.get_bind().dialect.name
+    insert: Callable[[type[Base]], Any]  # each dialect's own insert()
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     elif dialect == "sqlite":

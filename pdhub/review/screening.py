@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import timedelta
+from functools import partial
 
 from flask import current_app
 from sqlalchemy import ColumnElement, and_, func, or_, select
@@ -232,7 +233,7 @@ def route(
                 if i in artifacts
             ],
             read=reader,
-            others=lambda teacher_id=teacher_id, pool=pool: pool.others(teacher_id),
+            others=partial(pool.others, teacher_id),
         )
         try:
             result = graders.screen(data)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
 from sqlalchemy import and_, case, delete, exists, func, or_, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -242,7 +243,7 @@ def claim(session: DbSession, coach: User, submission: Submission) -> ReviewClai
     _check_reviewer(session, coach, submission)
     now = utcnow()
     expires = now + timedelta(minutes=current_app.config["PDHUB_REVIEW_CLAIM_MINUTES"])
-    taken = session.execute(
+    claimed = session.execute(
         update(ReviewClaim)
         .where(
             ReviewClaim.submission_id == submission.id,
@@ -256,7 +257,8 @@ def claim(session: DbSession, coach: User, submission: Submission) -> ReviewClai
             ),
         )
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
+    taken = cast(CursorResult[Any], claimed).rowcount
     if not taken:
         holder = session.get(ReviewClaim, submission.id, populate_existing=True)
         if holder is not None:

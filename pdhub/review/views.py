@@ -259,8 +259,8 @@ def _assignment_form(**kwargs: Any) -> forms.AssignmentForm:
             select(User).where(User.role == Role.COACH).order_by(User.name)
         ).all()
     else:
-        districts = [db.session.get(District, current_user.district_id or 0)]
-        districts = [d for d in districts if d is not None]
+        district = db.session.get(District, current_user.district_id or 0)
+        districts = [district] if district is not None else []
         coaches = db.session.scalars(
             select(User)
             .where(

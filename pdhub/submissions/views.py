@@ -250,12 +250,12 @@ def autosave(enrollment_id: int) -> Any:
         return jsonify(
             {"saved": False, "error": error.message, "field": error.field}
         ), 422
-    saved = submission.draft_saved_at
+    saved_at = submission.draft_saved_at
     return jsonify(
         {
             "saved": True,
             # For people: a clock time in their zone with its abbreviation.
-            "saved_at": format_time(saved, viewer_zone()),
+            "saved_at": format_time(saved_at, viewer_zone()),
             "words": {
                 "context": service.word_count(submission.context_text),
                 "reflection": service.word_count(submission.reflection_text),

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 
 from badges.errors import BadgeError
 from badges.keys import public_key_from_did_key
@@ -185,7 +185,7 @@ def trust_list(session: DbSession, district_id: int | None = None) -> TrustList:
     trust = TrustList(district_id=district_id)
     for identifier in own_identifiers(session):
         trust.add(identifier, issuer_keys.ISSUER_NAME, OWN)
-    condition = TrustedIssuer.district_id.is_(None)
+    condition: ColumnElement[bool] = TrustedIssuer.district_id.is_(None)
     if district_id is not None:
         condition = or_(condition, TrustedIssuer.district_id == district_id)
     rows = session.execute(

@@ -201,7 +201,7 @@ def verify_with(
 MAX_EMAIL = 254
 
 
-def check_email_input(email: Any, field: str = "email") -> str | None:
+def check_email_input(email: object, field: str = "email") -> str | None:
     """The expected email address a verifier gave, trimmed; None when none was.
 
     Raises InvalidInput when it cannot be an email address.
@@ -454,7 +454,7 @@ _STATUS_VERDICTS = {"revoked": Verdict.REVOKED, "suspended": Verdict.SUSPENDED}
 # --- describing a credential (untrusted data: every value is checked) ---------------
 
 
-def _text(value: Any, limit: int = 300) -> str | None:
+def _text(value: object, limit: int = 300) -> str | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
