@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pdhub.learning.models import Module
-from pdhub.learning.texts import _l, gettext, ngettext
+from pdhub.learning.texts import _l, gettext
 from pdhub.submissions.models import Artifact, SubmissionVersion
 from pdhub.submissions.service import word_count
 from pdhub.submissions.storage import TYPES_IN_WORDS, sniff_media_type
@@ -67,11 +67,13 @@ def shown(finding: dict[str, Any]) -> str:
     for key in text.get("messages") or []:
         if isinstance(values.get(key), str):
             values[key] = gettext(values[key])
+    template = text["template"]
+    if isinstance(text.get("plural"), str) and values.get("num") != 1:
+        # Each form is its own message (marked with _l): Spanish, like English,
+        # has one form for 1 and another for every other number.
+        template = text["plural"]
     try:
-        if isinstance(text.get("plural"), str):
-            num = values.pop("num", 0)
-            return ngettext(text["template"], text["plural"], int(num), **values)
-        return gettext(text["template"], **values)
+        return gettext(template, **values)
     except (KeyError, TypeError, ValueError):
         return str(finding.get("message", ""))
 
@@ -257,6 +259,14 @@ def minimum_lengths(data: ScreeningInput) -> Iterator[Finding]:
 
 def file_problem(
     filename: str, data: bytes, expected_sha256: str | None = None
+) -> str | None:
+    """Why a file's bytes can't be accepted as evidence (in English), or None."""
+    problem = file_problem_text(filename, data, expected_sha256)
+    return problem.english() if problem else None
+
+
+def file_problem_text(
+    filename: str, data: bytes, expected_sha256: str | None = None
 ) -> Text | None:
     """Why a file's bytes can't be accepted as evidence, or None if they can.
 
@@ -300,14 +310,20 @@ def files_readable(data: ScreeningInput) -> Iterator[Finding]:
                 detail={"artifact": artifact.id},
             )
             continue
-        problem = file_problem(artifact.filename, content, artifact.sha256)
+        problem = file_problem_text(artifact.filename, content, artifact.sha256)
         if problem:
             yield Finding(
                 "file-not-accepted", problem, detail={"artifact": artifact.id}
             )
 
 
-def link_problem(url: str) -> Text | None:
+def link_problem(url: str) -> str | None:
+    """Why ``url`` is not a well-formed web address (in English), or None."""
+    problem = link_problem_text(url)
+    return problem.english() if problem else None
+
+
+def link_problem_text(url: str) -> Text | None:
     """Why ``url`` is not a well-formed web address, or None."""
     link = {"link": url if len(url) <= 80 else url[:77] + "..."}
     if len(url) > 2000 or any(c.isspace() for c in url):
@@ -341,7 +357,7 @@ def link_problem(url: str) -> Text | None:
 def links_well_formed(data: ScreeningInput) -> Iterator[Finding]:
     for link in data.version.links:
         url = str(link.get("url", "")) if isinstance(link, dict) else ""
-        problem = link_problem(url)
+        problem = link_problem_text(url)
         if problem:
             yield Finding("link-malformed", problem, detail={"url": url[:300]})
 
