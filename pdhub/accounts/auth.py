@@ -27,7 +27,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "accounts.signin"
     # Flask-Login flashes the message in the reader's language: str() of the lazy
     # string at flash time (a lazy string itself can't be stored in the session).
-    login_manager.login_message = _l("Please sign in to continue.")  # type: ignore[assignment]  # lazy, made str by localize_callback
+    login_manager.login_message = _l("Please sign in to continue.")
     login_manager.localize_callback = str
     login_manager.login_message_category = "info"
     # Flask-Login's own "session protection" compares a hash of the address; ours is

@@ -26,12 +26,14 @@ class Role(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "teacher": _("Teacher"),
-            "coach": _("Coach"),
-            "district_admin": _("District administrator"),
-            "admin": _("Platform administrator"),
-        }[self.value]
+        return str(
+            {
+                "teacher": _("Teacher"),
+                "coach": _("Coach"),
+                "district_admin": _("District administrator"),
+                "admin": _("Platform administrator"),
+            }[self.value]
+        )
 
     @property
     def is_staff(self) -> bool:
