@@ -22,8 +22,8 @@ babel = Babel()
 
 def select_locale() -> str:
     """``?lang=`` when it names a language we speak, else the browser's
-    ``Accept-Language``, else English (also outside a request: a background job
-    rendering an email)."""
+    ``Accept-Language``, else English (also outside a request: a worker or a
+    command rendering an email or raising a message)."""
     if not has_request_context():
         return DEFAULT_LANGUAGE
     asked = request.args.get("lang", "")
