@@ -14,8 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import Integer, String, cast, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
