@@ -22,6 +22,7 @@ from pdhub.accounts.models import Role, User
 from pdhub.credentials.models import Award, IssuedCredential
 from pdhub.db import utcnow
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from pdhub.i18n import DEFAULT_LANGUAGE
 from pdhub.learning import completion, policies
 from pdhub.learning.models import (
     Enrollment,
@@ -41,6 +42,7 @@ from pdhub.learning.packages import (
     score_quiz,
 )
 from pdhub.learning.packages.model import MAX_ANSWER_CHARS
+from pdhub.learning.texts import LocalizedModule, language_for
 from pdhub.notifications import service as notifications
 from pdhub.review.policies import scope_clause
 from pdhub.submissions.models import Submission
@@ -74,7 +76,8 @@ class CatalogFacets:
 
 @dataclass(frozen=True)
 class CatalogPage:
-    modules: list[Module]
+    #: Each with its texts in the reader's language where it has them.
+    modules: list[LocalizedModule]
     total: int
     page: int
     pages: int
@@ -96,8 +99,14 @@ def _json_contains(column: Any, text: str) -> Any:
 GRADE_ORDER = ["PreK", "K-2", "3-5", "6-8", "9-12", "Higher education", "Adult"]
 
 
-def catalog(session: Session, user: User | None, query: CatalogQuery) -> CatalogPage:
-    """One page of current modules matching ``query``, with the filter choices.
+def catalog(
+    session: Session,
+    user: User | None,
+    query: CatalogQuery,
+    language: str = DEFAULT_LANGUAGE,
+) -> CatalogPage:
+    """One page of current modules matching ``query``, with the filter choices;
+    each module's texts in ``language`` where it has them, else in English.
 
     Runs a fixed number of SQL statements whatever the catalog's size: facets, count,
     page, and the user's enrollments.
@@ -160,7 +169,12 @@ def catalog(session: Session, user: User | None, query: CatalogQuery) -> Catalog
         )
     )
     return CatalogPage(
-        modules, total, page, pages, facets, enrollments_by_slug(session, user)
+        [LocalizedModule(module, language) for module in modules],
+        total,
+        page,
+        pages,
+        facets,
+        enrollments_by_slug(session, user),
     )
 
 
@@ -214,9 +228,13 @@ def enrollment_for(session: Session, user: User, slug: str) -> Enrollment | None
     )
 
 
-def enroll(session: Session, actor: User, module: Module) -> Enrollment:
-    """Enroll ``actor`` in ``module``; an existing enrollment in any version of it is
-    returned as it is (the teacher keeps the version they started)."""
+def enroll(
+    session: Session, actor: User, module: Module, language: str = DEFAULT_LANGUAGE
+) -> Enrollment:
+    """Enroll ``actor`` in ``module``, taking it in ``language`` when the module has
+    it (else English: the credential is issued in that language); an existing
+    enrollment in any version of it is returned as it is (the teacher keeps the
+    version and the language they started with)."""
     existing = enrollment_for(session, actor, module.slug)
     if existing is not None:
         return existing
@@ -228,6 +246,7 @@ def enroll(session: Session, actor: User, module: Module) -> Enrollment:
     enrollment = Enrollment(
         user_id=actor.id,
         module_id=module.id,
+        language=language_for(module, language),
         current_lesson_id=module.lessons[0].id if module.lessons else None,
     )
     session.add(enrollment)
