@@ -104,8 +104,12 @@ def _criteria_narrative(module: LocalizedModule) -> str:
 def _pd_hours(hours: float) -> str:
     number = f"{hours:g}"
     return str(
-        ngettext("%(hours)s PD hour", "%(hours)s PD hours", 1 if number == "1" else 2)
-        % {"hours": number}
+        ngettext(
+            "%(hours)s PD hour",
+            "%(hours)s PD hours",
+            1 if number == "1" else 2,
+            hours=number,
+        )
     )
 
 
