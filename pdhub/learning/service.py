@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import Integer, String, cast, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
@@ -832,8 +834,14 @@ def grant_attempts(
     session.add(grant)
     session.flush()
     module = enrollment.module
-    more = "another attempt" if count == 1 else f"{count} more attempts"
-    message = f"{actor.name} gave you {more} at the knowledge check for {module.title}."
+    message = ngettext(
+        "%(person)s gave you another attempt at the knowledge check for %(module)s.",
+        "%(person)s gave you %(num)d more attempts at the knowledge check for "
+        "%(module)s.",
+        count,
+        person=actor.name,
+        module=module.title,
+    )
     path = f"/learn/{enrollment.id}/quiz"
     notifications.tell(
         session,
@@ -842,13 +850,16 @@ def grant_attempts(
             to=teacher,
             text=message,
             link=path,
-            subject=f"You can try the knowledge check again: {module.title}",
+            subject=_(
+                "You can try the knowledge check again: %(module)s",
+                module=module.title,
+            ),
             template="quiz_attempts_granted",
             context={
                 "teacher": teacher,
                 "actor": actor,
                 "module": module,
-                "more": more,
+                "count": count,
                 "note": note,
                 "link": notifications.absolute_link(path),
             },

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import ngettext
 from sqlalchemy import and_, case, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
@@ -521,10 +522,10 @@ def send_coach_digests(session: Session, now: datetime | None = None) -> int:
     day = now.date().isoformat()
     messages: list[Message] = []
     for person, count in rows:
-        message = (
-            "1 new submission is waiting for your review."
-            if count == 1
-            else f"{count} new submissions are waiting for your review."
+        message = ngettext(
+            "%(num)d new submission is waiting for your review.",
+            "%(num)d new submissions are waiting for your review.",
+            count,
         )
         email = person.review_digest_email  # the coach may turn the email off
         messages.append(
