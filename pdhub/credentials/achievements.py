@@ -27,8 +27,8 @@ from badges.credential import (
 from pdhub.credentials.keys import base_url
 from pdhub.credentials.models import Award
 from pdhub.i18n import DEFAULT_LANGUAGE
+from pdhub.learning.localized import LocalizedModule, language_for
 from pdhub.learning.models import Module
-from pdhub.learning.texts import LocalizedModule, language_for
 
 
 def achievement_key(module: Module, language: str = DEFAULT_LANGUAGE) -> str:

@@ -32,8 +32,8 @@ from badges.proofs.hashing import unsecured
 from pdhub.credentials import achievements, images, keys, status
 from pdhub.credentials.models import Award, IssuedCredential, StatusList
 from pdhub.db import utcnow
+from pdhub.learning.localized import language_for
 from pdhub.learning.models import Module
-from pdhub.learning.texts import language_for
 
 # A module version's pictures, drawn once per worker process (drawing the PNG medal
 # of an SVG badge takes ~20 ms, far more than signing). Keyed by the module row and

@@ -59,7 +59,7 @@ class Module(Base):
     badge_media_type: Mapped[str] = mapped_column(String(40))
     badge_alt: Mapped[str] = mapped_column(String(300))
     # By language code: the module's texts in that language (translations/<code>.yaml;
-    # lessons with their rendered body_html), read through pdhub.learning.texts.
+    # lessons with their rendered body_html), read through pdhub.learning.localized.
     translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Lower-cased title, summary, competency, topics and lesson titles for search
     # (in every language the module has).
