@@ -3,6 +3,7 @@ credential exactly once, reissue, revocation, suspension and sharing."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from pdhub.credentials.models import (
 )
 from pdhub.db import DbSession, utcnow
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from pdhub.i18n import DEFAULT_LANGUAGE
 from pdhub.learning.models import Enrollment, Module
 from pdhub.notifications import service as notifications
 
@@ -710,13 +712,41 @@ def download(session: DbSession, credential: IssuedCredential, kind: str) -> byt
     raise NotFound("There is no such download of a credential.")
 
 
-def certificate(credential: IssuedCredential) -> bytes:
-    """The PDF certificate of a credential."""
+@dataclass(frozen=True)
+class OwnWords:
+    """What a credential says about its achievement, in the language it was issued
+    in (``language``, its ``inLanguage``; English for credentials without one)."""
+
+    name: str
+    description: str
+    language: str
+
+
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+def own_words(credential: IssuedCredential) -> OwnWords:
+    """The achievement's name and description as the signed credential has them."""
     module = credential.award.module
+    achievement = credential.document.get("credentialSubject", {}).get(
+        "achievement", {}
+    )
+    language = str(achievement.get("inLanguage") or DEFAULT_LANGUAGE)
+    return OwnWords(
+        name=str(achievement.get("name") or module.badge_name),
+        description=str(achievement.get("description") or module.badge_description),
+        language=language if _LANGUAGE_CODE.match(language) else DEFAULT_LANGUAGE,
+    )
+
+
+def certificate(credential: IssuedCredential) -> bytes:
+    """The PDF certificate of a credential, in the credential's own words."""
+    module = credential.award.module
+    words = own_words(credential)
     return images.certificate_pdf(
         recipient=credential.user.name,
-        badge_name=module.badge_name,
-        description=module.badge_description,
+        badge_name=words.name,
+        description=words.description,
         hours=module.hours,
         issued_at=credential.issued_at,
         credential_id=credential.id,

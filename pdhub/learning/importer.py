@@ -52,9 +52,26 @@ def _sections(package: ModulePackage) -> dict[str, Any]:
     }
 
 
+def _translations(package: ModulePackage) -> dict[str, Any]:
+    """The translations as stored: each lesson's Markdown rendered once, like the
+    English lessons."""
+    stored = {}
+    for language, texts in package.translations.items():
+        lessons = {
+            slug: {
+                "title": lesson["title"],
+                "body_markdown": lesson["body"],
+                "body_html": render_markdown(lesson["body"]),
+            }
+            for slug, lesson in texts["lessons"].items()
+        }
+        stored[language] = {**_plain(dict(texts)), "lessons": lessons}
+    return stored
+
+
 def search_text(package: ModulePackage) -> str:
     """Lower-cased words the catalog search matches: title, summary, competency,
-    topics, grade bands, standard codes and lesson titles."""
+    topics, grade bands, standard codes and lesson titles (of every language)."""
     parts = [
         package.title,
         package.summary,
@@ -67,6 +84,14 @@ def search_text(package: ModulePackage) -> str:
         *(s.name for s in package.standards),
         *(lesson.title for lesson in package.lessons),
     ]
+    for texts in package.translations.values():
+        parts += [
+            texts["title"],
+            texts["summary"],
+            texts["competency"],
+            texts["key_method"]["summary"],
+            *(lesson["title"] for lesson in texts["lessons"].values()),
+        ]
     return " ".join(" ".join(parts).lower().split())
 
 
@@ -117,6 +142,7 @@ def _import(session: DbSession, package: ModulePackage) -> tuple[Module, str]:
         badge_media_type=package.badge.media_type,
         badge_alt=package.badge.alt,
         search_text=search_text(package),
+        translations=_translations(package),
         **_sections(package),
     )
     module.lessons = [

@@ -22,7 +22,9 @@ from pdhub.accounts.models import Role, User
 from pdhub.credentials.models import Award, IssuedCredential
 from pdhub.db import DbSession, utcnow
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from pdhub.i18n import DEFAULT_LANGUAGE
 from pdhub.learning import completion, policies
+from pdhub.learning.localized import LocalizedModule, language_for
 from pdhub.learning.models import (
     Enrollment,
     EnrollmentStatus,
@@ -80,7 +82,8 @@ class CatalogFacets:
 
 @dataclass(frozen=True)
 class CatalogPage:
-    modules: list[Module]
+    #: Each with its texts in the reader's language where it has them.
+    modules: list[LocalizedModule]
     total: int
     page: int
     pages: int
@@ -102,8 +105,14 @@ def _json_contains(column: Any, text: str) -> Any:
 GRADE_ORDER = ["PreK", "K-2", "3-5", "6-8", "9-12", "Higher education", "Adult"]
 
 
-def catalog(session: DbSession, user: User | None, query: CatalogQuery) -> CatalogPage:
-    """One page of current modules matching ``query``, with the filter choices.
+def catalog(
+    session: DbSession,
+    user: User | None,
+    query: CatalogQuery,
+    language: str = DEFAULT_LANGUAGE,
+) -> CatalogPage:
+    """One page of current modules matching ``query``, with the filter choices;
+    each module's texts in ``language`` where it has them, else in English.
 
     Runs a fixed number of SQL statements whatever the catalog's size: facets, count,
     page, and the user's enrollments.
@@ -166,7 +175,12 @@ def catalog(session: DbSession, user: User | None, query: CatalogQuery) -> Catal
         )
     )
     return CatalogPage(
-        modules, total, page, pages, facets, enrollments_by_slug(session, user)
+        [LocalizedModule(module, language) for module in modules],
+        total,
+        page,
+        pages,
+        facets,
+        enrollments_by_slug(session, user),
     )
 
 
@@ -220,9 +234,13 @@ def enrollment_for(session: DbSession, user: User, slug: str) -> Enrollment | No
     )
 
 
-def enroll(session: DbSession, actor: User, module: Module) -> Enrollment:
-    """Enroll ``actor`` in ``module``; an existing enrollment in any version of it is
-    returned as it is (the teacher keeps the version they started)."""
+def enroll(
+    session: DbSession, actor: User, module: Module, language: str = DEFAULT_LANGUAGE
+) -> Enrollment:
+    """Enroll ``actor`` in ``module``, taking it in ``language`` when the module has
+    it (else English: the credential is issued in that language); an existing
+    enrollment in any version of it is returned as it is (the teacher keeps the
+    version and the language they started with)."""
     existing = enrollment_for(session, actor, module.slug)
     if existing is not None:
         return existing
@@ -234,6 +252,7 @@ def enroll(session: DbSession, actor: User, module: Module) -> Enrollment:
     enrollment = Enrollment(
         user_id=actor.id,
         module_id=module.id,
+        language=language_for(module, language),
         current_lesson_id=module.lessons[0].id if module.lessons else None,
     )
     session.add(enrollment)

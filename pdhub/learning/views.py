@@ -26,7 +26,7 @@ from pdhub.errors import NotFound
 from pdhub.exports import csv_response, csv_text
 from pdhub.extensions import db
 from pdhub.forms import saving
-from pdhub.learning import forms, policies, service
+from pdhub.learning import forms, localized, policies, service
 from pdhub.learning.models import Enrollment, QuizAttempt, QuizAttemptStatus
 from pdhub.templating import in_zone, viewer_zone
 
@@ -67,7 +67,9 @@ def _catalog_query(form: forms.CatalogForm) -> service.CatalogQuery:
 def catalog() -> Any:
     form = forms.CatalogForm(request.args)
     query = _catalog_query(form)
-    result = service.catalog(db.session, current_user, query)
+    result = service.catalog(
+        db.session, current_user, query, localized.current_language()
+    )
     form.topic.choices = [SelectChoice("", _("Any topic"))] + [
         SelectChoice(topic, topic.replace("-", " ").capitalize())
         for topic in result.facets.topics
@@ -97,7 +99,7 @@ def module(slug: str) -> Any:
     progress = service.progress(db.session, enrollment) if enrollment else None
     return render_template(
         "learning/module.html",
-        module=current,
+        module=localized.localized(current),
         enrollment=enrollment,
         progress=progress,
         can_enroll=policies.can_enroll(current_user),
@@ -137,7 +139,9 @@ def enroll(slug: str) -> Any:
     if not ConfirmForm(prefix="enroll").validate_on_submit():
         flash(_("That form expired. Please press Enroll again."), "error")
         return redirect(url_for("learning.module", slug=slug), 303)
-    enrollment = service.enroll(db.session, current_user, current)
+    enrollment = service.enroll(
+        db.session, current_user, current, localized.current_language()
+    )
     db.session.commit()
     return redirect(_resume_url(enrollment), 303)
 
@@ -182,16 +186,19 @@ def lesson(enrollment_id: int, lesson_slug: str) -> Any:
         abort(404)
     service.open_lesson(db.session, current_user, enrollment, current)
     db.session.commit()
+    module = localized.localized(enrollment.module)
     lessons = enrollment.module.lessons
     index = lessons.index(current)
     return render_template(
         "learning/lesson.html",
         enrollment=enrollment,
-        module=enrollment.module,
-        lesson=current,
+        module=module,
+        lesson=module.localize_lesson(current),
         position=index + 1,
-        previous=lessons[index - 1] if index > 0 else None,
-        following=lessons[index + 1] if index + 1 < len(lessons) else None,
+        previous=module.localize_lesson(lessons[index - 1]) if index > 0 else None,
+        following=module.localize_lesson(lessons[index + 1])
+        if index + 1 < len(lessons)
+        else None,
         progress=service.progress(db.session, enrollment),
         complete_form=ConfirmForm(prefix="done"),
     )
@@ -237,11 +244,12 @@ def _render_quiz(
 ) -> Any:
     attempts = service.attempts(db.session, enrollment)
     allowed = service.allowed_attempts(db.session, enrollment)
+    module = localized.localized(enrollment.module)
     return render_template(
         "learning/quiz.html",
         enrollment=enrollment,
-        module=enrollment.module,
-        quiz=service.next_paper(db.session, enrollment),
+        module=module,
+        quiz=module.localize_quiz(service.next_paper(db.session, enrollment)),
         attempts=attempts,
         form=form,
         problems=problems or {},
@@ -301,16 +309,26 @@ def quiz_attempt(enrollment_id: int, number: int) -> Any:
         abort(404)
     attempts = service.attempts(db.session, enrollment)
     allowed = service.allowed_attempts(db.session, enrollment)
+    module = localized.localized(enrollment.module)
+    # Feedback was kept in English when graded; show it in the reader's language.
+    results = {
+        result["question_id"]: {
+            **result,
+            "feedback": module.feedback(result["question_id"], result["correct"])
+            or result["feedback"],
+        }
+        for result in attempt.results or []
+    }
     return render_template(
         "learning/quiz_result.html",
         enrollment=enrollment,
-        module=enrollment.module,
-        quiz=service.attempt_quiz(attempt),
+        module=module,
+        quiz=module.localize_quiz(service.attempt_quiz(attempt)),
         passing_score=service.module_quiz(enrollment.module).passing_score,
         attempt=attempt,
         scoring=attempt.status is QuizAttemptStatus.SUBMITTED,
-        results={result["question_id"]: result for result in attempt.results or []},
-        lessons={lesson.slug: lesson for lesson in enrollment.module.lessons},
+        results=results,
+        lessons={lesson.slug: lesson for lesson in module.lessons},
         allowed=allowed,
         attempts_left=max(0, allowed - len(attempts)),
         passed_any=any(a.passed for a in attempts),

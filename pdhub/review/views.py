@@ -26,6 +26,7 @@ from pdhub.districts.models import District, School
 from pdhub.errors import InvalidInput
 from pdhub.extensions import db
 from pdhub.forms import saving, show_error
+from pdhub.learning import localized
 from pdhub.learning.texts import _l, ngettext
 from pdhub.learning.texts import gettext as _
 from pdhub.review import forms, graders, policies, reports, service
@@ -167,7 +168,8 @@ def review(submission_id: int) -> Any:
     teacher = submission.enrollment.user
     if not policies.can_review(db.session, current_user, teacher):
         abort(403 if teacher.id == current_user.id else 404)
-    module = submission.enrollment.module
+    # The rubric in the coach's language; the scores keep the module's ids.
+    module = localized.localized(submission.enrollment.module)
     form = forms.review_form(module.rubric)
     claim_ = service.current_claim(db.session, submission)
     mine = claim_ is not None and claim_.coach_id == current_user.id
@@ -255,7 +257,7 @@ def submission_status(submission_id: int) -> Any:
         "review/submission.html",
         submission=submission,
         teacher=teacher,
-        module=submission.enrollment.module,
+        module=localized.localized(submission.enrollment.module),
         steps=steps,
         step_index=order.index(shown),
         revise_url=_revise_url(submission),

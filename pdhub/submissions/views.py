@@ -21,6 +21,7 @@ from flask_login import current_user, login_required
 
 from pdhub.extensions import db
 from pdhub.forms import saving, show_error
+from pdhub.learning import localized
 from pdhub.learning import policies as learning_policies
 from pdhub.learning import service as learning
 from pdhub.learning.models import Enrollment
@@ -58,18 +59,19 @@ def _render(
     status: int = 200,
 ) -> Any:
     latest = submission.versions[-1] if submission.versions else None
-    evidence_spec = enrollment.module.evidence
+    module = localized.localized(enrollment.module)
+    evidence_spec = module.evidence
     form.context.description = evidence_spec["context"]["prompt"]
     form.reflection.description = evidence_spec["reflection"]["prompt"]
     return render_template(
         "submissions/evidence.html",
         enrollment=enrollment,
-        module=enrollment.module,
+        module=module,
         submission=submission,
         form=form,
         checklist=service.checklist(db.session, submission),
         progress=learning.progress(db.session, enrollment),
-        evidence=enrollment.module.evidence,
+        evidence=evidence_spec,
         latest=latest,
         latest_files=service.version_artifacts(db.session, latest) if latest else [],
         word_count=service.word_count,
