@@ -118,9 +118,7 @@ def _credential_input() -> tuple[Any, str | None]:
         )
     if "jwt" in body and set(body) <= {"jwt", "email"}:
         if not isinstance(body["jwt"], str):
-            raise InvalidInput(
-                _("jwt must be a string holding a VC-JWT."), field="jwt"
-            )
+            raise InvalidInput(_("jwt must be a string holding a VC-JWT."), field="jwt")
         return body["jwt"], service.check_email_input(body.get("email"))
     if "credential" in body and set(body) <= {"credential", "email"}:
         if not isinstance(body["credential"], dict | str):
@@ -163,9 +161,7 @@ def _token(*, bulk: bool = True) -> ApiToken:
     header = request.headers.get("Authorization", "")
     scheme, _space, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized(
-            _("Send an API token: Authorization: Bearer <token>.")
-        )
+        raise Unauthorized(_("Send an API token: Authorization: Bearer <token>."))
     record = accounts.api_token_for(db.session, token.strip())
     if record is None:
         raise Unauthorized(_("That API token is not valid (revoked, or mistyped)."))

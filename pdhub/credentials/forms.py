@@ -40,9 +40,7 @@ class StatusForm(FlaskForm):
         validators=[
             Length(
                 max=MAX_REASON,
-                message=_l(
-                    "Keep the reason under %(max)s characters.", max=MAX_REASON
-                ),
+                message=_l("Keep the reason under %(max)s characters.", max=MAX_REASON),
             )
         ],
     )

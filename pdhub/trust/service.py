@@ -85,7 +85,9 @@ def normalize_identifier(text: str, *, field_name: str = "identifier") -> str:
                 field=field_name,
             ) from None
         if "#" in value:
-            raise InvalidInput(_("Enter the DID without a #fragment."), field=field_name)
+            raise InvalidInput(
+                _("Enter the DID without a #fragment."), field=field_name
+            )
         return value
     if value.startswith("did:web:"):
         match = _DID_WEB.fullmatch(value)
@@ -296,7 +298,8 @@ def _clean_url(url: str | None, field_name: str = "url") -> str | None:
     parts = urlsplit(value)
     if parts.scheme not in ("https", "http") or not parts.netloc or len(value) > 2048:
         raise InvalidInput(
-            _("The web site must be an address starting with https://."), field=field_name
+            _("The web site must be an address starting with https://."),
+            field=field_name,
         )
     return value
 
@@ -333,7 +336,9 @@ def add_entry(
     cleaned = _clean_name(name)
     site = _clean_url(url)
     if _existing(session, district_id, normalized) is not None:
-        raise InvalidInput(_("That issuer is already on this list."), field="identifier")
+        raise InvalidInput(
+            _("That issuer is already on this list."), field="identifier"
+        )
     entry = TrustedIssuer(
         district_id=district_id,
         identifier=normalized,

@@ -29,11 +29,10 @@ from pdhub.db import utcnow
 from pdhub.districts.models import District
 from pdhub.errors import Conflict, DomainError, NotFound, PermissionDenied
 from pdhub.exports import csv_text
+from pdhub.i18n import LANGUAGES
 from pdhub.trust import service as trust_service
 from pdhub.trust.service import TrustList
-from pdhub.i18n import LANGUAGES
 from pdhub.verification import policies
-from pdhub.verification.messages import _, in_language, language, stored_reasons
 from pdhub.verification.fetcher import (
     DocumentFetcher,
     FetchError,
@@ -41,6 +40,7 @@ from pdhub.verification.fetcher import (
     credential_document_url,
     resolver_for,
 )
+from pdhub.verification.messages import _, in_language, language, stored_reasons
 from pdhub.verification.models import (
     BatchStatus,
     RecipientMatch,
@@ -84,6 +84,7 @@ def csv_headings() -> list[str]:
         "reasons": _("Reasons"),
     }
     return [headings[column] for column in CSV_COLUMNS]
+
 
 #: What a skipped file's row says.
 SKIPPED_REASON = "skipped: not a credential"
@@ -351,13 +352,17 @@ def finish_batch(session: Session, batch_id: int) -> bool:
     assert batch is not None  # noqa: S101 - just updated
     session.refresh(batch)
     rows = _rows(session, batch_id)
-    csv_text = results_csv(rows)
+    # English whoever's request ran the job in process (the record's own language).
+    with in_language("en"):
+        csv_text = results_csv(rows)
     # The CSV a reader downloads is in their language: the report covers each.
     with_checks = _rows(session, batch_id, with_checks=True)
     by_language: dict[str, str] = {}
+    trust_texts: dict[str, str] = {}
     for code in LANGUAGES:
         with in_language(code):
             text = results_csv(with_checks)
+            trust_texts[code] = issuer_trust_text(batch.district.name)
         by_language[code] = hashlib.sha256(text.encode("utf-8")).hexdigest()
     counts = {verdict.value: 0 for verdict in Verdict}
     for row in rows:
@@ -377,11 +382,8 @@ def finish_batch(session: Session, batch_id: int) -> bool:
         else None,
         "total": batch.total,
         "counts": counts,
-        "issuerTrust": "An issuer counts as trusted when it is this platform's own, "
-        f"on the platform's trust list, or on {batch.district.name}'s trust list, "
-        "as the lists stood when each credential was checked; any other issuer's "
-        "credential with a valid signature is unlisted_issuer, and claimedName is "
-        "only the credential's own claim.",
+        "issuerTrust": trust_texts["en"],
+        "issuerTrustByLanguage": trust_texts,
         "resultsCsvSha256": hashlib.sha256(csv_text.encode("utf-8")).hexdigest(),
         "resultsCsvSha256ByLanguage": by_language,
         "results": rows,
@@ -393,6 +395,18 @@ def finish_batch(session: Session, batch_id: int) -> bool:
     batch.verified_count = counts[Verdict.VERIFIED.value]
     session.flush()
     return True
+
+
+def issuer_trust_text(district: str) -> str:
+    """What "trusted" means in the signed report, in the reader's language."""
+    return _(
+        "An issuer counts as trusted when it is this platform's own, on the "
+        "platform's trust list, or on %(district)s's trust list, as the lists stood "
+        "when each credential was checked; any other issuer's credential with a "
+        "valid signature is unlisted_issuer, and claimedName is only the "
+        "credential's own claim.",
+        district=district,
+    )
 
 
 def _rows(

@@ -56,7 +56,10 @@ class VerifyForm(FlaskForm):
         if not given:
             self.credential.errors = [
                 *self.credential.errors,
-                _("Paste a credential, upload a file, or enter a credential's address."),
+                _(
+                    "Paste a credential, upload a file, or enter a credential's "
+                    "address."
+                ),
             ]
             return False
         if len(given) > 1:

@@ -27,7 +27,9 @@ from flask_babel import ngettext as _ngettext
 
 from badges.dates import parse_date_time
 
-_forced: ContextVar[str | None] = ContextVar("pdhub_verification_language", default=None)
+_forced: ContextVar[str | None] = ContextVar(
+    "pdhub_verification_language", default=None
+)
 
 
 @contextmanager
@@ -166,7 +168,10 @@ def _failure(code: str) -> tuple[str, bool] | None:
         ),
         "not_yet_valid": (_("The credential is not valid yet."), False),
         "dates_invalid": (
-            _("The credential's validity dates are malformed or contradict each other."),
+            _(
+                "The credential's validity dates are malformed or contradict each "
+                "other."
+            ),
             True,
         ),
         "revoked": (_("The issuer has revoked the credential."), False),
@@ -275,7 +280,9 @@ def check_detail(
         if passed:
             if not credential.get("credentialStatus"):
                 return _("The credential has no status entry, so it cannot be revoked.")
-            return _("Neither revoked nor suspended (the issuer's status list says so).")
+            return _(
+                "Neither revoked nor suspended (the issuer's status list says so)."
+            )
         if code in ("revoked", "suspended") and record is not None:
             return standing_text(record)
     failure = _failure(code)
@@ -324,9 +331,7 @@ def list_label(source: str) -> str:
 def recipient_text(detail: str) -> str:
     """The recipient check's detail (one of the service's fixed sentences)."""
     return {
-        "no email address was given to check": _(
-            "no email address was given to check"
-        ),
+        "no email address was given to check": _("no email address was given to check"),
         "the credential could not be read": _("the credential could not be read"),
         "the credential was issued to this email address": _(
             "the credential was issued to this email address"
