@@ -96,7 +96,7 @@ def test_verify_a_valid_badge_in_spanish_names_each_check_in_spanish(
         "de confianza como «PD Hub»",
         "No está revocada ni suspendida",
         "Válida desde el",
-        "Superada",
+        "Aprobada",
         "Comprobar de quién es la insignia",
     ):
         assert spanish in page, spanish
@@ -123,7 +123,7 @@ def test_verify_a_revoked_badge_in_spanish_gives_the_date_and_reason_in_spanish(
     assert "El emisor ha revocado esta credencial." in page
     assert "Revocada por PD Hub el " in page
     assert "Motivo: Evidencia copiada." in page
-    assert "No superada" in page
+    assert "No aprobada" in page
     for english in ("revoked by PD Hub", "The issuer has revoked", "Not passed"):
         assert english not in page, english
 
@@ -160,7 +160,7 @@ def test_bulk_verification_page_and_csv_read_in_spanish_and_the_report_covers_bo
     client = site.test_client()
     sign_in(client, admin)
     upload = text(client.get("/district/verify", headers=ES))
-    assert "Verificar en lote" in upload and "Empezar a verificar" in upload
+    assert "Verificar en bloque" in upload and "Empezar a verificar" in upload
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as zipped:
         zipped.writestr("ok.json", json.dumps(documents.credential(teacher="Ana Ruiz")))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -191,7 +192,9 @@ def invite(
             notifications.Message(
                 key=f"invitation:{invitation.id}",
                 to=address,
-                subject=f"You're invited to {district.name} on PD Hub",
+                subject=_(
+                    "You're invited to %(district)s on PD Hub", district=district.name
+                ),
                 template="invitation_existing",
                 context={
                     "district": district,
@@ -207,7 +210,9 @@ def invite(
         notifications.Message(
             key=f"invitation:{invitation.id}",
             to=address,
-            subject=f"You're invited to {district.name} on PD Hub",
+            subject=_(
+                "You're invited to %(district)s on PD Hub", district=district.name
+            ),
             template="invitation",
             context={
                 "district": district,
