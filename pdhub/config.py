@@ -262,7 +262,7 @@ def finalize(config: dict[str, Any], default_instance_path: str) -> dict[str, An
         or config["PDHUB_ISSUER_EMAIL"]
         or parseaddr(config["PDHUB_MAIL_FROM"])[1]
     )
-    if "@" not in contact or any(c.isspace() or c in "<>\"" for c in contact):
+    if "@" not in contact or any(c.isspace() or c in '<>"' for c in contact):
         raise ConfigError(
             "PDHUB_CONTACT_EMAIL must be one email address like privacy@district.org, "
             f"got {contact!r}."
