@@ -8,6 +8,7 @@ from typing import Any
 import segno
 from flask import (
     Blueprint,
+    Response,
     current_app,
     flash,
     g,
@@ -38,7 +39,7 @@ def _safe_next(default: str) -> str:
     return safe_next(request.args.get("next"), default)
 
 
-def _failed(response: Any) -> bool:
+def _failed(response: Response) -> bool:
     return response.status_code != 303
 
 
@@ -535,8 +536,8 @@ def undo_change(token: str) -> Any:
     if form.validate_on_submit():
         with saving(show=False) as saved:
             service.undo_change(db.session, token)
-        if (error := saved.error) is not None:
-            form.form_errors.append(error.message)
+        if (problem := saved.error) is not None:
+            form.form_errors.append(problem.message)
         else:
             if current_user.is_authenticated:
                 auth.sign_out()

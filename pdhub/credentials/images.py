@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import unicodedata
 from datetime import datetime
+from typing import TypedDict
 from xml.sax.saxutils import escape
 
 import resvg_py
@@ -17,9 +18,17 @@ BRAND = (29, 78, 137)
 PNG_SIZE = 400
 
 
+class FontFamilies(TypedDict):
+    sans_serif_family: str
+    serif_family: str
+
+
 #: Generic font families for badge art that names Helvetica, Arial or "sans-serif":
 #: DejaVu is what Debian installs with fontconfig (fonts-dejavu-core).
-FONT_FAMILIES = {"sans_serif_family": "DejaVu Sans", "serif_family": "DejaVu Serif"}
+FONT_FAMILIES: FontFamilies = {
+    "sans_serif_family": "DejaVu Sans",
+    "serif_family": "DejaVu Serif",
+}
 
 
 def render_svg(svg: bytes, size: int = PNG_SIZE) -> bytes:

@@ -19,11 +19,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from badges.proofs.hashing import unsecured
 from pdhub.credentials import keys
 from pdhub.credentials.models import IssuedCredential, IssuerKey, StatusPurpose
+from pdhub.db import DbSession
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def _issuer_id(credential: Mapping[str, Any]) -> str | None:
 
 
 def own_credential(
-    session: Session, credential: Mapping[str, Any] | None
+    session: DbSession, credential: Mapping[str, Any] | None
 ) -> IssuedCredential | None:
     """The stored credential whose content this is, if this deployment issued it.
 
@@ -137,7 +137,7 @@ def forget_withdrawn_keys() -> None:
     _withdrawn_cache = None
 
 
-def _withdrawn(session: Session) -> frozenset[str]:
+def _withdrawn(session: DbSession) -> frozenset[str]:
     global _withdrawn_cache
     now = time.monotonic()
     if _withdrawn_cache is None or now - _withdrawn_cache[0] > _WITHDRAWN_TTL:
@@ -152,13 +152,15 @@ def _withdrawn(session: Session) -> frozenset[str]:
     return _withdrawn_cache[1]
 
 
-def signed_with_withdrawn_key(session: Session, credential: Mapping[str, Any]) -> bool:
+def signed_with_withdrawn_key(
+    session: DbSession, credential: Mapping[str, Any]
+) -> bool:
     """Whether a key of this deployment's that was withdrawn signed it."""
     return bool(_signing_multibases(credential) & _withdrawn(session))
 
 
 def key_standing(
-    session: Session,
+    session: DbSession,
     credential: Mapping[str, Any],
     stored: IssuedCredential | None,
 ) -> Standing | None:

@@ -52,7 +52,8 @@ def _document(text: str, mimetype: str = "application/json") -> Response:
     response = Response(text, mimetype=mimetype)
     response.set_etag(hashlib.sha256(text.encode()).hexdigest()[:32])
     response.headers["Cache-Control"] = "no-cache"
-    return _public(response.make_conditional(request))
+    response.make_conditional(request)  # changes the response itself
+    return _public(response)
 
 
 def _viewable(credential_id: str) -> IssuedCredential:
@@ -175,6 +176,7 @@ def credential(name: str) -> Any:
             "credentials/credential.html",
             credential=credential,
             module=module,
+            words=service.own_words(credential),
             document=credential.document,
             image=achievements.badge_image_data_url(module),
             is_owner=current_user.is_authenticated
@@ -261,15 +263,16 @@ def issuer(issuer_id: str) -> Any:
 
 @bp.get("/achievements/<key>")
 def achievement(key: str) -> Any:
-    slug, _, version = key.rpartition("-v")
-    if not slug or not version.isdigit():
+    parsed = achievements.parse_achievement_key(key)
+    if parsed is None:
         abort(404)
+    slug, version, language = parsed
     module = db.session.scalar(
-        select(Module).where(Module.slug == slug, Module.version == int(version))
+        select(Module).where(Module.slug == slug, Module.version == version)
     )
-    if module is None:
+    if module is None or language not in achievements.editions(module):
         abort(404)
-    document = achievements.achievement_for(module).to_json()
+    document = achievements.achievement_for(module, language).to_json()
     document = {
         "@context": [
             "https://www.w3.org/ns/credentials/v2",

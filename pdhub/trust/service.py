@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, or_, select
 
 from badges.errors import BadgeError
 from badges.keys import public_key_from_did_key
 from pdhub.accounts.models import Role, User
 from pdhub.credentials import keys as issuer_keys
 from pdhub.credentials.models import IssuerKey
+from pdhub.db import DbSession
 from pdhub.errors import InvalidInput, NotFound, PermissionDenied
 from pdhub.trust import policies
 from pdhub.trust.models import TrustedIssuer
@@ -169,7 +169,7 @@ class TrustList:
         return self.hosts.get(host) if host else None
 
 
-def own_identifiers(session: Session) -> list[str]:
+def own_identifiers(session: DbSession) -> list[str]:
     """Every identifier this deployment has issued under: each key's did:key, and
     the did:web DID when one is configured."""
     found = list(session.scalars(select(IssuerKey.did_key).order_by(IssuerKey.id)))
@@ -179,13 +179,13 @@ def own_identifiers(session: Session) -> list[str]:
     return found
 
 
-def trust_list(session: Session, district_id: int | None = None) -> TrustList:
+def trust_list(session: DbSession, district_id: int | None = None) -> TrustList:
     """Own identifiers, the platform list, then ``district_id``'s list (its names
     win: the district chose them)."""
     trust = TrustList(district_id=district_id)
     for identifier in own_identifiers(session):
         trust.add(identifier, issuer_keys.ISSUER_NAME, OWN)
-    condition = TrustedIssuer.district_id.is_(None)
+    condition: ColumnElement[bool] = TrustedIssuer.district_id.is_(None)
     if district_id is not None:
         condition = or_(condition, TrustedIssuer.district_id == district_id)
     rows = session.execute(
@@ -199,7 +199,7 @@ def trust_list(session: Session, district_id: int | None = None) -> TrustList:
     return trust
 
 
-def trust_list_for(session: Session, actor: User | None) -> TrustList:
+def trust_list_for(session: DbSession, actor: User | None) -> TrustList:
     """The lists that apply to ``actor``'s verification: a district administrator's
     district list on top of the platform's; anyone else, the platform's."""
     if (
@@ -237,7 +237,7 @@ def _check_keeper(actor: User, district_id: int | None) -> None:
 
 
 def entries(
-    session: Session, actor: User, district_id: int | None
+    session: DbSession, actor: User, district_id: int | None
 ) -> list[TrustedIssuer]:
     """The list's entries, by name; PermissionDenied unless ``actor`` keeps it."""
     _check_keeper(actor, district_id)
@@ -255,7 +255,7 @@ def entries(
     )
 
 
-def entries_of_platform(session: Session) -> list[TrustedIssuer]:
+def entries_of_platform(session: DbSession) -> list[TrustedIssuer]:
     """The platform list, which every district's verification also uses (read-only
     for district administrators)."""
     return list(
@@ -293,7 +293,7 @@ def _clean_url(url: str | None, field_name: str = "url") -> str | None:
 
 
 def _existing(
-    session: Session, district_id: int | None, identifier: str
+    session: DbSession, district_id: int | None, identifier: str
 ) -> TrustedIssuer | None:
     condition = (
         TrustedIssuer.district_id.is_(None)
@@ -306,7 +306,7 @@ def _existing(
 
 
 def add_entry(
-    session: Session,
+    session: DbSession,
     actor: User,
     district_id: int | None,
     *,
@@ -338,7 +338,7 @@ def add_entry(
 
 
 def entry_for(
-    session: Session, actor: User, district_id: int | None, entry_id: int
+    session: DbSession, actor: User, district_id: int | None, entry_id: int
 ) -> TrustedIssuer:
     """The entry ``entry_id`` of the list ``actor`` keeps; NotFound for any other."""
     _check_keeper(actor, district_id)
@@ -353,7 +353,7 @@ def entry_for(
 
 
 def update_entry(
-    session: Session,
+    session: DbSession,
     actor: User,
     district_id: int | None,
     entry_id: int,
@@ -370,7 +370,7 @@ def update_entry(
 
 
 def remove_entry(
-    session: Session, actor: User, district_id: int | None, entry_id: int
+    session: DbSession, actor: User, district_id: int | None, entry_id: int
 ) -> TrustedIssuer:
     """Remove an entry of ``actor``'s list (NotFound for another list's)."""
     entry = entry_for(session, actor, district_id, entry_id)
@@ -485,7 +485,7 @@ def parse_registry(raw: bytes) -> list[tuple[str, str, str | None]]:
 
 
 def import_registry(
-    session: Session, actor: User, district_id: int | None, raw: bytes
+    session: DbSession, actor: User, district_id: int | None, raw: bytes
 ) -> ImportResult:
     """Add every issuer of a DCC registry file to the list; all or nothing."""
     _check_keeper(actor, district_id)

@@ -20,12 +20,11 @@ import orjson
 from cachetools import LRUCache
 from flask import current_app
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.orm import Session
 
 from badges.verify import CHECK_NAMES, Check, VerificationReport
 from pdhub import jobs, tasks
 from pdhub.accounts.models import User
-from pdhub.db import utcnow
+from pdhub.db import DbSession, utcnow
 from pdhub.districts.models import District
 from pdhub.errors import Conflict, DomainError, NotFound, PermissionDenied
 from pdhub.exports import csv_text
@@ -70,7 +69,7 @@ SKIPPED_REASON = "skipped: not a credential"
 
 
 def start_batch(
-    session: Session,
+    session: DbSession,
     actor: User,
     items: list[BatchInput],
     *,
@@ -125,7 +124,7 @@ class TooManyBatches(DomainError):
     title = "Too many verifications started"
 
 
-def _check_rate(session: Session, actor: User, api_token_id: int | None) -> None:
+def _check_rate(session: DbSession, actor: User, api_token_id: int | None) -> None:
     """Refuse a batch past the hourly allowance of the district and of the token.
 
     The district's row is locked first (PostgreSQL) so two requests racing past
@@ -164,7 +163,7 @@ def _check_rate(session: Session, actor: User, api_token_id: int | None) -> None
             )
 
 
-def verify_chunk(session: Session, batch_id: int, start: int, end: int) -> int:
+def verify_chunk(session: DbSession, batch_id: int, start: int, end: int) -> int:
     """Verify the unchecked items at positions [start, end); return how many."""
     batch = session.get(VerificationBatch, batch_id)
     if batch is None or batch.status is BatchStatus.DONE:
@@ -295,7 +294,7 @@ def _item_values(outcome: Outcome) -> dict[str, Any]:
     }
 
 
-def finish_batch(session: Session, batch_id: int) -> bool:
+def finish_batch(session: DbSession, batch_id: int) -> bool:
     """Mark a fully checked batch done and sign its report; True for the winner."""
     remaining = session.scalar(
         select(func.count()).where(
@@ -355,7 +354,7 @@ def finish_batch(session: Session, batch_id: int) -> bool:
     return True
 
 
-def _rows(session: Session, batch_id: int) -> list[dict[str, Any]]:
+def _rows(session: DbSession, batch_id: int) -> list[dict[str, Any]]:
     items = session.execute(
         select(
             VerificationItem.position,
@@ -460,7 +459,7 @@ class Progress:
         }
 
 
-def batch_for(session: Session, actor: User, batch_id: int) -> VerificationBatch:
+def batch_for(session: DbSession, actor: User, batch_id: int) -> VerificationBatch:
     """The batch, if ``actor``'s district ran it; NotFound otherwise."""
     batch = session.get(VerificationBatch, batch_id)
     if batch is None or not policies.can_view_batch(actor, batch):
@@ -469,7 +468,7 @@ def batch_for(session: Session, actor: User, batch_id: int) -> VerificationBatch
 
 
 def district_batches(
-    session: Session, actor: User, limit: int = 50
+    session: DbSession, actor: User, limit: int = 50
 ) -> list[VerificationBatch]:
     """The district's most recent batches."""
     if not policies.can_verify_in_bulk(actor):
@@ -484,7 +483,7 @@ def district_batches(
     )
 
 
-def progress(session: Session, batch: VerificationBatch) -> Progress:
+def progress(session: DbSession, batch: VerificationBatch) -> Progress:
     """How many items are checked, and whether the report is ready."""
     if batch.status is BatchStatus.DONE:
         return Progress(batch.total, batch.total, True)
@@ -497,12 +496,12 @@ def progress(session: Session, batch: VerificationBatch) -> Progress:
     return Progress(int(checked or 0), batch.total, False)
 
 
-def batch_csv(session: Session, batch: VerificationBatch) -> str:
+def batch_csv(session: DbSession, batch: VerificationBatch) -> str:
     """The results CSV (the one the signed report's hash covers)."""
     return results_csv(_rows(session, batch.id))
 
 
-def csv_file(session: Session, batch: VerificationBatch) -> tuple[str, str, str]:
+def csv_file(session: DbSession, batch: VerificationBatch) -> tuple[str, str, str]:
     """The results CSV as a download: (text, media type, file name)."""
     return batch_csv(session, batch), "text/csv", f"verification-{batch.id}.csv"
 
@@ -520,7 +519,7 @@ def report_file(batch: VerificationBatch, kind: str) -> tuple[str, str, str]:
 
 
 def verdict_counts(
-    session: Session, batch: VerificationBatch
+    session: DbSession, batch: VerificationBatch
 ) -> list[tuple[Verdict, int]]:
     """How many items got each verdict (verdicts nobody got left out)."""
     found = dict(
@@ -534,7 +533,7 @@ def verdict_counts(
 
 
 def batch_results(
-    session: Session, batch: VerificationBatch, limit: int | None = None
+    session: DbSession, batch: VerificationBatch, limit: int | None = None
 ) -> list[dict[str, Any]]:
     """Every item's verdict, with the individual checks, for the API."""
     items = session.scalars(

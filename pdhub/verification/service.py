@@ -4,6 +4,7 @@ to whom, and each check in plain words."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -62,6 +63,9 @@ class CredentialSummary:
     teacher: str | None = None
     achievement: str | None = None
     achievement_description: str | None = None
+    #: The language of the credential's own words (its achievement's inLanguage, a
+    #: well-formed BCP 47 tag), so pages mark them up for screen readers.
+    language: str | None = None
     criteria: str | None = None
     criteria_url: str | None = None
     hours: str | None = None
@@ -201,7 +205,7 @@ def verify_with(
 MAX_EMAIL = 254
 
 
-def check_email_input(email: Any, field: str = "email") -> str | None:
+def check_email_input(email: object, field: str = "email") -> str | None:
     """The expected email address a verifier gave, trimmed; None when none was.
 
     Raises InvalidInput when it cannot be an email address.
@@ -454,7 +458,7 @@ _STATUS_VERDICTS = {"revoked": Verdict.REVOKED, "suspended": Verdict.SUSPENDED}
 # --- describing a credential (untrusted data: every value is checked) ---------------
 
 
-def _text(value: Any, limit: int = 300) -> str | None:
+def _text(value: object, limit: int = 300) -> str | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
@@ -512,6 +516,7 @@ def summarize(credential: Mapping[str, Any] | None) -> CredentialSummary:
         teacher=_teacher_name(subject),
         achievement=_text(achievement.get("name")),
         achievement_description=_text(achievement.get("description"), 2000),
+        language=_language(achievement.get("inLanguage")),
         criteria=_text(criteria.get("narrative"), 4000),
         criteria_url=_url(criteria.get("id")),
         hours=hours,
@@ -519,6 +524,14 @@ def summarize(credential: Mapping[str, Any] | None) -> CredentialSummary:
         issued=_text(credential.get("validFrom") or credential.get("awardedDate"), 40),
         valid_until=_text(credential.get("validUntil"), 40),
     )
+
+
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$")
+
+
+def _language(value: Any) -> str | None:
+    text = _text(value, 40)
+    return text if text and _LANGUAGE_TAG.match(text) else None
 
 
 def _url(value: Any) -> str | None:

@@ -1,5 +1,5 @@
-"""Spanish runs longer than English: the account, dashboard and administration pages
-in Spanish still fit a phone (390×844) without sideways scrolling, and stay
+"""Spanish runs longer than English: the account, dashboard, administration and module
+pages in Spanish still fit a phone (390×844) without sideways scrolling, and stay
 axe-clean. Set PDHUB_SCREENSHOTS to a folder to keep a screenshot of each."""
 
 from __future__ import annotations
@@ -18,7 +18,16 @@ SignedIn = Callable[..., BrowserContext]
 
 PAGES = {
     PUBLIC: ["/signin", "/signup", "/privacy", "/accessibility", "/security"],
-    "teacher": ["/dashboard", "/account", "/account/two-factor", "/account/sessions"],
+    "teacher": [
+        "/dashboard",
+        "/account",
+        "/account/two-factor",
+        "/account/sessions",
+        # A module in Spanish, and one in English only (the note, lang="en" texts).
+        "/modules",
+        "/modules/digital-equity-classroom",
+        "/modules/digital-citizenship",
+    ],
     "district_admin": ["/dashboard", "/account/api-tokens"],
     "admin": ["/dashboard", "/admin/districts", "/admin/users", "/admin/jobs"],
 }
