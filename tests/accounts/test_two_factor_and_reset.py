@@ -177,19 +177,18 @@ def test_a_password_reset_link_expires_after_two_hours(
 
 
 def test_a_reset_link_stops_working_once_any_new_password_is_set(
-    client: FlaskClient, session: Session, mail_log: Path
+    app, client: FlaskClient, session: Session, mail_log: Path
 ) -> None:
     teacher = UserFactory()
-    client.post("/password/forgot", data={"email": teacher.email})
-    first = re.search(r"http://localhost(/password/reset/\S+)", mail_log.read_text())
-    mail_log.unlink()
+    # A link asked for a few minutes ago, then a new one by email.
+    first = _reset_link_made(app, teacher, timedelta(minutes=5))
     client.post("/password/forgot", data={"email": teacher.email})
     second = re.search(r"http://localhost(/password/reset/\S+)", mail_log.read_text())
+    assert second is not None and second.group(1) != first
     new_password = "another fresh phrase for autumn"
-    assert (
-        client.post(second.group(1), data={"password": new_password}).status_code == 303
-    )
-    response = client.post(first.group(1), data={"password": "yet another long phrase"})
+    response = client.post(second.group(1), data={"password": new_password})
+    assert response.status_code == 303
+    response = client.post(first, data={"password": "yet another long phrase"})
     assert response.status_code == 400
     assert "already used" in text(response)
     sign_in(client, teacher, new_password)
