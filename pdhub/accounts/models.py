@@ -22,6 +22,8 @@ class Role(enum.StrEnum):
     COACH = "coach"
     DISTRICT_ADMIN = "district_admin"
     ADMIN = "admin"
+    # Sees the progress of their own school's staff, nothing else of the district.
+    SCHOOL_LEADER = "school_leader"
 
     @property
     def label(self) -> str:
@@ -30,6 +32,7 @@ class Role(enum.StrEnum):
             "coach": "Coach",
             "district_admin": "District administrator",
             "admin": "Platform administrator",
+            "school_leader": "School leader",
         }[self.value]
 
     @property

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -18,6 +20,7 @@ from pdhub.db import utcnow
 from pdhub.districts import policies
 from pdhub.districts.models import District, Invitation, School
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from pdhub.i18n import DEFAULT_LANGUAGE
 from pdhub.learning.models import Enrollment
 from pdhub.notifications import service as notifications
 from pdhub.review.models import CoachAssignment
@@ -36,7 +39,7 @@ def new_join_code() -> str:
 def _clean_name(name: str, field: str = "name") -> str:
     name = " ".join(name.split())
     if not name or len(name) > 160:
-        raise InvalidInput("Enter a name of 1 to 160 characters.", field=field)
+        raise InvalidInput(_("Enter a name of 1 to 160 characters."), field=field)
     return name
 
 
@@ -46,11 +49,11 @@ def create_district(
     """Create a district (platform administrators only), with its default time zone
     (none: UTC). Raises PermissionDenied, InvalidInput."""
     if actor.role is not Role.ADMIN:
-        raise PermissionDenied("Only platform administrators create districts.")
+        raise PermissionDenied(_("Only platform administrators create districts."))
     name = _clean_name(name)
     zone = timezones.clean_zone_name(time_zone)
     if session.scalar(select(District.id).where(District.name == name)):
-        raise InvalidInput("A district with this name exists.", field="name")
+        raise InvalidInput(_("A district with this name exists."), field="name")
     district = District(name=name, join_code=new_join_code(), time_zone=zone)
     session.add(district)
     session.flush()
@@ -63,7 +66,7 @@ def district_for_join_code(session: Session, code: str) -> District:
     district = session.scalar(select(District).where(District.join_code == cleaned))
     if district is None:
         raise InvalidInput(
-            "We don't know that join code. Check it with your district office.",
+            _("We don't know that join code. Check it with your district office."),
             field="join_code",
         )
     return district
@@ -71,7 +74,7 @@ def district_for_join_code(session: Session, code: str) -> District:
 
 def regenerate_join_code(session: Session, actor: User, district: District) -> str:
     if not policies.can_manage_district(actor, district):
-        raise PermissionDenied("You don't manage this district.")
+        raise PermissionDenied(_("You don't manage this district."))
     district.join_code = new_join_code()
     session.flush()
     return district.join_code
@@ -84,21 +87,21 @@ def set_time_zone(
     (empty: UTC). Its own district administrators and platform administrators only.
     Raises PermissionDenied, InvalidInput."""
     if not policies.can_manage_district(actor, district):
-        raise PermissionDenied("You don't manage this district.")
+        raise PermissionDenied(_("You don't manage this district."))
     district.time_zone = timezones.clean_zone_name(name)
     session.flush()
 
 
 def add_school(session: Session, actor: User, district: District, name: str) -> School:
     if not policies.can_manage_district(actor, district):
-        raise PermissionDenied("You don't manage this district.")
+        raise PermissionDenied(_("You don't manage this district."))
     name = _clean_name(name)
     exists = session.scalar(
         select(School.id).where(School.district_id == district.id, School.name == name)
     )
     if exists:
         raise InvalidInput(
-            "This district already has a school with that name.", field="name"
+            _("This district already has a school with that name."), field="name"
         )
     school = School(district_id=district.id, name=name)
     session.add(school)
@@ -108,7 +111,7 @@ def add_school(session: Session, actor: User, district: District, name: str) -> 
 
 def rename_school(session: Session, actor: User, school: School, name: str) -> None:
     if not policies.can_manage_district(actor, school.district):
-        raise PermissionDenied("You don't manage this district.")
+        raise PermissionDenied(_("You don't manage this district."))
     name = _clean_name(name)
     clash = session.scalar(
         select(School.id).where(
@@ -119,7 +122,7 @@ def rename_school(session: Session, actor: User, school: School, name: str) -> N
     )
     if clash:
         raise InvalidInput(
-            "This district already has a school with that name.", field="name"
+            _("This district already has a school with that name."), field="name"
         )
     school.name = name
     session.flush()
@@ -132,7 +135,7 @@ def get_school(
         return None
     school = session.get(School, school_id)
     if school is None or school.district_id != district.id:
-        raise InvalidInput("Choose a school in this district.", field="school")
+        raise InvalidInput(_("Choose a school in this district."), field="school")
     return school
 
 
@@ -144,8 +147,10 @@ def invite(
     email: str,
     role: Role,
     school: School | None = None,
+    language: str | None = None,
 ) -> str:
     """Invite someone by email to join ``district`` with ``role``; returns the token.
+    The email is written in ``language`` (a roster may give it), else in English.
 
     Re-inviting the same email replaces the old link. The answer never says whether
     the address has an account elsewhere (no enumeration across districts): only a
@@ -156,12 +161,12 @@ def invite(
     """
     if not policies.can_invite(actor, district, role):
         raise PermissionDenied(
-            "You can't invite people with that role to this district."
+            _("You can't invite people with that role to this district.")
         )
     address = accounts.normalize_email(email)
     existing = session.scalar(select(User).where(User.email == address))
     if existing is not None and existing.district_id == district.id:
-        raise InvalidInput("This person is already in your district.", field="email")
+        raise InvalidInput(_("This person is already in your district."), field="email")
     now = utcnow()
     for old in session.scalars(
         select(Invitation).where(
@@ -185,33 +190,47 @@ def invite(
     )
     session.add(invitation)
     session.flush()
+    with force_locale(language or DEFAULT_LANGUAGE):
+        _tell_invited(session, actor, district, invitation, existing, token)
+    return token
+
+
+def _tell_invited(
+    session: Session,
+    actor: User,
+    district: District,
+    invitation: Invitation,
+    existing: User | None,
+    token: str,
+) -> None:
+    subject = _("You're invited to %(district)s on PD Hub", district=district.name)
     if existing is not None:
         notifications.tell(
             session,
             notifications.Message(
                 key=f"invitation:{invitation.id}",
-                to=address,
-                subject=f"You're invited to {district.name} on PD Hub",
+                to=invitation.email,
+                subject=subject,
                 template="invitation_existing",
                 context={
                     "district": district,
-                    "role": role,
+                    "role": invitation.role,
                     "inviter": actor,
                     "user": existing,
                 },
             ),
         )
-        return token
+        return
     notifications.tell(
         session,
         notifications.Message(
             key=f"invitation:{invitation.id}",
-            to=address,
-            subject=f"You're invited to {district.name} on PD Hub",
+            to=invitation.email,
+            subject=subject,
             template="invitation",
             context={
                 "district": district,
-                "role": role,
+                "role": invitation.role,
                 "inviter": actor,
                 "link": notifications.link_for(
                     "accounts.accept_invitation", token=token
@@ -224,7 +243,6 @@ def invite(
             secret=True,
         ),
     )
-    return token
 
 
 def invitation_for_token(session: Session, token: str) -> Invitation:
@@ -234,12 +252,14 @@ def invitation_for_token(session: Session, token: str) -> Invitation:
     )
     if invitation is None or invitation.revoked_at is not None:
         raise NotFound(
-            "This invitation link is not valid. Ask your district for a new one."
+            _("This invitation link is not valid. Ask your district for a new one.")
         )
     if invitation.accepted_at is not None:
-        raise Conflict("This invitation was already used. Sign in instead.")
+        raise Conflict(_("This invitation was already used. Sign in instead."))
     if invitation.expires_at < utcnow():
-        raise Conflict("This invitation has expired. Ask your district for a new one.")
+        raise Conflict(
+            _("This invitation has expired. Ask your district for a new one.")
+        )
     return invitation
 
 
@@ -299,7 +319,7 @@ def school_counts(session: Session, district: District) -> dict[int, int]:
 
 def revoke_invitation(session: Session, actor: User, invitation: Invitation) -> None:
     if not policies.can_manage_district(actor, invitation.district):
-        raise PermissionDenied("You don't manage this district.")
+        raise PermissionDenied(_("You don't manage this district."))
     invitation.revoked_at = utcnow()
     session.flush()
 
@@ -327,12 +347,14 @@ class DistrictSummary:
     @property
     def next_step(self) -> NextStep:
         if not self.schools:
-            return NextStep("Add your schools", "districts.overview")
+            return NextStep(_("Add your schools"), "districts.overview")
         if not self.teachers and not self.open_invitations:
-            return NextStep("Invite your teachers", "districts.overview")
+            return NextStep(_("Invite your teachers"), "districts.overview")
         if not self.coach_assignments:
-            return NextStep("Give your schools a coach", "review.coaches")
-        return NextStep("Verify badges teachers show you", "verification.batches_page")
+            return NextStep(_("Give your schools a coach"), "review.coaches")
+        return NextStep(
+            _("Verify badges teachers show you"), "verification.batches_page"
+        )
 
 
 def district_summary(session: Session, district: District) -> DistrictSummary:
