@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -27,6 +28,7 @@ from pdhub.districts.models import (
     School,
 )
 from pdhub.errors import InvalidInput, NotFound, PermissionDenied
+from pdhub.i18n import DEFAULT_LANGUAGE
 from pdhub.learning.models import Enrollment, EnrollmentStatus, Module
 from pdhub.notifications import service as notifications
 
@@ -46,11 +48,13 @@ class Standing(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "done": _("Done"),
-            "on_track": _("On track"),
-            "late": _("Late"),
-        }[self.value]
+        return str(
+            {
+                "done": _("Done"),
+                "on_track": _("On track"),
+                "late": _("Late"),
+            }[self.value]
+        )
 
 
 STANDING_CHOICES = [
@@ -250,8 +254,9 @@ def progress(
         if filters.school_id is None or p.school_id == filters.school_id
     ]
     titles = _titles(session, {a.module_slug for a in assignments})
-    states: dict[tuple[int, str], tuple[EnrollmentStatus, datetime | None]] = {}
-    for user_id, slug, status, completed_at in session.execute(
+    states: dict[tuple[int, str], tuple[EnrollmentStatus | None, datetime | None]]
+    states = {}
+    for user_id, slug, found, finished_at in session.execute(
         select(
             Enrollment.user_id, Module.slug, Enrollment.status, Enrollment.completed_at
         )
@@ -265,7 +270,7 @@ def progress(
     ):
         key = (user_id, slug)
         if states.get(key, (None, None))[0] is not EnrollmentStatus.COMPLETED:
-            states[key] = (status, completed_at)
+            states[key] = (found, finished_at)
     for assignment in assignments:
         for person in people:
             if not _covers(assignment, person):
@@ -363,11 +368,10 @@ def _insert_reminders(session: Session, values: list[dict[str, object]]) -> set[
     those recorded now."""
     if not values:
         return set()
+    from sqlalchemy.dialects import postgresql, sqlite
+
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
         insert(AssignmentReminder)
         .values(values)
@@ -410,11 +414,14 @@ def send_reminders(session: Session) -> int:
                     for row in rows
                 ],
             )
-            messages = [
-                _reminder(row, stage) for row in rows if row.person.id in claimed
-            ]
-            if messages:
-                notifications.tell(session, *messages)
+            # Written in English until people choose a language (a worker has no
+            # request to take one from).
+            with force_locale(DEFAULT_LANGUAGE):
+                messages = [
+                    _reminder(row, stage) for row in rows if row.person.id in claimed
+                ]
+                if messages:
+                    notifications.tell(session, *messages)
             sent += len(messages)
     session.flush()
     return sent

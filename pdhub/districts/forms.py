@@ -93,7 +93,8 @@ class AssignmentForm(FlaskForm):
         ],
         default="everyone",
     )
-    school = SelectField(_l("School"), coerce=str, choices=[])
+    # Checked by the service (only for "one school"); empty otherwise.
+    school = SelectField(_l("School"), coerce=str, choices=[], validate_choice=False)
     people = TextAreaField(
         _l("People's email addresses"),
         description=_l("For particular people: one email address per line."),

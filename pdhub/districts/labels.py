@@ -16,7 +16,7 @@ def role_name(role: Role | str) -> str:
         Role.ADMIN: _("Platform administrator"),
         Role.SCHOOL_LEADER: _("School leader"),
     }
-    return names[Role(role)]
+    return str(names[Role(role)])
 
 
 def role_in_sentence(role: Role | str) -> str:
@@ -28,4 +28,4 @@ def role_in_sentence(role: Role | str) -> str:
         Role.ADMIN: _("a platform administrator"),
         Role.SCHOOL_LEADER: _("a school leader"),
     }
-    return names[Role(role)]
+    return str(names[Role(role)])

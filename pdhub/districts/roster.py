@@ -629,11 +629,38 @@ def apply_chunk(session: Session, import_id: int) -> bool:
         user.email: user
         for user in session.scalars(select(User).where(User.email.in_(emails)))
     }
+    invited = set(
+        session.scalars(
+            select(Invitation.email).where(
+                Invitation.district_id == district.id,
+                Invitation.email.in_(emails),
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
+                Invitation.expires_at > utcnow(),
+            )
+        )
+    )
+    invitees: list[districts.Invitee] = []
     for row in rows:
         result = _apply_row(
             session, actor, district, roster, row, entries, users, schools
         )
+        if result == "invite":
+            if row["email"] in invited:
+                result = "unchanged"  # invited before and not answered yet
+            else:
+                invitees.append(
+                    districts.Invitee(
+                        row["email"],
+                        Role(row["role"]),
+                        schools.get(row["school"].lower()) if row["school"] else None,
+                        row["language"],
+                    )
+                )
+                invited.add(row["email"])
+                result = "invited"
         outcome[result] = outcome.get(result, 0) + 1
+    districts.invite_many(session, actor, district, invitees)
     roster.processed += len(rows)
     roster.outcome = outcome
     if roster.processed < roster.total:
@@ -676,8 +703,9 @@ def _apply_row(
     users: dict[str, User],
     schools: dict[str, School],
 ) -> str:
-    """Bring one person up to their row; returns what happened ("invited",
-    "updated", "unchanged" or "elsewhere")."""
+    """Bring one person's entry and account up to their row; returns what happened
+    ("updated", "unchanged", "email_taken"), or "invite" for someone without an
+    account in the district."""
     school = schools.get(row["school"].lower()) if row["school"] else None
     role = Role(row["role"])
     entry = entries.get(row["sourced_id"])
@@ -712,27 +740,7 @@ def _apply_row(
         return _update_user(session, user, row, role, school, users)
     if old_email != row["email"]:
         _revoke_open_invitations(session, district, old_email)
-    open_invitation = session.scalar(
-        select(Invitation.id).where(
-            Invitation.district_id == district.id,
-            Invitation.email == row["email"],
-            Invitation.accepted_at.is_(None),
-            Invitation.revoked_at.is_(None),
-            Invitation.expires_at > utcnow(),
-        )
-    )
-    if open_invitation is not None:
-        return "unchanged"
-    districts.invite(
-        session,
-        actor,
-        district,
-        email=row["email"],
-        role=role,
-        school=school,
-        language=row["language"],
-    )
-    return "invited"
+    return "invite"
 
 
 def _update_user(

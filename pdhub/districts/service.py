@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from pdhub.accounts import service as accounts
@@ -195,6 +197,94 @@ def invite(
     return token
 
 
+@dataclass(frozen=True)
+class Invitee:
+    email: str
+    role: Role
+    school: School | None = None
+    language: str | None = None
+
+
+def invite_many(
+    session: Session, actor: User, district: District, invitees: list[Invitee]
+) -> int:
+    """``invite`` for many people at once (a roster chunk): a few queries in all, and
+    one delivery job per language. People already in the district are skipped;
+    returns how many were invited."""
+    if not invitees:
+        return 0
+    for person in invitees:
+        if not policies.can_invite(actor, district, person.role):
+            raise PermissionDenied(
+                _("You can't invite people with that role to this district.")
+            )
+    addresses = [accounts.normalize_email(p.email) for p in invitees]
+    accounts_by_email = {
+        user.email: user
+        for user in session.scalars(select(User).where(User.email.in_(addresses)))
+    }
+    now = utcnow()
+    session.execute(
+        update(Invitation)
+        .where(
+            Invitation.email.in_(addresses),
+            Invitation.district_id == district.id,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )
+    made: list[tuple[Invitee, Invitation, str, User | None]] = []
+    for person, address in zip(invitees, addresses, strict=True):
+        existing = accounts_by_email.get(address)
+        if existing is not None and existing.district_id == district.id:
+            continue
+        token = secrets.token_urlsafe(24)
+        invitation = Invitation(
+            district_id=district.id,
+            school_id=person.school.id if person.school else None,
+            email=address,
+            role=person.role,
+            token_hash=accounts.token_hash(token),
+            invited_by_id=actor.id,
+            created_at=now,
+            expires_at=now + INVITATION_LIFETIME,
+        )
+        session.add(invitation)
+        made.append((person, invitation, token, existing))
+    session.flush()
+    by_language: dict[str, list[tuple[Invitation, str, User | None]]] = {}
+    for person, invitation, token, existing in made:
+        by_language.setdefault(person.language or DEFAULT_LANGUAGE, []).append(
+            (invitation, token, existing)
+        )
+    for language, group in by_language.items():
+        with force_locale(language):
+            # The body differs only in its link: render it once per role.
+            bodies: dict[Role, str] = {}
+            messages = []
+            for invitation, token, existing in group:
+                message = _invitation_message(
+                    actor, district, invitation, existing, token
+                )
+                if existing is None:
+                    link = message.context["link"]
+                    if invitation.role not in bodies:
+                        bodies[invitation.role] = render_template(
+                            "email/invitation.txt",
+                            **{**message.context, "link": _LINK_SLOT},
+                        )
+                    message = dataclasses.replace(
+                        message, body=bodies[invitation.role].replace(_LINK_SLOT, link)
+                    )
+                messages.append(message)
+            notifications.tell(session, *messages)
+    return len(made)
+
+
+_LINK_SLOT = "\x00link\x00"
+
+
 def _tell_invited(
     session: Session,
     actor: User,
@@ -203,45 +293,49 @@ def _tell_invited(
     existing: User | None,
     token: str,
 ) -> None:
+    notifications.tell(
+        session, _invitation_message(actor, district, invitation, existing, token)
+    )
+
+
+def _invitation_message(
+    actor: User,
+    district: District,
+    invitation: Invitation,
+    existing: User | None,
+    token: str,
+) -> notifications.Message:
+    """The invitation email, in the current locale."""
     subject = _("You're invited to %(district)s on PD Hub", district=district.name)
     if existing is not None:
-        notifications.tell(
-            session,
-            notifications.Message(
-                key=f"invitation:{invitation.id}",
-                to=invitation.email,
-                subject=subject,
-                template="invitation_existing",
-                context={
-                    "district": district,
-                    "role": invitation.role,
-                    "inviter": actor,
-                    "user": existing,
-                },
-            ),
-        )
-        return
-    notifications.tell(
-        session,
-        notifications.Message(
+        return notifications.Message(
             key=f"invitation:{invitation.id}",
             to=invitation.email,
             subject=subject,
-            template="invitation",
+            template="invitation_existing",
             context={
                 "district": district,
                 "role": invitation.role,
                 "inviter": actor,
-                "link": notifications.link_for(
-                    "accounts.accept_invitation", token=token
-                ),
-                "expires_at": invitation.expires_at,
-                # Not a person yet: the date reads in the district's zone, not the
-                # inviter's.
-                "time_zone": district.time_zone,
+                "user": existing,
             },
-            secret=True,
-        ),
+        )
+    return notifications.Message(
+        key=f"invitation:{invitation.id}",
+        to=invitation.email,
+        subject=subject,
+        template="invitation",
+        context={
+            "district": district,
+            "role": invitation.role,
+            "inviter": actor,
+            "link": notifications.link_for("accounts.accept_invitation", token=token),
+            "expires_at": invitation.expires_at,
+            # Not a person yet: the date reads in the district's zone, not the
+            # inviter's.
+            "time_zone": district.time_zone,
+        },
+        secret=True,
     )
 
 

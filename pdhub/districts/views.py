@@ -266,7 +266,7 @@ def sign_out_member(user_id: int) -> Any:
 
 @bp.app_template_global("role_name")
 def _role_name(role: Role | str) -> str:
-    return role_name(role)
+    return str(role_name(role))
 
 
 @bp.app_template_global("role_in_sentence")
@@ -277,13 +277,15 @@ def _role_in_sentence(role: Role | str) -> str:
 @bp.app_template_global("import_status")
 def import_status(item: RosterImport) -> str:
     if item.status is RosterImportStatus.PREVIEW:
-        return _("Needs corrections") if item.problems else _("Ready to apply")
-    return {
-        RosterImportStatus.QUEUED: _("Waiting to start"),
-        RosterImportStatus.APPLYING: _("Applying"),
-        RosterImportStatus.DONE: _("Applied"),
-        RosterImportStatus.FAILED: _("Stopped"),
-    }[item.status]
+        return str(_("Needs corrections") if item.problems else _("Ready to apply"))
+    return str(
+        {
+            RosterImportStatus.QUEUED: _("Waiting to start"),
+            RosterImportStatus.APPLYING: _("Applying"),
+            RosterImportStatus.DONE: _("Applied"),
+            RosterImportStatus.FAILED: _("Stopped"),
+        }[item.status]
+    )
 
 
 bp.add_app_template_global(format_decimal, "format_decimal")
@@ -518,8 +520,8 @@ def _target_label(assignment: Assignment) -> str:
     if assignment.target is AssignmentTarget.SCHOOL and assignment.school:
         return assignment.school.name
     if assignment.target is AssignmentTarget.PEOPLE:
-        return ngettext("%(num)d person", "%(num)d people", len(assignment.people))
-    return _("Every teacher")
+        return str(ngettext("%(num)d person", "%(num)d people", len(assignment.people)))
+    return str(_("Every teacher"))
 
 
 def _filters(scope: assignments.Scope) -> assignments.Filters:

@@ -29,16 +29,25 @@ USERS_HEADER = (
 )
 
 
-def _user(sid: str, given: str, family: str, email: str, org: str = "s1",
-          role: str = "teacher", language: str = "", status: str = "active") -> str:  # fmt: skip
+def _user(
+    sid: str,
+    given: str,
+    family: str,
+    email: str,
+    org: str = "s1",
+    role: str = "teacher",
+    language: str = "",
+    status: str = "active",
+) -> str:
     return (
         f"{sid},{status},,true,{org},{role},{email},,{given},{family},,,"
         f"{email},,,,,,{language}\n"
     )
 
 
-def _upload(client: FlaskClient, users: str, orgs: str | None = None,
-            name: str = "users.csv") -> object:  # fmt: skip
+def _upload(
+    client: FlaskClient, users: str, orgs: str | None = None, name: str = "users.csv"
+) -> object:
     data: dict[str, object] = {"users": (io.BytesIO(users.encode()), name)}
     if orgs is not None:
         data["orgs"] = (io.BytesIO(orgs.encode()), "orgs.csv")
@@ -119,8 +128,12 @@ def test_oneroster_import_invites_then_reimport_updates_and_deactivates(
     assert "bring 1 person up to date" in preview
     assert "add these schools: Hillside Elementary, Lakeview Middle" in preview
     assert "leave out 1 student or family member" in preview
-    assert session.scalar(select(func.count(School.id)).where(
-        School.district_id == district.id)) == 0  # fmt: skip
+    assert (
+        session.scalar(
+            select(func.count(School.id)).where(School.district_id == district.id)
+        )
+        == 0
+    )
     done = _apply(client, import_id)
     assert "Finished" in done and "2 invited" in done and "1 updated" in done
     mail = mail_log.read_text()
@@ -152,9 +165,9 @@ def test_oneroster_import_invites_then_reimport_updates_and_deactivates(
     assert "1 deactivated" in done2
     session.refresh(ana)
     assert ana.email == "ana.ruiz@example.org" and ana.active
-    assert session.scalar(
-        select(func.count(User.id)).where(User.email.like("ana%"))
-    ) == 1  # the same person, not a second account
+    assert (
+        session.scalar(select(func.count(User.id)).where(User.email.like("ana%"))) == 1
+    )  # the same person, not a second account
     ben_invitation = session.scalar(
         select(Invitation).where(Invitation.email == "ben@example.org")
     )
