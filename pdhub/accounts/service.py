@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import pyotp
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -62,7 +63,11 @@ def normalize_email(email: str, field: str = "email") -> str:
         checked = validate_email(text, check_deliverability=False)
     except EmailNotValidError as error:
         raise InvalidInput(
-            f"Enter an email address like name@school.org ({error}).", field=field
+            _(
+                "Enter an email address like name@school.org (%(reason)s).",
+                reason=error,
+            ),
+            field=field,
         ) from None
     return canonical_email(checked.normalized)
 
@@ -94,14 +99,16 @@ def _profile_problem(
     """The first thing wrong with a new account's details (never whether the email is
     taken), or None."""
     if not name:
-        return InvalidInput("Enter your name.", field="name")
+        return InvalidInput(_("Enter your name."), field="name")
     if len(name) > 120:
-        return InvalidInput("Use at most 120 characters for your name.", field="name")
+        return InvalidInput(
+            _("Use at most 120 characters for your name."), field="name"
+        )
     problem = passwords.password_problem(password, user_inputs=(address, name))
     if problem:
         return InvalidInput(problem, field="password")
     if school is not None and (district is None or school.district_id != district.id):
-        return InvalidInput("Choose a school in your district.", field="school")
+        return InvalidInput(_("Choose a school in your district."), field="school")
     return None
 
 
@@ -127,8 +134,10 @@ def register_user(
     name = " ".join(name.split())
     if session.scalar(select(User.id).where(User.email == address)) is not None:
         raise InvalidInput(
-            "An account with this email already exists. "
-            "Sign in, or reset your password.",
+            _(
+                "An account with this email already exists. "
+                "Sign in, or reset your password."
+            ),
             field="email",
         )
     problem = _profile_problem(
@@ -212,7 +221,7 @@ def sign_up(
                 # Each attempt is its own message.
                 key=f"signup-existing:{existing.id}:{secrets.token_hex(8)}",
                 to=existing,
-                subject="Someone tried to create a PD Hub account with your email",
+                subject=_("Someone tried to create a PD Hub account with your email"),
                 template="signup_existing",
                 context={
                     "user": existing,
@@ -230,7 +239,7 @@ def sign_up(
         notifications.Message(
             key=f"signup-welcome:{user.id}",
             to=user,
-            subject="Welcome to PD Hub",
+            subject=_("Welcome to PD Hub"),
             template="signup_welcome",
             context={"user": user, "link": notifications.link_for("accounts.signin")},
         ),
@@ -384,7 +393,7 @@ def change_password(
     """Change the password after checking the current one; every other session ends."""
     if not passwords.check_password(user.password_hash, current):
         raise InvalidInput(
-            "That is not your current password.", field="current_password"
+            _("That is not your current password."), field="current_password"
         )
     set_password(session, user, new)
     end_all_sessions(session, user, keep_token=keep_token)
@@ -421,7 +430,7 @@ def send_password_reset(session: Session, email: str) -> None:
         notifications.Message(
             key=f"password-reset:{token_hash(token)[:64]}",
             to=user,
-            subject="Reset your PD Hub password",
+            subject=_("Reset your PD Hub password"),
             template="password_reset",
             context={
                 "user": user,
@@ -439,12 +448,16 @@ def user_for_reset_token(session: Session, token: str) -> User:
             token, max_age=int(RESET_MAX_AGE.total_seconds())
         )
     except SignatureExpired:
-        raise InvalidInput("This reset link has expired. Ask for a new one.") from None
+        raise InvalidInput(
+            _("This reset link has expired. Ask for a new one.")
+        ) from None
     except (BadSignature, ValueError, TypeError):
-        raise InvalidInput("This reset link is not valid. Ask for a new one.") from None
+        raise InvalidInput(
+            _("This reset link is not valid. Ask for a new one.")
+        ) from None
     user = session.get(User, user_id) if isinstance(user_id, int) else None
     if user is None or user.password_hash[-16:] != fingerprint or not user.active:
-        raise InvalidInput("This reset link was already used. Ask for a new one.")
+        raise InvalidInput(_("This reset link was already used. Ask for a new one."))
     return user
 
 
@@ -464,9 +477,9 @@ def update_profile(
     waiting for confirmation, or None when the email is unchanged."""
     name = " ".join(name.split())
     if not name:
-        raise InvalidInput("Enter your name.", field="name")
+        raise InvalidInput(_("Enter your name."), field="name")
     if len(name) > 120:
-        raise InvalidInput("Use at most 120 characters for your name.", field="name")
+        raise InvalidInput(_("Use at most 120 characters for your name."), field="name")
     address = normalize_email(email)
     pending = None
     if address != user.email:
@@ -484,7 +497,7 @@ def _refuse_taken(session: Session, user: User, address: str) -> None:
         select(User.id).where(User.email == address, User.id != user.id)
     )
     if taken is not None:
-        raise InvalidInput("Another account uses this email.", field="email")
+        raise InvalidInput(_("Another account uses this email."), field="email")
 
 
 # --- re-authentication and emailed account links --------------------------------------
@@ -503,9 +516,9 @@ def require_reauthentication(session: Session, user: User, confirm: str) -> None
     ):
         return
     raise InvalidInput(
-        "Enter your current password"
-        + (" or a code from your app" if user.two_factor_enabled else "")
-        + " to confirm it's you.",
+        _("Enter your current password or a code from your app to confirm it's you.")
+        if user.two_factor_enabled
+        else _("Enter your current password to confirm it's you."),
         field="confirm",
     )
 
@@ -606,7 +619,7 @@ def send_verification(session: Session, user: User, address: str | None = None) 
         notifications.Message(
             key=f"verify-email:{token_hash(token)[:64]}",
             to=address,
-            subject="Confirm your email address for PD Hub",
+            subject=_("Confirm your email address for PD Hub"),
             template="verify_email",
             context={
                 "user": user,
@@ -626,7 +639,7 @@ def confirm_email(session: Session, token: str) -> tuple[User, str | None]:
     record = _live_token(session, TokenPurpose.VERIFY_EMAIL, token)
     if record is None or record.email is None:
         raise InvalidInput(
-            "This link has expired or was already used. Sign in to get a new one."
+            _("This link has expired or was already used. Sign in to get a new one.")
         )
     user = record.user
     now = utcnow()
@@ -650,7 +663,10 @@ def confirm_email(session: Session, token: str) -> tuple[User, str | None]:
             session,
             user,
             old,
-            f"The email address of your PD Hub account changed to {user.email}.",
+            _(
+                "The email address of your PD Hub account changed to %(email)s.",
+                email=user.email,
+            ),
             {"kind": "email", "old_email": old},
         )
     return user, old
@@ -674,7 +690,7 @@ def tell_old_address(
         notifications.Message(
             key=f"account-changed:{token_hash(token)[:64]}",
             to=to,
-            subject="A change to your PD Hub account",
+            subject=_("A change to your PD Hub account"),
             template="account_changed",
             context={
                 "user": user,
@@ -713,8 +729,10 @@ def undo_token(session: Session, token: str) -> AccountToken:
     record = _live_token(session, TokenPurpose.UNDO, token)
     if record is None or not record.data:
         raise InvalidInput(
-            "This undo link has expired or was already used. "
-            "If something is wrong, reset your password."
+            _(
+                "This undo link has expired or was already used. "
+                "If something is wrong, reset your password."
+            )
         )
     return record
 
@@ -738,7 +756,7 @@ def undo_change(session: Session, token: str) -> User:
     elif kind == "recovery_codes":
         _restore_codes(session, user, data["codes"])
     else:  # pragma: no cover - only the kinds above are ever written
-        raise InvalidInput("This undo link is not valid.")
+        raise InvalidInput(_("This undo link is not valid."))
     record.used_at = utcnow()
     end_all_sessions(session, user)
     session.flush()
@@ -755,7 +773,7 @@ def set_time_zone(session: Session, user: User, name: str | None) -> None:
 def set_review_digest_email(session: Session, user: User, wanted: bool) -> None:
     """A coach's choice of the daily email of new evidence (only coaches get it)."""
     if user.role is not Role.COACH:
-        raise PermissionDenied("Only coaches get the daily review summary.")
+        raise PermissionDenied(_("Only coaches get the daily review summary."))
     user.review_digest_email = wanted
     session.flush()
 
@@ -766,7 +784,7 @@ def set_review_digest_email(session: Session, user: User, wanted: bool) -> None:
 def begin_totp_setup(session: Session, user: User) -> str:
     """Give ``user`` a new (not yet enabled) TOTP secret and return it."""
     if user.two_factor_enabled:
-        raise InvalidInput("Two-factor sign-in is already on.")
+        raise InvalidInput(_("Two-factor sign-in is already on."))
     secret = pyotp.random_base32()
     user.totp_secret = encryption.encrypt(secret.encode())
     session.flush()
@@ -782,7 +800,7 @@ def totp_secret(user: User) -> str | None:
 def totp_uri(user: User) -> str:
     secret = totp_secret(user)
     if secret is None:
-        raise InvalidInput("Start the two-factor set-up first.")
+        raise InvalidInput(_("Start the two-factor set-up first."))
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name="PD Hub")
 
 
@@ -806,11 +824,13 @@ def _accept_totp_code(user: User, code: str) -> bool:
 def confirm_totp(session: Session, user: User, code: str) -> list[str]:
     """Turn two-factor on once the user proves a code works; return recovery codes."""
     if user.two_factor_enabled:
-        raise InvalidInput("Two-factor sign-in is already on.")
+        raise InvalidInput(_("Two-factor sign-in is already on."))
     if not _accept_totp_code(user, code):
         raise InvalidInput(
-            "That code didn't match. "
-            "Check your phone's clock and enter the newest code.",
+            _(
+                "That code didn't match. "
+                "Check your phone's clock and enter the newest code."
+            ),
             field="code",
         )
     user.totp_enabled_at = utcnow()
@@ -821,7 +841,7 @@ def replace_recovery_codes(session: Session, user: User, confirm: str) -> list[s
     """New recovery codes after a fresh check; the email address is told, with a
     link that puts the old codes back."""
     if not user.two_factor_enabled:
-        raise InvalidInput("Turn two-factor sign-in on first.")
+        raise InvalidInput(_("Turn two-factor sign-in on first."))
     require_reauthentication(session, user, confirm)
     old = _codes_snapshot(session, user)
     codes = regenerate_recovery_codes(session, user)
@@ -829,8 +849,10 @@ def replace_recovery_codes(session: Session, user: User, confirm: str) -> list[s
         session,
         user,
         user.email,
-        "New two-factor recovery codes were made for your PD Hub account; "
-        "the old ones stopped working.",
+        _(
+            "New two-factor recovery codes were made for your PD Hub account; "
+            "the old ones stopped working."
+        ),
         {"kind": "recovery_codes", "codes": old},
     )
     return codes
@@ -849,7 +871,7 @@ def regenerate_recovery_codes(session: Session, user: User) -> list[str]:
     """
     session.query(RecoveryCode).filter_by(user_id=user.id).delete()
     codes = []
-    for _ in range(RECOVERY_CODE_COUNT):
+    for _number in range(RECOVERY_CODE_COUNT):
         raw = base64.b32encode(secrets.token_bytes(RECOVERY_CODE_BYTES)).decode()
         codes.append("-".join(raw[i : i + 4] for i in range(0, len(raw), 4)).lower())
     session.add_all(
@@ -898,7 +920,7 @@ def disable_totp(session: Session, user: User, confirm: str) -> None:
     """Turn two-factor off after a fresh check; staff roles must keep it on. The
     email address is told, with a link that turns it back on."""
     if user.is_staff:
-        raise PermissionDenied("Staff accounts must keep two-factor sign-in on.")
+        raise PermissionDenied(_("Staff accounts must keep two-factor sign-in on."))
     if not user.two_factor_enabled:
         return
     require_reauthentication(session, user, confirm)
@@ -907,7 +929,7 @@ def disable_totp(session: Session, user: User, confirm: str) -> None:
         session,
         user,
         user.email,
-        "Two-factor sign-in was turned off for your PD Hub account.",
+        _("Two-factor sign-in was turned off for your PD Hub account."),
         {
             "kind": "two_factor_off",
             "secret": base64.b64encode(user.totp_secret).decode(),
@@ -930,7 +952,9 @@ def create_api_token(session: Session, user: User, name: str) -> str:
     """Create a named API token for ``user`` and return it (shown once)."""
     name = " ".join(name.split())
     if not name or len(name) > 80:
-        raise InvalidInput("Give the token a name of 1 to 80 characters.", field="name")
+        raise InvalidInput(
+            _("Give the token a name of 1 to 80 characters."), field="name"
+        )
     token = "pdh_" + secrets.token_urlsafe(32)
     session.add(ApiToken(user_id=user.id, name=name, token_hash=token_hash(token)))
     session.flush()
@@ -958,7 +982,7 @@ def api_token_for(session: Session, token: str) -> ApiToken | None:
 def revoke_api_token(session: Session, user: User, token_id: int) -> None:
     record = session.get(ApiToken, token_id)
     if record is None or record.user_id != user.id:
-        raise PermissionDenied("That token is not yours.")
+        raise PermissionDenied(_("That token is not yours."))
     record.revoked_at = utcnow()
     session.flush()
 
@@ -966,7 +990,7 @@ def revoke_api_token(session: Session, user: User, token_id: int) -> None:
 def set_role(session: Session, actor: User, user: User, role: Role) -> None:
     """Change ``user``'s role as ``actor`` allows (see policies.can_assign_role)."""
     if not policies.can_assign_role(actor, user, role):
-        raise PermissionDenied("You can't give that role to this person.")
+        raise PermissionDenied(_("You can't give that role to this person."))
     if user.role is not role:
         user.role = role
         # A new staff role must set up two-factor before its pages open; sessions
@@ -982,7 +1006,7 @@ def move_to_district(
     Only platform administrators move people between districts."""
     if actor.role is not Role.ADMIN:
         raise PermissionDenied(
-            "Only platform administrators move people between districts."
+            _("Only platform administrators move people between districts.")
         )
     new_id = district.id if district is not None else None
     if new_id != user.district_id:

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -78,9 +79,9 @@ def open_failure_args(session: Session, task_name: str) -> set[str]:
 def retry_job(session: Session, actor: User, failure: JobFailure) -> None:
     """Send a failed job again after commit (platform administrators only)."""
     if actor.role is not Role.ADMIN:
-        raise PermissionDenied("Only platform administrators resend failed jobs.")
+        raise PermissionDenied(_("Only platform administrators resend failed jobs."))
     if failure.retried_at is not None:
-        raise Conflict("This job was already sent again.")
+        raise Conflict(_("This job was already sent again."))
     failure.retried_at = utcnow()
     session.flush()
     jobs.enqueue(failure.task_name, *failure.args)

@@ -10,6 +10,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
@@ -114,9 +115,12 @@ def _earned(user: User, module: Module, credential_id: str) -> notifications.Mes
     return notifications.Message(
         key=f"credential-issued-{credential_id}",
         to=user,
-        text=f"You earned the {name} badge. Download it or share it from My badges.",
+        text=_(
+            "You earned the %(badge)s badge. Download it or share it from My badges.",
+            badge=name,
+        ),
         link="/badges",
-        subject=f"You earned the {name} badge",
+        subject=_("You earned the %(badge)s badge", badge=name),
         template="credential_issued",
         context={
             "user": user,
@@ -233,9 +237,12 @@ def reissue_signed_by(session: Session, key: IssuerKey) -> BulkReissue:
             notifications.Message(
                 key=f"credential-reissued-{credential.id}",
                 to=credential.user,
-                text=f"Your {name} badge was reissued with PD Hub's new signing key. "
-                "Download the new files from My badges; the old ones no longer "
-                "verify.",
+                text=_(
+                    "Your %(badge)s badge was reissued with PD Hub's new signing "
+                    "key. Download the new files from My badges; the old ones no "
+                    "longer verify.",
+                    badge=name,
+                ),
                 link="/badges",
             )
         )
@@ -518,12 +525,6 @@ def unsuspend_credential(
 
 reinstate_credential = unsuspend_credential
 
-_TOLD = {
-    "revoked": "was revoked",
-    "suspended": "was suspended",
-    "reinstated": "is in good standing again: its suspension was lifted",
-}
-
 
 def _tell(session: Session, credential: IssuedCredential, change: str) -> None:
     """Tell the teacher (in the app and by email) that a badge's status changed,
@@ -536,9 +537,21 @@ def _tell(session: Session, credential: IssuedCredential, change: str) -> None:
     }.get(change)
     when = utcnow()
     key = f"credential-{change}-{credential.id}-{when.strftime('%Y%m%d%H%M%S%f')}"
-    message = f"Your {name} badge {_TOLD[change]}."
+    if change == "revoked":
+        message = _("Your %(badge)s badge was revoked.", badge=name)
+        subject = _("Your %(badge)s badge was revoked", badge=name)
+    elif change == "suspended":
+        message = _("Your %(badge)s badge was suspended.", badge=name)
+        subject = _("Your %(badge)s badge was suspended", badge=name)
+    else:
+        message = _(
+            "Your %(badge)s badge is in good standing again: its suspension was "
+            "lifted.",
+            badge=name,
+        )
+        subject = _("Your %(badge)s badge is in good standing again", badge=name)
     if reason:
-        message += f" Reason: {reason}"
+        message += " " + _("Reason: %(reason)s", reason=reason)
     notifications.tell(
         session,
         notifications.Message(
@@ -546,7 +559,7 @@ def _tell(session: Session, credential: IssuedCredential, change: str) -> None:
             to=user,
             text=message[:500],
             link=f"/credentials/{credential.id}",
-            subject=f"Your {name} badge {_TOLD[change].split(':')[0]}",
+            subject=subject,
             template="credential_status",
             context={
                 "user": user,

@@ -41,13 +41,19 @@ from pdhub.learning.packages import (
     score_quiz,
 )
 from pdhub.learning.packages.model import MAX_ANSWER_CHARS
+from pdhub.learning.texts import _l, ngettext
+from pdhub.learning.texts import gettext as _
 from pdhub.notifications import service as notifications
 from pdhub.review.policies import scope_clause
 from pdhub.submissions.models import Submission
 from pdhub.submissions.states import SubmissionStatus
 
 PAGE_SIZE = 12
-SORTS = {"title": "Title (A to Z)", "hours": "Hours (fewest first)", "newest": "Newest"}
+SORTS = {
+    "title": _l("Title (A to Z)"),
+    "hours": _l("Hours (fewest first)"),
+    "newest": _l("Newest"),
+}
 
 
 # --- the catalog ---------------------------------------------------------------------
@@ -184,7 +190,7 @@ def current_module(session: Session, slug: str) -> Module:
         .options(selectinload(Module.lessons))
     )
     if module is None:
-        raise NotFound("There is no module at this address.")
+        raise NotFound(_("There is no module at this address."))
     return module
 
 
@@ -196,7 +202,7 @@ def module_version(session: Session, slug: str, version: int | None) -> Module:
         select(Module).where(Module.slug == slug, Module.version == version)
     )
     if module is None:
-        raise NotFound("There is no module at this address.")
+        raise NotFound(_("There is no module at this address."))
     return module
 
 
@@ -222,9 +228,9 @@ def enroll(session: Session, actor: User, module: Module) -> Enrollment:
         return existing
     if not actor.email_verified:
         # Badges are bound to the address: it must be the teacher's own.
-        raise PermissionDenied("Confirm your email address before you enroll.")
+        raise PermissionDenied(_("Confirm your email address before you enroll."))
     if not module.is_current:
-        raise Conflict("This version of the module is no longer offered.")
+        raise Conflict(_("This version of the module is no longer offered."))
     enrollment = Enrollment(
         user_id=actor.id,
         module_id=module.id,
@@ -239,7 +245,7 @@ def get_enrollment(session: Session, actor: User, enrollment_id: int) -> Enrollm
     """The enrollment, only for the teacher who owns it (NotFound for anyone else)."""
     enrollment = session.get(Enrollment, enrollment_id)
     if enrollment is None or enrollment.user_id != actor.id:
-        raise NotFound("There is no enrollment at this address.")
+        raise NotFound(_("There is no enrollment at this address."))
     return enrollment
 
 
@@ -247,7 +253,7 @@ def find_lesson(enrollment: Enrollment, slug: str) -> Lesson:
     for lesson in enrollment.module.lessons:
         if lesson.slug == slug:
             return lesson
-    raise NotFound("This module has no lesson at this address.")
+    raise NotFound(_("This module has no lesson at this address."))
 
 
 def open_lesson(
@@ -255,7 +261,7 @@ def open_lesson(
 ) -> None:
     """Remember ``lesson`` as where the teacher resumes."""
     if enrollment.user_id != actor.id:
-        raise PermissionDenied("Only the enrolled teacher can do this.")
+        raise PermissionDenied(_("Only the enrolled teacher can do this."))
     if enrollment.current_lesson_id != lesson.id:
         enrollment.current_lesson_id = lesson.id
     enrollment.last_activity_at = utcnow()
@@ -268,9 +274,9 @@ def complete_lesson(
     """Mark ``lesson`` done (once) and move the resume point on; returns the next
     lesson, or None after the last one."""
     if enrollment.user_id != actor.id:
-        raise PermissionDenied("Only the enrolled teacher can do this.")
+        raise PermissionDenied(_("Only the enrolled teacher can do this."))
     if lesson.module_id != enrollment.module_id:
-        raise NotFound("This module has no such lesson.")
+        raise NotFound(_("This module has no such lesson."))
     done = session.scalar(
         select(LessonProgress.id).where(
             LessonProgress.enrollment_id == enrollment.id,
@@ -293,10 +299,16 @@ def complete_lesson(
 
 @dataclass(frozen=True)
 class Step:
-    label: str
+    #: The lesson's title; for the knowledge check and the evidence, the step's name
+    #: in English (``label`` gives it in the reader's language).
+    title: str
     url_kind: str  # "lesson", "quiz" or "evidence"
     lesson_slug: str | None
     done: bool
+
+    @property
+    def label(self) -> str:
+        return self.title if self.url_kind == "lesson" else _(self.title)
 
 
 @dataclass(frozen=True)
@@ -371,9 +383,9 @@ def progress_for(
             )
             for lesson in module_lessons
         ]
-        steps.append(Step("Knowledge check", "quiz", None, enrollment.id in passed))
+        steps.append(Step(_l("Knowledge check"), "quiz", None, enrollment.id in passed))
         steps.append(
-            Step("Evidence from your classroom", "evidence", None, evidence_done)
+            Step(_l("Evidence from your classroom"), "evidence", None, evidence_done)
         )
         result[enrollment.id] = Progress(
             steps=steps,
@@ -494,7 +506,7 @@ class AnswerProblems(InvalidInput):
     form) to a message."""
 
     def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__("Some answers need fixing.")
+        super().__init__(_("Some answers need fixing."))
         self.problems = problems
 
 
@@ -505,7 +517,7 @@ def clean_answers(quiz: Quiz, form: Mapping[str, Sequence[str]]) -> dict[str, An
     by_id = {question.id: question for question in quiz.questions}
     for key in form:
         if key.startswith("q-") and key[2:] not in by_id:
-            problems[""] = (
+            problems[""] = _(
                 "The form had an answer to a question that isn't in this "
                 "knowledge check. Please reload the page and try again."
             )
@@ -513,35 +525,35 @@ def clean_answers(quiz: Quiz, form: Mapping[str, Sequence[str]]) -> dict[str, An
     for question in quiz.questions:
         values = [value for value in form.get(f"q-{question.id}", []) if value.strip()]
         if any(len(value) > MAX_ANSWER_CHARS for value in values):
-            problems[question.id] = "This answer is too long."
+            problems[question.id] = _("This answer is too long.")
             continue
         if not values:
             problems[question.id] = (
-                "Choose an answer." if question.choices else "Type an answer."
+                _("Choose an answer.") if question.choices else _("Type an answer.")
             )
             continue
         if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
             known = {choice.id for choice in question.choices}
             if not set(values) <= known:
-                problems[question.id] = (
+                problems[question.id] = _(
                     "That choice isn't one of the options. Please choose again."
                 )
                 continue
             if question.type is QuestionType.SINGLE and len(values) > 1:
-                problems[question.id] = "Choose only one answer."
+                problems[question.id] = _("Choose only one answer.")
                 continue
             answers[question.id] = (
                 values if question.type is QuestionType.MULTIPLE else values[0]
             )
         else:
             if len(values) > 1:
-                problems[question.id] = "Give one answer."
+                problems[question.id] = _("Give one answer.")
                 continue
             if (
                 question.type is QuestionType.NUMERIC
                 and parse_number(values[0]) is None
             ):
-                problems[question.id] = "Enter a number, like 25 or 2.5."
+                problems[question.id] = _("Enter a number, like 25 or 2.5.")
                 continue
             answers[question.id] = values[0]
     if problems:
@@ -562,16 +574,24 @@ def submit_quiz(
     the check was already passed.
     """
     if enrollment.user_id != actor.id:
-        raise PermissionDenied("Only the enrolled teacher can do this.")
+        raise PermissionDenied(_("Only the enrolled teacher can do this."))
     quiz = module_quiz(enrollment.module)
     previous = attempts(session, enrollment)
     if any(attempt.passed for attempt in previous):
-        raise Conflict("You have already passed this knowledge check.")
+        raise Conflict(_("You have already passed this knowledge check."))
     if any(attempt.status is QuizAttemptStatus.SUBMITTED for attempt in previous):
-        raise Conflict("Your last attempt is still being scored. Please wait a moment.")
+        raise Conflict(
+            _("Your last attempt is still being scored. Please wait a moment.")
+        )
     allowed = allowed_attempts(session, enrollment)
     if len(previous) >= allowed:
-        raise Conflict(f"You have used all {allowed} attempts at this knowledge check.")
+        raise Conflict(
+            ngettext(
+                "You have used your %(num)d attempt at this knowledge check.",
+                "You have used all %(num)d attempts at this knowledge check.",
+                allowed,
+            )
+        )
     number = len(previous) + 1
     paper = draw_paper(quiz, enrollment.id, number)
     answers = clean_answers(paper, form)
@@ -678,6 +698,13 @@ def _current_credentials(
     return {credential.award_id: credential for credential in found}
 
 
+BADGE_STANDING = {
+    "Valid": _l("Valid"),
+    "Revoked": _l("Revoked"),
+    "Suspended": _l("Suspended"),
+}
+
+
 @dataclass(frozen=True)
 class TranscriptRow:
     module: str
@@ -687,6 +714,11 @@ class TranscriptRow:
     #: The badge's standing: "Valid", "Revoked" or "Suspended" ("Valid" too while
     #: the badge is being issued).
     status: str = "Valid"
+
+    @property
+    def status_label(self) -> str:
+        """The badge's standing in the reader's language."""
+        return _(BADGE_STANDING.get(self.status, self.status))
 
     @property
     def counted(self) -> bool:
@@ -793,17 +825,19 @@ def grant_attempts(
     it and why, and tell the teacher in the app and by email."""
     teacher = enrollment.user
     if not policies.can_grant_attempts(session, actor, teacher):
-        raise NotFound("There is no such knowledge check.")
+        raise NotFound(_("There is no such knowledge check."))
     note = " ".join(note.split())
     if len(note) > 500:
-        raise InvalidInput("Use at most 500 characters for the note.", field="note")
+        raise InvalidInput(_("Use at most 500 characters for the note."), field="note")
     if not 1 <= count <= 5:
-        raise InvalidInput("Give between 1 and 5 more attempts.", field="count")
+        raise InvalidInput(_("Give between 1 and 5 more attempts."), field="count")
     previous = attempts(session, enrollment)
     if any(attempt.passed for attempt in previous):
-        raise Conflict(f"{teacher.name} has already passed this knowledge check.")
+        raise Conflict(
+            _("%(name)s has already passed this knowledge check.", name=teacher.name)
+        )
     if len(previous) < allowed_attempts(session, enrollment):
-        raise Conflict(f"{teacher.name} still has attempts left.")
+        raise Conflict(_("%(name)s still has attempts left.", name=teacher.name))
     grant = QuizAttemptGrant(
         enrollment_id=enrollment.id,
         granted_by_id=actor.id,
@@ -813,8 +847,14 @@ def grant_attempts(
     session.add(grant)
     session.flush()
     module = enrollment.module
-    more = "another attempt" if count == 1 else f"{count} more attempts"
-    message = f"{actor.name} gave you {more} at the knowledge check for {module.title}."
+    message = ngettext(
+        "%(person)s gave you another attempt at the knowledge check for %(module)s.",
+        "%(person)s gave you %(num)d more attempts at the knowledge check for "
+        "%(module)s.",
+        count,
+        person=actor.name,
+        module=module.title,
+    )
     path = f"/learn/{enrollment.id}/quiz"
     notifications.tell(
         session,
@@ -823,13 +863,16 @@ def grant_attempts(
             to=teacher,
             text=message,
             link=path,
-            subject=f"You can try the knowledge check again: {module.title}",
+            subject=_(
+                "You can try the knowledge check again: %(module)s",
+                module=module.title,
+            ),
             template="quiz_attempts_granted",
             context={
                 "teacher": teacher,
                 "actor": actor,
                 "module": module,
-                "more": more,
+                "count": count,
                 "note": note,
                 "link": notifications.absolute_link(path),
             },

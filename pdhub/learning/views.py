@@ -15,6 +15,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
@@ -67,14 +68,14 @@ def catalog() -> Any:
     form = forms.CatalogForm(request.args)
     query = _catalog_query(form)
     result = service.catalog(db.session, current_user, query)
-    form.topic.choices = [SelectChoice("", "Any topic")] + [
+    form.topic.choices = [SelectChoice("", _("Any topic"))] + [
         SelectChoice(topic, topic.replace("-", " ").capitalize())
         for topic in result.facets.topics
     ]
-    form.grade_band.choices = [SelectChoice("", "Any grade band")] + [
+    form.grade_band.choices = [SelectChoice("", _("Any grade band"))] + [
         SelectChoice(band, band) for band in result.facets.grade_bands
     ]
-    form.standard.choices = [SelectChoice("", "Any standard")] + [
+    form.standard.choices = [SelectChoice("", _("Any standard"))] + [
         SelectChoice(code, label) for code, label in result.facets.standards
     ]
     args = {
@@ -131,10 +132,10 @@ def enroll(slug: str) -> Any:
     except NotFound:
         abort(404)
     if not current_user.email_verified:
-        flash("Confirm your email address first: then you can enroll.", "info")
+        flash(_("Confirm your email address first: then you can enroll."), "info")
         return redirect(url_for("accounts.verify_email"), 303)
     if not ConfirmForm(prefix="enroll").validate_on_submit():
-        flash("That form expired. Please press Enroll again.", "error")
+        flash(_("That form expired. Please press Enroll again."), "error")
         return redirect(url_for("learning.module", slug=slug), 303)
     enrollment = service.enroll(db.session, current_user, current)
     db.session.commit()
@@ -205,7 +206,7 @@ def complete_lesson(enrollment_id: int, lesson_slug: str) -> Any:
     except NotFound:
         abort(404)
     if not ConfirmForm(prefix="done").validate_on_submit():
-        flash("That form expired. Please press the button again.", "error")
+        flash(_("That form expired. Please press the button again."), "error")
         return redirect(
             url_for(
                 "learning.lesson", enrollment_id=enrollment.id, lesson_slug=current.slug
@@ -223,7 +224,7 @@ def complete_lesson(enrollment_id: int, lesson_slug: str) -> Any:
             ),
             303,
         )
-    flash("You finished the last lesson. Next: the knowledge check.", "success")
+    flash(_("You finished the last lesson. Next: the knowledge check."), "success")
     return redirect(url_for("learning.quiz", enrollment_id=enrollment.id), 303)
 
 
@@ -348,12 +349,16 @@ def grant_attempts(enrollment_id: int) -> Any:
             flash(saved.error.message, "error")
         else:
             flash(
-                f"{enrollment.user.name} can try the knowledge check for "
-                f"{enrollment.module.title} again. We told them by email.",
+                _(
+                    "%(name)s can try the knowledge check for %(module)s again. "
+                    "We told them by email.",
+                    name=enrollment.user.name,
+                    module=enrollment.module.title,
+                ),
                 "success",
             )
     else:
-        flash("Use at most 500 characters for the note.", "error")
+        flash(_("Use at most 500 characters for the note."), "error")
     return redirect(url_for("learning.out_of_tries"), 303)
 
 
@@ -384,14 +389,16 @@ def transcript_csv() -> Any:
     # Machine-readable: ISO 8601 in the teacher's zone, with its offset from UTC.
     zone = viewer_zone()
     rows = service.transcript(db.session, current_user)
+    # Headings and words in the reader's language; numbers and times stay in one
+    # format a spreadsheet reads, whatever the language.
     text = csv_text(
         [
-            "Module",
-            "Version",
-            "PD hours",
-            "Completed at (ISO 8601, with UTC offset)",
-            "Badge status",
-            "Counted",
+            _("Module"),
+            _("Version"),
+            _("PD hours"),
+            _("Completed at (ISO 8601, with UTC offset)"),
+            _("Badge status"),
+            _("Counted"),
         ],
         [
             *(
@@ -400,12 +407,14 @@ def transcript_csv() -> Any:
                     row.version,
                     f"{row.hours:g}",
                     in_zone(row.completed, zone).isoformat(timespec="seconds"),
-                    row.status,
-                    "yes" if row.counted else f"no (badge {row.status.lower()})",
+                    row.status_label,
+                    _("yes")
+                    if row.counted
+                    else _("no (badge %(status)s)", status=row.status_label.lower()),
                 ]
                 for row in rows
             ),
-            ["Total PD hours counted", "", f"{service.transcript_total(rows):g}"],
+            [_("Total PD hours counted"), "", f"{service.transcript_total(rows):g}"],
         ],
     )
     return csv_response(text, "pd-hours-transcript.csv")

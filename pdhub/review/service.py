@@ -17,6 +17,8 @@ from pdhub.districts.models import District, School
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from pdhub.learning import completion
 from pdhub.learning.models import Enrollment, Module
+from pdhub.learning.texts import gettext as _
+from pdhub.learning.texts import ngettext
 from pdhub.notifications import service as notifications
 from pdhub.notifications.service import Message, absolute_link
 from pdhub.review import notices, policies
@@ -50,14 +52,18 @@ def assign_coach(
     District admins assign their own district's coaches; admins assign any coach.
     """
     if not policies.can_manage_assignments(actor, district):
-        raise PermissionDenied("You don't manage this district.")
+        raise PermissionDenied(_("You don't manage this district."))
     if actor.role is not Role.ADMIN and coach.district_id != district.id:
         # Nothing about people outside the actor's district, not even a name.
-        raise NotFound("We couldn't find that coach in your district.", field="coach")
+        raise NotFound(
+            _("We couldn't find that coach in your district."), field="coach"
+        )
     if coach.role is not Role.COACH:
-        raise InvalidInput(f"{coach.name} is not a coach.", field="coach")
+        raise InvalidInput(
+            _("%(name)s is not a coach.", name=coach.name), field="coach"
+        )
     if school is not None and school.district_id != district.id:
-        raise InvalidInput("Choose a school in this district.", field="scope")
+        raise InvalidInput(_("Choose a school in this district."), field="scope")
     duplicate = session.scalar(
         select(CoachAssignment.id).where(
             CoachAssignment.coach_id == coach.id,
@@ -69,7 +75,11 @@ def assign_coach(
     )
     if duplicate:
         raise InvalidInput(
-            f"{coach.name} already serves {school.name if school else district.name}.",
+            _(
+                "%(name)s already serves %(place)s.",
+                name=coach.name,
+                place=school.name if school else district.name,
+            ),
             field="scope",
         )
     assignment = CoachAssignment(
@@ -205,20 +215,22 @@ def queue_choices(session: Session, coach: User) -> dict[str, list[tuple[int, st
 def get_submission(session: Session, submission_id: int) -> Submission:
     submission = session.get(Submission, submission_id)
     if submission is None:
-        raise NotFound("We couldn't find that submission.")
+        raise NotFound(_("We couldn't find that submission."))
     return submission
 
 
 def _check_reviewer(session: Session, coach: User, submission: Submission) -> None:
     teacher = submission.enrollment.user
     if coach.id == teacher.id:
-        raise PermissionDenied("You can't review your own submission.")
+        raise PermissionDenied(_("You can't review your own submission."))
     if not policies.can_review(session, coach, teacher):
-        raise PermissionDenied("You are not assigned to review this teacher's work.")
+        raise PermissionDenied(_("You are not assigned to review this teacher's work."))
     if submission.status is not SubmissionStatus.IN_REVIEW:
         raise Conflict(
-            f"This submission is {submission.status.label.lower()}, "
-            "not waiting for review."
+            _(
+                "This submission is %(status)s, not waiting for review.",
+                status=submission.status.label.lower(),
+            )
         )
 
 
@@ -257,7 +269,9 @@ def claim(session: Session, coach: User, submission: Submission) -> ReviewClaim:
     if not taken:
         holder = session.get(ReviewClaim, submission.id, populate_existing=True)
         if holder is not None:
-            raise Conflict(f"{holder.coach.name} is reviewing this submission.")
+            raise Conflict(
+                _("%(name)s is reviewing this submission.", name=holder.coach.name)
+            )
         try:
             with session.begin_nested():
                 session.add(
@@ -270,7 +284,7 @@ def claim(session: Session, coach: User, submission: Submission) -> ReviewClaim:
                 )
         except IntegrityError:
             raise Conflict(
-                "Another coach claimed this submission a moment ago."
+                _("Another coach claimed this submission a moment ago.")
             ) from None
     result = session.get(ReviewClaim, submission.id, populate_existing=True)
     assert result is not None
@@ -298,7 +312,7 @@ def latest_version(session: Session, submission: Submission) -> SubmissionVersio
         .limit(1)
     )
     if version is None:
-        raise NotFound("This submission has no submitted version.")
+        raise NotFound(_("This submission has no submitted version."))
     return version
 
 
@@ -321,19 +335,24 @@ def check_scores(
         level = given.get("level") or ""
         if level not in levels:
             raise InvalidInput(
-                f"Choose a level for “{criterion['name']}”.", field=f"level_{cid}"
+                _("Choose a level for “%(name)s”.", name=criterion["name"]),
+                field=f"level_{cid}",
             )
         feedback = (given.get("feedback") or "").strip()
         if len(feedback) > 5000:
             raise InvalidInput(
-                "Keep feedback under 5,000 characters.", field=f"feedback_{cid}"
+                _("Keep feedback under 5,000 characters."),
+                field=f"feedback_{cid}",
             )
         shown = bool(levels[level]["demonstrated"])
         demonstrated += shown
         if decision is Decision.NEEDS_REVISION and not shown and not feedback:
             raise InvalidInput(
-                f"Tell the teacher what would raise “{criterion['name']}” to a "
-                "demonstrated level.",
+                _(
+                    "Tell the teacher what would raise “%(name)s” to a "
+                    "demonstrated level.",
+                    name=criterion["name"],
+                ),
                 field=f"feedback_{cid}",
             )
         cleaned[cid] = {"level": level, "feedback": feedback}
@@ -343,19 +362,28 @@ def check_scores(
             level["name"] for level in rubric["levels"] if level["demonstrated"]
         )
         raise InvalidInput(
-            f"To pass, at least {needed} of {len(rubric['criteria'])} criteria must be "
-            f"at a demonstrated level ({names}); {demonstrated} are. Choose “Needs "
-            "revision”, or check the levels.",
+            ngettext(
+                "To pass, at least %(needed)d of %(total)d criteria must be at a "
+                "demonstrated level (%(levels)s); %(num)d is. Choose “Needs "
+                "revision”, or check the levels.",
+                "To pass, at least %(needed)d of %(total)d criteria must be at a "
+                "demonstrated level (%(levels)s); %(num)d are. Choose “Needs "
+                "revision”, or check the levels.",
+                demonstrated,
+                needed=needed,
+                total=len(rubric["criteria"]),
+                levels=names,
+            ),
             field="decision",
         )
     if decision is Decision.NEEDS_REVISION and not overall.strip():
         raise InvalidInput(
-            "Write overall feedback so the teacher knows where to start.",
+            _("Write overall feedback so the teacher knows where to start."),
             field="overall_feedback",
         )
     if len(overall) > 10000:
         raise InvalidInput(
-            "Keep the overall feedback under 10,000 characters.",
+            _("Keep the overall feedback under 10,000 characters."),
             field="overall_feedback",
         )
     return cleaned
@@ -385,7 +413,9 @@ def decide(
     _check_reviewer(session, coach, submission)
     held = current_claim(session, submission)
     if held is not None and held.coach_id != coach.id:
-        raise Conflict(f"{held.coach.name} is reviewing this submission.")
+        raise Conflict(
+            _("%(name)s is reviewing this submission.", name=held.coach.name)
+        )
     module = submission.enrollment.module
     cleaned = check_scores(module.rubric, scores, overall_feedback, decision)
     version = latest_version(session, submission)
@@ -521,10 +551,10 @@ def send_coach_digests(session: Session, now: datetime | None = None) -> int:
     day = now.date().isoformat()
     messages: list[Message] = []
     for person, count in rows:
-        message = (
-            "1 new submission is waiting for your review."
-            if count == 1
-            else f"{count} new submissions are waiting for your review."
+        message = ngettext(
+            "%(num)d new submission is waiting for your review.",
+            "%(num)d new submissions are waiting for your review.",
+            count,
         )
         email = person.review_digest_email  # the coach may turn the email off
         messages.append(

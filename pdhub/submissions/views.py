@@ -16,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from pdhub.extensions import db
@@ -105,8 +106,10 @@ def save_evidence(enrollment_id: int) -> Any:
     action = request.form.get("action", "save")
     if not submission.status.editable:
         flash(
-            f"Your evidence is {submission.status.label.lower()}; it can't be changed "
-            "now.",
+            _(
+                "Your evidence is %(status)s; it can't be changed now.",
+                status=submission.status.label.lower(),
+            ),
             "info",
         )
         return redirect(
@@ -174,7 +177,9 @@ def save_evidence(enrollment_id: int) -> Any:
                 )
             )
         else:
-            form.form_errors.append("That button isn't one we know. Please try again.")
+            form.form_errors.append(
+                _("That button isn't one we know. Please try again.")
+            )
             failed = True
     elif action.startswith("remove-file-"):
         artifact_id = action.removeprefix("remove-file-")
@@ -185,26 +190,30 @@ def save_evidence(enrollment_id: int) -> Any:
                 )
             )
         else:
-            form.form_errors.append("That button isn't one we know. Please try again.")
+            form.form_errors.append(
+                _("That button isn't one we know. Please try again.")
+            )
             failed = True
     elif action == "submit" and not failed:
         attempt(lambda: service.submit(db.session, current_user, submission))
         if not failed:
             flash(
-                "Your evidence is submitted. We'll let you know when it has been "
-                "reviewed.",
+                _(
+                    "Your evidence is submitted. We'll let you know when it has been "
+                    "reviewed."
+                ),
                 "success",
             )
             return redirect(
                 url_for("submissions.evidence", enrollment_id=enrollment.id), 303
             )
     elif action not in {"save", "submit", "add", "add-link"}:
-        form.form_errors.append("That button isn't one we know. Your text is saved.")
+        form.form_errors.append(_("That button isn't one we know. Your text is saved."))
         failed = True
     if failed:
         db.session.refresh(submission)
         return _render(enrollment, submission, form, 422)
-    flash("Your draft is saved.", "success")
+    flash(_("Your draft is saved."), "success")
     return redirect(
         url_for("submissions.evidence", enrollment_id=enrollment.id)
         # Back where the change shows: the list of files and links.
@@ -225,8 +234,9 @@ def autosave(enrollment_id: int) -> Any:
         return jsonify(
             {
                 "saved": False,
-                "error": "Your draft could not be saved. "
-                "Please use the Save draft button.",
+                "error": _(
+                    "Your draft could not be saved. Please use the Save draft button."
+                ),
             }
         ), 422
     with saving(show=False) as saved:
