@@ -139,7 +139,7 @@ def test_oneroster_import_invites_then_reimport_updates_and_deactivates(
     mail = mail_log.read_text()
     # Ana's roster row says Spanish: her invitation is in Spanish; Ben's in English.
     ana_mail, ben_mail = mail.split("To: ben@example.org")
-    assert f"Subject: Invitación a {district.name} en PD Hub" in ana_mail
+    assert f"Subject: Le invitan a {district.name} en PD Hub" in ana_mail
     assert "Cree su cuenta aquí:" in ana_mail
     assert f"Subject: You're invited to {district.name} on PD Hub" in ben_mail
     assert "Create your account here:" in ben_mail
