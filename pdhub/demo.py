@@ -125,6 +125,9 @@ def prepare(session: Session, modules_path: Path | str) -> tuple[District, list[
     seed_credentials_demo(session)
     seed_review_demo(session, district)
     seed_trust_demo(session, district)
+    from pdhub.communities import demo as communities_demo
+
+    communities_demo.seed(session)
     return district, imported
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_babel import Babel
 
 #: The languages PD Hub speaks, in the order the language switch lists them, each
@@ -22,7 +22,10 @@ babel = Babel()
 
 def select_locale() -> str:
     """``?lang=`` when it names a language we speak, else the browser's
-    ``Accept-Language``, else English."""
+    ``Accept-Language``, else English (outside a request, for example in a worker or
+    ``pdhub demo``, English)."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
     asked = request.args.get("lang", "")
     if asked in LANGUAGES:
         return asked

@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 from flask import Flask, g, has_request_context, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -19,7 +21,7 @@ from pdhub.db import utcnow
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: str | LazyString
     endpoint: str
     roles: frozenset[Role]
 
@@ -53,6 +55,7 @@ NAVIGATION.insert(1, NavItem("Catalog", "learning.catalog", frozenset(Role)))
 NAVIGATION.insert(
     2, NavItem("My learning", "learning.my_learning", frozenset({Role.TEACHER}))
 )
+NAVIGATION.insert(3, NavItem(_l("Communities"), "communities.index", frozenset(Role)))
 
 
 def nav_items() -> list[dict[str, Any]]:
