@@ -25,6 +25,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session, aliased, contains_eager
 
 from pdhub.accounts.models import Role, User
@@ -51,6 +52,7 @@ from pdhub.districts.models import District
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from pdhub.learning.models import Enrollment, Module
 from pdhub.notifications.service import Message, tell
+from pdhub.review.policies import scope_clause
 from pdhub.submissions.service import safe_filename
 from pdhub.submissions.storage import FileStore, sniff_media_type
 
@@ -537,7 +539,7 @@ def thread_page(session: Session, user: User, thread: Thread, page: int) -> Thre
         author = aliased(User)
         served = (
             select(author.id)
-            .where(author.id != user.id, policies.scope_clause(user, author))
+            .where(author.id != user.id, scope_clause(user, author))
             .scalar_subquery()
         )
         condition = or_(condition, Post.author_id.in_(served))
@@ -678,7 +680,7 @@ def _rows(session: Session, user: User, threads: list[Thread]) -> list[ThreadRow
                 ThreadRead.user_id == user.id, ThreadRead.thread_id.in_(ids)
             )
         )
-        reads = {thread_id: read_at for thread_id, read_at in rows}
+        reads = {row[0]: row[1] for row in rows}
     return [
         ThreadRow(t, t.id not in reads or t.last_post_at > reads[t.id]) for t in threads
     ]
@@ -761,6 +763,12 @@ def recent_threads(session: Session, user: User, limit: int = 10) -> list[Thread
     return _rows(session, user, threads)
 
 
+def _changed(session: Session, statement: Any) -> int:
+    """How many rows an UPDATE or DELETE changed."""
+    result: CursorResult[Any] = session.execute(statement)  # type: ignore[assignment]  # DML returns a CursorResult
+    return result.rowcount
+
+
 # --- Reactions and answers ------------------------------------------------------------
 
 
@@ -768,13 +776,14 @@ def toggle_helpful(session: Session, actor: User, post: Post) -> bool:
     """Mark the post helpful, or take the mark back; True when it is now marked."""
     if post.author_id == actor.id:
         raise InvalidInput(_("You can't mark your own post as helpful."))
-    removed = session.execute(
+    removed = _changed(
+        session,
         delete(Reaction).where(
             Reaction.post_id == post.id,
             Reaction.user_id == actor.id,
             Reaction.kind == ReactionKind.HELPFUL,
-        )
-    ).rowcount
+        ),
+    )
     step = -1 if removed else 1
     if not removed:
         session.add(Reaction(post_id=post.id, user_id=actor.id))
@@ -877,13 +886,14 @@ def mark_read(
 ) -> None:
     """Remember that ``user`` has read ``thread`` up to ``moment`` (its last post)."""
     moment = moment or thread.last_post_at
-    updated = session.execute(
+    updated = _changed(
+        session,
         update(ThreadRead)
         .where(ThreadRead.user_id == user.id, ThreadRead.thread_id == thread.id)
         .values(read_at=func.greatest(ThreadRead.read_at, moment)
                 if session.get_bind().dialect.name == "postgresql"
                 else func.max(ThreadRead.read_at, moment))
-    ).rowcount  # fmt: skip
+    )  # fmt: skip
     if not updated:
         session.add(ThreadRead(user_id=user.id, thread_id=thread.id, read_at=moment))
         session.flush()
@@ -1080,7 +1090,7 @@ class SearchResults:
 
 def _matches(session: Session, query: str) -> ColumnElement[bool]:
     if session.get_bind().dialect.name == "postgresql":
-        config = literal_column("'simple'::regconfig")
+        config: ColumnElement[Any] = literal_column("'simple'::regconfig")
         return func.to_tsvector(config, Post.search_text).op("@@")(
             func.plainto_tsquery(config, query)
         )
