@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -319,6 +319,7 @@ def ensure_instance_secrets(config: dict[str, Any]) -> None:
     """
     instance = Path(config["PDHUB_INSTANCE_PATH"])
     instance.mkdir(parents=True, exist_ok=True)
+    make: Callable[[], str]
     for name, make in (
         ("PDHUB_SECRET_KEY", lambda: secrets.token_urlsafe(48)),
         ("PDHUB_DATA_KEY", lambda: Fernet.generate_key().decode()),

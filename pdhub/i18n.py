@@ -7,6 +7,7 @@ locale of a request is chosen by :func:`select_locale`.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, has_request_context, request
 from flask_babel import Babel
@@ -22,8 +23,8 @@ babel = Babel()
 
 def select_locale() -> str:
     """``?lang=`` when it names a language we speak, else the browser's
-    ``Accept-Language``, else English (outside a request, for example in a worker or
-    ``pdhub demo``, English)."""
+    ``Accept-Language``, else English (also outside a request: a worker or a
+    command rendering an email or raising a message)."""
     if not has_request_context():
         return DEFAULT_LANGUAGE
     asked = request.args.get("lang", "")
@@ -86,6 +87,16 @@ def compile_catalogs() -> None:
     _pybabel("compile", "-d", str(TRANSLATIONS_PATH), "--statistics")
 
 
+def _compiled(catalog: Any) -> bytes:
+    from io import BytesIO
+
+    from babel.messages.mofile import write_mo
+
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    return buffer.getvalue()
+
+
 def problems(language: str) -> list[str]:
     """What keeps ``language`` from being complete: messages in the code with no
     translation, fuzzy translations, translations of messages the code no longer
@@ -118,6 +129,7 @@ def problems(language: str) -> list[str]:
         key = missing if isinstance(missing, str) else missing[0]
         found.append(f"missing from messages.po: {key!r}")
     mo_path = po_path.with_suffix(".mo")
-    if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
-        found.append(f"{mo_path.name} is older than messages.po: run compile")
+    if not mo_path.exists() or mo_path.read_bytes() != _compiled(catalog):
+        # Compared by content: a fresh clone gives files arbitrary modification times.
+        found.append(f"{mo_path.name} does not match messages.po: run compile")
     return sorted(found)

@@ -29,31 +29,35 @@ class NavItem:
 #: Navigation, in order. Feature packages append their entries here at import time,
 #: so the browser crawl reaches every page a role can see.
 NAVIGATION: list[NavItem] = [
-    NavItem("Dashboard", "home.dashboard", frozenset(Role)),
-    NavItem("My district", "districts.overview", frozenset({Role.DISTRICT_ADMIN})),
-    NavItem("Districts", "admin.districts", frozenset({Role.ADMIN})),
-    NavItem("People", "admin.users", frozenset({Role.ADMIN})),
-    NavItem("My badges", "credentials.my_badges", frozenset({Role.TEACHER})),
-    NavItem("Credentials", "credentials.admin_index", frozenset({Role.ADMIN})),
-    NavItem("Review queue", "review.queue", frozenset({Role.COACH})),
-    NavItem("Coaches", "review.coaches", frozenset({Role.DISTRICT_ADMIN, Role.ADMIN})),
+    NavItem(_l("Dashboard"), "home.dashboard", frozenset(Role)),
+    NavItem(_l("My district"), "districts.overview", frozenset({Role.DISTRICT_ADMIN})),
+    NavItem(_l("Districts"), "admin.districts", frozenset({Role.ADMIN})),
+    NavItem(_l("People"), "admin.users", frozenset({Role.ADMIN})),
+    NavItem(_l("My badges"), "credentials.my_badges", frozenset({Role.TEACHER})),
+    NavItem(_l("Credentials"), "credentials.admin_index", frozenset({Role.ADMIN})),
+    NavItem(_l("Review queue"), "review.queue", frozenset({Role.COACH})),
     NavItem(
-        "Review turnaround",
+        _l("Coaches"), "review.coaches", frozenset({Role.DISTRICT_ADMIN, Role.ADMIN})
+    ),
+    NavItem(
+        _l("Review turnaround"),
         "review.turnaround",
         frozenset({Role.DISTRICT_ADMIN, Role.ADMIN}),
     ),
-    NavItem("Failed jobs", "admin.jobs", frozenset({Role.ADMIN})),
-    NavItem("Account", "accounts.profile", frozenset(Role)),
-    NavItem("Verify a badge", "verification.verify", frozenset(Role)),
+    NavItem(_l("Failed jobs"), "admin.jobs", frozenset({Role.ADMIN})),
+    NavItem(_l("Account"), "accounts.profile", frozenset(Role)),
+    NavItem(_l("Verify a badge"), "verification.verify", frozenset(Role)),
     NavItem(
-        "Verify in bulk", "verification.batches_page", frozenset({Role.DISTRICT_ADMIN})
+        _l("Verify in bulk"),
+        "verification.batches_page",
+        frozenset({Role.DISTRICT_ADMIN}),
     ),
 ]
 
 # Learning: everyone may browse the catalog; teachers have their own learning.
-NAVIGATION.insert(1, NavItem("Catalog", "learning.catalog", frozenset(Role)))
+NAVIGATION.insert(1, NavItem(_l("Catalog"), "learning.catalog", frozenset(Role)))
 NAVIGATION.insert(
-    2, NavItem("My learning", "learning.my_learning", frozenset({Role.TEACHER}))
+    2, NavItem(_l("My learning"), "learning.my_learning", frozenset({Role.TEACHER}))
 )
 NAVIGATION.insert(3, NavItem(_l("Communities"), "communities.index", frozenset(Role)))
 

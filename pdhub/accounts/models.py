@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import gettext as _
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, false
 from sqlalchemy import true as sa_true
@@ -25,12 +26,14 @@ class Role(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "teacher": "Teacher",
-            "coach": "Coach",
-            "district_admin": "District administrator",
-            "admin": "Platform administrator",
-        }[self.value]
+        return str(
+            {
+                "teacher": _("Teacher"),
+                "coach": _("Coach"),
+                "district_admin": _("District administrator"),
+                "admin": _("Platform administrator"),
+            }[self.value]
+        )
 
     @property
     def is_staff(self) -> bool:

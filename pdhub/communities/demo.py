@@ -4,18 +4,18 @@ use, in English and Spanish, so every community page has something to show."""
 from __future__ import annotations
 
 from sqlalchemy import exists, select
-from sqlalchemy.orm import Session
 
 from pdhub.accounts.models import User
 from pdhub.communities import service
 from pdhub.communities.models import Community, CommunityKind, Post, Thread
+from pdhub.db import DbSession
 
 
-def _user(session: Session, email: str) -> User | None:
+def _user(session: DbSession, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == email))
 
 
-def seed(session: Session) -> None:
+def seed(session: DbSession) -> None:
     """Topic, district and module discussions with replies, an accepted answer and a
     report waiting for the moderators. Does nothing once any discussion exists."""
     if session.scalar(select(exists().where(Thread.id.is_not(None)))):

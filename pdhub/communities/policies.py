@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
 from pdhub.accounts.models import Role, User
 from pdhub.communities.models import (
@@ -27,6 +27,7 @@ from pdhub.communities.models import (
     CommunityMember,
     MemberRole,
 )
+from pdhub.db import DbSession
 from pdhub.learning.models import Enrollment, Module
 from pdhub.review.policies import scope_clause
 
@@ -63,7 +64,7 @@ def visible_clause(user: User) -> ColumnElement[bool]:
     return or_(*branches)
 
 
-def can_see(session: Session, user: User, community: Community) -> bool:
+def can_see(session: DbSession, user: User, community: Community) -> bool:
     if not user.is_authenticated:
         return False
     return bool(
@@ -81,7 +82,7 @@ def can_create_topic(user: User) -> bool:
     }
 
 
-def moderates_all(session: Session, user: User, community: Community) -> bool:
+def moderates_all(session: DbSession, user: User, community: Community) -> bool:
     """``user`` moderates every post of ``community`` (not only some authors')."""
     if user.role is Role.ADMIN:
         return True
@@ -105,7 +106,7 @@ def moderates_all(session: Session, user: User, community: Community) -> bool:
 
 
 def moderated_authors(
-    session: Session, user: User, community: Community, author_ids: set[int]
+    session: DbSession, user: User, community: Community, author_ids: set[int]
 ) -> set[int] | None:
     """Of ``author_ids``, those whose posts ``user`` moderates here; None means all
     authors (one query at most, whatever the number of authors)."""
@@ -130,7 +131,7 @@ def moderated_authors(
 
 
 def can_moderate(
-    session: Session, user: User, community: Community, author_id: int | None
+    session: DbSession, user: User, community: Community, author_id: int | None
 ) -> bool:
     """``user`` may hide, restore, lock, pin or mute for content by ``author_id``."""
     allowed = moderated_authors(

@@ -26,7 +26,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.orm import Session, aliased, contains_eager
+from sqlalchemy.orm import aliased, contains_eager
 
 from pdhub.accounts.models import Role, User
 from pdhub.communities import policies
@@ -47,7 +47,7 @@ from pdhub.communities.models import (
     Thread,
     ThreadRead,
 )
-from pdhub.db import utcnow
+from pdhub.db import DbSession, utcnow
 from pdhub.districts.models import District
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from pdhub.learning.models import Enrollment, Module
@@ -107,7 +107,7 @@ def quote_markdown(post: Post) -> str:
 
 
 def _insert_missing(
-    session: Session, rows: list[dict[str, Any]], keys: list[str]
+    session: DbSession, rows: list[dict[str, Any]], keys: list[str]
 ) -> None:
     if not rows:
         return
@@ -120,7 +120,7 @@ def _insert_missing(
     )
 
 
-def ensure_communities(session: Session, user: User) -> None:
+def ensure_communities(session: DbSession, user: User) -> None:
     """Make, if missing, the module and district communities ``user`` belongs to
     (they are created the first time someone who belongs there looks)."""
     now = utcnow()
@@ -183,7 +183,7 @@ def ensure_communities(session: Session, user: User) -> None:
     )
 
 
-def community_for_module(session: Session, slug: str) -> Community | None:
+def community_for_module(session: DbSession, slug: str) -> Community | None:
     return session.scalar(
         select(Community).where(
             Community.kind == CommunityKind.MODULE, Community.module_slug == slug
@@ -191,7 +191,7 @@ def community_for_module(session: Session, slug: str) -> Community | None:
     )
 
 
-def visible_communities(session: Session, user: User) -> list[Community]:
+def visible_communities(session: DbSession, user: User) -> list[Community]:
     """The communities ``user`` may open, the most recently active first."""
     ensure_communities(session, user)
     return list(
@@ -203,7 +203,7 @@ def visible_communities(session: Session, user: User) -> list[Community]:
     )
 
 
-def get_community(session: Session, user: User, community_id: int) -> Community:
+def get_community(session: DbSession, user: User, community_id: int) -> Community:
     """The community, or NotFound when it does not exist or ``user`` can't see it."""
     community = session.scalar(
         select(Community).where(
@@ -225,7 +225,7 @@ def _clean_line(value: str, limit: int, field: str, empty: str, long: str) -> st
 
 
 def create_topic(
-    session: Session, actor: User, *, name: str, description: str
+    session: DbSession, actor: User, *, name: str, description: str
 ) -> Community:
     """An open topic community, moderated by its creator (a coach or an
     administrator)."""
@@ -262,7 +262,9 @@ def create_topic(
 # --- Threads and posts ----------------------------------------------------------------
 
 
-def _muted_until(session: Session, user: User, community: Community) -> datetime | None:
+def _muted_until(
+    session: DbSession, user: User, community: Community
+) -> datetime | None:
     return session.scalar(
         select(Mute.until).where(
             Mute.community_id == community.id,
@@ -272,7 +274,7 @@ def _muted_until(session: Session, user: User, community: Community) -> datetime
     )
 
 
-def _check_can_post(session: Session, user: User, community: Community) -> None:
+def _check_can_post(session: DbSession, user: User, community: Community) -> None:
     until = _muted_until(session, user, community)
     if until is not None:
         raise PermissionDenied(
@@ -311,7 +313,7 @@ class Upload:
     max_bytes: int
 
 
-def _attach(session: Session, store: FileStore, post: Post, upload: Upload) -> None:
+def _attach(session: DbSession, store: FileStore, post: Post, upload: Upload) -> None:
     """Store a file on ``post`` with the evidence checks: its type decided from the
     bytes (``submissions.storage``), encrypted at rest."""
     if not upload.content:
@@ -350,7 +352,7 @@ def _attach(session: Session, store: FileStore, post: Post, upload: Upload) -> N
 
 
 def _new_post(
-    session: Session, actor: User, thread: Thread, body: str, *, opening: bool
+    session: DbSession, actor: User, thread: Thread, body: str, *, opening: bool
 ) -> Post:
     post = Post(
         thread_id=thread.id,
@@ -366,7 +368,7 @@ def _new_post(
 
 
 def start_thread(
-    session: Session,
+    session: DbSession,
     actor: User,
     community: Community,
     *,
@@ -398,7 +400,7 @@ def start_thread(
 
 
 def reply(
-    session: Session,
+    session: DbSession,
     actor: User,
     thread: Thread,
     *,
@@ -430,7 +432,7 @@ def can_edit(user: User, post: Post) -> bool:
 
 
 def edit_post(
-    session: Session, actor: User, post: Post, *, body: str, title: str | None = None
+    session: DbSession, actor: User, post: Post, *, body: str, title: str | None = None
 ) -> Post:
     """Change a post (its author only); the old words are kept as a revision and
     the post says it was edited."""
@@ -459,7 +461,7 @@ def edit_post(
     return post
 
 
-def revisions(session: Session, post: Post) -> list[PostRevision]:
+def revisions(session: DbSession, post: Post) -> list[PostRevision]:
     return list(
         session.scalars(
             select(PostRevision)
@@ -470,7 +472,7 @@ def revisions(session: Session, post: Post) -> list[PostRevision]:
 
 
 def get_thread(
-    session: Session, user: User, community: Community, thread_id: int
+    session: DbSession, user: User, community: Community, thread_id: int
 ) -> Thread:
     """The thread, or NotFound (another community's, or hidden from ``user``)."""
     thread = session.get(Thread, thread_id)
@@ -484,7 +486,9 @@ def get_thread(
     return thread
 
 
-def get_post(session: Session, user: User, community: Community, post_id: int) -> Post:
+def get_post(
+    session: DbSession, user: User, community: Community, post_id: int
+) -> Post:
     """A post of ``community`` ``user`` may see, or NotFound."""
     post = session.get(Post, post_id)
     if post is None or post.thread.community_id != community.id:
@@ -524,7 +528,9 @@ def _shown(user: User, moderated_all: bool) -> ColumnElement[bool]:
     return or_(Post.hidden_at.is_(None), Post.author_id == user.id)
 
 
-def thread_page(session: Session, user: User, thread: Thread, page: int) -> ThreadPage:
+def thread_page(
+    session: DbSession, user: User, thread: Thread, page: int
+) -> ThreadPage:
     """One page of a thread for ``user``, in a fixed number of queries."""
     community = thread.community
     all_authors = policies.moderates_all(session, user, community)
@@ -671,7 +677,7 @@ def _visible_threads(user: User, moderates: bool) -> ColumnElement[bool]:
     return or_(Thread.hidden_at.is_(None), Thread.author_id == user.id)
 
 
-def _rows(session: Session, user: User, threads: list[Thread]) -> list[ThreadRow]:
+def _rows(session: DbSession, user: User, threads: list[Thread]) -> list[ThreadRow]:
     ids = [t.id for t in threads]
     reads: dict[int, datetime] = {}
     if ids:
@@ -687,7 +693,7 @@ def _rows(session: Session, user: User, threads: list[Thread]) -> list[ThreadRow
 
 
 def community_page(
-    session: Session, user: User, community: Community, page: int, sort: str
+    session: DbSession, user: User, community: Community, page: int, sort: str
 ) -> CommunityPage:
     """Threads of a community for ``user`` (pinned first on the first page), in a
     fixed number of queries."""
@@ -747,7 +753,7 @@ def community_page(
     )
 
 
-def recent_threads(session: Session, user: User, limit: int = 10) -> list[ThreadRow]:
+def recent_threads(session: DbSession, user: User, limit: int = 10) -> list[ThreadRow]:
     """What's new across every community ``user`` may open."""
     threads = list(
         session.scalars(
@@ -763,7 +769,7 @@ def recent_threads(session: Session, user: User, limit: int = 10) -> list[Thread
     return _rows(session, user, threads)
 
 
-def _changed(session: Session, statement: Any) -> int:
+def _changed(session: DbSession, statement: Any) -> int:
     """How many rows an UPDATE or DELETE changed."""
     result: CursorResult[Any] = session.execute(statement)  # type: ignore[assignment]  # DML returns a CursorResult
     return result.rowcount
@@ -772,7 +778,7 @@ def _changed(session: Session, statement: Any) -> int:
 # --- Reactions and answers ------------------------------------------------------------
 
 
-def toggle_helpful(session: Session, actor: User, post: Post) -> bool:
+def toggle_helpful(session: DbSession, actor: User, post: Post) -> bool:
     """Mark the post helpful, or take the mark back; True when it is now marked."""
     if post.author_id == actor.id:
         raise InvalidInput(_("You can't mark your own post as helpful."))
@@ -803,7 +809,7 @@ def toggle_helpful(session: Session, actor: User, post: Post) -> bool:
 
 
 def accept_answer(
-    session: Session, actor: User, thread: Thread, post: Post | None
+    session: DbSession, actor: User, thread: Thread, post: Post | None
 ) -> None:
     """The asker (or a moderator) chooses the reply that answered the question, or
     takes the choice back (``post`` None)."""
@@ -837,7 +843,7 @@ def accept_answer(
 
 
 def follow(
-    session: Session,
+    session: DbSession,
     user: User,
     *,
     community: Community | None = None,
@@ -861,7 +867,7 @@ def follow(
 
 
 def unfollow(
-    session: Session,
+    session: DbSession,
     user: User,
     *,
     community: Community | None = None,
@@ -882,7 +888,7 @@ def unfollow(
 
 
 def mark_read(
-    session: Session, user: User, thread: Thread, moment: datetime | None = None
+    session: DbSession, user: User, thread: Thread, moment: datetime | None = None
 ) -> None:
     """Remember that ``user`` has read ``thread`` up to ``moment`` (its last post)."""
     moment = moment or thread.last_post_at
@@ -908,7 +914,7 @@ def _followed_threads(user: User) -> ColumnElement[bool]:
     )
 
 
-def unread_count(session: Session, user: User) -> int:
+def unread_count(session: DbSession, user: User) -> int:
     """Followed discussions (or discussions in followed communities) with posts
     ``user`` hasn't read, among those they may open."""
     read = aliased(ThreadRead)
@@ -929,7 +935,7 @@ def unread_count(session: Session, user: User) -> int:
 
 
 def save_draft(
-    session: Session,
+    session: DbSession,
     user: User,
     community: Community,
     thread: Thread | None,
@@ -959,7 +965,7 @@ def save_draft(
 
 
 def _discard_draft(
-    session: Session, user: User, community_id: int, thread_id: int | None
+    session: DbSession, user: User, community_id: int, thread_id: int | None
 ) -> None:
     session.execute(
         delete(Draft).where(
@@ -980,7 +986,7 @@ def handle_of(user: User) -> str:
     return ".".join(user.name.lower().split())
 
 
-def mentioned_users(session: Session, community: Community, text: str) -> list[User]:
+def mentioned_users(session: DbSession, community: Community, text: str) -> list[User]:
     """People ``text`` mentions (``@maya.lopez``, or ``@maya`` when only one member
     is called that) who may open ``community``; quoted lines are not mentions."""
     own = "\n".join(
@@ -1016,7 +1022,7 @@ def _post_link(thread: Thread, post: Post) -> str:
 
 
 def _notify(
-    session: Session, actor: User, community: Community, thread: Thread, post: Post
+    session: DbSession, actor: User, community: Community, thread: Thread, post: Post
 ) -> None:
     """Tell people mentioned in ``post`` and followers of the thread or community
     (each once, never the author, only people who may open the community)."""
@@ -1088,7 +1094,7 @@ class SearchResults:
     total: int
 
 
-def _matches(session: Session, query: str) -> ColumnElement[bool]:
+def _matches(session: DbSession, query: str) -> ColumnElement[bool]:
     if session.get_bind().dialect.name == "postgresql":
         config: ColumnElement[Any] = literal_column("'simple'::regconfig")
         return func.to_tsvector(config, Post.search_text).op("@@")(
@@ -1104,7 +1110,7 @@ def _matches(session: Session, query: str) -> ColumnElement[bool]:
 
 
 def search(
-    session: Session,
+    session: DbSession,
     user: User,
     query: str,
     *,
@@ -1163,7 +1169,7 @@ def search(
 # --- Moderation -----------------------------------------------------------------------
 
 
-def report_post(session: Session, actor: User, post: Post, reason: str) -> Report:
+def report_post(session: DbSession, actor: User, post: Post, reason: str) -> Report:
     reason = " ".join((reason or "").split())
     if not reason:
         raise InvalidInput(
@@ -1181,7 +1187,7 @@ def report_post(session: Session, actor: User, post: Post, reason: str) -> Repor
 
 
 def _require_moderator(
-    session: Session, actor: User, community: Community, author_id: int | None
+    session: DbSession, actor: User, community: Community, author_id: int | None
 ) -> None:
     if not policies.can_moderate(session, actor, community, author_id):
         raise PermissionDenied(_("Only a moderator of this community can do that."))
@@ -1202,7 +1208,7 @@ def _reason(reason: str) -> str:
 
 
 def _record(
-    session: Session,
+    session: DbSession,
     actor: User,
     community: Community,
     kind: ModerationKind,
@@ -1228,7 +1234,7 @@ def _record(
     return action
 
 
-def _resolve_reports(session: Session, actor: User, post: Post) -> None:
+def _resolve_reports(session: DbSession, actor: User, post: Post) -> None:
     session.execute(
         update(Report)
         .where(Report.post_id == post.id, Report.resolved_at.is_(None))
@@ -1237,7 +1243,7 @@ def _resolve_reports(session: Session, actor: User, post: Post) -> None:
 
 
 def _tell_author(
-    session: Session,
+    session: DbSession,
     action: ModerationAction,
     person: User | None,
     text: str,
@@ -1253,7 +1259,7 @@ def _tell_author(
     )
 
 
-def hide_post(session: Session, actor: User, post: Post, reason: str) -> None:
+def hide_post(session: DbSession, actor: User, post: Post, reason: str) -> None:
     """Hide a post (its whole thread when it is the opening post) from everyone
     but its author and the moderators; the author is told why."""
     thread = post.thread
@@ -1287,7 +1293,7 @@ def hide_post(session: Session, actor: User, post: Post, reason: str) -> None:
     )
 
 
-def restore_post(session: Session, actor: User, post: Post, reason: str = "") -> None:
+def restore_post(session: DbSession, actor: User, post: Post, reason: str = "") -> None:
     thread = post.thread
     community = thread.community
     _require_moderator(session, actor, community, post.author_id)
@@ -1315,7 +1321,7 @@ def restore_post(session: Session, actor: User, post: Post, reason: str = "") ->
 
 
 def set_locked(
-    session: Session, actor: User, thread: Thread, locked: bool, reason: str
+    session: DbSession, actor: User, thread: Thread, locked: bool, reason: str
 ) -> None:
     community = thread.community
     _require_moderator(session, actor, community, thread.author_id)
@@ -1344,7 +1350,7 @@ def set_locked(
         )
 
 
-def set_pinned(session: Session, actor: User, thread: Thread, pinned: bool) -> None:
+def set_pinned(session: DbSession, actor: User, thread: Thread, pinned: bool) -> None:
     community = thread.community
     _require_moderator(session, actor, community, thread.author_id)
     if (thread.pinned_at is not None) == pinned:
@@ -1357,7 +1363,7 @@ def set_pinned(session: Session, actor: User, thread: Thread, pinned: bool) -> N
 
 
 def mute(
-    session: Session,
+    session: DbSession,
     actor: User,
     community: Community,
     person: User,
@@ -1406,7 +1412,7 @@ def mute(
     return row
 
 
-def dismiss_reports(session: Session, actor: User, post: Post) -> None:
+def dismiss_reports(session: DbSession, actor: User, post: Post) -> None:
     """The moderator read the reports and left the post as it is."""
     community = post.thread.community
     _require_moderator(session, actor, community, post.author_id)
@@ -1421,7 +1427,7 @@ class QueueItem:
     reports: list[Report]
 
 
-def moderation_queue(session: Session, user: User) -> list[QueueItem]:
+def moderation_queue(session: DbSession, user: User) -> list[QueueItem]:
     """Open reports on posts ``user`` moderates, grouped by post, oldest first."""
     author = aliased(User)
     reports = list(
@@ -1452,7 +1458,7 @@ def moderation_queue(session: Session, user: User) -> list[QueueItem]:
     return list(items.values())
 
 
-def moderation_log(session: Session, community: Community) -> list[ModerationAction]:
+def moderation_log(session: DbSession, community: Community) -> list[ModerationAction]:
     return list(
         session.scalars(
             select(ModerationAction)

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from pdhub.accounts import service as accounts
 from pdhub.accounts import timezones
 from pdhub.accounts.models import Role, User
 from pdhub.credentials.models import Award
-from pdhub.db import utcnow
+from pdhub.db import DbSession, utcnow
 from pdhub.districts import policies
 from pdhub.districts.models import District, Invitation, School
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -41,7 +41,7 @@ def _clean_name(name: str, field: str = "name") -> str:
 
 
 def create_district(
-    session: Session, actor: User, name: str, *, time_zone: str | None = None
+    session: DbSession, actor: User, name: str, *, time_zone: str | None = None
 ) -> District:
     """Create a district (platform administrators only), with its default time zone
     (none: UTC). Raises PermissionDenied, InvalidInput."""
@@ -57,7 +57,7 @@ def create_district(
     return district
 
 
-def district_for_join_code(session: Session, code: str) -> District:
+def district_for_join_code(session: DbSession, code: str) -> District:
     """The district a join code belongs to; InvalidInput for an unknown code."""
     cleaned = "".join(code.split()).upper()
     district = session.scalar(select(District).where(District.join_code == cleaned))
@@ -69,7 +69,7 @@ def district_for_join_code(session: Session, code: str) -> District:
     return district
 
 
-def regenerate_join_code(session: Session, actor: User, district: District) -> str:
+def regenerate_join_code(session: DbSession, actor: User, district: District) -> str:
     if not policies.can_manage_district(actor, district):
         raise PermissionDenied("You don't manage this district.")
     district.join_code = new_join_code()
@@ -78,7 +78,7 @@ def regenerate_join_code(session: Session, actor: User, district: District) -> s
 
 
 def set_time_zone(
-    session: Session, actor: User, district: District, name: str | None
+    session: DbSession, actor: User, district: District, name: str | None
 ) -> None:
     """The time zone the district's people see times in unless they chose their own
     (empty: UTC). Its own district administrators and platform administrators only.
@@ -89,7 +89,9 @@ def set_time_zone(
     session.flush()
 
 
-def add_school(session: Session, actor: User, district: District, name: str) -> School:
+def add_school(
+    session: DbSession, actor: User, district: District, name: str
+) -> School:
     if not policies.can_manage_district(actor, district):
         raise PermissionDenied("You don't manage this district.")
     name = _clean_name(name)
@@ -106,7 +108,7 @@ def add_school(session: Session, actor: User, district: District, name: str) -> 
     return school
 
 
-def rename_school(session: Session, actor: User, school: School, name: str) -> None:
+def rename_school(session: DbSession, actor: User, school: School, name: str) -> None:
     if not policies.can_manage_district(actor, school.district):
         raise PermissionDenied("You don't manage this district.")
     name = _clean_name(name)
@@ -126,7 +128,7 @@ def rename_school(session: Session, actor: User, school: School, name: str) -> N
 
 
 def get_school(
-    session: Session, district: District, school_id: int | None
+    session: DbSession, district: District, school_id: int | None
 ) -> School | None:
     if school_id is None:
         return None
@@ -137,7 +139,7 @@ def get_school(
 
 
 def invite(
-    session: Session,
+    session: DbSession,
     actor: User,
     district: District,
     *,
@@ -191,7 +193,9 @@ def invite(
             notifications.Message(
                 key=f"invitation:{invitation.id}",
                 to=address,
-                subject=f"You're invited to {district.name} on PD Hub",
+                subject=_(
+                    "You're invited to %(district)s on PD Hub", district=district.name
+                ),
                 template="invitation_existing",
                 context={
                     "district": district,
@@ -207,7 +211,9 @@ def invite(
         notifications.Message(
             key=f"invitation:{invitation.id}",
             to=address,
-            subject=f"You're invited to {district.name} on PD Hub",
+            subject=_(
+                "You're invited to %(district)s on PD Hub", district=district.name
+            ),
             template="invitation",
             context={
                 "district": district,
@@ -227,7 +233,7 @@ def invite(
     return token
 
 
-def invitation_for_token(session: Session, token: str) -> Invitation:
+def invitation_for_token(session: DbSession, token: str) -> Invitation:
     """The open invitation behind a link; NotFound/Conflict with a plain reason."""
     invitation = session.scalar(
         select(Invitation).where(Invitation.token_hash == accounts.token_hash(token))
@@ -244,7 +250,7 @@ def invitation_for_token(session: Session, token: str) -> Invitation:
 
 
 def accept_invitation(
-    session: Session, token: str, *, name: str, password: str
+    session: DbSession, token: str, *, name: str, password: str
 ) -> User:
     """Create the invited account with the invitation's email, role and district."""
     invitation = invitation_for_token(session, token)
@@ -264,7 +270,7 @@ def accept_invitation(
     return user
 
 
-def staff(session: Session, district: District) -> list[User]:
+def staff(session: DbSession, district: District) -> list[User]:
     return list(
         session.scalars(
             select(User).where(User.district_id == district.id).order_by(User.name)
@@ -272,7 +278,7 @@ def staff(session: Session, district: District) -> list[User]:
     )
 
 
-def open_invitations(session: Session, district: District) -> list[Invitation]:
+def open_invitations(session: DbSession, district: District) -> list[Invitation]:
     return list(
         session.scalars(
             select(Invitation)
@@ -287,7 +293,7 @@ def open_invitations(session: Session, district: District) -> list[Invitation]:
     )
 
 
-def school_counts(session: Session, district: District) -> dict[int, int]:
+def school_counts(session: DbSession, district: District) -> dict[int, int]:
     """How many accounts each school of ``district`` has."""
     rows = session.execute(
         select(User.school_id, func.count(User.id))
@@ -297,7 +303,7 @@ def school_counts(session: Session, district: District) -> dict[int, int]:
     return {school_id: count for school_id, count in rows if school_id is not None}
 
 
-def revoke_invitation(session: Session, actor: User, invitation: Invitation) -> None:
+def revoke_invitation(session: DbSession, actor: User, invitation: Invitation) -> None:
     if not policies.can_manage_district(actor, invitation.district):
         raise PermissionDenied("You don't manage this district.")
     invitation.revoked_at = utcnow()
@@ -335,7 +341,7 @@ class DistrictSummary:
         return NextStep("Verify badges teachers show you", "verification.batches_page")
 
 
-def district_summary(session: Session, district: District) -> DistrictSummary:
+def district_summary(session: DbSession, district: District) -> DistrictSummary:
     """Counts for the dashboard, one query each."""
 
     def count(statement: Any) -> int:

@@ -4,7 +4,7 @@ so each is made once; delivery runs in a task after commit."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -12,12 +12,11 @@ from urllib.parse import urlsplit
 
 from flask import current_app, render_template, url_for
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
 
 from pdhub import jobs, tasks
 from pdhub.accounts import timezones
 from pdhub.accounts.models import User
-from pdhub.db import Base, utcnow
+from pdhub.db import Base, DbSession, utcnow
 from pdhub.notifications.mail import mailer_for
 from pdhub.notifications.models import EmailMessage, Notification
 from pdhub.privacy import encryption
@@ -62,7 +61,7 @@ class Message:
     secret: bool = False
 
 
-def tell(session: Session, *messages: Message) -> list[int]:
+def tell(session: DbSession, *messages: Message) -> list[int]:
     """The one way to tell people something: each message's in-app notification and
     email are saved where their key is new (one INSERT ... ON CONFLICT DO NOTHING per
     table), and the new emails leave in one delivery job after the commit (none if it
@@ -108,7 +107,7 @@ def tell(session: Session, *messages: Message) -> list[int]:
     return ids
 
 
-def _body(session: Session, message: Message) -> str:
+def _body(session: DbSession, message: Message) -> str:
     context = dict(message.context)
     if "time_zone" not in context:
         # Times in an email read in its recipient's zone, not in the zone of whoever
@@ -125,9 +124,10 @@ def _body(session: Session, message: Message) -> str:
     return encryption.encrypt(body.encode()).decode() if message.secret else body
 
 
-def _insert_new(session: Session, model: type[Base]) -> Any:
+def _insert_new(session: DbSession, model: type[Base]) -> Any:
     """``INSERT ... ON CONFLICT (key) DO NOTHING`` for ``model`` on this database."""
     dialect = session.get_bind().dialect.name
+    insert: Callable[[type[Base]], Any]  # each dialect's own insert()
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     elif dialect == "sqlite":
@@ -137,7 +137,7 @@ def _insert_new(session: Session, model: type[Base]) -> Any:
     return insert(model).on_conflict_do_nothing(index_elements=["key"])
 
 
-def deliver_email(session: Session, message_id: int) -> bool:
+def deliver_email(session: DbSession, message_id: int) -> bool:
     """Deliver one outbox message unless it was already sent; True if sent now.
 
     Commits twice, because delivery leaves the database: first the attempt (and the
@@ -180,14 +180,14 @@ def deliver_email(session: Session, message_id: int) -> bool:
     return True
 
 
-def _locked(session: Session, message_id: int) -> EmailMessage | None:
+def _locked(session: DbSession, message_id: int) -> EmailMessage | None:
     return session.get(
         EmailMessage, message_id, with_for_update=True, populate_existing=True
     )
 
 
 def unsent_email_ids(
-    session: Session, older_than_seconds: int | None = None
+    session: DbSession, older_than_seconds: int | None = None
 ) -> list[int]:
     """Outbox messages whose delivery job never completed (for the periodic sweep)."""
     if older_than_seconds is None:
@@ -204,7 +204,7 @@ def unsent_email_ids(
     )
 
 
-def unread_count(session: Session, user: User) -> int:
+def unread_count(session: DbSession, user: User) -> int:
     return (
         session.scalar(
             select(func.count(Notification.id)).where(
@@ -215,7 +215,7 @@ def unread_count(session: Session, user: User) -> int:
     )
 
 
-def mark_all_read(session: Session, user: User) -> None:
+def mark_all_read(session: DbSession, user: User) -> None:
     """Mark every unread notification of ``user`` as read."""
     session.execute(
         update(Notification)

@@ -5,27 +5,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from pdhub.accounts.models import User
 from pdhub.learning.models import Module
 from pdhub.notifications.service import Message, absolute_link
 from pdhub.submissions.models import Submission, SubmissionVersion
 
+#: Per step: the in-app text and the email subject, in the reader's language when
+#: formatted (lazy strings).
 MESSAGES = {
     "screened": (
-        "Your evidence for {module} is complete and waiting for a coach.",
-        "Your evidence is with a coach",
+        _l("Your evidence for %(module)s is complete and waiting for a coach."),
+        _l("Your evidence is with a coach: %(module)s"),
     ),
     "returned": (
-        "Your evidence for {module} was returned as incomplete: see what to add.",
-        "Your evidence needs a few more things",
+        _l("Your evidence for %(module)s was returned as incomplete: see what to add."),
+        _l("Your evidence needs a few more things: %(module)s"),
     ),
     "needs_revision": (
-        "A coach reviewed your evidence for {module}: it needs revision.",
-        "Your coach's feedback is ready",
+        _l("A coach reviewed your evidence for %(module)s: it needs revision."),
+        _l("Your coach's feedback is ready: %(module)s"),
     ),
     "passed": (
-        "A coach reviewed your evidence for {module}: it passed.",
-        "Your evidence passed",
+        _l("A coach reviewed your evidence for %(module)s: it passed."),
+        _l("Your evidence passed: %(module)s"),
     ),
 }
 
@@ -42,9 +46,9 @@ def submission_message(
     return Message(
         key=f"submission:{submission.id}:v{version.number}:{step}",
         to=teacher,
-        text=text.format(module=module.title),
+        text=str(text % {"module": module.title}),
         link=path,
-        subject=f"{subject}: {module.title}",
+        subject=str(subject % {"module": module.title}),
         template="submission_update",
         context={
             "teacher": teacher,
