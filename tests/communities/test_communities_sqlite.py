@@ -67,7 +67,7 @@ def test_search_and_migrations_on_sqlite(sqlite_app: Flask) -> None:
         assert service.search(db.session, maya, "strip_").total == 0  # _ is literal
         assert service.search(db.session, olga, "strips").total == 0
         db.session.remove()
-        downgrade(revision="0010_status")
+        downgrade(revision="0021_languages")
         assert "community_posts" not in inspect(db.engine).get_table_names()
         upgrade()
         assert "community_posts" in inspect(db.engine).get_table_names()

@@ -2,8 +2,8 @@
 reactions, follows, read markers, drafts, attachments, reports, moderation actions
 and mutes; full-text search of posts on PostgreSQL
 
-Revision ID: 0021_communities
-Revises: 0010_status
+Revision ID: 0022_communities
+Revises: 0021_languages
 Create Date: 2026-12-07 13:57:32.052242
 
 """
@@ -15,8 +15,8 @@ import pdhub.db
 
 
 # revision identifiers, used by Alembic.
-revision = "0021_communities"
-down_revision = "0010_status"
+revision = "0022_communities"
+down_revision = "0021_languages"
 branch_labels = None
 depends_on = None
 
