@@ -133,6 +133,9 @@ def prepare(session: DbSession, modules_path: Path | str) -> tuple[District, lis
     seed_review_demo(session, district)
     seed_trust_demo(session, district)
     seed_assignments_demo(session, district)
+    from pdhub.communities import demo as communities_demo
+
+    communities_demo.seed(session)
     return district, imported
 
 
