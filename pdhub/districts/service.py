@@ -209,6 +209,7 @@ def invite(
             to=address,
             subject=f"You're invited to {district.name} on PD Hub",
             template="invitation",
+            language=district.default_language,
             context={
                 "district": district,
                 "role": role,

@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from pdhub.accounts import languages, timezones
 from pdhub.accounts import service as accounts
-from pdhub.accounts import timezones
 from pdhub.accounts.auth import roles_required
 from pdhub.accounts.forms import ConfirmForm
 from pdhub.accounts.models import Role, User
@@ -19,6 +20,7 @@ from pdhub.districts import forms, policies, service
 from pdhub.districts.models import District, Invitation, School
 from pdhub.extensions import db
 from pdhub.forms import saving
+from pdhub.i18n import language_name
 
 bp = Blueprint("districts", __name__, url_prefix="/district")
 
@@ -113,6 +115,27 @@ def set_time_zone() -> Any:
             )
             return redirect(url_for("districts.overview") + "#time-zone", 303)
     return _render_overview(district, time_zone_form=form), 422
+
+
+@bp.post("/language")
+@roles_required(Role.DISTRICT_ADMIN)
+def set_language() -> Any:
+    """The district's default language; like the time zone, only one's own."""
+    district = _my_district()
+    form = languages.DistrictLanguageForm()
+    if form.validate_on_submit():
+        languages.set_district_language(
+            db.session, current_user, district, form.default_language.data
+        )
+        db.session.commit()
+        flash(
+            _(
+                "The district's language is saved: %(language)s.",
+                language=language_name(district.default_language),
+            ),
+            "success",
+        )
+    return redirect(url_for("districts.overview") + "#language", 303)
 
 
 @bp.post("/invitations")

@@ -3,29 +3,46 @@ email (sent with ``notifications.service.tell``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from pdhub.accounts.models import User
 from pdhub.learning.models import Module
 from pdhub.notifications.service import Message, absolute_link
 from pdhub.submissions.models import Submission, SubmissionVersion
 
-MESSAGES = {
+#: What the teacher reads at each step: the in-app text (of the module's title) and
+#: the email's subject. Lazy, so ``tell`` writes them in the teacher's language.
+MESSAGES: dict[str, tuple[Callable[[str], LazyString], LazyString]] = {
     "screened": (
-        "Your evidence for {module} is complete and waiting for a coach.",
-        "Your evidence is with a coach",
+        lambda module: _l(
+            "Your evidence for %(module)s is complete and waiting for a coach.",
+            module=module,
+        ),
+        _l("Your evidence is with a coach"),
     ),
     "returned": (
-        "Your evidence for {module} was returned as incomplete: see what to add.",
-        "Your evidence needs a few more things",
+        lambda module: _l(
+            "Your evidence for %(module)s was returned as incomplete: see what to add.",
+            module=module,
+        ),
+        _l("Your evidence needs a few more things"),
     ),
     "needs_revision": (
-        "A coach reviewed your evidence for {module}: it needs revision.",
-        "Your coach's feedback is ready",
+        lambda module: _l(
+            "A coach reviewed your evidence for %(module)s: it needs revision.",
+            module=module,
+        ),
+        _l("Your coach's feedback is ready"),
     ),
     "passed": (
-        "A coach reviewed your evidence for {module}: it passed.",
-        "Your evidence passed",
+        lambda module: _l(
+            "A coach reviewed your evidence for %(module)s: it passed.", module=module
+        ),
+        _l("Your evidence passed"),
     ),
 }
 
@@ -42,9 +59,9 @@ def submission_message(
     return Message(
         key=f"submission:{submission.id}:v{version.number}:{step}",
         to=teacher,
-        text=text.format(module=module.title),
+        text=text(module.title),
         link=path,
-        subject=f"{subject}: {module.title}",
+        subject=_l("%(subject)s: %(module)s", subject=subject, module=module.title),
         template="submission_update",
         context={
             "teacher": teacher,
