@@ -1,0 +1,105 @@
+"""The same pages in Spanish: a browser that asks for Spanish (Chromium's locale
+es-ES, so Accept-Language: es-ES) gets every page the English crawl found in Spanish,
+marked ``<html lang="es">``, axe-clean, and fitting a phone's width (longer Spanish
+words must not make a page scroll sideways at 390×844).
+
+Each role's pages are the English desktop crawl's (no link following); on the phone,
+one page of each kind, like the English phone crawl."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext
+
+from tests.browser.audit import AssetSizes, PageAudit
+from tests.browser.conftest import (
+    DESKTOP,
+    PUBLIC,
+    ROLES,
+    VIEWPORTS,
+    DemoServer,
+    new_context,
+)
+from tests.browser.crawl import Crawl, one_page_per_kind
+from tests.browser.test_every_page import report
+
+pytestmark = pytest.mark.browser
+
+SPANISH = "es-ES"
+EVERYWHERE = pytest.mark.parametrize(
+    ("role", "viewport"),
+    [(role, viewport) for role in [PUBLIC, *ROLES] for viewport in VIEWPORTS],
+)
+Crawled = Callable[..., list[PageAudit]]
+
+
+@pytest.fixture(scope="session")
+def crawled_in_spanish(
+    chromium: Browser,
+    demo_server: DemoServer,
+    signed_in: Callable[..., BrowserContext],
+    crawled: Crawled,
+) -> Iterator[Callable[[str, str], list[PageAudit]]]:
+    """``crawled_in_spanish(role, viewport)``: the audits of the role's pages in a
+    Spanish browser carrying the role's (English browser's) session."""
+    results: dict[tuple[str, str], list[PageAudit]] = {}
+    contexts: list[BrowserContext] = []
+    assets = AssetSizes()
+    missing = demo_server.url + "/no-such-page"
+
+    def get(role: str, viewport: str) -> list[PageAudit]:
+        if (role, viewport) in results:
+            return results[role, viewport]
+        english = [audit.url for audit in crawled(role)]
+        pages = english if viewport == DESKTOP else one_page_per_kind(english)
+        context = new_context(
+            chromium,
+            demo_server,
+            viewport=viewport,
+            storage_state=signed_in(role).storage_state(),
+            locale=SPANISH,
+        )
+        contexts.append(context)
+        crawl = Crawl(
+            context, demo_server.url, assets, limit=len(pages), label=f"{role}-es"
+        )
+        results[role, viewport] = crawl.run(
+            pages, expected_status={missing: 404}, follow=False
+        )
+        return results[role, viewport]
+
+    yield get
+    for context in contexts:
+        context.close()
+
+
+@EVERYWHERE
+def test_every_page_is_in_spanish_for_a_spanish_browser(
+    crawled_in_spanish: Crawled, role: str, viewport: str
+) -> None:
+    audits = crawled_in_spanish(role, viewport)
+    assert audits
+    wrong = [
+        f"{audit.url}: <html lang={audit.language!r}>, answered {audit.status}"
+        for audit in audits
+        if audit.language != "es" or not 200 <= audit.status < 400
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
+@EVERYWHERE
+def test_spanish_pages_have_no_axe_violations(
+    crawled_in_spanish: Crawled, role: str, viewport: str
+) -> None:
+    problems = report(crawled_in_spanish(role, viewport), "axe")
+    assert not problems, f"axe-core found WCAG A/AA violations:\n{problems}"
+
+
+@EVERYWHERE
+def test_spanish_pages_do_not_scroll_sideways(
+    crawled_in_spanish: Crawled, role: str, viewport: str
+) -> None:
+    problems = report(crawled_in_spanish(role, viewport), "layout")
+    assert not problems, problems
