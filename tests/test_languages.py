@@ -310,6 +310,27 @@ def test_a_spanish_reader_sees_dates_in_spanish_on_a_page(
     assert "7 dic 2026, 10:15 a.\u202fm. AST" in text(client.get("/notifications"))
 
 
+def test_pd_hours_read_as_each_language_writes_them_on_the_pages(
+    client: FlaskClient, session: Session
+) -> None:
+    from pdhub.learning.models import EnrollmentStatus
+    from tests.factories import EnrollmentFactory, ModuleFactory
+
+    teacher = UserFactory(language="es")
+    EnrollmentFactory(
+        user=teacher,
+        module=ModuleFactory(title="Preguntas", hours=1.5),
+        status=EnrollmentStatus.COMPLETED,
+        completed_at=datetime(2026, 12, 7, 14, 15, tzinfo=UTC),
+    )
+    sign_in(client, teacher)
+    transcript = text(client.get("/transcript"))
+    assert "1,5 horas de DP" in transcript and "<td>1,5</td>" in transcript
+    assert "7 dic 2026" in transcript
+    english = text(client.get("/transcript?lang=en"))
+    assert "1.5 PD hours" in english and "<td>1.5</td>" in english
+
+
 # --- messages in the recipient's language ---------------------------------------------
 
 
