@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flask import (
     Blueprint,
@@ -88,14 +88,21 @@ def speaking_to(user: Any, fallback: str | None = None) -> Iterator[str]:
         yield language
 
 
-def url_in(language: str | None) -> str:
-    """This page's address (path and query) asking for ``language``; None drops the
-    ``lang`` parameter (the page as its reader's own choice shows it)."""
-    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+def with_language(target: str, language: str | None) -> str:
+    """``target`` (a path and query on this site) asking for ``language``; None drops
+    the ``lang`` parameter (the page as its reader's own choice shows it)."""
+    parts = urlsplit(target)
+    args = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    args = [(k, v) for k, v in args if k != "lang"]
     if language:
         args.append(("lang", language))
     query = urlencode(args)
-    return request.path + (f"?{query}" if query else "")
+    return parts.path + (f"?{query}" if query else "")
+
+
+def url_in(language: str | None) -> str:
+    """This page's address (path and query) asking for ``language``."""
+    return with_language(request.full_path, language)
 
 
 def _language_form() -> Any:
@@ -118,11 +125,24 @@ def language_name(code: str | None) -> str:
     return LANGUAGES[known(code) or DEFAULT_LANGUAGE]
 
 
+def _back_here() -> str:
+    """Where the switch comes back to: this page, or for a page answering a form (a
+    POST that showed errors), the page the form was on."""
+    rule = request.url_rule
+    if request.method in ("GET", "HEAD") or (rule and "GET" in (rule.methods or ())):
+        return url_in(None)  # a form page that showed its errors opens by its address
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path:
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return "/"
+
+
 def _switch_context() -> dict[str, Any]:
     if not has_request_context():
         return {"current_locale": current_language()}
     current = current_language()
     base = str(current_app.config.get("PDHUB_BASE_URL", "")).rstrip("/")
+    reading = request.method in ("GET", "HEAD")
     return {
         "current_locale": current,
         # Each language by its own name, the current one first marked.
@@ -130,16 +150,19 @@ def _switch_context() -> dict[str, Any]:
             {
                 "code": code,
                 "name": name,
-                "href": url_in(code),
+                "href": with_language(_back_here(), code),
                 "current": code == current,
             }
             for code, name in LANGUAGES.items()
         ],
-        "language_next": url_in(None),
-        "language_alternates": [
-            {"hreflang": code, "href": base + url_in(code)} for code in LANGUAGES
-        ]
-        + [{"hreflang": "x-default", "href": base + url_in(None)}],
+        "language_next": _back_here(),
+        # This page in each language (only for a page one can open by its address).
+        "language_alternates": (
+            [{"hreflang": code, "href": base + url_in(code)} for code in LANGUAGES]
+            + [{"hreflang": "x-default", "href": base + url_in(None)}]
+            if reading
+            else []
+        ),
     }
 
 

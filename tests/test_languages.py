@@ -105,6 +105,25 @@ def test_the_switch_keeps_the_rest_of_the_address(client: FlaskClient) -> None:
     assert 'href="/verify?url=https%3A%2F%2Fexample.org%2Fb&lang=es"' in page
 
 
+def test_a_page_answering_a_form_switches_back_to_a_page_that_opens(
+    client: FlaskClient, session: Session
+) -> None:
+    refused = text(client.post("/signin", data={"email": "a@b.org", "password": "x"}))
+    assert '<a href="/signin?lang=es" lang="es" hreflang="es">Español</a>' in refused
+    assert 'rel="alternate"' not in refused  # a POST has no address to share
+    user = UserFactory()
+    sign_in(client, user)
+    # The time zone form answers at its own POST-only address: back to the account.
+    page = text(
+        client.post(
+            "/account/time-zone",
+            data={"tz-time_zone": "Mars/Olympus"},
+            headers={"Referer": "http://localhost/account"},
+        )
+    )
+    assert 'name="next" value="/account"' in page
+
+
 def test_signed_in_the_switch_saves_the_choice_in_the_profile(
     app: Flask, client: FlaskClient, session: Session
 ) -> None:
