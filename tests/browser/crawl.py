@@ -191,14 +191,14 @@ class Crawl:
         if page.url in audited and status < 400:
             return None, []
         audit = PageAudit(page.url, status)
-        audit.language = str(
-            page.evaluate("() => document.documentElement.getAttribute('lang') || ''")
-        )
         if expected is not None and status == expected:
             audit.status = 200  # an expected error page (the 404 page) passes
         content_type = response.headers.get("content-type", "") if response else ""
         if "text/html" not in content_type:
             return audit, []
+        audit.language = str(
+            page.evaluate("() => document.documentElement.getAttribute('lang') || ''")
+        )
         links = page.eval_on_selector_all(
             "a[href]:not([download])", "els => els.map(el => el.href)"
         )
