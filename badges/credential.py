@@ -160,8 +160,29 @@ class ResultDescription:
 
 
 @dataclass(frozen=True)
+class Related:
+    """An OB 3.0 Related: another edition of the same achievement (here, the same
+    module version in another language), with its language and version."""
+
+    id: str
+    in_language: str | None = None
+    version: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return _drop_none(
+            {
+                "id": self.id,
+                "type": ["Related"],
+                "inLanguage": self.in_language,
+                "version": self.version,
+            }
+        )
+
+
+@dataclass(frozen=True)
 class Achievement:
-    """The achievement a badge stands for (one per PD Hub module version)."""
+    """The achievement a badge stands for (one per PD Hub module version and
+    language: each language edition names the others in ``related``)."""
 
     id: str
     name: str
@@ -172,6 +193,9 @@ class Achievement:
     alignments: Sequence[Alignment] = ()
     credits_available: float | None = None
     result_descriptions: Sequence[ResultDescription] = ()
+    #: The language of its texts, a BCP 47 code (OB 3.0 Achievement.inLanguage).
+    in_language: str | None = None
+    related: Sequence[Related] = ()
 
     def to_json(self) -> dict[str, Any]:
         """Serialize as OB 3.0 Achievement (creditsAvailable carries PD hours)."""
@@ -190,6 +214,8 @@ class Achievement:
                 else _number(self.credits_available),
                 "resultDescription": [r.to_json() for r in self.result_descriptions]
                 or None,
+                "inLanguage": self.in_language,
+                "related": [r.to_json() for r in self.related] or None,
             }
         )
 

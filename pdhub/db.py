@@ -5,10 +5,18 @@ from __future__ import annotations
 import enum
 import zlib
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeAlias
 
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator, text
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    mapped_column,
+    registry,
+    scoped_session,
+)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -18,13 +26,18 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# What services accept as their database session: a Session, or Flask-SQLAlchemy's
+# ``db.session``, a scoped_session that passes every Session method on to the current
+# app context's Session (so views and tasks hand it over as it is).
+DbSession: TypeAlias = Session | scoped_session[FlaskSession]
+
 
 def utcnow() -> datetime:
     """Return the current time as an aware UTC datetime."""
     return datetime.now(UTC)
 
 
-def advisory_lock(session: Session, name: str) -> None:
+def advisory_lock(session: DbSession, name: str) -> None:
     """Wait for the transaction-scoped PostgreSQL advisory lock called ``name`` (held
     until commit or rollback), so one transaction at a time makes a thing that must
     exist once; SQLite runs one writer at a time and needs none."""

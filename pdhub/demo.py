@@ -13,11 +13,10 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 from pdhub.accounts import passwords
 from pdhub.accounts.models import Role, User
-from pdhub.db import utcnow
+from pdhub.db import DbSession, utcnow
 from pdhub.districts.models import District, School
 from pdhub.districts.service import new_join_code
 from pdhub.extensions import db
@@ -61,6 +60,14 @@ ACCOUNTS = (
         "JBSWY3DPEHPK3PXPDISTRICT",
     ),
     DemoAccount(
+        Role.SCHOOL_LEADER,
+        "Sofia Leader",
+        "leader@riverside.example.org",
+        "school leader meadow bright",
+        "JBSWY3DPEHPK3PXPLEADERAA",
+        school=SCHOOLS[0],
+    ),
+    DemoAccount(
         Role.ADMIN,
         "Ada Admin",
         "admin@riverside.example.org",
@@ -70,7 +77,7 @@ ACCOUNTS = (
 )
 
 
-def seed(session: Session) -> tuple[District, list[DemoAccount]]:
+def seed(session: DbSession) -> tuple[District, list[DemoAccount]]:
     """Create the demo district, schools and accounts if missing; flush, no commit."""
     district = session.scalar(select(District).where(District.name == DISTRICT_NAME))
     if district is None:
@@ -111,7 +118,7 @@ def seed(session: Session) -> tuple[District, list[DemoAccount]]:
     return district, list(ACCOUNTS)
 
 
-def prepare(session: Session, modules_path: Path | str) -> tuple[District, list[Any]]:
+def prepare(session: DbSession, modules_path: Path | str) -> tuple[District, list[Any]]:
     """Everything ``pdhub demo`` sets up, in order: accounts, the module catalog, a
     teacher mid-way through one module and holding the badge of another. Idempotent."""
     from pdhub.learning import importer
@@ -125,10 +132,51 @@ def prepare(session: Session, modules_path: Path | str) -> tuple[District, list[
     seed_credentials_demo(session)
     seed_review_demo(session, district)
     seed_trust_demo(session, district)
+    seed_assignments_demo(session, district)
+    from pdhub.communities import demo as communities_demo
+
+    communities_demo.seed(session)
     return district, imported
 
 
-def seed_trust_demo(session: Session, district: District) -> None:
+def seed_assignments_demo(session: DbSession, district: District) -> None:
+    """Two assigned modules: one due in a few days, one overdue (once)."""
+    from datetime import timedelta
+
+    from pdhub.districts.models import Assignment, AssignmentTarget
+
+    if session.scalar(
+        select(Assignment.id).where(Assignment.district_id == district.id)
+    ):
+        return
+    slugs = list(
+        session.scalars(
+            select(Module.slug).where(Module.is_current.is_(True)).order_by(Module.slug)
+        )
+    )
+    if len(slugs) < 2:
+        return
+    today = utcnow().date()
+    session.add_all(
+        [
+            Assignment(
+                district_id=district.id,
+                module_slug=slugs[-1],
+                target=AssignmentTarget.EVERYONE,
+                due_date=today + timedelta(days=3),
+            ),
+            Assignment(
+                district_id=district.id,
+                module_slug=slugs[-2],
+                target=AssignmentTarget.EVERYONE,
+                due_date=today - timedelta(days=5),
+            ),
+        ]
+    )
+    session.flush()
+
+
+def seed_trust_demo(session: DbSession, district: District) -> None:
     """A state agency on the platform's trust list and a university on the demo
     district's, as the administrators would add them. Idempotent."""
     from pdhub.trust.models import TrustedIssuer
@@ -157,7 +205,7 @@ def seed_trust_demo(session: Session, district: District) -> None:
 CREDENTIAL_DEMO_MODULE = "digital-citizenship"
 
 
-def _demo_module(session: Session) -> Any:
+def _demo_module(session: DbSession) -> Any:
     """The current version of the demo badge's module (import the catalog first)."""
     from pdhub.learning.models import Module
 
@@ -168,7 +216,7 @@ def _demo_module(session: Session) -> Any:
     )
 
 
-def seed_credentials_demo(session: Session) -> None:
+def seed_credentials_demo(session: DbSession) -> None:
     """Give the demo teacher a completed module and its badge, through the real
     services: she passes the knowledge check (graded by its task), submits evidence
     (screened by its task) and a coach passes it (review.service.decide), which
@@ -230,7 +278,7 @@ def seed_credentials_demo(session: Session) -> None:
     assert session.scalar(select(Award).where(Award.enrollment_id == enrollment.id))
 
 
-def _assign_coach(session: Session, coach: User, district_id: int | None) -> None:
+def _assign_coach(session: DbSession, coach: User, district_id: int | None) -> None:
     """The demo coach serves the whole demo district (once)."""
     from pdhub.review.models import CoachAssignment
 
@@ -269,7 +317,7 @@ def _right_answers(paper: Any) -> dict[str, list[str]]:
     return form
 
 
-def _pass_knowledge_check(session: Session, teacher: User, enrollment: Any) -> None:
+def _pass_knowledge_check(session: DbSession, teacher: User, enrollment: Any) -> None:
     """The teacher answers her paper right; the grading task scores it at once."""
     from pdhub.learning import service as learning
 
@@ -280,7 +328,7 @@ def _pass_knowledge_check(session: Session, teacher: User, enrollment: Any) -> N
 
 
 def _submit_evidence(
-    session: Session,
+    session: DbSession,
     teacher: User,
     enrollment: Any,
     *,
@@ -317,7 +365,7 @@ def _submit_evidence(
     return submission
 
 
-def _coach_passes(session: Session, coach: User, submission: Any) -> None:
+def _coach_passes(session: DbSession, coach: User, submission: Any) -> None:
     """The coach claims the submission and passes it at a demonstrated level."""
     from pdhub.review import service as review
     from pdhub.review.models import Decision
@@ -338,7 +386,7 @@ def _coach_passes(session: Session, coach: User, submission: Any) -> None:
 DEMO_MODULE = "digital-equity-classroom"
 
 
-def seed_learning(session: Session) -> None:
+def seed_learning(session: DbSession) -> None:
     """Give the demo teacher a module in progress with its first two lessons done.
 
     Needs the modules imported first; does nothing if the teacher is already enrolled
@@ -500,7 +548,7 @@ def _demo_pdf(title: str, lines: list[str]) -> bytes:
     return bytes(pdf.output())
 
 
-def _review_modules(session: Session) -> list[Module]:
+def _review_modules(session: DbSession) -> list[Module]:
     """The module the demo submissions answer (the digital-equity one, whose evidence
     requirements the demo texts are written for), from the imported catalog."""
     return list(
@@ -513,7 +561,7 @@ def _review_modules(session: Session) -> list[Module]:
     )
 
 
-def seed_review_demo(session: Session, district: District) -> list[DemoAccount]:
+def seed_review_demo(session: DbSession, district: District) -> list[DemoAccount]:
     """Three teachers who submitted evidence through the real services: two wait in
     the demo coach's queue (one for a day and a half), and one comes back from
     screening as incomplete (her link has no valid site name). The demo coach serves

@@ -32,11 +32,17 @@ __all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "select_locale", "speaking_to"]
 
 TRANSLATIONS_PATH = Path(__file__).parent / "translations"
 #: The browser's own choice of language, set by the switch (a year; not a secret).
+#: ``__Host-lang`` where the session cookie has that prefix too (production).
 COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 
 babel = Babel()
 bp = Blueprint("language", __name__)
+
+
+def cookie_name() -> str:
+    session_cookie = str(current_app.config.get("SESSION_COOKIE_NAME", ""))
+    return f"__Host-{COOKIE}" if session_cookie.startswith("__Host-") else COOKIE
 
 
 def _signed_in() -> bool:
@@ -57,7 +63,7 @@ def select_locale() -> str:
     user = current_user if _signed_in() else None
     if user is not None and known(user.language):
         return str(user.language)
-    cookie = known(request.cookies.get(COOKIE))
+    cookie = known(request.cookies.get(cookie_name()))
     if cookie:
         return cookie
     browser = request.accept_languages.best_match(LANGUAGES)
@@ -75,15 +81,16 @@ def current_language() -> str:
 
 
 @contextmanager
-def speaking_to(user: Any, fallback: str | None = None) -> Iterator[str]:
-    """Render what is inside in the language of ``user`` (a User, or None for an
-    address without an account): their choice, else their district's, else
-    ``fallback``, else English. Works in a request (whoever caused the message may
-    read another language) and in a worker. Yields the language code."""
-    own = language_for(user) if user is not None else None
-    if user is not None and not user.language and own == DEFAULT_LANGUAGE:
-        own = None  # no choice of their own nor their district's
-    language = own or known(fallback) or DEFAULT_LANGUAGE
+def speaking_to(user: Any) -> Iterator[str]:
+    """Render what is inside in the language of ``user``: their choice, else their
+    district's, else English. Works in a request (whoever caused the message may read
+    another language) and in a worker. For None (an address without an account, say
+    an invitation) the language stays the caller's: an invitation is written in the
+    roster's or the district's language by ``districts.service``. Yields the code."""
+    if user is None:
+        yield current_language()
+        return
+    language = language_for(user)
     with force_locale(language):
         yield language
 
@@ -168,7 +175,7 @@ def _switch_context() -> dict[str, Any]:
 
 def _remember(response: BaseResponse, language: str) -> None:
     response.set_cookie(
-        COOKIE,
+        cookie_name(),
         language,
         max_age=COOKIE_MAX_AGE,
         path="/",
@@ -221,7 +228,11 @@ def choose() -> Any:
     if chosen:
         _remember(response, chosen)
     else:
-        response.delete_cookie(COOKIE, path="/")
+        response.delete_cookie(
+            cookie_name(),
+            path="/",
+            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE", False)),
+        )
     return response
 
 
@@ -241,7 +252,11 @@ def init_app(app: Flask) -> None:
         GET changes nothing else, so a link from another site can't change a
         profile)."""
         asked = known(request.args.get("lang"))
-        if asked and request.method == "GET" and request.cookies.get(COOKIE) != asked:
+        if (
+            asked
+            and request.method == "GET"
+            and request.cookies.get(cookie_name()) != asked
+        ):
             _remember(response, asked)
         response.vary.add("Accept-Language")
         response.vary.add("Cookie")
@@ -289,6 +304,16 @@ def compile_catalogs() -> None:
     _pybabel("compile", "-d", str(TRANSLATIONS_PATH), "--statistics")
 
 
+def _compiled(catalog: Any) -> bytes:
+    from io import BytesIO
+
+    from babel.messages.mofile import write_mo
+
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    return buffer.getvalue()
+
+
 def problems(language: str) -> list[str]:
     """What keeps ``language`` from being complete: messages in the code with no
     translation, fuzzy translations, translations of messages the code no longer
@@ -321,6 +346,7 @@ def problems(language: str) -> list[str]:
         key = missing if isinstance(missing, str) else missing[0]
         found.append(f"missing from messages.po: {key!r}")
     mo_path = po_path.with_suffix(".mo")
-    if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
-        found.append(f"{mo_path.name} is older than messages.po: run compile")
+    if not mo_path.exists() or mo_path.read_bytes() != _compiled(catalog):
+        # Compared by content: a fresh clone gives files arbitrary modification times.
+        found.append(f"{mo_path.name} does not match messages.po: run compile")
     return sorted(found)

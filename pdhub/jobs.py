@@ -19,6 +19,7 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
+from pdhub.db import DbSession
 from pdhub.extensions import celery, db
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ def enqueue(task_name: str, *args: Any, countdown: float | None = None) -> None:
     session.info.setdefault(PENDING_KEY, []).append((task_name, args, countdown))
 
 
-def pending(session: Session) -> list[tuple[str, tuple[Any, ...], float | None]]:
+def pending(session: DbSession) -> list[tuple[str, tuple[Any, ...], float | None]]:
     """The jobs waiting for ``session`` to commit (for tests and diagnostics)."""
     return list(session.info.get(PENDING_KEY, []))
 

@@ -24,7 +24,7 @@ from pdhub.db import utcnow
 
 @dataclass(frozen=True)
 class NavItem:
-    label: LazyString | str  # _l("..."): read in each request's language
+    label: str | LazyString
     endpoint: str
     roles: frozenset[Role]
 
@@ -51,7 +51,9 @@ NAVIGATION: list[NavItem] = [
     NavItem(_l("Account"), "accounts.profile", frozenset(Role)),
     NavItem(_l("Verify a badge"), "verification.verify", frozenset(Role)),
     NavItem(
-        "Verify in bulk", "verification.batches_page", frozenset({Role.DISTRICT_ADMIN})
+        _l("Verify in bulk"),
+        "verification.batches_page",
+        frozenset({Role.DISTRICT_ADMIN}),
     ),
 ]
 
@@ -60,6 +62,7 @@ NAVIGATION.insert(1, NavItem(_l("Catalog"), "learning.catalog", frozenset(Role))
 NAVIGATION.insert(
     2, NavItem(_l("My learning"), "learning.my_learning", frozenset({Role.TEACHER}))
 )
+NAVIGATION.insert(3, NavItem(_l("Communities"), "communities.index", frozenset(Role)))
 
 
 def nav_items() -> list[dict[str, Any]]:

@@ -190,4 +190,5 @@ def test_the_admin_dashboard_leads_with_failed_jobs(
     page = words(client.get("/dashboard"))
     assert "Look at 1 failed job" in page
     people = session.scalar(select(func.count(User.id)).where(User.active.is_(True)))
-    assert f"{people} people" in page
+    assert f"{people} {'person' if people == 1 else 'people'}" in page
+    assert "1 people" not in page  # English plural: one person, two people

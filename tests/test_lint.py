@@ -1,4 +1,5 @@
-"""The code stays lint-clean and formatted (ruff), and badges/ type-checks strictly."""
+"""The code stays lint-clean and formatted (ruff), and badges/, pdhub/ and workers/
+type-check strictly (mypy --strict, with the settings in pyproject.toml)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def test_ruff_format_has_nothing_to_change() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_badges_library_passes_mypy_strict() -> None:
-    result = run("mypy", "badges")
+def test_badges_pdhub_and_workers_pass_mypy_strict() -> None:
+    result = run("mypy", "--strict", "badges", "pdhub", "workers")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Success" in result.stdout

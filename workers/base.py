@@ -23,13 +23,13 @@ class TransientError(Exception):
     """A failure worth retrying (a service that may come back)."""
 
 
-class AppTask(Task):  # type: ignore[misc]
+class AppTask(Task[Any, Any]):
     acks_late = True
     reject_on_worker_lost = True
     #: Errors retried with exponential backoff (PDHUB_TASK_RETRY_BACKOFF_SECONDS,
     #: doubling, at most 5 minutes apart) up to PDHUB_TASK_MAX_RETRIES times. A task
     #: whose every failure may be passing (files, other services) sets (Exception,).
-    retry_for: tuple[type[BaseException], ...] = (
+    retry_for: tuple[type[Exception], ...] = (
         TransientError,
         OperationalError,
         DBAPIError,
@@ -76,8 +76,8 @@ class AppTask(Task):  # type: ignore[misc]
         and at most half the visibility timeout (a worker holds a retry's message
         unacknowledged while it waits; past the timeout Redis would hand it out again).
         """
-        base = app.config["PDHUB_TASK_RETRY_BACKOFF_SECONDS"] * 2**retries
-        cap = min(
+        base: float = app.config["PDHUB_TASK_RETRY_BACKOFF_SECONDS"] * 2**retries
+        cap: float = min(
             self.retry_backoff_max, app.config["PDHUB_TASK_VISIBILITY_TIMEOUT"] / 2
         )
         return min(base, cap) * random.uniform(0.8, 1.2)  # noqa: S311

@@ -8,6 +8,8 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Flask, abort, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from pdhub.accounts import policies, service
@@ -23,7 +25,10 @@ PENDING_REMEMBER_KEY = "pending_remember"
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.signin"
-    login_manager.login_message = "Please sign in to continue."
+    # Flask-Login flashes the message in the reader's language: str() of the lazy
+    # string at flash time (a lazy string itself can't be stored in the session).
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.localize_callback = str
     login_manager.login_message_category = "info"
     # Flask-Login's own "session protection" compares a hash of the address; ours is
     # stronger (a revocable server-side record), so keep theirs out of the way.
@@ -85,7 +90,7 @@ def roles_required(*roles: Role) -> Callable[[F], F]:
             if current_user.role not in roles:
                 abort(403)
             if current_user.is_staff and not policies.can_use_staff_pages(current_user):
-                flash("Set up two-factor sign-in to open staff pages.", "info")
+                flash(_("Set up two-factor sign-in to open staff pages."), "info")
                 return redirect(url_for("accounts.two_factor", next=request.path))
             return view(*args, **kwargs)
 

@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import gettext as _
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, false
 from sqlalchemy import true as sa_true
@@ -22,15 +23,20 @@ class Role(enum.StrEnum):
     COACH = "coach"
     DISTRICT_ADMIN = "district_admin"
     ADMIN = "admin"
+    # Sees the progress of their own school's staff, nothing else of the district.
+    SCHOOL_LEADER = "school_leader"
 
     @property
     def label(self) -> str:
-        return {
-            "teacher": "Teacher",
-            "coach": "Coach",
-            "district_admin": "District administrator",
-            "admin": "Platform administrator",
-        }[self.value]
+        return str(
+            {
+                "teacher": _("Teacher"),
+                "coach": _("Coach"),
+                "district_admin": _("District administrator"),
+                "admin": _("Platform administrator"),
+                "school_leader": _("School leader"),
+            }[self.value]
+        )
 
     @property
     def is_staff(self) -> bool:

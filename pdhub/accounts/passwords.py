@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
 from zxcvbn import zxcvbn
 
 MIN_LENGTH = 12
@@ -24,14 +25,21 @@ def password_problem(password: str, *, user_inputs: tuple[str, ...] = ()) -> str
     passphrase passes and "Password1234" does not.
     """
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters. A short phrase works well."
+        return str(
+            _(
+                "Use at least %(num)d characters. A short phrase works well.",
+                num=MIN_LENGTH,
+            )
+        )
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters."
+        return str(_("Use at most %(num)d characters.", num=MAX_LENGTH))
     result = zxcvbn(password[:100], user_inputs=[i for i in user_inputs if i])
     if result["score"] < 3:
-        return (
-            "That password is too common or easy to guess. "
-            "Try a few unrelated words, like a short sentence only you would write."
+        return str(
+            _(
+                "That password is too common or easy to guess. Try a few unrelated "
+                "words, like a short sentence only you would write."
+            )
         )
     return None
 

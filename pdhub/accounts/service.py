@@ -11,14 +11,14 @@ import hashlib
 import secrets
 import unicodedata
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import pyotp
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import CursorResult, delete, select, update
 
 from pdhub.accounts import passwords, policies, timezones
 from pdhub.accounts.models import (
@@ -30,7 +30,7 @@ from pdhub.accounts.models import (
     User,
     UserSession,
 )
-from pdhub.db import utcnow
+from pdhub.db import DbSession, utcnow
 from pdhub.districts.models import District, School
 from pdhub.errors import InvalidInput, PermissionDenied
 from pdhub.notifications import service as notifications
@@ -62,7 +62,11 @@ def normalize_email(email: str, field: str = "email") -> str:
         checked = validate_email(text, check_deliverability=False)
     except EmailNotValidError as error:
         raise InvalidInput(
-            f"Enter an email address like name@school.org ({error}).", field=field
+            _(
+                "Enter an email address like name@school.org (%(reason)s).",
+                reason=error,
+            ),
+            field=field,
         ) from None
     return canonical_email(checked.normalized)
 
@@ -75,7 +79,7 @@ def email_key(email: str) -> str:
         return canonical_email(email)[:254]
 
 
-def find_user_by_email(session: Session, email: str) -> User | None:
+def find_user_by_email(session: DbSession, email: str) -> User | None:
     try:
         address = normalize_email(email)
     except InvalidInput:
@@ -94,19 +98,21 @@ def _profile_problem(
     """The first thing wrong with a new account's details (never whether the email is
     taken), or None."""
     if not name:
-        return InvalidInput("Enter your name.", field="name")
+        return InvalidInput(_("Enter your name."), field="name")
     if len(name) > 120:
-        return InvalidInput("Use at most 120 characters for your name.", field="name")
+        return InvalidInput(
+            _("Use at most 120 characters for your name."), field="name"
+        )
     problem = passwords.password_problem(password, user_inputs=(address, name))
     if problem:
         return InvalidInput(problem, field="password")
     if school is not None and (district is None or school.district_id != district.id):
-        return InvalidInput("Choose a school in your district.", field="school")
+        return InvalidInput(_("Choose a school in your district."), field="school")
     return None
 
 
 def register_user(
-    session: Session,
+    session: DbSession,
     *,
     email: str,
     name: str,
@@ -127,8 +133,10 @@ def register_user(
     name = " ".join(name.split())
     if session.scalar(select(User.id).where(User.email == address)) is not None:
         raise InvalidInput(
-            "An account with this email already exists. "
-            "Sign in, or reset your password.",
+            _(
+                "An account with this email already exists. "
+                "Sign in, or reset your password."
+            ),
             field="email",
         )
     problem = _profile_problem(
@@ -149,7 +157,7 @@ def register_user(
 
 
 def _create_user(
-    session: Session,
+    session: DbSession,
     address: str,
     name: str,
     password_hash: str,
@@ -181,7 +189,7 @@ class SignUp(NamedTuple):
 
 
 def sign_up(
-    session: Session,
+    session: DbSession,
     *,
     email: str,
     name: str,
@@ -212,7 +220,7 @@ def sign_up(
                 # Each attempt is its own message.
                 key=f"signup-existing:{existing.id}:{secrets.token_hex(8)}",
                 to=existing,
-                subject="Someone tried to create a PD Hub account with your email",
+                subject=_("Someone tried to create a PD Hub account with your email"),
                 template="signup_existing",
                 context={
                     "user": existing,
@@ -230,7 +238,7 @@ def sign_up(
         notifications.Message(
             key=f"signup-welcome:{user.id}",
             to=user,
-            subject="Welcome to PD Hub",
+            subject=_("Welcome to PD Hub"),
             template="signup_welcome",
             context={"user": user, "link": notifications.link_for("accounts.signin")},
         ),
@@ -240,7 +248,7 @@ def sign_up(
     return SignUp(user=user, existing=None)
 
 
-def authenticate(session: Session, email: str, password: str) -> User | None:
+def authenticate(session: DbSession, email: str, password: str) -> User | None:
     """The active user with this email and password, or None. Takes the same time for
     unknown emails (a dummy hash is checked) so accounts cannot be enumerated."""
     user = find_user_by_email(session, email)
@@ -264,7 +272,7 @@ def may_stay_signed_in(user: User) -> bool:
 
 
 def start_session(
-    session: Session,
+    session: DbSession,
     user: User,
     *,
     ip: str | None,
@@ -318,7 +326,9 @@ def session_is_live(record: UserSession, now: datetime | None = None) -> bool:
     )
 
 
-def user_for_session(session: Session, user_id: int, token: str | None) -> User | None:
+def user_for_session(
+    session: DbSession, user_id: int, token: str | None
+) -> User | None:
     """The user of a live session (see session_is_live), or None: the cookie is not
     enough, and an old one stops working on the server whatever the browser keeps."""
     if not token:
@@ -341,7 +351,7 @@ def user_for_session(session: Session, user_id: int, token: str | None) -> User 
     return record.user
 
 
-def live_sessions(session: Session, user: User) -> list[UserSession]:
+def live_sessions(session: DbSession, user: User) -> list[UserSession]:
     """``user``'s signed-in browsers that have not ended, most recently used first."""
     records = session.scalars(
         select(UserSession)
@@ -352,7 +362,7 @@ def live_sessions(session: Session, user: User) -> list[UserSession]:
     return [record for record in records if session_is_live(record, now)]
 
 
-def end_session(session: Session, token: str | None) -> None:
+def end_session(session: DbSession, token: str | None) -> None:
     """Revoke one browser's session (sign out)."""
     if token:
         session.execute(
@@ -363,7 +373,7 @@ def end_session(session: Session, token: str | None) -> None:
 
 
 def end_all_sessions(
-    session: Session, user: User, *, keep_token: str | None = None
+    session: DbSession, user: User, *, keep_token: str | None = None
 ) -> int:
     """Revoke every session of ``user`` (but ``keep_token``'s); return how many."""
     query = update(UserSession).where(
@@ -372,25 +382,25 @@ def end_all_sessions(
     if keep_token:
         query = query.where(UserSession.token_hash != token_hash(keep_token))
     result = session.execute(query.values(revoked_at=utcnow()))
-    return result.rowcount or 0
+    return cast(CursorResult[Any], result).rowcount or 0
 
 
 # --- passwords ------------------------------------------------------------------------
 
 
 def change_password(
-    session: Session, user: User, *, current: str, new: str, keep_token: str | None
+    session: DbSession, user: User, *, current: str, new: str, keep_token: str | None
 ) -> None:
     """Change the password after checking the current one; every other session ends."""
     if not passwords.check_password(user.password_hash, current):
         raise InvalidInput(
-            "That is not your current password.", field="current_password"
+            _("That is not your current password."), field="current_password"
         )
     set_password(session, user, new)
     end_all_sessions(session, user, keep_token=keep_token)
 
 
-def set_password(session: Session, user: User, new: str) -> None:
+def set_password(session: DbSession, user: User, new: str) -> None:
     problem = passwords.password_problem(new, user_inputs=(user.email, user.name))
     if problem:
         raise InvalidInput(problem, field="password")
@@ -401,7 +411,9 @@ def set_password(session: Session, user: User, new: str) -> None:
 
 
 def _reset_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="pdhub.password-reset")
+    return URLSafeTimedSerializer(
+        current_app.config["SECRET_KEY"], salt="pdhub.password-reset"
+    )
 
 
 def make_reset_token(user: User) -> str:
@@ -409,7 +421,7 @@ def make_reset_token(user: User) -> str:
     return _reset_serializer().dumps([user.id, user.password_hash[-16:]])
 
 
-def send_password_reset(session: Session, email: str) -> None:
+def send_password_reset(session: DbSession, email: str) -> None:
     """Email a reset link to the active account with this address, if there is one
     (the caller answers the same either way, so accounts can't be discovered)."""
     user = find_user_by_email(session, email)
@@ -421,7 +433,7 @@ def send_password_reset(session: Session, email: str) -> None:
         notifications.Message(
             key=f"password-reset:{token_hash(token)[:64]}",
             to=user,
-            subject="Reset your PD Hub password",
+            subject=_("Reset your PD Hub password"),
             template="password_reset",
             context={
                 "user": user,
@@ -432,23 +444,27 @@ def send_password_reset(session: Session, email: str) -> None:
     )
 
 
-def user_for_reset_token(session: Session, token: str) -> User:
+def user_for_reset_token(session: DbSession, token: str) -> User:
     """The user a valid reset token is for; InvalidInput if expired, used or forged."""
     try:
         user_id, fingerprint = _reset_serializer().loads(
             token, max_age=int(RESET_MAX_AGE.total_seconds())
         )
     except SignatureExpired:
-        raise InvalidInput("This reset link has expired. Ask for a new one.") from None
+        raise InvalidInput(
+            _("This reset link has expired. Ask for a new one.")
+        ) from None
     except (BadSignature, ValueError, TypeError):
-        raise InvalidInput("This reset link is not valid. Ask for a new one.") from None
+        raise InvalidInput(
+            _("This reset link is not valid. Ask for a new one.")
+        ) from None
     user = session.get(User, user_id) if isinstance(user_id, int) else None
     if user is None or user.password_hash[-16:] != fingerprint or not user.active:
-        raise InvalidInput("This reset link was already used. Ask for a new one.")
+        raise InvalidInput(_("This reset link was already used. Ask for a new one."))
     return user
 
 
-def reset_password(session: Session, token: str, new: str) -> User:
+def reset_password(session: DbSession, token: str, new: str) -> User:
     """Set a new password from a reset link; every session of the user ends."""
     user = user_for_reset_token(session, token)
     set_password(session, user, new)
@@ -457,16 +473,16 @@ def reset_password(session: Session, token: str, new: str) -> User:
 
 
 def update_profile(
-    session: Session, user: User, *, name: str, email: str, confirm: str = ""
+    session: DbSession, user: User, *, name: str, email: str, confirm: str = ""
 ) -> str | None:
     """Save the name; a new email address needs ``confirm`` (the password or a code)
     and takes effect only once a link mailed to it is opened. Returns the new address
     waiting for confirmation, or None when the email is unchanged."""
     name = " ".join(name.split())
     if not name:
-        raise InvalidInput("Enter your name.", field="name")
+        raise InvalidInput(_("Enter your name."), field="name")
     if len(name) > 120:
-        raise InvalidInput("Use at most 120 characters for your name.", field="name")
+        raise InvalidInput(_("Use at most 120 characters for your name."), field="name")
     address = normalize_email(email)
     pending = None
     if address != user.email:
@@ -479,18 +495,18 @@ def update_profile(
     return pending
 
 
-def _refuse_taken(session: Session, user: User, address: str) -> None:
+def _refuse_taken(session: DbSession, user: User, address: str) -> None:
     taken = session.scalar(
         select(User.id).where(User.email == address, User.id != user.id)
     )
     if taken is not None:
-        raise InvalidInput("Another account uses this email.", field="email")
+        raise InvalidInput(_("Another account uses this email."), field="email")
 
 
 # --- re-authentication and emailed account links --------------------------------------
 
 
-def require_reauthentication(session: Session, user: User, confirm: str) -> None:
+def require_reauthentication(session: DbSession, user: User, confirm: str) -> None:
     """A fresh check before a sensitive change: the password, or (with two-factor on)
     a current code from the app or an unused recovery code. InvalidInput otherwise."""
     confirm = confirm or ""
@@ -503,15 +519,15 @@ def require_reauthentication(session: Session, user: User, confirm: str) -> None
     ):
         return
     raise InvalidInput(
-        "Enter your current password"
-        + (" or a code from your app" if user.two_factor_enabled else "")
-        + " to confirm it's you.",
+        _("Enter your current password or a code from your app to confirm it's you.")
+        if user.two_factor_enabled
+        else _("Enter your current password to confirm it's you."),
         field="confirm",
     )
 
 
 def _new_token(
-    session: Session,
+    session: DbSession,
     user: User,
     purpose: TokenPurpose,
     lifetime: timedelta,
@@ -544,7 +560,7 @@ def _new_token(
 
 
 def _live_token(
-    session: Session, purpose: TokenPurpose, token: str | None
+    session: DbSession, purpose: TokenPurpose, token: str | None
 ) -> AccountToken | None:
     """The unused, unexpired token of ``purpose``, or None."""
     if not token:
@@ -568,7 +584,7 @@ def _minutes(name: str) -> timedelta:
 # Half-finished sign-in: the password was right, the second factor is still due.
 
 
-def start_pending_signin(session: Session, user: User) -> str:
+def start_pending_signin(session: DbSession, user: User) -> str:
     """Record "password checked" server-side; the browser only gets a random token
     that expires in PDHUB_SIGNIN_CODE_MINUTES and dies with a password change."""
     return _new_token(
@@ -576,7 +592,7 @@ def start_pending_signin(session: Session, user: User) -> str:
     )
 
 
-def pending_signin(session: Session, token: str | None) -> AccountToken | None:
+def pending_signin(session: DbSession, token: str | None) -> AccountToken | None:
     record = _live_token(session, TokenPurpose.SIGNIN, token)
     if record is None or record.password_version != record.user.password_version:
         return None
@@ -590,7 +606,9 @@ def finish_pending_signin(record: AccountToken) -> None:
 # Email verification.
 
 
-def send_verification(session: Session, user: User, address: str | None = None) -> None:
+def send_verification(
+    session: DbSession, user: User, address: str | None = None
+) -> None:
     """Mail a single-use link to ``address`` (the account's own when None) that
     confirms it; for a new address, opening it makes the change."""
     address = address or user.email
@@ -606,7 +624,7 @@ def send_verification(session: Session, user: User, address: str | None = None) 
         notifications.Message(
             key=f"verify-email:{token_hash(token)[:64]}",
             to=address,
-            subject="Confirm your email address for PD Hub",
+            subject=_("Confirm your email address for PD Hub"),
             template="verify_email",
             context={
                 "user": user,
@@ -619,14 +637,14 @@ def send_verification(session: Session, user: User, address: str | None = None) 
     )
 
 
-def confirm_email(session: Session, token: str) -> tuple[User, str | None]:
+def confirm_email(session: DbSession, token: str) -> tuple[User, str | None]:
     """Open a verification link: the address is confirmed (and, for a change, becomes
     the account's email; the old address is told, with an undo link). Returns the
     user and the old address when it changed. InvalidInput for a dead link."""
     record = _live_token(session, TokenPurpose.VERIFY_EMAIL, token)
     if record is None or record.email is None:
         raise InvalidInput(
-            "This link has expired or was already used. Sign in to get a new one."
+            _("This link has expired or was already used. Sign in to get a new one.")
         )
     user = record.user
     now = utcnow()
@@ -650,7 +668,10 @@ def confirm_email(session: Session, token: str) -> tuple[User, str | None]:
             session,
             user,
             old,
-            f"The email address of your PD Hub account changed to {user.email}.",
+            _(
+                "The email address of your PD Hub account changed to %(email)s.",
+                email=user.email,
+            ),
             {"kind": "email", "old_email": old},
         )
     return user, old
@@ -660,7 +681,7 @@ def confirm_email(session: Session, token: str) -> tuple[User, str | None]:
 
 
 def tell_old_address(
-    session: Session, user: User, to: str, what: str, undo: dict[str, Any]
+    session: DbSession, user: User, to: str, what: str, undo: dict[str, Any]
 ) -> None:
     token = _new_token(
         session,
@@ -674,7 +695,7 @@ def tell_old_address(
         notifications.Message(
             key=f"account-changed:{token_hash(token)[:64]}",
             to=to,
-            subject="A change to your PD Hub account",
+            subject=_("A change to your PD Hub account"),
             template="account_changed",
             context={
                 "user": user,
@@ -687,7 +708,7 @@ def tell_old_address(
     )
 
 
-def _codes_snapshot(session: Session, user: User) -> list[list[str | None]]:
+def _codes_snapshot(session: DbSession, user: User) -> list[list[str | None]]:
     return [
         [code.code_hash, code.used_at.isoformat() if code.used_at else None]
         for code in session.scalars(
@@ -696,7 +717,9 @@ def _codes_snapshot(session: Session, user: User) -> list[list[str | None]]:
     ]
 
 
-def _restore_codes(session: Session, user: User, rows: list[list[str | None]]) -> None:
+def _restore_codes(
+    session: DbSession, user: User, rows: list[list[str | None]]
+) -> None:
     session.query(RecoveryCode).filter_by(user_id=user.id).delete()
     session.add_all(
         RecoveryCode(
@@ -709,17 +732,19 @@ def _restore_codes(session: Session, user: User, rows: list[list[str | None]]) -
     )
 
 
-def undo_token(session: Session, token: str) -> AccountToken:
+def undo_token(session: DbSession, token: str) -> AccountToken:
     record = _live_token(session, TokenPurpose.UNDO, token)
     if record is None or not record.data:
         raise InvalidInput(
-            "This undo link has expired or was already used. "
-            "If something is wrong, reset your password."
+            _(
+                "This undo link has expired or was already used. "
+                "If something is wrong, reset your password."
+            )
         )
     return record
 
 
-def undo_change(session: Session, token: str) -> User:
+def undo_change(session: DbSession, token: str) -> User:
     """Put back what the change replaced, once, and sign the account out everywhere
     (whoever made the change loses their session)."""
     record = undo_token(session, token)
@@ -738,24 +763,24 @@ def undo_change(session: Session, token: str) -> User:
     elif kind == "recovery_codes":
         _restore_codes(session, user, data["codes"])
     else:  # pragma: no cover - only the kinds above are ever written
-        raise InvalidInput("This undo link is not valid.")
+        raise InvalidInput(_("This undo link is not valid."))
     record.used_at = utcnow()
     end_all_sessions(session, user)
     session.flush()
     return user
 
 
-def set_time_zone(session: Session, user: User, name: str | None) -> None:
+def set_time_zone(session: DbSession, user: User, name: str | None) -> None:
     """``user``'s own time zone for every page and email; an empty choice follows
     their district's default. Raises InvalidInput for a name not in the list."""
     user.time_zone = timezones.clean_zone_name(name)
     session.flush()
 
 
-def set_review_digest_email(session: Session, user: User, wanted: bool) -> None:
+def set_review_digest_email(session: DbSession, user: User, wanted: bool) -> None:
     """A coach's choice of the daily email of new evidence (only coaches get it)."""
     if user.role is not Role.COACH:
-        raise PermissionDenied("Only coaches get the daily review summary.")
+        raise PermissionDenied(_("Only coaches get the daily review summary."))
     user.review_digest_email = wanted
     session.flush()
 
@@ -763,10 +788,10 @@ def set_review_digest_email(session: Session, user: User, wanted: bool) -> None:
 # --- two-factor -----------------------------------------------------------------------
 
 
-def begin_totp_setup(session: Session, user: User) -> str:
+def begin_totp_setup(session: DbSession, user: User) -> str:
     """Give ``user`` a new (not yet enabled) TOTP secret and return it."""
     if user.two_factor_enabled:
-        raise InvalidInput("Two-factor sign-in is already on.")
+        raise InvalidInput(_("Two-factor sign-in is already on."))
     secret = pyotp.random_base32()
     user.totp_secret = encryption.encrypt(secret.encode())
     session.flush()
@@ -782,7 +807,7 @@ def totp_secret(user: User) -> str | None:
 def totp_uri(user: User) -> str:
     secret = totp_secret(user)
     if secret is None:
-        raise InvalidInput("Start the two-factor set-up first.")
+        raise InvalidInput(_("Start the two-factor set-up first."))
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name="PD Hub")
 
 
@@ -803,25 +828,27 @@ def _accept_totp_code(user: User, code: str) -> bool:
     return False
 
 
-def confirm_totp(session: Session, user: User, code: str) -> list[str]:
+def confirm_totp(session: DbSession, user: User, code: str) -> list[str]:
     """Turn two-factor on once the user proves a code works; return recovery codes."""
     if user.two_factor_enabled:
-        raise InvalidInput("Two-factor sign-in is already on.")
+        raise InvalidInput(_("Two-factor sign-in is already on."))
     if not _accept_totp_code(user, code):
         raise InvalidInput(
-            "That code didn't match. "
-            "Check your phone's clock and enter the newest code.",
+            _(
+                "That code didn't match. "
+                "Check your phone's clock and enter the newest code."
+            ),
             field="code",
         )
     user.totp_enabled_at = utcnow()
     return regenerate_recovery_codes(session, user)
 
 
-def replace_recovery_codes(session: Session, user: User, confirm: str) -> list[str]:
+def replace_recovery_codes(session: DbSession, user: User, confirm: str) -> list[str]:
     """New recovery codes after a fresh check; the email address is told, with a
     link that puts the old codes back."""
     if not user.two_factor_enabled:
-        raise InvalidInput("Turn two-factor sign-in on first.")
+        raise InvalidInput(_("Turn two-factor sign-in on first."))
     require_reauthentication(session, user, confirm)
     old = _codes_snapshot(session, user)
     codes = regenerate_recovery_codes(session, user)
@@ -829,8 +856,10 @@ def replace_recovery_codes(session: Session, user: User, confirm: str) -> list[s
         session,
         user,
         user.email,
-        "New two-factor recovery codes were made for your PD Hub account; "
-        "the old ones stopped working.",
+        _(
+            "New two-factor recovery codes were made for your PD Hub account; "
+            "the old ones stopped working."
+        ),
         {"kind": "recovery_codes", "codes": old},
     )
     return codes
@@ -841,7 +870,7 @@ def _recovery_normalized(code: str) -> str:
     return "".join(code.split()).replace("-", "").lower()
 
 
-def regenerate_recovery_codes(session: Session, user: User) -> list[str]:
+def regenerate_recovery_codes(session: DbSession, user: User) -> list[str]:
     """Replace ``user``'s recovery codes with new ones and return them (shown once).
 
     Each code is 80 random bits (16 base32 letters and digits, in groups of four),
@@ -849,7 +878,7 @@ def regenerate_recovery_codes(session: Session, user: User) -> list[str]:
     """
     session.query(RecoveryCode).filter_by(user_id=user.id).delete()
     codes = []
-    for _ in range(RECOVERY_CODE_COUNT):
+    for _number in range(RECOVERY_CODE_COUNT):
         raw = base64.b32encode(secrets.token_bytes(RECOVERY_CODE_BYTES)).decode()
         codes.append("-".join(raw[i : i + 4] for i in range(0, len(raw), 4)).lower())
     session.add_all(
@@ -874,7 +903,7 @@ def _recovery_code_matches(record: RecoveryCode, code: str) -> bool:
     return secrets.compare_digest(record.code_hash, token_hash(legacy))
 
 
-def verify_second_factor(session: Session, user: User, code: str) -> bool:
+def verify_second_factor(session: DbSession, user: User, code: str) -> bool:
     """Accept a current TOTP code or an unused recovery code (which is then spent)."""
     if _accept_totp_code(user, code):
         session.flush()
@@ -894,11 +923,11 @@ def verify_second_factor(session: Session, user: User, code: str) -> bool:
     return True
 
 
-def disable_totp(session: Session, user: User, confirm: str) -> None:
+def disable_totp(session: DbSession, user: User, confirm: str) -> None:
     """Turn two-factor off after a fresh check; staff roles must keep it on. The
     email address is told, with a link that turns it back on."""
     if user.is_staff:
-        raise PermissionDenied("Staff accounts must keep two-factor sign-in on.")
+        raise PermissionDenied(_("Staff accounts must keep two-factor sign-in on."))
     if not user.two_factor_enabled:
         return
     require_reauthentication(session, user, confirm)
@@ -907,7 +936,7 @@ def disable_totp(session: Session, user: User, confirm: str) -> None:
         session,
         user,
         user.email,
-        "Two-factor sign-in was turned off for your PD Hub account.",
+        _("Two-factor sign-in was turned off for your PD Hub account."),
         {
             "kind": "two_factor_off",
             "secret": base64.b64encode(user.totp_secret).decode(),
@@ -926,23 +955,25 @@ def disable_totp(session: Session, user: User, confirm: str) -> None:
 # --- API tokens -----------------------------------------------------------------------
 
 
-def create_api_token(session: Session, user: User, name: str) -> str:
+def create_api_token(session: DbSession, user: User, name: str) -> str:
     """Create a named API token for ``user`` and return it (shown once)."""
     name = " ".join(name.split())
     if not name or len(name) > 80:
-        raise InvalidInput("Give the token a name of 1 to 80 characters.", field="name")
+        raise InvalidInput(
+            _("Give the token a name of 1 to 80 characters."), field="name"
+        )
     token = "pdh_" + secrets.token_urlsafe(32)
     session.add(ApiToken(user_id=user.id, name=name, token_hash=token_hash(token)))
     session.flush()
     return token
 
 
-def user_for_api_token(session: Session, token: str) -> User | None:
+def user_for_api_token(session: DbSession, token: str) -> User | None:
     record = api_token_for(session, token)
     return record.user if record is not None else None
 
 
-def api_token_for(session: Session, token: str) -> ApiToken | None:
+def api_token_for(session: DbSession, token: str) -> ApiToken | None:
     """The live token record (its user active), marked used; None otherwise."""
     record = session.scalar(
         select(ApiToken).where(
@@ -955,18 +986,18 @@ def api_token_for(session: Session, token: str) -> ApiToken | None:
     return record
 
 
-def revoke_api_token(session: Session, user: User, token_id: int) -> None:
+def revoke_api_token(session: DbSession, user: User, token_id: int) -> None:
     record = session.get(ApiToken, token_id)
     if record is None or record.user_id != user.id:
-        raise PermissionDenied("That token is not yours.")
+        raise PermissionDenied(_("That token is not yours."))
     record.revoked_at = utcnow()
     session.flush()
 
 
-def set_role(session: Session, actor: User, user: User, role: Role) -> None:
+def set_role(session: DbSession, actor: User, user: User, role: Role) -> None:
     """Change ``user``'s role as ``actor`` allows (see policies.can_assign_role)."""
     if not policies.can_assign_role(actor, user, role):
-        raise PermissionDenied("You can't give that role to this person.")
+        raise PermissionDenied(_("You can't give that role to this person."))
     if user.role is not role:
         user.role = role
         # A new staff role must set up two-factor before its pages open; sessions
@@ -976,13 +1007,13 @@ def set_role(session: Session, actor: User, user: User, role: Role) -> None:
 
 
 def move_to_district(
-    session: Session, actor: User, user: User, district: District | None
+    session: DbSession, actor: User, user: User, district: District | None
 ) -> None:
     """Put ``user`` in ``district`` (or none), clearing a school of the old district.
     Only platform administrators move people between districts."""
     if actor.role is not Role.ADMIN:
         raise PermissionDenied(
-            "Only platform administrators move people between districts."
+            _("Only platform administrators move people between districts.")
         )
     new_id = district.id if district is not None else None
     if new_id != user.district_id:

@@ -10,6 +10,10 @@ from functools import cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
 from pdhub.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -19,18 +23,18 @@ UTC_NAME = "UTC"
 UTC_ZONE = ZoneInfo(UTC_NAME)
 
 #: Shown first, by the names people use: the zones of the US states and territories.
-COMMON_ZONES: tuple[tuple[str, str], ...] = (
-    ("America/New_York", "Eastern time (New York)"),
-    ("America/Chicago", "Central time (Chicago)"),
-    ("America/Denver", "Mountain time (Denver)"),
-    ("America/Phoenix", "Mountain time, no daylight saving (Phoenix)"),
-    ("America/Los_Angeles", "Pacific time (Los Angeles)"),
-    ("America/Anchorage", "Alaska time (Anchorage)"),
-    ("Pacific/Honolulu", "Hawaii time (Honolulu)"),
-    ("America/Puerto_Rico", "Atlantic time (Puerto Rico, US Virgin Islands)"),
-    ("Pacific/Guam", "Chamorro time (Guam, Northern Mariana Islands)"),
-    ("Pacific/Pago_Pago", "Samoa time (American Samoa)"),
-    (UTC_NAME, "Coordinated Universal Time (UTC)"),
+COMMON_ZONES: tuple[tuple[str, LazyString], ...] = (
+    ("America/New_York", _l("Eastern time (New York)")),
+    ("America/Chicago", _l("Central time (Chicago)")),
+    ("America/Denver", _l("Mountain time (Denver)")),
+    ("America/Phoenix", _l("Mountain time, no daylight saving (Phoenix)")),
+    ("America/Los_Angeles", _l("Pacific time (Los Angeles)")),
+    ("America/Anchorage", _l("Alaska time (Anchorage)")),
+    ("Pacific/Honolulu", _l("Hawaii time (Honolulu)")),
+    ("America/Puerto_Rico", _l("Atlantic time (Puerto Rico, US Virgin Islands)")),
+    ("Pacific/Guam", _l("Chamorro time (Guam, Northern Mariana Islands)")),
+    ("Pacific/Pago_Pago", _l("Samoa time (American Samoa)")),
+    (UTC_NAME, _l("Coordinated Universal Time (UTC)")),
 )
 
 #: The areas of the IANA database people live in. Names outside them are legacy
@@ -63,8 +67,8 @@ def zone_groups() -> tuple[tuple[str, tuple[str, ...]], ...]:
 @cache
 def choosable_zones() -> frozenset[str]:
     """The names a person or a district may choose: the common ones, every region's."""
-    return frozenset(name for name, _ in COMMON_ZONES) | frozenset(
-        name for _, names in zone_groups() for name in names
+    return frozenset(name for name, _label in COMMON_ZONES) | frozenset(
+        name for _region, names in zone_groups() for name in names
     )
 
 
@@ -76,8 +80,10 @@ def clean_zone_name(name: str | None, *, field: str = "time_zone") -> str | None
         return None
     if cleaned not in choosable_zones():
         raise InvalidInput(
-            "Choose a time zone from the list, for example America/Chicago "
-            "(Central time).",
+            _(
+                "Choose a time zone from the list, for example America/Chicago "
+                "(Central time)."
+            ),
             field=field,
         )
     return cleaned
@@ -111,4 +117,5 @@ def zone_label(name: str | None) -> str:
     """How a zone name reads on a page: the everyday name for the common ones."""
     if not name or name == UTC_NAME:
         return UTC_NAME
-    return dict(COMMON_ZONES).get(name, name.replace("_", " "))
+    common = dict(COMMON_ZONES).get(name)
+    return str(common) if common is not None else name.replace("_", " ")

@@ -8,6 +8,7 @@ from typing import Any
 import segno
 from flask import (
     Blueprint,
+    Response,
     current_app,
     flash,
     g,
@@ -17,6 +18,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -36,7 +39,7 @@ def _safe_next(default: str) -> str:
     return safe_next(request.args.get("next"), default)
 
 
-def _failed(response: Any) -> bool:
+def _failed(response: Response) -> bool:
     return response.status_code != 303
 
 
@@ -155,9 +158,11 @@ def signup() -> Any:
             # The same answer whether or not the address has an account (no
             # enumeration): the email says which.
             flash(
-                "Check your email: we sent a message to "
-                f"{service.normalize_email(form.email.data)} about your account. "
-                "Then sign in here.",
+                _(
+                    "Check your email: we sent a message to %(email)s about your "
+                    "account. Then sign in here.",
+                    email=service.normalize_email(form.email.data),
+                ),
                 "info",
             )
             return redirect(url_for("accounts.signin"), 303)
@@ -176,8 +181,10 @@ def signin() -> Any:
             user = service.authenticate(db.session, form.email.data, form.password.data)
             if user is None:
                 raise InvalidInput(
-                    "That email and password don't match an account. Check them, or "
-                    "reset your password."
+                    _(
+                        "That email and password don't match an account. Check "
+                        "them, or reset your password."
+                    )
                 )
             if user.two_factor_enabled:
                 session.clear()
@@ -202,7 +209,7 @@ def signin_code() -> Any:
     user = record.user if record is not None else None
     if record is None or user is None or not user.two_factor_enabled:
         if session.pop(auth.PENDING_2FA_KEY, None) is not None:
-            flash("That sign-in timed out. Enter your email and password again.")
+            flash(_("That sign-in timed out. Enter your email and password again."))
         return redirect(url_for("accounts.signin"), 303)
     form = forms.CodeForm()
     if form.validate_on_submit():
@@ -213,7 +220,7 @@ def signin_code() -> Any:
             return redirect(_safe_next(url_for("home.dashboard")), 303)
         db.session.commit()  # keep the used-counter / spent recovery code state
         form.code.errors = [
-            "That code didn't work. Enter the newest code from your app."
+            _("That code didn't work. Enter the newest code from your app.")
         ]
     status = 401 if request.method == "POST" else 200
     return render_template("accounts/signin_code.html", form=form), status
@@ -225,7 +232,7 @@ def signout() -> Any:
     if form.validate_on_submit() and current_user.is_authenticated:
         auth.sign_out()
         db.session.commit()
-        flash("You're signed out.", "info")
+        flash(_("You're signed out."), "info")
     return redirect(url_for("home.index"), 303)
 
 
@@ -238,8 +245,10 @@ def forgot_password() -> Any:
         db.session.commit()
         # The same answer whether or not the account exists (no enumeration).
         flash(
-            "If that email has an account, a reset link is on its way. "
-            "It works for 2 hours.",
+            _(
+                "If that email has an account, a reset link is on its way. "
+                "It works for 2 hours."
+            ),
             "info",
         )
         return redirect(url_for("accounts.signin"), 303)
@@ -261,7 +270,7 @@ def reset_password(token: str) -> Any:
         if saved.ok:
             if current_user.is_authenticated:
                 auth.sign_out()
-            flash("Your password is changed. Sign in with the new one.", "success")
+            flash(_("Your password is changed. Sign in with the new one."), "success")
             return redirect(url_for("accounts.signin"), 303)
     return render_template("accounts/reset_password.html", form=form), (
         422 if form.errors else 200
@@ -291,12 +300,15 @@ def profile() -> Any:
         else:
             if pending:
                 flash(
-                    f"Your name is saved. We sent a link to {pending}: your email "
-                    "changes when you open it.",
+                    _(
+                        "Your name is saved. We sent a link to %(email)s: your email "
+                        "changes when you open it.",
+                        email=pending,
+                    ),
                     "success",
                 )
             else:
-                flash("Your profile is saved.", "success")
+                flash(_("Your profile is saved."), "success")
             return redirect(url_for("accounts.profile"), 303)
     return render_template(
         "accounts/profile.html",
@@ -315,7 +327,7 @@ def email_preferences() -> Any:
             db.session, current_user, bool(form.review_digest_email.data)
         )
         db.session.commit()
-        flash("Your email choices are saved.", "success")
+        flash(_("Your email choices are saved."), "success")
     return redirect(url_for("accounts.profile"), 303)
 
 
@@ -337,8 +349,10 @@ def time_zone() -> Any:
             service.set_time_zone(db.session, current_user, form.time_zone.data)
         if saved.ok:
             flash(
-                "Your time zone is saved. Times now show in "
-                f"{timezones.zone_label(timezones.zone_name_for(current_user))}.",
+                _(
+                    "Your time zone is saved. Times now show in %(zone)s.",
+                    zone=timezones.zone_label(timezones.zone_name_for(current_user)),
+                ),
                 "success",
             )
             return redirect(url_for("accounts.profile") + "#time-zone", 303)
@@ -367,7 +381,7 @@ def change_password() -> Any:
             )
         if saved.ok:
             flash(
-                "Your password is changed. Your other browsers were signed out.",
+                _("Your password is changed. Your other browsers were signed out."),
                 "success",
             )
             return redirect(url_for("accounts.profile"), 303)
@@ -397,7 +411,7 @@ def two_factor() -> Any:
         uri = service.totp_uri(user)
         secret = service.totp_secret(user)
         qr_svg = segno.make(uri, error="m").svg_inline(
-            scale=4, title="QR code for your authenticator app"
+            scale=4, title=_("QR code for your authenticator app")
         )
     return render_template(
         "accounts/two_factor.html",
@@ -417,7 +431,7 @@ def two_factor() -> Any:
 def new_recovery_codes() -> Any:
     form = forms.ReauthForm(prefix="rc")
     if not (form.validate_on_submit() and current_user.two_factor_enabled):
-        flash("Enter your password or a code to make new recovery codes.", "error")
+        flash(_("Enter your password or a code to make new recovery codes."), "error")
         return redirect(url_for("accounts.two_factor"), 303)
     try:
         codes = service.replace_recovery_codes(
@@ -446,9 +460,12 @@ def disable_two_factor() -> Any:
             flash(error.message, "error")
         else:
             db.session.commit()
-            flash("Two-factor sign-in is off. We emailed you about it.", "info")
+            flash(_("Two-factor sign-in is off. We emailed you about it."), "info")
     else:
-        flash("Enter your password or a code to turn two-factor sign-in off.", "error")
+        flash(
+            _("Enter your password or a code to turn two-factor sign-in off."),
+            "error",
+        )
     return redirect(url_for("accounts.two_factor"), 303)
 
 
@@ -471,7 +488,9 @@ def resend_verification() -> Any:
     if form.validate_on_submit() and not current_user.email_verified:
         service.send_verification(db.session, current_user)
         db.session.commit()
-        flash(f"We sent a new link to {current_user.email}.", "success")
+        flash(
+            _("We sent a new link to %(email)s.", email=current_user.email), "success"
+        )
     return redirect(url_for("accounts.verify_email"), 303)
 
 
@@ -485,13 +504,19 @@ def confirm_email(token: str) -> Any:
     if (error := saved.error) is not None:
         return render_template(
             "accounts/link_invalid.html",
-            title="This link doesn't work any more",
+            title=_("This link doesn't work any more"),
             message=error.message,
         ), 400
     if old is not None:
-        flash(f"Your email is now {user.email}. We told {old} about the change.")
+        flash(
+            _(
+                "Your email is now %(email)s. We told %(old)s about the change.",
+                email=user.email,
+                old=old,
+            )
+        )
     else:
-        flash("Thank you: your email address is confirmed.", "success")
+        flash(_("Thank you: your email address is confirmed."), "success")
     if current_user.is_authenticated:
         return redirect(url_for("home.dashboard"), 303)
     return redirect(url_for("accounts.signin"), 303)
@@ -504,21 +529,23 @@ def undo_change(token: str) -> Any:
     except InvalidInput as error:
         return render_template(
             "accounts/link_invalid.html",
-            title="This undo link doesn't work any more",
+            title=_("This undo link doesn't work any more"),
             message=error.message,
         ), 400
     form = forms.ConfirmForm(prefix="undo")
     if form.validate_on_submit():
         with saving(show=False) as saved:
             service.undo_change(db.session, token)
-        if (error := saved.error) is not None:
-            form.form_errors.append(error.message)
+        if (problem := saved.error) is not None:
+            form.form_errors.append(problem.message)
         else:
             if current_user.is_authenticated:
                 auth.sign_out()
             flash(
-                "Done: the change is undone and every browser is signed out. "
-                "Reset your password now if someone else may know it.",
+                _(
+                    "Done: the change is undone and every browser is signed out. "
+                    "Reset your password now if someone else may know it."
+                ),
                 "success",
             )
             return redirect(url_for("accounts.forgot_password"), 303)
@@ -537,7 +564,12 @@ def sessions() -> Any:
         )
         db.session.commit()
         flash(
-            f"Signed out of {ended} other browser{'s' if ended != 1 else ''}.", "info"
+            ngettext(
+                "Signed out of %(num)d other browser.",
+                "Signed out of %(num)d other browsers.",
+                ended,
+            ),
+            "info",
         )
         return redirect(url_for("accounts.sessions"), 303)
     records = service.live_sessions(db.session, current_user)
@@ -578,7 +610,7 @@ def revoke_api_token(token_id: int) -> Any:
     if form.validate_on_submit():
         service.revoke_api_token(db.session, current_user, token_id)
         db.session.commit()
-        flash("The token is revoked; anything using it stops working now.", "info")
+        flash(_("The token is revoked; anything using it stops working now."), "info")
     return redirect(url_for("accounts.api_tokens"), 303)
 
 
@@ -595,7 +627,13 @@ def accept_invitation(token: str) -> Any:
                 auth.sign_out()
             auth.sign_in(user)
         if saved.ok:
-            flash(f"Welcome to {invitation.district.name} on PD Hub!", "success")
+            flash(
+                _(
+                    "Welcome to %(district)s on PD Hub!",
+                    district=invitation.district.name,
+                ),
+                "success",
+            )
             if user.is_staff:
                 return redirect(url_for("accounts.two_factor"), 303)
             return redirect(url_for("home.dashboard"), 303)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField
-
-from pdhub.accounts.models import Role
+from wtforms import SelectField
 
 
 class AdminUserForm(FlaskForm):
-    role = SelectField(
-        "Role", choices=[SelectChoice(role.value, role.label) for role in Role]
-    )
-    district = SelectField("District", choices=[])
+    # The view sets both lists of choices per request (role names read in the
+    # reader's language).
+    role = SelectField(_l("Role"), choices=[])
+    district = SelectField(_l("District"), choices=[])

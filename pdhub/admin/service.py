@@ -6,21 +6,21 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from pdhub import jobs
 from pdhub.accounts.models import Role, User
 from pdhub.admin.models import JobFailure
 from pdhub.credentials.models import IssuedCredential
-from pdhub.db import utcnow
+from pdhub.db import DbSession, utcnow
 from pdhub.districts.models import District
 from pdhub.errors import Conflict, PermissionDenied
 
 
 def record_job_failure(
-    session: Session,
+    session: DbSession,
     *,
     task_id: str,
     task_name: str,
@@ -52,7 +52,7 @@ def record_job_failure(
     return failure
 
 
-def open_failures(session: Session, limit: int = 200) -> list[JobFailure]:
+def open_failures(session: DbSession, limit: int = 200) -> list[JobFailure]:
     """Failures no administrator has resent yet, newest first."""
     return list(
         session.scalars(
@@ -64,7 +64,7 @@ def open_failures(session: Session, limit: int = 200) -> list[JobFailure]:
     )
 
 
-def open_failure_args(session: Session, task_name: str) -> set[str]:
+def open_failure_args(session: DbSession, task_name: str) -> set[str]:
     """The arguments (as JSON text) of ``task_name`` runs that failed for good and were
     not resent: periodic sweeps skip them instead of retrying them forever."""
     rows = session.scalars(
@@ -75,12 +75,12 @@ def open_failure_args(session: Session, task_name: str) -> set[str]:
     return {json.dumps(args) for args in rows}
 
 
-def retry_job(session: Session, actor: User, failure: JobFailure) -> None:
+def retry_job(session: DbSession, actor: User, failure: JobFailure) -> None:
     """Send a failed job again after commit (platform administrators only)."""
     if actor.role is not Role.ADMIN:
-        raise PermissionDenied("Only platform administrators resend failed jobs.")
+        raise PermissionDenied(_("Only platform administrators resend failed jobs."))
     if failure.retried_at is not None:
-        raise Conflict("This job was already sent again.")
+        raise Conflict(_("This job was already sent again."))
     failure.retried_at = utcnow()
     session.flush()
     jobs.enqueue(failure.task_name, *failure.args)
@@ -96,7 +96,7 @@ class PlatformSummary:
     open_failures: int
 
 
-def platform_summary(session: Session) -> PlatformSummary:
+def platform_summary(session: DbSession) -> PlatformSummary:
     def count(statement: Any) -> int:
         return int(session.scalar(statement) or 0)
 

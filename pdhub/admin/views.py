@@ -42,7 +42,11 @@ def districts_page() -> Any:
             )
         if saved.ok:
             flash(
-                f"{district.name} is created. Its join code is {district.join_code}.",
+                _(
+                    "%(district)s is created. Its join code is %(code)s.",
+                    district=district.name,
+                    code=district.join_code,
+                ),
                 "success",
             )
             return redirect(url_for("admin.districts"), 303)
@@ -70,7 +74,10 @@ def district(district_id: int) -> Any:
                 db.session, current_user, found, form.time_zone.data
             )
         if saved.ok:
-            flash(f"{found.name}'s time zone is saved.", "success")
+            flash(
+                _("%(district)s's time zone is saved.", district=found.name),
+                "success",
+            )
             return redirect(url_for("admin.district", district_id=found.id), 303)
     return render_template("admin/district.html", district=found, form=form), (
         422 if form.errors else 200
@@ -133,7 +140,8 @@ def user(user_id: int) -> Any:
     form = AdminUserForm(
         data={"role": member.role.value, "district": str(member.district_id or "")}
     )
-    form.district.choices = [SelectChoice("", "No district")] + [
+    form.role.choices = [SelectChoice(role.value, role.label) for role in Role]
+    form.district.choices = [SelectChoice("", _("No district"))] + [
         SelectChoice(str(d.id), d.name) for d in all_districts
     ]
     if form.validate_on_submit():
@@ -146,7 +154,7 @@ def user(user_id: int) -> Any:
             accounts.move_to_district(db.session, current_user, member, district)
             accounts.set_role(db.session, current_user, member, Role(form.role.data))
         if saved.ok:
-            flash(f"{member.name} is saved.", "success")
+            flash(_("%(name)s is saved.", name=member.name), "success")
             return redirect(url_for("admin.user", user_id=member.id), 303)
     return render_template(
         "admin/user.html",
@@ -179,5 +187,5 @@ def retry_job(failure_id: int) -> Any:
         with saving() as saved:
             admin.retry_job(db.session, current_user, failure)
         if saved.ok:
-            flash(f"{failure.task_name} is sent again.", "success")
+            flash(_("%(job)s is sent again.", job=failure.task_name), "success")
     return redirect(url_for("admin.jobs"), 303)

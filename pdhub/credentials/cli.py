@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import IO, Any
 
 import click
 from flask.cli import with_appcontext
@@ -36,7 +36,7 @@ def list_command(email: str | None, as_json: bool) -> None:
         return
     for item in found:
         click.echo(
-            f"{item['id']}  {item['issued'][:10]}  {item['status']:<9}  "
+            f"{item['id']}  {str(item['issued'])[:10]}  {item['status']:<9}  "
             f"{item['email']}  {item['achievement']}"
         )
 
@@ -283,10 +283,10 @@ def revoke_key_command(key_reference: str, compromised_at: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @with_appcontext
 def verify_credential_file(
-    file: click.utils.LazyFile,
-    status_lists: tuple[click.utils.LazyFile, ...],
+    file: IO[Any],
+    status_lists: tuple[IO[Any], ...],
     trusted: tuple[str, ...],
-    registries: tuple[click.utils.LazyFile, ...],
+    registries: tuple[IO[Any], ...],
     as_json: bool,
 ) -> None:
     """Verify a credential FILE offline (JSON, JWT, PNG or SVG).
@@ -348,9 +348,7 @@ def verify_credential_file(
     )
 
 
-def _cli_trust(
-    trusted: tuple[str, ...], registries: tuple[click.utils.LazyFile, ...]
-) -> Any:
+def _cli_trust(trusted: tuple[str, ...], registries: tuple[IO[Any], ...]) -> Any:
     """This deployment's identifiers and platform list (when the database answers),
     with the issuers given on the command line."""
     from sqlalchemy.exc import SQLAlchemyError

@@ -15,7 +15,7 @@ from typing import Any
 
 from cachetools import LRUCache
 from sqlalchemy import insert, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
 from badges.baking import bake_png, bake_svg
 from badges.credential import (
@@ -31,7 +31,8 @@ from badges.proofs import sign_document
 from badges.proofs.hashing import unsecured
 from pdhub.credentials import achievements, images, keys, status
 from pdhub.credentials.models import Award, IssuedCredential, StatusList
-from pdhub.db import utcnow
+from pdhub.db import DbSession, utcnow
+from pdhub.learning.localized import language_for
 from pdhub.learning.models import Module
 
 # A module version's pictures, drawn once per worker process (drawing the PNG medal
@@ -66,20 +67,18 @@ class Issuer:
     badge image, so neither is redone per credential.
     """
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: DbSession) -> None:
         self.session = session
         self.signer = keys.signer_for(keys.current_key(session))
         self._profile = keys.issuer_profile(self.signer.issuer_id)
-        self._modules: dict[int, _ModuleParts] = {}
+        self._modules: dict[tuple[int, str], _ModuleParts] = {}
 
-    def _parts(self, module: Module) -> _ModuleParts:
-        parts = self._modules.get(module.id)
+    def _parts(self, module: Module, language: str) -> _ModuleParts:
+        parts = self._modules.get((module.id, language))
         if parts is None:
-            parts = _ModuleParts(
-                achievements.achievement_for(module),
-                achievements.achievement_url(module),
-            )
-            self._modules[module.id] = parts
+            achievement = achievements.achievement_for(module, language)
+            parts = _ModuleParts(achievement, achievement.id)
+            self._modules[(module.id, language)] = parts
         return parts
 
     def build(
@@ -97,7 +96,9 @@ class Issuer:
         ``achievements.rubric_results`` when the caller has them (else read here),
         ``evidence`` its ``achievements.shared_evidence_many`` entry likewise."""
         module = award.module
-        parts = self._parts(module)
+        # In the language the module was taken in (English if it lacks it now).
+        language = language_for(module, award.enrollment.language)
+        parts = self._parts(module, language)
         signer = self.signer
         credential_id = str(uuid.uuid4())
         recipient = Recipient.from_email(award.user.email)
@@ -112,8 +113,8 @@ class Issuer:
             recipient=recipient,
             valid_from=now,
             id=f"urn:uuid:{credential_id}",
-            name=module.badge_name,
-            description=module.badge_description,
+            name=parts.achievement.name,
+            description=parts.achievement.description,
             awarded_date=award.awarded_at.replace(microsecond=0),
             results=tuple(achievements.results_for(self.session, award, rubric)),
             credits_earned=module.hours,
@@ -172,7 +173,7 @@ def bake(credential: IssuedCredential, kind: str) -> bytes:
     raise ValueError(f"no baked image of kind {kind!r}")
 
 
-def issue_one(session: Session, award: Award) -> IssuedCredential:
+def issue_one(session: DbSession, award: Award) -> IssuedCredential:
     """Sign and store one credential for ``award`` (the caller checked it has none)."""
     issuer = Issuer(session)
     status_list, index = status.allocate(session, issuer.signer)
@@ -184,7 +185,7 @@ def issue_one(session: Session, award: Award) -> IssuedCredential:
     return credential
 
 
-def issue_many(session: Session, award_ids: Sequence[int]) -> list[tuple[Award, str]]:
+def issue_many(session: DbSession, award_ids: Sequence[int]) -> list[tuple[Award, str]]:
     """Issue the credential of every award in ``award_ids`` that has none yet.
 
     Exactly once, whoever else runs: the awards are locked in id order (so two

@@ -12,13 +12,12 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from badges.credential import Image, IssuerProfile
 from badges.dids import PublishedKey, controller_document, did_web_from_url
 from badges.keys import Ed25519KeyPair
 from pdhub.credentials.models import IssuerKey
-from pdhub.db import advisory_lock, utcnow
+from pdhub.db import DbSession, advisory_lock, utcnow
 from pdhub.errors import InvalidInput
 from pdhub.privacy import encryption
 
@@ -35,7 +34,7 @@ ISSUER_DESCRIPTION = (
 class KeyStore(Protocol):
     """Keeps issuer private keys; the database holds only what ``save`` returns."""
 
-    def save(self, session: Session, pair: Ed25519KeyPair) -> IssuerKey:
+    def save(self, session: DbSession, pair: Ed25519KeyPair) -> IssuerKey:
         """Store a new key pair and return its (flushed) IssuerKey row."""
 
     def load(self, key: IssuerKey) -> Ed25519KeyPair:
@@ -45,7 +44,7 @@ class KeyStore(Protocol):
 class DatabaseKeyStore:
     """Private seeds encrypted with PDHUB_DATA_KEY (Fernet) in the issuer_keys table."""
 
-    def save(self, session: Session, pair: Ed25519KeyPair) -> IssuerKey:
+    def save(self, session: DbSession, pair: Ed25519KeyPair) -> IssuerKey:
         key = IssuerKey(
             public_key_multibase=pair.public_key_multibase,
             did_key=pair.did_key,
@@ -148,7 +147,7 @@ def signer_as(key: IssuerKey, issuer_id: str) -> Signer:
 KEY_LOCK = "issuer-key"
 
 
-def _newest_current(session: Session) -> IssuerKey | None:
+def _newest_current(session: DbSession) -> IssuerKey | None:
     return session.scalar(
         select(IssuerKey)
         .where(IssuerKey.retired_at.is_(None))
@@ -157,7 +156,7 @@ def _newest_current(session: Session) -> IssuerKey | None:
     )
 
 
-def current_key(session: Session) -> IssuerKey:
+def current_key(session: DbSession) -> IssuerKey:
     """The newest key not retired; the first call creates one, exactly one however
     many workers ask at once (they wait on a lock, then find the first one's key)."""
     key = _newest_current(session)
@@ -169,7 +168,7 @@ def current_key(session: Session) -> IssuerKey:
     return key
 
 
-def rotate_key(session: Session) -> IssuerKey:
+def rotate_key(session: DbSession) -> IssuerKey:
     """Retire every current key and make a new one; return the new key.
 
     Retired keys stay in the database and in did.json (and a did:key stays
@@ -183,7 +182,7 @@ def rotate_key(session: Session) -> IssuerKey:
     return key_store().save(session, Ed25519KeyPair.generate())
 
 
-def find_key(session: Session, reference: str) -> IssuerKey | None:
+def find_key(session: DbSession, reference: str) -> IssuerKey | None:
     """A key by its number, public key multibase, did:key or verification method."""
     reference = reference.strip()
     if reference.isdigit():
@@ -197,7 +196,7 @@ def find_key(session: Session, reference: str) -> IssuerKey | None:
 
 
 def withdraw_key(
-    session: Session, key: IssuerKey, compromised_at: datetime
+    session: DbSession, key: IssuerKey, compromised_at: datetime
 ) -> IssuerKey | None:
     """Withdraw a leaked key: it leaves the DID document's assertionMethod (it
     stays listed as a key, for the record) and signs nothing more; credentials it
@@ -232,7 +231,7 @@ def withdraw_key(
     return key_store().save(session, Ed25519KeyPair.generate())
 
 
-def withdrawn_keys(session: Session) -> dict[str, IssuerKey]:
+def withdrawn_keys(session: DbSession) -> dict[str, IssuerKey]:
     """Withdrawn keys by public key multibase."""
     return {
         key.public_key_multibase: key
@@ -242,11 +241,11 @@ def withdrawn_keys(session: Session) -> dict[str, IssuerKey]:
     }
 
 
-def all_keys(session: Session) -> list[IssuerKey]:
+def all_keys(session: DbSession) -> list[IssuerKey]:
     return list(session.scalars(select(IssuerKey).order_by(IssuerKey.id)))
 
 
-def did_document(session: Session) -> dict[str, Any] | None:
+def did_document(session: DbSession) -> dict[str, Any] | None:
     """The did:web DID document listing every key, or None in did:key mode."""
     did = did_web_issuer()
     if did is None:

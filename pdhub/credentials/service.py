@@ -3,6 +3,7 @@ credential exactly once, reissue, revocation, suspension and sharing."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -10,8 +11,9 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 
 from badges.credential import hash_identity
 from badges.credential import normalize_email as normalize_recipient
@@ -26,15 +28,16 @@ from pdhub.credentials.models import (
     StatusList,
     StatusPurpose,
 )
-from pdhub.db import utcnow
+from pdhub.db import DbSession, utcnow
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from pdhub.i18n import DEFAULT_LANGUAGE
 from pdhub.learning.models import Enrollment, Module
 from pdhub.notifications import service as notifications
 
 MAX_REASON = 500
 
 
-def record_award(session: Session, enrollment: Enrollment) -> Award:
+def record_award(session: DbSession, enrollment: Enrollment) -> Award:
     """Record the Award for a completed enrollment, once; a new one is queued for
     issuing (``tasks.ISSUE_CREDENTIAL``) after the commit."""
     award = session.scalar(select(Award).where(Award.enrollment_id == enrollment.id))
@@ -56,14 +59,14 @@ def record_award(session: Session, enrollment: Enrollment) -> Award:
 # --- issuing ------------------------------------------------------------------
 
 
-def current_credential(session: Session, award: Award) -> IssuedCredential | None:
+def current_credential(session: DbSession, award: Award) -> IssuedCredential | None:
     """The award's credential that has not been replaced, if it was issued."""
     return session.scalar(
         select(IssuedCredential).where(IssuedCredential.current_award_id == award.id)
     )
 
 
-def issue_credential(session: Session, award_id: int) -> IssuedCredential | None:
+def issue_credential(session: DbSession, award_id: int) -> IssuedCredential | None:
     """Issue the award's credential unless it already has one; return it.
 
     Safe under retries and redelivery: the award row is locked (PostgreSQL) and
@@ -83,11 +86,11 @@ def issue_credential(session: Session, award_id: int) -> IssuedCredential | None
     return credential
 
 
-def _issue(session: Session, award: Award) -> IssuedCredential:
+def _issue(session: DbSession, award: Award) -> IssuedCredential:
     return issuing.issue_one(session, award)
 
 
-def issue_credentials(session: Session, award_ids: Sequence[int]) -> int:
+def issue_credentials(session: DbSession, award_ids: Sequence[int]) -> int:
     """Issue the credentials of many awards at once (the bulk path); return how
     many were new.
 
@@ -114,9 +117,12 @@ def _earned(user: User, module: Module, credential_id: str) -> notifications.Mes
     return notifications.Message(
         key=f"credential-issued-{credential_id}",
         to=user,
-        text=f"You earned the {name} badge. Download it or share it from My badges.",
+        text=_(
+            "You earned the %(badge)s badge. Download it or share it from My badges.",
+            badge=name,
+        ),
         link="/badges",
-        subject=f"You earned the {name} badge",
+        subject=_("You earned the %(badge)s badge", badge=name),
         template="credential_issued",
         context={
             "user": user,
@@ -126,14 +132,14 @@ def _earned(user: User, module: Module, credential_id: str) -> notifications.Mes
     )
 
 
-def _announce(session: Session, credential: IssuedCredential) -> None:
+def _announce(session: DbSession, credential: IssuedCredential) -> None:
     notifications.tell(
         session, _earned(credential.user, credential.award.module, credential.id)
     )
 
 
 def reissue_credential(
-    session: Session, actor: User | None, credential: IssuedCredential, reason: str
+    session: DbSession, actor: User | None, credential: IssuedCredential, reason: str
 ) -> IssuedCredential:
     """Issue a corrected credential for the same award and revoke this one.
 
@@ -146,7 +152,7 @@ def reissue_credential(
 
 
 def _reissue(
-    session: Session,
+    session: DbSession,
     credential: IssuedCredential,
     reason: str,
     *,
@@ -176,7 +182,7 @@ class BulkReissue:
     skipped_suspended: int
 
 
-def reissue_signed_by(session: Session, key: IssuerKey) -> BulkReissue:
+def reissue_signed_by(session: DbSession, key: IssuerKey) -> BulkReissue:
     """Reissue, with the current key and through the bulk issuing path, every
     current credential ``key`` signed (after a key leaked, or to retire one).
 
@@ -233,9 +239,12 @@ def reissue_signed_by(session: Session, key: IssuerKey) -> BulkReissue:
             notifications.Message(
                 key=f"credential-reissued-{credential.id}",
                 to=credential.user,
-                text=f"Your {name} badge was reissued with PD Hub's new signing key. "
-                "Download the new files from My badges; the old ones no longer "
-                "verify.",
+                text=_(
+                    "Your %(badge)s badge was reissued with PD Hub's new signing "
+                    "key. Download the new files from My badges; the old ones no "
+                    "longer verify.",
+                    badge=name,
+                ),
                 link="/badges",
             )
         )
@@ -249,7 +258,7 @@ def reissue_signed_by(session: Session, key: IssuerKey) -> BulkReissue:
 
 
 def set_name_in_credential(
-    session: Session, actor: User, credential: IssuedCredential, named: bool
+    session: DbSession, actor: User, credential: IssuedCredential, named: bool
 ) -> IssuedCredential:
     """The teacher's choice to have their name in this badge (or not any more).
 
@@ -301,7 +310,7 @@ def has_name(credential: IssuedCredential) -> bool:
 
 
 def awards_without_credential(
-    session: Session, older_than_seconds: int | None = None
+    session: DbSession, older_than_seconds: int | None = None
 ) -> list[int]:
     """Awards whose issuing job never completed (for the periodic sweep)."""
     if older_than_seconds is None:
@@ -320,7 +329,7 @@ def awards_without_credential(
     )
 
 
-def issue_held_awards(session: Session, user: User) -> int:
+def issue_held_awards(session: DbSession, user: User) -> int:
     """Send the issuing job for ``user``'s awards held while their address was not
     confirmed; returns how many."""
     if not user.email_verified:
@@ -349,7 +358,7 @@ def issued_to_current_email(credential: IssuedCredential) -> bool:
 
 
 def reissue_to_current_email(
-    session: Session, actor: User, credential: IssuedCredential
+    session: DbSession, actor: User, credential: IssuedCredential
 ) -> IssuedCredential:
     """The teacher's own badge issued again to their current (confirmed) address.
     The old credential is kept valid (it still verifies for whoever holds it) and
@@ -414,7 +423,7 @@ def _note(note: str | None) -> str | None:
 
 
 def _flag(
-    session: Session, credential: IssuedCredential, value: bool, revoking: bool
+    session: DbSession, credential: IssuedCredential, value: bool, revoking: bool
 ) -> None:
     """Set or clear the credential's bit in the list its status entry names.
 
@@ -435,7 +444,7 @@ def publishes_suspension(credential: IssuedCredential) -> bool:
 
 
 def _revoke(
-    session: Session,
+    session: DbSession,
     credential: IssuedCredential,
     reason: str,
     note: str | None = None,
@@ -448,7 +457,7 @@ def _revoke(
 
 
 def revoke_credential(
-    session: Session,
+    session: DbSession,
     actor: User | None,
     credential: IssuedCredential,
     reason: str,
@@ -470,7 +479,7 @@ def revoke_credential(
 
 
 def suspend_credential(
-    session: Session,
+    session: DbSession,
     actor: User | None,
     credential: IssuedCredential,
     reason: str,
@@ -497,7 +506,7 @@ def suspend_credential(
 
 
 def unsuspend_credential(
-    session: Session, actor: User | None, credential: IssuedCredential
+    session: DbSession, actor: User | None, credential: IssuedCredential
 ) -> IssuedCredential:
     """Lift a suspension: clear the bit and re-sign the list, so the credential
     verifies again; tell the teacher. Raises PermissionDenied or Conflict (not
@@ -518,14 +527,8 @@ def unsuspend_credential(
 
 reinstate_credential = unsuspend_credential
 
-_TOLD = {
-    "revoked": "was revoked",
-    "suspended": "was suspended",
-    "reinstated": "is in good standing again: its suspension was lifted",
-}
 
-
-def _tell(session: Session, credential: IssuedCredential, change: str) -> None:
+def _tell(session: DbSession, credential: IssuedCredential, change: str) -> None:
     """Tell the teacher (in the app and by email) that a badge's status changed,
     with the public reason; each change once."""
     user = credential.user
@@ -536,9 +539,21 @@ def _tell(session: Session, credential: IssuedCredential, change: str) -> None:
     }.get(change)
     when = utcnow()
     key = f"credential-{change}-{credential.id}-{when.strftime('%Y%m%d%H%M%S%f')}"
-    message = f"Your {name} badge {_TOLD[change]}."
+    if change == "revoked":
+        message = _("Your %(badge)s badge was revoked.", badge=name)
+        subject = _("Your %(badge)s badge was revoked", badge=name)
+    elif change == "suspended":
+        message = _("Your %(badge)s badge was suspended.", badge=name)
+        subject = _("Your %(badge)s badge was suspended", badge=name)
+    else:
+        message = _(
+            "Your %(badge)s badge is in good standing again: its suspension was "
+            "lifted.",
+            badge=name,
+        )
+        subject = _("Your %(badge)s badge is in good standing again", badge=name)
     if reason:
-        message += f" Reason: {reason}"
+        message += " " + _("Reason: %(reason)s", reason=reason)
     notifications.tell(
         session,
         notifications.Message(
@@ -546,7 +561,7 @@ def _tell(session: Session, credential: IssuedCredential, change: str) -> None:
             to=user,
             text=message[:500],
             link=f"/credentials/{credential.id}",
-            subject=f"Your {name} badge {_TOLD[change].split(':')[0]}",
+            subject=subject,
             template="credential_status",
             context={
                 "user": user,
@@ -563,7 +578,7 @@ def _tell(session: Session, credential: IssuedCredential, change: str) -> None:
 
 
 def set_shared(
-    session: Session, actor: User, credential: IssuedCredential, shared: bool
+    session: DbSession, actor: User, credential: IssuedCredential, shared: bool
 ) -> IssuedCredential:
     """Turn the public page and downloads of a credential on or off (owner only)."""
     if not policies.can_share(actor, credential):
@@ -574,7 +589,7 @@ def set_shared(
     return credential
 
 
-def get_credential(session: Session, credential_id: str) -> IssuedCredential:
+def get_credential(session: DbSession, credential_id: str) -> IssuedCredential:
     """The credential with this UUID; raises NotFound."""
     try:
         uuid.UUID(credential_id)
@@ -586,7 +601,7 @@ def get_credential(session: Session, credential_id: str) -> IssuedCredential:
     return credential
 
 
-def credentials_of(session: Session, user: User) -> list[IssuedCredential]:
+def credentials_of(session: DbSession, user: User) -> list[IssuedCredential]:
     """A teacher's credentials, newest first, replaced ones left out."""
     return list(
         session.scalars(
@@ -602,7 +617,7 @@ def credentials_of(session: Session, user: User) -> list[IssuedCredential]:
 
 
 def list_credentials(
-    session: Session, email: str | None = None, limit: int | None = None
+    session: DbSession, email: str | None = None, limit: int | None = None
 ) -> list[IssuedCredential]:
     """Every credential (optionally one person's), newest first."""
     query = (
@@ -630,7 +645,11 @@ def summary(credential: IssuedCredential) -> dict[str, object]:
         "achievement": credential.award.module.badge_name,
         "achievement_id": credential.achievement_id,
         "issued": credential.issued_at.isoformat(),
-        "status": credential.status_label.lower(),
+        "status": "revoked"
+        if credential.revoked_at is not None
+        else "suspended"
+        if credential.suspended_at is not None
+        else "active",
         "revocation_reason": credential.revocation_reason,
         "suspension_reason": credential.suspension_reason,
         "replaced_by": credential.replaced_by_id,
@@ -669,7 +688,7 @@ def linkedin_url(credential: IssuedCredential) -> str:
     )
 
 
-def download(session: Session, credential: IssuedCredential, kind: str) -> bytes:
+def download(session: DbSession, credential: IssuedCredential, kind: str) -> bytes:
     """The credential as "json", "jwt", or baked into its badge as "png" or "svg".
 
     The JWT (OB 3.0 §8.2, signed with the issuer key) and the baked images (OB 3.0
@@ -697,13 +716,41 @@ def download(session: Session, credential: IssuedCredential, kind: str) -> bytes
     raise NotFound("There is no such download of a credential.")
 
 
-def certificate(credential: IssuedCredential) -> bytes:
-    """The PDF certificate of a credential."""
+@dataclass(frozen=True)
+class OwnWords:
+    """What a credential says about its achievement, in the language it was issued
+    in (``language``, its ``inLanguage``; English for credentials without one)."""
+
+    name: str
+    description: str
+    language: str
+
+
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+def own_words(credential: IssuedCredential) -> OwnWords:
+    """The achievement's name and description as the signed credential has them."""
     module = credential.award.module
+    achievement = credential.document.get("credentialSubject", {}).get(
+        "achievement", {}
+    )
+    language = str(achievement.get("inLanguage") or DEFAULT_LANGUAGE)
+    return OwnWords(
+        name=str(achievement.get("name") or module.badge_name),
+        description=str(achievement.get("description") or module.badge_description),
+        language=language if _LANGUAGE_CODE.match(language) else DEFAULT_LANGUAGE,
+    )
+
+
+def certificate(credential: IssuedCredential) -> bytes:
+    """The PDF certificate of a credential, in the credential's own words."""
+    module = credential.award.module
+    words = own_words(credential)
     return images.certificate_pdf(
         recipient=credential.user.name,
-        badge_name=module.badge_name,
-        description=module.badge_description,
+        badge_name=words.name,
+        description=words.description,
         hours=module.hours,
         issued_at=credential.issued_at,
         credential_id=credential.id,

@@ -19,11 +19,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from badges.proofs.hashing import unsecured
 from pdhub.credentials import keys
 from pdhub.credentials.models import IssuedCredential, IssuerKey, StatusPurpose
+from pdhub.db import DbSession
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,9 @@ class Standing:
     verdict: str
     detail: str
     status_list_shows_it: bool = True
+    #: When it happened (revoked, suspended, the key leaked), and the public reason.
+    at: datetime | None = None
+    reason: str | None = None
 
 
 def _issuer_id(credential: Mapping[str, Any]) -> str | None:
@@ -44,7 +47,7 @@ def _issuer_id(credential: Mapping[str, Any]) -> str | None:
 
 
 def own_credential(
-    session: Session, credential: Mapping[str, Any] | None
+    session: DbSession, credential: Mapping[str, Any] | None
 ) -> IssuedCredential | None:
     """The stored credential whose content this is, if this deployment issued it.
 
@@ -98,6 +101,8 @@ def status_standing(stored: IssuedCredential) -> Standing | None:
                 f"{_day(stored.revoked_at)}",
                 stored.revocation_reason,
             ),
+            at=stored.revoked_at,
+            reason=stored.revocation_reason,
         )
     if stored.suspended_at is not None:
         return Standing(
@@ -108,6 +113,8 @@ def status_standing(stored: IssuedCredential) -> Standing | None:
                 stored.suspension_reason,
             ),
             status_list_shows_it=shows,
+            at=stored.suspended_at,
+            reason=stored.suspension_reason,
         )
     return None
 
@@ -137,7 +144,7 @@ def forget_withdrawn_keys() -> None:
     _withdrawn_cache = None
 
 
-def _withdrawn(session: Session) -> frozenset[str]:
+def _withdrawn(session: DbSession) -> frozenset[str]:
     global _withdrawn_cache
     now = time.monotonic()
     if _withdrawn_cache is None or now - _withdrawn_cache[0] > _WITHDRAWN_TTL:
@@ -152,13 +159,15 @@ def _withdrawn(session: Session) -> frozenset[str]:
     return _withdrawn_cache[1]
 
 
-def signed_with_withdrawn_key(session: Session, credential: Mapping[str, Any]) -> bool:
+def signed_with_withdrawn_key(
+    session: DbSession, credential: Mapping[str, Any]
+) -> bool:
     """Whether a key of this deployment's that was withdrawn signed it."""
     return bool(_signing_multibases(credential) & _withdrawn(session))
 
 
 def key_standing(
-    session: Session,
+    session: DbSession,
     credential: Mapping[str, Any],
     stored: IssuedCredential | None,
 ) -> Standing | None:
@@ -187,4 +196,5 @@ def key_standing(
         f"withdrawn because it leaked on {_day(withdrawn.compromised_at)}: a "
         "credential it signed from then on may be forged, so it is not trusted. "
         "Ask the teacher for a reissued badge.",
+        at=withdrawn.compromised_at,
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import Engine, bindparam, select, text
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import object_session
 
 from badges.proofs import sign_document
 from badges.status import MIN_ENTRIES, allocate_index, build_status_list_credential
@@ -18,7 +18,7 @@ from pdhub.credentials.models import (
     StatusList,
     StatusPurpose,
 )
-from pdhub.db import advisory_lock, utcnow
+from pdhub.db import DbSession, advisory_lock, utcnow
 
 #: The purpose of the one status entry each new credential carries. OB 3.0 allows a
 #: single credentialStatus, and a suspension can be lifted while a revocation
@@ -40,7 +40,7 @@ def list_url(status_list: StatusList) -> str:
     return status_list.url
 
 
-def _published_base(session: Session | None, status_list: StatusList) -> str:
+def _published_base(session: DbSession | None, status_list: StatusList) -> str:
     """Where this deployment publishes its lists: for a did:key issuer (the embedded
     default, whose address is not in its DID), where its newest list already is, so a
     command run without PDHUB_BASE_URL makes no list under an address nobody serves;
@@ -68,7 +68,7 @@ def _bitstring(status_list: StatusList) -> Bitstring:
     return bits
 
 
-def _used_indexes(session: Session, status_list: StatusList) -> set[int]:
+def _used_indexes(session: DbSession, status_list: StatusList) -> set[int]:
     return set(
         session.scalars(
             select(IssuedCredential.revocation_index).where(
@@ -78,7 +78,7 @@ def _used_indexes(session: Session, status_list: StatusList) -> set[int]:
     )
 
 
-def sign_list(session: Session, status_list: StatusList, signer: keys.Signer) -> None:
+def sign_list(session: DbSession, status_list: StatusList, signer: keys.Signer) -> None:
     """Re-sign the list credential with ``signer`` and keep it for serving.
 
     The list is valid from when it was made, not from this signing: a list first
@@ -99,7 +99,7 @@ def sign_list(session: Session, status_list: StatusList, signer: keys.Signer) ->
     session.flush()
 
 
-def signer_for_list(session: Session, status_list: StatusList) -> keys.Signer:
+def signer_for_list(session: DbSession, status_list: StatusList) -> keys.Signer:
     """The key that signs a list, as the list's own issuer: its did:key issuer's
     key, or the current key when the issuer is a did:web (which lists every key).
     Nothing here reads the environment, so a list is signed the same way whoever
@@ -114,7 +114,7 @@ def signer_for_list(session: Session, status_list: StatusList) -> keys.Signer:
 
 
 def allocate(
-    session: Session,
+    session: DbSession,
     signer: keys.Signer,
     purpose: StatusPurpose = CREDENTIAL_PURPOSE,
 ) -> tuple[StatusList, int]:
@@ -123,7 +123,7 @@ def allocate(
 
 
 def allocate_many(
-    session: Session,
+    session: DbSession,
     signer: keys.Signer,
     count: int,
     purpose: StatusPurpose = CREDENTIAL_PURPOSE,
@@ -171,7 +171,7 @@ def allocate_many(
 
 
 def _lists(
-    session: Session, signer: keys.Signer, purpose: StatusPurpose
+    session: DbSession, signer: keys.Signer, purpose: StatusPurpose
 ) -> list[StatusList]:
     return list(
         session.scalars(
@@ -193,7 +193,7 @@ def _lock_key(status_list: StatusList, index: int) -> int:
 
 
 def _pick(
-    session: Session, status_list: StatusList, wanted: int
+    session: DbSession, status_list: StatusList, wanted: int
 ) -> list[tuple[StatusList, int]]:
     """Up to ``wanted`` free random indexes of one list, at most half full."""
     used = _used_indexes(session, status_list)
@@ -214,7 +214,7 @@ def _pick(
 
 
 def _claim(
-    session: Session, status_list: StatusList, candidates: list[int]
+    session: DbSession, status_list: StatusList, candidates: list[int]
 ) -> list[int]:
     """The candidates this transaction now holds and no committed credential uses."""
     keys_by_index = {_lock_key(status_list, index): index for index in candidates}
@@ -241,7 +241,7 @@ def _claim(
 
 
 def set_bit(
-    session: Session,
+    session: DbSession,
     status_list: StatusList,
     index: int,
     value: bool,
@@ -271,7 +271,7 @@ _SIGNED_JSON = select(StatusList.signed_json).where(
 )
 
 
-def published_document(session: Session, list_id: int) -> str | None:
+def published_document(session: DbSession, list_id: int) -> str | None:
     """The signed list credential of list ``list_id`` as served (the text
     /status-lists/<id> answers), or None when there is no such list or it was
     never signed.
@@ -293,7 +293,7 @@ def published_document(session: Session, list_id: int) -> str | None:
         return session.execute(_SIGNED_JSON, {"list_id": list_id}).scalar()
 
 
-def served_document(session: Session, status_list: StatusList) -> str:
+def served_document(session: DbSession, status_list: StatusList) -> str:
     """The signed list credential text (signed now if it never was)."""
     if status_list.signed_json is None:
         sign_list(session, status_list, signer_for_list(session, status_list))

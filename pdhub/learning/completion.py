@@ -14,11 +14,10 @@ A periodic sweep (``incomplete_enrollment_ids``) completes any enrollment missed
 from __future__ import annotations
 
 from sqlalchemy import and_, exists, select
-from sqlalchemy.orm import Session
 
 from pdhub.credentials import service as credentials
 from pdhub.credentials.models import Award
-from pdhub.db import utcnow
+from pdhub.db import DbSession, utcnow
 from pdhub.learning.models import (
     Enrollment,
     EnrollmentStatus,
@@ -28,7 +27,7 @@ from pdhub.submissions.models import Submission
 from pdhub.submissions.states import SubmissionStatus
 
 
-def quiz_passed(session: Session, enrollment: Enrollment) -> bool:
+def quiz_passed(session: DbSession, enrollment: Enrollment) -> bool:
     return (
         session.scalar(
             select(QuizAttempt.id)
@@ -41,14 +40,14 @@ def quiz_passed(session: Session, enrollment: Enrollment) -> bool:
     )
 
 
-def evidence_passed(session: Session, enrollment: Enrollment) -> bool:
+def evidence_passed(session: DbSession, enrollment: Enrollment) -> bool:
     status = session.scalar(
         select(Submission.status).where(Submission.enrollment_id == enrollment.id)
     )
     return status is SubmissionStatus.PASSED
 
 
-def complete_if_done(session: Session, enrollment: Enrollment) -> Award | None:
+def complete_if_done(session: DbSession, enrollment: Enrollment) -> Award | None:
     """Mark ``enrollment`` complete and record its Award once both parts have passed.
 
     Safe to call repeatedly (tasks rerun): the Award is recorded once per enrollment.
@@ -70,7 +69,7 @@ def complete_if_done(session: Session, enrollment: Enrollment) -> Award | None:
     return credentials.record_award(session, enrollment)
 
 
-def incomplete_enrollment_ids(session: Session, limit: int = 500) -> list[int]:
+def incomplete_enrollment_ids(session: DbSession, limit: int = 500) -> list[int]:
     """Enrollments whose knowledge check and evidence have both passed but that have
     no Award (for the periodic sweep)."""
     quiz = exists().where(
@@ -91,7 +90,7 @@ def incomplete_enrollment_ids(session: Session, limit: int = 500) -> list[int]:
     )
 
 
-def complete_enrollments(session: Session, enrollment_ids: list[int]) -> int:
+def complete_enrollments(session: DbSession, enrollment_ids: list[int]) -> int:
     """Complete each enrollment whose parts have all passed; how many got an Award now.
 
     The sweep's repair for an enrollment whose completion was missed (a crash between

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DecimalField,
@@ -21,29 +22,29 @@ class CatalogForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = SearchField("Search modules", validators=[Optional()])
-    topic = SelectField("Topic", choices=[], validate_choice=False)
-    grade_band = SelectField("Grade band", choices=[], validate_choice=False)
-    standard = SelectField("Standard", choices=[], validate_choice=False)
+    q = SearchField(_l("Search modules"), validators=[Optional()])
+    topic = SelectField(_l("Topic"), choices=[], validate_choice=False)
+    grade_band = SelectField(_l("Grade band"), choices=[], validate_choice=False)
+    standard = SelectField(_l("Standard"), choices=[], validate_choice=False)
     hours_min = DecimalField(
-        "Fewest hours",
+        _l("Fewest hours"),
         places=None,
         validators=[
             Optional(),
-            NumberRange(0, 200, "Enter a number of hours from 0 to 200."),
+            NumberRange(0, 200, _l("Enter a number of hours from 0 to 200.")),
         ],
     )
     hours_max = DecimalField(
-        "Most hours",
+        _l("Most hours"),
         places=None,
         validators=[
             Optional(),
-            NumberRange(0, 200, "Enter a number of hours from 0 to 200."),
+            NumberRange(0, 200, _l("Enter a number of hours from 0 to 200.")),
         ],
     )
     sort = SelectField(
-        "Sort by",
-        choices=[SelectChoice(key, label) for key, label in SORTS.items()],
+        _l("Sort by"),
+        choices=[SelectChoice(key, _l(label)) for key, label in SORTS.items()],
         validate_choice=False,
     )
 
@@ -55,7 +56,7 @@ class QuizForm(FlaskForm):
 
 class GrantAttemptsForm(FlaskForm):
     note = TextAreaField(
-        "Note to the teacher (optional)",
+        _l("Note to the teacher (optional)"),
         validators=[Optional(), Length(max=500)],
-        description="Say what to review before trying again. It goes in the email.",
+        description=_l("Say what to review before trying again. It goes in the email."),
     )

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
+from pdhub.db import DbSession
 from pdhub.learning.models import Lesson, Module
 from pdhub.learning.packages import ModulePackage, load_package, render_markdown
 from pdhub.learning.packages.model import MANIFEST
@@ -52,9 +52,26 @@ def _sections(package: ModulePackage) -> dict[str, Any]:
     }
 
 
+def _translations(package: ModulePackage) -> dict[str, Any]:
+    """The translations as stored: each lesson's Markdown rendered once, like the
+    English lessons."""
+    stored = {}
+    for language, texts in package.translations.items():
+        lessons = {
+            slug: {
+                "title": lesson["title"],
+                "body_markdown": lesson["body"],
+                "body_html": render_markdown(lesson["body"]),
+            }
+            for slug, lesson in texts["lessons"].items()
+        }
+        stored[language] = {**_plain(dict(texts)), "lessons": lessons}
+    return stored
+
+
 def search_text(package: ModulePackage) -> str:
     """Lower-cased words the catalog search matches: title, summary, competency,
-    topics, grade bands, standard codes and lesson titles."""
+    topics, grade bands, standard codes and lesson titles (of every language)."""
     parts = [
         package.title,
         package.summary,
@@ -67,10 +84,18 @@ def search_text(package: ModulePackage) -> str:
         *(s.name for s in package.standards),
         *(lesson.title for lesson in package.lessons),
     ]
+    for texts in package.translations.values():
+        parts += [
+            texts["title"],
+            texts["summary"],
+            texts["competency"],
+            texts["key_method"]["summary"],
+            *(lesson["title"] for lesson in texts["lessons"].values()),
+        ]
     return " ".join(" ".join(parts).lower().split())
 
 
-def import_package(session: Session, package: ModulePackage) -> tuple[Module, bool]:
+def import_package(session: DbSession, package: ModulePackage) -> tuple[Module, bool]:
     """Store ``package`` as a module version; (module, created).
 
     Idempotent: a package whose slug and content hash are already stored changes
@@ -82,7 +107,7 @@ def import_package(session: Session, package: ModulePackage) -> tuple[Module, bo
     return module, change != "unchanged"
 
 
-def _import(session: Session, package: ModulePackage) -> tuple[Module, str]:
+def _import(session: DbSession, package: ModulePackage) -> tuple[Module, str]:
     existing = session.scalar(
         select(Module).where(
             Module.slug == package.slug, Module.content_hash == package.content_hash
@@ -117,6 +142,7 @@ def _import(session: Session, package: ModulePackage) -> tuple[Module, str]:
         badge_media_type=package.badge.media_type,
         badge_alt=package.badge.alt,
         search_text=search_text(package),
+        translations=_translations(package),
         **_sections(package),
     )
     module.lessons = [
@@ -135,7 +161,7 @@ def _import(session: Session, package: ModulePackage) -> tuple[Module, str]:
     return module, "created" if highest is None else "new version"
 
 
-def import_folder(session: Session, folder: Path | str) -> ImportOutcome:
+def import_folder(session: DbSession, folder: Path | str) -> ImportOutcome:
     """Load (raising packages.LoadError with every problem) and import one folder."""
     module, change = _import(session, load_package(folder))
     return ImportOutcome(module, change != "unchanged", change)

@@ -58,7 +58,11 @@ class Module(Base):
     badge_image: Mapped[bytes] = mapped_column(LargeBinary)
     badge_media_type: Mapped[str] = mapped_column(String(40))
     badge_alt: Mapped[str] = mapped_column(String(300))
-    # Lower-cased title, summary, competency, topics and lesson titles for search.
+    # By language code: the module's texts in that language (translations/<code>.yaml;
+    # lessons with their rendered body_html), read through pdhub.learning.localized.
+    translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Lower-cased title, summary, competency, topics and lesson titles for search
+    # (in every language the module has).
     search_text: Mapped[str] = mapped_column(Text, default="")
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -117,6 +121,9 @@ class Enrollment(Base):
         ForeignKey("lessons.id", ondelete="SET NULL")
     )
     due_date: Mapped[date | None] = mapped_column(Date)
+    # The language the module is taken in (the teacher's when they enrolled, where
+    # the module has it, else English): its credential is issued in it.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]

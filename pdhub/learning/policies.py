@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
 from pdhub.accounts.models import Role, User
+from pdhub.db import DbSession
 from pdhub.learning.models import Enrollment
 from pdhub.review.policies import serves
 
 
 def can_browse_catalog(user: User) -> bool:
-    return user.is_authenticated
+    return bool(user.is_authenticated)
 
 
 def can_enroll(user: User) -> bool:
@@ -23,7 +22,7 @@ def can_open_enrollment(user: User, enrollment: Enrollment) -> bool:
     return user.is_authenticated and enrollment.user_id == user.id
 
 
-def can_grant_attempts(session: Session, actor: User, teacher: User) -> bool:
+def can_grant_attempts(session: DbSession, actor: User, teacher: User) -> bool:
     """A coach who serves the teacher, the teacher's district administrator, or a
     platform administrator may give them more knowledge-check attempts."""
     if actor.role is Role.ADMIN:

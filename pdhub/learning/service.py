@@ -15,14 +15,16 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import Integer, String, cast, func, select
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from pdhub import jobs, tasks
 from pdhub.accounts.models import Role, User
 from pdhub.credentials.models import Award, IssuedCredential
-from pdhub.db import utcnow
+from pdhub.db import DbSession, utcnow
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from pdhub.i18n import DEFAULT_LANGUAGE
 from pdhub.learning import completion, policies
+from pdhub.learning.localized import LocalizedModule, language_for
 from pdhub.learning.models import (
     Enrollment,
     EnrollmentStatus,
@@ -41,13 +43,19 @@ from pdhub.learning.packages import (
     score_quiz,
 )
 from pdhub.learning.packages.model import MAX_ANSWER_CHARS
+from pdhub.learning.texts import _l, ngettext
+from pdhub.learning.texts import gettext as _
 from pdhub.notifications import service as notifications
 from pdhub.review.policies import scope_clause
 from pdhub.submissions.models import Submission
 from pdhub.submissions.states import SubmissionStatus
 
 PAGE_SIZE = 12
-SORTS = {"title": "Title (A to Z)", "hours": "Hours (fewest first)", "newest": "Newest"}
+SORTS = {
+    "title": _l("Title (A to Z)"),
+    "hours": _l("Hours (fewest first)"),
+    "newest": _l("Newest"),
+}
 
 
 # --- the catalog ---------------------------------------------------------------------
@@ -74,7 +82,8 @@ class CatalogFacets:
 
 @dataclass(frozen=True)
 class CatalogPage:
-    modules: list[Module]
+    #: Each with its texts in the reader's language where it has them.
+    modules: list[LocalizedModule]
     total: int
     page: int
     pages: int
@@ -96,8 +105,14 @@ def _json_contains(column: Any, text: str) -> Any:
 GRADE_ORDER = ["PreK", "K-2", "3-5", "6-8", "9-12", "Higher education", "Adult"]
 
 
-def catalog(session: Session, user: User | None, query: CatalogQuery) -> CatalogPage:
-    """One page of current modules matching ``query``, with the filter choices.
+def catalog(
+    session: DbSession,
+    user: User | None,
+    query: CatalogQuery,
+    language: str = DEFAULT_LANGUAGE,
+) -> CatalogPage:
+    """One page of current modules matching ``query``, with the filter choices;
+    each module's texts in ``language`` where it has them, else in English.
 
     Runs a fixed number of SQL statements whatever the catalog's size: facets, count,
     page, and the user's enrollments.
@@ -160,11 +175,16 @@ def catalog(session: Session, user: User | None, query: CatalogQuery) -> Catalog
         )
     )
     return CatalogPage(
-        modules, total, page, pages, facets, enrollments_by_slug(session, user)
+        [LocalizedModule(module, language) for module in modules],
+        total,
+        page,
+        pages,
+        facets,
+        enrollments_by_slug(session, user),
     )
 
 
-def enrollments_by_slug(session: Session, user: User | None) -> dict[str, Enrollment]:
+def enrollments_by_slug(session: DbSession, user: User | None) -> dict[str, Enrollment]:
     """The user's enrollments keyed by module slug (one query)."""
     if user is None or not user.is_authenticated:
         return {}
@@ -176,7 +196,7 @@ def enrollments_by_slug(session: Session, user: User | None) -> dict[str, Enroll
     return {slug: enrollment for slug, enrollment in rows}  # noqa: C416 - Row pairs
 
 
-def current_module(session: Session, slug: str) -> Module:
+def current_module(session: DbSession, slug: str) -> Module:
     """The current version of ``slug`` with its lessons; NotFound otherwise."""
     module = session.scalar(
         select(Module)
@@ -184,11 +204,11 @@ def current_module(session: Session, slug: str) -> Module:
         .options(selectinload(Module.lessons))
     )
     if module is None:
-        raise NotFound("There is no module at this address.")
+        raise NotFound(_("There is no module at this address."))
     return module
 
 
-def module_version(session: Session, slug: str, version: int | None) -> Module:
+def module_version(session: DbSession, slug: str, version: int | None) -> Module:
     """A given version of ``slug`` (the current one when ``version`` is None)."""
     if version is None:
         return current_module(session, slug)
@@ -196,14 +216,14 @@ def module_version(session: Session, slug: str, version: int | None) -> Module:
         select(Module).where(Module.slug == slug, Module.version == version)
     )
     if module is None:
-        raise NotFound("There is no module at this address.")
+        raise NotFound(_("There is no module at this address."))
     return module
 
 
 # --- enrollment and lessons ---------------------------------------------------------
 
 
-def enrollment_for(session: Session, user: User, slug: str) -> Enrollment | None:
+def enrollment_for(session: DbSession, user: User, slug: str) -> Enrollment | None:
     """The user's enrollment in any version of ``slug``, if they have one."""
     return session.scalar(
         select(Enrollment)
@@ -214,20 +234,25 @@ def enrollment_for(session: Session, user: User, slug: str) -> Enrollment | None
     )
 
 
-def enroll(session: Session, actor: User, module: Module) -> Enrollment:
-    """Enroll ``actor`` in ``module``; an existing enrollment in any version of it is
-    returned as it is (the teacher keeps the version they started)."""
+def enroll(
+    session: DbSession, actor: User, module: Module, language: str = DEFAULT_LANGUAGE
+) -> Enrollment:
+    """Enroll ``actor`` in ``module``, taking it in ``language`` when the module has
+    it (else English: the credential is issued in that language); an existing
+    enrollment in any version of it is returned as it is (the teacher keeps the
+    version and the language they started with)."""
     existing = enrollment_for(session, actor, module.slug)
     if existing is not None:
         return existing
     if not actor.email_verified:
         # Badges are bound to the address: it must be the teacher's own.
-        raise PermissionDenied("Confirm your email address before you enroll.")
+        raise PermissionDenied(_("Confirm your email address before you enroll."))
     if not module.is_current:
-        raise Conflict("This version of the module is no longer offered.")
+        raise Conflict(_("This version of the module is no longer offered."))
     enrollment = Enrollment(
         user_id=actor.id,
         module_id=module.id,
+        language=language_for(module, language),
         current_lesson_id=module.lessons[0].id if module.lessons else None,
     )
     session.add(enrollment)
@@ -235,11 +260,11 @@ def enroll(session: Session, actor: User, module: Module) -> Enrollment:
     return enrollment
 
 
-def get_enrollment(session: Session, actor: User, enrollment_id: int) -> Enrollment:
+def get_enrollment(session: DbSession, actor: User, enrollment_id: int) -> Enrollment:
     """The enrollment, only for the teacher who owns it (NotFound for anyone else)."""
     enrollment = session.get(Enrollment, enrollment_id)
     if enrollment is None or enrollment.user_id != actor.id:
-        raise NotFound("There is no enrollment at this address.")
+        raise NotFound(_("There is no enrollment at this address."))
     return enrollment
 
 
@@ -247,15 +272,15 @@ def find_lesson(enrollment: Enrollment, slug: str) -> Lesson:
     for lesson in enrollment.module.lessons:
         if lesson.slug == slug:
             return lesson
-    raise NotFound("This module has no lesson at this address.")
+    raise NotFound(_("This module has no lesson at this address."))
 
 
 def open_lesson(
-    session: Session, actor: User, enrollment: Enrollment, lesson: Lesson
+    session: DbSession, actor: User, enrollment: Enrollment, lesson: Lesson
 ) -> None:
     """Remember ``lesson`` as where the teacher resumes."""
     if enrollment.user_id != actor.id:
-        raise PermissionDenied("Only the enrolled teacher can do this.")
+        raise PermissionDenied(_("Only the enrolled teacher can do this."))
     if enrollment.current_lesson_id != lesson.id:
         enrollment.current_lesson_id = lesson.id
     enrollment.last_activity_at = utcnow()
@@ -263,14 +288,14 @@ def open_lesson(
 
 
 def complete_lesson(
-    session: Session, actor: User, enrollment: Enrollment, lesson: Lesson
+    session: DbSession, actor: User, enrollment: Enrollment, lesson: Lesson
 ) -> Lesson | None:
     """Mark ``lesson`` done (once) and move the resume point on; returns the next
     lesson, or None after the last one."""
     if enrollment.user_id != actor.id:
-        raise PermissionDenied("Only the enrolled teacher can do this.")
+        raise PermissionDenied(_("Only the enrolled teacher can do this."))
     if lesson.module_id != enrollment.module_id:
-        raise NotFound("This module has no such lesson.")
+        raise NotFound(_("This module has no such lesson."))
     done = session.scalar(
         select(LessonProgress.id).where(
             LessonProgress.enrollment_id == enrollment.id,
@@ -293,10 +318,16 @@ def complete_lesson(
 
 @dataclass(frozen=True)
 class Step:
-    label: str
+    #: The lesson's title; for the knowledge check and the evidence, the step's name
+    #: in English (``label`` gives it in the reader's language).
+    title: str
     url_kind: str  # "lesson", "quiz" or "evidence"
     lesson_slug: str | None
     done: bool
+
+    @property
+    def label(self) -> str:
+        return self.title if self.url_kind == "lesson" else _(self.title)
 
 
 @dataclass(frozen=True)
@@ -325,7 +356,7 @@ class Progress:
 
 
 def progress_for(
-    session: Session, enrollments: Sequence[Enrollment]
+    session: DbSession, enrollments: Sequence[Enrollment]
 ) -> dict[int, Progress]:
     """Progress for several enrollments in a fixed number of queries."""
     ids = [enrollment.id for enrollment in enrollments]
@@ -371,9 +402,9 @@ def progress_for(
             )
             for lesson in module_lessons
         ]
-        steps.append(Step("Knowledge check", "quiz", None, enrollment.id in passed))
+        steps.append(Step(_l("Knowledge check"), "quiz", None, enrollment.id in passed))
         steps.append(
-            Step("Evidence from your classroom", "evidence", None, evidence_done)
+            Step(_l("Evidence from your classroom"), "evidence", None, evidence_done)
         )
         result[enrollment.id] = Progress(
             steps=steps,
@@ -385,7 +416,7 @@ def progress_for(
     return result
 
 
-def progress(session: Session, enrollment: Enrollment) -> Progress:
+def progress(session: DbSession, enrollment: Enrollment) -> Progress:
     return progress_for(session, [enrollment])[enrollment.id]
 
 
@@ -396,7 +427,7 @@ def module_quiz(module: Module) -> Quiz:
     return quiz_from_data(module.quiz)
 
 
-def attempts(session: Session, enrollment: Enrollment) -> list[QuizAttempt]:
+def attempts(session: DbSession, enrollment: Enrollment) -> list[QuizAttempt]:
     return list(
         session.scalars(
             select(QuizAttempt)
@@ -406,7 +437,7 @@ def attempts(session: Session, enrollment: Enrollment) -> list[QuizAttempt]:
     )
 
 
-def granted_attempts(session: Session, enrollment: Enrollment) -> int:
+def granted_attempts(session: DbSession, enrollment: Enrollment) -> int:
     """Attempts given beyond the module's own by a coach or administrator."""
     return int(
         session.scalar(
@@ -418,13 +449,13 @@ def granted_attempts(session: Session, enrollment: Enrollment) -> int:
     )
 
 
-def allowed_attempts(session: Session, enrollment: Enrollment) -> int:
+def allowed_attempts(session: DbSession, enrollment: Enrollment) -> int:
     return module_quiz(enrollment.module).max_attempts + granted_attempts(
         session, enrollment
     )
 
 
-def attempts_left(session: Session, enrollment: Enrollment) -> int:
+def attempts_left(session: DbSession, enrollment: Enrollment) -> int:
     return max(
         0,
         allowed_attempts(session, enrollment) - len(attempts(session, enrollment)),
@@ -483,7 +514,7 @@ def attempt_quiz(attempt: QuizAttempt) -> Quiz:
     )
 
 
-def next_paper(session: Session, enrollment: Enrollment) -> Quiz:
+def next_paper(session: DbSession, enrollment: Enrollment) -> Quiz:
     """The paper the teacher's next attempt asks."""
     number = len(attempts(session, enrollment)) + 1
     return draw_paper(module_quiz(enrollment.module), enrollment.id, number)
@@ -494,7 +525,7 @@ class AnswerProblems(InvalidInput):
     form) to a message."""
 
     def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__("Some answers need fixing.")
+        super().__init__(_("Some answers need fixing."))
         self.problems = problems
 
 
@@ -505,7 +536,7 @@ def clean_answers(quiz: Quiz, form: Mapping[str, Sequence[str]]) -> dict[str, An
     by_id = {question.id: question for question in quiz.questions}
     for key in form:
         if key.startswith("q-") and key[2:] not in by_id:
-            problems[""] = (
+            problems[""] = _(
                 "The form had an answer to a question that isn't in this "
                 "knowledge check. Please reload the page and try again."
             )
@@ -513,35 +544,35 @@ def clean_answers(quiz: Quiz, form: Mapping[str, Sequence[str]]) -> dict[str, An
     for question in quiz.questions:
         values = [value for value in form.get(f"q-{question.id}", []) if value.strip()]
         if any(len(value) > MAX_ANSWER_CHARS for value in values):
-            problems[question.id] = "This answer is too long."
+            problems[question.id] = _("This answer is too long.")
             continue
         if not values:
             problems[question.id] = (
-                "Choose an answer." if question.choices else "Type an answer."
+                _("Choose an answer.") if question.choices else _("Type an answer.")
             )
             continue
         if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
             known = {choice.id for choice in question.choices}
             if not set(values) <= known:
-                problems[question.id] = (
+                problems[question.id] = _(
                     "That choice isn't one of the options. Please choose again."
                 )
                 continue
             if question.type is QuestionType.SINGLE and len(values) > 1:
-                problems[question.id] = "Choose only one answer."
+                problems[question.id] = _("Choose only one answer.")
                 continue
             answers[question.id] = (
                 values if question.type is QuestionType.MULTIPLE else values[0]
             )
         else:
             if len(values) > 1:
-                problems[question.id] = "Give one answer."
+                problems[question.id] = _("Give one answer.")
                 continue
             if (
                 question.type is QuestionType.NUMERIC
                 and parse_number(values[0]) is None
             ):
-                problems[question.id] = "Enter a number, like 25 or 2.5."
+                problems[question.id] = _("Enter a number, like 25 or 2.5.")
                 continue
             answers[question.id] = values[0]
     if problems:
@@ -550,7 +581,7 @@ def clean_answers(quiz: Quiz, form: Mapping[str, Sequence[str]]) -> dict[str, An
 
 
 def submit_quiz(
-    session: Session,
+    session: DbSession,
     actor: User,
     enrollment: Enrollment,
     form: Mapping[str, Sequence[str]],
@@ -562,16 +593,24 @@ def submit_quiz(
     the check was already passed.
     """
     if enrollment.user_id != actor.id:
-        raise PermissionDenied("Only the enrolled teacher can do this.")
+        raise PermissionDenied(_("Only the enrolled teacher can do this."))
     quiz = module_quiz(enrollment.module)
     previous = attempts(session, enrollment)
     if any(attempt.passed for attempt in previous):
-        raise Conflict("You have already passed this knowledge check.")
+        raise Conflict(_("You have already passed this knowledge check."))
     if any(attempt.status is QuizAttemptStatus.SUBMITTED for attempt in previous):
-        raise Conflict("Your last attempt is still being scored. Please wait a moment.")
+        raise Conflict(
+            _("Your last attempt is still being scored. Please wait a moment.")
+        )
     allowed = allowed_attempts(session, enrollment)
     if len(previous) >= allowed:
-        raise Conflict(f"You have used all {allowed} attempts at this knowledge check.")
+        raise Conflict(
+            ngettext(
+                "You have used your %(num)d attempt at this knowledge check.",
+                "You have used all %(num)d attempts at this knowledge check.",
+                allowed,
+            )
+        )
     number = len(previous) + 1
     paper = draw_paper(quiz, enrollment.id, number)
     answers = clean_answers(paper, form)
@@ -589,7 +628,7 @@ def submit_quiz(
     return attempt
 
 
-def grade_quiz_attempt(session: Session, attempt_id: int) -> QuizAttempt | None:
+def grade_quiz_attempt(session: DbSession, attempt_id: int) -> QuizAttempt | None:
     """Score a submitted attempt, store per-question results, mark it GRADED and, when
     it passed, complete the enrollment if the evidence has passed too (completion).
     Safe to run twice: a graded attempt is left alone."""
@@ -608,7 +647,7 @@ def grade_quiz_attempt(session: Session, attempt_id: int) -> QuizAttempt | None:
     return attempt
 
 
-def ungraded_attempt_ids(session: Session, older_than: datetime) -> list[int]:
+def ungraded_attempt_ids(session: DbSession, older_than: datetime) -> list[int]:
     """Attempts saved before ``older_than`` and never scored (for the outbox sweep)."""
     return list(
         session.scalars(
@@ -633,7 +672,7 @@ class MyLearning:
     credentials: dict[int, IssuedCredential] = dataclasses.field(default_factory=dict)
 
 
-def my_learning(session: Session, user: User) -> MyLearning:
+def my_learning(session: DbSession, user: User) -> MyLearning:
     """The teacher's enrollments with their progress, and their awards."""
     enrollments = list(
         session.scalars(
@@ -666,7 +705,7 @@ def my_learning(session: Session, user: User) -> MyLearning:
 
 
 def _current_credentials(
-    session: Session, awards: Sequence[Award]
+    session: DbSession, awards: Sequence[Award]
 ) -> dict[int, IssuedCredential]:
     if not awards:
         return {}
@@ -676,6 +715,13 @@ def _current_credentials(
         )
     )
     return {credential.award_id: credential for credential in found}
+
+
+BADGE_STANDING = {
+    "Valid": _l("Valid"),
+    "Revoked": _l("Revoked"),
+    "Suspended": _l("Suspended"),
+}
 
 
 @dataclass(frozen=True)
@@ -689,12 +735,17 @@ class TranscriptRow:
     status: str = "Valid"
 
     @property
+    def status_label(self) -> str:
+        """The badge's standing in the reader's language."""
+        return _(BADGE_STANDING.get(self.status, self.status))
+
+    @property
     def counted(self) -> bool:
         """Whether its hours count: not while its badge is revoked or suspended."""
         return self.status == "Valid"
 
 
-def transcript(session: Session, user: User) -> list[TranscriptRow]:
+def transcript(session: DbSession, user: User) -> list[TranscriptRow]:
     """Completed modules with their PD hours and their badge's standing, oldest
     completion first."""
     rows = session.execute(
@@ -725,6 +776,7 @@ def transcript(session: Session, user: User) -> list[TranscriptRow]:
             "Revoked" if revoked else "Suspended" if suspended else "Valid",
         )
         for title, version, hours, completed, revoked, suspended in rows
+        if completed is not None  # the query leaves out the others
     ]
 
 
@@ -745,7 +797,7 @@ class OutOfTries:
     last_score: int | None
 
 
-def out_of_tries(session: Session, actor: User, limit: int = 200) -> list[OutOfTries]:
+def out_of_tries(session: DbSession, actor: User, limit: int = 200) -> list[OutOfTries]:
     """The enrollments in ``actor``'s scope (served teachers for a coach, the district
     for its administrator, everyone for an administrator) whose attempts are all used
     and none passed, most recent first."""
@@ -787,23 +839,25 @@ def out_of_tries(session: Session, actor: User, limit: int = 200) -> list[OutOfT
 
 
 def grant_attempts(
-    session: Session, actor: User, enrollment: Enrollment, note: str, count: int = 1
+    session: DbSession, actor: User, enrollment: Enrollment, note: str, count: int = 1
 ) -> QuizAttemptGrant:
     """Give the teacher ``attempts`` more tries at the knowledge check, record who did
     it and why, and tell the teacher in the app and by email."""
     teacher = enrollment.user
     if not policies.can_grant_attempts(session, actor, teacher):
-        raise NotFound("There is no such knowledge check.")
+        raise NotFound(_("There is no such knowledge check."))
     note = " ".join(note.split())
     if len(note) > 500:
-        raise InvalidInput("Use at most 500 characters for the note.", field="note")
+        raise InvalidInput(_("Use at most 500 characters for the note."), field="note")
     if not 1 <= count <= 5:
-        raise InvalidInput("Give between 1 and 5 more attempts.", field="count")
+        raise InvalidInput(_("Give between 1 and 5 more attempts."), field="count")
     previous = attempts(session, enrollment)
     if any(attempt.passed for attempt in previous):
-        raise Conflict(f"{teacher.name} has already passed this knowledge check.")
+        raise Conflict(
+            _("%(name)s has already passed this knowledge check.", name=teacher.name)
+        )
     if len(previous) < allowed_attempts(session, enrollment):
-        raise Conflict(f"{teacher.name} still has attempts left.")
+        raise Conflict(_("%(name)s still has attempts left.", name=teacher.name))
     grant = QuizAttemptGrant(
         enrollment_id=enrollment.id,
         granted_by_id=actor.id,
@@ -813,8 +867,14 @@ def grant_attempts(
     session.add(grant)
     session.flush()
     module = enrollment.module
-    more = "another attempt" if count == 1 else f"{count} more attempts"
-    message = f"{actor.name} gave you {more} at the knowledge check for {module.title}."
+    message = ngettext(
+        "%(person)s gave you another attempt at the knowledge check for %(module)s.",
+        "%(person)s gave you %(num)d more attempts at the knowledge check for "
+        "%(module)s.",
+        count,
+        person=actor.name,
+        module=module.title,
+    )
     path = f"/learn/{enrollment.id}/quiz"
     notifications.tell(
         session,
@@ -823,13 +883,16 @@ def grant_attempts(
             to=teacher,
             text=message,
             link=path,
-            subject=f"You can try the knowledge check again: {module.title}",
+            subject=_(
+                "You can try the knowledge check again: %(module)s",
+                module=module.title,
+            ),
             template="quiz_attempts_granted",
             context={
                 "teacher": teacher,
                 "actor": actor,
                 "module": module,
-                "more": more,
+                "count": count,
                 "note": note,
                 "link": notifications.absolute_link(path),
             },

@@ -15,6 +15,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
@@ -25,7 +26,7 @@ from pdhub.errors import NotFound
 from pdhub.exports import csv_response, csv_text
 from pdhub.extensions import db
 from pdhub.forms import saving
-from pdhub.learning import forms, policies, service
+from pdhub.learning import forms, localized, policies, service
 from pdhub.learning.models import Enrollment, QuizAttempt, QuizAttemptStatus
 from pdhub.templating import in_zone, viewer_zone
 
@@ -66,15 +67,17 @@ def _catalog_query(form: forms.CatalogForm) -> service.CatalogQuery:
 def catalog() -> Any:
     form = forms.CatalogForm(request.args)
     query = _catalog_query(form)
-    result = service.catalog(db.session, current_user, query)
-    form.topic.choices = [SelectChoice("", "Any topic")] + [
+    result = service.catalog(
+        db.session, current_user, query, localized.current_language()
+    )
+    form.topic.choices = [SelectChoice("", _("Any topic"))] + [
         SelectChoice(topic, topic.replace("-", " ").capitalize())
         for topic in result.facets.topics
     ]
-    form.grade_band.choices = [SelectChoice("", "Any grade band")] + [
+    form.grade_band.choices = [SelectChoice("", _("Any grade band"))] + [
         SelectChoice(band, band) for band in result.facets.grade_bands
     ]
-    form.standard.choices = [SelectChoice("", "Any standard")] + [
+    form.standard.choices = [SelectChoice("", _("Any standard"))] + [
         SelectChoice(code, label) for code, label in result.facets.standards
     ]
     args = {
@@ -96,7 +99,7 @@ def module(slug: str) -> Any:
     progress = service.progress(db.session, enrollment) if enrollment else None
     return render_template(
         "learning/module.html",
-        module=current,
+        module=localized.localized(current),
         enrollment=enrollment,
         progress=progress,
         can_enroll=policies.can_enroll(current_user),
@@ -131,12 +134,14 @@ def enroll(slug: str) -> Any:
     except NotFound:
         abort(404)
     if not current_user.email_verified:
-        flash("Confirm your email address first: then you can enroll.", "info")
+        flash(_("Confirm your email address first: then you can enroll."), "info")
         return redirect(url_for("accounts.verify_email"), 303)
     if not ConfirmForm(prefix="enroll").validate_on_submit():
-        flash("That form expired. Please press Enroll again.", "error")
+        flash(_("That form expired. Please press Enroll again."), "error")
         return redirect(url_for("learning.module", slug=slug), 303)
-    enrollment = service.enroll(db.session, current_user, current)
+    enrollment = service.enroll(
+        db.session, current_user, current, localized.current_language()
+    )
     db.session.commit()
     return redirect(_resume_url(enrollment), 303)
 
@@ -181,16 +186,19 @@ def lesson(enrollment_id: int, lesson_slug: str) -> Any:
         abort(404)
     service.open_lesson(db.session, current_user, enrollment, current)
     db.session.commit()
+    module = localized.localized(enrollment.module)
     lessons = enrollment.module.lessons
     index = lessons.index(current)
     return render_template(
         "learning/lesson.html",
         enrollment=enrollment,
-        module=enrollment.module,
-        lesson=current,
+        module=module,
+        lesson=module.localize_lesson(current),
         position=index + 1,
-        previous=lessons[index - 1] if index > 0 else None,
-        following=lessons[index + 1] if index + 1 < len(lessons) else None,
+        previous=module.localize_lesson(lessons[index - 1]) if index > 0 else None,
+        following=module.localize_lesson(lessons[index + 1])
+        if index + 1 < len(lessons)
+        else None,
         progress=service.progress(db.session, enrollment),
         complete_form=ConfirmForm(prefix="done"),
     )
@@ -205,7 +213,7 @@ def complete_lesson(enrollment_id: int, lesson_slug: str) -> Any:
     except NotFound:
         abort(404)
     if not ConfirmForm(prefix="done").validate_on_submit():
-        flash("That form expired. Please press the button again.", "error")
+        flash(_("That form expired. Please press the button again."), "error")
         return redirect(
             url_for(
                 "learning.lesson", enrollment_id=enrollment.id, lesson_slug=current.slug
@@ -223,7 +231,7 @@ def complete_lesson(enrollment_id: int, lesson_slug: str) -> Any:
             ),
             303,
         )
-    flash("You finished the last lesson. Next: the knowledge check.", "success")
+    flash(_("You finished the last lesson. Next: the knowledge check."), "success")
     return redirect(url_for("learning.quiz", enrollment_id=enrollment.id), 303)
 
 
@@ -236,11 +244,12 @@ def _render_quiz(
 ) -> Any:
     attempts = service.attempts(db.session, enrollment)
     allowed = service.allowed_attempts(db.session, enrollment)
+    module = localized.localized(enrollment.module)
     return render_template(
         "learning/quiz.html",
         enrollment=enrollment,
-        module=enrollment.module,
-        quiz=service.next_paper(db.session, enrollment),
+        module=module,
+        quiz=module.localize_quiz(service.next_paper(db.session, enrollment)),
         attempts=attempts,
         form=form,
         problems=problems or {},
@@ -300,16 +309,26 @@ def quiz_attempt(enrollment_id: int, number: int) -> Any:
         abort(404)
     attempts = service.attempts(db.session, enrollment)
     allowed = service.allowed_attempts(db.session, enrollment)
+    module = localized.localized(enrollment.module)
+    # Feedback was kept in English when graded; show it in the reader's language.
+    results = {
+        result["question_id"]: {
+            **result,
+            "feedback": module.feedback(result["question_id"], result["correct"])
+            or result["feedback"],
+        }
+        for result in attempt.results or []
+    }
     return render_template(
         "learning/quiz_result.html",
         enrollment=enrollment,
-        module=enrollment.module,
-        quiz=service.attempt_quiz(attempt),
+        module=module,
+        quiz=module.localize_quiz(service.attempt_quiz(attempt)),
         passing_score=service.module_quiz(enrollment.module).passing_score,
         attempt=attempt,
         scoring=attempt.status is QuizAttemptStatus.SUBMITTED,
-        results={result["question_id"]: result for result in attempt.results or []},
-        lessons={lesson.slug: lesson for lesson in enrollment.module.lessons},
+        results=results,
+        lessons={lesson.slug: lesson for lesson in module.lessons},
         allowed=allowed,
         attempts_left=max(0, allowed - len(attempts)),
         passed_any=any(a.passed for a in attempts),
@@ -348,12 +367,16 @@ def grant_attempts(enrollment_id: int) -> Any:
             flash(saved.error.message, "error")
         else:
             flash(
-                f"{enrollment.user.name} can try the knowledge check for "
-                f"{enrollment.module.title} again. We told them by email.",
+                _(
+                    "%(name)s can try the knowledge check for %(module)s again. "
+                    "We told them by email.",
+                    name=enrollment.user.name,
+                    module=enrollment.module.title,
+                ),
                 "success",
             )
     else:
-        flash("Use at most 500 characters for the note.", "error")
+        flash(_("Use at most 500 characters for the note."), "error")
     return redirect(url_for("learning.out_of_tries"), 303)
 
 
@@ -384,28 +407,32 @@ def transcript_csv() -> Any:
     # Machine-readable: ISO 8601 in the teacher's zone, with its offset from UTC.
     zone = viewer_zone()
     rows = service.transcript(db.session, current_user)
+    # Headings and words in the reader's language; numbers and times stay in one
+    # format a spreadsheet reads, whatever the language.
     text = csv_text(
         [
-            "Module",
-            "Version",
-            "PD hours",
-            "Completed at (ISO 8601, with UTC offset)",
-            "Badge status",
-            "Counted",
+            _("Module"),
+            _("Version"),
+            _("PD hours"),
+            _("Completed at (ISO 8601, with UTC offset)"),
+            _("Badge status"),
+            _("Counted"),
         ],
         [
             *(
-                [
+                (
                     row.module,
                     row.version,
                     f"{row.hours:g}",
                     in_zone(row.completed, zone).isoformat(timespec="seconds"),
-                    row.status,
-                    "yes" if row.counted else f"no (badge {row.status.lower()})",
-                ]
+                    row.status_label,
+                    _("yes")
+                    if row.counted
+                    else _("no (badge %(status)s)", status=row.status_label.lower()),
+                )
                 for row in rows
             ),
-            ["Total PD hours counted", "", f"{service.transcript_total(rows):g}"],
+            [_("Total PD hours counted"), "", f"{service.transcript_total(rows):g}"],
         ],
     )
     return csv_response(text, "pd-hours-transcript.csv")

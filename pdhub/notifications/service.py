@@ -4,21 +4,20 @@ so each is made once; delivery runs in a task after commit."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, render_template, url_for
+from flask import current_app, has_request_context, render_template, url_for
 from flask_babel.speaklater import LazyString
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
 
 from pdhub import jobs, tasks
 from pdhub.accounts import timezones
 from pdhub.accounts.models import User
-from pdhub.db import Base, utcnow
+from pdhub.db import Base, DbSession, utcnow
 from pdhub.i18n import speaking_to
 from pdhub.notifications.mail import mailer_for
 from pdhub.notifications.models import EmailMessage, Notification
@@ -37,8 +36,12 @@ def absolute_link(path: str) -> str:
 
 
 def link_for(endpoint: str, **values: Any) -> str:
-    """``url_for(endpoint, **values)`` as an absolute link from PDHUB_BASE_URL."""
-    return absolute_link(url_for(endpoint, _external=False, **values))
+    """``url_for(endpoint, **values)`` as an absolute link from PDHUB_BASE_URL; also
+    in a worker, which has no request (and no SERVER_NAME) to build URLs from."""
+    if has_request_context():
+        return absolute_link(url_for(endpoint, _external=False, **values))
+    adapter = current_app.url_map.bind("localhost", script_name="/")
+    return absolute_link(adapter.build(endpoint, values))
 
 
 @dataclass(frozen=True)
@@ -67,12 +70,12 @@ class Message:
     template: str | None = None
     context: Mapping[str, Any] = field(default_factory=dict)
     secret: bool = False
-    #: For an address without an account (an invitation): the language to write in,
-    #: say the district's default. A person with an account gets their own.
-    language: str | None = None
+    #: The email body already rendered (a caller sending thousands of one message
+    #: that differs only in a link renders the template once); else ``template``.
+    body: str | None = None
 
 
-def tell(session: Session, *messages: Message) -> list[int]:
+def tell(session: DbSession, *messages: Message) -> list[int]:
     """The one way to tell people something: each message's in-app notification and
     email are saved where their key is new (one INSERT ... ON CONFLICT DO NOTHING per
     table), and the new emails leave in one delivery job after the commit (none if it
@@ -82,7 +85,7 @@ def tell(session: Session, *messages: Message) -> list[int]:
     mails: list[dict[str, Any]] = []
     for m in messages:
         recipient = _recipient(session, m)
-        with speaking_to(recipient, m.language):
+        with speaking_to(recipient):
             if isinstance(m.to, User) and m.text is not None:
                 notes.append(
                     {
@@ -121,7 +124,7 @@ def tell(session: Session, *messages: Message) -> list[int]:
     return ids
 
 
-def _recipient(session: Session, message: Message) -> User | None:
+def _recipient(session: DbSession, message: Message) -> User | None:
     """The person a message is for: its User, or the account with its address."""
     if isinstance(message.to, User):
         return message.to
@@ -130,6 +133,9 @@ def _recipient(session: Session, message: Message) -> User | None:
 
 
 def _body(message: Message, recipient: User | None) -> str:
+    if message.body is not None:
+        body = message.body
+        return encryption.encrypt(body.encode()).decode() if message.secret else body
     context = dict(message.context)
     if "time_zone" not in context:
         # Times in an email read in its recipient's zone, not in the zone of whoever
@@ -141,9 +147,10 @@ def _body(message: Message, recipient: User | None) -> str:
     return encryption.encrypt(body.encode()).decode() if message.secret else body
 
 
-def _insert_new(session: Session, model: type[Base]) -> Any:
+def _insert_new(session: DbSession, model: type[Base]) -> Any:
     """``INSERT ... ON CONFLICT (key) DO NOTHING`` for ``model`` on this database."""
     dialect = session.get_bind().dialect.name
+    insert: Callable[[type[Base]], Any]  # each dialect's own insert()
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     elif dialect == "sqlite":
@@ -153,7 +160,7 @@ def _insert_new(session: Session, model: type[Base]) -> Any:
     return insert(model).on_conflict_do_nothing(index_elements=["key"])
 
 
-def deliver_email(session: Session, message_id: int) -> bool:
+def deliver_email(session: DbSession, message_id: int) -> bool:
     """Deliver one outbox message unless it was already sent; True if sent now.
 
     Commits twice, because delivery leaves the database: first the attempt (and the
@@ -196,14 +203,14 @@ def deliver_email(session: Session, message_id: int) -> bool:
     return True
 
 
-def _locked(session: Session, message_id: int) -> EmailMessage | None:
+def _locked(session: DbSession, message_id: int) -> EmailMessage | None:
     return session.get(
         EmailMessage, message_id, with_for_update=True, populate_existing=True
     )
 
 
 def unsent_email_ids(
-    session: Session, older_than_seconds: int | None = None
+    session: DbSession, older_than_seconds: int | None = None
 ) -> list[int]:
     """Outbox messages whose delivery job never completed (for the periodic sweep)."""
     if older_than_seconds is None:
@@ -220,7 +227,7 @@ def unsent_email_ids(
     )
 
 
-def unread_count(session: Session, user: User) -> int:
+def unread_count(session: DbSession, user: User) -> int:
     return (
         session.scalar(
             select(func.count(Notification.id)).where(
@@ -231,7 +238,7 @@ def unread_count(session: Session, user: User) -> int:
     )
 
 
-def mark_all_read(session: Session, user: User) -> None:
+def mark_all_read(session: DbSession, user: User) -> None:
     """Mark every unread notification of ``user`` as read."""
     session.execute(
         update(Notification)

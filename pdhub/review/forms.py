@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -13,16 +14,16 @@ class QueueFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
-    module = SelectField("Module", choices=[], validate_choice=False)
-    district = SelectField("District", choices=[], validate_choice=False)
-    school = SelectField("School", choices=[], validate_choice=False)
+    module = SelectField(_l("Module"), choices=[], validate_choice=False)
+    district = SelectField(_l("District"), choices=[], validate_choice=False)
+    school = SelectField(_l("School"), choices=[], validate_choice=False)
     waited = SelectField(
-        "Waiting",
+        _l("Waiting"),
         choices=[
-            SelectChoice("", "Any time"),
-            SelectChoice("1", "1 day or more"),
-            SelectChoice("3", "3 days or more"),
-            SelectChoice("7", "A week or more"),
+            SelectChoice("", _l("Any time")),
+            SelectChoice("1", _l("1 day or more")),
+            SelectChoice("3", _l("3 days or more")),
+            SelectChoice("7", _l("A week or more")),
         ],
         validate_choice=False,
     )
@@ -36,18 +37,19 @@ class ReviewForm(FlaskForm):
     """Rubric fields are added per criterion by ``review_form``."""
 
     overall_feedback = TextAreaField(
-        "Overall feedback",
-        description="What the teacher did well and, if it needs revision, "
-        "where to start.",
+        _l("Overall feedback"),
+        description=_l(
+            "What the teacher did well and, if it needs revision, where to start."
+        ),
         validators=[Optional(), Length(max=10000)],
     )
     decision = RadioField(
-        "Decision",
+        _l("Decision"),
         choices=[
-            SelectChoice("passed", "Passed"),
-            SelectChoice("needs_revision", "Needs revision"),
+            SelectChoice("passed", _l("Passed")),
+            SelectChoice("needs_revision", _l("Needs revision")),
         ],
-        validators=[DataRequired("Choose passed or needs revision.")],
+        validators=[DataRequired(_l("Choose passed or needs revision."))],
     )
 
 
@@ -76,7 +78,7 @@ def review_form(rubric: dict[str, Any], **kwargs: Any) -> ReviewForm:
             RubricReviewForm,
             f"feedback_{cid}",
             TextAreaField(
-                f"Feedback on “{criterion['name']}”",
+                _l("Feedback on “%(criterion)s”", criterion=criterion["name"]),
                 validators=[Optional(), Length(max=5000)],
             ),
         )
@@ -85,15 +87,15 @@ def review_form(rubric: dict[str, Any], **kwargs: Any) -> ReviewForm:
 
 class AssignmentForm(FlaskForm):
     coach = SelectField(
-        "Coach",
+        _l("Coach"),
         validate_choice=False,
         choices=[],
-        validators=[DataRequired("Choose a coach.")],
+        validators=[DataRequired(_l("Choose a coach."))],
     )
     scope = SelectField(
-        "Serves",
+        _l("Serves"),
         validate_choice=False,
         choices=[],
-        description="A whole district, or one school in it.",
-        validators=[DataRequired("Choose what the coach serves.")],
+        description=_l("A whole district, or one school in it."),
+        validators=[DataRequired(_l("Choose what the coach serves."))],
     )

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pdhub.learning.models import Module
+from pdhub.learning.texts import _l, gettext
 from pdhub.submissions.models import Artifact, SubmissionVersion
 from pdhub.submissions.service import word_count
 from pdhub.submissions.storage import TYPES_IN_WORDS, sniff_media_type
@@ -30,14 +31,72 @@ SKETCH_SIZE = 64
 
 
 @dataclass(frozen=True)
+class Text:
+    """A message kept as its English template and values, so it is stored in English
+    (screening runs in a background job) and shown in each reader's language."""
+
+    template: str
+    values: dict[str, Any] = field(default_factory=dict)
+    #: The plural template, chosen when ``values["num"]`` is not 1.
+    plural: str | None = None
+    #: Values that are messages themselves (translated too when shown).
+    messages: tuple[str, ...] = ()
+
+    def english(self) -> str:
+        values = dict(self.values)
+        if self.plural is not None and values.get("num") != 1:
+            return self.plural % values
+        return self.template % values
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "template": self.template,
+            "plural": self.plural,
+            "values": self.values,
+            "messages": list(self.messages),
+        }
+
+
+def shown(finding: dict[str, Any]) -> str:
+    """A stored finding (``Finding.as_json``) in the reader's language; findings
+    stored before their text was kept show their English message."""
+    text = finding.get("text")
+    if not isinstance(text, dict) or not isinstance(text.get("template"), str):
+        return str(finding.get("message", ""))
+    values = dict(text.get("values") or {})
+    for key in text.get("messages") or []:
+        if isinstance(values.get(key), str):
+            values[key] = gettext(values[key])
+    template = text["template"]
+    if isinstance(text.get("plural"), str) and values.get("num") != 1:
+        # Each form is its own message (marked with _l): Spanish, like English,
+        # has one form for 1 and another for every other number.
+        template = text["plural"]
+    try:
+        return gettext(template, **values)
+    except (KeyError, TypeError, ValueError):
+        return str(finding.get("message", ""))
+
+
+@dataclass(frozen=True)
 class Finding:
     code: str
-    message: str
+    text: Text
     to_coach: bool = False
     detail: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def message(self) -> str:
+        """In English, as stored (the teacher and the coach see :func:`shown`)."""
+        return self.text.english()
+
     def as_json(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, **self.detail}
+        return {
+            "code": self.code,
+            "message": self.message,
+            **self.detail,
+            "text": self.text.as_json(),
+        }
 
 
 @dataclass
@@ -109,18 +168,32 @@ def parts_present(data: ScreeningInput) -> Iterator[Finding]:
     if not version.context_text.strip():
         yield Finding(
             "context-missing",
-            "The context is empty. Describe your class and what you set out to do.",
+            Text(
+                _l(
+                    "The context is empty. Describe your class and what you set out "
+                    "to do."
+                )
+            ),
         )
     if not data.artifacts and not version.links:
         yield Finding(
             "artifacts-missing",
-            "There are no files or links. Add the artifacts that show your practice.",
+            Text(
+                _l(
+                    "There are no files or links. Add the artifacts that show your "
+                    "practice."
+                )
+            ),
         )
     if not version.reflection_text.strip():
         yield Finding(
             "reflection-missing",
-            "The reflection is empty. Write what you "
-            "learned and what changed for your students.",
+            Text(
+                _l(
+                    "The reflection is empty. Write what you "
+                    "learned and what changed for your students."
+                )
+            ),
         )
 
 
@@ -128,17 +201,40 @@ def parts_present(data: ScreeningInput) -> Iterator[Finding]:
 def minimum_lengths(data: ScreeningInput) -> Iterator[Finding]:
     """Each written part has the module's minimum words; enough files and links."""
     version, module = data.version, data.module
-    for name, label, text in (
-        ("context", "context", version.context_text),
-        ("reflection", "reflection", version.reflection_text),
+    too_short = {
+        # "%(num)d word(s)": how many the teacher wrote.
+        "context": (
+            _l(
+                "The context has %(num)d word; this module asks for at least "
+                "%(needed)d."
+            ),
+            _l(
+                "The context has %(num)d words; this module asks for at least "
+                "%(needed)d."
+            ),
+        ),
+        "reflection": (
+            _l(
+                "The reflection has %(num)d word; this module asks for at least "
+                "%(needed)d."
+            ),
+            _l(
+                "The reflection has %(num)d words; this module asks for at least "
+                "%(needed)d."
+            ),
+        ),
+    }
+    for name, text in (
+        ("context", version.context_text),
+        ("reflection", version.reflection_text),
     ):
         needed = int(_part(module, name)["min_words"])
         words = word_count(text)
         if text.strip() and words < needed:
+            one, many = too_short[name]
             yield Finding(
                 f"{name}-too-short",
-                f"The {label} has {words} words; this module asks for at "
-                f"least {needed}.",
+                Text(one, {"num": words, "needed": needed}, plural=many),
                 detail={"words": words, "needed": needed},
             )
     needed = int(_part(module, "artifacts")["min_items"])
@@ -146,8 +242,17 @@ def minimum_lengths(data: ScreeningInput) -> Iterator[Finding]:
     if items and items < needed:
         yield Finding(
             "artifacts-too-few",
-            f"You added {items} file(s) and link(s); this module asks for "
-            f"at least {needed}.",
+            Text(
+                _l(
+                    "You added %(num)d file or link; this module asks for at least "
+                    "%(needed)d."
+                ),
+                {"num": items, "needed": needed},
+                plural=_l(
+                    "You added %(num)d files and links; this module asks for at "
+                    "least %(needed)d."
+                ),
+            ),
             detail={"items": items, "needed": needed},
         )
 
@@ -155,6 +260,14 @@ def minimum_lengths(data: ScreeningInput) -> Iterator[Finding]:
 def file_problem(
     filename: str, data: bytes, expected_sha256: str | None = None
 ) -> str | None:
+    """Why a file's bytes can't be accepted as evidence (in English), or None."""
+    problem = file_problem_text(filename, data, expected_sha256)
+    return problem.english() if problem else None
+
+
+def file_problem_text(
+    filename: str, data: bytes, expected_sha256: str | None = None
+) -> Text | None:
     """Why a file's bytes can't be accepted as evidence, or None if they can.
 
     The type comes from the content, so a renamed program is not a "PDF".
@@ -163,14 +276,21 @@ def file_problem(
         expected_sha256 is not None
         and hashlib.sha256(data).hexdigest() != expected_sha256
     ):
-        return (
-            f"We couldn't read {filename} as it was uploaded. Please upload it again."
+        return Text(
+            _l("We couldn't read %(name)s as it was uploaded. Please upload it again."),
+            {"name": filename},
         )
     if not data:
-        return f"{filename} is empty. Please upload the file again."
+        return Text(
+            _l("%(name)s is empty. Please upload the file again."), {"name": filename}
+        )
     if sniff_media_type(data) is None:
         # The same rule as uploads (submissions.storage): one list of types.
-        return f"{filename} is not a type we accept. Use {TYPES_IN_WORDS}."
+        return Text(
+            _l("%(name)s is not a type we accept. Use %(types)s."),
+            {"name": filename, "types": TYPES_IN_WORDS},
+            messages=("types",),
+        )
     return None
 
 
@@ -183,11 +303,14 @@ def files_readable(data: ScreeningInput) -> Iterator[Finding]:
         except Exception:  # any storage failure means the teacher must upload again
             yield Finding(
                 "file-unreadable",
-                f"We couldn't open {artifact.filename}. Please upload it again.",
+                Text(
+                    _l("We couldn't open %(name)s. Please upload it again."),
+                    {"name": artifact.filename},
+                ),
                 detail={"artifact": artifact.id},
             )
             continue
-        problem = file_problem(artifact.filename, content, artifact.sha256)
+        problem = file_problem_text(artifact.filename, content, artifact.sha256)
         if problem:
             yield Finding(
                 "file-not-accepted", problem, detail={"artifact": artifact.id}
@@ -195,22 +318,38 @@ def files_readable(data: ScreeningInput) -> Iterator[Finding]:
 
 
 def link_problem(url: str) -> str | None:
+    """Why ``url`` is not a well-formed web address (in English), or None."""
+    problem = link_problem_text(url)
+    return problem.english() if problem else None
+
+
+def link_problem_text(url: str) -> Text | None:
     """Why ``url`` is not a well-formed web address, or None."""
-    shown = url if len(url) <= 80 else url[:77] + "..."
+    link = {"link": url if len(url) <= 80 else url[:77] + "..."}
     if len(url) > 2000 or any(c.isspace() for c in url):
-        return f"The link {shown} is not a web address (it has spaces or is too long)."
+        return Text(
+            _l(
+                "The link %(link)s is not a web address (it has spaces or is too long)."
+            ),
+            link,
+        )
     try:
         parts = urlsplit(url)
         port = parts.port  # raises ValueError on a bad port
     except ValueError:
-        return f"The link {shown} is not a valid web address."
+        return Text(_l("The link %(link)s is not a valid web address."), link)
     host = parts.hostname or ""
     if parts.scheme not in {"http", "https"}:
-        return f"The link {shown} must start with https:// (or http://)."
+        return Text(
+            _l("The link %(link)s must start with https:// (or http://)."), link
+        )
     if "." not in host or host.startswith(".") or host.endswith(".") or port == 0:
-        return f"The link {shown} has no valid site name."
+        return Text(_l("The link %(link)s has no valid site name."), link)
     if parts.username or parts.password:
-        return f"The link {shown} contains a password. Remove it and share the link."
+        return Text(
+            _l("The link %(link)s contains a password. Remove it and share the link."),
+            link,
+        )
     return None
 
 
@@ -218,7 +357,7 @@ def link_problem(url: str) -> str | None:
 def links_well_formed(data: ScreeningInput) -> Iterator[Finding]:
     for link in data.version.links:
         url = str(link.get("url", "")) if isinstance(link, dict) else ""
-        problem = link_problem(url)
+        problem = link_problem_text(url)
         if problem:
             yield Finding("link-malformed", problem, detail={"url": url[:300]})
 
@@ -282,8 +421,13 @@ def similarity(data: ScreeningInput) -> Iterator[Finding]:
     if best is not None:
         yield Finding(
             "similar-to-other",
-            f"The written parts are {round(best[0] * 100)}% the same as "
-            "another teacher's submission for this module.",
+            Text(
+                _l(
+                    "The written parts are %(percent)d%% the same as another "
+                    "teacher's submission for this module."
+                ),
+                {"percent": round(best[0] * 100)},
+            ),
             to_coach=True,
             detail={"similarity": round(best[0], 3), "submission": best[1]},
         )

@@ -10,6 +10,8 @@ from sqlalchemy import JSON, ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pdhub.db import Base, utcnow, value_enum
+from pdhub.learning.texts import _l
+from pdhub.learning.texts import gettext as _
 
 if TYPE_CHECKING:
     from pdhub.accounts.models import User
@@ -72,7 +74,7 @@ class Decision(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return "Passed" if self is Decision.PASSED else "Needs revision"
+        return _(_l("Passed") if self is Decision.PASSED else _l("Needs revision"))
 
 
 class Review(Base):

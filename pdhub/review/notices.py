@@ -3,7 +3,6 @@ email (sent with ``notifications.service.tell``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -14,35 +13,24 @@ from pdhub.learning.models import Module
 from pdhub.notifications.service import Message, absolute_link
 from pdhub.submissions.models import Submission, SubmissionVersion
 
-#: What the teacher reads at each step: the in-app text (of the module's title) and
-#: the email's subject. Lazy, so ``tell`` writes them in the teacher's language.
-MESSAGES: dict[str, tuple[Callable[[str], LazyString], LazyString]] = {
+#: Per step: the in-app text and the email subject, in the reader's language when
+#: formatted (lazy strings).
+MESSAGES = {
     "screened": (
-        lambda module: _l(
-            "Your evidence for %(module)s is complete and waiting for a coach.",
-            module=module,
-        ),
-        _l("Your evidence is with a coach"),
+        _l("Your evidence for %(module)s is complete and waiting for a coach."),
+        _l("Your evidence is with a coach: %(module)s"),
     ),
     "returned": (
-        lambda module: _l(
-            "Your evidence for %(module)s was returned as incomplete: see what to add.",
-            module=module,
-        ),
-        _l("Your evidence needs a few more things"),
+        _l("Your evidence for %(module)s was returned as incomplete: see what to add."),
+        _l("Your evidence needs a few more things: %(module)s"),
     ),
     "needs_revision": (
-        lambda module: _l(
-            "A coach reviewed your evidence for %(module)s: it needs revision.",
-            module=module,
-        ),
-        _l("Your coach's feedback is ready"),
+        _l("A coach reviewed your evidence for %(module)s: it needs revision."),
+        _l("Your coach's feedback is ready: %(module)s"),
     ),
     "passed": (
-        lambda module: _l(
-            "A coach reviewed your evidence for %(module)s: it passed.", module=module
-        ),
-        _l("Your evidence passed"),
+        _l("A coach reviewed your evidence for %(module)s: it passed."),
+        _l("Your evidence passed: %(module)s"),
     ),
 }
 
@@ -59,9 +47,10 @@ def submission_message(
     return Message(
         key=f"submission:{submission.id}:v{version.number}:{step}",
         to=teacher,
-        text=text(module.title),
+        # Formatted when read: ``tell`` reads them in the teacher's language.
+        text=LazyString(lambda: str(text) % {"module": module.title}),
         link=path,
-        subject=_l("%(subject)s: %(module)s", subject=subject, module=module.title),
+        subject=LazyString(lambda: str(subject) % {"module": module.title}),
         template="submission_update",
         context={
             "teacher": teacher,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import exists, or_, select
-from sqlalchemy.orm import Session
 
 from pdhub.accounts.models import Role, User
+from pdhub.db import DbSession
 from pdhub.districts.models import District
 from pdhub.districts.policies import can_manage_district
 from pdhub.review.models import CoachAssignment
@@ -25,7 +25,7 @@ def scope_clause(coach: User, teacher: Any = User) -> Any:
     )
 
 
-def serves(session: Session, coach: User, teacher: User) -> bool:
+def serves(session: DbSession, coach: User, teacher: User) -> bool:
     """The coach is assigned to the teacher's district (all of it, or their school)."""
     if teacher.district_id is None:
         return False
@@ -45,7 +45,7 @@ def serves(session: Session, coach: User, teacher: User) -> bool:
     )
 
 
-def can_review(session: Session, coach: User, teacher: User) -> bool:
+def can_review(session: DbSession, coach: User, teacher: User) -> bool:
     """Coaches review the teachers they serve, never their own evidence."""
     return (
         coach.role is Role.COACH
@@ -54,7 +54,7 @@ def can_review(session: Session, coach: User, teacher: User) -> bool:
     )
 
 
-def can_view_submission(session: Session, user: User, teacher: User) -> bool:
+def can_view_submission(session: DbSession, user: User, teacher: User) -> bool:
     """The teacher, a coach who may review it, their district's admins, and admins."""
     if user.id == teacher.id or user.role is Role.ADMIN:
         return True

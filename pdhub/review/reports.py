@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
 from pdhub.accounts.models import Role, User
-from pdhub.db import utcnow
+from pdhub.db import DbSession, utcnow
 from pdhub.learning.models import Enrollment, Module
+from pdhub.learning.texts import gettext as _
 from pdhub.review.models import Review
 from pdhub.submissions.models import Submission, SubmissionVersion
 from pdhub.submissions.states import SubmissionStatus
@@ -58,7 +59,7 @@ class TurnaroundReport:
     per_module: list[Turnaround]
 
 
-def turnaround(session: Session, actor: User) -> TurnaroundReport:
+def turnaround(session: DbSession, actor: User) -> TurnaroundReport:
     """The report over the actor's district (district admins) or everything (admins)."""
     teacher = aliased(User)
     coach = aliased(User)
@@ -87,7 +88,7 @@ def turnaround(session: Session, actor: User) -> TurnaroundReport:
         rows_query = rows_query.where(teacher.district_id == district_id)
     waiting, oldest = session.execute(waiting_query).one()
 
-    overall = Turnaround("All reviews")
+    overall = Turnaround(_("All reviews"))
     per_coach: dict[str, Turnaround] = defaultdict(lambda: Turnaround(""))
     per_module: dict[str, Turnaround] = defaultdict(lambda: Turnaround(""))
     for decided_at, submitted_at, coach_name, module_title in session.execute(
@@ -95,7 +96,7 @@ def turnaround(session: Session, actor: User) -> TurnaroundReport:
     ):
         hours = max((decided_at - submitted_at).total_seconds(), 0) / 3600
         overall.hours.append(hours)
-        name = coach_name or "A former coach"
+        name = coach_name or _("A former coach")
         per_coach[name].label = name
         per_coach[name].hours.append(hours)
         per_module[module_title].label = module_title

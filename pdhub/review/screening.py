@@ -10,14 +10,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import timedelta
+from functools import partial
 
 from flask import current_app
 from sqlalchemy import ColumnElement, and_, func, or_, select
-from sqlalchemy.orm import Session, aliased, contains_eager
+from sqlalchemy.orm import aliased, contains_eager
 
 from pdhub import tasks
 from pdhub.admin.service import open_failure_args
-from pdhub.db import utcnow
+from pdhub.db import DbSession, utcnow
 from pdhub.learning.models import Enrollment, Module
 from pdhub.notifications import service as notifications
 from pdhub.notifications.service import Message
@@ -50,7 +51,7 @@ def _is_newest() -> ColumnElement[bool]:
     )
 
 
-def claim(session: Session, version_id: int, limit: int = BATCH_SIZE) -> list[int]:
+def claim(session: DbSession, version_id: int, limit: int = BATCH_SIZE) -> list[int]:
     """Take on ``version_id`` (if it is its submission's newest version and is still
     submitted or being checked) and up to ``limit - 1`` other submitted versions, and
     mark them all as being checked; returns the version ids taken.
@@ -84,7 +85,7 @@ def claim(session: Session, version_id: int, limit: int = BATCH_SIZE) -> list[in
     return [vid for _, vid in taken]
 
 
-def _lock_own(session: Session, version_id: int) -> list[tuple[Submission, int]]:
+def _lock_own(session: DbSession, version_id: int) -> list[tuple[Submission, int]]:
     """The own version's submission, locked (waiting for any other holder), if the
     version is its newest and still waiting to be routed."""
     session.execute(
@@ -107,7 +108,7 @@ def _lock_own(session: Session, version_id: int) -> list[tuple[Submission, int]]
     return [(row[0], row[1])] if row is not None else []
 
 
-def begin_screening(session: Session, version_id: int) -> bool:
+def begin_screening(session: DbSession, version_id: int) -> bool:
     """Mark one submitted version as being checked; False if it was already taken on."""
     status = session.scalar(
         select(Submission.status)
@@ -123,7 +124,7 @@ class _Recent:
     """Sketches of a module's recently screened versions, with their teachers; the
     versions screened earlier in the same batch are added as they are screened."""
 
-    def __init__(self, session: Session, module: Module, extra: int) -> None:
+    def __init__(self, session: DbSession, module: Module, extra: int) -> None:
         rows = session.execute(
             select(
                 SubmissionVersion.id,
@@ -164,7 +165,7 @@ class _Recent:
 
 
 def route(
-    session: Session,
+    session: DbSession,
     version_ids: Sequence[int],
     *,
     own: int | None = None,
@@ -232,7 +233,7 @@ def route(
                 if i in artifacts
             ],
             read=reader,
-            others=lambda teacher_id=teacher_id, pool=pool: pool.others(teacher_id),
+            others=partial(pool.others, teacher_id),
         )
         try:
             result = graders.screen(data)
@@ -266,7 +267,7 @@ def route(
 
 
 def finish_screening(
-    session: Session,
+    session: DbSession,
     version_id: int,
     read: Callable[[Artifact], bytes] | None = None,
 ) -> SubmissionStatus | None:
@@ -275,7 +276,7 @@ def finish_screening(
     return route(session, [version_id], own=version_id, read=read).get(version_id)
 
 
-def stuck_version_ids(session: Session, limit: int = 500) -> list[int]:
+def stuck_version_ids(session: DbSession, limit: int = 500) -> list[int]:
     """Newest versions whose screening job never ran (SUBMITTED past
     PDHUB_SWEEP_AFTER_SECONDS) or died (SCREENING past PDHUB_SCREENING_STUCK_SECONDS),
     minus those whose job failed for good and awaits an administrator."""

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
 from sqlalchemy import and_, case, delete, exists, func, or_, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
 from pdhub.accounts.models import Role, User
-from pdhub.db import utcnow
+from pdhub.db import DbSession, utcnow
 from pdhub.districts.models import District, School
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from pdhub.learning import completion
 from pdhub.learning.models import Enrollment, Module
+from pdhub.learning.texts import gettext as _
+from pdhub.learning.texts import ngettext
 from pdhub.notifications import service as notifications
 from pdhub.notifications.service import Message, absolute_link
 from pdhub.review import notices, policies
@@ -28,7 +31,7 @@ from pdhub.submissions.states import SubmissionStatus, move
 # --- assignments -------------------------------------------------------------------
 
 
-def assignments(session: Session, actor: User) -> list[CoachAssignment]:
+def assignments(session: DbSession, actor: User) -> list[CoachAssignment]:
     """The assignments an administrator (all) or a district admin (theirs) manages."""
     statement = select(CoachAssignment).join(User, User.id == CoachAssignment.coach_id)
     if actor.role is not Role.ADMIN:
@@ -39,7 +42,7 @@ def assignments(session: Session, actor: User) -> list[CoachAssignment]:
 
 
 def assign_coach(
-    session: Session,
+    session: DbSession,
     actor: User,
     coach: User,
     district: District,
@@ -50,14 +53,18 @@ def assign_coach(
     District admins assign their own district's coaches; admins assign any coach.
     """
     if not policies.can_manage_assignments(actor, district):
-        raise PermissionDenied("You don't manage this district.")
+        raise PermissionDenied(_("You don't manage this district."))
     if actor.role is not Role.ADMIN and coach.district_id != district.id:
         # Nothing about people outside the actor's district, not even a name.
-        raise NotFound("We couldn't find that coach in your district.", field="coach")
+        raise NotFound(
+            _("We couldn't find that coach in your district."), field="coach"
+        )
     if coach.role is not Role.COACH:
-        raise InvalidInput(f"{coach.name} is not a coach.", field="coach")
+        raise InvalidInput(
+            _("%(name)s is not a coach.", name=coach.name), field="coach"
+        )
     if school is not None and school.district_id != district.id:
-        raise InvalidInput("Choose a school in this district.", field="scope")
+        raise InvalidInput(_("Choose a school in this district."), field="scope")
     duplicate = session.scalar(
         select(CoachAssignment.id).where(
             CoachAssignment.coach_id == coach.id,
@@ -69,7 +76,11 @@ def assign_coach(
     )
     if duplicate:
         raise InvalidInput(
-            f"{coach.name} already serves {school.name if school else district.name}.",
+            _(
+                "%(name)s already serves %(place)s.",
+                name=coach.name,
+                place=school.name if school else district.name,
+            ),
             field="scope",
         )
     assignment = CoachAssignment(
@@ -84,7 +95,7 @@ def assign_coach(
 
 
 def remove_assignment(
-    session: Session, actor: User, assignment: CoachAssignment
+    session: DbSession, actor: User, assignment: CoachAssignment
 ) -> None:
     if not policies.can_manage_assignments(actor, assignment.district):
         raise PermissionDenied("You don't manage this district.")
@@ -127,7 +138,10 @@ class QueueEntry:
 
 
 def queue(
-    session: Session, coach: User, filters: QueueFilters | None = None, limit: int = 100
+    session: DbSession,
+    coach: User,
+    filters: QueueFilters | None = None,
+    limit: int = 100,
 ) -> list[QueueEntry]:
     """Submissions waiting for review from the teachers ``coach`` serves (never the
     coach's own), oldest first, with who has claimed each."""
@@ -165,7 +179,7 @@ def queue(
     return [QueueEntry(*row, now=now) for row in session.execute(statement)]
 
 
-def queue_choices(session: Session, coach: User) -> dict[str, list[tuple[int, str]]]:
+def queue_choices(session: DbSession, coach: User) -> dict[str, list[tuple[int, str]]]:
     """The modules, districts and schools the coach's queue can be filtered by."""
     served = list(
         session.execute(
@@ -202,27 +216,29 @@ def queue_choices(session: Session, coach: User) -> dict[str, list[tuple[int, st
 # --- claims ------------------------------------------------------------------------
 
 
-def get_submission(session: Session, submission_id: int) -> Submission:
+def get_submission(session: DbSession, submission_id: int) -> Submission:
     submission = session.get(Submission, submission_id)
     if submission is None:
-        raise NotFound("We couldn't find that submission.")
+        raise NotFound(_("We couldn't find that submission."))
     return submission
 
 
-def _check_reviewer(session: Session, coach: User, submission: Submission) -> None:
+def _check_reviewer(session: DbSession, coach: User, submission: Submission) -> None:
     teacher = submission.enrollment.user
     if coach.id == teacher.id:
-        raise PermissionDenied("You can't review your own submission.")
+        raise PermissionDenied(_("You can't review your own submission."))
     if not policies.can_review(session, coach, teacher):
-        raise PermissionDenied("You are not assigned to review this teacher's work.")
+        raise PermissionDenied(_("You are not assigned to review this teacher's work."))
     if submission.status is not SubmissionStatus.IN_REVIEW:
         raise Conflict(
-            f"This submission is {submission.status.label.lower()}, "
-            "not waiting for review."
+            _(
+                "This submission is %(status)s, not waiting for review.",
+                status=submission.status.label.lower(),
+            )
         )
 
 
-def current_claim(session: Session, submission: Submission) -> ReviewClaim | None:
+def current_claim(session: DbSession, submission: Submission) -> ReviewClaim | None:
     """The unexpired claim on ``submission``, if any."""
     claim = session.get(ReviewClaim, submission.id, populate_existing=True)
     if claim is None or claim.expires_at <= utcnow():
@@ -230,7 +246,7 @@ def current_claim(session: Session, submission: Submission) -> ReviewClaim | Non
     return claim
 
 
-def claim(session: Session, coach: User, submission: Submission) -> ReviewClaim:
+def claim(session: DbSession, coach: User, submission: Submission) -> ReviewClaim:
     """Give ``coach`` the submission for PDHUB_REVIEW_CLAIM_MINUTES.
 
     A conditional UPDATE (or an INSERT guarded by the primary key) makes sure two
@@ -239,7 +255,7 @@ def claim(session: Session, coach: User, submission: Submission) -> ReviewClaim:
     _check_reviewer(session, coach, submission)
     now = utcnow()
     expires = now + timedelta(minutes=current_app.config["PDHUB_REVIEW_CLAIM_MINUTES"])
-    taken = session.execute(
+    claimed = session.execute(
         update(ReviewClaim)
         .where(
             ReviewClaim.submission_id == submission.id,
@@ -253,11 +269,14 @@ def claim(session: Session, coach: User, submission: Submission) -> ReviewClaim:
             ),
         )
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
+    taken = cast(CursorResult[Any], claimed).rowcount
     if not taken:
         holder = session.get(ReviewClaim, submission.id, populate_existing=True)
         if holder is not None:
-            raise Conflict(f"{holder.coach.name} is reviewing this submission.")
+            raise Conflict(
+                _("%(name)s is reviewing this submission.", name=holder.coach.name)
+            )
         try:
             with session.begin_nested():
                 session.add(
@@ -270,14 +289,14 @@ def claim(session: Session, coach: User, submission: Submission) -> ReviewClaim:
                 )
         except IntegrityError:
             raise Conflict(
-                "Another coach claimed this submission a moment ago."
+                _("Another coach claimed this submission a moment ago.")
             ) from None
     result = session.get(ReviewClaim, submission.id, populate_existing=True)
     assert result is not None
     return result
 
 
-def release(session: Session, coach: User, submission: Submission) -> None:
+def release(session: DbSession, coach: User, submission: Submission) -> None:
     """Give a claimed submission back to the queue."""
     session.execute(
         delete(ReviewClaim).where(
@@ -290,7 +309,7 @@ def release(session: Session, coach: User, submission: Submission) -> None:
 # --- decisions ---------------------------------------------------------------------
 
 
-def latest_version(session: Session, submission: Submission) -> SubmissionVersion:
+def latest_version(session: DbSession, submission: Submission) -> SubmissionVersion:
     version = session.scalar(
         select(SubmissionVersion)
         .where(SubmissionVersion.submission_id == submission.id)
@@ -298,7 +317,7 @@ def latest_version(session: Session, submission: Submission) -> SubmissionVersio
         .limit(1)
     )
     if version is None:
-        raise NotFound("This submission has no submitted version.")
+        raise NotFound(_("This submission has no submitted version."))
     return version
 
 
@@ -321,19 +340,24 @@ def check_scores(
         level = given.get("level") or ""
         if level not in levels:
             raise InvalidInput(
-                f"Choose a level for “{criterion['name']}”.", field=f"level_{cid}"
+                _("Choose a level for “%(name)s”.", name=criterion["name"]),
+                field=f"level_{cid}",
             )
         feedback = (given.get("feedback") or "").strip()
         if len(feedback) > 5000:
             raise InvalidInput(
-                "Keep feedback under 5,000 characters.", field=f"feedback_{cid}"
+                _("Keep feedback under 5,000 characters."),
+                field=f"feedback_{cid}",
             )
         shown = bool(levels[level]["demonstrated"])
         demonstrated += shown
         if decision is Decision.NEEDS_REVISION and not shown and not feedback:
             raise InvalidInput(
-                f"Tell the teacher what would raise “{criterion['name']}” to a "
-                "demonstrated level.",
+                _(
+                    "Tell the teacher what would raise “%(name)s” to a "
+                    "demonstrated level.",
+                    name=criterion["name"],
+                ),
                 field=f"feedback_{cid}",
             )
         cleaned[cid] = {"level": level, "feedback": feedback}
@@ -343,26 +367,35 @@ def check_scores(
             level["name"] for level in rubric["levels"] if level["demonstrated"]
         )
         raise InvalidInput(
-            f"To pass, at least {needed} of {len(rubric['criteria'])} criteria must be "
-            f"at a demonstrated level ({names}); {demonstrated} are. Choose “Needs "
-            "revision”, or check the levels.",
+            ngettext(
+                "To pass, at least %(needed)d of %(total)d criteria must be at a "
+                "demonstrated level (%(levels)s); %(num)d is. Choose “Needs "
+                "revision”, or check the levels.",
+                "To pass, at least %(needed)d of %(total)d criteria must be at a "
+                "demonstrated level (%(levels)s); %(num)d are. Choose “Needs "
+                "revision”, or check the levels.",
+                demonstrated,
+                needed=needed,
+                total=len(rubric["criteria"]),
+                levels=names,
+            ),
             field="decision",
         )
     if decision is Decision.NEEDS_REVISION and not overall.strip():
         raise InvalidInput(
-            "Write overall feedback so the teacher knows where to start.",
+            _("Write overall feedback so the teacher knows where to start."),
             field="overall_feedback",
         )
     if len(overall) > 10000:
         raise InvalidInput(
-            "Keep the overall feedback under 10,000 characters.",
+            _("Keep the overall feedback under 10,000 characters."),
             field="overall_feedback",
         )
     return cleaned
 
 
 def decide(
-    session: Session,
+    session: DbSession,
     coach: User,
     submission: Submission,
     *,
@@ -385,7 +418,9 @@ def decide(
     _check_reviewer(session, coach, submission)
     held = current_claim(session, submission)
     if held is not None and held.coach_id != coach.id:
-        raise Conflict(f"{held.coach.name} is reviewing this submission.")
+        raise Conflict(
+            _("%(name)s is reviewing this submission.", name=held.coach.name)
+        )
     module = submission.enrollment.module
     cleaned = check_scores(module.rubric, scores, overall_feedback, decision)
     version = latest_version(session, submission)
@@ -419,7 +454,7 @@ def decide(
     return review
 
 
-def reviews_by_version(session: Session, submission: Submission) -> dict[int, Review]:
+def reviews_by_version(session: DbSession, submission: Submission) -> dict[int, Review]:
     return {
         review.version_id: review
         for review in session.scalars(
@@ -456,7 +491,7 @@ def _waiting_clause(coach: User, teacher: Any) -> list[Any]:
     ]
 
 
-def coach_summary(session: Session, coach: User) -> CoachSummary:
+def coach_summary(session: DbSession, coach: User) -> CoachSummary:
     """Submissions waiting in the coach's scope, the oldest wait, and the ones the coach
     has claimed and not finished (two queries, whatever the queue's length)."""
     now = utcnow()
@@ -486,7 +521,7 @@ def coach_summary(session: Session, coach: User) -> CoachSummary:
     )
 
 
-def send_coach_digests(session: Session, now: datetime | None = None) -> int:
+def send_coach_digests(session: DbSession, now: datetime | None = None) -> int:
     """Tell each coach, once a day, how much new evidence reached their queue in the
     last 24 hours: an in-app notification, and an email unless they turned it off.
     Keyed by coach and day, so a rerun on the same day tells nobody twice."""
@@ -521,10 +556,10 @@ def send_coach_digests(session: Session, now: datetime | None = None) -> int:
     day = now.date().isoformat()
     messages: list[Message] = []
     for person, count in rows:
-        message = (
-            "1 new submission is waiting for your review."
-            if count == 1
-            else f"{count} new submissions are waiting for your review."
+        message = ngettext(
+            "%(num)d new submission is waiting for your review.",
+            "%(num)d new submissions are waiting for your review.",
+            count,
         )
         email = person.review_digest_email  # the coach may turn the email off
         messages.append(

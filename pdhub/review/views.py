@@ -26,7 +26,10 @@ from pdhub.districts.models import District, School
 from pdhub.errors import InvalidInput
 from pdhub.extensions import db
 from pdhub.forms import saving, show_error
-from pdhub.review import forms, policies, reports, service
+from pdhub.learning import localized
+from pdhub.learning.texts import _l, ngettext
+from pdhub.learning.texts import gettext as _
+from pdhub.review import forms, graders, policies, reports, service
 from pdhub.review.models import CoachAssignment, Decision
 from pdhub.submissions.models import Artifact, Submission
 from pdhub.submissions.states import SubmissionStatus
@@ -36,11 +39,11 @@ bp = Blueprint("review", __name__)
 
 #: The steps a teacher sees for their evidence, in order.
 STEPS = [
-    (SubmissionStatus.DRAFT, "Draft"),
-    (SubmissionStatus.SUBMITTED, "Submitted"),
-    (SubmissionStatus.SCREENING, "Being checked"),
-    (SubmissionStatus.IN_REVIEW, "In review"),
-    (SubmissionStatus.PASSED, "Passed"),
+    (SubmissionStatus.DRAFT, _l("Draft")),
+    (SubmissionStatus.SUBMITTED, _l("Submitted")),
+    (SubmissionStatus.SCREENING, _l("Being checked")),
+    (SubmissionStatus.IN_REVIEW, _l("In review")),
+    (SubmissionStatus.PASSED, _l("Passed")),
 ]
 
 
@@ -50,11 +53,19 @@ def duration(value: timedelta | None) -> str:
     if value is None:
         return ""
     seconds = max(int(value.total_seconds()), 0)
-    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
-        if seconds >= size:
-            count = seconds // size
-            return f"{count} {unit}{'s' if count != 1 else ''}"
-    return "less than a minute"
+    if seconds >= 86400:
+        return ngettext("%(num)d day", "%(num)d days", seconds // 86400)
+    if seconds >= 3600:
+        return ngettext("%(num)d hour", "%(num)d hours", seconds // 3600)
+    if seconds >= 60:
+        return ngettext("%(num)d minute", "%(num)d minutes", seconds // 60)
+    return _("less than a minute")
+
+
+@bp.app_template_global("screening_text")
+def screening_text(finding: dict[str, Any]) -> str:
+    """A stored screening reason or flag in the reader's language."""
+    return graders.shown(finding)
 
 
 @bp.app_template_filter("hours")
@@ -62,8 +73,10 @@ def hours(value: float | None) -> str:
     if value is None:
         return "–"
     if value < 1:
-        return f"{round(value * 60)} min"
-    return f"{value:.1f} h" if value < 48 else f"{value / 24:.1f} days"
+        return _("%(minutes)d min", minutes=round(value * 60))
+    if value < 48:
+        return _("%(hours)s h", hours=format(value, ".1f"))
+    return _("%(days)s days", days=format(value / 24, ".1f"))
 
 
 def _submission(submission_id: int) -> Submission:
@@ -88,13 +101,13 @@ def _revise_url(submission: Submission) -> str | None:
 def queue() -> Any:
     form = forms.QueueFilterForm(request.args)
     choices = service.queue_choices(db.session, current_user)
-    form.module.choices = [SelectChoice("", "All modules")] + [
+    form.module.choices = [SelectChoice("", _("All modules"))] + [
         SelectChoice(str(i), name) for i, name in choices["modules"]
     ]
-    form.district.choices = [SelectChoice("", "All districts")] + [
+    form.district.choices = [SelectChoice("", _("All districts"))] + [
         SelectChoice(str(i), name) for i, name in choices["districts"]
     ]
-    form.school.choices = [SelectChoice("", "All schools")] + [
+    form.school.choices = [SelectChoice("", _("All schools"))] + [
         SelectChoice(str(i), name) for i, name in choices["schools"]
     ]
     filters = service.QueueFilters(
@@ -134,7 +147,7 @@ def release(submission_id: int) -> Any:
     if ConfirmForm().validate_on_submit():
         service.release(db.session, current_user, submission)
         db.session.commit()
-        flash("The submission is back in the queue for any coach.", "info")
+        flash(_("The submission is back in the queue for any coach."), "info")
     return redirect(url_for("review.queue"), 303)
 
 
@@ -155,7 +168,8 @@ def review(submission_id: int) -> Any:
     teacher = submission.enrollment.user
     if not policies.can_review(db.session, current_user, teacher):
         abort(403 if teacher.id == current_user.id else 404)
-    module = submission.enrollment.module
+    # The rubric in the coach's language; the scores keep the module's ids.
+    module = localized.localized(submission.enrollment.module)
     form = forms.review_form(module.rubric)
     claim_ = service.current_claim(db.session, submission)
     mine = claim_ is not None and claim_.coach_id == current_user.id
@@ -176,7 +190,11 @@ def review(submission_id: int) -> Any:
             status = 422
         else:
             flash(
-                f"Saved: {decision.label.lower()}. {teacher.first_name} has been told.",
+                _(
+                    "Saved: %(decision)s. %(name)s has been told.",
+                    decision=decision.label.lower(),
+                    name=teacher.first_name,
+                ),
                 "success",
             )
             return redirect(url_for("review.queue"), 303)
@@ -232,14 +250,14 @@ def submission_status(submission_id: int) -> Any:
     }.get(status, status)
     # Returned and needs-revision take the place of the step they came back from.
     steps = [
-        (s, status.label if s is shown and s is not status else label)
+        (s, status.label if s is shown and s is not status else _(label))
         for s, label in STEPS
     ]
     return render_template(
         "review/submission.html",
         submission=submission,
         teacher=teacher,
-        module=submission.enrollment.module,
+        module=localized.localized(submission.enrollment.module),
         steps=steps,
         step_index=order.index(shown),
         revise_url=_revise_url(submission),
@@ -259,8 +277,8 @@ def _assignment_form(**kwargs: Any) -> forms.AssignmentForm:
             select(User).where(User.role == Role.COACH).order_by(User.name)
         ).all()
     else:
-        districts = [db.session.get(District, current_user.district_id or 0)]
-        districts = [d for d in districts if d is not None]
+        district = db.session.get(District, current_user.district_id or 0)
+        districts = [district] if district is not None else []
         coaches = db.session.scalars(
             select(User)
             .where(
@@ -268,12 +286,16 @@ def _assignment_form(**kwargs: Any) -> forms.AssignmentForm:
             )
             .order_by(User.name)
         ).all()
-    form.coach.choices = [SelectChoice("", "Choose a coach")] + [
+    form.coach.choices = [SelectChoice("", _("Choose a coach"))] + [
         SelectChoice(str(c.id), f"{c.name} ({c.email})") for c in coaches
     ]
-    scope: list[SelectChoice] = [SelectChoice("", "Choose a district or school")]
+    scope: list[SelectChoice] = [SelectChoice("", _("Choose a district or school"))]
     for district in districts:
-        scope.append(SelectChoice(f"d{district.id}", f"All of {district.name}"))
+        scope.append(
+            SelectChoice(
+                f"d{district.id}", _("All of %(district)s", district=district.name)
+            )
+        )
         scope.extend(
             SelectChoice(f"s{school.id}", f"{school.name} ({district.name})")
             for school in district.schools
@@ -302,16 +324,19 @@ def coaches() -> Any:
                 district = db.session.get(District, int(scope[1:]))
             if coach is None:
                 raise InvalidInput(
-                    "We couldn't find that coach. Choose one from the list.",
+                    _("We couldn't find that coach. Choose one from the list."),
                     field="coach",
                 )
             if district is None:
-                raise InvalidInput("Choose what the coach serves.", field="scope")
+                raise InvalidInput(_("Choose what the coach serves."), field="scope")
             service.assign_coach(db.session, current_user, coach, district, school)
         if saved.ok:
             flash(
-                f"{coach.name} now reviews evidence from "
-                f"{school.name if school else district.name}.",
+                _(
+                    "%(name)s now reviews evidence from %(place)s.",
+                    name=coach.name,
+                    place=school.name if school else district.name,
+                ),
                 "success",
             )
             return redirect(url_for("review.coaches"), 303)
@@ -334,7 +359,7 @@ def remove_assignment(assignment_id: int) -> Any:
     if ConfirmForm(prefix="c").validate_on_submit():
         service.remove_assignment(db.session, current_user, assignment)
         db.session.commit()
-        flash("The assignment is removed.", "info")
+        flash(_("The assignment is removed."), "info")
     return redirect(url_for("review.coaches"), 303)
 
 
@@ -346,8 +371,10 @@ def remove_assignment(assignment_id: int) -> Any:
 def turnaround() -> Any:
     report = reports.turnaround(db.session, current_user)
     scope = (
-        "all districts"
+        _("all districts")
         if current_user.role is Role.ADMIN
-        else (current_user.district.name if current_user.district else "your district")
+        else (
+            current_user.district.name if current_user.district else _("your district")
+        )
     )
     return render_template("review/turnaround.html", report=report, scope=scope)

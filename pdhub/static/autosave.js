@@ -11,6 +11,16 @@
   var timer = null;
   var inFlight = false;
   var again = false;
+  var checklist = document.querySelector(".checklist");
+
+  // Every sentence shown comes from the page, in the reader's language: data-text-*
+  // attributes with {words}, {min} or {time} where the number or the time goes.
+  function text(element, name, values) {
+    var template = (element && element.getAttribute("data-text" + (name ? "-" + name : ""))) || "";
+    return template.replace(/\{(\w+)\}/g, function (whole, key) {
+      return Object.prototype.hasOwnProperty.call(values || {}, key) ? String(values[key]) : whole;
+    });
+  }
 
   function countWords(text) {
     var words = text.match(/[\p{L}\p{N}_]+(?:['’-][\p{L}\p{N}_]+)*/gu);
@@ -25,9 +35,11 @@
     var done = words >= minimum;
     item.className = done ? "done" : "missing";
     item.querySelector(".tick").textContent = done ? "\u2713" : "\u25cb";
-    item.querySelector(".checklist-detail").textContent = done ? words + " words"
-      : words + " of at least " + minimum + " words";
-    item.querySelector(".checklist-state").textContent = done ? " (done)" : " (still missing)";
+    // English and Spanish: one form for 1, the other for every other count.
+    item.querySelector(".checklist-detail").textContent = done
+      ? text(item, words === 1 ? "one" : "other", { words: words })
+      : text(item, "short", { words: words });
+    item.querySelector(".checklist-state").textContent = text(checklist, done ? "done" : "missing");
   }
 
   function updateCount(name) {
@@ -35,7 +47,7 @@
     var out = form.querySelector('[data-word-count-for="' + name + '"]');
     if (!box || !out) { return; }
     var words = countWords(box.value);
-    out.textContent = words + " of at least " + out.getAttribute("data-min") + " words";
+    out.textContent = text(out, "", { words: words });
     updateChecklist(name, words);
   }
 
@@ -51,16 +63,16 @@
       data.append("share_evidence_sent", "1");
       if (share.checked) { data.append("share_evidence_in_badge", "y"); }
     }
-    status.textContent = "Saving…";
+    status.textContent = text(status, "saving");
     fetch(url, { method: "POST", body: data, credentials: "same-origin",
                  headers: { "Accept": "application/json" } })
       .then(function (response) { return response.json(); })
       .then(function (body) {
-        status.textContent = body.saved ? "Saved at " + body.saved_at
-          : (body.error || "Not saved. Please use the Save draft button.");
+        status.textContent = body.saved ? text(status, "saved", { time: body.saved_at })
+          : (body.error || text(status, "failed"));
       })
       .catch(function () {
-        status.textContent = "Not saved (connection problem). Please use the Save draft button.";
+        status.textContent = text(status, "offline");
       })
       .then(function () {
         inFlight = false;

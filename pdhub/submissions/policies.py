@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
 from pdhub.accounts.models import User
+from pdhub.db import DbSession
 from pdhub.review.policies import can_view_submission
 from pdhub.submissions.models import Artifact, Submission
 
@@ -14,7 +13,7 @@ def can_edit(user: User, submission: Submission) -> bool:
     return submission.enrollment.user_id == user.id and submission.status.editable
 
 
-def can_download(session: Session, user: User, artifact: Artifact) -> bool:
+def can_download(session: DbSession, user: User, artifact: Artifact) -> bool:
     """Whoever may see the evidence the file belongs to: the teacher who uploaded it,
     a coach who serves them, their district's administrators, and administrators."""
     return can_view_submission(session, user, artifact.submission.enrollment.user)

@@ -11,14 +11,15 @@ from pathlib import PurePath
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from pdhub import jobs, tasks
 from pdhub.accounts.models import User
-from pdhub.db import utcnow
+from pdhub.db import DbSession, utcnow
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from pdhub.learning.models import Enrollment
 from pdhub.learning.service import progress
+from pdhub.learning.texts import _l, ngettext
+from pdhub.learning.texts import gettext as _
 from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
 from pdhub.submissions.states import SubmissionStatus, check_transition, move
 from pdhub.submissions.storage import TYPES_IN_WORDS, FileStore, sniff_media_type
@@ -40,24 +41,26 @@ def word_count(text: str) -> int:
 def _owned(actor: User, submission: Submission) -> None:
     if submission.enrollment.user_id != actor.id:
         raise PermissionDenied(
-            "Only the teacher who wrote this evidence can change it."
+            _("Only the teacher who wrote this evidence can change it.")
         )
 
 
 def _editable(submission: Submission) -> None:
     if not submission.status.editable:
         raise Conflict(
-            f"Your evidence is {submission.status.label.lower()}, so it can't be "
-            "changed now."
+            _(
+                "Your evidence is %(status)s, so it can't be changed now.",
+                status=submission.status.label.lower(),
+            )
         )
 
 
 def get_or_create_draft(
-    session: Session, actor: User, enrollment: Enrollment
+    session: DbSession, actor: User, enrollment: Enrollment
 ) -> Submission:
     """The enrollment's submission, created as an empty draft the first time."""
     if enrollment.user_id != actor.id:
-        raise NotFound("There is no evidence at this address.")
+        raise NotFound(_("There is no evidence at this address."))
     submission = session.scalar(
         select(Submission).where(Submission.enrollment_id == enrollment.id)
     )
@@ -69,7 +72,7 @@ def get_or_create_draft(
 
 
 def save_text(
-    session: Session,
+    session: DbSession,
     actor: User,
     submission: Submission,
     *,
@@ -82,8 +85,12 @@ def save_text(
     for field, value in (("context", context), ("reflection", reflection)):
         if len(value) > MAX_TEXT_CHARS:
             raise InvalidInput(
-                f"This is {len(value):,} characters long; the limit is "
-                f"{MAX_TEXT_CHARS:,}. Please shorten it.",
+                _(
+                    "This is %(length)s characters long; the limit is %(limit)s. "
+                    "Please shorten it.",
+                    length=format(len(value), ","),
+                    limit=format(MAX_TEXT_CHARS, ","),
+                ),
                 field=field,
             )
     submission.context_text = context.replace("\r\n", "\n")
@@ -93,7 +100,7 @@ def save_text(
 
 
 def set_share_in_badge(
-    session: Session, actor: User, submission: Submission, share: bool
+    session: DbSession, actor: User, submission: Submission, share: bool
 ) -> None:
     """Record whether the badge may carry the evidence links (URL and title only)."""
     _owned(actor, submission)
@@ -105,7 +112,7 @@ def set_share_in_badge(
 
 
 def add_link(
-    session: Session, actor: User, submission: Submission, *, url: str, title: str
+    session: DbSession, actor: User, submission: Submission, *, url: str, title: str
 ) -> None:
     """Add an http(s) link to the evidence; InvalidInput(field="link_url") otherwise."""
     _owned(actor, submission)
@@ -118,18 +125,26 @@ def add_link(
         or len(url) > MAX_URL_CHARS
     ):
         raise InvalidInput(
-            "Enter a web address that starts with https:// or http://.",
+            _("Enter a web address that starts with https:// or http://."),
             field="link_url",
         )
     if len(title) > MAX_LINK_TITLE_CHARS:
         raise InvalidInput(
-            f"Keep the title under {MAX_LINK_TITLE_CHARS} characters.",
+            _(
+                "Keep the title under %(limit)d characters.",
+                limit=MAX_LINK_TITLE_CHARS,
+            ),
             field="link_title",
         )
     if len(submission.links) >= MAX_LINKS:
-        raise InvalidInput(f"You can add up to {MAX_LINKS} links.", field="link_url")
+        raise InvalidInput(
+            _("You can add up to %(limit)d links.", limit=MAX_LINKS),
+            field="link_url",
+        )
     if any(link["url"] == url for link in submission.links):
-        raise InvalidInput("This link is already in your evidence.", field="link_url")
+        raise InvalidInput(
+            _("This link is already in your evidence."), field="link_url"
+        )
     # A new list, so SQLAlchemy sees the JSON column change.
     submission.links = [*submission.links, {"url": url, "title": title or url}]
     submission.draft_saved_at = utcnow()
@@ -137,12 +152,12 @@ def add_link(
 
 
 def remove_link(
-    session: Session, actor: User, submission: Submission, index: int
+    session: DbSession, actor: User, submission: Submission, index: int
 ) -> None:
     _owned(actor, submission)
     _editable(submission)
     if not 0 <= index < len(submission.links):
-        raise InvalidInput("That link is no longer in your evidence.", field="links")
+        raise InvalidInput(_("That link is no longer in your evidence."), field="links")
     submission.links = [link for i, link in enumerate(submission.links) if i != index]
     submission.draft_saved_at = utcnow()
     session.flush()
@@ -160,7 +175,7 @@ def safe_filename(name: str) -> str:
 
 
 def add_file(
-    session: Session,
+    session: DbSession,
     actor: User,
     submission: Submission,
     store: FileStore,
@@ -177,23 +192,34 @@ def add_file(
     _editable(submission)
     if not content:
         raise InvalidInput(
-            "The file is empty. Please choose another one.", field="upload"
+            _("The file is empty. Please choose another one."), field="upload"
         )
     if len(content) > max_bytes:
         raise InvalidInput(
-            f"The file is {len(content) / 1048576:.1f} MB; the limit is "
-            f"{max_bytes // 1048576} MB. Please choose a smaller file.",
+            _(
+                "The file is %(size)s MB; the limit is %(limit)d MB. "
+                "Please choose a smaller file.",
+                size=format(len(content) / 1048576, ".1f"),
+                limit=max_bytes // 1048576,
+            ),
             field="upload",
         )
     media_type = sniff_media_type(content)
     if media_type is None:
         raise InvalidInput(
-            f"{safe_filename(filename)} isn't a file type we accept (we check what is "
-            f"inside the file, not its name). Upload {TYPES_IN_WORDS}.",
+            _(
+                "%(name)s isn't a file type we accept (we check what is inside the "
+                "file, not its name). Upload %(types)s.",
+                name=safe_filename(filename),
+                types=_(TYPES_IN_WORDS),
+            ),
             field="upload",
         )
     if len(submission.artifacts) >= MAX_FILES:
-        raise InvalidInput(f"You can upload up to {MAX_FILES} files.", field="upload")
+        raise InvalidInput(
+            _("You can upload up to %(limit)d files.", limit=MAX_FILES),
+            field="upload",
+        )
     artifact = Artifact(
         submission_id=submission.id,
         filename=safe_filename(filename),
@@ -210,7 +236,7 @@ def add_file(
 
 
 def remove_file(
-    session: Session, actor: User, submission: Submission, artifact_id: int
+    session: DbSession, actor: User, submission: Submission, artifact_id: int
 ) -> None:
     """Hide a file from the draft; submitted versions that used it keep it."""
     _owned(actor, submission)
@@ -221,7 +247,9 @@ def remove_file(
         or artifact.submission_id != submission.id
         or artifact.removed_at
     ):
-        raise InvalidInput("That file is no longer in your evidence.", field="upload")
+        raise InvalidInput(
+            _("That file is no longer in your evidence."), field="upload"
+        )
     artifact.removed_at = utcnow()
     session.flush()
     session.expire(submission, ["artifacts"])
@@ -237,21 +265,29 @@ class ChecklistItem:
     minimum: int | None = None  # for the written parts: the words needed
 
 
-def checklist(session: Session, submission: Submission) -> list[ChecklistItem]:
+def checklist(session: DbSession, submission: Submission) -> list[ChecklistItem]:
     """What the evidence still needs, part by part, plus the knowledge check."""
     evidence = submission.enrollment.module.evidence
     items = []
-    for key, label in (("context", "Your context"), ("reflection", "Your reflection")):
+    for key, label in (
+        ("context", _l("Your context")),
+        ("reflection", _l("Your reflection")),
+    ):
         minimum = int(evidence[key]["min_words"])
         words = word_count(getattr(submission, f"{key}_text"))
         items.append(
             ChecklistItem(
                 key,
-                label,
+                _(label),
                 words >= minimum,
-                f"{words} of at least {minimum} words"
+                ngettext(
+                    "%(words)s of at least %(num)s word",
+                    "%(words)s of at least %(num)s words",
+                    minimum,
+                    words=words,
+                )
                 if words < minimum
-                else f"{words} words",
+                else ngettext("%(num)s word", "%(num)s words", words),
                 minimum=minimum,
             )
         )
@@ -260,29 +296,31 @@ def checklist(session: Session, submission: Submission) -> list[ChecklistItem]:
     items.append(
         ChecklistItem(
             "artifacts",
-            "Files and links from your classroom",
+            _("Files and links from your classroom"),
             count >= minimum_items,
-            f"{count} of at least {minimum_items}"
+            _("%(count)d of at least %(needed)d", count=count, needed=minimum_items)
             if count < minimum_items
-            else f"{count} added",
+            else _("%(count)d added", count=count),
         )
     )
     passed = progress(session, submission.enrollment).quiz_passed
     items.append(
         ChecklistItem(
             "quiz",
-            "Knowledge check",
+            _("Knowledge check"),
             passed,
-            "passed"
+            _("passed")
             if passed
-            else "not passed yet (needed for the badge, not to submit)",
+            else _("not passed yet (needed for the badge, not to submit)"),
             required=False,
         )
     )
     return items
 
 
-def submit(session: Session, actor: User, submission: Submission) -> SubmissionVersion:
+def submit(
+    session: DbSession, actor: User, submission: Submission
+) -> SubmissionVersion:
     """Snapshot the draft as a new SubmissionVersion and mark it SUBMITTED.
 
     Refuses (InvalidInput) a draft the checklist says is incomplete and (Conflict) a
@@ -298,9 +336,12 @@ def submit(session: Session, actor: User, submission: Submission) -> SubmissionV
     ]
     if missing:
         raise InvalidInput(
-            "Your evidence isn't complete yet: "
-            + "; ".join(f"{item.label.lower()} ({item.detail})" for item in missing)
-            + "."
+            _(
+                "Your evidence isn't complete yet: %(missing)s.",
+                missing="; ".join(
+                    f"{item.label.lower()} ({item.detail})" for item in missing
+                ),
+            )
         )
     now = utcnow()
     version = SubmissionVersion(
@@ -324,7 +365,7 @@ def submit(session: Session, actor: User, submission: Submission) -> SubmissionV
     return version
 
 
-def version_artifacts(session: Session, version: SubmissionVersion) -> list[Artifact]:
+def version_artifacts(session: DbSession, version: SubmissionVersion) -> list[Artifact]:
     if not version.artifact_ids:
         return []
     return list(

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 from pdhub.db import utcnow
 from pdhub.errors import Conflict
+from pdhub.learning.texts import _l
+from pdhub.learning.texts import gettext as _
 
 if TYPE_CHECKING:
     from pdhub.submissions.models import Submission
@@ -29,7 +31,8 @@ class SubmissionStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return LABELS[self]
+        """The status in the reader's language."""
+        return _(LABELS[self])
 
     @property
     def editable(self) -> bool:
@@ -42,13 +45,13 @@ class SubmissionStatus(enum.StrEnum):
 
 
 LABELS = {
-    SubmissionStatus.DRAFT: "Draft",
-    SubmissionStatus.SUBMITTED: "Submitted",
-    SubmissionStatus.SCREENING: "Being checked",
-    SubmissionStatus.RETURNED: "Returned as incomplete",
-    SubmissionStatus.IN_REVIEW: "In review",
-    SubmissionStatus.NEEDS_REVISION: "Needs revision",
-    SubmissionStatus.PASSED: "Passed",
+    SubmissionStatus.DRAFT: _l("Draft"),
+    SubmissionStatus.SUBMITTED: _l("Submitted"),
+    SubmissionStatus.SCREENING: _l("Being checked"),
+    SubmissionStatus.RETURNED: _l("Returned as incomplete"),
+    SubmissionStatus.IN_REVIEW: _l("In review"),
+    SubmissionStatus.NEEDS_REVISION: _l("Needs revision"),
+    SubmissionStatus.PASSED: _l("Passed"),
 }
 
 TRANSITIONS: dict[SubmissionStatus, frozenset[SubmissionStatus]] = {
@@ -74,8 +77,11 @@ def check_transition(current: SubmissionStatus, target: SubmissionStatus) -> Non
     """Raise IllegalTransition unless ``current -> target`` is in TRANSITIONS."""
     if target not in TRANSITIONS[current]:
         raise IllegalTransition(
-            f"A submission that is {current.label.lower()} can't become "
-            f"{target.label.lower()}."
+            _(
+                "A submission that is %(current)s can't become %(target)s.",
+                current=current.label.lower(),
+                target=target.label.lower(),
+            )
         )
 
 

@@ -16,28 +16,30 @@ from urllib.parse import quote
 import filetype
 from flask import Response, current_app
 
+from pdhub.learning.texts import _l
+from pdhub.learning.texts import gettext as _
 from pdhub.privacy import encryption
 from pdhub.submissions.models import Artifact
 
 #: Media types a teacher may upload, decided from the bytes, never from the name.
 ALLOWED_TYPES = {
     "application/pdf": "PDF",
-    "image/png": "PNG image",
-    "image/jpeg": "JPEG image",
-    "image/gif": "GIF image",
-    "image/webp": "WebP image",
+    "image/png": _l("PNG image"),
+    "image/jpeg": _l("JPEG image"),
+    "image/gif": _l("GIF image"),
+    "image/webp": _l("WebP image"),
 }
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
-ALLOWED_TYPES[DOCX] = "Word document (DOCX)"
-ALLOWED_TYPES[PPTX] = "PowerPoint presentation (PPTX)"
+ALLOWED_TYPES[DOCX] = _l("Word document (DOCX)")
+ALLOWED_TYPES[PPTX] = _l("PowerPoint presentation (PPTX)")
 ZIP_MEMBERS = {"word/document.xml": DOCX, "ppt/presentation.xml": PPTX}
 #: Of those, the ones a browser may show inline: no script can run in them.
 INLINE_TYPES = frozenset(
     {"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"}
 )
 #: What to tell a teacher whose file is of another type.
-TYPES_IN_WORDS = (
+TYPES_IN_WORDS = _l(
     "a PDF, an image (PNG, JPEG, GIF or WebP), or a Word or PowerPoint file; "
     "share a video or anything else as a link"
 )
@@ -45,7 +47,7 @@ TYPES_IN_WORDS = (
 
 def accepted_labels() -> list[str]:
     """The allowed types as people call them, for hints next to the upload field."""
-    return sorted(set(ALLOWED_TYPES.values()))
+    return sorted({_(label) for label in ALLOWED_TYPES.values()})
 
 
 def sniff_media_type(content: bytes) -> str | None:
@@ -117,15 +119,33 @@ class ArtifactUnreadable(RuntimeError):
 def read_artifact(artifact: Artifact) -> bytes:
     """The decrypted bytes of ``artifact`` (in an app context); ArtifactUnreadable if
     they can't be had."""
+    return read_stored(artifact.storage_key)
+
+
+class StoredFile(Protocol):
+    """What a file response needs of a stored file (an evidence Artifact, a
+    community post's Attachment)."""
+
+    @property
+    def filename(self) -> str: ...
+
+    @property
+    def media_type(self) -> str: ...
+
+
+def read_stored(key: str) -> bytes:
+    """The decrypted bytes stored under ``key``; ArtifactUnreadable if they can't be
+    had."""
     try:
-        return file_store().read(artifact.storage_key)
+        return file_store().read(key)
     except (OSError, ValueError, encryption.DecryptionError) as error:
         raise ArtifactUnreadable(str(error)) from None
 
 
-def file_response(artifact: Artifact, content: bytes, *, inline: bool) -> Response:
-    """The one way an evidence file reaches a browser: as a download, or shown in
-    place when asked and its type is safe to show; never able to run script here."""
+def file_response(artifact: StoredFile, content: bytes, *, inline: bool) -> Response:
+    """The one way an uploaded file (evidence, or a community post's attachment)
+    reaches a browser: as a download, or shown in place when asked and its type is
+    safe to show; never able to run script here."""
     inline = inline and artifact.media_type in INLINE_TYPES
     response = Response(
         content, mimetype=artifact.media_type if inline else "application/octet-stream"

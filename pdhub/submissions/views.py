@@ -16,10 +16,12 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from pdhub.extensions import db
 from pdhub.forms import saving, show_error
+from pdhub.learning import localized
 from pdhub.learning import policies as learning_policies
 from pdhub.learning import service as learning
 from pdhub.learning.models import Enrollment
@@ -57,18 +59,19 @@ def _render(
     status: int = 200,
 ) -> Any:
     latest = submission.versions[-1] if submission.versions else None
-    evidence_spec = enrollment.module.evidence
+    module = localized.localized(enrollment.module)
+    evidence_spec = module.evidence
     form.context.description = evidence_spec["context"]["prompt"]
     form.reflection.description = evidence_spec["reflection"]["prompt"]
     return render_template(
         "submissions/evidence.html",
         enrollment=enrollment,
-        module=enrollment.module,
+        module=module,
         submission=submission,
         form=form,
         checklist=service.checklist(db.session, submission),
         progress=learning.progress(db.session, enrollment),
-        evidence=enrollment.module.evidence,
+        evidence=evidence_spec,
         latest=latest,
         latest_files=service.version_artifacts(db.session, latest) if latest else [],
         word_count=service.word_count,
@@ -105,8 +108,10 @@ def save_evidence(enrollment_id: int) -> Any:
     action = request.form.get("action", "save")
     if not submission.status.editable:
         flash(
-            f"Your evidence is {submission.status.label.lower()}; it can't be changed "
-            "now.",
+            _(
+                "Your evidence is %(status)s; it can't be changed now.",
+                status=submission.status.label.lower(),
+            ),
             "info",
         )
         return redirect(
@@ -174,7 +179,9 @@ def save_evidence(enrollment_id: int) -> Any:
                 )
             )
         else:
-            form.form_errors.append("That button isn't one we know. Please try again.")
+            form.form_errors.append(
+                _("That button isn't one we know. Please try again.")
+            )
             failed = True
     elif action.startswith("remove-file-"):
         artifact_id = action.removeprefix("remove-file-")
@@ -185,26 +192,30 @@ def save_evidence(enrollment_id: int) -> Any:
                 )
             )
         else:
-            form.form_errors.append("That button isn't one we know. Please try again.")
+            form.form_errors.append(
+                _("That button isn't one we know. Please try again.")
+            )
             failed = True
     elif action == "submit" and not failed:
         attempt(lambda: service.submit(db.session, current_user, submission))
         if not failed:
             flash(
-                "Your evidence is submitted. We'll let you know when it has been "
-                "reviewed.",
+                _(
+                    "Your evidence is submitted. We'll let you know when it has been "
+                    "reviewed."
+                ),
                 "success",
             )
             return redirect(
                 url_for("submissions.evidence", enrollment_id=enrollment.id), 303
             )
     elif action not in {"save", "submit", "add", "add-link"}:
-        form.form_errors.append("That button isn't one we know. Your text is saved.")
+        form.form_errors.append(_("That button isn't one we know. Your text is saved."))
         failed = True
     if failed:
         db.session.refresh(submission)
         return _render(enrollment, submission, form, 422)
-    flash("Your draft is saved.", "success")
+    flash(_("Your draft is saved."), "success")
     return redirect(
         url_for("submissions.evidence", enrollment_id=enrollment.id)
         # Back where the change shows: the list of files and links.
@@ -225,8 +236,9 @@ def autosave(enrollment_id: int) -> Any:
         return jsonify(
             {
                 "saved": False,
-                "error": "Your draft could not be saved. "
-                "Please use the Save draft button.",
+                "error": _(
+                    "Your draft could not be saved. Please use the Save draft button."
+                ),
             }
         ), 422
     with saving(show=False) as saved:
@@ -250,12 +262,12 @@ def autosave(enrollment_id: int) -> Any:
         return jsonify(
             {"saved": False, "error": error.message, "field": error.field}
         ), 422
-    saved = submission.draft_saved_at
+    saved_at = submission.draft_saved_at
     return jsonify(
         {
             "saved": True,
             # For people: a clock time in their zone with its abbreviation.
-            "saved_at": format_time(saved, viewer_zone()),
+            "saved_at": format_time(saved_at, viewer_zone()),
             "words": {
                 "context": service.word_count(submission.context_text),
                 "reflection": service.word_count(submission.reflection_text),

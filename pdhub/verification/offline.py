@@ -11,11 +11,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from badges.dids import Resolver, did_web_document_url
 from badges.errors import BadgeError
 from badges.limits import parse_json_text
+from pdhub.db import DbSession
 from pdhub.trust.service import TrustList
 from pdhub.verification.service import Outcome, verify_with
 
@@ -64,7 +64,7 @@ class DeploymentDocuments:
     proof is then checked like any fetched list's.
     """
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: DbSession) -> None:
         self._session = session
 
     def __call__(self, url: str) -> Any:
@@ -96,7 +96,7 @@ class DeploymentDocuments:
 def verify_offline(
     data: bytes,
     status_lists: Iterable[bytes] = (),
-    session: Session | None = None,
+    session: DbSession | None = None,
     trust: TrustList | None = None,
 ) -> Outcome:
     """Verify without the network: did:key issuers (and this deployment's did:web

@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from badges.errors import BadgeError
 from badges.keys import Ed25519KeyPair, public_key_from_did_key, verify_ed25519
+from pdhub.db import DbSession
 from pdhub.privacy.encryption import decrypt, encrypt
 from pdhub.verification.models import ReportSigningKey
 
@@ -33,7 +33,7 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def report_key(session: Session) -> Ed25519KeyPair:
+def report_key(session: DbSession) -> Ed25519KeyPair:
     """The platform report key, made (once, even with racing workers) on first use."""
     record = session.scalar(select(ReportSigningKey).order_by(ReportSigningKey.id))
     if record is None:

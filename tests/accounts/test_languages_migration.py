@@ -1,4 +1,4 @@
-"""Migration 0021_lang on PostgreSQL and SQLite: people and districts gain an empty
+"""Migration 0023_lang on PostgreSQL and SQLite: people and districts gain an empty
 language (automatic), which keeps what they had and goes down and up again."""
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def test_languages_start_empty_and_the_migration_goes_down_and_up(
     now = datetime.now(UTC)
     with app.app_context():
         try:
-            upgrade(revision="0010_status")
+            upgrade(revision="0022_communities")
             db.session.execute(
                 text(
                     "INSERT INTO users (email, name, password_hash, role, active,"
@@ -47,12 +47,12 @@ def test_languages_start_empty_and_the_migration_goes_down_and_up(
                 {"now": now, "yes": True},
             )
             db.session.commit()
-            upgrade(revision="0021_lang")
+            upgrade(revision="0023_lang")
             language = db.session.scalar(text("SELECT language FROM users"))
             assert language is None  # automatic: browser, district, English
             assert "default_language" in _columns("districts")
             db.session.commit()
-            downgrade(revision="0010_status")
+            downgrade(revision="0022_communities")
             assert "language" not in _columns("users")
             assert "default_language" not in _columns("districts")
             upgrade()

@@ -333,3 +333,28 @@ def test_digitalbazaar_sees_it_revoked_after_revocation(
     ours = _ours(running_app, credential.document)
     assert ours.verdict is Verdict.REVOKED
     assert "Copied evidence." in ours.report.check("status").detail
+
+
+# After the tests above (they read the app's one credential): it issues another.
+def test_digitalbazaar_verifies_a_credential_issued_in_spanish(
+    node: str, running_app: RunningApp
+) -> None:
+    from pdhub.learning import service as learning
+    from tests.factories import AwardFactory
+
+    with running_app.app.app_context():
+        module = learning.current_module(db.session, "digital-equity-classroom")
+        award = AwardFactory(enrollment__module=module, enrollment__language="es")
+        issued = service.issue_credential(db.session, award.id)
+        assert issued is not None
+        token = service.download(db.session, issued, "jwt").decode()
+        document = issued.document
+        db.session.commit()
+        db.session.remove()
+    achievement = document["credentialSubject"]["achievement"]
+    assert achievement["inLanguage"] == "es"
+    assert achievement["name"] == "Profesional de la equidad digital"
+    assert schema_errors(document) == []
+    for data in (document, token):
+        result = verify(node, data)
+        assert result["verified"], result

@@ -10,6 +10,7 @@ from typing import Any
 from pdhub.learning.packages.model import (
     MANIFEST,
     MEDIA_TYPES,
+    TRANSLATIONS_FOLDER,
     ArtifactsPart,
     Badge,
     Choice,
@@ -33,6 +34,7 @@ from pdhub.learning.packages.model import (
     StandardAlignment,
     WrittenPart,
 )
+from pdhub.learning.packages.translations import translated_texts
 from pdhub.learning.packages.validation import _inspect, _Inspection
 
 
@@ -49,6 +51,10 @@ def _content_hash(inspection: _Inspection, lessons: Sequence[str], image: str) -
     parts = [(MANIFEST, inspection.manifest)]
     parts += [(rel, (inspection.lesson_bodies or {})[rel]) for rel in lessons]
     parts.append((image, inspection.image or b""))
+    # Translations count as content; a module without any hashes as it always did.
+    for language, translation in sorted(inspection.translations.items()):
+        parts.append((f"{TRANSLATIONS_FOLDER}/{language}.yaml", translation.manifest))
+        parts += sorted((translation.lesson_bodies or {}).items())
     for name, blob in parts:
         # Length-prefixed framing: moving bytes between files changes the hash.
         digest.update(f"{name}\0{len(blob)}\0".encode())
@@ -105,6 +111,10 @@ def _build(inspection: _Inspection) -> ModulePackage:
     evidence = data["evidence"]
     badge = data["badge"]
     image_name = badge["image"]
+    translations = {
+        language: translated_texts(translation)
+        for language, translation in sorted(inspection.translations.items())
+    }
     return ModulePackage(
         path=inspection.folder,
         slug=data["slug"],
@@ -140,7 +150,7 @@ def _build(inspection: _Inspection) -> ModulePackage:
             for s in data["standards"]
         ),
         lessons=lessons,
-        quiz=quiz_from_data(data["quiz"]),
+        quiz=quiz_from_data(_with_translated_answers(data["quiz"], translations)),
         evidence=Evidence(
             overview=_text(evidence["overview"]),
             context=WrittenPart(
@@ -189,7 +199,28 @@ def _build(inspection: _Inspection) -> ModulePackage:
         content_hash=_content_hash(
             inspection, [lesson.file for lesson in lessons], image_name
         ),
+        translations=translations,
     )
+
+
+def _with_translated_answers(
+    quiz: Mapping[str, Any], translations: Mapping[str, Mapping[str, Any]]
+) -> dict[str, Any]:
+    """The quiz section with each text question also accepting the answers its
+    translations add: a knowledge check grades an answer the same whatever language
+    it was shown in."""
+    questions = []
+    for raw in quiz["questions"]:
+        question = dict(raw)
+        if question.get("type") == "text":
+            accepted = [str(answer) for answer in question.get("accepted", ())]
+            for texts in translations.values():
+                for answer in texts["quiz"][question["id"]].get("accepted", ()):
+                    if answer not in accepted:
+                        accepted.append(answer)
+            question["accepted"] = accepted
+        questions.append(question)
+    return {**quiz, "questions": questions}
 
 
 def quiz_from_data(data: Mapping[str, Any]) -> Quiz:

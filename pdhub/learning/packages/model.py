@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 MANIFEST = "module.yaml"
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "module.schema.json"
+TRANSLATION_SCHEMA_PATH = SCHEMA_PATH.with_name("module-translation.schema.json")
+#: The folder of a package holding its translations: <language>.yaml and, for each
+#: language, a folder of lesson files.
+TRANSLATIONS_FOLDER = "translations"
 # Limits keep a hostile or mistaken package from exhausting the importer or the worker.
 MAX_MANIFEST_BYTES = 256 * 1024
 MAX_LESSON_BYTES = 256 * 1024
@@ -260,3 +265,7 @@ class ModulePackage:
     rubric: Rubric
     badge: Badge
     content_hash: str  # sha256 hex over module.yaml, lesson files and the badge image
+    #: By language: the module's texts in that language (translations.translated_texts).
+    translations: Mapping[str, Mapping[str, Any]] = dataclasses.field(
+        default_factory=dict
+    )

@@ -8,7 +8,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
@@ -57,14 +57,17 @@ class _Inspection:
     data: Any = None
     lesson_bodies: dict[str, bytes] | None = None
     image: bytes | None = None
+    #: By language: the translation's inspection (translations/<language>.yaml).
+    translations: dict[str, _Inspection] = field(default_factory=dict)
 
 
 class _Reporter:
     """Collects problems, locating module.yaml fields by walking the composed nodes."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, name: str = MANIFEST) -> None:
         self.folder = folder
-        self.manifest = str(folder / MANIFEST)
+        self.name = name
+        self.manifest = str(folder / name)
         self.root: yaml.Node | None = None
         self.problems: list[Problem] = []
 
@@ -139,6 +142,10 @@ def _inspect(folder: Path) -> _Inspection:
     inspection.image = _check_badge(data, report)
     _check_identity(data, report)
     _check_standards(data, report)
+    # The translations check their ids against module.yaml with this module's helpers.
+    from pdhub.learning.packages.translations import inspect_translations
+
+    inspection.translations = inspect_translations(folder, data, report.problems)
     report.problems.sort(key=lambda p: (p.file != report.manifest, p.file, p.line or 0))
     return inspection
 
@@ -157,7 +164,7 @@ def _parse_yaml(text: str, report: _Reporter) -> Any:
     try:
         root = loader.get_single_node()
         if root is None:
-            report.add((), "module.yaml is empty", line=1)
+            report.add((), f"{report.name} is empty", line=1)
             return None
         report.root = root
         aliased = _find_alias(root)
@@ -194,7 +201,7 @@ def _parse_yaml(text: str, report: _Reporter) -> Any:
     finally:
         loader.dispose()
     if not isinstance(data, dict):
-        report.add((), "module.yaml must be a mapping of fields at the top level")
+        report.add((), f"{report.name} must be a mapping of fields at the top level")
         return None
     return data
 
@@ -256,9 +263,13 @@ _TYPE_NAMES = {
 }
 
 
-def _check_schema(data: dict[str, Any], report: _Reporter) -> None:
+def _check_schema(
+    data: dict[str, Any],
+    report: _Reporter,
+    validator: Draft202012Validator | None = None,
+) -> None:
     seen: set[tuple[Location, str]] = set()
-    for error in _validator().iter_errors(data):
+    for error in (validator or _validator()).iter_errors(data):
         loc: Location = tuple(error.absolute_path)
         for sub_loc, message in _describe(error, loc):
             if (sub_loc, message) not in seen:
@@ -414,41 +425,48 @@ def _check_lessons(data: dict[str, Any], report: _Reporter) -> dict[str, bytes]:
         report.add(("lessons", index, "file"), f"'{rel_file}' is used by two lessons")
     for index, lesson in lessons:
         rel = lesson.get("file")
-        loc: Location = ("lessons", index, "file")
         if not isinstance(rel, str) or not rel.endswith(".md"):
             continue  # the schema reports it
-        target = _resolve_inside(report.folder, rel)
-        if target is None:
-            report.add(loc, f"'{rel}' points outside the module folder")
-            continue
-        if not target.is_file():
-            report.add(loc, f"lesson file '{rel}' does not exist")
-            continue
-        raw = target.read_bytes()
-        if len(raw) > MAX_LESSON_BYTES:
-            report.add(loc, f"'{rel}' is larger than {MAX_LESSON_BYTES} bytes")
-            continue
-        bodies[rel] = raw
-        text, bad_line, error = _decode(raw)
-        if text is None:
-            report.add_file(rel, loc, f"lesson file {error}", bad_line)
-            continue
-        if not text.strip():
-            report.add_file(rel, loc, "lesson file is empty", 1)
-            continue
-        tokens = _markdown().parse(text)
-        first = tokens[0] if tokens else None
-        if first is not None and first.type == "heading_open" and first.tag == "h1":
-            line = first.map[0] + 1 if first.map else 1
-            report.add_file(
-                rel,
-                loc,
-                "starts with a level-1 heading; the page already shows the lesson "
-                "title as h1, so start with '## ' or a paragraph",
-                line,
-            )
+        raw = _read_lesson(report, ("lessons", index, "file"), rel)
+        if raw is not None:
+            bodies[rel] = raw
     _check_minutes(data, lessons, report)
     return bodies
+
+
+def _read_lesson(report: _Reporter, loc: Location, rel: str) -> bytes | None:
+    """The bytes of lesson file ``rel`` (None when it cannot be read); problems with
+    its place, size, encoding and first heading are reported."""
+    target = _resolve_inside(report.folder, rel)
+    if target is None:
+        report.add(loc, f"'{rel}' points outside the module folder")
+        return None
+    if not target.is_file():
+        report.add(loc, f"lesson file '{rel}' does not exist")
+        return None
+    raw = target.read_bytes()
+    if len(raw) > MAX_LESSON_BYTES:
+        report.add(loc, f"'{rel}' is larger than {MAX_LESSON_BYTES} bytes")
+        return None
+    text, bad_line, error = _decode(raw)
+    if text is None:
+        report.add_file(rel, loc, f"lesson file {error}", bad_line)
+        return raw
+    if not text.strip():
+        report.add_file(rel, loc, "lesson file is empty", 1)
+        return raw
+    tokens = _markdown().parse(text)
+    first = tokens[0] if tokens else None
+    if first is not None and first.type == "heading_open" and first.tag == "h1":
+        line = first.map[0] + 1 if first.map else 1
+        report.add_file(
+            rel,
+            loc,
+            "starts with a level-1 heading; the page already shows the lesson "
+            "title as h1, so start with '## ' or a paragraph",
+            line,
+        )
+    return raw
 
 
 def _check_minutes(

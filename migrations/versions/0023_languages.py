@@ -1,7 +1,7 @@
 """the language a person reads PD Hub in, and their district's default
 
-Revision ID: 0021_lang
-Revises: 0010_status
+Revision ID: 0023_lang
+Revises: 0022_communities
 Create Date: 2026-12-07
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0021_lang'
-down_revision = '0010_status'
+revision = '0023_lang'
+down_revision = '0022_communities'
 branch_labels = None
 depends_on = None
 
