@@ -114,13 +114,13 @@ def url_in(language: str | None) -> str:
 
 def _language_form() -> Any:
     """The account page's language setting, showing the person's own choice."""
-    from pdhub.accounts.languages import LanguageForm
+    from pdhub.accounts.forms import LanguageForm
 
     return LanguageForm(data={"lang": current_user.language or ""})
 
 
 def _district_language_form(district: Any) -> Any:
-    from pdhub.accounts.languages import DistrictLanguageForm
+    from pdhub.accounts.forms import DistrictLanguageForm
 
     return DistrictLanguageForm(
         data={"default_language": district.default_language or DEFAULT_LANGUAGE}
@@ -194,11 +194,12 @@ def choose() -> Any:
     from flask import flash
 
     from pdhub.accounts import languages
+    from pdhub.accounts.forms import LanguageForm
     from pdhub.errors import DomainError, error_response
     from pdhub.extensions import db
     from pdhub.routing import safe_next
 
-    form = languages.LanguageForm()
+    form = LanguageForm()
     if not form.validate_on_submit():
         return error_response(400)
     try:

@@ -154,7 +154,7 @@ def format_number(value: float | int | None, locale: str | None = None) -> str:
 
 
 def format_pd_hours(value: float | int | None) -> str:
-    """ "1.5 PD hours", "1 PD hour" ("1,5 horas de DP")."""
+    """ "1.5 PD hours", "1 PD hour" ("1,5 horas de desarrollo profesional")."""
     if value is None:
         return ""
     hours = format_number(value)

@@ -303,8 +303,8 @@ def test_dates_times_and_hours_read_as_each_language_writes_them(app: Flask) -> 
     )
     assert format_date(datetime(2026, 9, 1, tzinfo=UTC), locale="es") == "1 sept 2026"
     with app.app_context(), app.test_request_context("/?lang=es"):
-        assert format_pd_hours(1.5) == "1,5 horas de DP"
-        assert format_pd_hours(1) == "1 hora de DP"
+        assert format_pd_hours(1.5) == "1,5 horas de desarrollo profesional"
+        assert format_pd_hours(1) == "1 hora de desarrollo profesional"
         assert (
             format_datetime(moment, puerto_rico) == "7 dic 2026, 10:15 a.\u202fm. AST"
         )
@@ -397,7 +397,7 @@ def test_an_english_speaking_coach_passes_a_spanish_teachers_evidence(
     assert note.message == f"Un coach revisó su evidencia para {title}: fue aprobada."
     assert mail.subject == f"Su evidencia fue aprobada: {title}"
     assert mail.body.startswith("Hola, Lucía:")
-    assert f"¡Felicidades! Un coach revisó su evidencia para «{title}»" in mail.body
+    assert f"¡Enhorabuena! Un coach revisó su evidencia para «{title}»" in mail.body
 
 
 def test_a_spanish_speaking_coach_passes_an_english_teachers_evidence(

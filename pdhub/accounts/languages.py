@@ -6,15 +6,11 @@ Which language a page is shown in is decided per request by ``pdhub.i18n``."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel.speaklater import LazyString
-from flask_wtf import FlaskForm
-from sqlalchemy.orm import Session
-from wtforms import HiddenField, SelectChoice, SelectField
 
+from pdhub.db import DbSession
 from pdhub.errors import InvalidInput, PermissionDenied
 
 if TYPE_CHECKING:
@@ -58,7 +54,7 @@ def language_for(user: User | None) -> str:
     )
 
 
-def set_language(session: Session, user: User, code: str | None) -> None:
+def set_language(session: DbSession, user: User, code: str | None) -> None:
     """``user``'s own language for every page and email; an empty choice follows
     their browser, else their district. Raises InvalidInput."""
     user.language = clean_language(code)
@@ -66,7 +62,7 @@ def set_language(session: Session, user: User, code: str | None) -> None:
 
 
 def set_district_language(
-    session: Session, actor: User, district: District, code: str | None
+    session: DbSession, actor: User, district: District, code: str | None
 ) -> None:
     """The language the district's people get when neither they nor their browser
     choose one (empty: English). Its own district administrators and platform
@@ -77,45 +73,3 @@ def set_district_language(
         raise PermissionDenied(_("You don't manage this district."))
     district.default_language = clean_language(code)
     session.flush()
-
-
-def _choices(automatic: LazyString | None) -> list[SelectChoice]:
-    """The choice of language: each by its own name, marked with its language."""
-    first = [SelectChoice("", automatic)] if automatic is not None else []
-    return first + [
-        SelectChoice(code, name, render_kw={"lang": code})
-        for code, name in LANGUAGES.items()
-    ]
-
-
-class LanguageForm(FlaskForm):
-    """A person's language: the account page's setting and the header's switch (which
-    sends one language and the page to come back to)."""
-
-    lang = SelectField(
-        _l("Language"),
-        description=_l("Pages and emails from PD Hub are written in this language."),
-        validate_choice=False,  # checked by clean_language, with a friendly message
-    )
-    next = HiddenField()
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.lang.choices = _choices(
-            _l("Automatic: your browser's language, else your district's")
-        )
-
-
-class DistrictLanguageForm(FlaskForm):
-    default_language = SelectField(
-        _l("Language"),
-        description=_l(
-            "People in the district get pages and emails in this language unless "
-            "they or their browser choose another."
-        ),
-        validate_choice=False,
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.default_language.choices = _choices(None)

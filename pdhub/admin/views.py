@@ -14,7 +14,7 @@ from wtforms import SelectChoice
 from pdhub.accounts import languages
 from pdhub.accounts import service as accounts
 from pdhub.accounts.auth import admin_required
-from pdhub.accounts.forms import ConfirmForm
+from pdhub.accounts.forms import ConfirmForm, DistrictLanguageForm
 from pdhub.accounts.models import Role, User
 from pdhub.admin.forms import AdminUserForm
 from pdhub.districts import service as districts
@@ -90,7 +90,7 @@ def district_language(district_id: int) -> Any:
     found = db.session.get(District, district_id)
     if found is None:
         abort(404)
-    form = languages.DistrictLanguageForm()
+    form = DistrictLanguageForm()
     if form.validate_on_submit():
         languages.set_district_language(
             db.session, current_user, found, form.default_language.data

@@ -16,7 +16,7 @@ from wtforms import SelectChoice
 from pdhub.accounts import languages, timezones
 from pdhub.accounts import service as accounts
 from pdhub.accounts.auth import roles_required
-from pdhub.accounts.forms import ConfirmForm
+from pdhub.accounts.forms import ConfirmForm, DistrictLanguageForm
 from pdhub.accounts.models import Role, User
 from pdhub.accounts.policies import DISTRICT_GRANTABLE, can_sign_out_everywhere
 from pdhub.districts import assignments, forms, policies, roster, service
@@ -159,7 +159,7 @@ def set_time_zone() -> Any:
 def set_language() -> Any:
     """The district's default language; like the time zone, only one's own."""
     district = _my_district()
-    form = languages.DistrictLanguageForm()
+    form = DistrictLanguageForm()
     if form.validate_on_submit():
         languages.set_district_language(
             db.session, current_user, district, form.default_language.data

@@ -61,7 +61,7 @@ def test_the_worker_tells_a_spanish_speaking_teacher_in_spanish(
     assert note == f"Su evidencia para {title} está completa y espera a un coach."
     assert subject == f"Su evidencia está con un coach: {title}"
     assert body.startswith("Hola, Lucía:")
-    assert "ahora espera que un coach la revise según la rúbrica" in body
+    assert "ahora espera a que un coach la revise con la rúbrica" in body
     mail_log = Path(worker.env["PDHUB_INSTANCE_PATH"]) / "mail.log"
     assert f"Subject: Su evidencia está con un coach: {title}" in mail_log.read_text()
 
