@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from pdhub.accounts.models import User
 from pdhub.learning.models import Module
@@ -46,9 +47,10 @@ def submission_message(
     return Message(
         key=f"submission:{submission.id}:v{version.number}:{step}",
         to=teacher,
-        text=str(text % {"module": module.title}),
+        # Formatted when read: ``tell`` reads them in the teacher's language.
+        text=LazyString(lambda: str(text) % {"module": module.title}),
         link=path,
-        subject=str(subject % {"module": module.title}),
+        subject=LazyString(lambda: str(subject) % {"module": module.title}),
         template="submission_update",
         context={
             "teacher": teacher,
