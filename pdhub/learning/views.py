@@ -33,6 +33,15 @@ from pdhub.templating import in_zone, viewer_zone
 bp = Blueprint("learning", __name__)
 
 
+@bp.app_template_filter("localized")
+def localized_filter(
+    module: localized.Module | localized.LocalizedModule,
+) -> localized.LocalizedModule:
+    """``{{ (enrollment.module|localized).title }}``: a module's texts in the reader's
+    language (in an email, its recipient's) wherever a page or message names it."""
+    return localized.localized(module)
+
+
 def _enrollment(enrollment_id: int) -> Enrollment:
     enrollment = db.session.get(Enrollment, enrollment_id)
     if enrollment is None or not policies.can_open_enrollment(current_user, enrollment):
