@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask_babel import gettext as _
 
 from badges.errors import BadgeError
 from badges.limits import parse_json_text
@@ -72,8 +73,10 @@ def verify() -> Any:
     if not outcome.readable:
         return error_response(
             422,
-            "This is not a credential that can be read: "
-            + outcome.report.check("structure").detail,
+            _(
+                "This is not a credential that can be read: %(detail)s",
+                detail=outcome.check_text(outcome.report.check("structure")),
+            ),
             **body,
         )
     return jsonify(body)
@@ -92,7 +95,7 @@ def _credential_input() -> tuple[Any, str | None]:
         files = request.files.getlist("file")
         if len(files) != 1 or len(request.files) != 1:
             raise InvalidInput(
-                "Upload exactly one file, in the field named file.", field="file"
+                _("Upload exactly one file, in the field named file."), field="file"
             )
         email = service.check_email_input(request.form.get("email"))
         return files[0].read(), email
@@ -103,21 +106,24 @@ def _credential_input() -> tuple[Any, str | None]:
         "application/vc+ld+json",
     }:
         raise UnsupportedMediaType(
-            "Send the credential as application/json, or a file as multipart/form-data."
+            _(
+                "Send the credential as application/json, or a file as "
+                "multipart/form-data."
+            )
         )
     body = _parse_json(request.get_data(cache=False))
     if not isinstance(body, dict):
         raise InvalidInput(
-            'The body must be a JSON object: a credential, or {"jwt": "..."}.'
+            _('The body must be a JSON object: a credential, or {"jwt": "..."}.')
         )
     if "jwt" in body and set(body) <= {"jwt", "email"}:
         if not isinstance(body["jwt"], str):
-            raise InvalidInput("jwt must be a string holding a VC-JWT.", field="jwt")
+            raise InvalidInput(_("jwt must be a string holding a VC-JWT."), field="jwt")
         return body["jwt"], service.check_email_input(body.get("email"))
     if "credential" in body and set(body) <= {"credential", "email"}:
         if not isinstance(body["credential"], dict | str):
             raise InvalidInput(
-                "credential must be a credential object or a VC-JWT.",
+                _("credential must be a credential object or a VC-JWT."),
                 field="credential",
             )
         return body["credential"], service.check_email_input(body.get("email"))
@@ -134,7 +140,7 @@ def _parse_json(raw: bytes) -> Any:
         return parse_json_text(raw)
     except (BadgeError, ValueError, TypeError, RecursionError) as error:
         raise BadRequestBody(
-            f"The body is not valid JSON: {str(error)[:200]}"
+            _("The body is not valid JSON: %(error)s", error=str(error)[:200])
         ) from None
 
 
@@ -153,15 +159,15 @@ def _token(*, bulk: bool = True) -> ApiToken:
     Only the Authorization header counts: a browser's session cookie never does here.
     """
     header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
+    scheme, _space, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("Send an API token: Authorization: Bearer <token>.")
+        raise Unauthorized(_("Send an API token: Authorization: Bearer <token>."))
     record = accounts.api_token_for(db.session, token.strip())
     if record is None:
-        raise Unauthorized("That API token is not valid (revoked, or mistyped).")
+        raise Unauthorized(_("That API token is not valid (revoked, or mistyped)."))
     if bulk and not policies.can_verify_in_bulk(record.user):
         raise PermissionDenied(
-            "Only a district administrator's token can verify in bulk."
+            _("Only a district administrator's token can verify in bulk.")
         )
     return record
 
@@ -183,7 +189,7 @@ def start_batch() -> Any:
         upload = request.files.get("file")
         if upload is None or len(request.files) != 1:
             raise InvalidInput(
-                "Upload one CSV or ZIP file in the field named file.", field="file"
+                _("Upload one CSV or ZIP file in the field named file."), field="file"
             )
         filename = upload.filename
         data = upload.read()
@@ -193,13 +199,15 @@ def start_batch() -> Any:
         try:
             body = orjson.loads(request.get_data(cache=False))
         except (ValueError, RecursionError):
-            raise BadRequestBody("The body is not valid JSON.") from None
+            raise BadRequestBody(_("The body is not valid JSON.")) from None
         items = read_api_items(body, limit)
         source = "api"
     else:
         raise UnsupportedMediaType(
-            'Send {"urls": [...]} or {"credentials": [...]} as application/json, or a '
-            "CSV or ZIP file as multipart/form-data."
+            _(
+                'Send {"urls": [...]} or {"credentials": [...]} as application/json, '
+                "or a CSV or ZIP file as multipart/form-data."
+            )
         )
     batch = batches.start_batch(
         db.session,

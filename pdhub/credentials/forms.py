@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
@@ -19,35 +20,37 @@ class NameForm(FlaskForm):
 
 class StatusForm(FlaskForm):
     action = SelectField(
-        "Action",
+        _l("Action"),
         choices=[
-            SelectChoice("suspend", "Suspend (can be lifted later)"),
-            SelectChoice("unsuspend", "Lift the suspension"),
-            SelectChoice("revoke", "Revoke for good"),
+            SelectChoice("suspend", _l("Suspend (can be lifted later)")),
+            SelectChoice("unsuspend", _l("Lift the suspension")),
+            SelectChoice("revoke", _l("Revoke for good")),
             SelectChoice(
-                "reissue", "Reissue (a corrected credential; this one is revoked)"
+                "reissue", _l("Reissue (a corrected credential; this one is revoked)")
             ),
         ],
-        validators=[DataRequired("Choose what to do.")],
+        validators=[DataRequired(_l("Choose what to do."))],
     )
     reason = TextAreaField(
-        "Public reason",
-        description="Public: shown to the teacher, on the badge's page and to "
-        "anyone who checks the badge. Not needed to lift a suspension.",
+        _l("Public reason"),
+        description=_l(
+            "Public: shown to the teacher, on the badge's page and to "
+            "anyone who checks the badge. Not needed to lift a suspension."
+        ),
         validators=[
             Length(
                 max=MAX_REASON,
-                message=f"Keep the reason under {MAX_REASON} characters.",
+                message=_l("Keep the reason under %(max)s characters.", max=MAX_REASON),
             )
         ],
     )
     note = TextAreaField(
-        "Internal note (optional)",
-        description="Private: only platform administrators see it.",
+        _l("Internal note (optional)"),
+        description=_l("Private: only platform administrators see it."),
         validators=[
             Length(
                 max=MAX_REASON,
-                message=f"Keep the note under {MAX_REASON} characters.",
+                message=_l("Keep the note under %(max)s characters.", max=MAX_REASON),
             )
         ],
     )

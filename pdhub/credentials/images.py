@@ -10,9 +10,11 @@ from xml.sax.saxutils import escape
 
 import resvg_py
 import segno
+from flask_babel import format_date
 from fpdf import FPDF
 
 from pdhub.learning.models import Module
+from pdhub.verification.messages import _, language, ngettext
 
 BRAND = (29, 78, 137)
 PNG_SIZE = 400
@@ -81,7 +83,9 @@ def certificate_pdf(
     verify_url: str,
     png: bytes,
 ) -> bytes:
-    """A one-page landscape certificate with a QR code to the verification page."""
+    """A one-page landscape certificate with a QR code to the verification page,
+    in the reader's language (the core fonts cover Latin-1, so Spanish accents
+    print as they are)."""
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_title(_latin1(f"{badge_name} - {recipient}"))
     pdf.set_author("PD Hub")
@@ -94,17 +98,17 @@ def certificate_pdf(
     pdf.set_text_color(*BRAND)
     pdf.set_font("Helvetica", "B", 28)
     pdf.set_xy(85, 28)
-    pdf.cell(190, 12, "Certificate of Professional Learning")
+    pdf.cell(190, 12, _latin1(_("Certificate of Professional Learning")))
     pdf.set_text_color(30, 30, 30)
     pdf.set_font("Helvetica", "", 14)
     pdf.set_xy(85, 48)
-    pdf.cell(190, 8, "This certifies that")
+    pdf.cell(190, 8, _latin1(_("This certifies that")))
     pdf.set_font("Helvetica", "B", 24)
     pdf.set_xy(85, 58)
     pdf.cell(190, 12, _latin1(recipient))
     pdf.set_font("Helvetica", "", 14)
     pdf.set_xy(85, 74)
-    pdf.cell(190, 8, "earned the micro-credential")
+    pdf.cell(190, 8, _latin1(_("earned the micro-credential")))
     pdf.set_font("Helvetica", "B", 18)
     pdf.set_xy(85, 84)
     pdf.multi_cell(190, 9, _latin1(badge_name))
@@ -112,17 +116,35 @@ def certificate_pdf(
     pdf.set_xy(20, 110)
     pdf.multi_cell(200, 6, _latin1(description[:600]))
     pdf.set_xy(20, 150)
-    hours_text = f"{hours:g} professional development hour{'s' if hours != 1 else ''}"
-    pdf.cell(200, 7, f"{hours_text} - issued {issued_at.strftime('%-d %B %Y')}")
+    hours_text = ngettext(
+        "%(hours)s professional development hour",
+        "%(hours)s professional development hours",
+        1 if hours == 1 else 2,
+        hours=format(hours, "g"),
+    )
+    day = (
+        issued_at.strftime("%-d %B %Y")
+        if language() == "en"
+        else str(format_date(issued_at, "long"))
+    )
+    pdf.cell(
+        200,
+        7,
+        _latin1(_("%(hours)s - issued %(date)s", hours=hours_text, date=day)),
+    )
     pdf.set_font("Helvetica", "", 9)
     pdf.set_xy(20, 160)
-    pdf.cell(200, 6, f"Credential {credential_id}")
+    pdf.cell(200, 6, _latin1(_("Credential %(id)s", id=credential_id)))
     pdf.set_xy(20, 167)
     pdf.multi_cell(
         200,
         5,
-        "Verify it with any Open Badges 3.0 verifier, or scan the "
-        "code to check it on PD Hub:",
+        _latin1(
+            _(
+                "Verify it with any Open Badges 3.0 verifier, or scan the "
+                "code to check it on PD Hub:"
+            )
+        ),
     )
     pdf.set_xy(20, 178)
     pdf.set_text_color(*BRAND)

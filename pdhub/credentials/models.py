@@ -175,8 +175,10 @@ class IssuedCredential(Base):
 
     @property
     def status_label(self) -> str:
+        from pdhub.verification.messages import _
+
         if self.revoked_at is not None:
-            return "Revoked"
+            return _("Revoked")
         if self.suspended_at is not None:
-            return "Suspended"
-        return "Active"
+            return _("Suspended")
+        return _("Active")

@@ -645,7 +645,11 @@ def summary(credential: IssuedCredential) -> dict[str, object]:
         "achievement": credential.award.module.badge_name,
         "achievement_id": credential.achievement_id,
         "issued": credential.issued_at.isoformat(),
-        "status": credential.status_label.lower(),
+        "status": "revoked"
+        if credential.revoked_at is not None
+        else "suspended"
+        if credential.suspended_at is not None
+        else "active",
         "revocation_reason": credential.revocation_reason,
         "suspension_reason": credential.suspension_reason,
         "replaced_by": credential.replaced_by_id,

@@ -34,6 +34,9 @@ class Standing:
     verdict: str
     detail: str
     status_list_shows_it: bool = True
+    #: When it happened (revoked, suspended, the key leaked), and the public reason.
+    at: datetime | None = None
+    reason: str | None = None
 
 
 def _issuer_id(credential: Mapping[str, Any]) -> str | None:
@@ -98,6 +101,8 @@ def status_standing(stored: IssuedCredential) -> Standing | None:
                 f"{_day(stored.revoked_at)}",
                 stored.revocation_reason,
             ),
+            at=stored.revoked_at,
+            reason=stored.revocation_reason,
         )
     if stored.suspended_at is not None:
         return Standing(
@@ -108,6 +113,8 @@ def status_standing(stored: IssuedCredential) -> Standing | None:
                 stored.suspension_reason,
             ),
             status_list_shows_it=shows,
+            at=stored.suspended_at,
+            reason=stored.suspension_reason,
         )
     return None
 
@@ -189,4 +196,5 @@ def key_standing(
         f"withdrawn because it leaked on {_day(withdrawn.compromised_at)}: a "
         "credential it signed from then on may be forged, so it is not trusted. "
         "Ask the teacher for a reissued badge.",
+        at=withdrawn.compromised_at,
     )

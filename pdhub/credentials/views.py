@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -99,18 +100,18 @@ def share(credential_id: str) -> Any:
     credential = _own_credential(credential_id)
     form = forms.ShareForm()
     if not form.validate_on_submit():
-        flash("That did not work. Please use the Share button again.", "error")
+        flash(_("That did not work. Please use the Share button again."), "error")
         return redirect(url_for("credentials.my_badges"), 303)
     shared = form.shared.data == "on"
     service.set_shared(db.session, current_user, credential, shared)
     db.session.commit()
     if shared:
         flash(
-            "Your badge is shared: anyone with the link can see it and check it.",
+            _("Your badge is shared: anyone with the link can see it and check it."),
             "success",
         )
     else:
-        flash("Sharing is off: only you can see this badge's page now.", "success")
+        flash(_("Sharing is off: only you can see this badge's page now."), "success")
     return redirect(url_for("credentials.my_badges") + f"#badge-{credential.id}", 303)
 
 
@@ -120,7 +121,7 @@ def name_in_badge(credential_id: str) -> Any:
     credential = _own_credential(credential_id)
     form = forms.NameForm()
     if not form.validate_on_submit():
-        flash("That did not work. Please use the button again.", "error")
+        flash(_("That did not work. Please use the button again."), "error")
         return redirect(url_for("credentials.credential", name=credential.id), 303)
     named = form.named.data == "on"
     with saving(show=False) as saved:
@@ -132,9 +133,15 @@ def name_in_badge(credential_id: str) -> Any:
         return redirect(url_for("credentials.credential", name=credential.id), 303)
     if current.id != credential.id:
         flash(
-            "Your badge was reissued "
-            + ("with your name in it. " if named else "without your name. ")
-            + "Download the new files: the old ones are replaced.",
+            _(
+                "Your badge was reissued with your name in it. Download the new "
+                "files: the old ones are replaced."
+            )
+            if named
+            else _(
+                "Your badge was reissued without your name. Download the new files: "
+                "the old ones are replaced."
+            ),
             "success",
         )
     return redirect(url_for("credentials.credential", name=current.id), 303)
@@ -145,7 +152,7 @@ def name_in_badge(credential_id: str) -> Any:
 def reissue_to_me(credential_id: str) -> Any:
     credential = _own_credential(credential_id)
     if not ConfirmForm(prefix="reissue").validate_on_submit():
-        flash("That did not work. Please use the button again.", "error")
+        flash(_("That did not work. Please use the button again."), "error")
         return redirect(url_for("credentials.my_badges"), 303)
     with saving(show=False) as saved:
         replacement = service.reissue_to_current_email(
@@ -155,7 +162,10 @@ def reissue_to_me(credential_id: str) -> Any:
         flash(error.message, "error")
         return redirect(url_for("credentials.my_badges"), 303)
     flash(
-        f"Your badge is reissued to {current_user.email}. The old one still verifies.",
+        _(
+            "Your badge is reissued to %(email)s. The old one still verifies.",
+            email=current_user.email,
+        ),
         "success",
     )
     return redirect(url_for("credentials.my_badges") + f"#badge-{replacement.id}", 303)
@@ -330,7 +340,7 @@ def admin_credential(credential_id: str) -> Any:
                 service.revoke_credential(
                     db.session, current_user, credential, reason, note
                 )
-                message = (
+                message = _(
                     "The credential is revoked. Verifiers now see it as revoked, and "
                     "the teacher was told."
                 )
@@ -338,20 +348,22 @@ def admin_credential(credential_id: str) -> Any:
                 service.suspend_credential(
                     db.session, current_user, credential, reason, note
                 )
-                message = "The credential is suspended, and the teacher was told."
+                message = _("The credential is suspended, and the teacher was told.")
                 if not service.publishes_suspension(credential):
-                    message += (
-                        " It was issued before suspensions were published, so only "
+                    message += " " + _(
+                        "It was issued before suspensions were published, so only "
                         "PD Hub's own verifier reports it suspended."
                     )
             elif action == "unsuspend":
                 service.unsuspend_credential(db.session, current_user, credential)
-                message = "The suspension is lifted, and the teacher was told."
+                message = _("The suspension is lifted, and the teacher was told.")
             else:
                 replacement = service.reissue_credential(
                     db.session, current_user, credential, reason
                 )
-                message = f"A corrected credential was issued ({replacement.id})."
+                message = _(
+                    "A corrected credential was issued (%(id)s).", id=replacement.id
+                )
         if saved.ok:
             flash(message, "success")
             return redirect(

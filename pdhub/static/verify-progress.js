@@ -7,7 +7,9 @@
   var bar = document.getElementById("batch-progress");
   var text = document.getElementById("progress-text");
   var url = panel.getAttribute("data-progress-url");
-  function format(n) { return n.toLocaleString("en-US"); }
+  var locale = panel.getAttribute("data-locale") || "en";
+  var template = panel.getAttribute("data-progress-text") || "";
+  function format(n) { return n.toLocaleString(locale === "en" ? "en-US" : locale); }
   function poll() {
     fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.json() : null; })
@@ -17,8 +19,8 @@
         bar.value = data.checked;
         bar.textContent = data.percent + "%";
         if (data.done) { window.location.reload(); return; }
-        text.textContent = format(data.checked) + " of " + format(data.total) +
-          " checked (" + data.percent + "%). This page updates by itself; you can leave and come back.";
+        text.textContent = template.replace("{checked}", format(data.checked))
+          .replace("{total}", format(data.total)).replace("{percent}", data.percent);
         window.setTimeout(poll, 1000);
       })
       .catch(function () { window.setTimeout(poll, 3000); });

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import StringField
@@ -12,18 +14,20 @@ from pdhub.trust.service import IDENTIFIER_HELP, REGISTRY_HELP
 
 class TrustedIssuerForm(FlaskForm):
     identifier = StringField(
-        "Issuer identifier",
+        _l("Issuer identifier"),
         description=IDENTIFIER_HELP,
         validators=[Optional(), Length(max=500)],
     )
     name = StringField(
-        "Name to show",
-        description="What verifiers see when a credential from this issuer checks "
-        "out, for example “State Department of Education”.",
+        _l("Name to show"),
+        description=_l(
+            "What verifiers see when a credential from this issuer checks "
+            "out, for example “State Department of Education”."
+        ),
         validators=[Optional(), Length(max=200)],
     )
     url = StringField(
-        "Web site (optional)",
+        _l("Web site (optional)"),
         validators=[Optional(), Length(max=2048)],
     )
 
@@ -34,12 +38,12 @@ class TrustedIssuerEditForm(FlaskForm):
 
 
 class RegistryImportForm(FlaskForm):
-    file = FileField("Registry file (JSON)", description=REGISTRY_HELP)
+    file = FileField(_l("Registry file (JSON)"), description=REGISTRY_HELP)
 
     def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
         if not super().validate(extra_validators):
             return False
         if not (self.file.data and self.file.data.filename):
-            self.file.errors = [*self.file.errors, "Choose a registry file."]
+            self.file.errors = [*self.file.errors, _("Choose a registry file.")]
             return False
         return True

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, or_, select
 
 from badges.errors import BadgeError
@@ -25,6 +26,7 @@ from pdhub.db import DbSession
 from pdhub.errors import InvalidInput, NotFound, PermissionDenied
 from pdhub.trust import policies
 from pdhub.trust.models import TrustedIssuer
+from pdhub.verification.messages import _
 
 OWN = "own"
 PLATFORM = "platform"
@@ -50,7 +52,7 @@ _HOST = re.compile(
 )
 _DID_WEB = re.compile(r"did:web:([^:]+)((?::[A-Za-z0-9._~%-]+)*)")
 
-IDENTIFIER_HELP = (
+IDENTIFIER_HELP = _l(
     "A did:key DID (did:key:z6Mk…), a did:web DID (did:web:pd.example.org), or the "
     "https address of an issuer's site (https://pd.example.org), which trusts every "
     "did:web identifier on that host."
@@ -68,35 +70,41 @@ def normalize_identifier(text: str, *, field_name: str = "identifier") -> str:
     """
     value = (text or "").strip()
     if not value:
-        raise InvalidInput("Enter the issuer's identifier.", field=field_name)
+        raise InvalidInput(_("Enter the issuer's identifier."), field=field_name)
     if len(value) > 500:
-        raise InvalidInput("That identifier is too long.", field=field_name)
+        raise InvalidInput(_("That identifier is too long."), field=field_name)
     if value.startswith("did:key:"):
         try:
             public_key_from_did_key(value)
         except (BadgeError, ValueError):
             raise InvalidInput(
-                "That did:key DID is not a valid Ed25519 key (check it was copied "
-                "whole).",
+                _(
+                    "That did:key DID is not a valid Ed25519 key (check it was "
+                    "copied whole)."
+                ),
                 field=field_name,
             ) from None
         if "#" in value:
-            raise InvalidInput("Enter the DID without a #fragment.", field=field_name)
+            raise InvalidInput(
+                _("Enter the DID without a #fragment."), field=field_name
+            )
         return value
     if value.startswith("did:web:"):
         match = _DID_WEB.fullmatch(value)
         host = match.group(1).lower().replace("%3a", ":") if match else ""
         if not match or not _HOST.fullmatch(host):
             raise InvalidInput(
-                "That did:web DID does not name a domain (for example "
-                "did:web:pd.example.org).",
+                _(
+                    "That did:web DID does not name a domain (for example "
+                    "did:web:pd.example.org)."
+                ),
                 field=field_name,
             )
         authority = match.group(1).lower()
         return f"did:web:{authority}{match.group(2)}"
     if value.startswith("did:"):
         raise InvalidInput(
-            "Only did:key and did:web DIDs can be listed.", field=field_name
+            _("Only did:key and did:web DIDs can be listed."), field=field_name
         )
     if "://" not in value:
         value = "https://" + value
@@ -110,8 +118,10 @@ def normalize_identifier(text: str, *, field_name: str = "identifier") -> str:
         or parts.fragment
     ):
         raise InvalidInput(
-            "Enter a DID, or an https address with only a host name (for example "
-            "https://pd.example.org).",
+            _(
+                "Enter a DID, or an https address with only a host name (for "
+                "example https://pd.example.org)."
+            ),
             field=field_name,
         )
     return f"https://{host}"
@@ -233,7 +243,7 @@ def _check_keeper(actor: User, district_id: int | None) -> None:
             and actor.district_id == district_id
         )
     if not allowed:
-        raise PermissionDenied("You can't change this trust list.")
+        raise PermissionDenied(_("You can't change this trust list."))
 
 
 def entries(
@@ -271,11 +281,12 @@ def _clean_name(name: str, field_name: str = "name") -> str:
     value = " ".join((name or "").split())
     if not value:
         raise InvalidInput(
-            "Enter the name your verifiers should see.", field=field_name
+            _("Enter the name your verifiers should see."), field=field_name
         )
     if len(value) > MAX_NAME:
         raise InvalidInput(
-            f"Keep the name to {MAX_NAME} characters or fewer.", field=field_name
+            _("Keep the name to %(max)s characters or fewer.", max=MAX_NAME),
+            field=field_name,
         )
     return value
 
@@ -287,7 +298,8 @@ def _clean_url(url: str | None, field_name: str = "url") -> str | None:
     parts = urlsplit(value)
     if parts.scheme not in ("https", "http") or not parts.netloc or len(value) > 2048:
         raise InvalidInput(
-            "The web site must be an address starting with https://.", field=field_name
+            _("The web site must be an address starting with https://."),
+            field=field_name,
         )
     return value
 
@@ -324,7 +336,9 @@ def add_entry(
     cleaned = _clean_name(name)
     site = _clean_url(url)
     if _existing(session, district_id, normalized) is not None:
-        raise InvalidInput("That issuer is already on this list.", field="identifier")
+        raise InvalidInput(
+            _("That issuer is already on this list."), field="identifier"
+        )
     entry = TrustedIssuer(
         district_id=district_id,
         identifier=normalized,
@@ -348,7 +362,7 @@ def entry_for(
         or entry.district_id != district_id
         or not policies.can_manage_entry(actor, entry)
     ):
-        raise NotFound("There is no such issuer on your trust list.")
+        raise NotFound(_("There is no such issuer on your trust list."))
     return entry
 
 
@@ -381,7 +395,7 @@ def remove_entry(
 
 # --- importing a DCC issuer registry ------------------------------------------------
 
-REGISTRY_HELP = (
+REGISTRY_HELP = _l(
     "A JSON file in the Digital Credentials Consortium issuer-registry format: "
     '{"meta": {...}, "registry": {"did:key:…": {"name": "…", "url": "https://…", '
     '"location": "…"}}}. Each key is a did:key or did:web DID (or an https host); '
@@ -407,57 +421,69 @@ def parse_registry(raw: bytes) -> list[tuple[str, str, str | None]]:
     Raises InvalidInput (field ``file``) naming each problem's line and field.
     """
     if len(raw) > MAX_REGISTRY_BYTES:
-        raise InvalidInput("The registry file is larger than 2 MB.", field="file")
+        raise InvalidInput(_("The registry file is larger than 2 MB."), field="file")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidInput(
-            "The registry file must be UTF-8 JSON text.", field="file"
+            _("The registry file must be UTF-8 JSON text."), field="file"
         ) from None
     try:
         document: Any = json.loads(text)
     except json.JSONDecodeError as error:
         raise InvalidInput(
-            f"Line {error.lineno}, column {error.colno}: the file is not valid JSON "
-            f"({error.msg}).",
+            _(
+                "Line %(line)s, column %(column)s: the file is not valid JSON "
+                "(%(error)s).",
+                line=error.lineno,
+                column=error.colno,
+                error=error.msg,
+            ),
             field="file",
         ) from None
     except (RecursionError, ValueError):
-        raise InvalidInput("The file is not valid JSON.", field="file") from None
+        raise InvalidInput(_("The file is not valid JSON."), field="file") from None
     registry = document.get("registry") if isinstance(document, dict) else None
     if not isinstance(registry, dict):
         raise InvalidInput(
-            'Line 1: the file needs a "registry" object mapping each DID to '
-            '{"name": …, "url": …}.',
+            _(
+                'Line 1: the file needs a "registry" object mapping each DID to '
+                '{"name": …, "url": …}.'
+            ),
             field="file",
         )
     if len(registry) > MAX_REGISTRY_ENTRIES:
         raise InvalidInput(
-            f"The registry lists more than {MAX_REGISTRY_ENTRIES:,} issuers.",
+            _(
+                "The registry lists more than %(max)s issuers.",
+                max=format(MAX_REGISTRY_ENTRIES, ","),
+            ),
             field="file",
         )
     problems: list[str] = []
     found: list[tuple[str, str, str | None]] = []
     for key, value in registry.items():
-        where = f'Line {_line_of(text, key)}, registry["{key[:80]}"]'
+        where = _(
+            'Line %(line)s, registry["%(key)s"]', line=_line_of(text, key), key=key[:80]
+        )
         try:
             identifier = normalize_identifier(key)
         except InvalidInput as error:
             problems.append(f"{where}: {error.message}")
             continue
         if not isinstance(value, dict):
-            problems.append(f"{where}: must be an object with a name.")
+            problems.append(_("%(where)s: must be an object with a name.", where=where))
             continue
         name = value.get("name")
         if not isinstance(name, str):
-            problems.append(f"{where}.name: is missing or not text.")
+            problems.append(_("%(where)s.name: is missing or not text.", where=where))
             continue
         url = value.get("url")
         if not isinstance(url, str | None):
-            problems.append(f"{where}.url: must be text.")
+            problems.append(_("%(where)s.url: must be text.", where=where))
             continue
         if not isinstance(value.get("location"), str | None):
-            problems.append(f"{where}.location: must be text.")
+            problems.append(_("%(where)s.location: must be text.", where=where))
             continue
         try:
             cleaned = _clean_name(name)
@@ -474,13 +500,16 @@ def parse_registry(raw: bytes) -> list[tuple[str, str, str | None]]:
         shown = problems[:20]
         more = len(problems) - len(shown)
         raise InvalidInput(
-            "Nothing was imported. Fix these and upload the file again: "
-            + " ".join(shown)
-            + (f" (and {more} more)" if more else ""),
+            _(
+                "Nothing was imported. Fix these and upload the file again: "
+                "%(problems)s",
+                problems=" ".join(shown),
+            )
+            + (" " + _("(and %(more)s more)", more=more) if more else ""),
             field="file",
         )
     if not found:
-        raise InvalidInput("The registry lists no issuers.", field="file")
+        raise InvalidInput(_("The registry lists no issuers."), field="file")
     return found
 
 

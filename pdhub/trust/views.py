@@ -6,6 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from pdhub.accounts.auth import admin_required, roles_required
@@ -24,10 +27,12 @@ from pdhub.trust.forms import (
 bp = Blueprint("trust", __name__)
 
 NAVIGATION.append(
-    NavItem("Trusted issuers", "trust.platform_list", frozenset({Role.ADMIN}))
+    NavItem(_l("Trusted issuers"), "trust.platform_list", frozenset({Role.ADMIN}))
 )
 NAVIGATION.append(
-    NavItem("Trusted issuers", "trust.district_list", frozenset({Role.DISTRICT_ADMIN}))
+    NavItem(
+        _l("Trusted issuers"), "trust.district_list", frozenset({Role.DISTRICT_ADMIN})
+    )
 )
 
 #: The two lists: which district (None: the platform's) and their endpoints.
@@ -37,21 +42,26 @@ _SCOPES = {
         "import": "trust.platform_import",
         "remove": "trust.platform_remove",
         "edit": "trust.platform_edit",
-        "title": "Trusted issuers (whole platform)",
-        "lead": "Credentials from these issuers are shown as verified, under the "
-        "name you give, to everyone who verifies on PD Hub. This deployment's own "
-        "issuer is always trusted. Each district can trust more issuers for itself.",
+        "title": _l("Trusted issuers (whole platform)"),
+        "lead": _l(
+            "Credentials from these issuers are shown as verified, under the "
+            "name you give, to everyone who verifies on PD Hub. This deployment's "
+            "own issuer is always trusted. Each district can trust more issuers for "
+            "itself."
+        ),
     },
     "district": {
         "list": "trust.district_list",
         "import": "trust.district_import",
         "remove": "trust.district_remove",
         "edit": "trust.district_edit",
-        "title": "Your district's trusted issuers",
-        "lead": "Credentials from these issuers are shown as verified, under the "
-        "name you give, when anyone in your district's administration verifies a "
-        "badge, one at a time, in bulk or through the API. PD Hub's own issuer and "
-        "the platform's trusted issuers count too.",
+        "title": _l("Your district's trusted issuers"),
+        "lead": _l(
+            "Credentials from these issuers are shown as verified, under the "
+            "name you give, when anyone in your district's administration verifies a "
+            "badge, one at a time, in bulk or through the API. PD Hub's own issuer "
+            "and the platform's trusted issuers count too."
+        ),
     },
 }
 
@@ -94,7 +104,7 @@ def _add(scope: str) -> Any:
                 url=form.url.data,
             )
         if saved.ok:
-            flash(f"{entry.name} is now a trusted issuer.", "success")
+            flash(_("%(name)s is now a trusted issuer.", name=entry.name), "success")
             return redirect(url_for(_SCOPES[scope]["list"]), 303)
     return _page(scope, form, import_form)
 
@@ -112,11 +122,21 @@ def _import(scope: str) -> Any:
             )
         if saved.ok:
             flash(
-                f"Imported {result.added} issuer{'s' if result.added != 1 else ''}"
-                + (
-                    f"; {result.already_listed} already listed kept their names."
+                (
+                    ngettext(
+                        "Imported %(num)d issuer; %(kept)d already listed kept their "
+                        "names.",
+                        "Imported %(num)d issuers; %(kept)d already listed kept their "
+                        "names.",
+                        result.added,
+                        kept=result.already_listed,
+                    )
                     if result.already_listed
-                    else "."
+                    else ngettext(
+                        "Imported %(num)d issuer.",
+                        "Imported %(num)d issuers.",
+                        result.added,
+                    )
                 ),
                 "success",
             )
@@ -130,7 +150,7 @@ def _remove(scope: str, entry_id: int) -> Any:
     if form.validate_on_submit():
         service.remove_entry(db.session, current_user, _district_id(scope), entry.id)
         db.session.commit()
-        flash(f"{entry.name} is no longer a trusted issuer.", "success")
+        flash(_("%(name)s is no longer a trusted issuer.", name=entry.name), "success")
     return redirect(url_for(_SCOPES[scope]["list"]), 303)
 
 
@@ -148,7 +168,7 @@ def _edit(scope: str, entry_id: int) -> Any:
                 url=form.url.data,
             )
         if saved.ok:
-            flash(f"Saved {entry.name}.", "success")
+            flash(_("Saved %(name)s.", name=entry.name), "success")
             return redirect(url_for(_SCOPES[scope]["list"]), 303)
     failed = bool(form.errors or form.form_errors)
     return render_template(

@@ -28,6 +28,7 @@ from pdhub.db import DbSession, utcnow
 from pdhub.districts.models import District
 from pdhub.errors import Conflict, DomainError, NotFound, PermissionDenied
 from pdhub.exports import csv_text
+from pdhub.i18n import LANGUAGES
 from pdhub.trust import service as trust_service
 from pdhub.trust.service import TrustList
 from pdhub.verification import policies
@@ -38,6 +39,7 @@ from pdhub.verification.fetcher import (
     credential_document_url,
     resolver_for,
 )
+from pdhub.verification.messages import _, in_language, language, stored_reasons
 from pdhub.verification.models import (
     BatchStatus,
     RecipientMatch,
@@ -49,7 +51,7 @@ from pdhub.verification.report import REPORT_TYPE, report_key, sign_report
 from pdhub.verification.service import NOT_SHARED, Outcome, outcome_of, verify_with
 from pdhub.verification.uploads import BatchInput
 
-#: The results CSV's columns and their headings.
+#: The results CSV's columns and their headings (English; see csv_headings).
 CSV_COLUMNS = {
     "row": "Row",
     "source": "Source",
@@ -63,6 +65,25 @@ CSV_COLUMNS = {
     "recipient_match": "Recipient match",
     "reasons": "Reasons",
 }
+
+
+def csv_headings() -> list[str]:
+    """The CSV's headings in the reader's language (English in a worker)."""
+    headings = {
+        "row": _("Row"),
+        "source": _("Source"),
+        "teacher": _("Teacher"),
+        "achievement": _("Achievement"),
+        "issuer": _("Issuer"),
+        "issuerId": _("Issuer identifier"),
+        "issuerTrusted": _("Issuer trusted"),
+        "issued": _("Issued"),
+        "verdict": _("Verdict"),
+        "recipient_match": _("Recipient match"),
+        "reasons": _("Reasons"),
+    }
+    return [headings[column] for column in CSV_COLUMNS]
+
 
 #: What a skipped file's row says.
 SKIPPED_REASON = "skipped: not a credential"
@@ -84,7 +105,7 @@ def start_batch(
     past the district's or the API token's hourly allowance.
     """
     if not policies.can_verify_in_bulk(actor):
-        raise PermissionDenied("Only district administrators can verify in bulk.")
+        raise PermissionDenied(_("Only district administrators can verify in bulk."))
     _check_rate(session, actor, api_token_id)
     size = max(1, int(current_app.config["PDHUB_VERIFY_BATCH_CHUNK"]))
     batch = VerificationBatch(
@@ -139,7 +160,7 @@ def _check_rate(session: DbSession, actor: User, api_token_id: int | None) -> No
         (
             VerificationBatch.district_id == actor.district_id,
             int(config["PDHUB_VERIFY_BATCHES_PER_HOUR"]),
-            "Your district",
+            "district",
         )
     ]
     if api_token_id is not None:
@@ -147,7 +168,7 @@ def _check_rate(session: DbSession, actor: User, api_token_id: int | None) -> No
             (
                 VerificationBatch.api_token_id == api_token_id,
                 int(config["PDHUB_VERIFY_BATCHES_PER_HOUR_PER_TOKEN"]),
-                "This API token",
+                "token",
             )
         )
     for condition, allowed, who in limits:
@@ -155,11 +176,23 @@ def _check_rate(session: DbSession, actor: User, api_token_id: int | None) -> No
             select(func.count()).where(condition, VerificationBatch.created_at >= since)
         )
         if (started or 0) >= allowed:
+            largest = f"{int(config['PDHUB_VERIFY_BATCH_MAX']):,}"
             raise TooManyBatches(
-                f"{who} has started {allowed} verifications in the last hour, the "
-                "most allowed. Please wait a while, or put more credentials in one "
-                "file (up to "
-                f"{int(config['PDHUB_VERIFY_BATCH_MAX']):,})."
+                _(
+                    "Your district has started %(allowed)s verifications in the last "
+                    "hour, the most allowed. Please wait a while, or put more "
+                    "credentials in one file (up to %(largest)s).",
+                    allowed=allowed,
+                    largest=largest,
+                )
+                if who == "district"
+                else _(
+                    "This API token has started %(allowed)s verifications in the last "
+                    "hour, the most allowed. Please wait a while, or put more "
+                    "credentials in one file (up to %(largest)s).",
+                    allowed=allowed,
+                    largest=largest,
+                )
             )
 
 
@@ -318,7 +351,18 @@ def finish_batch(session: DbSession, batch_id: int) -> bool:
     assert batch is not None  # noqa: S101 - just updated
     session.refresh(batch)
     rows = _rows(session, batch_id)
-    csv_text = results_csv(rows)
+    # English whoever's request ran the job in process (the record's own language).
+    with in_language("en"):
+        csv_text = results_csv(rows)
+    # The CSV a reader downloads is in their language: the report covers each.
+    with_checks = _rows(session, batch_id, with_checks=True)
+    by_language: dict[str, str] = {}
+    trust_texts: dict[str, str] = {}
+    for code in LANGUAGES:
+        with in_language(code):
+            text = results_csv(with_checks)
+            trust_texts[code] = issuer_trust_text(batch.district.name)
+        by_language[code] = hashlib.sha256(text.encode("utf-8")).hexdigest()
     counts = {verdict.value: 0 for verdict in Verdict}
     for row in rows:
         counts[row["verdict"]] += 1
@@ -337,12 +381,10 @@ def finish_batch(session: DbSession, batch_id: int) -> bool:
         else None,
         "total": batch.total,
         "counts": counts,
-        "issuerTrust": "An issuer counts as trusted when it is this platform's own, "
-        f"on the platform's trust list, or on {batch.district.name}'s trust list, "
-        "as the lists stood when each credential was checked; any other issuer's "
-        "credential with a valid signature is unlisted_issuer, and claimedName is "
-        "only the credential's own claim.",
+        "issuerTrust": trust_texts["en"],
+        "issuerTrustByLanguage": trust_texts,
         "resultsCsvSha256": hashlib.sha256(csv_text.encode("utf-8")).hexdigest(),
+        "resultsCsvSha256ByLanguage": by_language,
         "results": rows,
         "signedBy": key.did_key_verification_method,
     }
@@ -354,9 +396,26 @@ def finish_batch(session: DbSession, batch_id: int) -> bool:
     return True
 
 
-def _rows(session: DbSession, batch_id: int) -> list[dict[str, Any]]:
+def issuer_trust_text(district: str) -> str:
+    """What "trusted" means in the signed report, in the reader's language."""
+    return _(
+        "An issuer counts as trusted when it is this platform's own, on the "
+        "platform's trust list, or on %(district)s's trust list, as the lists stood "
+        "when each credential was checked; any other issuer's credential with a "
+        "valid signature is unlisted_issuer, and claimedName is only the "
+        "credential's own claim.",
+        district=district,
+    )
+
+
+def _rows(
+    session: DbSession, batch_id: int, *, with_checks: bool = False
+) -> list[dict[str, Any]]:
+    """The report's rows; ``with_checks`` adds each item's checks (for the CSV in
+    a language other than English, whose reasons are told from the checks)."""
     items = session.execute(
         select(
+            VerificationItem.checks,
             VerificationItem.position,
             VerificationItem.source,
             VerificationItem.teacher,
@@ -385,9 +444,24 @@ def _rows(session: DbSession, batch_id: int) -> list[dict[str, Any]]:
             "issued": item.issued,
             "verdict": (item.verdict or Verdict.NOT_VERIFIED).value,
             "reasons": item.reasons.split("\n") if item.reasons else [],
+            **(
+                {"checks": orjson.loads(item.checks) if item.checks else []}
+                if with_checks
+                else {}
+            ),
         }
         for item in items
     ]
+
+
+def row_reasons(row: dict[str, Any]) -> list[str]:
+    """A row's reasons in the reader's language: English as stored, any other told
+    from the row's checks."""
+    if language() == "en" or "checks" not in row:
+        return list(row["reasons"])
+    if row["verdict"] == Verdict.SKIPPED.value:
+        return [_("Skipped: this file is not a credential.")]
+    return stored_reasons(row["checks"], row["issuer"])
 
 
 def _issuer_json(item: Any) -> dict[str, Any]:
@@ -406,7 +480,10 @@ def issuer_cell(issuer: dict[str, Any]) -> str:
     if issuer["trusted"]:
         return str(issuer["trustedName"])
     if issuer["claimedName"]:
-        return f"Claims to be “{issuer['claimedName']}” (not on your trust list)"
+        return _(
+            "Claims to be “%(name)s” (not on your trust list)",
+            name=issuer["claimedName"],
+        )
     return ""
 
 
@@ -417,19 +494,19 @@ def _csv_values(row: dict[str, Any]) -> dict[str, Any]:
         **row,
         "issuer": issuer_cell(issuer),
         "issuerId": issuer["identifier"],
-        "issuerTrusted": "" if skipped else "yes" if issuer["trusted"] else "no",
+        "issuerTrusted": "" if skipped else _("yes") if issuer["trusted"] else _("no"),
         "recipient_match": ""
         if skipped
         else RecipientMatch(row["recipient_match"]).label,
         "verdict": Verdict(row["verdict"]).label,
-        "reasons": "; ".join(row["reasons"]),
+        "reasons": "; ".join(row_reasons(row)),
     }
 
 
 def results_csv(rows: list[dict[str, Any]]) -> str:
     """One row per credential, written by the one CSV writer (pdhub.exports)."""
     return csv_text(
-        list(CSV_COLUMNS.values()),
+        csv_headings(),
         (
             [values[column] for column in CSV_COLUMNS]
             for values in map(_csv_values, rows)
@@ -463,7 +540,7 @@ def batch_for(session: DbSession, actor: User, batch_id: int) -> VerificationBat
     """The batch, if ``actor``'s district ran it; NotFound otherwise."""
     batch = session.get(VerificationBatch, batch_id)
     if batch is None or not policies.can_view_batch(actor, batch):
-        raise NotFound("There is no verification batch with that number.")
+        raise NotFound(_("There is no verification batch with that number."))
     return batch
 
 
@@ -497,8 +574,9 @@ def progress(session: DbSession, batch: VerificationBatch) -> Progress:
 
 
 def batch_csv(session: DbSession, batch: VerificationBatch) -> str:
-    """The results CSV (the one the signed report's hash covers)."""
-    return results_csv(_rows(session, batch.id))
+    """The results CSV in the reader's language (the signed report has the hash of
+    each language's)."""
+    return results_csv(_rows(session, batch.id, with_checks=language() != "en"))
 
 
 def csv_file(session: DbSession, batch: VerificationBatch) -> tuple[str, str, str]:
@@ -512,7 +590,7 @@ def report_file(batch: VerificationBatch, kind: str) -> tuple[str, str, str]:
     body = batch.report if kind == "json" else batch.report_signature
     if body is None:
         # The request is fine; the batch is not there yet: 409, not 422.
-        raise Conflict("The report is ready once every credential is checked.")
+        raise Conflict(_("The report is ready once every credential is checked."))
     if kind == "json":
         return body, "application/json", f"verification-{batch.id}.json"
     return body, "application/jose", f"verification-{batch.id}.json.jws"

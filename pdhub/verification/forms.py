@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import StringField, TextAreaField
@@ -10,26 +12,32 @@ from wtforms.validators import Length, Optional
 
 class VerifyForm(FlaskForm):
     credential = TextAreaField(
-        "Paste a credential",
-        description="The credential's JSON text, or its JWT (a long line of letters "
-        "with two dots).",
+        _l("Paste a credential"),
+        description=_l(
+            "The credential's JSON text, or its JWT (a long line of letters "
+            "with two dots)."
+        ),
         validators=[Optional(), Length(max=1_048_576)],
     )
     file = FileField(
-        "Or upload a credential file",
-        description="A .json or .jwt file, or a badge image (.png or .svg) with the "
-        "credential baked in.",
+        _l("Or upload a credential file"),
+        description=_l(
+            "A .json or .jwt file, or a badge image (.png or .svg) with the "
+            "credential baked in."
+        ),
     )
     url = StringField(
-        "Or enter the address of a credential on this site",
-        description="For example the link a teacher shared with you.",
+        _l("Or enter the address of a credential on this site"),
+        description=_l("For example the link a teacher shared with you."),
         validators=[Optional(), Length(max=2048)],
     )
     email = StringField(
-        "The teacher's email address (optional)",
-        description="To check the badge was issued to this person. We compare it "
-        "with the credential's private email fingerprint and then forget it: it "
-        "is not stored.",
+        _l("The teacher's email address (optional)"),
+        description=_l(
+            "To check the badge was issued to this person. We compare it "
+            "with the credential's private email fingerprint and then forget it: it "
+            "is not stored."
+        ),
         validators=[Optional(), Length(max=254)],
     )
 
@@ -48,13 +56,18 @@ class VerifyForm(FlaskForm):
         if not given:
             self.credential.errors = [
                 *self.credential.errors,
-                "Paste a credential, upload a file, or enter a credential's address.",
+                _(
+                    "Paste a credential, upload a file, or enter a credential's "
+                    "address."
+                ),
             ]
             return False
         if len(given) > 1:
             self.form_errors.append(
-                "Use one way at a time: paste, upload or an address. Clear the others "
-                "and try again."
+                _(
+                    "Use one way at a time: paste, upload or an address. Clear the "
+                    "others and try again."
+                )
             )
             return False
         self.given = given[0]
@@ -63,17 +76,19 @@ class VerifyForm(FlaskForm):
 
 class BatchForm(FlaskForm):
     file = FileField(
-        "CSV or ZIP file",
-        description="A CSV file with one credential address per row (and, if you "
-        "like, the teacher's email address in a column named email, to check each "
-        "badge is theirs), or a ZIP of credential files (.json, .jwt, .png, .svg). "
-        "Up to 10,000 credentials.",
+        _l("CSV or ZIP file"),
+        description=_l(
+            "A CSV file with one credential address per row (and, if you "
+            "like, the teacher's email address in a column named email, to check "
+            "each badge is theirs), or a ZIP of credential files (.json, .jwt, .png, "
+            ".svg). Up to 10,000 credentials."
+        ),
     )
 
     def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
         if not super().validate(extra_validators):
             return False
         if not (self.file.data and self.file.data.filename):
-            self.file.errors = [*self.file.errors, "Choose a CSV or ZIP file."]
+            self.file.errors = [*self.file.errors, _("Choose a CSV or ZIP file.")]
             return False
         return True

@@ -34,15 +34,41 @@ class Verdict(enum.StrEnum):
 
     @property
     def label(self) -> str:
+        """The verdict in the reader's language (English in a worker)."""
+        from pdhub.verification.messages import _
+
         return {
-            "verified": "Verified",
-            "not_verified": "Not verified",
-            "revoked": "Revoked",
-            "suspended": "Suspended",
-            "expired": "Expired",
-            "status_not_checked": "Status not checked",
-            "unlisted_issuer": "Valid signature from an issuer you have not listed",
-            "skipped": "Skipped: not a credential",
+            "verified": _("Verified"),
+            "not_verified": _("Not verified"),
+            "revoked": _("Revoked"),
+            "suspended": _("Suspended"),
+            "expired": _("Expired"),
+            "status_not_checked": _("Status not checked"),
+            "unlisted_issuer": _("Valid signature from an issuer you have not listed"),
+            "skipped": _("Skipped: not a credential"),
+        }[self.value]
+
+    def count_label(self, count: int) -> str:
+        """What follows the number of credentials with this verdict ("12 revoked")."""
+        from pdhub.verification.messages import ngettext
+
+        return {
+            "verified": ngettext("verified", "verified", count),
+            "not_verified": ngettext("not verified", "not verified", count),
+            "revoked": ngettext("revoked", "revoked", count),
+            "suspended": ngettext("suspended", "suspended", count),
+            "expired": ngettext("expired", "expired", count),
+            "status_not_checked": ngettext(
+                "status not checked", "status not checked", count
+            ),
+            "unlisted_issuer": ngettext(
+                "with a valid signature from an issuer you have not listed",
+                "with a valid signature from an issuer you have not listed",
+                count,
+            ),
+            "skipped": ngettext(
+                "skipped: not a credential", "skipped: not a credential", count
+            ),
         }[self.value]
 
     @property
@@ -62,10 +88,12 @@ class RecipientMatch(enum.StrEnum):
 
     @property
     def label(self) -> str:
+        from pdhub.verification.messages import _
+
         return {
-            "matches": "Recipient matches",
-            "does_not_match": "Does not match",
-            "not_checked": "Not checked",
+            "matches": _("Recipient matches"),
+            "does_not_match": _("Does not match"),
+            "not_checked": _("Not checked"),
         }[self.value]
 
 

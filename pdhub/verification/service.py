@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app, has_app_context
 from sqlalchemy.exc import SQLAlchemyError
@@ -18,6 +18,7 @@ from badges.verify import Check, VerificationReport, verify_credential
 from pdhub.errors import InvalidInput
 from pdhub.trust import service as trust_service
 from pdhub.trust.service import TrustList, TrustMatch
+from pdhub.verification import messages
 from pdhub.verification.fetcher import (
     DocumentFetcher,
     FetchError,
@@ -27,7 +28,11 @@ from pdhub.verification.fetcher import (
 )
 from pdhub.verification.models import RecipientMatch, Verdict
 
-#: The checks, named for people.
+if TYPE_CHECKING:
+    from pdhub.credentials.standing import Standing
+
+#: The checks, named for people (English: the API and the batch report's reasons;
+#: pages use messages.check_label).
 CHECK_LABELS = {
     "structure": "Readable credential",
     "schema": "Open Badges 3.0 format",
@@ -122,6 +127,8 @@ class Outcome:
     )
     recipient: RecipientMatch = RecipientMatch.NOT_CHECKED
     recipient_detail: str = "no email address was given to check"
+    #: This deployment's record of its own credential, when it added to the checks.
+    record: Standing | None = None
 
     @property
     def verified(self) -> bool:
@@ -134,6 +141,41 @@ class Outcome:
 
     def labelled_checks(self) -> list[tuple[str, Check]]:
         return [(CHECK_LABELS.get(c.name, c.name), c) for c in self.checks]
+
+    def check_text(self, check: Check) -> str:
+        """A check's detail in the reader's language."""
+        return messages.check_detail(
+            check.name,
+            check.passed,
+            check.code,
+            check.detail,
+            credential=self.report.credential,
+            report_format=self.report.format,
+            issuer=self.issuer.to_json(),
+            record=self.record,
+        )
+
+    def described_checks(self) -> list[tuple[str, Check, str]]:
+        """Each check's name and detail in the reader's language."""
+        return [
+            (messages.check_label(c.name), c, self.check_text(c)) for c in self.checks
+        ]
+
+    def described_reasons(self) -> list[str]:
+        """Why it is not verified, in the reader's language."""
+        return [
+            messages._(
+                "%(check)s: %(detail)s",
+                check=messages.check_label(c.name),
+                detail=self.check_text(c),
+            )
+            for c in self.checks
+            if not c.passed
+        ]
+
+    @property
+    def recipient_text(self) -> str:
+        return messages.recipient_text(self.recipient_detail)
 
     def to_json(self) -> dict[str, Any]:
         """The API's shape: verified, verdict, each check, the issuer, the recipient."""
@@ -213,14 +255,17 @@ def check_email_input(email: object, field: str = "email") -> str | None:
     if email is None:
         return None
     if not isinstance(email, str):
-        raise InvalidInput("The email must be text, like name@school.org.", field=field)
+        raise InvalidInput(
+            messages._("The email must be text, like name@school.org."), field=field
+        )
     email = email.strip()
     if not email:
         return None
     local, at, domain = email.rpartition("@")
     if not at or not local or not domain or len(email) > MAX_EMAIL or " " in email:
         raise InvalidInput(
-            "Enter the teacher's email address, like name@school.org.", field=field
+            messages._("Enter the teacher's email address, like name@school.org."),
+            field=field,
         )
     return email
 
@@ -264,6 +309,14 @@ NOT_SHARED = (
 )
 
 
+def not_shared_text() -> str:
+    """NOT_SHARED in the reader's language."""
+    return messages._(
+        "This badge is not shared, or the link is not complete. Ask the teacher to "
+        "share this badge, or to send you the file, and check it again."
+    )
+
+
 def fetch_credential(url: str, fetcher: DocumentFetcher | None = None) -> bytes:
     """Fetch a credential of this site by its page or file URL.
 
@@ -274,14 +327,17 @@ def fetch_credential(url: str, fetcher: DocumentFetcher | None = None) -> bytes:
     url = url.strip()
     if not fetcher.is_local(url):
         raise InvalidInput(
-            "Enter the address of a credential on this site; it starts with "
-            f"{fetcher.base_url}/credentials/. For other files, upload or paste them.",
+            messages._(
+                "Enter the address of a credential on this site; it starts with "
+                "%(prefix)s. For other files, upload or paste them.",
+                prefix=fetcher.base_url + "/credentials/",
+            ),
             field="url",
         )
     try:
         return fetcher(credential_document_url(url))
     except FetchError:
-        raise InvalidInput(NOT_SHARED, field="url") from None
+        raise InvalidInput(not_shared_text(), field="url") from None
 
 
 def outcome_of(
@@ -298,8 +354,9 @@ def outcome_of(
     say: the date and public reason of a revocation or suspension, a suspension its
     status list cannot show, and a signing key withdrawn after it leaked.
     """
+    record: Standing | None = None
     try:
-        report, recorded = _with_records(report)
+        report, recorded, record = _with_records(report)
     except SQLAlchemyError:
         # The records could not be read (a command line whose database is down):
         # the report stands on what the credential and its status list say.
@@ -327,6 +384,7 @@ def outcome_of(
         issuer,
         match,
         detail,
+        record,
     )
 
 
@@ -388,14 +446,14 @@ def _replaced(report: VerificationReport, check: Check) -> VerificationReport:
 
 def _with_records(
     report: VerificationReport,
-) -> tuple[VerificationReport, Verdict | None]:
+) -> tuple[VerificationReport, Verdict | None, Standing | None]:
     credential = report.credential
     if credential is None or not has_app_context():
-        return report, None
+        return report, None, None
     checks = {check.name: check for check in report.checks}
     proof = checks.get("proof")
     if proof is None or not proof.passed:
-        return report, None
+        return report, None, None
     from pdhub.credentials import standing
     from pdhub.extensions import db
 
@@ -408,23 +466,25 @@ def _with_records(
         stored = standing.own_credential(session, credential)
     key = standing.key_standing(session, credential, stored) if withdrawn else None
     if key is None and "issuer" in checks and not checks["issuer"].passed:
-        return report, None
+        return report, None, None
     if key is not None:
-        return _replaced(
-            report, Check("issuer", False, key.detail, "key_withdrawn")
-        ), None
+        return (
+            _replaced(report, Check("issuer", False, key.detail, "key_withdrawn")),
+            None,
+            key,
+        )
     if stored is None or status is None:
-        return report, None
+        return report, None, None
     found = standing.status_standing(stored)
     if found is None:
-        return report, None
+        return report, None, None
     if not (flagged or not found.status_list_shows_it):
         # The record says so but the list does not (yet): the list decides.
-        return report, None
+        return report, None, None
     report = _replaced(report, Check("status", False, found.detail, found.verdict))
     if any(not checks[name].passed for name in _TRUST_CHECKS if name in checks):
-        return report, Verdict.NOT_VERIFIED
-    return report, Verdict(found.verdict)
+        return report, Verdict.NOT_VERIFIED, found
+    return report, Verdict(found.verdict), found
 
 
 def _verdict(report: VerificationReport) -> Verdict:

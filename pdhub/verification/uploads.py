@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from pdhub.errors import InvalidInput
+from pdhub.verification.messages import _
 
 #: A credential file uploaded on /verify or to the API may be this large (baked
 #: images included).
@@ -76,7 +77,7 @@ def read_csv(data: bytes, limit: int) -> list[BatchInput]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidInput(
-            "The CSV file must be saved as UTF-8 text.", field="file"
+            _("The CSV file must be saved as UTF-8 text."), field="file"
         ) from None
     items: list[BatchInput] = []
     column = 0
@@ -85,7 +86,7 @@ def read_csv(data: bytes, limit: int) -> list[BatchInput]:
         rows = list(csv.reader(io.StringIO(text)))
     except csv.Error as error:
         raise InvalidInput(
-            f"The CSV file could not be read: {error}.", field="file"
+            _("The CSV file could not be read: %(error)s.", error=error), field="file"
         ) from None
     for number, row in enumerate(rows, start=1):
         cells = [cell.strip() for cell in row]
@@ -102,8 +103,11 @@ def read_csv(data: bytes, limit: int) -> list[BatchInput]:
         value = cells[column] if column < len(cells) else ""
         if not _is_url(value):
             raise InvalidInput(
-                f"Row {number} does not hold a credential web address "
-                "(it should start with https://).",
+                _(
+                    "Row %(number)s does not hold a credential web address "
+                    "(it should start with https://).",
+                    number=number,
+                ),
                 field="file",
             )
         items.append(
@@ -138,7 +142,12 @@ def _row_email(
     local, at, domain = value.rpartition("@")
     if not at or not local or not domain or len(value) > 254 or " " in value:
         raise InvalidInput(
-            f"Row {number}: {value[:100]!r} is not an email address.", field="file"
+            _(
+                "Row %(number)s: %(value)r is not an email address.",
+                number=number,
+                value=value[:100],
+            ),
+            field="file",
         )
     return value
 
@@ -168,7 +177,9 @@ def read_zip(data: bytes, limit: int) -> list[BatchInput]:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise InvalidInput("The ZIP file could not be opened.", field="file") from None
+        raise InvalidInput(
+            _("The ZIP file could not be opened."), field="file"
+        ) from None
     files = [member for member in members if not _is_junk(member)]
     _check_count(len(files), limit)
     wanted = [member for member in files if _is_credential_name(member.filename)]
@@ -201,8 +212,11 @@ def _is_credential_name(name: str) -> bool:
 
 def _bomb(detail: str) -> InvalidInput:
     return InvalidInput(
-        f"This ZIP file was refused: {detail} Nothing was saved. Zip the credential "
-        "files themselves (each under 4 MB) and upload again.",
+        _(
+            "This ZIP file was refused: %(detail)s Nothing was saved. Zip the "
+            "credential files themselves (each under 4 MB) and upload again.",
+            detail=detail,
+        ),
         field="file",
     )
 
@@ -212,15 +226,22 @@ def _check_declared_sizes(members: list[zipfile.ZipInfo], zip_size: int) -> None
     for member in members:
         if member.file_size > MAX_MEMBER_BYTES:
             raise _bomb(
-                f"{member.filename[:200]} would be larger than "
-                f"{MAX_MEMBER_BYTES // (1024 * 1024)} MB uncompressed."
+                _(
+                    "%(name)s would be larger than %(size)s MB uncompressed.",
+                    name=member.filename[:200],
+                    size=MAX_MEMBER_BYTES // (1024 * 1024),
+                )
             )
         if member.file_size > 1024 * 1024 and member.file_size > MAX_MEMBER_RATIO * max(
             member.compress_size, 1
         ):
             raise _bomb(
-                f"{member.filename[:200]} is compressed more than "
-                f"{MAX_MEMBER_RATIO} times, which credentials never are."
+                _(
+                    "%(name)s is compressed more than %(ratio)s times, which "
+                    "credentials never are.",
+                    name=member.filename[:200],
+                    ratio=MAX_MEMBER_RATIO,
+                )
             )
         total += member.file_size
     _check_total(total, zip_size)
@@ -229,13 +250,18 @@ def _check_declared_sizes(members: list[zipfile.ZipInfo], zip_size: int) -> None
 def _check_total(total: int, zip_size: int) -> None:
     if total > MAX_ZIP_TOTAL_BYTES:
         raise _bomb(
-            "its credential files would take more than "
-            f"{MAX_ZIP_TOTAL_BYTES // (1024 * 1024)} MB uncompressed."
+            _(
+                "its credential files would take more than %(size)s MB uncompressed.",
+                size=MAX_ZIP_TOTAL_BYTES // (1024 * 1024),
+            )
         )
     if total > RATIO_CHECKED_ABOVE and total > MAX_COMPRESSION_RATIO * zip_size:
         raise _bomb(
-            f"it would grow more than {MAX_COMPRESSION_RATIO} times its size when "
-            "unpacked, which credentials never do."
+            _(
+                "it would grow more than %(ratio)s times its size when unpacked, "
+                "which credentials never do.",
+                ratio=MAX_COMPRESSION_RATIO,
+            )
         )
 
 
@@ -250,8 +276,11 @@ def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bytes:
                 size += len(chunk)
                 if size > MAX_MEMBER_BYTES:
                     raise _bomb(
-                        f"{name} is larger than "
-                        f"{MAX_MEMBER_BYTES // (1024 * 1024)} MB uncompressed."
+                        _(
+                            "%(name)s is larger than %(size)s MB uncompressed.",
+                            name=name,
+                            size=MAX_MEMBER_BYTES // (1024 * 1024),
+                        )
                     )
                 parts.append(chunk)
     except (
@@ -263,7 +292,7 @@ def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bytes:
         EOFError,
     ):
         raise InvalidInput(
-            f"{name} in the ZIP file could not be read.", field="file"
+            _("%(name)s in the ZIP file could not be read.", name=name), field="file"
         ) from None
     return b"".join(parts)
 
@@ -271,20 +300,25 @@ def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bytes:
 def read_api_items(body: Any, limit: int) -> list[BatchInput]:
     """The API's JSON: {"urls": [...]} and/or {"credentials": [object or JWT, ...]}."""
     if not isinstance(body, dict):
-        raise InvalidInput("The body must be a JSON object with urls or credentials.")
+        raise InvalidInput(
+            _("The body must be a JSON object with urls or credentials.")
+        )
     unknown = set(body) - {"urls", "credentials"}
     if unknown:
-        raise InvalidInput(f"Unknown fields: {', '.join(sorted(unknown))[:200]}.")
+        raise InvalidInput(
+            _("Unknown fields: %(fields)s.", fields=", ".join(sorted(unknown))[:200])
+        )
     items: list[BatchInput] = []
     urls = body.get("urls", [])
     credentials = body.get("credentials", [])
     if not isinstance(urls, list) or not isinstance(credentials, list):
-        raise InvalidInput("urls and credentials must be arrays.")
+        raise InvalidInput(_("urls and credentials must be arrays."))
     _check_count(len(urls) + len(credentials), limit)
     for number, url in enumerate(urls):
         if not isinstance(url, str) or not _is_url(url) or len(url) > 2048:
             raise InvalidInput(
-                f"urls[{number}] is not a web address.", field=f"urls[{number}]"
+                _("urls[%(number)s] is not a web address.", number=number),
+                field=f"urls[{number}]",
             )
         items.append(BatchInput(url))
     for number, credential in enumerate(credentials):
@@ -295,11 +329,16 @@ def read_api_items(body: Any, limit: int) -> list[BatchInput]:
             payload = credential.encode()
         else:
             raise InvalidInput(
-                f"credentials[{number}] must be a credential object or a VC-JWT.",
+                _(
+                    "credentials[%(number)s] must be a credential object or a VC-JWT.",
+                    number=number,
+                ),
                 field=f"credentials[{number}]",
             )
         if len(payload) > MAX_MEMBER_BYTES:
-            raise InvalidInput(f"credentials[{number}] is too large.")
+            raise InvalidInput(
+                _("credentials[%(number)s] is too large.", number=number)
+            )
         items.append(BatchInput(f"credentials[{number}]", payload))
     return _non_empty(items)
 
@@ -307,7 +346,11 @@ def read_api_items(body: Any, limit: int) -> list[BatchInput]:
 def _check_count(count: int, limit: int) -> None:
     if count > limit:
         raise InvalidInput(
-            f"A batch can hold up to {limit:,} credentials; split the file into parts.",
+            _(
+                "A batch can hold up to %(limit)s credentials; split the file into "
+                "parts.",
+                limit=format(limit, ","),
+            ),
             field="file",
         )
 
@@ -315,8 +358,10 @@ def _check_count(count: int, limit: int) -> None:
 def _non_empty(items: list[BatchInput]) -> list[BatchInput]:
     if all(item.skipped for item in items):
         raise InvalidInput(
-            "No credentials were found: upload a CSV with one credential address per "
-            "row, or a ZIP of .json, .jwt, .png or .svg credential files.",
+            _(
+                "No credentials were found: upload a CSV with one credential address "
+                "per row, or a ZIP of .json, .jwt, .png or .svg credential files."
+            ),
             field="file",
         )
     return items

@@ -14,6 +14,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_number
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from pdhub.accounts.auth import roles_required
@@ -24,12 +26,18 @@ from pdhub.forms import saving, show_error
 from pdhub.responses import attachment
 from pdhub.trust import policies as trust_policies
 from pdhub.trust import service as trust_service
-from pdhub.verification import batches, forms, service
+from pdhub.verification import batches, forms, messages, service
 from pdhub.verification.models import BatchStatus, Verdict
 from pdhub.verification.policies import verify_rate_limit
 from pdhub.verification.uploads import MAX_CREDENTIAL_UPLOAD, is_zip, read_upload
 
 bp = Blueprint("verification", __name__)
+
+
+@bp.context_processor
+def _words() -> dict[str, Any]:
+    # Numbers as the reader writes them; trust lists named in the reader's words.
+    return {"format_number": format_number, "list_label": messages.list_label}
 
 
 def _just_the_form() -> bool:
@@ -59,8 +67,10 @@ def verify() -> Any:
             show_error(
                 form,
                 InvalidInput(
-                    "This isn't a credential we can read: "
-                    + outcome.report.check("structure").detail,
+                    _(
+                        "This isn't a credential we can read: %(detail)s",
+                        detail=outcome.check_text(outcome.report.check("structure")),
+                    ),
                     field=field,
                 ),
             )
@@ -94,7 +104,10 @@ def _verify_form(form: forms.VerifyForm) -> service.Outcome:
         data = form.file.data.read(MAX_CREDENTIAL_UPLOAD + 1)
         if len(data) > MAX_CREDENTIAL_UPLOAD:
             raise InvalidInput(
-                f"The file is larger than {size_limit_text(MAX_CREDENTIAL_UPLOAD)}.",
+                _(
+                    "The file is larger than %(limit)s.",
+                    limit=size_limit_text(MAX_CREDENTIAL_UPLOAD),
+                ),
                 field="file",
             )
         return service.verify(data, trust=trust, email=email)
@@ -137,6 +150,8 @@ def batch_page(batch_id: int) -> Any:
     counts: list[tuple[Verdict, int]] = []
     if batch.status is BatchStatus.DONE:
         rows = batches.batch_results(db.session, batch, limit=100)
+        for row in rows:
+            row["reasons_text"] = batches.row_reasons(row)
         counts = batches.verdict_counts(db.session, batch)
     return render_template(
         "verification/batch.html",
