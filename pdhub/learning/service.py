@@ -24,7 +24,7 @@ from pdhub.db import DbSession, utcnow
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from pdhub.i18n import DEFAULT_LANGUAGE
 from pdhub.learning import completion, policies
-from pdhub.learning.localized import LocalizedModule, language_for
+from pdhub.learning.localized import LocalizedModule, language_for, title_in
 from pdhub.learning.models import (
     Enrollment,
     EnrollmentStatus,
@@ -745,12 +745,14 @@ class TranscriptRow:
         return self.status == "Valid"
 
 
-def transcript(session: DbSession, user: User) -> list[TranscriptRow]:
+def transcript(
+    session: DbSession, user: User, language: str = DEFAULT_LANGUAGE
+) -> list[TranscriptRow]:
     """Completed modules with their PD hours and their badge's standing, oldest
-    completion first."""
+    completion first; each module's title in ``language`` where it has one."""
     rows = session.execute(
         select(
-            Module.title,
+            Module,
             Module.version,
             Module.hours,
             Enrollment.completed_at,
@@ -769,13 +771,13 @@ def transcript(session: DbSession, user: User) -> list[TranscriptRow]:
     ).all()
     return [
         TranscriptRow(
-            title,
+            title_in(module, language),
             version,
             hours,
             completed,
             "Revoked" if revoked else "Suspended" if suspended else "Valid",
         )
-        for title, version, hours, completed, revoked, suspended in rows
+        for module, version, hours, completed, revoked, suspended in rows
         if completed is not None  # the query leaves out the others
     ]
 

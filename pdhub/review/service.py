@@ -17,6 +17,7 @@ from pdhub.db import DbSession, utcnow
 from pdhub.districts.models import District, School
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from pdhub.learning import completion
+from pdhub.learning.localized import localized
 from pdhub.learning.models import Enrollment, Module
 from pdhub.learning.texts import gettext as _
 from pdhub.learning.texts import ngettext
@@ -203,7 +204,7 @@ def queue_choices(session: DbSession, coach: User) -> dict[str, list[tuple[int, 
         {(s.id, s.name) for _, s in served if s is not None}, key=lambda x: x[1]
     )
     modules = [
-        (m.id, f"{m.title} (v{m.version})")
+        (m.id, f"{localized(m).title} (v{m.version})")
         for m in session.scalars(
             select(Module)
             .where(exists().where(Enrollment.module_id == Module.id))
