@@ -86,4 +86,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from pdhub.trust.views import bp as trust_bp
 
     app.register_blueprint(trust_bp)
+
+    from pdhub.privacy.views import bp as privacy_bp
+
+    app.register_blueprint(privacy_bp)
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Mapping
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -47,6 +48,8 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "PDHUB_MAIL_PORT": int,
     "PDHUB_MAIL_FROM": str,
     "PDHUB_ISSUER_EMAIL": str,
+    "PDHUB_CONTACT_EMAIL": str,
+    "PDHUB_SUBPROCESSORS": str,
     "PDHUB_MAX_UPLOAD_MB": int,
     "PDHUB_REVIEW_CLAIM_MINUTES": int,
     "PDHUB_TASK_QUEUE": str,
@@ -92,6 +95,14 @@ def defaults() -> dict[str, Any]:
         # The contact address in every credential's issuer profile (who a hiring
         # district writes to about a badge); default: the address of MAIL_FROM.
         "PDHUB_ISSUER_EMAIL": None,
+        # Where people write about privacy, accessibility and security (the public
+        # /privacy, /accessibility and /security pages and security.txt name it);
+        # default: PDHUB_ISSUER_EMAIL, else the address of MAIL_FROM.
+        "PDHUB_CONTACT_EMAIL": None,
+        # Services outside this deployment that handle personal data, if any (a
+        # hosted mail relay, say), separated by semicolons or new lines; the /privacy
+        # page lists them.
+        "PDHUB_SUBPROCESSORS": "",
         "PDHUB_MAX_UPLOAD_MB": 20,
         "PDHUB_REVIEW_CLAIM_MINUTES": 60,
         "PDHUB_TASK_QUEUE": "pdhub",
@@ -248,6 +259,24 @@ def finalize(config: dict[str, Any], default_instance_path: str) -> dict[str, An
                 "make one with: python -c 'from cryptography.fernet import Fernet;"
                 " print(Fernet.generate_key().decode())'"
             ) from None
+
+    contact = (
+        config["PDHUB_CONTACT_EMAIL"]
+        or config["PDHUB_ISSUER_EMAIL"]
+        or parseaddr(config["PDHUB_MAIL_FROM"])[1]
+    )
+    if "@" not in contact or any(c.isspace() or c in '<>"' for c in contact):
+        raise ConfigError(
+            "PDHUB_CONTACT_EMAIL must be one email address like privacy@district.org, "
+            f"got {contact!r}."
+        )
+    config["PDHUB_CONTACT_EMAIL"] = contact
+    subprocessors = config["PDHUB_SUBPROCESSORS"] or ""
+    if isinstance(subprocessors, str):
+        subprocessors = subprocessors.replace(";", "\n").splitlines()
+    config["PDHUB_SUBPROCESSORS"] = [
+        str(line).strip() for line in subprocessors if str(line).strip()
+    ]
 
     url = config["PDHUB_DATABASE_URL"] or f"sqlite:///{instance / 'pdhub.sqlite'}"
     if not url.startswith(("sqlite:", "postgresql")):

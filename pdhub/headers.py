@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
+#: No other site may show a PD Hub response in a frame (clickjacking).
+FRAME_ANCESTORS = "frame-ancestors 'none'"
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -15,7 +18,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "object-src 'none'",
         "base-uri 'none'",
         "form-action 'self' https://www.linkedin.com",
-        "frame-ancestors 'none'",
+        FRAME_ANCESTORS,
     ]
 )
 
@@ -24,7 +27,15 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def add_security_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        policy = headers.get("Content-Security-Policy")
+        if policy is None:
+            headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        elif "frame-ancestors" not in policy:
+            # A response with its own policy (a sandboxed evidence file, a badge's
+            # SVG) still may not be framed by another site.
+            headers["Content-Security-Policy"] = (
+                f"{policy.rstrip('; ')}; {FRAME_ANCESTORS}"
+            )
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         headers.setdefault("X-Frame-Options", "DENY")

@@ -59,7 +59,7 @@ def test_my_badges_reads_in_spanish(
         assert spanish in page, spanish
     for english in ("Each badge is", "Stop sharing", "Add to LinkedIn profile"):
         assert english not in page, english
-    assert "horas de DP" in page
+    assert "horas de desarrollo profesional" in page
 
 
 def test_the_credential_page_reads_in_spanish(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import time
+from datetime import timedelta
 from pathlib import Path
 
 import pyotp
@@ -143,3 +145,50 @@ def test_a_forged_reset_link_is_refused_with_a_friendly_page(
     response = client.get("/password/reset/not-a-real-token")
     assert response.status_code == 400
     assert "Ask for a new one" in text(response)
+
+
+def _reset_link_made(app, user, ago: timedelta) -> str:
+    """A reset link signed ``ago`` in the past, as the email would have carried it."""
+    from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+    class Then(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time() - ago.total_seconds())
+
+    serializer = URLSafeTimedSerializer(
+        app.secret_key, salt="pdhub.password-reset", signer=Then
+    )
+    return "/password/reset/" + serializer.dumps([user.id, user.password_hash[-16:]])
+
+
+def test_a_password_reset_link_expires_after_two_hours(
+    app, client: FlaskClient, session: Session
+) -> None:
+    teacher = UserFactory()
+    fresh = _reset_link_made(app, teacher, timedelta(hours=1, minutes=55))
+    assert client.get(fresh).status_code == 200
+    old = _reset_link_made(app, teacher, timedelta(hours=2, minutes=5))
+    response = client.get(old)
+    assert response.status_code == 400
+    assert "This reset link has expired. Ask for a new one." in text(response)
+    response = client.post(old, data={"password": "a brand new phrase for spring"})
+    assert response.status_code == 400
+    sign_in(client, teacher)  # the old password still works
+
+
+def test_a_reset_link_stops_working_once_any_new_password_is_set(
+    app, client: FlaskClient, session: Session, mail_log: Path
+) -> None:
+    teacher = UserFactory()
+    # A link asked for a few minutes ago, then a new one by email.
+    first = _reset_link_made(app, teacher, timedelta(minutes=5))
+    client.post("/password/forgot", data={"email": teacher.email})
+    second = re.search(r"http://localhost(/password/reset/\S+)", mail_log.read_text())
+    assert second is not None and second.group(1) != first
+    new_password = "another fresh phrase for autumn"
+    response = client.post(second.group(1), data={"password": new_password})
+    assert response.status_code == 303
+    response = client.post(first, data={"password": "yet another long phrase"})
+    assert response.status_code == 400
+    assert "already used" in text(response)
+    sign_in(client, teacher, new_password)

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 SignedIn = Callable[..., BrowserContext]
 
 PAGES = {
-    PUBLIC: ["/signin", "/signup"],
+    PUBLIC: ["/signin", "/signup", "/privacy", "/accessibility", "/security"],
     "teacher": [
         "/dashboard",
         "/account",
