@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from pdhub.accounts.models import User
+from pdhub.learning.localized import lazy_title
 from pdhub.learning.models import Module
 from pdhub.notifications.service import Message, absolute_link
 from pdhub.submissions.models import Submission, SubmissionVersion
@@ -46,9 +47,9 @@ def submission_message(
     return Message(
         key=f"submission:{submission.id}:v{version.number}:{step}",
         to=teacher,
-        text=str(text % {"module": module.title}),
+        text=str(text % {"module": lazy_title(module)}),
         link=path,
-        subject=str(subject % {"module": module.title}),
+        subject=str(subject % {"module": lazy_title(module)}),
         template="submission_update",
         context={
             "teacher": teacher,
