@@ -90,4 +90,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from pdhub.privacy.views import bp as privacy_bp
 
     app.register_blueprint(privacy_bp)
+
+    from pdhub.communities.views import bp as communities_bp
+
+    app.register_blueprint(communities_bp)
     return app

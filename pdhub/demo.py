@@ -62,6 +62,14 @@ ACCOUNTS = (
         "JBSWY3DPEHPK3PXPDISTRICT",
     ),
     DemoAccount(
+        Role.SCHOOL_LEADER,
+        "Sofia Leader",
+        "leader@riverside.example.org",
+        "school leader meadow bright",
+        "JBSWY3DPEHPK3PXPLEADERAA",
+        school=SCHOOLS[0],
+    ),
+    DemoAccount(
         Role.ADMIN,
         "Ada Admin",
         "admin@riverside.example.org",
@@ -127,7 +135,48 @@ def prepare(session: DbSession, modules_path: Path | str) -> tuple[District, lis
     seed_review_demo(session, district)
     seed_spanish_demo(session, district)
     seed_trust_demo(session, district)
+    seed_assignments_demo(session, district)
+    from pdhub.communities import demo as communities_demo
+
+    communities_demo.seed(session)
     return district, imported
+
+
+def seed_assignments_demo(session: DbSession, district: District) -> None:
+    """Two assigned modules: one due in a few days, one overdue (once)."""
+    from datetime import timedelta
+
+    from pdhub.districts.models import Assignment, AssignmentTarget
+
+    if session.scalar(
+        select(Assignment.id).where(Assignment.district_id == district.id)
+    ):
+        return
+    slugs = list(
+        session.scalars(
+            select(Module.slug).where(Module.is_current.is_(True)).order_by(Module.slug)
+        )
+    )
+    if len(slugs) < 2:
+        return
+    today = utcnow().date()
+    session.add_all(
+        [
+            Assignment(
+                district_id=district.id,
+                module_slug=slugs[-1],
+                target=AssignmentTarget.EVERYONE,
+                due_date=today + timedelta(days=3),
+            ),
+            Assignment(
+                district_id=district.id,
+                module_slug=slugs[-2],
+                target=AssignmentTarget.EVERYONE,
+                due_date=today - timedelta(days=5),
+            ),
+        ]
+    )
+    session.flush()
 
 
 def seed_trust_demo(session: DbSession, district: District) -> None:

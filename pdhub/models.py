@@ -2,6 +2,21 @@
 
 from pdhub.accounts.models import ApiToken, RecoveryCode, User, UserSession
 from pdhub.admin.models import JobFailure
+from pdhub.communities.models import (
+    Attachment,
+    Community,
+    CommunityMember,
+    Draft,
+    Follow,
+    ModerationAction,
+    Mute,
+    Post,
+    PostRevision,
+    Reaction,
+    Report,
+    Thread,
+    ThreadRead,
+)
 from pdhub.credentials.models import Award, IssuedCredential, IssuerKey, StatusList
 from pdhub.districts.models import District, Invitation, School
 from pdhub.learning.models import (
@@ -22,6 +37,19 @@ from pdhub.verification.models import (
 )
 
 __all__ = [
+    "Attachment",
+    "Community",
+    "CommunityMember",
+    "Draft",
+    "Follow",
+    "ModerationAction",
+    "Mute",
+    "Post",
+    "PostRevision",
+    "Reaction",
+    "Report",
+    "Thread",
+    "ThreadRead",
     "ApiToken",
     "Artifact",
     "Award",

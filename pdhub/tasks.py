@@ -33,6 +33,10 @@ SWEEP_COMPLETIONS = "pdhub.sweep_completions"
 SWEEP_AWARDS = "pdhub.sweep_awards"
 SWEEP_SUBMISSIONS = "pdhub.sweep_submissions"
 SEND_COACH_DIGESTS = "pdhub.send_coach_digests"
+#: Apply a confirmed roster import, committing its progress every chunk.
+APPLY_ROSTER_IMPORT = "pdhub.apply_roster_import"
+#: Periodic: remind people of assignments due soon or overdue (once per stage).
+SEND_ASSIGNMENT_REMINDERS = "pdhub.send_assignment_reminders"
 
 #: Every task name above.
 ALL = frozenset(
@@ -50,5 +54,7 @@ ALL = frozenset(
         SWEEP_AWARDS,
         SWEEP_SUBMISSIONS,
         SEND_COACH_DIGESTS,
+        APPLY_ROSTER_IMPORT,
+        SEND_ASSIGNMENT_REMINDERS,
     }
 )

@@ -59,6 +59,7 @@ NAVIGATION.insert(1, NavItem(_l("Catalog"), "learning.catalog", frozenset(Role))
 NAVIGATION.insert(
     2, NavItem(_l("My learning"), "learning.my_learning", frozenset({Role.TEACHER}))
 )
+NAVIGATION.insert(3, NavItem(_l("Communities"), "communities.index", frozenset(Role)))
 
 
 def nav_items() -> list[dict[str, Any]]:

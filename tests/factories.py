@@ -55,6 +55,7 @@ class UserFactory(BaseFactory):
     class Params:
         coach = factory.Trait(role=Role.COACH)
         district_admin = factory.Trait(role=Role.DISTRICT_ADMIN)
+        school_leader = factory.Trait(role=Role.SCHOOL_LEADER)
         admin = factory.Trait(role=Role.ADMIN, district=None)
 
     @factory.post_generation

@@ -23,6 +23,11 @@ celery.conf.beat_schedule = {
         "task": tasks.SEND_COACH_DIGESTS,
         "schedule": crontab(minute=0, hour=12),
     },
+    # Hourly: a reminder goes out within the hour a stage begins, and only once.
+    "assignment-reminders": {
+        "task": tasks.SEND_ASSIGNMENT_REMINDERS,
+        "schedule": crontab(minute=15),
+    },
 }
 
 __all__ = ["celery", "flask_app"]

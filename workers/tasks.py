@@ -145,3 +145,23 @@ def issue_credentials(award_ids: list[int]) -> int:
 def send_coach_digests() -> int:
     """The daily summary of new evidence for each coach (once per coach and day)."""
     return review.send_coach_digests(db.session)
+
+
+@celery.task(base=AppTask, name=tasks.APPLY_ROSTER_IMPORT)
+def apply_roster_import(import_id: int) -> bool:
+    """Apply a confirmed roster, one committed chunk at a time so its progress shows
+    and a rerun after a crash resumes from the last chunk."""
+    from pdhub.districts import roster
+
+    while not roster.apply_chunk(db.session, import_id):
+        db.session.commit()
+    return True
+
+
+@celery.task(base=AppTask, name=tasks.SEND_ASSIGNMENT_REMINDERS)
+def send_assignment_reminders() -> int:
+    """Remind people of assignments due soon or overdue, once per person, assignment
+    and stage."""
+    from pdhub.districts import assignments
+
+    return assignments.send_reminders(db.session)

@@ -23,6 +23,8 @@ class Role(enum.StrEnum):
     COACH = "coach"
     DISTRICT_ADMIN = "district_admin"
     ADMIN = "admin"
+    # Sees the progress of their own school's staff, nothing else of the district.
+    SCHOOL_LEADER = "school_leader"
 
     @property
     def label(self) -> str:
@@ -32,6 +34,7 @@ class Role(enum.StrEnum):
                 "coach": _("Coach"),
                 "district_admin": _("District administrator"),
                 "admin": _("Platform administrator"),
+                "school_leader": _("School leader"),
             }[self.value]
         )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pdhub.accounts.models import Role, User
 
 # Roles a district administrator may hand out inside their own district.
-DISTRICT_GRANTABLE = {Role.TEACHER, Role.COACH}
+DISTRICT_GRANTABLE = {Role.TEACHER, Role.COACH, Role.SCHOOL_LEADER}
 
 
 def can_use_staff_pages(user: User) -> bool:

@@ -1,15 +1,16 @@
-"""Districts, their schools, and staff invitations."""
+"""Districts, their schools, staff invitations, rosters and assignments."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pdhub.accounts.models import Role
-from pdhub.db import Base, TimestampMixin, value_enum
+from pdhub.db import Base, TimestampMixin, utcnow, value_enum
 
 if TYPE_CHECKING:
     from pdhub.accounts.models import User
@@ -70,3 +71,163 @@ class Invitation(Base):
     district: Mapped[District] = relationship()
     school: Mapped[School | None] = relationship()
     invited_by: Mapped[User | None] = relationship()
+
+
+class RosterSource(enum.StrEnum):
+    """Where a roster came from: each source's people are matched and retired apart."""
+
+    ONEROSTER = "oneroster"
+    SIMPLE = "simple"
+
+
+class RosterImportStatus(enum.StrEnum):
+    PREVIEW = "preview"  # read and checked, nothing applied
+    QUEUED = "queued"  # confirmed; the job applies it
+    APPLYING = "applying"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class RosterImport(Base):
+    """One uploaded roster: its checked rows wait here until the administrator
+    confirms, then a job applies them ``processed`` rows at a time."""
+
+    __tablename__ = "roster_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(
+        ForeignKey("districts.id", ondelete="CASCADE"), index=True
+    )
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    source: Mapped[RosterSource] = mapped_column(
+        value_enum(RosterSource, "roster_source")
+    )
+    filename: Mapped[str] = mapped_column(String(255))
+    status: Mapped[RosterImportStatus] = mapped_column(
+        value_enum(RosterImportStatus, "roster_import_status"),
+        default=RosterImportStatus.PREVIEW,
+    )
+    # The rows as read (dicts), and every problem found ({line, column, message}).
+    rows: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    problems: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # Schools named in the file (orgs.csv or the school column) not in the district yet.
+    new_schools: Mapped[list[str]] = mapped_column(JSON, default=list)
+    total: Mapped[int] = mapped_column(default=0)
+    processed: Mapped[int] = mapped_column(default=0)
+    # What applying did: {"invited": n, "updated": n, "deactivated": n, ...}.
+    outcome: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    applied_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+
+class RosterEntry(Base):
+    """One person as a roster source knows them, matched to an account once they have
+    one. Re-imports find the entry by its source id, so an email change keeps the
+    person; an entry missing from a later import of its source is retired."""
+
+    __tablename__ = "roster_entries"
+    __table_args__ = (UniqueConstraint("district_id", "source", "sourced_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(
+        ForeignKey("districts.id", ondelete="CASCADE"), index=True
+    )
+    source: Mapped[RosterSource] = mapped_column(
+        value_enum(RosterSource, "roster_source")
+    )
+    # The OneRoster sourcedId; for the simple CSV, the lower-cased email.
+    sourced_id: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[Role] = mapped_column(value_enum(Role, "role"))
+    school_id: Mapped[int | None] = mapped_column(
+        ForeignKey("schools.id", ondelete="SET NULL")
+    )
+    language: Mapped[str | None] = mapped_column(String(8))
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    active: Mapped[bool] = mapped_column(default=True)
+    last_import_id: Mapped[int | None] = mapped_column(
+        ForeignKey("roster_imports.id", ondelete="SET NULL")
+    )
+
+    user: Mapped[User | None] = relationship()
+
+
+class AssignmentTarget(enum.StrEnum):
+    EVERYONE = "everyone"
+    SCHOOL = "school"
+    PEOPLE = "people"
+
+
+class Assignment(Base):
+    """A module the district asks its teachers to complete by a date: all of them, one
+    school's, or a list of people. Who it covers is worked out when asked, so a
+    teacher who joins the school later is covered too."""
+
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(
+        ForeignKey("districts.id", ondelete="CASCADE"), index=True
+    )
+    # The module by slug: whichever version a person completes counts.
+    module_slug: Mapped[str] = mapped_column(String(80))
+    target: Mapped[AssignmentTarget] = mapped_column(
+        value_enum(AssignmentTarget, "assignment_target")
+    )
+    school_id: Mapped[int | None] = mapped_column(
+        ForeignKey("schools.id", ondelete="CASCADE")
+    )
+    due_date: Mapped[date] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cancelled_at: Mapped[datetime | None]
+
+    school: Mapped[School | None] = relationship()
+    people: Mapped[list[AssignmentPerson]] = relationship(cascade="all, delete-orphan")
+
+
+class AssignmentPerson(Base):
+    """One named person of an assignment made for a list of people."""
+
+    __tablename__ = "assignment_people"
+    __table_args__ = (UniqueConstraint("assignment_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("assignments.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+
+
+class ReminderStage(enum.StrEnum):
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+
+
+class AssignmentReminder(Base):
+    """A reminder sent: at most one per person, assignment and stage."""
+
+    __tablename__ = "assignment_reminders"
+    __table_args__ = (UniqueConstraint("assignment_id", "user_id", "stage"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("assignments.id", ondelete="CASCADE")
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    stage: Mapped[ReminderStage] = mapped_column(
+        value_enum(ReminderStage, "reminder_stage")
+    )
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -13,7 +13,12 @@ def can_manage_district(user: User, district: District) -> bool:
 
 
 def can_invite(user: User, district: District, role: Role) -> bool:
-    """District admins invite teachers and coaches; admins invite any role."""
+    """District admins invite teachers, coaches and school leaders; admins invite any
+    role."""
     if not can_manage_district(user, district):
         return False
-    return user.role is Role.ADMIN or role in {Role.TEACHER, Role.COACH}
+    return user.role is Role.ADMIN or role in {
+        Role.TEACHER,
+        Role.COACH,
+        Role.SCHOOL_LEADER,
+    }

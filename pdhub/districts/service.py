@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from flask import render_template
+from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from pdhub.accounts import service as accounts
 from pdhub.accounts import timezones
@@ -18,6 +21,7 @@ from pdhub.db import DbSession, utcnow
 from pdhub.districts import policies
 from pdhub.districts.models import District, Invitation, School
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from pdhub.i18n import DEFAULT_LANGUAGE
 from pdhub.learning.models import Enrollment
 from pdhub.notifications import service as notifications
 from pdhub.review.models import CoachAssignment
@@ -36,7 +40,7 @@ def new_join_code() -> str:
 def _clean_name(name: str, field: str = "name") -> str:
     name = " ".join(name.split())
     if not name or len(name) > 160:
-        raise InvalidInput("Enter a name of 1 to 160 characters.", field=field)
+        raise InvalidInput(_("Enter a name of 1 to 160 characters."), field=field)
     return name
 
 
@@ -46,11 +50,11 @@ def create_district(
     """Create a district (platform administrators only), with its default time zone
     (none: UTC). Raises PermissionDenied, InvalidInput."""
     if actor.role is not Role.ADMIN:
-        raise PermissionDenied("Only platform administrators create districts.")
+        raise PermissionDenied(_("Only platform administrators create districts."))
     name = _clean_name(name)
     zone = timezones.clean_zone_name(time_zone)
     if session.scalar(select(District.id).where(District.name == name)):
-        raise InvalidInput("A district with this name exists.", field="name")
+        raise InvalidInput(_("A district with this name exists."), field="name")
     district = District(name=name, join_code=new_join_code(), time_zone=zone)
     session.add(district)
     session.flush()
@@ -63,7 +67,7 @@ def district_for_join_code(session: DbSession, code: str) -> District:
     district = session.scalar(select(District).where(District.join_code == cleaned))
     if district is None:
         raise InvalidInput(
-            "We don't know that join code. Check it with your district office.",
+            _("We don't know that join code. Check it with your district office."),
             field="join_code",
         )
     return district
@@ -71,7 +75,7 @@ def district_for_join_code(session: DbSession, code: str) -> District:
 
 def regenerate_join_code(session: DbSession, actor: User, district: District) -> str:
     if not policies.can_manage_district(actor, district):
-        raise PermissionDenied("You don't manage this district.")
+        raise PermissionDenied(_("You don't manage this district."))
     district.join_code = new_join_code()
     session.flush()
     return district.join_code
@@ -84,7 +88,7 @@ def set_time_zone(
     (empty: UTC). Its own district administrators and platform administrators only.
     Raises PermissionDenied, InvalidInput."""
     if not policies.can_manage_district(actor, district):
-        raise PermissionDenied("You don't manage this district.")
+        raise PermissionDenied(_("You don't manage this district."))
     district.time_zone = timezones.clean_zone_name(name)
     session.flush()
 
@@ -93,14 +97,14 @@ def add_school(
     session: DbSession, actor: User, district: District, name: str
 ) -> School:
     if not policies.can_manage_district(actor, district):
-        raise PermissionDenied("You don't manage this district.")
+        raise PermissionDenied(_("You don't manage this district."))
     name = _clean_name(name)
     exists = session.scalar(
         select(School.id).where(School.district_id == district.id, School.name == name)
     )
     if exists:
         raise InvalidInput(
-            "This district already has a school with that name.", field="name"
+            _("This district already has a school with that name."), field="name"
         )
     school = School(district_id=district.id, name=name)
     session.add(school)
@@ -110,7 +114,7 @@ def add_school(
 
 def rename_school(session: DbSession, actor: User, school: School, name: str) -> None:
     if not policies.can_manage_district(actor, school.district):
-        raise PermissionDenied("You don't manage this district.")
+        raise PermissionDenied(_("You don't manage this district."))
     name = _clean_name(name)
     clash = session.scalar(
         select(School.id).where(
@@ -121,7 +125,7 @@ def rename_school(session: DbSession, actor: User, school: School, name: str) ->
     )
     if clash:
         raise InvalidInput(
-            "This district already has a school with that name.", field="name"
+            _("This district already has a school with that name."), field="name"
         )
     school.name = name
     session.flush()
@@ -134,7 +138,7 @@ def get_school(
         return None
     school = session.get(School, school_id)
     if school is None or school.district_id != district.id:
-        raise InvalidInput("Choose a school in this district.", field="school")
+        raise InvalidInput(_("Choose a school in this district."), field="school")
     return school
 
 
@@ -146,8 +150,10 @@ def invite(
     email: str,
     role: Role,
     school: School | None = None,
+    language: str | None = None,
 ) -> str:
     """Invite someone by email to join ``district`` with ``role``; returns the token.
+    The email is written in ``language`` (a roster may give it), else in English.
 
     Re-inviting the same email replaces the old link. The answer never says whether
     the address has an account elsewhere (no enumeration across districts): only a
@@ -158,12 +164,12 @@ def invite(
     """
     if not policies.can_invite(actor, district, role):
         raise PermissionDenied(
-            "You can't invite people with that role to this district."
+            _("You can't invite people with that role to this district.")
         )
     address = accounts.normalize_email(email)
     existing = session.scalar(select(User).where(User.email == address))
     if existing is not None and existing.district_id == district.id:
-        raise InvalidInput("This person is already in your district.", field="email")
+        raise InvalidInput(_("This person is already in your district."), field="email")
     now = utcnow()
     for old in session.scalars(
         select(Invitation).where(
@@ -187,50 +193,151 @@ def invite(
     )
     session.add(invitation)
     session.flush()
-    if existing is not None:
-        notifications.tell(
-            session,
-            notifications.Message(
-                key=f"invitation:{invitation.id}",
-                to=address,
-                subject=_(
-                    "You're invited to %(district)s on PD Hub", district=district.name
-                ),
-                template="invitation_existing",
-                context={
-                    "district": district,
-                    "role": role,
-                    "inviter": actor,
-                    "user": existing,
-                },
-            ),
+    with force_locale(language or DEFAULT_LANGUAGE):
+        _tell_invited(session, actor, district, invitation, existing, token)
+    return token
+
+
+@dataclass(frozen=True)
+class Invitee:
+    email: str
+    role: Role
+    school: School | None = None
+    language: str | None = None
+
+
+def invite_many(
+    session: DbSession, actor: User, district: District, invitees: list[Invitee]
+) -> int:
+    """``invite`` for many people at once (a roster chunk): a few queries in all, and
+    one delivery job per language. People already in the district are skipped;
+    returns how many were invited."""
+    if not invitees:
+        return 0
+    for person in invitees:
+        if not policies.can_invite(actor, district, person.role):
+            raise PermissionDenied(
+                _("You can't invite people with that role to this district.")
+            )
+    addresses = [accounts.normalize_email(p.email) for p in invitees]
+    accounts_by_email = {
+        user.email: user
+        for user in session.scalars(select(User).where(User.email.in_(addresses)))
+    }
+    now = utcnow()
+    session.execute(
+        update(Invitation)
+        .where(
+            Invitation.email.in_(addresses),
+            Invitation.district_id == district.id,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
         )
-        return token
+        .values(revoked_at=now)
+    )
+    made: list[tuple[Invitee, Invitation, str, User | None]] = []
+    for person, address in zip(invitees, addresses, strict=True):
+        existing = accounts_by_email.get(address)
+        if existing is not None and existing.district_id == district.id:
+            continue
+        token = secrets.token_urlsafe(24)
+        invitation = Invitation(
+            district_id=district.id,
+            school_id=person.school.id if person.school else None,
+            email=address,
+            role=person.role,
+            token_hash=accounts.token_hash(token),
+            invited_by_id=actor.id,
+            created_at=now,
+            expires_at=now + INVITATION_LIFETIME,
+        )
+        session.add(invitation)
+        made.append((person, invitation, token, existing))
+    session.flush()
+    by_language: dict[str, list[tuple[Invitation, str, User | None]]] = {}
+    for person, invitation, token, existing in made:
+        by_language.setdefault(person.language or DEFAULT_LANGUAGE, []).append(
+            (invitation, token, existing)
+        )
+    for language, group in by_language.items():
+        with force_locale(language):
+            # The body differs only in its link: render it once per role.
+            bodies: dict[Role, str] = {}
+            messages = []
+            for invitation, token, existing in group:
+                message = _invitation_message(
+                    actor, district, invitation, existing, token
+                )
+                if existing is None:
+                    link = message.context["link"]
+                    if invitation.role not in bodies:
+                        bodies[invitation.role] = render_template(
+                            "email/invitation.txt",
+                            **{**message.context, "link": _LINK_SLOT},
+                        )
+                    message = dataclasses.replace(
+                        message, body=bodies[invitation.role].replace(_LINK_SLOT, link)
+                    )
+                messages.append(message)
+            notifications.tell(session, *messages)
+    return len(made)
+
+
+_LINK_SLOT = "\x00link\x00"
+
+
+def _tell_invited(
+    session: DbSession,
+    actor: User,
+    district: District,
+    invitation: Invitation,
+    existing: User | None,
+    token: str,
+) -> None:
     notifications.tell(
-        session,
-        notifications.Message(
+        session, _invitation_message(actor, district, invitation, existing, token)
+    )
+
+
+def _invitation_message(
+    actor: User,
+    district: District,
+    invitation: Invitation,
+    existing: User | None,
+    token: str,
+) -> notifications.Message:
+    """The invitation email, in the current locale."""
+    subject = _("You're invited to %(district)s on PD Hub", district=district.name)
+    if existing is not None:
+        return notifications.Message(
             key=f"invitation:{invitation.id}",
-            to=address,
-            subject=_(
-                "You're invited to %(district)s on PD Hub", district=district.name
-            ),
-            template="invitation",
+            to=invitation.email,
+            subject=subject,
+            template="invitation_existing",
             context={
                 "district": district,
-                "role": role,
+                "role": invitation.role,
                 "inviter": actor,
-                "link": notifications.link_for(
-                    "accounts.accept_invitation", token=token
-                ),
-                "expires_at": invitation.expires_at,
-                # Not a person yet: the date reads in the district's zone, not the
-                # inviter's.
-                "time_zone": district.time_zone,
+                "user": existing,
             },
-            secret=True,
-        ),
+        )
+    return notifications.Message(
+        key=f"invitation:{invitation.id}",
+        to=invitation.email,
+        subject=subject,
+        template="invitation",
+        context={
+            "district": district,
+            "role": invitation.role,
+            "inviter": actor,
+            "link": notifications.link_for("accounts.accept_invitation", token=token),
+            "expires_at": invitation.expires_at,
+            # Not a person yet: the date reads in the district's zone, not the
+            # inviter's.
+            "time_zone": district.time_zone,
+        },
+        secret=True,
     )
-    return token
 
 
 def invitation_for_token(session: DbSession, token: str) -> Invitation:
@@ -240,12 +347,14 @@ def invitation_for_token(session: DbSession, token: str) -> Invitation:
     )
     if invitation is None or invitation.revoked_at is not None:
         raise NotFound(
-            "This invitation link is not valid. Ask your district for a new one."
+            _("This invitation link is not valid. Ask your district for a new one.")
         )
     if invitation.accepted_at is not None:
-        raise Conflict("This invitation was already used. Sign in instead.")
+        raise Conflict(_("This invitation was already used. Sign in instead."))
     if invitation.expires_at < utcnow():
-        raise Conflict("This invitation has expired. Ask your district for a new one.")
+        raise Conflict(
+            _("This invitation has expired. Ask your district for a new one.")
+        )
     return invitation
 
 
@@ -305,7 +414,7 @@ def school_counts(session: DbSession, district: District) -> dict[int, int]:
 
 def revoke_invitation(session: DbSession, actor: User, invitation: Invitation) -> None:
     if not policies.can_manage_district(actor, invitation.district):
-        raise PermissionDenied("You don't manage this district.")
+        raise PermissionDenied(_("You don't manage this district."))
     invitation.revoked_at = utcnow()
     session.flush()
 
@@ -333,12 +442,14 @@ class DistrictSummary:
     @property
     def next_step(self) -> NextStep:
         if not self.schools:
-            return NextStep("Add your schools", "districts.overview")
+            return NextStep(_("Add your schools"), "districts.overview")
         if not self.teachers and not self.open_invitations:
-            return NextStep("Invite your teachers", "districts.overview")
+            return NextStep(_("Invite your teachers"), "districts.overview")
         if not self.coach_assignments:
-            return NextStep("Give your schools a coach", "review.coaches")
-        return NextStep("Verify badges teachers show you", "verification.batches_page")
+            return NextStep(_("Give your schools a coach"), "review.coaches")
+        return NextStep(
+            _("Verify badges teachers show you"), "verification.batches_page"
+        )
 
 
 def district_summary(session: DbSession, district: District) -> DistrictSummary:

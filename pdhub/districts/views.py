@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, format_percent, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import select
 from wtforms import SelectChoice
 
 from pdhub.accounts import service as accounts
@@ -14,13 +18,45 @@ from pdhub.accounts import timezones
 from pdhub.accounts.auth import roles_required
 from pdhub.accounts.forms import ConfirmForm
 from pdhub.accounts.models import Role, User
-from pdhub.accounts.policies import can_sign_out_everywhere
-from pdhub.districts import forms, policies, service
-from pdhub.districts.models import District, Invitation, School
+from pdhub.accounts.policies import DISTRICT_GRANTABLE, can_sign_out_everywhere
+from pdhub.districts import assignments, forms, policies, roster, service
+from pdhub.districts.labels import role_in_sentence, role_name
+from pdhub.districts.models import (
+    Assignment,
+    AssignmentTarget,
+    District,
+    Invitation,
+    RosterImport,
+    RosterImportStatus,
+    School,
+)
+from pdhub.errors import InvalidInput, NotFound, PermissionDenied
+from pdhub.exports import csv_response, csv_text
 from pdhub.extensions import db
 from pdhub.forms import saving
+from pdhub.templating import NAVIGATION, NavItem
 
 bp = Blueprint("districts", __name__, url_prefix="/district")
+
+NAVIGATION.append(
+    NavItem(
+        _l("Staff progress"),
+        "districts.staff_progress",
+        frozenset({Role.DISTRICT_ADMIN, Role.SCHOOL_LEADER}),
+    )
+)
+NAVIGATION.append(
+    NavItem(
+        _l("Assignments"),
+        "districts.assignments_page",
+        frozenset({Role.DISTRICT_ADMIN, Role.SCHOOL_LEADER}),
+    )
+)
+NAVIGATION.append(
+    NavItem(
+        _l("Import staff"), "districts.roster_page", frozenset({Role.DISTRICT_ADMIN})
+    )
+)
 
 
 def _my_district() -> District:
@@ -32,7 +68,7 @@ def _my_district() -> District:
 
 def _invite_form(district: District) -> forms.InviteForm:
     form = forms.InviteForm(prefix="invite")
-    form.school.choices = [SelectChoice("", "No particular school")] + [
+    form.school.choices = [SelectChoice("", _("No particular school"))] + [
         SelectChoice(str(school.id), school.name) for school in district.schools
     ]
     return form
@@ -70,7 +106,7 @@ def add_school() -> Any:
                 db.session, current_user, district, form.name.data
             )
         if saved.ok:
-            flash(f"{school.name} is added.", "success")
+            flash(_("%(school)s is added.", school=school.name), "success")
             return redirect(url_for("districts.overview") + "#schools", 303)
     return _render_overview(district, school_form=form), 422
 
@@ -87,7 +123,7 @@ def edit_school(school_id: int) -> Any:
         with saving(form) as saved:
             service.rename_school(db.session, current_user, school, form.name.data)
         if saved.ok:
-            flash("The school is renamed.", "success")
+            flash(_("The school is renamed."), "success")
             return redirect(url_for("districts.overview") + "#schools", 303)
     return render_template("districts/school.html", form=form, school=school), (
         422 if form.errors else 200
@@ -107,8 +143,10 @@ def set_time_zone() -> Any:
             )
         if saved.ok:
             flash(
-                "The district's time zone is saved: "
-                f"{timezones.zone_label(district.time_zone)}.",
+                _(
+                    "The district's time zone is saved: %(zone)s.",
+                    zone=timezones.zone_label(district.time_zone),
+                ),
                 "success",
             )
             return redirect(url_for("districts.overview") + "#time-zone", 303)
@@ -136,7 +174,7 @@ def invite() -> Any:
                 school=school,
             )
         if saved.ok:
-            flash(f"Invitation sent to {form.email.data}.", "success")
+            flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
             return redirect(url_for("districts.overview") + "#invitations", 303)
     return _render_overview(district, invite_form=form), 422
 
@@ -150,7 +188,7 @@ def revoke_invitation(invitation_id: int) -> Any:
     if ConfirmForm(prefix="c").validate_on_submit():
         service.revoke_invitation(db.session, current_user, invitation)
         db.session.commit()
-        flash("The invitation link no longer works.", "info")
+        flash(_("The invitation link no longer works."), "info")
     return redirect(url_for("districts.overview") + "#invitations", 303)
 
 
@@ -160,7 +198,10 @@ def new_join_code() -> Any:
     if ConfirmForm(prefix="c").validate_on_submit():
         code = service.regenerate_join_code(db.session, current_user, _my_district())
         db.session.commit()
-        flash(f"The new join code is {code}. The old one no longer works.", "info")
+        flash(
+            _("The new join code is %(code)s. The old one no longer works.", code=code),
+            "info",
+        )
     return redirect(url_for("districts.overview"), 303)
 
 
@@ -173,13 +214,20 @@ def staff_member(user_id: int) -> Any:
         abort(404)
     form = forms.RoleForm(data={"role": member.role.value})
     editable = policies.can_manage_district(current_user, district) and (
-        member.role in {Role.TEACHER, Role.COACH} and member.id != current_user.id
+        member.role in DISTRICT_GRANTABLE and member.id != current_user.id
     )
     if editable and form.validate_on_submit():
         with saving(form) as saved:
             accounts.set_role(db.session, current_user, member, Role(form.role.data))
         if saved.ok:
-            flash(f"{member.name} is now a {member.role.label.lower()}.", "success")
+            flash(
+                _(
+                    "%(name)s is now %(role)s.",
+                    name=member.name,
+                    role=role_in_sentence(member.role),
+                ),
+                "success",
+            )
             return redirect(url_for("districts.overview") + "#staff", 303)
     return render_template(
         "districts/staff_member.html",
@@ -199,7 +247,350 @@ def sign_out_member(user_id: int) -> Any:
     if ConfirmForm(prefix="so").validate_on_submit():
         ended = accounts.end_all_sessions(db.session, member)
         db.session.commit()
-        flash(f"{member.name} is signed out everywhere ({ended} session(s)).", "info")
+        flash(
+            ngettext(
+                "%(name)s is signed out everywhere (%(num)d session).",
+                "%(name)s is signed out everywhere (%(num)d sessions).",
+                ended,
+                name=member.name,
+            ),
+            "info",
+        )
     if current_user.role is Role.ADMIN:
         return redirect(url_for("admin.user", user_id=member.id), 303)
     return redirect(url_for("districts.staff_member", user_id=member.id), 303)
+
+
+# --- labels and the teacher's assigned modules, for every template ----------------
+
+
+@bp.app_template_global("role_name")
+def _role_name(role: Role | str) -> str:
+    return str(role_name(role))
+
+
+@bp.app_template_global("role_in_sentence")
+def _role_in_sentence(role: Role | str) -> str:
+    return role_in_sentence(role)
+
+
+@bp.app_template_global("import_status")
+def import_status(item: RosterImport) -> str:
+    if item.status is RosterImportStatus.PREVIEW:
+        return str(_("Needs corrections") if item.problems else _("Ready to apply"))
+    return str(
+        {
+            RosterImportStatus.QUEUED: _("Waiting to start"),
+            RosterImportStatus.APPLYING: _("Applying"),
+            RosterImportStatus.DONE: _("Applied"),
+            RosterImportStatus.FAILED: _("Stopped"),
+        }[item.status]
+    )
+
+
+bp.add_app_template_global(format_decimal, "format_decimal")
+bp.add_app_template_global(format_percent, "format_percent")
+
+
+@bp.app_template_global("assigned_modules")
+def assigned_modules() -> list[assignments.Assigned]:
+    """The signed-in teacher's assigned modules (My learning, the catalog)."""
+    if not current_user.is_authenticated:
+        return []
+    return assignments.assigned_to(db.session, current_user)
+
+
+# --- roster imports ---------------------------------------------------------------
+
+
+def _upload(field: Any) -> tuple[str, bytes] | None:
+    storage = field.data
+    if storage is None or not getattr(storage, "filename", ""):
+        return None
+    return storage.filename, storage.read(roster.MAX_UPLOAD_BYTES + 1)
+
+
+@bp.route("/roster", methods=["GET", "POST"])
+@roles_required(Role.DISTRICT_ADMIN)
+def roster_page() -> Any:
+    district = _my_district()
+    form = forms.RosterUploadForm()
+    if form.validate_on_submit():
+        users = _upload(form.users)
+        if users is None:
+            form.users.errors = [_("Choose the staff file to upload.")]
+        else:
+            with saving(form) as saved:
+                preview = roster.create_preview(
+                    db.session, current_user, district, users, _upload(form.orgs)
+                )
+            if saved.ok:
+                return redirect(
+                    url_for("districts.roster_import", import_id=preview.id), 303
+                )
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template(
+        "districts/roster.html",
+        form=form,
+        imports=roster.recent_imports(db.session, district),
+    ), status
+
+
+@bp.get("/roster/<int:import_id>")
+@roles_required(Role.DISTRICT_ADMIN)
+def roster_import(import_id: int) -> Any:
+    district = _my_district()
+    try:
+        item = roster.get_import(db.session, district, import_id)
+    except NotFound:
+        abort(404)
+    summary = (
+        roster.summarize(db.session, item)
+        if item.status is RosterImportStatus.PREVIEW and not item.problems
+        else None
+    )
+    return render_template(
+        "districts/roster_import.html",
+        item=item,
+        summary=summary,
+        confirm_form=ConfirmForm(prefix="c"),
+        Status=RosterImportStatus,
+    )
+
+
+@bp.post("/roster/<int:import_id>/apply")
+@roles_required(Role.DISTRICT_ADMIN)
+def apply_roster(import_id: int) -> Any:
+    district = _my_district()
+    try:
+        item = roster.get_import(db.session, district, import_id)
+    except NotFound:
+        abort(404)
+    if ConfirmForm(prefix="c").validate_on_submit():
+        with saving() as saved:
+            roster.confirm(db.session, current_user, item)
+        if saved.ok:
+            flash(_("The roster is being applied."), "info")
+    return redirect(url_for("districts.roster_import", import_id=import_id), 303)
+
+
+# --- assignments and staff progress -------------------------------------------------
+
+
+def _scope() -> assignments.Scope:
+    try:
+        return assignments.scope_for(current_user)
+    except PermissionDenied:
+        abort(404)
+
+
+def _assignment_form(district: District) -> forms.AssignmentForm:
+    form = forms.AssignmentForm()
+    form.module.choices = [
+        SelectChoice(slug, title)
+        for slug, title in assignments.module_choices(db.session)
+    ]
+    form.school.choices = [SelectChoice("", _("Choose a school"))] + [
+        SelectChoice(str(school.id), school.name) for school in district.schools
+    ]
+    return form
+
+
+def _people(district: District, text: str) -> list[User]:
+    emails = [
+        accounts.normalize_email(line)
+        for line in text.replace(",", "\n").splitlines()
+        if line.strip()
+    ]
+    found = {
+        user.email: user
+        for user in db.session.scalars(
+            select(User).where(
+                User.district_id == district.id,
+                User.email.in_(emails),
+                User.role.in_(assignments.LEARNERS),
+            )
+        )
+    }
+    unknown = [email for email in emails if email not in found]
+    if unknown:
+        raise InvalidInput(
+            _(
+                "Not a teacher in your district: %(emails)s.",
+                emails=", ".join(unknown[:10]),
+            ),
+            field="people",
+        )
+    return list(found.values())
+
+
+@bp.route("/assignments", methods=["GET", "POST"])
+@roles_required(Role.DISTRICT_ADMIN, Role.SCHOOL_LEADER)
+def assignments_page() -> Any:
+    scope = _scope()
+    district = db.session.get(District, scope.district_id)
+    if district is None:
+        abort(404)
+    can_assign = current_user.role is Role.DISTRICT_ADMIN
+    form = _assignment_form(district) if can_assign else None
+    if request.method == "POST":
+        if form is None:
+            abort(403)
+        if form.validate_on_submit():
+            with saving(form) as saved:
+                target = AssignmentTarget(form.target.data)
+                school = (
+                    service.get_school(db.session, district, int(form.school.data))
+                    if target is AssignmentTarget.SCHOOL and form.school.data
+                    else None
+                )
+                people = (
+                    _people(district, form.people.data or "")
+                    if target is AssignmentTarget.PEOPLE
+                    else None
+                )
+                assignments.create(
+                    db.session,
+                    current_user,
+                    district,
+                    module_slug=form.module.data,
+                    due_date=form.due.data,
+                    target=target,
+                    school=school,
+                    people=people,
+                )
+            if saved.ok:
+                flash(_("The module is assigned."), "success")
+                return redirect(url_for("districts.assignments_page"), 303)
+    status = 422 if form is not None and (form.errors or form.form_errors) else 200
+    return render_template(
+        "districts/assignments.html",
+        district=district,
+        totals=assignments.totals(db.session, scope),
+        form=form,
+        confirm_form=ConfirmForm(prefix="c"),
+        school_only=scope.school_only,
+    ), status
+
+
+@bp.post("/assignments/<int:assignment_id>/cancel")
+@roles_required(Role.DISTRICT_ADMIN)
+def cancel_assignment(assignment_id: int) -> Any:
+    scope = _scope()
+    try:
+        assignment = assignments.get(db.session, scope, assignment_id)
+    except NotFound:
+        abort(404)
+    if ConfirmForm(prefix="c").validate_on_submit():
+        with saving():
+            assignments.cancel(db.session, current_user, assignment)
+        flash(_("The assignment is withdrawn."), "info")
+    return redirect(url_for("districts.assignments_page"), 303)
+
+
+@bp.get("/assignments.csv")
+@roles_required(Role.DISTRICT_ADMIN, Role.SCHOOL_LEADER)
+def assignments_csv() -> Any:
+    scope = _scope()
+    rows = [
+        (
+            item.module_title,
+            item.assignment.due_date.isoformat(),
+            _target_label(item.assignment),
+            item.assigned,
+            item.done,
+            item.on_track,
+            item.late,
+        )
+        for item in assignments.totals(db.session, scope)
+    ]
+    header = [
+        _("Module"),
+        _("Due date"),
+        _("Assigned to"),
+        _("People"),
+        _("Done"),
+        _("On track"),
+        _("Late"),
+    ]
+    return csv_response(csv_text(header, rows), "assignments.csv")
+
+
+def _target_label(assignment: Assignment) -> str:
+    if assignment.target is AssignmentTarget.SCHOOL and assignment.school:
+        return assignment.school.name
+    if assignment.target is AssignmentTarget.PEOPLE:
+        return str(ngettext("%(num)d person", "%(num)d people", len(assignment.people)))
+    return str(_("Every teacher"))
+
+
+def _filters(scope: assignments.Scope) -> assignments.Filters:
+    def number(name: str) -> int | None:
+        value = request.args.get(name, "")
+        return int(value) if value.isdigit() else None
+
+    standing = request.args.get("status", "")
+    return assignments.Filters(
+        school_id=None if scope.school_only else number("school"),
+        standing=(
+            assignments.Standing(standing)
+            if standing in {s.value for s in assignments.Standing}
+            else None
+        ),
+        assignment_id=number("assignment"),
+    )
+
+
+#: Rows shown on the staff page; the CSV has all of them.
+STAFF_PAGE_ROWS = 300
+
+
+@bp.get("/staff")
+@roles_required(Role.DISTRICT_ADMIN, Role.SCHOOL_LEADER)
+def staff_progress() -> Any:
+    scope = _scope()
+    district = db.session.get(District, scope.district_id)
+    if district is None:
+        abort(404)
+    filters = _filters(scope)
+    rows = list(assignments.progress(db.session, scope, filters))
+    return render_template(
+        "districts/staff_progress.html",
+        district=district,
+        rows=rows[:STAFF_PAGE_ROWS],
+        total=len(rows),
+        filters=filters,
+        school_only=scope.school_only,
+        school=db.session.get(School, scope.school_id or 0),
+        active=assignments.active_assignments(db.session, scope.district_id),
+        choices=assignments.STANDING_CHOICES,
+        args=request.args.to_dict(),
+    )
+
+
+@bp.get("/staff.csv")
+@roles_required(Role.DISTRICT_ADMIN, Role.SCHOOL_LEADER)
+def staff_progress_csv() -> Any:
+    scope = _scope()
+    rows = [
+        (
+            row.person.name,
+            row.person.email,
+            row.person.school.name if row.person.school else "",
+            row.module_title,
+            row.assignment.due_date.isoformat(),
+            row.standing.label,
+            row.completed_at.date().isoformat() if row.completed_at else "",
+        )
+        for row in assignments.progress(db.session, scope, _filters(scope))
+    ]
+    header = [
+        _("Name"),
+        _("Email"),
+        _("School"),
+        _("Module"),
+        _("Due date"),
+        _("Status"),
+        _("Completed on"),
+    ]
+    return csv_response(csv_text(header, rows), "staff.csv")

@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, render_template, url_for
+from flask import current_app, has_request_context, render_template, url_for
 from sqlalchemy import func, select, update
 
 from pdhub import jobs, tasks
@@ -34,8 +34,12 @@ def absolute_link(path: str) -> str:
 
 
 def link_for(endpoint: str, **values: Any) -> str:
-    """``url_for(endpoint, **values)`` as an absolute link from PDHUB_BASE_URL."""
-    return absolute_link(url_for(endpoint, _external=False, **values))
+    """``url_for(endpoint, **values)`` as an absolute link from PDHUB_BASE_URL; also
+    in a worker, which has no request (and no SERVER_NAME) to build URLs from."""
+    if has_request_context():
+        return absolute_link(url_for(endpoint, _external=False, **values))
+    adapter = current_app.url_map.bind("localhost", script_name="/")
+    return absolute_link(adapter.build(endpoint, values))
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,9 @@ class Message:
     template: str | None = None
     context: Mapping[str, Any] = field(default_factory=dict)
     secret: bool = False
+    #: The email body already rendered (a caller sending thousands of one message
+    #: that differs only in a link renders the template once); else ``template``.
+    body: str | None = None
 
 
 def tell(session: DbSession, *messages: Message) -> list[int]:
@@ -108,6 +115,9 @@ def tell(session: DbSession, *messages: Message) -> list[int]:
 
 
 def _body(session: DbSession, message: Message) -> str:
+    if message.body is not None:
+        body = message.body
+        return encryption.encrypt(body.encode()).decode() if message.secret else body
     context = dict(message.context)
     if "time_zone" not in context:
         # Times in an email read in its recipient's zone, not in the zone of whoever

@@ -119,15 +119,33 @@ class ArtifactUnreadable(RuntimeError):
 def read_artifact(artifact: Artifact) -> bytes:
     """The decrypted bytes of ``artifact`` (in an app context); ArtifactUnreadable if
     they can't be had."""
+    return read_stored(artifact.storage_key)
+
+
+class StoredFile(Protocol):
+    """What a file response needs of a stored file (an evidence Artifact, a
+    community post's Attachment)."""
+
+    @property
+    def filename(self) -> str: ...
+
+    @property
+    def media_type(self) -> str: ...
+
+
+def read_stored(key: str) -> bytes:
+    """The decrypted bytes stored under ``key``; ArtifactUnreadable if they can't be
+    had."""
     try:
-        return file_store().read(artifact.storage_key)
+        return file_store().read(key)
     except (OSError, ValueError, encryption.DecryptionError) as error:
         raise ArtifactUnreadable(str(error)) from None
 
 
-def file_response(artifact: Artifact, content: bytes, *, inline: bool) -> Response:
-    """The one way an evidence file reaches a browser: as a download, or shown in
-    place when asked and its type is safe to show; never able to run script here."""
+def file_response(artifact: StoredFile, content: bytes, *, inline: bool) -> Response:
+    """The one way an uploaded file (evidence, or a community post's attachment)
+    reaches a browser: as a download, or shown in place when asked and its type is
+    safe to show; never able to run script here."""
     inline = inline and artifact.media_type in INLINE_TYPES
     response = Response(
         content, mimetype=artifact.media_type if inline else "application/octet-stream"

@@ -1,0 +1,1 @@
+"""Communities of practice: discussion spaces per module, per district and on topics."""
