@@ -324,8 +324,77 @@ def test_wtforms_own_messages_follow_the_reader(
     with app.test_request_context("/modules", headers=ES):
         form = CatalogForm(MultiDict({"hours_min": "mucho"}))
         assert not form.validate()
-        assert form.hours_min.errors == ["Escriba un número."]
+        assert form.hours_min.errors[0] == "Escriba un número."
     with app.test_request_context("/modules", headers=EN):
         form = CatalogForm(MultiDict({"hours_min": "lots"}))
         assert not form.validate()
-        assert form.hours_min.errors == ["Not a valid decimal value."]
+        assert form.hours_min.errors[0] == "Not a valid decimal value."
+
+
+def test_staff_pages_name_modules_and_write_hours_in_the_readers_language(
+    client: FlaskClient, session: Session
+) -> None:
+    """A coach or administrator who reads Spanish sees the Spanish title in the review
+    queue, its filter and the turnaround report, and 1,5 h; in English, the English
+    title and 1.5 h."""
+    from datetime import timedelta
+
+    from pdhub.db import utcnow
+    from pdhub.review.models import Decision, Review
+    from pdhub.submissions.states import SubmissionStatus
+    from tests.factories import (
+        CoachAssignmentFactory,
+        DistrictFactory,
+        EnrollmentFactory,
+        ModuleFactory,
+        SubmissionFactory,
+        UserFactory,
+    )
+    from tests.helpers import sign_in
+
+    district = DistrictFactory()
+    module = ModuleFactory(
+        title="Equity by design", translations={"es": {"title": "Equidad por diseño"}}
+    )
+    coach = UserFactory(coach=True, district=district)
+    CoachAssignmentFactory(coach=coach, district=district)
+    SubmissionFactory(
+        enrollment=EnrollmentFactory(
+            user=UserFactory(district=district), module=module
+        ),
+        in_review=True,
+    )
+    now = utcnow()
+    done = SubmissionFactory(
+        enrollment=EnrollmentFactory(
+            user=UserFactory(district=district), module=module
+        ),
+        status=SubmissionStatus.PASSED,
+        submitted_at=now - timedelta(minutes=90),
+    )
+    done.versions[0].submitted_at = now - timedelta(minutes=90)
+    session.add(
+        Review(
+            version_id=done.versions[0].id,
+            submission_id=done.id,
+            coach_id=coach.id,
+            scores={},
+            decision=Decision.PASSED,
+            started_at=now,
+            decided_at=now,
+        )
+    )
+    session.flush()
+
+    sign_in(client, coach)
+    queue = visit(client, "/review", ES)
+    assert "Equidad por diseño" in queue and "Equity by design" not in queue
+    queue = visit(client, "/review", EN)
+    assert "Equity by design" in queue and "Equidad por diseño" not in queue
+
+    client.post("/signout")
+    sign_in(client, UserFactory(district_admin=True, district=district))
+    report = visit(client, "/review/turnaround", ES)
+    assert "Equidad por diseño" in report and "1,5 h" in report
+    report = visit(client, "/review/turnaround", EN)
+    assert "Equity by design" in report and "1.5 h" in report
