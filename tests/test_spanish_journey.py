@@ -314,21 +314,18 @@ def test_a_spanish_teacher_does_the_whole_journey_and_an_english_coach_reviews(
 
 
 def test_wtforms_own_messages_follow_the_reader(
-    app: Flask, client: FlaskClient
+    client: FlaskClient, session: Session
 ) -> None:
-    """A built-in WTForms message (a decimal that is not one) in plain Spanish."""
-    from werkzeug.datastructures import MultiDict
+    """A built-in WTForms message (hours that are not a number, in the catalog's
+    filter) in plain Spanish for a Spanish reader, in English for an English one."""
+    from tests.factories import UserFactory
+    from tests.helpers import sign_in
 
-    from pdhub.learning.forms import CatalogForm
-
-    with app.test_request_context("/modules", headers=ES):
-        form = CatalogForm(MultiDict({"hours_min": "mucho"}))
-        assert not form.validate()
-        assert form.hours_min.errors[0] == "Escriba un número."
-    with app.test_request_context("/modules", headers=EN):
-        form = CatalogForm(MultiDict({"hours_min": "lots"}))
-        assert not form.validate()
-        assert form.hours_min.errors[0] == "Not a valid decimal value."
+    sign_in(client, UserFactory())
+    page = visit(client, "/modules?hours_min=mucho", ES)
+    assert "Escriba un número." in page and "Not a valid decimal value." not in page
+    page = visit(client, "/modules?hours_min=lots", EN)
+    assert "Not a valid decimal value." in page and "Escriba un número." not in page
 
 
 def test_staff_pages_name_modules_and_write_hours_in_the_readers_language(
