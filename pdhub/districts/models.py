@@ -25,6 +25,9 @@ class District(TimestampMixin, Base):
     join_code: Mapped[str] = mapped_column(String(16), unique=True)
     # The IANA zone its people see times in unless they choose their own; empty is UTC.
     time_zone: Mapped[str | None] = mapped_column(String(64))
+    # The language (pdhub.i18n.LANGUAGES) its people get pages and emails in when
+    # neither they nor their browser choose one; empty is English.
+    default_language: Mapped[str | None] = mapped_column(String(8))
 
     schools: Mapped[list[School]] = relationship(
         back_populates="district", order_by="School.name"
