@@ -487,7 +487,9 @@ def seed_spanish_demo(session: DbSession, district: District) -> None:
             email_verified_at=utcnow(),
         )
         session.add(teacher)
-        session.flush()
+    # Her own choice: every page and email in Spanish, whatever the browser says.
+    teacher.language = account.language
+    session.flush()
     module = session.scalar(
         select(Module).where(Module.slug == DEMO_MODULE, Module.is_current.is_(True))
     )

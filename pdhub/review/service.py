@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from flask import current_app
+from flask_babel import lazy_ngettext
 from sqlalchemy import and_, case, delete, exists, func, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
@@ -557,7 +558,8 @@ def send_coach_digests(session: DbSession, now: datetime | None = None) -> int:
     day = now.date().isoformat()
     messages: list[Message] = []
     for person, count in rows:
-        message = ngettext(
+        # Lazy: ``tell`` reads it in the coach's language.
+        message = lazy_ngettext(
             "%(num)d new submission is waiting for your review.",
             "%(num)d new submissions are waiting for your review.",
             count,
