@@ -39,7 +39,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
             app.wsgi_app, x_for=hops, x_proto=hops
         )
 
-    from pdhub import cli, errors, headers, i18n, jobs, models, templating  # noqa: F401
+    from pdhub import cli, errors, forms, headers, i18n, jobs, models, templating  # noqa: F401
     from pdhub.accounts import auth
     from pdhub.extensions import csrf, db, limiter, migrate
 
@@ -51,6 +51,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     jobs.init_app(app)
     headers.init_app(app)
     i18n.init_app(app)
+    forms.init_app()
     templating.init_app(app)
     errors.register_error_handlers(app)
     cli.init_app(app)

@@ -27,10 +27,19 @@ from pdhub.exports import csv_response, csv_text
 from pdhub.extensions import db
 from pdhub.forms import saving
 from pdhub.learning import forms, localized, policies, service
-from pdhub.learning.models import Enrollment, QuizAttempt, QuizAttemptStatus
+from pdhub.learning.models import Enrollment, Module, QuizAttempt, QuizAttemptStatus
 from pdhub.templating import in_zone, viewer_zone
 
 bp = Blueprint("learning", __name__)
+
+
+@bp.app_template_filter("localized")
+def localized_filter(
+    module: Module | localized.LocalizedModule,
+) -> localized.LocalizedModule:
+    """``{{ (enrollment.module|localized).title }}``: a module's texts in the reader's
+    language (in an email, its recipient's) wherever a page or message names it."""
+    return localized.localized(module)
 
 
 def _enrollment(enrollment_id: int) -> Enrollment:
@@ -392,7 +401,7 @@ def my_learning() -> Any:
 @bp.get("/transcript")
 @login_required
 def transcript() -> Any:
-    rows = service.transcript(db.session, current_user)
+    rows = service.transcript(db.session, current_user, localized.current_language())
     return render_template(
         "learning/transcript.html",
         rows=rows,
@@ -406,7 +415,7 @@ def transcript() -> Any:
 def transcript_csv() -> Any:
     # Machine-readable: ISO 8601 in the teacher's zone, with its offset from UTC.
     zone = viewer_zone()
-    rows = service.transcript(db.session, current_user)
+    rows = service.transcript(db.session, current_user, localized.current_language())
     # Headings and words in the reader's language; numbers and times stay in one
     # format a spreadsheet reads, whatever the language.
     text = csv_text(
