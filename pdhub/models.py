@@ -3,7 +3,15 @@
 from pdhub.accounts.models import ApiToken, RecoveryCode, User, UserSession
 from pdhub.admin.models import JobFailure
 from pdhub.credentials.models import Award, IssuedCredential, IssuerKey, StatusList
-from pdhub.districts.models import District, Invitation, School
+from pdhub.districts.models import (
+    CreditPolicy,
+    District,
+    ExternalDecision,
+    ExternalLearning,
+    Invitation,
+    ModuleCredit,
+    School,
+)
 from pdhub.learning.models import (
     Enrollment,
     Lesson,
@@ -25,7 +33,11 @@ __all__ = [
     "ApiToken",
     "Artifact",
     "Award",
+    "CreditPolicy",
     "District",
+    "ExternalDecision",
+    "ExternalLearning",
+    "ModuleCredit",
     "EmailMessage",
     "Enrollment",
     "Invitation",

@@ -125,7 +125,17 @@ def read_artifact(artifact: Artifact) -> bytes:
         raise ArtifactUnreadable(str(error)) from None
 
 
-def file_response(artifact: Artifact, content: bytes, *, inline: bool) -> Response:
+class NamedFile(Protocol):
+    """What a download needs of a stored file: an evidence Artifact, a certificate."""
+
+    @property
+    def filename(self) -> str: ...
+
+    @property
+    def media_type(self) -> str: ...
+
+
+def file_response(artifact: NamedFile, content: bytes, *, inline: bool) -> Response:
     """The one way an evidence file reaches a browser: as a download, or shown in
     place when asked and its type is safe to show; never able to run script here."""
     inline = inline and artifact.media_type in INLINE_TYPES
