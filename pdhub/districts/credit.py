@@ -9,7 +9,6 @@ from datetime import date, datetime, time
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import select
 
 from pdhub.accounts import timezones
@@ -32,25 +31,14 @@ UNIT_NAMES = {
 
 
 def unit_name(unit: CreditUnit) -> str:
-    """The unit as a column heading says it ("Hours", "Points", "CEUs")."""
+    """The unit inside a heading ("Worth (hours)", "Salary credit (CEUs)")."""
     return str(
         {
-            CreditUnit.HOURS: _("Hours"),
-            CreditUnit.POINTS: _("Points"),
+            CreditUnit.HOURS: _("hours"),
+            CreditUnit.POINTS: _("points"),
             CreditUnit.CEUS: _("CEUs"),
         }[unit]
     )
-
-
-def amount(value: float, unit: CreditUnit) -> str:
-    """A number of units in a sentence ("4.5 hours", "1 CEU")."""
-    number = f"{value:g}"
-    count = 1 if number == "1" else 2
-    if unit is CreditUnit.POINTS:
-        return str(ngettext("%(n)s point", "%(n)s points", count, n=number))
-    if unit is CreditUnit.CEUS:
-        return str(ngettext("%(n)s CEU", "%(n)s CEUs", count, n=number))
-    return str(ngettext("%(n)s hour", "%(n)s hours", count, n=number))
 
 
 def policy_for(session: DbSession, district_id: int) -> CreditPolicy:
@@ -204,8 +192,8 @@ def save_credits(
         if choice.units is None or not 0 < choice.units <= MAX_UNITS:
             raise InvalidInput(
                 _(
-                    "Enter a number greater than 0 and at most %(max)s.",
-                    max=f"{MAX_UNITS:g}",
+                    "Enter a number greater than 0 and at most %(max)d.",
+                    max=int(MAX_UNITS),
                 ),
                 field=f"units-{choice.slug}",
             )

@@ -383,7 +383,7 @@ def teacher_ledger(session: DbSession, user: User) -> TeacherLedger:
             Enrollment.completed_at.is_not(None),
         )
     ):
-        if not standing:
+        if not standing or completed_at is None:
             continue
         figures = line(completed_at.astimezone(zone).date())
         figures.platform_hours += float(hours)

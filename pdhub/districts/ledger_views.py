@@ -189,8 +189,8 @@ def save_credit() -> Any:
             continue
         if (salary or recert) and (units is None or not 0 < units <= credit.MAX_UNITS):
             errors[units_field] = _(
-                "Enter a number greater than 0 and at most %(max)s.",
-                max=f"{credit.MAX_UNITS:g}",
+                "Enter a number greater than 0 and at most %(max)d.",
+                max=int(credit.MAX_UNITS),
             )
             continue
         choices.append(credit.CreditChoice(row.slug, salary, recert, units))
