@@ -289,7 +289,7 @@ def _certificate(record: Any) -> Any:
     return storage.file_response(
         _NamedFile(record.certificate_filename, record.certificate_media_type),
         content,
-        inline=request.args.get("inline") == "1",
+        inline=False,
     )
 
 
