@@ -58,6 +58,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     from pdhub.accounts.views import bp as accounts_bp
     from pdhub.admin.views import bp as admin_bp
+    from pdhub.districts.ledger_views import external_bp
     from pdhub.districts.views import bp as districts_bp
     from pdhub.home.views import bp as home_bp
     from pdhub.notifications.views import bp as notifications_bp
@@ -65,6 +66,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     for blueprint in (home_bp, accounts_bp, districts_bp, admin_bp, notifications_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(external_bp)
     from pdhub.credentials.views import bp as credentials_bp
 
     app.register_blueprint(credentials_bp)

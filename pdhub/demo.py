@@ -139,6 +139,7 @@ def prepare(session: DbSession, modules_path: Path | str) -> tuple[District, lis
     from pdhub.communities import demo as communities_demo
 
     communities_demo.seed(session)
+    seed_ledger_demo(session, district)
     return district, imported
 
 
@@ -176,6 +177,79 @@ def seed_assignments_demo(session: DbSession, district: District) -> None:
             ),
         ]
     )
+    session.flush()
+
+
+def seed_ledger_demo(session: DbSession, district: District) -> None:
+    """Credit for the catalog's modules, and Maya's learning done elsewhere: a
+    conference the district approved and a course waiting for its approval (once)."""
+    from datetime import timedelta
+
+    from pdhub.districts import external
+    from pdhub.districts.models import ExternalLearning, ModuleCredit
+    from pdhub.submissions.storage import file_store
+
+    teacher = session.scalar(select(User).where(User.email == ACCOUNTS[0].email))
+    admin = session.scalar(select(User).where(User.email == ACCOUNTS[2].email))
+    if teacher is None or admin is None:
+        return
+    if session.scalar(
+        select(ExternalLearning.id).where(ExternalLearning.user_id == teacher.id)
+    ):
+        return
+    modules = session.execute(
+        select(Module.slug, Module.hours)
+        .where(Module.is_current.is_(True))
+        .order_by(Module.slug)
+    ).all()
+    for index, (slug, hours) in enumerate(modules):
+        session.add(
+            ModuleCredit(
+                district_id=district.id,
+                module_slug=slug,
+                salary=True,
+                recertification=index % 2 == 0,
+                units=hours,
+            )
+        )
+    today = utcnow().date()
+    items = [
+        (
+            "Regional STEM teaching conference",
+            "Riverside County Office of Education",
+            40,
+            12.0,
+            True,
+        ),
+        (
+            "Teaching multilingual learners (online course)",
+            "State University",
+            12,
+            9.5,
+            False,
+        ),
+    ]
+    for title, provider, days_ago, hours, approve in items:
+        record = external.log(
+            session,
+            teacher,
+            external.Details(
+                title=title,
+                provider=provider,
+                started_on=today - timedelta(days=days_ago + 1),
+                ended_on=today - timedelta(days=days_ago),
+                hours=hours,
+            ),
+            external.Certificate(
+                "certificate.pdf",
+                _demo_pdf("Certificate of attendance", [title, provider, teacher.name]),
+            ),
+            file_store(),
+            max_bytes=10 * 1024 * 1024,
+            language="en",
+        )
+        if approve:
+            external.decide(session, admin, record.id, approve=True)
     session.flush()
 
 

@@ -22,6 +22,7 @@ from wtforms import SelectChoice
 from pdhub.accounts.auth import roles_required
 from pdhub.accounts.forms import ConfirmForm
 from pdhub.accounts.models import Role
+from pdhub.districts import credit, external, ledger
 from pdhub.errors import NotFound
 from pdhub.exports import csv_response, csv_text
 from pdhub.extensions import db
@@ -407,6 +408,12 @@ def transcript() -> Any:
         rows=rows,
         total=service.transcript_total(rows),
         not_counted=sum(row.hours for row in rows if not row.counted),
+        ledger=ledger.teacher_ledger(db.session, current_user),
+        elsewhere=external.mine(db.session, current_user),
+        can_log=current_user.role is Role.TEACHER
+        and current_user.district_id is not None,
+        unit_name=credit.unit_name,
+        status_label=external.status_label,
     )
 
 
