@@ -17,6 +17,7 @@ import pyotp
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import CursorResult, delete, select, update
 
@@ -33,6 +34,7 @@ from pdhub.accounts.models import (
 from pdhub.db import DbSession, utcnow
 from pdhub.districts.models import District, School
 from pdhub.errors import InvalidInput, PermissionDenied
+from pdhub.i18n import current_language
 from pdhub.notifications import service as notifications
 from pdhub.privacy import encryption
 
@@ -220,7 +222,7 @@ def sign_up(
                 # Each attempt is its own message.
                 key=f"signup-existing:{existing.id}:{secrets.token_hex(8)}",
                 to=existing,
-                subject=_("Someone tried to create a PD Hub account with your email"),
+                subject=_l("Someone tried to create a PD Hub account with your email"),
                 template="signup_existing",
                 context={
                     "user": existing,
@@ -233,12 +235,15 @@ def sign_up(
     user = _create_user(
         session, address, name, password_hash, Role.TEACHER, district, None
     )
+    # The language they signed up in is theirs until they choose another: their
+    # email and pages follow it from the first message on.
+    user.language = current_language()
     notifications.tell(
         session,
         notifications.Message(
             key=f"signup-welcome:{user.id}",
             to=user,
-            subject=_("Welcome to PD Hub"),
+            subject=_l("Welcome to PD Hub"),
             template="signup_welcome",
             context={"user": user, "link": notifications.link_for("accounts.signin")},
         ),
