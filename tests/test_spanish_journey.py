@@ -179,6 +179,10 @@ def test_a_spanish_teacher_does_the_whole_journey_and_an_english_coach_reviews(
     # Dashboard and catalog: the module by its Spanish title.
     page = spanish_page(teacher, "/dashboard")
     assert spanish["title"] in page and module.title not in page
+    # The next step names the first lesson in Spanish too.
+    first = module.lessons[0]
+    assert spanish["lessons"][first.slug]["title"] in page
+    assert first.title not in page
     page = spanish_page(teacher, "/modules")
     assert spanish["title"] in page
     page = spanish_page(teacher, f"/modules/{module.slug}")

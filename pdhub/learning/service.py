@@ -29,6 +29,7 @@ from pdhub.learning.localized import (
     LocalizedModule,
     language_for,
     lazy_title,
+    localized,
     title_in,
 )
 from pdhub.learning.models import (
@@ -402,9 +403,15 @@ def progress_for(
         module_lessons = lessons.get(enrollment.module_id, [])
         status = statuses.get(enrollment.id)
         evidence_done = status is not None and status is not SubmissionStatus.DRAFT
+        # Lesson titles in the reader's language (the module is already loaded: a
+        # many-to-one by primary key is read from the session, not the database).
+        in_language = localized(enrollment.module)
         steps = [
             Step(
-                lesson.title, "lesson", lesson.slug, (enrollment.id, lesson.id) in done
+                in_language.localize_lesson(lesson).title,
+                "lesson",
+                lesson.slug,
+                (enrollment.id, lesson.id) in done,
             )
             for lesson in module_lessons
         ]
