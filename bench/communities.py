@@ -405,13 +405,22 @@ def load(
     found = re.search(r"^RESULT (.*)$", result.stdout, re.MULTILINE)
     assert found is not None, result.stdout + result.stderr
     figures = json.loads(found.group(1))
-    if figures["status_errors"] or figures["socket_errors"]:
+    if figures["status_errors"]:
         raise RuntimeError(f"{path}: some requests failed:\n{result.stdout}")
-    if not figures["requests"]:
-        # None finished within the run: the latency is at least the run's length.
-        figures.update(p50_us=seconds * 1e6, p95_us=seconds * 1e6, p99_us=seconds * 1e6)
+    # wrk leaves out of its percentiles the requests it gave up on (10 s) and those
+    # still running at the end: when any timed out, or none finished, the page's
+    # percentiles are at least the timeout.
+    if figures["socket_errors"] or not figures["requests"]:
+        floor = 10_000_000
+        for name in ("p50_us", "p95_us", "p99_us"):
+            figures[name] = (
+                max(figures[name], floor)
+                if name != "p50_us"
+                else (figures[name] if figures["requests"] else floor)
+            )
     return {
         "requests": figures["requests"],
+        "timeouts": figures["socket_errors"],
         "rps": round(figures["requests"] / seconds, 1),
         "p50_ms": round(figures["p50_us"] / 1000, 1),
         "p95_ms": round(figures["p95_us"] / 1000, 1),
