@@ -150,9 +150,13 @@ class Crawl:
                 continue
             per_kind[k] = per_kind.get(k, 0) + 1
             response = client.get(url)
+            # Read the body now and close the response: static files are streamed
+            # from open files, which would otherwise stay open until collected.
+            body = response.get_data(as_text=response.mimetype == "text/html")
+            response.close()
             self.responses.append((url, response))
             if response.mimetype == "text/html":
-                body = response.get_data(as_text=True)
+                assert isinstance(body, str)
                 for link in _LINK.findall(body):
                     queue.append(link.replace("&amp;", "&"))
 
