@@ -526,7 +526,7 @@ def main() -> None:
         rounds: list[dict[str, Any]] = []
         for number in range(1, options.rounds + 1):
             before = os.getloadavg()[0]
-            figures = {
+            figures: dict[str, Any] = {
                 "hello": load(
                     hello.port,
                     "/",
@@ -556,7 +556,7 @@ def main() -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
     def median(page: str, figure: str) -> float:
-        return round(statistics.median(r[page][figure] for r in rounds), 1)
+        return round(float(statistics.median(r[page][figure] for r in rounds)), 1)
 
     per_page = {
         page: {
