@@ -39,7 +39,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
             app.wsgi_app, x_for=hops, x_proto=hops
         )
 
-    from pdhub import cli, errors, headers, i18n, jobs, models, templating  # noqa: F401
+    from pdhub import cli, errors, forms, headers, i18n, jobs, models, templating  # noqa: F401
     from pdhub.accounts import auth
     from pdhub.extensions import csrf, db, limiter, migrate
 
@@ -51,12 +51,14 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     jobs.init_app(app)
     headers.init_app(app)
     i18n.init_app(app)
+    forms.init_app()
     templating.init_app(app)
     errors.register_error_handlers(app)
     cli.init_app(app)
 
     from pdhub.accounts.views import bp as accounts_bp
     from pdhub.admin.views import bp as admin_bp
+    from pdhub.districts.ledger_views import external_bp
     from pdhub.districts.views import bp as districts_bp
     from pdhub.home.views import bp as home_bp
     from pdhub.notifications.views import bp as notifications_bp
@@ -64,6 +66,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     for blueprint in (home_bp, accounts_bp, districts_bp, admin_bp, notifications_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(external_bp)
     from pdhub.credentials.views import bp as credentials_bp
 
     app.register_blueprint(credentials_bp)

@@ -67,6 +67,7 @@ def totp_command(secret: str) -> str:
 def demo(host: str, port: int, no_serve: bool) -> None:
     """Set up the instance folder, database, modules and demo accounts, then serve."""
     from pdhub.demo import prepare_demo
+    from pdhub.i18n import LANGUAGES
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     click.echo(f"Instance folder: {app.instance_path}")
@@ -95,7 +96,12 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         )
         if account.totp_secret:
             line += f"   TOTP secret: {account.totp_secret}"
+        if account.language:
+            language = LANGUAGES.get(account.language, account.language)
+            line += f"   reads PD Hub in {language}"
         click.echo(line)
+        if account.language:
+            click.echo(f"      open: {base}/signin?lang={account.language}")
         if account.totp_secret:
             click.echo(f"      code: {totp_command(account.totp_secret)}")
     if no_serve:

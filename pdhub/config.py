@@ -174,6 +174,9 @@ def defaults() -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_NAME": "pdhub_session",
         "WTF_CSRF_TIME_LIMIT": None,
+        # WTForms' own messages ("This field is required.") in the reader's language:
+        # ours (pdhub.forms.WTFORMS_TEXTS) first, else WTForms' catalog.
+        "WTF_I18N_ENABLED": True,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }
 

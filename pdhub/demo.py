@@ -35,6 +35,8 @@ class DemoAccount:
     password: str
     totp_secret: str | None = None
     school: str | None = None
+    #: The language the person reads PD Hub in ("es"), None for the default.
+    language: str | None = None
 
 
 ACCOUNTS = (
@@ -131,11 +133,13 @@ def prepare(session: DbSession, modules_path: Path | str) -> tuple[District, lis
     seed_learning(session)
     seed_credentials_demo(session)
     seed_review_demo(session, district)
+    seed_spanish_demo(session, district)
     seed_trust_demo(session, district)
     seed_assignments_demo(session, district)
     from pdhub.communities import demo as communities_demo
 
     communities_demo.seed(session)
+    seed_ledger_demo(session, district)
     return district, imported
 
 
@@ -173,6 +177,79 @@ def seed_assignments_demo(session: DbSession, district: District) -> None:
             ),
         ]
     )
+    session.flush()
+
+
+def seed_ledger_demo(session: DbSession, district: District) -> None:
+    """Credit for the catalog's modules, and Maya's learning done elsewhere: a
+    conference the district approved and a course waiting for its approval (once)."""
+    from datetime import timedelta
+
+    from pdhub.districts import external
+    from pdhub.districts.models import ExternalLearning, ModuleCredit
+    from pdhub.submissions.storage import file_store
+
+    teacher = session.scalar(select(User).where(User.email == ACCOUNTS[0].email))
+    admin = session.scalar(select(User).where(User.email == ACCOUNTS[2].email))
+    if teacher is None or admin is None:
+        return
+    if session.scalar(
+        select(ExternalLearning.id).where(ExternalLearning.user_id == teacher.id)
+    ):
+        return
+    modules = session.execute(
+        select(Module.slug, Module.hours)
+        .where(Module.is_current.is_(True))
+        .order_by(Module.slug)
+    ).all()
+    for index, (slug, hours) in enumerate(modules):
+        session.add(
+            ModuleCredit(
+                district_id=district.id,
+                module_slug=slug,
+                salary=True,
+                recertification=index % 2 == 0,
+                units=hours,
+            )
+        )
+    today = utcnow().date()
+    items = [
+        (
+            "Regional STEM teaching conference",
+            "Riverside County Office of Education",
+            40,
+            12.0,
+            True,
+        ),
+        (
+            "Teaching multilingual learners (online course)",
+            "State University",
+            12,
+            9.5,
+            False,
+        ),
+    ]
+    for title, provider, days_ago, hours, approve in items:
+        record = external.log(
+            session,
+            teacher,
+            external.Details(
+                title=title,
+                provider=provider,
+                started_on=today - timedelta(days=days_ago + 1),
+                ended_on=today - timedelta(days=days_ago),
+                hours=hours,
+            ),
+            external.Certificate(
+                "certificate.pdf",
+                _demo_pdf("Certificate of attendance", [title, provider, teacher.name]),
+            ),
+            file_store(),
+            max_bytes=10 * 1024 * 1024,
+            language="en",
+        )
+        if approve:
+            external.decide(session, admin, record.id, approve=True)
     session.flush()
 
 
@@ -439,10 +516,60 @@ def prepare_demo(app: Flask) -> DemoSite:
         return DemoSite(
             district.name,
             district.join_code,
-            list(ACCOUNTS) + list(REVIEW_ACCOUNTS),
+            list(ACCOUNTS) + list(REVIEW_ACCOUNTS) + list(SPANISH_ACCOUNTS),
             len(imported),
             sum(outcome.created for outcome in imported),
         )
+
+
+# --- a teacher who reads PD Hub in Spanish -------------------------------------------
+
+SPANISH_ACCOUNTS = (
+    DemoAccount(
+        Role.TEACHER,
+        "Marisol Rivera",
+        "marisol@riverside.example.org",
+        "ceiba playa cuaderno lunes",
+        school=SCHOOLS[0],
+        language="es",
+    ),
+)
+
+
+def seed_spanish_demo(session: DbSession, district: District) -> None:
+    """Marisol, a teacher who reads PD Hub in Spanish, enrolled in the Spanish edition
+    of the digital-equity module with nothing done yet: she walks the whole journey
+    (lessons, knowledge check, evidence) and the demo coach reviews it in English.
+    Idempotent."""
+    from pdhub.learning import service as learning
+
+    account = SPANISH_ACCOUNTS[0]
+    teacher = session.scalar(select(User).where(User.email == account.email))
+    if teacher is None:
+        school = session.scalar(
+            select(School).where(
+                School.district_id == district.id, School.name == account.school
+            )
+        )
+        teacher = User(
+            email=account.email,
+            name=account.name,
+            role=account.role,
+            password_hash=passwords.hash_password(account.password),
+            district_id=district.id,
+            school_id=school.id if school else None,
+            email_verified_at=utcnow(),
+        )
+        session.add(teacher)
+    # Her own choice: every page and email in Spanish, whatever the browser says.
+    teacher.language = account.language
+    session.flush()
+    module = session.scalar(
+        select(Module).where(Module.slug == DEMO_MODULE, Module.is_current.is_(True))
+    )
+    if module is None or learning.enrollment_for(session, teacher, DEMO_MODULE):
+        return
+    learning.enroll(session, teacher, module, account.language or "en")
 
 
 # --- review: teachers whose evidence waits for the demo coach ------------------------

@@ -15,6 +15,9 @@ from flask import (
     request,
 )
 from flask.globals import request_ctx
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -26,7 +29,7 @@ class DomainError(Exception):
     """A business rule refused the action; ``status`` is the HTTP status it maps to."""
 
     status = 400
-    title = "The request could not be completed"
+    title = _l("The request could not be completed")
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
@@ -36,44 +39,66 @@ class DomainError(Exception):
 
 class NotFound(DomainError):
     status = 404
-    title = "Not found"
+    title = _l("Not found")
 
 
 class PermissionDenied(DomainError):
     status = 403
-    title = "Not allowed"
+    title = _l("Not allowed")
 
 
 class Conflict(DomainError):
     status = 409
-    title = "Conflict"
+    title = _l("Conflict")
 
 
 class InvalidInput(DomainError):
     status = 422
-    title = "Invalid input"
+    title = _l("Invalid input")
 
 
+#: Each status's title and advice, read in the request's language (an API client's
+#: Accept-Language too).
 TITLES = {
-    400: ("Something in the request was not right", "Please go back and try again."),
-    401: ("Please sign in", "You need to sign in to see this page."),
-    403: ("You can't open this page", "Your account doesn't have access to it."),
-    404: ("We couldn't find that page", "The link may be old, or the page was moved."),
-    405: ("That action isn't available here", "Please use the page's own buttons."),
-    409: (
-        "That changed while you were working",
-        "Please reload the page and try again.",
+    400: (
+        _l("Something in the request was not right"),
+        _l("Please go back and try again."),
     ),
-    413: ("That file is too large", "Please choose a smaller file and try again."),
-    422: ("Some information needs fixing", "Please check what you entered."),
+    401: (_l("Please sign in"), _l("You need to sign in to see this page.")),
+    403: (
+        _l("You can't open this page"),
+        _l("Your account doesn't have access to it."),
+    ),
+    404: (
+        _l("We couldn't find that page"),
+        _l("The link may be old, or the page was moved."),
+    ),
+    405: (
+        _l("That action isn't available here"),
+        _l("Please use the page's own buttons."),
+    ),
+    409: (
+        _l("That changed while you were working"),
+        _l("Please reload the page and try again."),
+    ),
+    413: (
+        _l("That file is too large"),
+        _l("Please choose a smaller file and try again."),
+    ),
+    422: (_l("Some information needs fixing"), _l("Please check what you entered.")),
     429: (
-        "Too many attempts",
-        "For your security we paused this for a few minutes. "
-        "Please wait and try again.",
+        _l("Too many attempts"),
+        _l(
+            "For your security we paused this for a few minutes. "
+            "Please wait and try again."
+        ),
     ),
     500: (
-        "Something went wrong on our side",
-        "It's not your fault. What you saved before is safe; please try again shortly.",
+        _l("Something went wrong on our side"),
+        _l(
+            "It's not your fault. What you saved before is safe; "
+            "please try again shortly."
+        ),
     ),
 }
 
@@ -86,9 +111,13 @@ def wants_problem_json() -> bool:
     return best == "application/json" and not request.accept_mimetypes["text/html"]
 
 
-def error_response(status: int, detail: str | None = None, **extra: Any) -> Response:
+def error_response(
+    status: int, detail: str | LazyString | None = None, **extra: Any
+) -> Response:
     """Render ``status`` as a problem document or an HTML page, as the client asks."""
-    title, advice = TITLES.get(status, TITLES[400 if status < 500 else 500])
+    lazy_title, lazy_advice = TITLES.get(status, TITLES[400 if status < 500 else 500])
+    title, advice = str(lazy_title), str(lazy_advice)
+    detail = str(detail) if detail is not None else None
     if wants_problem_json():
         body = {
             "type": "about:blank",
@@ -104,8 +133,11 @@ def error_response(status: int, detail: str | None = None, **extra: Any) -> Resp
     if request_ctx.url_adapter is None:
         # The request named a host this site doesn't answer for (TRUSTED_HOSTS), so
         # no link can be built: a bare page without the site's navigation.
+        from pdhub.i18n import current_language
+
         html = (
-            '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            f'<!doctype html><html lang="{current_language()}"><head>'
+            '<meta charset="utf-8">'
             f"<title>{escape(title)}</title></head><body><main><h1>{escape(title)}"
             f"</h1><p>{escape(detail or advice)}</p></main></body></html>"
         )
@@ -143,13 +175,19 @@ def register_error_handlers(app: Flask) -> None:
         detail = None
         if status == 429:
             detail = (
-                "Too many attempts. For your security, please wait "
-                f"{error.description} before trying again."
+                _(
+                    "Too many attempts. For your security, please wait %(wait)s "
+                    "before trying again.",
+                    wait=error.description,
+                )
                 if error.description
                 else None
             )
         elif status == 413:
-            detail = f"The upload is larger than the {size_limit_text()} limit."
+            detail = _(
+                "The upload is larger than the %(limit)s limit.",
+                limit=size_limit_text(),
+            )
         response = error_response(status, detail)
         if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)
@@ -159,8 +197,10 @@ def register_error_handlers(app: Flask) -> None:
     def handle_csrf(error: CSRFError) -> Response:
         return error_response(
             400,
-            "This form expired or was sent from another site. "
-            "Please reload the page and send it again; nothing you saved was lost.",
+            _(
+                "This form expired or was sent from another site. Please reload the "
+                "page and send it again; nothing you saved was lost."
+            ),
         )
 
     @app.errorhandler(DomainError)

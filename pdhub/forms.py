@@ -5,12 +5,77 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from flask import flash
+from flask import current_app, flash
+from flask_babel import get_translations, lazy_gettext, lazy_ngettext
 from flask_wtf import FlaskForm
+from flask_wtf.i18n import translations as wtforms_translations
 
 from pdhub.errors import DomainError
 from pdhub.extensions import db
+
+#: WTForms' built-in messages a PD Hub form can show, as WTForms writes them: listed
+#: here so they are extracted into our catalog and translated in the same plain words
+#: as the rest of the site. Any other built-in message comes from WTForms' catalog.
+WTFORMS_TEXTS = (
+    lazy_gettext("This field is required."),
+    lazy_gettext("Not a valid decimal value."),
+    lazy_gettext("Not a valid integer value."),
+    lazy_gettext("Not a valid float value."),
+    lazy_gettext("Not a valid choice."),
+    lazy_gettext("Not a valid date value."),
+    lazy_gettext("Invalid email address."),
+    lazy_gettext("Invalid URL."),
+    lazy_gettext("Invalid input."),
+    lazy_gettext("Number must be at least %(min)s."),
+    lazy_gettext("Number must be at most %(max)s."),
+    lazy_gettext("Number must be between %(min)s and %(max)s."),
+    lazy_gettext("Field must be between %(min)d and %(max)d characters long."),
+    lazy_ngettext(
+        "Field cannot be longer than %(max)d character.",
+        "Field cannot be longer than %(max)d characters.",
+        1,
+    ),
+    lazy_ngettext(
+        "Field must be at least %(min)d character long.",
+        "Field must be at least %(min)d characters long.",
+        1,
+    ),
+)
+
+
+class FormTexts:
+    """WTForms' translations for a form (``FlaskForm.Meta.get_translations``): our
+    catalog where it has the message, else WTForms' own catalog, else English.
+    Returns the texts unformatted: WTForms fills in %(min)d and %(max)d itself."""
+
+    def gettext(self, string: str) -> str:
+        ours = str(get_translations().ugettext(string))
+        if ours != string:
+            return ours
+        return str(wtforms_translations.gettext(string))
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        ours = str(get_translations().ungettext(singular, plural, n))
+        if ours != (singular if n == 1 else plural):
+            return ours
+        return str(wtforms_translations.ngettext(singular, plural, n))
+
+
+FORM_TEXTS = FormTexts()
+
+
+def _translations(meta: Any, form: Any) -> Any:
+    if not current_app.config.get("WTF_I18N_ENABLED", True):
+        return None
+    return FORM_TEXTS
+
+
+def init_app() -> None:
+    """Every FlaskForm of the site reads WTForms' messages through FormTexts (the
+    Meta hook Flask-WTF itself uses for its translations)."""
+    FlaskForm.Meta.get_translations = _translations  # Flask-WTF's Meta hook, set once
 
 
 def show_error(form: FlaskForm, error: DomainError) -> None:

@@ -6,44 +6,262 @@ locale of a request is chosen by :func:`select_locale`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from flask import Flask, has_request_context, request
-from flask_babel import Babel
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    has_request_context,
+    redirect,
+    request,
+)
+from flask_babel import Babel, force_locale, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
 
-#: The languages PD Hub speaks, in the order the language switch lists them, each
-#: with its name in its own language.
-LANGUAGES: dict[str, str] = {"en": "English", "es": "Español"}
-DEFAULT_LANGUAGE = "en"
+from pdhub.accounts.languages import DEFAULT_LANGUAGE, LANGUAGES, known, language_for
+
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "select_locale", "speaking_to"]
+
 TRANSLATIONS_PATH = Path(__file__).parent / "translations"
+#: The browser's own choice of language, set by the switch (a year; not a secret).
+#: ``__Host-lang`` where the session cookie has that prefix too (production).
+COOKIE = "lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
 
 babel = Babel()
+bp = Blueprint("language", __name__)
+
+
+def cookie_name() -> str:
+    session_cookie = str(current_app.config.get("SESSION_COOKIE_NAME", ""))
+    return f"__Host-{COOKIE}" if session_cookie.startswith("__Host-") else COOKIE
+
+
+def _signed_in() -> bool:
+    return bool(current_user and current_user.is_authenticated)
 
 
 def select_locale() -> str:
-    """``?lang=`` when it names a language we speak, else the browser's
-    ``Accept-Language``, else English (also outside a request: a worker or a
-    command rendering an email or raising a message)."""
+    """The language of this request, the first that applies of: an explicit
+    ``?lang=`` (the switch's link); the signed-in person's own choice; the ``lang``
+    cookie the switch left in this browser; the browser's ``Accept-Language``; the
+    signed-in person's district default; English. Outside a request (a worker), English
+    unless a caller forces the recipient's language (:func:`speaking_to`)."""
     if not has_request_context():
         return DEFAULT_LANGUAGE
-    asked = request.args.get("lang", "")
-    if asked in LANGUAGES:
+    asked = known(request.args.get("lang"))
+    if asked:
         return asked
-    return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+    user = current_user if _signed_in() else None
+    if user is not None and known(user.language):
+        return str(user.language)
+    cookie = known(request.cookies.get(cookie_name()))
+    if cookie:
+        return cookie
+    browser = request.accept_languages.best_match(LANGUAGES)
+    if browser:
+        return str(browser)
+    if user is not None:
+        return language_for(user)
+    return DEFAULT_LANGUAGE
+
+
+def current_language() -> str:
+    """The language code being spoken now ("en" outside any app context)."""
+    locale = get_locale()
+    return locale.language if locale else DEFAULT_LANGUAGE
+
+
+@contextmanager
+def speaking_to(user: Any) -> Iterator[str]:
+    """Render what is inside in the language of ``user``: their choice, else their
+    district's, else English. Works in a request (whoever caused the message may read
+    another language) and in a worker. For None (an address without an account, say
+    an invitation) the language stays the caller's: an invitation is written in the
+    roster's or the district's language by ``districts.service``. Yields the code."""
+    if user is None:
+        yield current_language()
+        return
+    language = language_for(user)
+    with force_locale(language):
+        yield language
+
+
+def with_language(target: str, language: str | None) -> str:
+    """``target`` (a path and query on this site) asking for ``language``; None drops
+    the ``lang`` parameter (the page as its reader's own choice shows it)."""
+    parts = urlsplit(target)
+    args = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    args = [(k, v) for k, v in args if k != "lang"]
+    if language:
+        args.append(("lang", language))
+    query = urlencode(args)
+    return parts.path + (f"?{query}" if query else "")
+
+
+def url_in(language: str | None) -> str:
+    """This page's address (path and query) asking for ``language``."""
+    return with_language(request.full_path, language)
+
+
+def _language_form() -> Any:
+    """The account page's language setting, showing the person's own choice."""
+    from pdhub.accounts.forms import LanguageForm
+
+    return LanguageForm(data={"lang": current_user.language or ""})
+
+
+def _district_language_form(district: Any) -> Any:
+    from pdhub.accounts.forms import DistrictLanguageForm
+
+    return DistrictLanguageForm(
+        data={"default_language": district.default_language or DEFAULT_LANGUAGE}
+    )
+
+
+def language_name(code: str | None) -> str:
+    """A language by its own name ("Español"); English for an empty choice."""
+    return LANGUAGES[known(code) or DEFAULT_LANGUAGE]
+
+
+def _back_here() -> str:
+    """Where the switch comes back to: this page, or for a page answering a form (a
+    POST that showed errors), the page the form was on."""
+    rule = request.url_rule
+    if request.method in ("GET", "HEAD") or (rule and "GET" in (rule.methods or ())):
+        return url_in(None)  # a form page that showed its errors opens by its address
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path:
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return "/"
+
+
+def _switch_context() -> dict[str, Any]:
+    if not has_request_context():
+        return {"current_locale": current_language()}
+    current = current_language()
+    base = str(current_app.config.get("PDHUB_BASE_URL", "")).rstrip("/")
+    reading = request.method in ("GET", "HEAD")
+    return {
+        "current_locale": current,
+        # Each language by its own name, the current one first marked.
+        "language_choices": [
+            {
+                "code": code,
+                "name": name,
+                "href": with_language(_back_here(), code),
+                "current": code == current,
+            }
+            for code, name in LANGUAGES.items()
+        ],
+        "language_next": _back_here(),
+        # This page in each language (only for a page one can open by its address).
+        "language_alternates": (
+            [{"hreflang": code, "href": base + url_in(code)} for code in LANGUAGES]
+            + [{"hreflang": "x-default", "href": base + url_in(None)}]
+            if reading
+            else []
+        ),
+    }
+
+
+def _remember(response: BaseResponse, language: str) -> None:
+    response.set_cookie(
+        cookie_name(),
+        language,
+        max_age=COOKIE_MAX_AGE,
+        path="/",
+        httponly=True,
+        samesite="Lax",
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE", False)),
+    )
+
+
+@bp.post("/language")
+def choose() -> Any:
+    """The language switch for a signed-in person and the account page's setting (a
+    form, so the choice is CSRF-checked): saves the language in the profile and in this
+    browser, then back to ``next``. An empty choice is automatic (the browser's
+    language, else the district's)."""
+    from flask import flash
+
+    from pdhub.accounts import languages
+    from pdhub.accounts.forms import LanguageForm
+    from pdhub.errors import DomainError, error_response
+    from pdhub.extensions import db
+    from pdhub.routing import safe_next
+
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        return error_response(400)
+    try:
+        chosen = languages.clean_language(form.lang.data)
+    except DomainError as error:
+        return error_response(422, error.message)
+    back = safe_next(form.next.data, "/")
+    if _signed_in():
+        languages.set_language(db.session, current_user, chosen)
+        db.session.commit()
+        now = chosen or request.accept_languages.best_match(LANGUAGES)
+        with force_locale(now or language_for(current_user)):
+            if chosen:
+                flash(
+                    _(
+                        "Your language is saved: %(language)s.",
+                        language=LANGUAGES[chosen],
+                    ),
+                    "success",
+                )
+            else:
+                flash(
+                    _("Your language is saved: pages follow your browser's language."),
+                    "success",
+                )
+    response = redirect(back, 303)
+    if chosen:
+        _remember(response, chosen)
+    else:
+        response.delete_cookie(
+            cookie_name(),
+            path="/",
+            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE", False)),
+        )
+    return response
 
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_PATH))
     babel.init_app(app, locale_selector=select_locale)
+    app.register_blueprint(bp)
+    app.context_processor(_switch_context)
+    app.jinja_env.globals["language_form"] = _language_form
+    app.jinja_env.globals["district_language_form"] = _district_language_form
+    app.jinja_env.globals["language_name"] = language_name
 
-    @app.context_processor
-    def locale_globals() -> dict[str, str]:
-        from flask_babel import get_locale
-
-        locale = get_locale()
-        return {"current_locale": locale.language if locale else DEFAULT_LANGUAGE}
+    @app.after_request
+    def remember_switch(response: Response) -> Response:
+        """The switch's ``?lang=`` link also stays with this browser (a cookie: a
+        GET changes nothing else, so a link from another site can't change a
+        profile)."""
+        asked = known(request.args.get("lang"))
+        if (
+            asked
+            and request.method == "GET"
+            and request.cookies.get(cookie_name()) != asked
+        ):
+            _remember(response, asked)
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+        return response
 
 
 # The catalogs, for developers: ``pdhub translations update`` after changing a

@@ -18,7 +18,15 @@ from pdhub.communities.models import (
     ThreadRead,
 )
 from pdhub.credentials.models import Award, IssuedCredential, IssuerKey, StatusList
-from pdhub.districts.models import District, Invitation, School
+from pdhub.districts.models import (
+    CreditPolicy,
+    District,
+    ExternalDecision,
+    ExternalLearning,
+    Invitation,
+    ModuleCredit,
+    School,
+)
 from pdhub.learning.models import (
     Enrollment,
     Lesson,
@@ -53,7 +61,11 @@ __all__ = [
     "ApiToken",
     "Artifact",
     "Award",
+    "CreditPolicy",
     "District",
+    "ExternalDecision",
+    "ExternalLearning",
+    "ModuleCredit",
     "EmailMessage",
     "Enrollment",
     "Invitation",

@@ -1,5 +1,5 @@
-"""Template globals: role-aware navigation, dates and times in plain words in the
-reader's time zone, unread counts."""
+"""Template globals: role-aware navigation, dates, times and numbers in the reader's
+language (Babel's CLDR data) and time zone, unread counts."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
 from flask import Flask, g, has_request_context, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
@@ -71,7 +74,7 @@ def nav_items() -> list[dict[str, Any]]:
             href = url_for(item.endpoint)
             items.append(
                 {
-                    "label": item.label,
+                    "label": str(item.label),
                     "href": href,
                     "current": request.path == href
                     or (href != "/" and request.path.startswith(href + "/")),
@@ -100,30 +103,63 @@ def in_zone(value: datetime, zone: tzinfo) -> datetime:
     return value.astimezone(zone)
 
 
-def format_date(value: date | None, zone: tzinfo = UTC) -> str:
-    """ "7 Dec 2026": the day in ``zone``; a date without a time is never shifted."""
+def language_code(locale: str | None = None) -> str:
+    """``locale``, else the language being spoken (the request's, or the one a
+    message is forced to), else English (outside any app context)."""
+    if locale:
+        return locale
+    current = get_locale()  # None outside an app context
+    return str(current) if current else "en"
+
+
+def format_date(
+    value: date | None, zone: tzinfo = UTC, locale: str | None = None
+) -> str:
+    """ "7 Dec 2026" ("7 dic 2026"): the day in ``zone``; a date without a time is
+    never shifted."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = in_zone(value, zone)
-    return f"{value.day} {value:%b %Y}"
+    return babel_dates.format_date(value, "d MMM y", locale=language_code(locale))
 
 
-def format_time(value: datetime | None, zone: tzinfo = UTC) -> str:
-    """ "9:15 AM EST": a 12-hour clock time in ``zone`` with the zone's abbreviation."""
+def format_time(
+    value: datetime | None, zone: tzinfo = UTC, locale: str | None = None
+) -> str:
+    """ "9:15 AM EST" ("9:15 a. m. EST"): a 12-hour clock time in ``zone`` with the
+    zone's abbreviation."""
     if value is None:
         return ""
     local = in_zone(value, zone)
-    hour = local.hour % 12 or 12
-    half = "AM" if local.hour < 12 else "PM"
-    return f"{hour}:{local:%M} {half} {zone_abbreviation(local)}"
+    clock = babel_dates.format_time(local, "h:mm a", locale=language_code(locale))
+    return f"{clock} {zone_abbreviation(local)}"
 
 
-def format_datetime(value: datetime | None, zone: tzinfo = UTC) -> str:
+def format_datetime(
+    value: datetime | None, zone: tzinfo = UTC, locale: str | None = None
+) -> str:
     """ "7 Dec 2026, 9:15 AM EST"."""
     if value is None:
         return ""
-    return f"{format_date(value, zone)}, {format_time(value, zone)}"
+    return f"{format_date(value, zone, locale)}, {format_time(value, zone, locale)}"
+
+
+def format_number(value: float | int | None, locale: str | None = None) -> str:
+    """A number as the reader writes it: "1.5" and "1,234" in English, "1,5" and
+    "1234" in Spanish; whole numbers without decimals ("2", not "2.0")."""
+    if value is None:
+        return ""
+    return babel_numbers.format_decimal(value, locale=language_code(locale))
+
+
+def format_pd_hours(value: float | int | None) -> str:
+    """ "1.5 PD hours", "1 PD hour" ("1,5 horas de desarrollo profesional")."""
+    if value is None:
+        return ""
+    hours = format_number(value)
+    many = 1 if value == 1 else 2
+    return str(ngettext("%(hours)s PD hour", "%(hours)s PD hours", many, hours=hours))
 
 
 def viewer_zone() -> tzinfo:
@@ -165,10 +201,20 @@ def time_filter(context: Context, value: datetime | None) -> str:
     return format_time(value, _zone(context))
 
 
+def number_filter(value: float | int | None) -> str:
+    return format_number(value)
+
+
+def pd_hours_filter(value: float | int | None) -> str:
+    return format_pd_hours(value)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = date_filter
     app.jinja_env.filters["datetime"] = datetime_filter
     app.jinja_env.filters["time"] = time_filter
+    app.jinja_env.filters["number"] = number_filter
+    app.jinja_env.filters["pd_hours"] = pd_hours_filter
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["Role"] = Role
     app.jinja_env.globals["common_time_zones"] = timezones.COMMON_ZONES

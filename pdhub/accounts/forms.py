@@ -1,13 +1,25 @@
-"""Account forms: sign-up, sign-in, two-factor, passwords, profile, time zone, API
-tokens."""
+"""Account forms: sign-up, sign-in, two-factor, passwords, profile, time zone,
+language, API tokens."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
+from pdhub.accounts import languages
 from pdhub.accounts.passwords import MAX_LENGTH
 
 
@@ -167,3 +179,45 @@ class ApiTokenForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A form with only the CSRF token, for buttons that change something."""
+
+
+def _choices(automatic: LazyString | None) -> list[SelectChoice]:
+    """The choice of language: each by its own name, marked with its language."""
+    first = [SelectChoice("", automatic)] if automatic is not None else []
+    return first + [
+        SelectChoice(code, name, render_kw={"lang": code})
+        for code, name in languages.LANGUAGES.items()
+    ]
+
+
+class LanguageForm(FlaskForm):
+    """A person's language: the account page's setting and the header's switch (which
+    sends one language and the page to come back to)."""
+
+    lang = SelectField(
+        _l("Language"),
+        description=_l("Pages and emails from PD Hub are written in this language."),
+        validate_choice=False,  # checked by clean_language, with a friendly message
+    )
+    next = HiddenField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lang.choices = _choices(
+            _l("Automatic: your browser's language, else your district's")
+        )
+
+
+class DistrictLanguageForm(FlaskForm):
+    default_language = SelectField(
+        _l("Language"),
+        description=_l(
+            "People in the district get pages and emails in this language unless "
+            "they or their browser choose another."
+        ),
+        validate_choice=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.default_language.choices = _choices(None)

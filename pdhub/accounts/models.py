@@ -76,6 +76,9 @@ class User(UserMixin, TimestampMixin, Base):
     )
     # An IANA zone name (accounts.timezones); empty means the district's default.
     time_zone: Mapped[str | None] = mapped_column(String(64))
+    # A language code of pdhub.i18n.LANGUAGES ("en", "es"); empty means the browser's
+    # language, else the district's default.
+    language: Mapped[str | None] = mapped_column(String(8))
 
     district: Mapped[District | None] = relationship(foreign_keys=[district_id])
     school: Mapped[School | None] = relationship(foreign_keys=[school_id])

@@ -11,9 +11,10 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from wtforms import SelectChoice
 
+from pdhub.accounts import languages
 from pdhub.accounts import service as accounts
 from pdhub.accounts.auth import admin_required
-from pdhub.accounts.forms import ConfirmForm
+from pdhub.accounts.forms import ConfirmForm, DistrictLanguageForm
 from pdhub.accounts.models import Role, User
 from pdhub.admin.forms import AdminUserForm
 from pdhub.districts import service as districts
@@ -21,6 +22,7 @@ from pdhub.districts.forms import DistrictForm, DistrictTimeZoneForm
 from pdhub.districts.models import District
 from pdhub.extensions import db
 from pdhub.forms import saving
+from pdhub.i18n import language_name
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
@@ -80,6 +82,29 @@ def district(district_id: int) -> Any:
     return render_template("admin/district.html", district=found, form=form), (
         422 if form.errors else 200
     )
+
+
+@bp.post("/districts/<int:district_id>/language")
+@admin_required
+def district_language(district_id: int) -> Any:
+    found = db.session.get(District, district_id)
+    if found is None:
+        abort(404)
+    form = DistrictLanguageForm()
+    if form.validate_on_submit():
+        languages.set_district_language(
+            db.session, current_user, found, form.default_language.data
+        )
+        db.session.commit()
+        flash(
+            _(
+                "%(district)s's language is saved: %(language)s.",
+                district=found.name,
+                language=language_name(found.default_language),
+            ),
+            "success",
+        )
+    return redirect(url_for("admin.district", district_id=found.id) + "#language", 303)
 
 
 @bp.get("/users")

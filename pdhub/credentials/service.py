@@ -12,6 +12,8 @@ from urllib.parse import urlencode
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -31,6 +33,7 @@ from pdhub.credentials.models import (
 from pdhub.db import DbSession, utcnow
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from pdhub.i18n import DEFAULT_LANGUAGE
+from pdhub.learning.localized import lazy_badge_name
 from pdhub.learning.models import Enrollment, Module
 from pdhub.notifications import service as notifications
 
@@ -113,16 +116,17 @@ def issue_credentials(session: DbSession, award_ids: Sequence[int]) -> int:
 
 def _earned(user: User, module: Module, credential_id: str) -> notifications.Message:
     """The teacher is told, in the app and by email, that a badge was issued."""
-    name = module.badge_name
+    # Lazy: ``tell`` reads them in the teacher's language, the badge's name too.
+    name = lazy_badge_name(module)
     return notifications.Message(
         key=f"credential-issued-{credential_id}",
         to=user,
-        text=_(
+        text=_l(
             "You earned the %(badge)s badge. Download it or share it from My badges.",
             badge=name,
         ),
         link="/badges",
-        subject=_("You earned the %(badge)s badge", badge=name),
+        subject=_l("You earned the %(badge)s badge", badge=name),
         template="credential_issued",
         context={
             "user": user,
@@ -234,12 +238,12 @@ def reissue_signed_by(session: DbSession, key: IssuerKey) -> BulkReissue:
             session, status_list, credential.revocation_index, True, sign=False
         )
         touched[status_list.id] = status_list
-        name = credential.award.module.badge_name
+        name = lazy_badge_name(credential.award.module)
         notices.append(
             notifications.Message(
                 key=f"credential-reissued-{credential.id}",
                 to=credential.user,
-                text=_(
+                text=_l(
                     "Your %(badge)s badge was reissued with PD Hub's new signing "
                     "key. Download the new files from My badges; the old ones no "
                     "longer verify.",
@@ -532,7 +536,8 @@ def _tell(session: DbSession, credential: IssuedCredential, change: str) -> None
     """Tell the teacher (in the app and by email) that a badge's status changed,
     with the public reason; each change once."""
     user = credential.user
-    name = credential.award.module.badge_name
+    # Lazy: ``tell`` reads them in the teacher's language, the badge's name too.
+    name = lazy_badge_name(credential.award.module)
     reason = {
         "revoked": credential.revocation_reason,
         "suspended": credential.suspension_reason,
@@ -540,26 +545,32 @@ def _tell(session: DbSession, credential: IssuedCredential, change: str) -> None
     when = utcnow()
     key = f"credential-{change}-{credential.id}-{when.strftime('%Y%m%d%H%M%S%f')}"
     if change == "revoked":
-        message = _("Your %(badge)s badge was revoked.", badge=name)
-        subject = _("Your %(badge)s badge was revoked", badge=name)
+        said = _l("Your %(badge)s badge was revoked.", badge=name)
+        subject = _l("Your %(badge)s badge was revoked", badge=name)
     elif change == "suspended":
-        message = _("Your %(badge)s badge was suspended.", badge=name)
-        subject = _("Your %(badge)s badge was suspended", badge=name)
+        said = _l("Your %(badge)s badge was suspended.", badge=name)
+        subject = _l("Your %(badge)s badge was suspended", badge=name)
     else:
-        message = _(
+        said = _l(
             "Your %(badge)s badge is in good standing again: its suspension was "
             "lifted.",
             badge=name,
         )
-        subject = _("Your %(badge)s badge is in good standing again", badge=name)
-    if reason:
-        message += " " + _("Reason: %(reason)s", reason=reason)
+        subject = _l("Your %(badge)s badge is in good standing again", badge=name)
+
+    def text() -> str:
+        found = str(said)
+        if reason:
+            found += " " + _("Reason: %(reason)s", reason=reason)
+        return found[:500]
+
+    message = LazyString(text)
     notifications.tell(
         session,
         notifications.Message(
             key=key,
             to=user,
-            text=message[:500],
+            text=message,
             link=f"/credentials/{credential.id}",
             subject=subject,
             template="credential_status",

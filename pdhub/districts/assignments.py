@@ -29,6 +29,7 @@ from pdhub.districts.models import (
 )
 from pdhub.errors import InvalidInput, NotFound, PermissionDenied
 from pdhub.i18n import DEFAULT_LANGUAGE
+from pdhub.learning.localized import localized
 from pdhub.learning.models import Enrollment, EnrollmentStatus, Module
 from pdhub.notifications import service as notifications
 
@@ -180,13 +181,13 @@ def active_assignments(session: DbSession, district_id: int) -> list[Assignment]
 
 
 def _titles(session: DbSession, slugs: set[str]) -> dict[str, str]:
-    return dict(
-        session.execute(
-            select(Module.slug, Module.title).where(
-                Module.slug.in_(slugs), Module.is_current.is_(True)
-            )
-        ).all()
-    )
+    """Each module's title in the language being spoken (the reader's)."""
+    return {
+        module.slug: localized(module).title
+        for module in session.scalars(
+            select(Module).where(Module.slug.in_(slugs), Module.is_current.is_(True))
+        )
+    }
 
 
 def _covers(assignment: Assignment, person: User) -> bool:

@@ -7,7 +7,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     DateField,
+    DecimalField,
     EmailField,
     RadioField,
     SelectChoice,
@@ -15,7 +17,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 STAFF_ROLE_CHOICES = [
     SelectChoice("teacher", _l("Teacher")),
@@ -99,4 +101,73 @@ class AssignmentForm(FlaskForm):
         _l("People's email addresses"),
         description=_l("For particular people: one email address per line."),
         validators=[Optional(), Length(max=100_000)],
+    )
+
+
+class CreditPolicyForm(FlaskForm):
+    unit = RadioField(
+        _l("Credit is counted in"),
+        choices=[
+            SelectChoice("hours", _l("Hours")),
+            SelectChoice("points", _l("Points")),
+            SelectChoice("ceus", _l("CEUs (continuing education units)")),
+        ],
+        default="hours",
+    )
+    # Month names come from Babel in the reader's language (set by the view).
+    year_start_month = SelectField(
+        _l("The school year starts in"), coerce=int, choices=[], default=7
+    )
+    two_stage = BooleanField(
+        _l("A school leader approves learning done elsewhere before the district does"),
+        description=_l(
+            "Requests from a school without a school leader come straight to the "
+            "district."
+        ),
+    )
+
+
+class ExternalLearningForm(FlaskForm):
+    title = StringField(
+        _l("Title"),
+        description=_l("For example: State literacy conference, or EDU 512 (course)."),
+        validators=[
+            DataRequired(_l("Enter the title of the learning.")),
+            Length(max=200),
+        ],
+    )
+    provider = StringField(
+        _l("Provider"),
+        description=_l("Who ran it: a university, an association, a company."),
+        validators=[DataRequired(_l("Enter who provided it.")), Length(max=200)],
+    )
+    started_on = DateField(
+        _l("First day"), validators=[DataRequired(_l("Enter the first day."))]
+    )
+    ended_on = DateField(
+        _l("Last day"), validators=[DataRequired(_l("Enter the last day."))]
+    )
+    hours = DecimalField(
+        _l("Hours"),
+        places=None,
+        validators=[
+            DataRequired(_l("Enter the number of hours, for example 6 or 7.5.")),
+            NumberRange(0.25, 500, _l("Enter a number of hours from 0.25 to 500.")),
+        ],
+    )
+    description = TextAreaField(
+        _l("What you learned (optional)"),
+        validators=[Optional(), Length(max=4000)],
+    )
+    certificate = FileField(
+        _l("Certificate or proof of attendance"),
+        description=_l("A PDF or an image (PNG, JPEG, GIF or WebP)."),
+    )
+
+
+class DecisionForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason for returning it"),
+        description=_l("The teacher sees this and can correct the request."),
+        validators=[Optional(), Length(max=2000)],
     )

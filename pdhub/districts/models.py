@@ -6,7 +6,16 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pdhub.accounts.models import Role
@@ -25,6 +34,9 @@ class District(TimestampMixin, Base):
     join_code: Mapped[str] = mapped_column(String(16), unique=True)
     # The IANA zone its people see times in unless they choose their own; empty is UTC.
     time_zone: Mapped[str | None] = mapped_column(String(64))
+    # The language (pdhub.i18n.LANGUAGES) its people get pages and emails in when
+    # neither they nor their browser choose one; empty is English.
+    default_language: Mapped[str | None] = mapped_column(String(8))
 
     schools: Mapped[list[School]] = relationship(
         back_populates="district", order_by="School.name"
@@ -231,3 +243,127 @@ class AssignmentReminder(Base):
         value_enum(ReminderStage, "reminder_stage")
     )
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- credit, learning done elsewhere, approvals -----------------------------------
+
+
+class CreditUnit(enum.StrEnum):
+    """The unit a district counts credit in."""
+
+    HOURS = "hours"
+    POINTS = "points"
+    CEUS = "ceus"
+
+
+class CreditPolicy(Base):
+    """How a district counts professional learning: the unit of its credit, the month
+    its school year starts, and whether a school leader approves learning done
+    elsewhere before the district does. A district without a row uses the defaults."""
+
+    __tablename__ = "credit_policies"
+
+    district_id: Mapped[int] = mapped_column(
+        ForeignKey("districts.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit: Mapped[CreditUnit] = mapped_column(
+        value_enum(CreditUnit, "credit_unit"), default=CreditUnit.HOURS
+    )
+    # 1 to 12; July (7) unless the district says otherwise.
+    year_start_month: Mapped[int] = mapped_column(default=7)
+    two_stage: Mapped[bool] = mapped_column(default=False, server_default=false())
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ModuleCredit(Base):
+    """A module (by slug: every version counts) the district grants credit for, what
+    for, and how many of the district's units it is worth."""
+
+    __tablename__ = "module_credits"
+    __table_args__ = (UniqueConstraint("district_id", "module_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(
+        ForeignKey("districts.id", ondelete="CASCADE")
+    )
+    module_slug: Mapped[str] = mapped_column(String(80))
+    salary: Mapped[bool] = mapped_column(default=False)
+    recertification: Mapped[bool] = mapped_column(default=False)
+    units: Mapped[float]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ExternalStatus(enum.StrEnum):
+    WITH_SCHOOL = "with_school"  # waiting for a school leader (two-stage districts)
+    WITH_DISTRICT = "with_district"  # waiting for the district administrator
+    APPROVED = "approved"
+    RETURNED = "returned"  # sent back with a reason; the teacher may correct it
+
+
+class ExternalLearning(Base):
+    """Professional learning a teacher did elsewhere (a conference, a course), with
+    its certificate (encrypted in the file store), for the district to approve."""
+
+    __tablename__ = "external_learning"
+    __table_args__ = (
+        Index("ix_external_learning_district_status", "district_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(
+        ForeignKey("districts.id", ondelete="CASCADE")
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    provider: Mapped[str] = mapped_column(String(200))
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date] = mapped_column(Date)
+    hours: Mapped[float]
+    description: Mapped[str] = mapped_column(Text, default="")
+    certificate_filename: Mapped[str] = mapped_column(String(255))
+    certificate_media_type: Mapped[str] = mapped_column(String(100))
+    certificate_size: Mapped[int]
+    certificate_sha256: Mapped[str] = mapped_column(String(64))
+    certificate_key: Mapped[str] = mapped_column(String(64))
+    status: Mapped[ExternalStatus] = mapped_column(
+        value_enum(ExternalStatus, "external_status")
+    )
+    # The language the teacher wrote in: decisions are told to them in it.
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
+    decisions: Mapped[list[ExternalDecision]] = relationship(
+        order_by="ExternalDecision.id", cascade="all, delete-orphan"
+    )
+
+
+class ApprovalStage(enum.StrEnum):
+    SCHOOL = "school"
+    DISTRICT = "district"
+
+
+class ExternalDecision(Base):
+    """One approval or return of a request, by whom, at which stage, and why."""
+
+    __tablename__ = "external_learning_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(
+        ForeignKey("external_learning.id", ondelete="CASCADE"), index=True
+    )
+    stage: Mapped[ApprovalStage] = mapped_column(
+        value_enum(ApprovalStage, "approval_stage")
+    )
+    approved: Mapped[bool]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    decided_by: Mapped[User | None] = relationship()

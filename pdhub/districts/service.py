@@ -153,7 +153,9 @@ def invite(
     language: str | None = None,
 ) -> str:
     """Invite someone by email to join ``district`` with ``role``; returns the token.
-    The email is written in ``language`` (a roster may give it), else in English.
+    The email is written in ``language`` (a roster may give it), else in the
+    district's default language, else in English; someone who already has an account
+    gets it in their own language.
 
     Re-inviting the same email replaces the old link. The answer never says whether
     the address has an account elsewhere (no enumeration across districts): only a
@@ -193,7 +195,8 @@ def invite(
     )
     session.add(invitation)
     session.flush()
-    with force_locale(language or DEFAULT_LANGUAGE):
+    # Someone without an account yet: the roster's language, else the district's.
+    with force_locale(language or district.default_language or DEFAULT_LANGUAGE):
         _tell_invited(session, actor, district, invitation, existing, token)
     return token
 
@@ -256,9 +259,8 @@ def invite_many(
     session.flush()
     by_language: dict[str, list[tuple[Invitation, str, User | None]]] = {}
     for person, invitation, token, existing in made:
-        by_language.setdefault(person.language or DEFAULT_LANGUAGE, []).append(
-            (invitation, token, existing)
-        )
+        language = person.language or district.default_language or DEFAULT_LANGUAGE
+        by_language.setdefault(language, []).append((invitation, token, existing))
     for language, group in by_language.items():
         with force_locale(language):
             # The body differs only in its link: render it once per role.

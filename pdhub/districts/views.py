@@ -13,10 +13,10 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from pdhub.accounts import languages, timezones
 from pdhub.accounts import service as accounts
-from pdhub.accounts import timezones
 from pdhub.accounts.auth import roles_required
-from pdhub.accounts.forms import ConfirmForm
+from pdhub.accounts.forms import ConfirmForm, DistrictLanguageForm
 from pdhub.accounts.models import Role, User
 from pdhub.accounts.policies import DISTRICT_GRANTABLE, can_sign_out_everywhere
 from pdhub.districts import assignments, forms, policies, roster, service
@@ -34,6 +34,7 @@ from pdhub.errors import InvalidInput, NotFound, PermissionDenied
 from pdhub.exports import csv_response, csv_text
 from pdhub.extensions import db
 from pdhub.forms import saving
+from pdhub.i18n import language_name
 from pdhub.templating import NAVIGATION, NavItem
 
 bp = Blueprint("districts", __name__, url_prefix="/district")
@@ -151,6 +152,27 @@ def set_time_zone() -> Any:
             )
             return redirect(url_for("districts.overview") + "#time-zone", 303)
     return _render_overview(district, time_zone_form=form), 422
+
+
+@bp.post("/language")
+@roles_required(Role.DISTRICT_ADMIN)
+def set_language() -> Any:
+    """The district's default language; like the time zone, only one's own."""
+    district = _my_district()
+    form = DistrictLanguageForm()
+    if form.validate_on_submit():
+        languages.set_district_language(
+            db.session, current_user, district, form.default_language.data
+        )
+        db.session.commit()
+        flash(
+            _(
+                "The district's language is saved: %(language)s.",
+                language=language_name(district.default_language),
+            ),
+            "success",
+        )
+    return redirect(url_for("districts.overview") + "#language", 303)
 
 
 @bp.post("/invitations")

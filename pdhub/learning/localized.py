@@ -14,6 +14,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel.speaklater import LazyString
 from markupsafe import Markup
 
 from pdhub.i18n import DEFAULT_LANGUAGE
@@ -22,13 +23,12 @@ from pdhub.learning.packages import Quiz
 
 
 def current_language() -> str:
-    """The language of the request (Flask-Babel's locale), English outside one."""
-    from flask import has_request_context
+    """The language being spoken: the request's (Flask-Babel's locale), or the one a
+    message is forced to (``flask_babel.force_locale``, as for an email in its
+    recipient's language from a worker); English outside an app context."""
     from flask_babel import get_locale
 
-    if not has_request_context():
-        return DEFAULT_LANGUAGE
-    locale = get_locale()
+    locale = get_locale()  # None outside an app context
     return locale.language if locale is not None else DEFAULT_LANGUAGE
 
 
@@ -174,10 +174,39 @@ class LocalizedModule:
         return str(found) if found else None
 
 
-def localized(module: Module, wanted: str | None = None) -> LocalizedModule:
-    """``module`` in ``wanted`` (the request's language when not given)."""
+def localized(
+    module: Module | LocalizedModule, wanted: str | None = None
+) -> LocalizedModule:
+    """``module`` in ``wanted`` (the language being spoken when not given); a module
+    already localized is localized again from its English texts."""
+    if isinstance(module, LocalizedModule):
+        module = module.module
     page = current_language()
     return LocalizedModule(module, wanted or page, page)
+
+
+def title_in(module: Module, language: str) -> str:
+    """The module's title in ``language`` where it has one, else in English: for a
+    message whose reader is not the one making the request (an email or a note to
+    its recipient, in the recipient's language)."""
+    return LocalizedModule(module, language).title
+
+
+def badge_name_in(module: Module, language: str) -> str:
+    """The module's badge name in ``language`` where it has one, else in English."""
+    return LocalizedModule(module, language).badge_name
+
+
+def lazy_title(module: Module) -> LazyString:
+    """The module's title in whatever language is spoken when it is read: a message
+    built by one person (a coach) and written for another (a teacher) reads it in the
+    recipient's language once ``notifications.service.tell`` forces that."""
+    return LazyString(lambda: title_in(module, current_language()))
+
+
+def lazy_badge_name(module: Module) -> LazyString:
+    """The badge's name in the language spoken when it is read (see lazy_title)."""
+    return LazyString(lambda: badge_name_in(module, current_language()))
 
 
 # --- sections ---------------------------------------------------------------------

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import flask_babel
 from flask import current_app
 from sqlalchemy import Integer, String, cast, func, select
 from sqlalchemy.orm import aliased, selectinload
@@ -24,7 +25,12 @@ from pdhub.db import DbSession, utcnow
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from pdhub.i18n import DEFAULT_LANGUAGE
 from pdhub.learning import completion, policies
-from pdhub.learning.localized import LocalizedModule, language_for
+from pdhub.learning.localized import (
+    LocalizedModule,
+    language_for,
+    lazy_title,
+    title_in,
+)
 from pdhub.learning.models import (
     Enrollment,
     EnrollmentStatus,
@@ -745,12 +751,14 @@ class TranscriptRow:
         return self.status == "Valid"
 
 
-def transcript(session: DbSession, user: User) -> list[TranscriptRow]:
+def transcript(
+    session: DbSession, user: User, language: str = DEFAULT_LANGUAGE
+) -> list[TranscriptRow]:
     """Completed modules with their PD hours and their badge's standing, oldest
-    completion first."""
+    completion first; each module's title in ``language`` where it has one."""
     rows = session.execute(
         select(
-            Module.title,
+            Module,
             Module.version,
             Module.hours,
             Enrollment.completed_at,
@@ -769,13 +777,13 @@ def transcript(session: DbSession, user: User) -> list[TranscriptRow]:
     ).all()
     return [
         TranscriptRow(
-            title,
+            title_in(module, language),
             version,
             hours,
             completed,
             "Revoked" if revoked else "Suspended" if suspended else "Valid",
         )
-        for title, version, hours, completed, revoked, suspended in rows
+        for module, version, hours, completed, revoked, suspended in rows
         if completed is not None  # the query leaves out the others
     ]
 
@@ -867,13 +875,14 @@ def grant_attempts(
     session.add(grant)
     session.flush()
     module = enrollment.module
-    message = ngettext(
+    # Lazy: ``tell`` reads them in the teacher's language, the module's title too.
+    message = flask_babel.lazy_ngettext(
         "%(person)s gave you another attempt at the knowledge check for %(module)s.",
         "%(person)s gave you %(num)d more attempts at the knowledge check for "
         "%(module)s.",
         count,
         person=actor.name,
-        module=module.title,
+        module=lazy_title(module),
     )
     path = f"/learn/{enrollment.id}/quiz"
     notifications.tell(
@@ -883,9 +892,9 @@ def grant_attempts(
             to=teacher,
             text=message,
             link=path,
-            subject=_(
+            subject=flask_babel.lazy_gettext(
                 "You can try the knowledge check again: %(module)s",
-                module=module.title,
+                module=lazy_title(module),
             ),
             template="quiz_attempts_granted",
             context={

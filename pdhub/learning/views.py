@@ -22,15 +22,25 @@ from wtforms import SelectChoice
 from pdhub.accounts.auth import roles_required
 from pdhub.accounts.forms import ConfirmForm
 from pdhub.accounts.models import Role
+from pdhub.districts import credit, external, ledger
 from pdhub.errors import NotFound
 from pdhub.exports import csv_response, csv_text
 from pdhub.extensions import db
 from pdhub.forms import saving
 from pdhub.learning import forms, localized, policies, service
-from pdhub.learning.models import Enrollment, QuizAttempt, QuizAttemptStatus
+from pdhub.learning.models import Enrollment, Module, QuizAttempt, QuizAttemptStatus
 from pdhub.templating import in_zone, viewer_zone
 
 bp = Blueprint("learning", __name__)
+
+
+@bp.app_template_filter("localized")
+def localized_filter(
+    module: Module | localized.LocalizedModule,
+) -> localized.LocalizedModule:
+    """``{{ (enrollment.module|localized).title }}``: a module's texts in the reader's
+    language (in an email, its recipient's) wherever a page or message names it."""
+    return localized.localized(module)
 
 
 def _enrollment(enrollment_id: int) -> Enrollment:
@@ -392,12 +402,18 @@ def my_learning() -> Any:
 @bp.get("/transcript")
 @login_required
 def transcript() -> Any:
-    rows = service.transcript(db.session, current_user)
+    rows = service.transcript(db.session, current_user, localized.current_language())
     return render_template(
         "learning/transcript.html",
         rows=rows,
         total=service.transcript_total(rows),
         not_counted=sum(row.hours for row in rows if not row.counted),
+        ledger=ledger.teacher_ledger(db.session, current_user),
+        elsewhere=external.mine(db.session, current_user),
+        can_log=current_user.role is Role.TEACHER
+        and current_user.district_id is not None,
+        unit_name=credit.unit_name,
+        status_label=external.status_label,
     )
 
 
@@ -406,7 +422,7 @@ def transcript() -> Any:
 def transcript_csv() -> Any:
     # Machine-readable: ISO 8601 in the teacher's zone, with its offset from UTC.
     zone = viewer_zone()
-    rows = service.transcript(db.session, current_user)
+    rows = service.transcript(db.session, current_user, localized.current_language())
     # Headings and words in the reader's language; numbers and times stay in one
     # format a spreadsheet reads, whatever the language.
     text = csv_text(

@@ -11,12 +11,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, render_template, url_for
+from flask_babel.speaklater import LazyString
 from sqlalchemy import func, select, update
 
 from pdhub import jobs, tasks
 from pdhub.accounts import timezones
 from pdhub.accounts.models import User
 from pdhub.db import Base, DbSession, utcnow
+from pdhub.i18n import speaking_to
 from pdhub.notifications.mail import mailer_for
 from pdhub.notifications.models import EmailMessage, Notification
 from pdhub.privacy import encryption
@@ -53,13 +55,18 @@ class Message:
     ``templates/email/<template>.txt`` rendered with ``context``; with ``secret`` (the
     body holds a one-time link) it is stored encrypted with PDHUB_DATA_KEY and emptied
     once sent.
+
+    Everything is stored in the recipient's language (``accounts.languages``), not
+    in the language of whoever caused it: give ``text`` and ``subject`` as lazy
+    translations (``lazy_gettext("... %(module)s", module=title)``), which ``tell``
+    reads in that language, as it renders the body.
     """
 
     key: str
     to: User | str
-    text: str | None = None
+    text: str | LazyString | None = None
     link: str | None = None
-    subject: str | None = None
+    subject: str | LazyString | None = None
     template: str | None = None
     context: Mapping[str, Any] = field(default_factory=dict)
     secret: bool = False
@@ -74,30 +81,33 @@ def tell(session: DbSession, *messages: Message) -> list[int]:
     table), and the new emails leave in one delivery job after the commit (none if it
     rolls back). Returns the ids of the emails queued now."""
     now = utcnow()
-    notes = [
-        {
-            "user_id": m.to.id,
-            "key": m.key,
-            "message": m.text,
-            "link": m.link,
-            "created_at": now,
-        }
-        for m in messages
-        if isinstance(m.to, User) and m.text is not None
-    ]
-    mails = [
-        {
-            "key": m.key,
-            "to": m.to.email if isinstance(m.to, User) else m.to,
-            "subject": m.subject,
-            "body": _body(session, m),
-            "holds_secret": m.secret,
-            "created_at": now,
-            "attempts": 0,
-        }
-        for m in messages
-        if m.subject is not None and m.template is not None
-    ]
+    notes: list[dict[str, Any]] = []
+    mails: list[dict[str, Any]] = []
+    for m in messages:
+        recipient = _recipient(session, m)
+        with speaking_to(recipient):
+            if isinstance(m.to, User) and m.text is not None:
+                notes.append(
+                    {
+                        "user_id": m.to.id,
+                        "key": m.key,
+                        "message": str(m.text),
+                        "link": m.link,
+                        "created_at": now,
+                    }
+                )
+            if m.subject is not None and m.template is not None:
+                mails.append(
+                    {
+                        "key": m.key,
+                        "to": m.to.email if isinstance(m.to, User) else m.to,
+                        "subject": str(m.subject),
+                        "body": _body(m, recipient),
+                        "holds_secret": m.secret,
+                        "created_at": now,
+                        "attempts": 0,
+                    }
+                )
     if notes:
         session.execute(_insert_new(session, Notification).values(notes))
     if not mails:
@@ -114,7 +124,15 @@ def tell(session: DbSession, *messages: Message) -> list[int]:
     return ids
 
 
-def _body(session: DbSession, message: Message) -> str:
+def _recipient(session: DbSession, message: Message) -> User | None:
+    """The person a message is for: its User, or the account with its address."""
+    if isinstance(message.to, User):
+        return message.to
+    found: User | None = session.scalar(select(User).where(User.email == message.to))
+    return found
+
+
+def _body(message: Message, recipient: User | None) -> str:
     if message.body is not None:
         body = message.body
         return encryption.encrypt(body.encode()).decode() if message.secret else body
@@ -122,11 +140,6 @@ def _body(session: DbSession, message: Message) -> str:
     if "time_zone" not in context:
         # Times in an email read in its recipient's zone, not in the zone of whoever
         # caused it (a coach, an administrator) or UTC in a worker.
-        recipient = (
-            message.to
-            if isinstance(message.to, User)
-            else session.scalar(select(User).where(User.email == message.to))
-        )
         context["time_zone"] = (
             timezones.zone_name_for(recipient) if recipient else timezones.UTC_NAME
         )

@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from pdhub.accounts.models import User
+from pdhub.learning.localized import lazy_title
 from pdhub.learning.models import Module
 from pdhub.notifications.service import Message, absolute_link
 from pdhub.submissions.models import Submission, SubmissionVersion
@@ -46,9 +48,10 @@ def submission_message(
     return Message(
         key=f"submission:{submission.id}:v{version.number}:{step}",
         to=teacher,
-        text=str(text % {"module": module.title}),
+        # Formatted when read: ``tell`` reads them in the teacher's language.
+        text=LazyString(lambda: str(text) % {"module": lazy_title(module)}),
         link=path,
-        subject=str(subject % {"module": module.title}),
+        subject=LazyString(lambda: str(subject) % {"module": lazy_title(module)}),
         template="submission_update",
         context={
             "teacher": teacher,

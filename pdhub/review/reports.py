@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 
 from pdhub.accounts.models import Role, User
 from pdhub.db import DbSession, utcnow
+from pdhub.learning.localized import localized
 from pdhub.learning.models import Enrollment, Module
 from pdhub.learning.texts import gettext as _
 from pdhub.review.models import Review
@@ -72,9 +73,7 @@ def turnaround(session: DbSession, actor: User) -> TurnaroundReport:
         .where(Submission.status == SubmissionStatus.IN_REVIEW)
     )
     rows_query = (
-        select(
-            Review.decided_at, SubmissionVersion.submitted_at, coach.name, Module.title
-        )
+        select(Review.decided_at, SubmissionVersion.submitted_at, coach.name, Module)
         .join(SubmissionVersion, SubmissionVersion.id == Review.version_id)
         .join(Submission, Submission.id == Review.submission_id)
         .join(Enrollment, Enrollment.id == Submission.enrollment_id)
@@ -91,9 +90,8 @@ def turnaround(session: DbSession, actor: User) -> TurnaroundReport:
     overall = Turnaround(_("All reviews"))
     per_coach: dict[str, Turnaround] = defaultdict(lambda: Turnaround(""))
     per_module: dict[str, Turnaround] = defaultdict(lambda: Turnaround(""))
-    for decided_at, submitted_at, coach_name, module_title in session.execute(
-        rows_query
-    ):
+    for decided_at, submitted_at, coach_name, module in session.execute(rows_query):
+        module_title = localized(module).title  # in the reader's language
         hours = max((decided_at - submitted_at).total_seconds(), 0) / 3600
         overall.hours.append(hours)
         name = coach_name or _("A former coach")

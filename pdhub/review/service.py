@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from flask import current_app
+from flask_babel import lazy_ngettext
 from sqlalchemy import and_, case, delete, exists, func, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +18,7 @@ from pdhub.db import DbSession, utcnow
 from pdhub.districts.models import District, School
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from pdhub.learning import completion
+from pdhub.learning.localized import localized
 from pdhub.learning.models import Enrollment, Module
 from pdhub.learning.texts import gettext as _
 from pdhub.learning.texts import ngettext
@@ -203,7 +205,7 @@ def queue_choices(session: DbSession, coach: User) -> dict[str, list[tuple[int, 
         {(s.id, s.name) for _, s in served if s is not None}, key=lambda x: x[1]
     )
     modules = [
-        (m.id, f"{m.title} (v{m.version})")
+        (m.id, f"{localized(m).title} (v{m.version})")
         for m in session.scalars(
             select(Module)
             .where(exists().where(Enrollment.module_id == Module.id))
@@ -556,7 +558,8 @@ def send_coach_digests(session: DbSession, now: datetime | None = None) -> int:
     day = now.date().isoformat()
     messages: list[Message] = []
     for person, count in rows:
-        message = ngettext(
+        # Lazy: ``tell`` reads it in the coach's language.
+        message = lazy_ngettext(
             "%(num)d new submission is waiting for your review.",
             "%(num)d new submissions are waiting for your review.",
             count,

@@ -15,6 +15,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_decimal
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -74,9 +75,10 @@ def hours(value: float | None) -> str:
         return "–"
     if value < 1:
         return _("%(minutes)d min", minutes=round(value * 60))
+    # "1.5 h" in English, "1,5 h" in Spanish: Babel writes the number for the reader.
     if value < 48:
-        return _("%(hours)s h", hours=format(value, ".1f"))
-    return _("%(days)s days", days=format(value / 24, ".1f"))
+        return _("%(hours)s h", hours=format_decimal(value, "#,##0.0"))
+    return _("%(days)s days", days=format_decimal(value / 24, "#,##0.0"))
 
 
 def _submission(submission_id: int) -> Submission:

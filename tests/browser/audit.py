@@ -49,6 +49,7 @@ class PageAudit:
     console: list[str] = field(default_factory=list)
     layout: list[str] = field(default_factory=list)
     css_js_bytes: int = 0
+    language: str | None = None  # an HTML page's <html lang> (None: not HTML)
 
 
 def run_axe(page: Page) -> list[str]:

@@ -184,13 +184,15 @@ def new_context(
     javascript: bool = True,
     viewport: str = DESKTOP,
     storage_state: Any = None,
+    locale: str = "en-US",
 ) -> BrowserContext:
     """A fresh browser context on ``viewport`` ("desktop" or "phone"), optionally with
-    the cookies of another context (``storage_state``)."""
+    the cookies of another context (``storage_state``), whose browser asks for
+    ``locale``'s language (Accept-Language)."""
     context = browser.new_context(
         base_url=server.url,
         java_script_enabled=javascript,
-        locale="en-US",
+        locale=locale,
         storage_state=storage_state,
         **VIEWPORTS[viewport],
     )

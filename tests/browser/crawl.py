@@ -45,6 +45,9 @@ DOWNLOAD_SUFFIXES = (
 
 #: Never followed: leaving the session, or links that act rather than show.
 SKIPPED_PATHS = re.compile(r"/(signout|logout|sign-out)(/|$)")
+#: The language switch (``?lang=es``) changes the browser's language for the pages
+#: after it: each language is crawled in a browser of its own instead.
+SKIPPED_QUERY = re.compile(r"(^|&)lang=")
 
 #: Pages of one kind (same path but for ids, any query) visited at most this often.
 SAMPLES_PER_KIND = 3
@@ -76,7 +79,11 @@ def followable(url: str, origin: str) -> bool:
     if f"{parts.scheme}://{parts.netloc}" != origin:
         return False
     path = parts.path.lower()
-    return not (path.endswith(DOWNLOAD_SUFFIXES) or SKIPPED_PATHS.search(path))
+    return not (
+        path.endswith(DOWNLOAD_SUFFIXES)
+        or SKIPPED_PATHS.search(path)
+        or SKIPPED_QUERY.search(parts.query)
+    )
 
 
 class Crawl:
@@ -189,6 +196,9 @@ class Crawl:
         content_type = response.headers.get("content-type", "") if response else ""
         if "text/html" not in content_type:
             return audit, []
+        audit.language = str(
+            page.evaluate("() => document.documentElement.getAttribute('lang') || ''")
+        )
         links = page.eval_on_selector_all(
             "a[href]:not([download])", "els => els.map(el => el.href)"
         )

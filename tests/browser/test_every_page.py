@@ -46,6 +46,8 @@ def test_the_crawl_visits_every_page_in_the_navigation(
         targets = links.evaluate_all("els => els.map(el => el.href)")
     finally:
         page.close()
+    # The language switch's link is this page in another language: crawled apart.
+    targets = [target for target in targets if "lang=" not in target]
     assert targets, "the header shows no navigation links"
     assert set(targets) <= visited, sorted(set(targets) - visited)
 
@@ -132,7 +134,7 @@ def navigation_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
 def test_navigation_shows_each_role_its_own_pages(
     signed_in: Callable[[str], BrowserContext], navigation_app: Flask, role: str
 ) -> None:
-    expected = [item.label for item in NAVIGATION if Role(role) in item.roles]
+    expected = [str(item.label) for item in NAVIGATION if Role(role) in item.roles]
     page = signed_in(role).new_page()
     try:
         page.goto("/dashboard")
