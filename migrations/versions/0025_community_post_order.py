@@ -2,7 +2,7 @@
 page of a long thread is read from the index in order instead of sorting the thread
 
 Revision ID: 0023_community_post_order
-Revises: 0022_communities
+Revises: 0022_ledger
 Create Date: 2026-12-07 15:45:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0023_community_post_order"
-down_revision = "0022_communities"
+down_revision = "0022_ledger"
 branch_labels = None
 depends_on = None
 
