@@ -12,3 +12,9 @@ app = Flask(__name__)
 def verify() -> object:
     body = request.get_data(cache=False)
     return jsonify({"hello": "world", "bytes": len(body)})
+
+
+@app.get("/")
+def hello() -> object:
+    """For bench/communities.py: a GET with a small HTML answer."""
+    return "<!doctype html><title>Hello</title><p>Hello, world.</p>"

@@ -143,7 +143,13 @@ class Post(Base):
 
     __tablename__ = "community_posts"
     __table_args__ = (
-        Index("ix_community_posts_thread_id_created_at", "thread_id", "created_at"),
+        # A thread's page order, read from the index from either end.
+        Index(
+            "ix_community_posts_thread_id_created_at_id",
+            "thread_id",
+            "created_at",
+            "id",
+        ),
         # Full-text search on PostgreSQL (the migration makes it there only).
         Index(
             "ix_community_posts_search",

@@ -557,17 +557,32 @@ def thread_page(
     )
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
-    posts = list(
-        session.scalars(
-            select(Post)
-            .outerjoin(User, User.id == Post.author_id)
-            .options(contains_eager(Post.author))
-            .where(Post.thread_id == thread.id, condition)
-            .order_by(Post.created_at, Post.id)
-            .limit(PAGE_SIZE)
-            .offset((page - 1) * PAGE_SIZE)
-        ).unique()
+    first = (page - 1) * PAGE_SIZE
+    end = min(page * PAGE_SIZE, total)
+    chosen = (
+        select(Post)
+        .outerjoin(User, User.id == Post.author_id)
+        .options(contains_eager(Post.author))
+        .where(Post.thread_id == thread.id, condition)
     )
+    if first > total - end:
+        # Past the middle of a long thread, count from its end: the index
+        # (thread, time, id) is read backwards over what follows the page, not
+        # forwards over everything before it (the last page reads 20 entries).
+        posts = list(
+            session.scalars(
+                chosen.order_by(Post.created_at.desc(), Post.id.desc())
+                .limit(end - first)
+                .offset(total - end)
+            ).unique()
+        )
+        posts.reverse()
+    else:
+        posts = list(
+            session.scalars(
+                chosen.order_by(Post.created_at, Post.id).limit(PAGE_SIZE).offset(first)
+            ).unique()
+        )
     ids = [post.id for post in posts]
     attachments: dict[int, list[Attachment]] = {}
     helpful: set[int] = set()

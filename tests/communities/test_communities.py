@@ -491,3 +491,43 @@ def test_thread_and_community_pages_run_a_fixed_number_of_queries(
         measure(f"/communities/{community.id}?page=2"),
     )
     assert small == large, (small, large)
+
+
+def test_every_page_of_a_long_thread_shows_its_posts_once_in_order(
+    app: Flask, session: Session, world: World, signed_in: SignedIn
+) -> None:
+    """Pages past the middle are read from the thread's end; together the pages
+    still show each visible post once, oldest first, ties in time by id."""
+    import re
+
+    from sqlalchemy import update
+
+    from pdhub.db import utcnow
+
+    community = community_of(session, world.teacher, "district")
+    thread = start(session, world.colleague, community, "Long one", "reply 00")
+    for n in range(1, 45):
+        service.reply(
+            session,
+            [world.colleague, world.teacher][n % 2],
+            thread,
+            body=f"reply {n:02d}",
+        )
+    session.flush()
+    # Every post at the same moment: only the id orders them.
+    session.execute(
+        update(Post).where(Post.thread_id == thread.id).values(created_at=utcnow())
+    )
+    hidden = session.scalar(select(Post).where(Post.body_markdown == "reply 12"))
+    hidden.hidden_at = utcnow()
+    session.flush()
+    client = signed_in(world.teacher)
+    shown = []
+    for page in (1, 2, 3):
+        html = client.get(
+            f"/communities/{community.id}/threads/{thread.id}?page={page}"
+        ).get_data(as_text=True)
+        shown.append(re.findall(r"<p>reply (\d\d)</p>", html))
+    expected = [f"{n:02d}" for n in range(45) if n != 12]  # 12: hidden, not theirs
+    assert [len(p) for p in shown] == [20, 20, 4]
+    assert shown[0] + shown[1] + shown[2] == expected

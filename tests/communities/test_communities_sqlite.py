@@ -71,3 +71,5 @@ def test_search_and_migrations_on_sqlite(sqlite_app: Flask) -> None:
         assert "community_posts" not in inspect(db.engine).get_table_names()
         upgrade()
         assert "community_posts" in inspect(db.engine).get_table_names()
+        indexes = {i["name"] for i in inspect(db.engine).get_indexes("community_posts")}
+        assert "ix_community_posts_thread_id_created_at_id" in indexes
