@@ -51,10 +51,11 @@ def _signed_in() -> bool:
 
 def select_locale() -> str:
     """The language of this request, the first that applies of: an explicit
-    ``?lang=`` (the switch's link); the signed-in person's own choice; the ``lang``
-    cookie the switch left in this browser; the browser's ``Accept-Language``; the
-    signed-in person's district default; English. Outside a request (a worker), English
-    unless a caller forces the recipient's language (:func:`speaking_to`)."""
+    ``?lang=`` (the switch's link); the signed-in person's own choice; signed out,
+    the ``lang`` cookie the switch left in this browser; the browser's
+    ``Accept-Language``; the signed-in person's district default; English. Outside a
+    request (a worker), English unless a caller forces the recipient's language
+    (:func:`speaking_to`)."""
     if not has_request_context():
         return DEFAULT_LANGUAGE
     asked = known(request.args.get("lang"))
@@ -63,7 +64,9 @@ def select_locale() -> str:
     user = current_user if _signed_in() else None
     if user is not None and known(user.language):
         return str(user.language)
-    cookie = known(request.cookies.get(cookie_name()))
+    # The switch's cookie speaks for a visitor who is signed out; once signed in, the
+    # person's own setting (or their browser, or their district) does.
+    cookie = known(request.cookies.get(cookie_name())) if user is None else None
     if cookie:
         return cookie
     browser = request.accept_languages.best_match(LANGUAGES)

@@ -57,6 +57,15 @@ def test_the_cookie_beats_the_browser_when_signed_out(client: FlaskClient) -> No
     assert _lang(page) == "es"
 
 
+def test_the_cookie_of_a_signed_out_visit_does_not_outrank_a_signed_in_browser(
+    client: FlaskClient, session: Session
+) -> None:
+    client.get("/signin?lang=es")  # chosen while signed out, on a shared computer
+    sign_in(client, UserFactory())  # someone without a choice of their own
+    page = client.get("/account", headers={"Accept-Language": "en-US"})
+    assert _lang(page) == "en"
+
+
 def test_the_browser_beats_the_district_default(
     client: FlaskClient, session: Session
 ) -> None:
