@@ -2,6 +2,7 @@
 
 from pdhub.accounts.models import ApiToken, RecoveryCode, User, UserSession
 from pdhub.admin.models import JobFailure
+from pdhub.audit.models import AuditEvent
 from pdhub.communities.models import (
     Attachment,
     Community,
@@ -45,6 +46,7 @@ from pdhub.verification.models import (
 )
 
 __all__ = [
+    "AuditEvent",
     "Attachment",
     "Community",
     "CommunityMember",

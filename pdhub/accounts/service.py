@@ -31,6 +31,8 @@ from pdhub.accounts.models import (
     User,
     UserSession,
 )
+from pdhub.audit import service as audit
+from pdhub.audit.models import AuditAction
 from pdhub.db import DbSession, utcnow
 from pdhub.districts.models import District, School
 from pdhub.errors import InvalidInput, PermissionDenied
@@ -846,6 +848,7 @@ def confirm_totp(session: DbSession, user: User, code: str) -> list[str]:
             field="code",
         )
     user.totp_enabled_at = utcnow()
+    audit.record(session, AuditAction.TWO_FACTOR_ON, actor=user, subject=user)
     return regenerate_recovery_codes(session, user)
 
 
@@ -867,6 +870,7 @@ def replace_recovery_codes(session: DbSession, user: User, confirm: str) -> list
         ),
         {"kind": "recovery_codes", "codes": old},
     )
+    audit.record(session, AuditAction.RECOVERY_CODES, actor=user, subject=user)
     return codes
 
 
@@ -954,6 +958,7 @@ def disable_totp(session: DbSession, user: User, confirm: str) -> None:
     user.totp_enabled_at = None
     user.totp_last_counter = None
     session.query(RecoveryCode).filter_by(user_id=user.id).delete()
+    audit.record(session, AuditAction.TWO_FACTOR_OFF, actor=user, subject=user)
     session.flush()
 
 
@@ -988,6 +993,14 @@ def api_token_for(session: DbSession, token: str) -> ApiToken | None:
     if record is None or not record.user.active:
         return None
     record.last_used_at = utcnow()
+    audit.record(
+        session,
+        AuditAction.API_TOKEN_USE,
+        actor=record.user,
+        object_type="api_token",
+        object_id=record.id,
+        detail={"name": record.name},
+    )
     return record
 
 
@@ -1004,6 +1017,15 @@ def set_role(session: DbSession, actor: User, user: User, role: Role) -> None:
     if not policies.can_assign_role(actor, user, role):
         raise PermissionDenied(_("You can't give that role to this person."))
     if user.role is not role:
+        audit.record(
+            session,
+            AuditAction.ROLE_CHANGE,
+            actor=actor,
+            subject=user,
+            object_type="user",
+            object_id=user.id,
+            detail={"from": user.role.value, "to": role.value},
+        )
         user.role = role
         # A new staff role must set up two-factor before its pages open; sessions
         # restart so the new permissions take effect everywhere.

@@ -23,6 +23,8 @@ from wtforms import SelectChoice
 from pdhub.accounts.auth import roles_required
 from pdhub.accounts.forms import ConfirmForm
 from pdhub.accounts.models import Role, User
+from pdhub.audit import service as audit
+from pdhub.audit.models import AuditAction
 from pdhub.districts.models import District, School
 from pdhub.errors import InvalidInput
 from pdhub.extensions import db
@@ -176,6 +178,15 @@ def review(submission_id: int) -> Any:
     claim_ = service.current_claim(db.session, submission)
     mine = claim_ is not None and claim_.coach_id == current_user.id
     status = 200
+    if request.method == "GET":
+        audit.record_view_of(
+            db.session,
+            AuditAction.EVIDENCE_VIEW,
+            current_user,
+            teacher,
+            "submission",
+            submission.id,
+        )
     if request.method == "POST" and form.validate_on_submit():
         with saving(show=False) as saved:
             decision = Decision(form.decision.data)
