@@ -181,7 +181,7 @@ def _record_denied(status: int) -> None:
         return
     if status == 404 and not current_user.is_authenticated:
         return
-    db.session.rollback()
+    audit.rollback_keeping_events(db.session)
     actor = current_user if current_user.is_authenticated else None
     audit.record(
         db.session,

@@ -993,6 +993,10 @@ def api_token_for(session: DbSession, token: str) -> ApiToken | None:
     if record is None or not record.user.active:
         return None
     record.last_used_at = utcnow()
+    if audit.recorded_in_this_transaction(
+        session, AuditAction.API_TOKEN_USE, record.id
+    ):
+        return record
     audit.record(
         session,
         AuditAction.API_TOKEN_USE,

@@ -14,7 +14,9 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
-    action = SelectField(_l("What happened"), choices=[], validate_choice=True)
+    action = SelectField(
+        _l("What happened"), choices=[], default="", validate_choice=True
+    )
     actor = EmailField(
         _l("Who did it (email address)"), validators=[Optional(), Length(max=254)]
     )

@@ -10,7 +10,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import Select, select
+from sqlalchemy import Select, event, select
+from sqlalchemy.orm import Session, make_transient
 
 from pdhub.accounts.models import User
 from pdhub.audit.models import AuditAction, AuditEvent, AuditOutcome
@@ -89,7 +90,34 @@ def record(
         occurred_at=datetime.now(UTC),
     )
     session.add(event)
+    session.info.setdefault(_UNSAVED, []).append(event)
     return event
+
+
+#: session.info key: the events recorded since the session's last commit.
+_UNSAVED = "audit_unsaved"
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_saved(session: Session) -> None:
+    session.info.pop(_UNSAVED, None)
+
+
+def recorded_in_this_transaction(
+    session: DbSession, action: AuditAction, object_id: int | str
+) -> bool:
+    """Whether this transaction already recorded ``action`` on ``object_id`` (one
+    request that looks a thing up twice is one event)."""
+    return any(
+        e.action == action.value and e.object_id == str(object_id)
+        for e in session.info.get(_UNSAVED, ())
+    )
+
+
+def has_unsaved_events(session: DbSession) -> bool:
+    """Whether events recorded in this transaction still wait for a commit (a
+    rollback drops them, as it drops the rest of the transaction's work)."""
+    return any(e in session for e in session.info.get(_UNSAVED, ()))
 
 
 def record_view_of(
@@ -115,6 +143,19 @@ def record_view_of(
         object_type=object_type,
         object_id=object_id,
     )
+
+
+def rollback_keeping_events(session: DbSession) -> None:
+    """Roll back the transaction but keep the audit events not yet saved (a refused
+    request undoes its work, not the record of what led up to it, such as the use
+    of an API token)."""
+    waiting = [e for e in session.info.get(_UNSAVED, ()) if e in session]
+    session.rollback()
+    for unsaved in waiting:
+        make_transient(unsaved)
+        unsaved.id = None
+    session.info[_UNSAVED] = waiting
+    session.add_all(waiting)
 
 
 # --- reading the trail ---------------------------------------------------------------

@@ -15,7 +15,6 @@ from pdhub.accounts.models import Role
 from pdhub.audit import service
 from pdhub.audit.forms import AuditFilterForm
 from pdhub.audit.labels import action_label
-from pdhub.audit.models import AuditEvent
 from pdhub.exports import csv_response, csv_text
 from pdhub.extensions import db
 from pdhub.templating import NAVIGATION, NavItem
@@ -34,7 +33,7 @@ NAVIGATION.append(
 def save_audit_events(response: Response) -> Response:
     """Commit audit events a request recorded without committing (reading pages,
     downloads, refusals). A request that commits its own work saves them with it."""
-    if any(isinstance(obj, AuditEvent) for obj in db.session.new):
+    if service.has_unsaved_events(db.session):
         db.session.commit()
     return response
 
