@@ -12,7 +12,8 @@ import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select, text as sql
+from sqlalchemy import select
+from sqlalchemy import text as sql
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -95,9 +96,11 @@ def test_postgresql_refuses_to_update_or_delete_an_audit_event(
         "UPDATE audit_events SET action = 'nothing' WHERE id = :id",
         "DELETE FROM audit_events WHERE id = :id",
     ):
-        with pytest.raises(DBAPIError, match="audit_events is append-only"):
-            with session.begin_nested():
-                session.execute(sql(statement), {"id": event.id})
+        with (
+            pytest.raises(DBAPIError, match="audit_events is append-only"),
+            session.begin_nested(),
+        ):
+            session.execute(sql(statement), {"id": event.id})
     session.expire_all()
     assert session.get(AuditEvent, event.id).action == "data.export"  # type: ignore[union-attr]
 
@@ -135,7 +138,7 @@ def test_the_sqlite_migration_makes_audit_events_append_only(
             db.engine.dispose()
 
 
-# --- each action, done through the pages ------------------------------------------------
+# --- each action, done through the pages ----------------------------------------------
 
 
 def test_signing_in_and_a_wrong_password_are_recorded_without_the_typed_text(
@@ -310,7 +313,7 @@ def test_a_roster_import_two_factor_changes_and_api_token_use_are_recorded(
     assert token not in repr([e.detail for e in used])
 
 
-# --- who sees which events -------------------------------------------------------------
+# --- who sees which events ------------------------------------------------------------
 
 
 def test_a_district_admin_sees_only_their_districts_events_by_url_and_filters(
