@@ -35,7 +35,7 @@ from pdhub.audit import service as audit
 from pdhub.audit.models import AuditAction
 from pdhub.db import DbSession, utcnow
 from pdhub.districts.models import District, School
-from pdhub.errors import InvalidInput, PermissionDenied
+from pdhub.errors import InvalidInput, NotFound, PermissionDenied
 from pdhub.i18n import current_language
 from pdhub.notifications import service as notifications
 from pdhub.privacy import encryption
@@ -1011,7 +1011,8 @@ def api_token_for(session: DbSession, token: str) -> ApiToken | None:
 def revoke_api_token(session: DbSession, user: User, token_id: int) -> None:
     record = session.get(ApiToken, token_id)
     if record is None or record.user_id != user.id:
-        raise PermissionDenied(_("That token is not yours."))
+        # Someone else's token is "not found": its existence is not theirs to learn.
+        raise NotFound(_("There is no such token on your account."))
     record.revoked_at = utcnow()
     session.flush()
 

@@ -90,6 +90,16 @@ def _submission(submission_id: int) -> Submission:
     return submission
 
 
+def _reviewable(submission_id: int) -> Submission:
+    """A submission the signed-in coach may review; another teacher's that they do
+    not serve (another district's included) is not found, their own is refused."""
+    submission = _submission(submission_id)
+    teacher = submission.enrollment.user
+    if not policies.can_review(db.session, current_user, teacher):
+        abort(403 if teacher.id == current_user.id else 404)
+    return submission
+
+
 def _revise_url(submission: Submission) -> str | None:
     """The teacher's evidence editor, while the evidence may be changed."""
     if not submission.status.editable:
@@ -133,7 +143,7 @@ def queue() -> Any:
 @bp.post("/review/<int:submission_id>/claim")
 @roles_required(Role.COACH)
 def claim(submission_id: int) -> Any:
-    submission = _submission(submission_id)
+    submission = _reviewable(submission_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     with saving(show=False) as saved:
@@ -147,7 +157,7 @@ def claim(submission_id: int) -> Any:
 @bp.post("/review/<int:submission_id>/release")
 @roles_required(Role.COACH)
 def release(submission_id: int) -> Any:
-    submission = _submission(submission_id)
+    submission = _reviewable(submission_id)
     if ConfirmForm().validate_on_submit():
         service.release(db.session, current_user, submission)
         db.session.commit()
