@@ -89,7 +89,7 @@ def allowed(response: TestResponse) -> bool:
     )
 
 
-# --- the matrix covers the URL map ------------------------------------------------------
+# --- the matrix covers the URL map ----------------------------------------------------
 
 
 def test_every_route_and_method_has_a_row_and_every_row_a_route(app: Flask) -> None:
@@ -121,7 +121,7 @@ def test_every_route_and_method_has_a_row_and_every_row_a_route(app: Flask) -> N
     assert not bad, "\n".join(bad)
 
 
-# --- every cell, with real requests --------------------------------------------------------
+# --- every cell, with real requests ---------------------------------------------------
 
 
 @pytest.fixture
