@@ -265,6 +265,14 @@ def submission_status(submission_id: int) -> Any:
     teacher = submission.enrollment.user
     if not policies.can_view_submission(db.session, current_user, teacher):
         abort(404)
+    audit.record_view_of(
+        db.session,
+        AuditAction.EVIDENCE_VIEW,
+        current_user,
+        teacher,
+        "submission",
+        submission.id,
+    )
     status = submission.status
     order = [s for s, _ in STEPS]
     shown = {
