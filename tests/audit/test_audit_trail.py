@@ -192,6 +192,21 @@ def test_a_coach_opening_evidence_and_deciding_is_recorded_and_the_teacher_sees_
     page = text(own.get("/account/activity"))
     assert "Carla Coach" in page
     assert "Opened an evidence file" in page and "Opened someone's evidence" in page
+    assert own.get(f"/submissions/{waiting.id}").status_code == 200
+    assert len(events(session, AuditAction.EVIDENCE_VIEW)) == 1
+
+    district_admin = UserFactory(
+        district_admin=True, district=teacher.district, name="Dana Admin"
+    )
+    office = app.test_client()
+    sign_in(office, district_admin)
+    assert office.get(f"/submissions/{waiting.id}").status_code == 200
+    viewed = events(session, AuditAction.EVIDENCE_VIEW)
+    assert [(e.actor_id, e.actor_role) for e in viewed][-1] == (
+        district_admin.id,
+        "district_admin",
+    )
+    assert "Dana Admin" in text(own.get("/account/activity"))
 
 
 def test_a_refused_request_is_recorded_with_who_and_where(
