@@ -13,6 +13,7 @@ from typing import Any
 
 import nh3
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markdown_it import MarkdownIt
 from sqlalchemy import (
     ColumnElement,
@@ -845,7 +846,7 @@ def accept_answer(
             Message(
                 key=f"community-answer:{thread.id}:{post.id}",
                 to=post.author,
-                text=_(
+                text=_l(
                     "Your reply was chosen as the answer in “%(title)s”.",
                     title=thread.title,
                 ),
@@ -1051,7 +1052,7 @@ def _notify(
             Message(
                 key=f"community-post:{post.id}:{person.id}",
                 to=person,
-                text=_(
+                text=_l(
                     "%(name)s mentioned you in “%(title)s”.",
                     name=actor.name,
                     title=thread.title,
@@ -1078,13 +1079,13 @@ def _notify(
                 key=f"community-post:{post.id}:{person.id}",
                 to=person,
                 text=(
-                    _(
+                    _l(
                         "%(name)s replied in “%(title)s”.",
                         name=actor.name,
                         title=thread.title,
                     )
                     if not post.is_opening
-                    else _(
+                    else _l(
                         "%(name)s started “%(title)s” in %(community)s.",
                         name=actor.name,
                         title=thread.title,

@@ -531,3 +531,23 @@ def test_every_page_of_a_long_thread_shows_its_posts_once_in_order(
     expected = [f"{n:02d}" for n in range(45) if n != 12]  # 12: hidden, not theirs
     assert [len(p) for p in shown] == [20, 20, 4]
     assert shown[0] + shown[1] + shown[2] == expected
+
+
+def test_a_mention_reaches_a_spanish_reader_in_spanish(
+    app: Flask, session: Session, world: World, signed_in: SignedIn
+) -> None:
+    """The colleague writes in English; the teacher she mentions reads PD Hub in
+    Spanish, so the note is written in Spanish (the reader's language, not the
+    writer's)."""
+    world.teacher.language = "es"
+    session.flush()
+    community = community_of(session, world.teacher, "module")
+    thread = start(session, world.teacher, community, "Offline lesson plans")
+    response = signed_in(world.colleague).post(
+        f"/communities/{community.id}/threads/{thread.id}/reply",
+        data={"body": "Try printed packets, @maya.lopez", "action": "post"},
+    )
+    assert response.status_code == 303
+    assert "Sam Green le mencionó en «Offline lesson plans»." in notes(
+        session, world.teacher
+    )
