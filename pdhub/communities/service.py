@@ -204,6 +204,39 @@ def visible_communities(session: DbSession, user: User) -> list[Community]:
     )
 
 
+#: Communities listed per page of /communities (a platform may have thousands of open
+#: topic communities; the landing page stays small on a school network).
+COMMUNITIES_PER_PAGE = 24
+
+
+@dataclass(frozen=True)
+class CommunityList:
+    communities: list[Community]
+    page: int
+    pages: int
+    total: int
+
+
+def community_list(session: DbSession, user: User, page: int) -> CommunityList:
+    """One page of the communities ``user`` may open, the most recently active first:
+    two queries however many communities there are."""
+    ensure_communities(session, user)
+    visible = policies.visible_clause(user)
+    total = session.scalar(select(func.count(Community.id)).where(visible)) or 0
+    pages = max(1, -(-total // COMMUNITIES_PER_PAGE))
+    page = min(max(page, 1), pages)
+    rows = session.scalars(
+        select(Community)
+        .where(visible)
+        .order_by(
+            Community.last_activity_at.desc().nulls_last(), Community.name, Community.id
+        )
+        .offset((page - 1) * COMMUNITIES_PER_PAGE)
+        .limit(COMMUNITIES_PER_PAGE)
+    )
+    return CommunityList(list(rows), page, pages, total)
+
+
 def get_community(session: DbSession, user: User, community_id: int) -> Community:
     """The community, or NotFound when it does not exist or ``user`` can't see it."""
     community = session.scalar(

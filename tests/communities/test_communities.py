@@ -551,3 +551,29 @@ def test_a_mention_reaches_a_spanish_reader_in_spanish(
     assert "Sam Green le mencionó en «Offline lesson plans»." in notes(
         session, world.teacher
     )
+
+
+def test_the_communities_page_lists_a_page_at_a_time(
+    app: Flask, session: Session, world: World, signed_in: SignedIn
+) -> None:
+    """A platform with many open topic communities keeps the landing page small:
+    24 to a page, newest activity first, with a way to the next page."""
+    for n in range(30):
+        service.create_topic(
+            session, world.coach, name=f"Topic number {n:02d}", description=""
+        )
+    session.flush()
+    client = signed_in(world.teacher)
+    first = text(client.get("/communities"))
+    second = text(client.get("/communities?page=2"))
+    shown = [
+        name
+        for page in (first, second)
+        for name in (f"Topic number {n:02d}" for n in range(30))
+        if name in page
+    ]
+    assert len(shown) == 30  # every topic on one of the two pages, none twice
+    assert sum(f"Topic number {n:02d}" in first for n in range(30)) <= 24
+    assert "Page 1 of 2" in first and "Next page" in first
+    assert "Page 2 of 2" in second and "Previous page" in second
+    assert "Page 2 of 2" in text(client.get("/communities?page=99"))
