@@ -96,4 +96,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from pdhub.communities.views import bp as communities_bp
 
     app.register_blueprint(communities_bp)
+
+    from pdhub.accountdata.views import bp as accountdata_bp
+
+    app.register_blueprint(accountdata_bp)
     return app

@@ -1,6 +1,7 @@
 """Every model, imported in one place so Alembic and create_app see the whole schema."""
 
 from pdhub.accounts.models import ApiToken, RecoveryCode, User, UserSession
+from pdhub.accountdata.models import DataExport, RetentionNotice, RetentionRun
 from pdhub.admin.models import JobFailure
 from pdhub.communities.models import (
     Attachment,
@@ -45,6 +46,9 @@ from pdhub.verification.models import (
 )
 
 __all__ = [
+    "DataExport",
+    "RetentionNotice",
+    "RetentionRun",
     "Attachment",
     "Community",
     "CommunityMember",

@@ -28,6 +28,11 @@ celery.conf.beat_schedule = {
         "task": tasks.SEND_ASSIGNMENT_REMINDERS,
         "schedule": crontab(minute=15),
     },
+    # Hourly: retention notices and purges (each notice and purge happens once).
+    "retention": {
+        "task": tasks.APPLY_RETENTION,
+        "schedule": crontab(minute=40),
+    },
 }
 
 __all__ = ["celery", "flask_app"]

@@ -165,3 +165,29 @@ def send_assignment_reminders() -> int:
     from pdhub.districts import assignments
 
     return assignments.send_reminders(db.session)
+
+
+@celery.task(base=AppTask, name=tasks.BUILD_DATA_EXPORT)
+def build_data_export(export_id: int) -> bool:
+    """Build the export's ZIP and email its link (an export already built is left)."""
+    from pdhub.accountdata import service as accountdata
+
+    return accountdata.build_export(db.session, export_id)
+
+
+@celery.task(base=AppTask, name=tasks.DELETE_STORED_FILES)
+def delete_stored_files(keys: list[str]) -> int:
+    """Remove stored files (a file already gone is fine)."""
+    from pdhub.accountdata import service as accountdata
+
+    return accountdata.delete_stored_files(keys)
+
+
+@celery.task(base=AppTask, name=tasks.APPLY_RETENTION)
+def apply_retention() -> int:
+    """Warn 14 days ahead, then purge what the districts' retention periods expired;
+    the run is recorded."""
+    from pdhub.accountdata import retention
+
+    run = retention.apply_retention(db.session)
+    return run.id

@@ -79,6 +79,9 @@ class User(UserMixin, TimestampMixin, Base):
     # A language code of pdhub.i18n.LANGUAGES ("en", "es"); empty means the browser's
     # language, else the district's default.
     language: Mapped[str | None] = mapped_column(String(8))
+    # Set when the account was erased: its personal data is gone, the row stays so
+    # what others wrote (reviews, posts) keeps its shape.
+    erased_at: Mapped[datetime | None]
 
     district: Mapped[District | None] = relationship(foreign_keys=[district_id])
     school: Mapped[School | None] = relationship(foreign_keys=[school_id])
