@@ -117,7 +117,9 @@ def apply_retention(session: DbSession, now: datetime | None = None) -> Retentio
     NOTICE_DAYS, and record the run. Safe to run twice: notices and purges are
     keyed, and a purged submission or erased account is skipped."""
     now = now or utcnow()
-    run = RetentionRun(started_at=now, details={"submissions": [], "users": []})
+    run = RetentionRun(started_at=now, details={})
+    purged_submissions: list[int] = []
+    erased_users: list[int] = []
     session.add(run)
     warn_until = now + timedelta(days=NOTICE_DAYS)
     messages: list[notifications.Message] = []
@@ -158,7 +160,7 @@ def apply_retention(session: DbSession, now: datetime | None = None) -> Retentio
                 erasure.delete_files_after_commit(keys)
                 notice.purged_at = now
                 run.evidence_purged += 1
-                run.details["submissions"].append(submission.id)
+                purged_submissions.append(submission.id)
     for district in session.scalars(
         select(District).where(District.inactive_account_days.is_not(None))
     ):
@@ -202,11 +204,11 @@ def apply_retention(session: DbSession, now: datetime | None = None) -> Retentio
                 erasure.erase_account(session, None, user)
                 notice.purged_at = now
                 run.accounts_erased += 1
-                run.details["users"].append(user.id)
+                erased_users.append(user.id)
     if messages:
         notifications.tell(session, *messages)
     run.finished_at = utcnow()
-    run.details = dict(run.details)
+    run.details = {"submissions": purged_submissions, "users": erased_users}
     session.flush()
     audit.info(
         "retention.run run=%s notices=%s evidence=%s accounts=%s",
