@@ -1,7 +1,7 @@
 """Every model, imported in one place so Alembic and create_app see the whole schema."""
 
-from pdhub.accounts.models import ApiToken, RecoveryCode, User, UserSession
 from pdhub.accountdata.models import DataExport, RetentionNotice, RetentionRun
+from pdhub.accounts.models import ApiToken, RecoveryCode, User, UserSession
 from pdhub.admin.models import JobFailure
 from pdhub.communities.models import (
     Attachment,

@@ -11,8 +11,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from pdhub.credentials import service as credentials
 from pdhub.accounts.models import User
+from pdhub.credentials import service as credentials
 from pdhub.credentials.models import IssuerKey
 from pdhub.privacy import encryption
 from pdhub.submissions.storage import file_store
@@ -90,7 +90,9 @@ def test_rotate_data_key_re_encrypts_everything_and_resumes_after_a_stop(
         contents = [PDF_BYTES + f"% file {n}\n".encode() for n in range(3)]
         artifacts = [
             ArtifactFactory(
-                submission=SubmissionFactory(enrollment=EnrollmentFactory(user=teacher)),
+                submission=SubmissionFactory(
+                    enrollment=EnrollmentFactory(user=teacher)
+                ),
                 content=content,
             )
             for content in contents
@@ -101,7 +103,9 @@ def test_rotate_data_key_re_encrypts_everything_and_resumes_after_a_stop(
         keys = [artifact.storage_key for artifact in artifacts]
         teacher_id = teacher.id
 
-    rotated = app_factory(PDHUB_INSTANCE_PATH=instance, PDHUB_DATA_KEY=f"{new_key},{old_key}")
+    rotated = app_factory(
+        PDHUB_INSTANCE_PATH=instance, PDHUB_DATA_KEY=f"{new_key},{old_key}"
+    )
     runner = rotated.test_cli_runner()
 
     def rotate(*args: str):  # type: ignore[no-untyped-def]

@@ -10,6 +10,7 @@ import secrets
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select, update
 
@@ -17,7 +18,13 @@ from pdhub import jobs, tasks
 from pdhub.accountdata.models import DataExport
 from pdhub.accountdata.policies import can_erase
 from pdhub.accounts import passwords
-from pdhub.accounts.models import AccountToken, ApiToken, RecoveryCode, User, UserSession
+from pdhub.accounts.models import (
+    AccountToken,
+    ApiToken,
+    RecoveryCode,
+    User,
+    UserSession,
+)
 from pdhub.accounts.service import email_key
 from pdhub.communities.models import (
     CommunityMember,
@@ -81,7 +88,10 @@ def purge_evidence(session: DbSession, submission: Submission) -> list[str]:
         update(SubmissionVersion)
         .where(SubmissionVersion.submission_id == submission.id)
         .values(
-            context_text="", reflection_text="", links=[], artifact_ids=[],
+            context_text="",
+            reflection_text="",
+            links=[],
+            artifact_ids=[],
             screening=None,
         )
     )
@@ -151,10 +161,10 @@ def check_confirmation(user: User, password: str, phrase: str) -> None:
     """The person's own erasure: their password and the phrase, typed. Raises
     InvalidInput naming the field."""
     if not passwords.check_password(user.password_hash, password):
-        raise InvalidInput("That password is not right.", field="password")
+        raise InvalidInput(_("That password is not right."), field="password")
     typed = " ".join(phrase.split()).casefold()
     if typed not in {str(CONFIRM_PHRASE).casefold(), "erase my account"}:
-        raise InvalidInput("Type the phrase exactly as shown.", field="phrase")
+        raise InvalidInput(_("Type the phrase exactly as shown."), field="phrase")
 
 
 def erase_account(session: DbSession, actor: User | None, user: User) -> None:
@@ -164,7 +174,7 @@ def erase_account(session: DbSession, actor: User | None, user: User) -> None:
     so nobody learns that another district's account exists).
     """
     if actor is not None and not can_erase(actor, user):
-        raise NotFound("There is no such account.")
+        raise NotFound(_("There is no such account."))
     if user.erased_at is not None:
         return
     keys: list[str] = []
@@ -212,7 +222,9 @@ def erase_account(session: DbSession, actor: User | None, user: User) -> None:
     _settle_credentials(session, user)
 
     # Community: posts and threads stay, by "A former member".
-    session.execute(update(Post).where(Post.author_id == user_id).values(author_id=None))
+    session.execute(
+        update(Post).where(Post.author_id == user_id).values(author_id=None)
+    )
     session.execute(
         update(Thread).where(Thread.author_id == user_id).values(author_id=None)
     )
@@ -224,11 +236,19 @@ def erase_account(session: DbSession, actor: User | None, user: User) -> None:
     session.execute(
         update(Report).where(Report.reporter_id == user_id).values(reporter_id=None)
     )
-    for model in (Draft, Follow, ThreadRead, CommunityMember):
+    community_rows: tuple[type[Any], ...] = (Draft, Follow, ThreadRead, CommunityMember)
+    for model in community_rows:
         session.execute(delete(model).where(model.user_id == user_id))
 
     # Account secrets, sessions, notes and mail.
-    for model in (UserSession, ApiToken, AccountToken, RecoveryCode, Notification):
+    account_rows: tuple[type[Any], ...] = (
+        UserSession,
+        ApiToken,
+        AccountToken,
+        RecoveryCode,
+        Notification,
+    )
+    for model in account_rows:
         session.execute(delete(model).where(model.user_id == user_id))
     mentions = [EmailMessage.to == old_email, EmailMessage.body.contains(old_email)]
     if len(old_name.strip()) >= 3:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -38,11 +39,18 @@ def set_policy(
 ) -> None:
     """Save the district's retention periods (empty: kept for good). Raises
     InvalidInput for a period under NOTICE_DAYS + 1 days or over MAX_DAYS."""
-    for field, days in (("evidence_days", evidence_days), ("inactive_days", inactive_days)):
+    for field, days in (
+        ("evidence_days", evidence_days),
+        ("inactive_days", inactive_days),
+    ):
         if days is not None and not NOTICE_DAYS < days <= MAX_DAYS:
             raise InvalidInput(
-                f"Choose between {NOTICE_DAYS + 1} and {MAX_DAYS} days, or leave it "
-                "empty to keep them.",
+                _(
+                    "Choose between %(low)d and %(high)d days, or leave it empty to "
+                    "keep them.",
+                    low=NOTICE_DAYS + 1,
+                    high=MAX_DAYS,
+                ),
                 field=field,
             )
     district.evidence_retention_days = evidence_days
@@ -63,9 +71,9 @@ def _notice(
     return found
 
 
-def _evidence_message(user: User, submission: Submission, when: datetime) -> (
-    notifications.Message
-):
+def _evidence_message(
+    user: User, submission: Submission, when: datetime
+) -> notifications.Message:
     title = submission.enrollment.module.title
     return notifications.Message(
         key=f"retention:evidence:{submission.id}",

@@ -76,7 +76,7 @@ def request_district_export(
     """Ask for ``district``'s records. Raises NotFound for anyone but its
     administrator (or a platform administrator), Conflict while one is built."""
     if not can_export_district(actor, district):
-        raise NotFound("There is no such district.")
+        raise NotFound(_("There is no such district."))
     return _request(session, actor, ExportKind.DISTRICT, district.id)
 
 
@@ -246,7 +246,9 @@ def account_zip(session: DbSession, user: User) -> bytes:
         ).all()
         names = []
         for artifact in stored:
-            name = f"files/{submission.id}/{artifact.id}-{_safe_name(artifact.filename)}"
+            name = (
+                f"files/{submission.id}/{artifact.id}-{_safe_name(artifact.filename)}"
+            )
             try:
                 files[name] = read_stored(artifact.storage_key)
             except ArtifactUnreadable:
@@ -418,7 +420,9 @@ def district_zip(session: DbSession, district: District, actor: User) -> bytes:
     ).encode()
     enrollments = (
         session.scalars(
-            select(Enrollment).where(Enrollment.user_id.in_(ids)).order_by(Enrollment.id)
+            select(Enrollment)
+            .where(Enrollment.user_id.in_(ids))
+            .order_by(Enrollment.id)
         ).all()
         if ids
         else []
@@ -488,9 +492,17 @@ def district_zip(session: DbSession, district: District, actor: User) -> bytes:
     found = ledger.district_ledger(session, Scope(district.id))
     if found is not None:
         files["ledger.csv"] = csv_text(
-            ["school_year", "name", "email", "school", "platform_hours",
-             "salary_credit", "recertification_credit", "external_hours_approved",
-             "badges"],
+            [
+                "school_year",
+                "name",
+                "email",
+                "school",
+                "platform_hours",
+                "salary_credit",
+                "recertification_credit",
+                "external_hours_approved",
+                "badges",
+            ],
             [
                 (
                     found.year_label,
@@ -531,7 +543,7 @@ def redeem_link(session: DbSession, user: User, token: str) -> tuple[DataExport,
     try:
         export_id, secret = _serializer().loads(token)
     except (BadSignature, ValueError, TypeError):
-        raise NotFound("There is no such download.") from None
+        raise NotFound(_("There is no such download.")) from None
     export = session.get(DataExport, export_id, with_for_update=True)
     if (
         export is None
@@ -539,7 +551,7 @@ def redeem_link(session: DbSession, user: User, token: str) -> tuple[DataExport,
         or export.token_hash is None
         or not secrets.compare_digest(export.token_hash, _hash(str(secret)))
     ):
-        raise NotFound("There is no such download.")
+        raise NotFound(_("There is no such download."))
     if export.used_at is not None:
         raise LinkUsed()
     if export.expires_at is None or export.expires_at <= utcnow():

@@ -73,8 +73,10 @@ def download(token: str) -> Any:
         db.session.rollback()
         return _link_refused(
             _("This link has expired"),
-            _("Download links work for %(hours)d hours. Ask for a new copy.",
-              hours=service.LINK_HOURS),
+            _(
+                "Download links work for %(hours)d hours. Ask for a new copy.",
+                hours=service.LINK_HOURS,
+            ),
         )
     db.session.commit()
     name = (

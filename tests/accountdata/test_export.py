@@ -53,8 +53,10 @@ def _teacher_with_data(session: Session) -> User:
     ArtifactFactory(submission=submission, filename="plan.pdf", content=PDF_BYTES)
     award = AwardFactory(
         enrollment=EnrollmentFactory(
-            user=teacher, module=ModuleFactory(slug="badge-module", title="Badges 101"),
-            status="completed", completed_at=utcnow(),
+            user=teacher,
+            module=ModuleFactory(slug="badge-module", title="Badges 101"),
+            status="completed",
+            completed_at=utcnow(),
         )
     )
     assert credentials.issue_credential(session, award.id) is not None
@@ -91,8 +93,13 @@ def test_a_teacher_downloads_everything_once_through_the_emailed_link(
     archive = zipfile.ZipFile(io.BytesIO(first.data))
     names = set(archive.namelist())
     for expected in (
-        "README.txt", "profile.json", "enrollments.json", "submissions.json",
-        "reviews.json", "community_posts.json", "notifications.json",
+        "README.txt",
+        "profile.json",
+        "enrollments.json",
+        "submissions.json",
+        "reviews.json",
+        "community_posts.json",
+        "notifications.json",
         "transcript.csv",
     ):
         assert expected in names
@@ -139,7 +146,9 @@ def test_a_link_opens_for_its_owner_only_and_not_after_it_expires(
     assert client.get(forged).status_code == 404
     client.post("/signout")
 
-    export = session.scalars(select(DataExport).where(DataExport.user_id == teacher.id)).one()
+    export = session.scalars(
+        select(DataExport).where(DataExport.user_id == teacher.id)
+    ).one()
     export.expires_at = utcnow() - timedelta(minutes=1)
     session.commit()
     sign_in(client, teacher)
@@ -164,8 +173,7 @@ def test_a_signed_out_visitor_is_sent_to_sign_in(
 
 
 def test_a_district_administrator_exports_the_district_and_sets_retention(
-    app: Flask,
-    session: Session, client: FlaskClient, mail_log: Path
+    app: Flask, session: Session, client: FlaskClient, mail_log: Path
 ) -> None:
     district = DistrictFactory(name="Hillside")
     admin = UserFactory(district_admin=True, district=district)
@@ -216,3 +224,19 @@ def test_a_district_administrator_exports_the_district_and_sets_retention(
     assert "tomas@hillside.example.org" in submissions
     assert "Private evidence text" not in submissions
     assert {"credentials.csv", "ledger.csv", "README.txt"} <= set(archive.namelist())
+
+
+def test_a_spanish_speaking_teacher_gets_the_email_and_readme_in_spanish(
+    session: Session, client: FlaskClient, mail_log: Path
+) -> None:
+    teacher = UserFactory(language="es", name="Lucía Gómez")
+    session.commit()
+    sign_in(client, teacher)
+    client.post("/account/data/export")
+    mail = mail_log.read_text()
+    assert "Subject: Sus datos de PD Hub están listos para descargar" in mail
+    [link] = _links(mail_log)
+    archive = zipfile.ZipFile(io.BytesIO(client.get(link).data))
+    readme = archive.read("README.txt").decode()
+    assert readme.startswith("Sus datos de PD Hub")
+    assert "Preparado para Lucía Gómez" in readme

@@ -65,28 +65,41 @@ def test_the_worker_warns_once_then_purges_evidence_and_idle_accounts(
         soon = UserFactory(district=district, email="soon@example.org")
         due = UserFactory(district=district, email="due@example.org")
         idle = UserFactory(
-            district=district, email="idle@example.org", created_at=now - timedelta(days=80)
+            district=district,
+            email="idle@example.org",
+            created_at=now - timedelta(days=80),
         )
         gone = UserFactory(
-            district=district, email="gone@example.org", created_at=now - timedelta(days=200)
+            district=district,
+            email="gone@example.org",
+            created_at=now - timedelta(days=200),
         )
         fresh = UserFactory(district=district, email="fresh@example.org")
         soon_work = _passed(soon, days_ago=20, text="Keep me a little longer")
         due_work = _passed(due, days_ago=60, text="Old evidence")
         artifact = ArtifactFactory(submission=due_work)
-        stored = Path(app.instance_path) / "uploads" / artifact.storage_key[:2] / artifact.storage_key
+        stored = (
+            Path(app.instance_path)
+            / "uploads"
+            / artifact.storage_key[:2]
+            / artifact.storage_key
+        )
         assert stored.exists()
         _passed(fresh, days_ago=1, text="Brand new")
         # Already warned 15 days ago, and past both the period and the notice.
         db.session.add_all(
             [
                 RetentionNotice(
-                    kind=RetentionKind.EVIDENCE, subject_id=due_work.id, user_id=due.id,
+                    kind=RetentionKind.EVIDENCE,
+                    subject_id=due_work.id,
+                    user_id=due.id,
                     purge_after=now - timedelta(days=1),
                     notified_at=now - timedelta(days=15),
                 ),
                 RetentionNotice(
-                    kind=RetentionKind.ACCOUNT, subject_id=gone.id, user_id=gone.id,
+                    kind=RetentionKind.ACCOUNT,
+                    subject_id=gone.id,
+                    user_id=gone.id,
                     purge_after=now - timedelta(days=1),
                     notified_at=now - timedelta(days=15),
                 ),
@@ -94,25 +107,35 @@ def test_the_worker_warns_once_then_purges_evidence_and_idle_accounts(
         )
         db.session.commit()
         ids = {
-            "soon": soon.id, "due": due.id, "idle": idle.id, "gone": gone.id,
-            "fresh": fresh.id, "soon_work": soon_work.id, "due_work": due_work.id,
+            "soon": soon.id,
+            "due": due.id,
+            "idle": idle.id,
+            "gone": gone.id,
+            "fresh": fresh.id,
+            "soon_work": soon_work.id,
+            "due_work": due_work.id,
         }
         db.session.remove()
 
         run = _run_and_wait(app, 0)
         assert run.notices_sent == 2  # soon's evidence, idle's account
-        assert run.evidence_purged == 1 and run.details["submissions"] == [ids["due_work"]]
+        assert run.evidence_purged == 1 and run.details["submissions"] == [
+            ids["due_work"]
+        ]
         assert run.accounts_erased == 1 and run.details["users"] == [ids["gone"]]
 
         purged = db.session.get(Submission, ids["due_work"])
         assert purged is not None and purged.context_text == ""
         assert purged.evidence_purged_at is not None
         assert purged.status is SubmissionStatus.PASSED  # the decision stays
-        assert db.session.scalar(
-            select(func.count()).select_from(Artifact).where(
-                Artifact.submission_id == ids["due_work"]
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(Artifact)
+                .where(Artifact.submission_id == ids["due_work"])
             )
-        ) == 0
+            == 0
+        )
         wait_until(lambda: not stored.exists(), timeout=30)
         kept = db.session.get(Submission, ids["soon_work"])
         assert kept is not None and kept.context_text == "Keep me a little longer"
@@ -131,13 +154,17 @@ def test_the_worker_warns_once_then_purges_evidence_and_idle_accounts(
         [warning] = mail_to("soon@example.org")
         assert warning.startswith("Your evidence for ")
         assert warning.endswith(" will be deleted soon")
-        assert mail_to("idle@example.org") == ["Your PD Hub account will be erased soon"]
+        assert mail_to("idle@example.org") == [
+            "Your PD Hub account will be erased soon"
+        ]
         assert mail_to("fresh@example.org") == []
 
         # A second run tells nobody again and purges nothing new.
         again = _run_and_wait(app, 1)
         assert (again.notices_sent, again.evidence_purged, again.accounts_erased) == (
-            0, 0, 0,
+            0,
+            0,
+            0,
         )
         assert len(mail_to("soon@example.org")) == 1
         assert len(mail_to("idle@example.org")) == 1
