@@ -75,7 +75,7 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_retention_notices")),
         sa.UniqueConstraint(
-            "kind", "subject_id", name=op.f("uq_retention_notices_kind_subject_id")
+            "kind", "subject_id", name=op.f("uq_retention_notices_kind")
         ),
     )
     op.create_index(

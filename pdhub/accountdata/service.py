@@ -29,7 +29,7 @@ from pdhub.credentials import service as credentials
 from pdhub.credentials.models import IssuedCredential
 from pdhub.db import DbSession, utcnow
 from pdhub.districts.models import District, ExternalLearning
-from pdhub.errors import Conflict, NotFound
+from pdhub.errors import Conflict, DomainError, NotFound
 from pdhub.exports import csv_text
 from pdhub.i18n import speaking_to
 from pdhub.learning.models import Enrollment, Module, QuizAttempt
@@ -48,11 +48,11 @@ LINK_HOURS = 72
 _SALT = "pdhub.data-export"
 
 
-class LinkUsed(Exception):
+class LinkUsed(DomainError):
     """The link was already used."""
 
 
-class LinkExpired(Exception):
+class LinkExpired(DomainError):
     """The link is past its time (or the export was never finished)."""
 
 
@@ -553,13 +553,13 @@ def redeem_link(session: DbSession, user: User, token: str) -> tuple[DataExport,
     ):
         raise NotFound(_("There is no such download."))
     if export.used_at is not None:
-        raise LinkUsed()
+        raise LinkUsed(_("This link was already used"))
     if export.expires_at is None or export.expires_at <= utcnow():
-        raise LinkExpired()
+        raise LinkExpired(_("This link has expired"))
     try:
         content = read_stored(export.storage_key or "")
     except ArtifactUnreadable:
-        raise LinkExpired() from None
+        raise LinkExpired(_("This link has expired")) from None
     export.used_at = utcnow()
     session.flush()
     keys = [export.storage_key] if export.storage_key else []

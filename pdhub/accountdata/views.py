@@ -17,7 +17,6 @@ from pdhub.accounts.auth import roles_required
 from pdhub.accounts.forms import ConfirmForm
 from pdhub.accounts.models import Role, User
 from pdhub.districts.models import District
-from pdhub.errors import NotFound
 from pdhub.extensions import db
 from pdhub.forms import saving
 
@@ -55,30 +54,26 @@ def ask_for_export() -> Any:
 @bp.get("/account/data/download/<token>")
 @login_required
 def download(token: str) -> Any:
-    try:
+    with saving(show=False) as saved:
         export, content = service.redeem_link(db.session, current_user, token)
-    except NotFound:
-        db.session.rollback()
-        abort(404)
-    except service.LinkUsed:
-        db.session.rollback()
+    if isinstance(saved.error, service.LinkUsed):
         return _link_refused(
-            _("This link was already used"),
+            saved.error.message,
             _(
                 "Each download link works once. Ask for a new copy of your data "
                 "on your data page."
             ),
         )
-    except service.LinkExpired:
-        db.session.rollback()
+    if isinstance(saved.error, service.LinkExpired):
         return _link_refused(
-            _("This link has expired"),
+            saved.error.message,
             _(
                 "Download links work for %(hours)d hours. Ask for a new copy.",
                 hours=service.LINK_HOURS,
             ),
         )
-    db.session.commit()
+    if saved.error is not None:
+        abort(404)
     name = (
         "pdhub-district-data.zip"
         if export.kind is ExportKind.DISTRICT
