@@ -431,3 +431,44 @@ def test_who_may_erase_whose_account_by_direct_url(
     assert erased.name == erasure.ERASED_NAME
     # An erased account can't be erased again, nor found.
     assert client.get(f"/people/{teacher.id}/erase").status_code == 404
+
+
+def test_a_platform_administrator_erases_anyone_but_a_district_admin_not_them(
+    app: Flask, session: Session, client: FlaskClient
+) -> None:
+    district = DistrictFactory()
+    admin = UserFactory(admin=True)
+    district_admin = UserFactory(district_admin=True, district=district)
+    teacher = UserFactory(district=district)
+    session.commit()
+
+    sign_in(client, district_admin)
+    assert client.get(f"/people/{admin.id}/erase").status_code == 404
+    assert client.get(f"/people/{district_admin.id}/erase").status_code == 404  # self
+
+    platform = app.test_client()
+    sign_in(platform, admin)
+    user_page = platform.get(f"/admin/users/{teacher.id}")
+    assert f"/people/{teacher.id}/erase" in user_page.get_data(as_text=True)
+    done = platform.post(
+        f"/people/{teacher.id}/erase", data={"phrase": "erase my account"}
+    )
+    assert done.status_code == 303 and done.headers["Location"].endswith("/admin/users")
+    session.expire_all()
+    assert session.get(User, teacher.id).erased_at is not None  # type: ignore[union-attr]
+
+
+def test_a_spanish_speaker_confirms_with_the_phrase_in_spanish(
+    session: Session, client: FlaskClient
+) -> None:
+    teacher = UserFactory(language="es")
+    session.commit()
+    sign_in(client, teacher)
+    page = page_text(client.get("/account/data/erase"))
+    assert "Para confirmar, escriba: borrar mi cuenta" in page
+    done = client.post(
+        "/account/data/erase", data={"password": PASSWORD, "phrase": "Borrar mi cuenta"}
+    )
+    assert done.status_code == 303
+    session.expire_all()
+    assert session.get(User, teacher.id).erased_at is not None  # type: ignore[union-attr]

@@ -240,3 +240,28 @@ def test_a_spanish_speaking_teacher_gets_the_email_and_readme_in_spanish(
     readme = archive.read("README.txt").decode()
     assert readme.startswith("Sus datos de PD Hub")
     assert "Preparado para Lucía Gómez" in readme
+
+
+def test_the_file_of_a_link_that_expired_unused_is_deleted(
+    app: Flask, session: Session, client: FlaskClient, mail_log: Path
+) -> None:
+    from pdhub.accountdata import service
+
+    teacher = UserFactory()
+    session.commit()
+    sign_in(client, teacher)
+    client.post("/account/data/export")
+    export = session.scalars(
+        select(DataExport).where(DataExport.user_id == teacher.id)
+    ).one()
+    key = export.storage_key
+    assert key is not None
+    stored = Path(app.instance_path) / "uploads" / key[:2] / key
+    assert stored.exists()
+    assert service.expire_old_exports(session) == 0  # not expired yet
+    export.expires_at = utcnow() - timedelta(hours=1)
+    assert service.expire_old_exports(session) == 1
+    session.commit()  # the file goes after the commit
+    assert not stored.exists()
+    [link] = _links(mail_log)
+    assert "This link has expired" in text(client.get(link))
