@@ -168,3 +168,39 @@ def test_the_worker_warns_once_then_purges_evidence_and_idle_accounts(
         )
         assert len(mail_to("soon@example.org")) == 1
         assert len(mail_to("idle@example.org")) == 1
+
+
+def test_a_worker_builds_the_export_and_emails_its_link(worker: Worker) -> None:
+    from pdhub.accountdata.models import DataExport, ExportStatus
+    from tests.helpers import sign_in
+
+    app = worker.app
+    with app.app_context():
+        teacher = UserFactory(email="export@example.org")
+        SubmissionFactory(
+            enrollment=EnrollmentFactory(user=teacher), context_text="For the copy"
+        )
+        db.session.commit()
+        client = app.test_client()
+        sign_in(client, teacher)
+        db.session.remove()
+        assert client.post("/account/data/export").status_code == 303
+
+        def ready() -> DataExport | None:
+            db.session.remove()
+            found = db.session.scalars(select(DataExport)).one()
+            return found if found.status is ExportStatus.READY else None
+
+        export = wait_until(ready, timeout=60)
+        assert export.storage_key is not None
+        stored = Path(app.instance_path) / "uploads" / export.storage_key[:2]
+        assert (stored / export.storage_key).exists()
+        assert wait_until(
+            lambda: db.session.scalars(
+                select(EmailMessage.subject).where(
+                    EmailMessage.to == "export@example.org",
+                    EmailMessage.sent_at.is_not(None),
+                )
+            ).all(),
+            timeout=60,
+        ) == ["Your PD Hub data is ready to download"]
