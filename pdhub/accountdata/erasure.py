@@ -5,6 +5,7 @@ person, carry their evidence, or the district revokes on erasure)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 from typing import Any
@@ -118,8 +119,6 @@ def _settle_credentials(session: DbSession, user: User) -> None:
     """Credentials that name the person or carry their evidence are revoked and
     their stored copy loses both; the rest stay verifiable unless the district
     revokes on erasure. Baked images and JWTs are dropped (made again on demand)."""
-    import json
-
     revoke_all = bool(user.district is not None and user.district.revoke_on_erasure)
     for credential in session.scalars(
         select(IssuedCredential).where(IssuedCredential.user_id == user.id)
@@ -162,9 +161,15 @@ def check_confirmation(user: User, password: str, phrase: str) -> None:
     InvalidInput naming the field."""
     if not passwords.check_password(user.password_hash, password):
         raise InvalidInput(_("That password is not right."), field="password")
-    typed = " ".join(phrase.split()).casefold()
-    if typed not in {str(CONFIRM_PHRASE).casefold(), "erase my account"}:
+    if not phrase_matches(phrase):
         raise InvalidInput(_("Type the phrase exactly as shown."), field="phrase")
+
+
+def phrase_matches(typed: str) -> bool:
+    """The confirmation phrase, in the reader's language or in English; letter case
+    and extra spaces don't matter."""
+    typed = " ".join(typed.split()).casefold()
+    return typed in {str(CONFIRM_PHRASE).casefold(), "erase my account"}
 
 
 def erase_account(session: DbSession, actor: User | None, user: User) -> None:

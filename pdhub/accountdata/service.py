@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 #: How long an emailed download link works.
 LINK_HOURS = 72
-#: An export asked for within this time of another one waits for it.
+#: Signs download tokens apart from every other signed value of the app.
 _SALT = "pdhub.data-export"
 
 

@@ -122,8 +122,7 @@ def erase_person(user_id: int) -> Any:
         abort(404)
     form = forms.ErasePersonForm()
     if form.validate_on_submit():
-        typed = " ".join(form.phrase.data.split()).casefold()
-        if typed not in {str(erasure.CONFIRM_PHRASE).casefold(), "erase my account"}:
+        if not erasure.phrase_matches(form.phrase.data):
             form.phrase.errors.append(_("Type the phrase exactly as shown."))
         else:
             with saving(form) as saved:
