@@ -255,12 +255,17 @@ def erase_account(session: DbSession, actor: User | None, user: User) -> None:
     )
     for model in account_rows:
         session.execute(delete(model).where(model.user_id == user_id))
-    mentions = [EmailMessage.to == old_email, EmailMessage.body.contains(old_email)]
+    mentions = [
+        EmailMessage.to == old_email,
+        EmailMessage.body.contains(old_email, autoescape=True),
+    ]
     if len(old_name.strip()) >= 3:
-        mentions.append(EmailMessage.body.contains(old_name))
-        mentions.append(EmailMessage.subject.contains(old_name))
+        mentions.append(EmailMessage.body.contains(old_name, autoescape=True))
+        mentions.append(EmailMessage.subject.contains(old_name, autoescape=True))
         session.execute(
-            delete(Notification).where(Notification.message.contains(old_name))
+            delete(Notification).where(
+                Notification.message.contains(old_name, autoescape=True)
+            )
         )
         session.execute(
             update(VerificationItem)
