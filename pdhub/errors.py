@@ -180,12 +180,14 @@ def wait_text(limit: str) -> str | None:
     amount = int(match.group(1) or 1)
     unit = match.group(2).lower()
     if unit == "second":
-        return ngettext("%(num)d second", "%(num)d seconds", amount)
-    if unit == "minute":
-        return ngettext("%(num)d minute", "%(num)d minutes", amount)
-    if unit == "hour":
-        return ngettext("%(num)d hour", "%(num)d hours", amount)
-    return ngettext("%(num)d day", "%(num)d days", amount)
+        text = ngettext("%(num)d second", "%(num)d seconds", amount)
+    elif unit == "minute":
+        text = ngettext("%(num)d minute", "%(num)d minutes", amount)
+    elif unit == "hour":
+        text = ngettext("%(num)d hour", "%(num)d hours", amount)
+    else:
+        text = ngettext("%(num)d day", "%(num)d days", amount)
+    return str(text)
 
 
 def register_error_handlers(app: Flask) -> None:
