@@ -96,4 +96,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from pdhub.communities.views import bp as communities_bp
 
     app.register_blueprint(communities_bp)
+    from pdhub.sharing.views import bp as sharing_bp
+
+    app.register_blueprint(sharing_bp)
     return app

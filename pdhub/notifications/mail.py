@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import smtplib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from email.message import EmailMessage as MimeMessage
 from pathlib import Path
 from typing import Protocol
@@ -35,6 +35,7 @@ class Mailer(Protocol):
         *,
         message_id: str,
         accepted: Callable[[], None] = _nothing,
+        headers: Mapping[str, str] | None = None,
     ) -> None: ...
 
 
@@ -58,10 +59,14 @@ class ConsoleMailer:
         *,
         message_id: str,
         accepted: Callable[[], None] = _nothing,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         text = (
             f"From: {self.sender}\nTo: {to}\nSubject: {subject}\n"
-            f"Message-ID: {message_id}\n\n{body}\n" + "-" * 72
+            f"Message-ID: {message_id}\n"
+            + "".join(f"{name}: {value}\n" for name, value in (headers or {}).items())
+            + f"\n{body}\n"
+            + "-" * 72
         )
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(
@@ -89,10 +94,13 @@ class SmtpMailer:
         *,
         message_id: str,
         accepted: Callable[[], None] = _nothing,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         message = MimeMessage()
         message["From"], message["To"], message["Subject"] = self.sender, to, subject
         message["Message-ID"] = message_id
+        for name, value in (headers or {}).items():
+            message[name] = value
         message.set_content(body)
         smtp = smtplib.SMTP(self.host, self.port, timeout=30)
         try:
