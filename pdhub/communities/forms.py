@@ -8,6 +8,7 @@ from wtforms import (
     BooleanField,
     FileField,
     IntegerField,
+    RadioField,
     StringField,
     TextAreaField,
 )
@@ -89,3 +90,16 @@ class SearchForm(FlaskForm):
         csrf = False  # a GET form that changes nothing
 
     q = StringField(_l("Search discussions"))
+
+
+class DigestForm(FlaskForm):
+    frequency = RadioField(
+        _l("Community digest"),
+        choices=[
+            ("", _l("No digest")),
+            ("daily", _l("Daily: new posts from the day before")),
+            ("weekly", _l("Weekly: new posts from the week before, on Mondays")),
+        ],
+        default="",
+        validate_choice=True,
+    )
