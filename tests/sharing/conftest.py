@@ -12,7 +12,8 @@ from pdhub.db import utcnow
 from pdhub.review.models import Decision, Review
 from pdhub.submissions.models import Artifact, Submission
 from pdhub.submissions.states import SubmissionStatus
-from tests.communities.conftest import World, signed_in, world  # noqa: F401
+from tests.communities import conftest as communities
+from tests.communities.conftest import World
 from tests.factories import ArtifactFactory, EnrollmentFactory, SubmissionFactory
 
 PNG = (
@@ -20,6 +21,11 @@ PNG = (
     b"\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01"
     b"\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
 )
+
+
+# The communities tests' people and signed-in clients, shared here.
+world = communities.world
+signed_in = communities.signed_in
 
 
 @dataclass
