@@ -9,6 +9,7 @@ from wtforms import (
     FileField,
     IntegerField,
     RadioField,
+    SelectChoice,
     StringField,
     TextAreaField,
 )
@@ -96,9 +97,11 @@ class DigestForm(FlaskForm):
     frequency = RadioField(
         _l("Community digest"),
         choices=[
-            ("", _l("No digest")),
-            ("daily", _l("Daily: new posts from the day before")),
-            ("weekly", _l("Weekly: new posts from the week before, on Mondays")),
+            SelectChoice("", _l("No digest")),
+            SelectChoice("daily", _l("Daily: new posts from the day before")),
+            SelectChoice(
+                "weekly", _l("Weekly: new posts from the week before, on Mondays")
+            ),
         ],
         default="",
         validate_choice=True,

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from pdhub.accounts.forms import ConfirmForm
 from pdhub.communities import service as communities
@@ -40,7 +41,7 @@ def share_badge(credential_id: str) -> Any:
         abort(404)
     choices = communities.visible_communities(db.session, current_user)
     form = forms.ShareBadgeForm()
-    form.community.choices = [(c.id, c.name) for c in choices]
+    form.community.choices = [SelectChoice(c.id, c.name) for c in choices]
     if form.validate_on_submit():
         community = next((c for c in choices if c.id == form.community.data), None)
         if community is None:
@@ -126,8 +127,8 @@ def new_exemplar(slug: str) -> Any:
         abort(404)
     places = service.exemplar_communities(db.session, current_user, slug)
     form = forms.ExemplarForm()
-    form.community.choices = [(c.id, c.name) for c in places]
-    form.files.choices = [(a.id, a.filename) for a in passed.artifacts]
+    form.community.choices = [SelectChoice(c.id, c.name) for c in places]
+    form.files.choices = [SelectChoice(a.id, a.filename) for a in passed.artifacts]
     if request.method == "GET":
         form.context.data = form.reflection.data = True
     if form.validate_on_submit():
