@@ -102,6 +102,11 @@ class SmtpMailer:
         for name, value in (headers or {}).items():
             message[name] = value
         message.set_content(body)
+        # A List-Unsubscribe URL is one long word: folded at 78 columns it would
+        # become an encoded-word that mail programs can't read as a URL (RFC 8058
+        # wants it as it is). Header lines may run to 998 characters (RFC 5322
+        # 2.1.1); the body's encoding was already chosen by set_content.
+        message.policy = message.policy.clone(max_line_length=998)
         smtp = smtplib.SMTP(self.host, self.port, timeout=30)
         try:
             smtp.send_message(message)  # returns on the server's 250 for the data

@@ -4,6 +4,7 @@ recipient's language, with the one-click unsubscribe headers of RFC 8058."""
 from __future__ import annotations
 
 import re
+from email.header import decode_header, make_header
 from datetime import timedelta
 
 import pytest
@@ -54,7 +55,8 @@ def test_the_beat_job_sends_a_spanish_digest_with_one_click_unsubscribe(
         jobs.send_now(tasks.SEND_COMMUNITY_DIGESTS)
     wait_until(lambda: [m for m in smtp_sink.received if m["To"] == address], 60)
     (mail,) = [m for m in smtp_sink.received if m["To"] == address]
-    assert mail["Subject"] == (
+    subject = str(make_header(decode_header(mail["Subject"])))
+    assert subject == (
         "Su resumen diario: 1 publicación nueva en lo que usted sigue"
     )
     body = mail.get_payload(decode=True).decode()
