@@ -29,7 +29,7 @@ from pdhub.notifications.service import Message, link_for, tell
 
 #: At most this many discussions are listed in one digest (the rest are counted).
 MAX_THREADS = 20
-_SALT = "pdhub.community-digest.unsubscribe"
+UNSUBSCRIBE_SALT = "pdhub.community-digest.unsubscribe"
 
 
 # --- the choice -----------------------------------------------------------------------
@@ -72,7 +72,7 @@ def set_frequency(session: DbSession, user: User, frequency: str | None) -> None
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT)
 
 
 def unsubscribe_token(user: User) -> str:
