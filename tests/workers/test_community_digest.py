@@ -4,8 +4,8 @@ recipient's language, with the one-click unsubscribe headers of RFC 8058."""
 from __future__ import annotations
 
 import re
-from email.header import decode_header, make_header
 from datetime import timedelta
+from email.header import decode_header, make_header
 
 import pytest
 from sqlalchemy import update
@@ -56,9 +56,7 @@ def test_the_beat_job_sends_a_spanish_digest_with_one_click_unsubscribe(
     wait_until(lambda: [m for m in smtp_sink.received if m["To"] == address], 60)
     (mail,) = [m for m in smtp_sink.received if m["To"] == address]
     subject = str(make_header(decode_header(mail["Subject"])))
-    assert subject == (
-        "Su resumen diario: 1 publicación nueva en lo que usted sigue"
-    )
+    assert subject == ("Su resumen diario: 1 publicación nueva en lo que usted sigue")
     body = mail.get_payload(decode=True).decode()
     assert "Planes sin internet (Sin conexión): 1 publicación nueva" in body
     link = f"{BASE_URL}/communities/digest/unsubscribe/"
