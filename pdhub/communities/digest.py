@@ -11,7 +11,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 
 from pdhub.accounts.models import User
 from pdhub.communities import policies
@@ -151,7 +151,7 @@ def new_in_followed(session: DbSession, user: User, period: Period) -> list[Dige
             policies.visible_clause(user),
             Thread.hidden_at.is_(None),
             Post.hidden_at.is_(None),
-            Post.author_id != user.id,
+            or_(Post.author_id.is_(None), Post.author_id != user.id),
             Post.created_at >= period.start,
             Post.created_at < period.end,
         )
