@@ -100,4 +100,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from pdhub.accountdata.views import bp as accountdata_bp
 
     app.register_blueprint(accountdata_bp)
+
+    from pdhub.sharing.views import bp as sharing_bp
+
+    app.register_blueprint(sharing_bp)
     return app

@@ -139,6 +139,9 @@ def prepare(session: DbSession, modules_path: Path | str) -> tuple[District, lis
     from pdhub.communities import demo as communities_demo
 
     communities_demo.seed(session)
+    from pdhub.sharing import demo as sharing_demo
+
+    sharing_demo.seed(session, CREDENTIAL_DEMO_MODULE)
     seed_ledger_demo(session, district)
     return district, imported
 

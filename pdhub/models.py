@@ -7,6 +7,7 @@ from pdhub.communities.models import (
     Attachment,
     Community,
     CommunityMember,
+    DigestSubscription,
     Draft,
     Follow,
     ModerationAction,
@@ -37,6 +38,7 @@ from pdhub.learning.models import (
 )
 from pdhub.notifications.models import EmailMessage, Notification
 from pdhub.review.models import CoachAssignment, Review, ReviewClaim
+from pdhub.sharing.models import Exemplar, ExemplarFile
 from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
 from pdhub.trust.models import TrustedIssuer
 from pdhub.verification.models import (
@@ -95,4 +97,7 @@ __all__ = [
     "Review",
     "ReviewClaim",
     "TrustedIssuer",
+    "DigestSubscription",
+    "Exemplar",
+    "ExemplarFile",
 ]

@@ -44,6 +44,8 @@ DELETE_STORED_FILES = "pdhub.delete_stored_files"
 #: Periodic: warn 14 days ahead, then purge evidence and accounts past the
 #: district's retention periods.
 APPLY_RETENTION = "pdhub.apply_retention"
+#: Periodic: each community digest of the last day or week, once per person and period.
+SEND_COMMUNITY_DIGESTS = "pdhub.send_community_digests"
 
 #: Every task name above.
 ALL = frozenset(
@@ -66,5 +68,6 @@ ALL = frozenset(
         BUILD_DATA_EXPORT,
         DELETE_STORED_FILES,
         APPLY_RETENTION,
+        SEND_COMMUNITY_DIGESTS,
     }
 )

@@ -147,6 +147,14 @@ def send_coach_digests() -> int:
     return review.send_coach_digests(db.session)
 
 
+@celery.task(base=AppTask, name=tasks.SEND_COMMUNITY_DIGESTS)
+def send_community_digests() -> int:
+    """Each community digest of the last complete day or week, once per person."""
+    from pdhub.communities import digest
+
+    return digest.send_digests(db.session)
+
+
 @celery.task(base=AppTask, name=tasks.APPLY_ROSTER_IMPORT)
 def apply_roster_import(import_id: int) -> bool:
     """Apply a confirmed roster, one committed chunk at a time so its progress shows

@@ -25,6 +25,8 @@ from sqlalchemy import select
 
 from pdhub.accounts import auth, forms, service, timezones
 from pdhub.accounts.models import ApiToken, Role
+from pdhub.communities import digest
+from pdhub.communities.forms import DigestForm
 from pdhub.districts import service as districts
 from pdhub.errors import DomainError, InvalidInput
 from pdhub.extensions import db, limiter
@@ -315,7 +317,13 @@ def profile() -> Any:
         form=form,
         password_form=password_form,
         preferences_form=forms.EmailPreferencesForm(obj=current_user),
+        digest_form=_digest_form(),
     ), (422 if form.errors else 200)
+
+
+def _digest_form() -> DigestForm:
+    frequency = digest.frequency_of(db.session, current_user)
+    return DigestForm(formdata=None, frequency=frequency.value if frequency else "")
 
 
 @bp.post("/account/email-preferences")
@@ -361,6 +369,7 @@ def time_zone() -> Any:
         form=forms.ProfileForm(obj=current_user),
         password_form=forms.ChangePasswordForm(prefix="pw"),
         preferences_form=forms.EmailPreferencesForm(obj=current_user),
+        digest_form=_digest_form(),
         time_zone_form=form,
     ), 422
 
@@ -390,6 +399,7 @@ def change_password() -> Any:
         form=form,
         password_form=password_form,
         preferences_form=forms.EmailPreferencesForm(obj=current_user),
+        digest_form=_digest_form(),
     ), 422
 
 
