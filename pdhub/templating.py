@@ -10,7 +10,7 @@ from typing import Any
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from flask import Flask, g, has_request_context, request, url_for
-from flask_babel import get_locale, ngettext
+from flask_babel import format_percent, get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
@@ -209,12 +209,17 @@ def pd_hours_filter(value: float | int | None) -> str:
     return format_pd_hours(value)
 
 
+def percent_filter(value: float | int | None) -> str:
+    return "" if value is None else str(format_percent(value))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = date_filter
     app.jinja_env.filters["datetime"] = datetime_filter
     app.jinja_env.filters["time"] = time_filter
     app.jinja_env.filters["number"] = number_filter
     app.jinja_env.filters["pd_hours"] = pd_hours_filter
+    app.jinja_env.filters["percent"] = percent_filter
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["Role"] = Role
     app.jinja_env.globals["common_time_zones"] = timezones.COMMON_ZONES
