@@ -33,7 +33,11 @@ class NavItem:
 #: so the browser crawl reaches every page a role can see.
 NAVIGATION: list[NavItem] = [
     NavItem(_l("Dashboard"), "home.dashboard", frozenset(Role)),
-    NavItem(_l("My district"), "districts.overview", frozenset({Role.DISTRICT_ADMIN})),
+    NavItem(
+        _l("My district"),
+        "districts.overview",
+        frozenset({Role.DISTRICT_ADMIN, Role.SCHOOL_LEADER}),
+    ),
     NavItem(_l("Districts"), "admin.districts", frozenset({Role.ADMIN})),
     NavItem(_l("People"), "admin.users", frozenset({Role.ADMIN})),
     NavItem(_l("My badges"), "credentials.my_badges", frozenset({Role.TEACHER})),
