@@ -7,6 +7,13 @@ from typing import Any
 from flask import Flask
 
 from badges.verify import CHECK_CODES
+from pdhub.api.limits import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    MAX_PAGE,
+    MAX_YEAR,
+    MIN_YEAR,
+)
 from pdhub.routing import MAX_ID
 from pdhub.verification.models import RecipientMatch, Verdict
 from pdhub.verification.uploads import URL_PATTERN
@@ -64,6 +71,65 @@ def _token_problems() -> dict[str, Any]:
     return {
         "401": _problem("No valid API token."),
         "403": _problem("The token is not a district administrator's."),
+    }
+
+
+def _district_page(
+    summary: str,
+    item: str,
+    parameters: list[dict[str, Any]],
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A paginated district endpoint: page and limit, a token with the scope."""
+    return {
+        "tags": ["District"],
+        "summary": summary,
+        "security": [{"bearer": []}],
+        "parameters": [
+            {
+                "name": "page",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+                "description": "The page, from 1.",
+            },
+            {
+                "name": "limit",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+                "description": f"Lines per page ({DEFAULT_LIMIT} when left out).",
+            },
+            *parameters,
+        ],
+        "responses": {
+            "200": _json(
+                {
+                    "type": "object",
+                    "required": ["items", "page", "limit", "total", "next"],
+                    "properties": {
+                        "items": {
+                            "type": "array",
+                            "items": {"$ref": f"#/components/schemas/{item}"},
+                        },
+                        "page": {"type": "integer"},
+                        "limit": {"type": "integer"},
+                        "total": {"type": "integer"},
+                        "next": {
+                            "type": ["string", "null"],
+                            "description": "The next page's address, or null.",
+                        },
+                        **(extra or {}),
+                    },
+                },
+                "One page of lines.",
+            ),
+            "401": _problem("No valid API token, or an expired one."),
+            "403": _problem(
+                "The token lacks the scope, or is not a district administrator's."
+            ),
+            "422": _problem("A query parameter is not valid."),
+        },
     }
 
 
@@ -345,6 +411,49 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                     "Detached JWS (EdDSA) over report.json, by the platform's did:key.",
                 )
             },
+            "/district/progress": {
+                "get": _district_page(
+                    "Staff progress on assigned modules, a line per teacher and "
+                    "assignment (scope progress:read).",
+                    "ProgressLine",
+                    [
+                        {
+                            "name": "status",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"enum": ["done", "on_track", "late"]},
+                            "description": "Only lines with this status.",
+                        }
+                    ],
+                )
+            },
+            "/district/ledger": {
+                "get": _district_page(
+                    "The hours ledger of one school year, a line per teacher "
+                    "(scope ledger:read). Platform hours, district credit and "
+                    "learning done elsewhere stay apart.",
+                    "LedgerLine",
+                    [
+                        {
+                            "name": "year",
+                            "in": "query",
+                            "required": False,
+                            "schema": {
+                                "type": "integer",
+                                "minimum": MIN_YEAR,
+                                "maximum": MAX_YEAR,
+                            },
+                            "description": "The school year, by the calendar year "
+                            "it starts in; the current one when left out.",
+                        }
+                    ],
+                    extra={
+                        "year": {"type": "integer"},
+                        "yearLabel": {"type": "string"},
+                        "unit": {"enum": ["hours", "points", "ceus"]},
+                    },
+                )
+            },
         },
         "components": {
             "securitySchemes": {
@@ -507,6 +616,39 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                             "type": "array",
                             "items": {"$ref": "#/components/schemas/Check"},
                         },
+                    },
+                },
+                "ProgressLine": {
+                    "type": "object",
+                    "properties": {
+                        "teacherId": {"type": "integer"},
+                        "name": {"type": "string"},
+                        "email": {"type": "string"},
+                        "school": {"type": ["string", "null"]},
+                        "assignmentId": {"type": "integer"},
+                        "module": {"type": "string"},
+                        "moduleTitle": {"type": "string"},
+                        "dueDate": {"type": "string", "format": "date"},
+                        "status": {"enum": ["done", "on_track", "late"]},
+                        "started": {"type": "boolean"},
+                        "completedAt": {"type": ["string", "null"]},
+                    },
+                },
+                "LedgerLine": {
+                    "type": "object",
+                    "properties": {
+                        "teacherId": {"type": "integer"},
+                        "name": {"type": "string"},
+                        "email": {"type": "string"},
+                        "school": {"type": ["string", "null"]},
+                        "platformHours": {"type": "number"},
+                        "salaryCredit": {"type": "number"},
+                        "recertificationCredit": {"type": "number"},
+                        "externalHoursApproved": {"type": "number"},
+                        "externalHoursPending": {"type": "number"},
+                        "badges": {"type": "integer"},
+                        "modulesInProgress": {"type": "integer"},
+                        "overdueAssignments": {"type": "integer"},
                     },
                 },
                 "Problem": {
