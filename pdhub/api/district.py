@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, request, url_for
+from flask import current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 
 from pdhub.accounts import scopes
@@ -17,9 +17,9 @@ from pdhub.api.limits import (
     MAX_YEAR,
     MIN_YEAR,
 )
-from pdhub.api.views import _token, bp
-from pdhub.districts import assignments, ledger
-from pdhub.districts.models import District
+from pdhub.api.views import UnsupportedMediaType, _token, bp
+from pdhub.districts import assignments, ledger, policies, roster
+from pdhub.districts.models import District, RosterImport, RosterImportStatus
 from pdhub.errors import InvalidInput, PermissionDenied
 from pdhub.extensions import db
 
@@ -154,3 +154,103 @@ def district_ledger() -> Any:
     body["yearLabel"] = found.year_label
     body["unit"] = found.policy.unit.value
     return jsonify(body)
+
+
+# --- rosters (roster:write) -----------------------------------------------------------
+
+
+def _roster_district() -> tuple[Any, District]:
+    token = _token(bulk=False, scope=scopes.ROSTER_WRITE)
+    user = token.user
+    district = db.session.get(District, user.district_id or 0)
+    if district is None or not policies.can_manage_district(user, district):
+        raise PermissionDenied(
+            _("Only a district administrator's token can import the staff roster.")
+        )
+    return user, district
+
+
+def _roster_json(item: RosterImport) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": item.id,
+        "status": item.status.value,
+        "source": item.source.value,
+        "total": item.total,
+        "processed": item.processed,
+        "problems": item.problems,
+        "newSchools": item.new_schools,
+        "outcome": item.outcome,
+        "links": {
+            "self": url_for("api.roster_import", import_id=item.id),
+            "apply": url_for("api.apply_roster_import", import_id=item.id),
+        },
+    }
+    if item.status is RosterImportStatus.PREVIEW and not item.problems:
+        summary = roster.summarize(db.session, item)
+        body["summary"] = {
+            "new": summary.new,
+            "updated": summary.updated,
+            "leaving": summary.leaving,
+        }
+    return body
+
+
+def _file(name: str) -> tuple[str, bytes] | None:
+    upload = request.files.get(name)
+    if upload is None:
+        return None
+    return upload.filename or f"{name}.csv", upload.read()
+
+
+@bp.post("/district/roster")
+def start_roster_import() -> Any:
+    """Upload a staff roster (a OneRoster users.csv with an optional orgs.csv, or the
+    simple name/email/school/role CSV) and get its preview: every problem by file,
+    line and column, and what applying it would do. Nothing changes until applied."""
+    user, district = _roster_district()
+    request.max_content_length = _max_upload()
+    if request.mimetype != "multipart/form-data":
+        raise UnsupportedMediaType(
+            _("Send the roster as multipart/form-data, in a field named users.")
+        )
+    users = _file("users")
+    if users is None or set(request.files) - {"users", "orgs"}:
+        raise InvalidInput(
+            _("Upload the staff file in the field named users (and orgs, optional)."),
+            field="users",
+        )
+    preview = roster.create_preview(db.session, user, district, users, _file("orgs"))
+    body = _roster_json(preview)
+    db.session.commit()
+    response = jsonify(body)
+    response.status_code = 201
+    response.headers["Location"] = body["links"]["self"]
+    return response
+
+
+@bp.get("/district/roster/<int:import_id>")
+def roster_import(import_id: int) -> Any:
+    """One of the district's roster imports: its preview, then its progress."""
+    _user, district = _roster_district()
+    found = roster.get_import(db.session, district, import_id)
+    body = _roster_json(found)
+    db.session.commit()  # the token's last use
+    return jsonify(body)
+
+
+@bp.post("/district/roster/<int:import_id>/apply")
+def apply_roster_import(import_id: int) -> Any:
+    """Apply a clean preview: a job invites new people, updates the others and
+    deactivates those no longer listed (once: applying again changes nothing)."""
+    user, district = _roster_district()
+    found = roster.get_import(db.session, district, import_id)
+    roster.confirm(db.session, user, found)
+    body = _roster_json(found)
+    db.session.commit()
+    response = jsonify(body)
+    response.status_code = 202
+    return response
+
+
+def _max_upload() -> int:
+    return int(current_app.config["PDHUB_MAX_UPLOAD_MB"]) * 1024 * 1024

@@ -74,6 +74,24 @@ def _token_problems() -> dict[str, Any]:
     }
 
 
+def _import_id() -> dict[str, Any]:
+    return {
+        "name": "import_id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+    }
+
+
+def _roster_problems() -> dict[str, Any]:
+    return {
+        "401": _problem("No valid API token, or an expired one."),
+        "403": _problem(
+            "The token lacks roster:write, or is not a district administrator's."
+        ),
+    }
+
+
 def _district_page(
     summary: str,
     item: str,
@@ -454,6 +472,83 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                     },
                 )
             },
+            "/district/roster": {
+                "post": {
+                    "tags": ["District"],
+                    "summary": "Upload a staff roster and get its preview (scope "
+                    "roster:write). Nothing changes until it is applied.",
+                    "description": "A OneRoster 1.2 users.csv (with orgs.csv for "
+                    "the schools, optional), or a CSV with the columns name, email, "
+                    "school and role. The preview lists every problem by file, line "
+                    "and column; a file with problems cannot be applied.",
+                    "security": [{"bearer": []}],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "multipart/form-data": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["users"],
+                                    "additionalProperties": False,
+                                    "properties": {
+                                        "users": {
+                                            "type": "string",
+                                            "contentMediaType": "text/csv",
+                                        },
+                                        "orgs": {
+                                            "type": "string",
+                                            "contentMediaType": "text/csv",
+                                        },
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "201": _json(
+                            {"$ref": "#/components/schemas/RosterImport"},
+                            "The preview.",
+                        ),
+                        **_roster_problems(),
+                        "413": _problem("The file is too large."),
+                        "415": _problem("Not multipart/form-data."),
+                        "422": _problem("The upload is not a CSV roster."),
+                    },
+                }
+            },
+            "/district/roster/{import_id}": {
+                "get": {
+                    "tags": ["District"],
+                    "summary": "A roster import: its preview, then its progress.",
+                    "security": [{"bearer": []}],
+                    "parameters": [_import_id()],
+                    "responses": {
+                        "200": _json(
+                            {"$ref": "#/components/schemas/RosterImport"},
+                            "The import.",
+                        ),
+                        **_roster_problems(),
+                        "404": _problem("No such import in your district."),
+                    },
+                }
+            },
+            "/district/roster/{import_id}/apply": {
+                "post": {
+                    "tags": ["District"],
+                    "summary": "Apply a clean preview (once; again changes nothing).",
+                    "security": [{"bearer": []}],
+                    "parameters": [_import_id()],
+                    "responses": {
+                        "202": _json(
+                            {"$ref": "#/components/schemas/RosterImport"},
+                            "Being applied, or already applied.",
+                        ),
+                        **_roster_problems(),
+                        "404": _problem("No such import in your district."),
+                        "422": _problem("The file has problems: upload it again."),
+                    },
+                }
+            },
         },
         "components": {
             "securitySchemes": {
@@ -649,6 +744,48 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                         "badges": {"type": "integer"},
                         "modulesInProgress": {"type": "integer"},
                         "overdueAssignments": {"type": "integer"},
+                    },
+                },
+                "RosterImport": {
+                    "type": "object",
+                    "required": ["id", "status", "total", "problems", "links"],
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "status": {
+                            "enum": ["preview", "queued", "applying", "done", "failed"]
+                        },
+                        "source": {"enum": ["oneroster", "simple"]},
+                        "total": {"type": "integer"},
+                        "processed": {"type": "integer"},
+                        "problems": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "file": {"type": "string"},
+                                    "line": {"type": "integer"},
+                                    "column": {"type": "string"},
+                                    "message": {"type": "string"},
+                                },
+                            },
+                        },
+                        "newSchools": {"type": "array", "items": {"type": "string"}},
+                        "outcome": {
+                            "type": "object",
+                            "additionalProperties": {"type": "integer"},
+                        },
+                        "summary": {
+                            "type": "object",
+                            "properties": {
+                                "new": {"type": "integer"},
+                                "updated": {"type": "integer"},
+                                "leaving": {"type": "integer"},
+                            },
+                        },
+                        "links": {
+                            "type": "object",
+                            "additionalProperties": {"type": "string"},
+                        },
                     },
                 },
                 "Problem": {

@@ -209,3 +209,56 @@ def test_the_token_page_chooses_scopes_and_expiry_and_shows_them(
     assert timedelta(days=29) < record.expires_at - utcnow() <= timedelta(days=30)
     listing = text(made)
     assert "progress:read" in listing and "Never" in listing  # never used yet
+
+
+def _roster_upload(client: FlaskClient, token: str, csv_text: str) -> object:
+    import io
+
+    return client.post(
+        "/api/v1/district/roster",
+        data={"users": (io.BytesIO(csv_text.encode()), "staff.csv")},
+        content_type="multipart/form-data",
+        headers=_auth(token),
+    )
+
+
+def test_a_roster_is_previewed_then_applied_with_roster_write(
+    app: Flask, session: Session
+) -> None:
+    admin = UserFactory(district_admin=True)
+    SchoolFactory(district=admin.district, name="North School")
+    client = app.test_client()
+    reader = create_api_token(session, admin, "Reader", scopes=["progress:read"])
+    refused = _roster_upload(client, reader, "name,email,school,role\n")
+    assert refused.status_code == 403  # type: ignore[attr-defined]
+    token = create_api_token(session, admin, "SIS", scopes=["roster:write"])
+    bad = _roster_upload(
+        client, token, "name,email,school,role\nAna,not-an-email,North School,teacher\n"
+    )
+    assert bad.status_code == 201  # type: ignore[attr-defined]
+    preview = bad.get_json()  # type: ignore[attr-defined]
+    assert preview["status"] == "preview"
+    assert preview["problems"][0]["line"] == 2
+    assert preview["problems"][0]["column"] == "email"
+    refused_apply = client.post(preview["links"]["apply"], headers=_auth(token))
+    assert refused_apply.status_code == 422
+    assert refused_apply.mimetype == "application/problem+json"
+    good = _roster_upload(
+        client,
+        token,
+        "name,email,school,role\nAna Ruiz,ana.ruiz@school.example,North School,teacher\n",
+    ).get_json()  # type: ignore[attr-defined]
+    assert good["problems"] == [] and good["summary"]["new"] == 1
+    applied = client.post(good["links"]["apply"], headers=_auth(token))
+    assert applied.status_code == 202
+    status = client.get(good["links"]["self"], headers=_auth(token)).get_json()
+    assert status["status"] in ("queued", "applying", "done")
+    # Another district's administrator cannot read or apply it (404).
+    stranger = UserFactory(district_admin=True)
+    theirs = create_api_token(session, stranger, "SIS", scopes=["roster:write"])
+    assert client.get(good["links"]["self"], headers=_auth(theirs)).status_code == 404
+    assert client.post(good["links"]["apply"], headers=_auth(theirs)).status_code == 404
+    not_multipart = client.post(
+        "/api/v1/district/roster", json={"users": "x"}, headers=_auth(token)
+    )
+    assert not_multipart.status_code == 415
