@@ -20,7 +20,7 @@ from pdhub.api.limits import (
 from pdhub.api.views import UnsupportedMediaType, _token, bp
 from pdhub.districts import assignments, ledger, policies, roster
 from pdhub.districts.models import District, RosterImport, RosterImportStatus
-from pdhub.errors import InvalidInput, PermissionDenied
+from pdhub.errors import Conflict, InvalidInput, PermissionDenied
 from pdhub.extensions import db
 
 PAGE_ARGS = {"page", "limit"}
@@ -244,6 +244,9 @@ def apply_roster_import(import_id: int) -> Any:
     deactivates those no longer listed (once: applying again changes nothing)."""
     user, district = _roster_district()
     found = roster.get_import(db.session, district, import_id)
+    if found.problems:
+        # The request is well formed; the import's state refuses it.
+        raise Conflict(_("Correct the problems in the file and upload it again first."))
     roster.confirm(db.session, user, found)
     body = _roster_json(found)
     db.session.commit()

@@ -545,7 +545,7 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                         ),
                         **_roster_problems(),
                         "404": _problem("No such import in your district."),
-                        "422": _problem("The file has problems: upload it again."),
+                        "409": _problem("The file has problems: upload it again."),
                     },
                 }
             },

@@ -241,7 +241,7 @@ def test_a_roster_is_previewed_then_applied_with_roster_write(
     assert preview["problems"][0]["line"] == 2
     assert preview["problems"][0]["column"] == "email"
     refused_apply = client.post(preview["links"]["apply"], headers=_auth(token))
-    assert refused_apply.status_code == 422
+    assert refused_apply.status_code == 409
     assert refused_apply.mimetype == "application/problem+json"
     good = _roster_upload(
         client,
