@@ -246,7 +246,8 @@ def test_a_roster_is_previewed_then_applied_with_roster_write(
     good = _roster_upload(
         client,
         token,
-        "name,email,school,role\nAna Ruiz,ana.ruiz@school.example,North School,teacher\n",
+        "name,email,school,role\n"
+        "Ana Ruiz,ana.ruiz@school.example,North School,teacher\n",
     ).get_json()  # type: ignore[attr-defined]
     assert good["problems"] == [] and good["summary"]["new"] == 1
     applied = client.post(good["links"]["apply"], headers=_auth(token))
