@@ -77,6 +77,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(learning_bp)
     app.register_blueprint(submissions_bp)
 
+    from pdhub.api import district as _district_api  # noqa: F401  (its routes)
     from pdhub.api.views import bp as api_bp
     from pdhub.verification import views as verification_views
 

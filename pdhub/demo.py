@@ -253,6 +253,11 @@ def seed_ledger_demo(session: DbSession, district: District) -> None:
         )
         if approve:
             external.decide(session, admin, record.id, approve=True)
+    # The dashboard's hours target for this school year.
+    from pdhub.districts import credit, dashboard, ledger
+
+    year = ledger.current_year(district, credit.policy_for(session, district.id))
+    dashboard.set_target(session, admin, district, year, 20.0)
     session.flush()
 
 

@@ -25,8 +25,10 @@ from sqlalchemy import select
 
 from pdhub.accounts import auth, forms, service, timezones
 from pdhub.accounts.models import ApiToken, Role
+from pdhub.accounts.scopes import LIFETIMES, SCOPES
 from pdhub.communities import digest
 from pdhub.communities.forms import DigestForm
+from pdhub.db import utcnow
 from pdhub.districts import service as districts
 from pdhub.errors import DomainError, InvalidInput
 from pdhub.extensions import db, limiter
@@ -597,7 +599,11 @@ def api_tokens() -> Any:
     if form.validate_on_submit():
         with saving(form):
             new_token = service.create_api_token(
-                db.session, current_user, form.name.data
+                db.session,
+                current_user,
+                form.name.data,
+                scopes=form.scopes.data,
+                lifetime_days=LIFETIMES.get(form.lifetime.data),
             )
     tokens = db.session.scalars(
         select(ApiToken)
@@ -610,6 +616,8 @@ def api_tokens() -> Any:
         tokens=tokens,
         new_token=new_token,
         revoke_form=forms.ConfirmForm(prefix="r"),
+        scope_names=SCOPES,
+        now=utcnow(),
     )
 
 

@@ -286,6 +286,22 @@ class CreditPolicy(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class HoursTarget(Base):
+    """The hours of professional learning a district expects of each teacher in one
+    school year (``year`` is the calendar year the school year starts in)."""
+
+    __tablename__ = "hours_targets"
+
+    district_id: Mapped[int] = mapped_column(
+        ForeignKey("districts.id", ondelete="CASCADE"), primary_key=True
+    )
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    hours: Mapped[float]
+
+    def __repr__(self) -> str:
+        return f"<HoursTarget {self.district_id} {self.year}>"
+
+
 class ModuleCredit(Base):
     """A module (by slug: every version counts) the district grants credit for, what
     for, and how many of the district's units it is worth."""
