@@ -2,6 +2,13 @@
 
 from pdhub.accounts.models import ApiToken, RecoveryCode, User, UserSession
 from pdhub.admin.models import JobFailure
+from pdhub.coaching.models import (
+    Booking,
+    Conversation,
+    ConversationMessage,
+    OfficeHourSlot,
+)
+from pdhub.cohorts.models import Attendance, Cohort, CohortModule, CohortSession
 from pdhub.communities.models import (
     Attachment,
     Community,
@@ -45,6 +52,14 @@ from pdhub.verification.models import (
 )
 
 __all__ = [
+    "Attendance",
+    "Booking",
+    "Cohort",
+    "CohortModule",
+    "CohortSession",
+    "Conversation",
+    "ConversationMessage",
+    "OfficeHourSlot",
     "Attachment",
     "Community",
     "CommunityMember",
