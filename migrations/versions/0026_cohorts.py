@@ -147,32 +147,8 @@ def upgrade():
     with op.batch_alter_table('cohort_attendance', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cohort_attendance_user_id'), ['user_id'], unique=False)
 
-    with op.batch_alter_table('external_learning', schema=None) as batch_op:
-        batch_op.alter_column('hours',
-               existing_type=sa.FLOAT(),
-               type_=sa.Double(),
-               existing_nullable=False)
-
-    with op.batch_alter_table('module_credits', schema=None) as batch_op:
-        batch_op.alter_column('units',
-               existing_type=sa.FLOAT(),
-               type_=sa.Double(),
-               existing_nullable=False)
-
 
 def downgrade():
-    with op.batch_alter_table('module_credits', schema=None) as batch_op:
-        batch_op.alter_column('units',
-               existing_type=sa.Double(),
-               type_=sa.FLOAT(),
-               existing_nullable=False)
-
-    with op.batch_alter_table('external_learning', schema=None) as batch_op:
-        batch_op.alter_column('hours',
-               existing_type=sa.Double(),
-               type_=sa.FLOAT(),
-               existing_nullable=False)
-
     with op.batch_alter_table('cohort_attendance', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cohort_attendance_user_id'))
 
