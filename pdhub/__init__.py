@@ -96,4 +96,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from pdhub.communities.views import bp as communities_bp
 
     app.register_blueprint(communities_bp)
+
+    from pdhub.coaching.views import bp as coaching_bp
+    from pdhub.cohorts.views import bp as cohorts_bp
+
+    app.register_blueprint(cohorts_bp)
+    app.register_blueprint(coaching_bp)
     return app

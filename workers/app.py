@@ -28,6 +28,11 @@ celery.conf.beat_schedule = {
         "task": tasks.SEND_ASSIGNMENT_REMINDERS,
         "schedule": crontab(minute=15),
     },
+    # Every ten minutes: a booking's reminder goes out about a day before, once.
+    "office-hour-reminders": {
+        "task": tasks.SEND_OFFICE_HOUR_REMINDERS,
+        "schedule": crontab(minute="*/10"),
+    },
 }
 
 __all__ = ["celery", "flask_app"]

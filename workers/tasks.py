@@ -165,3 +165,12 @@ def send_assignment_reminders() -> int:
     from pdhub.districts import assignments
 
     return assignments.send_reminders(db.session)
+
+
+@celery.task(base=AppTask, name=tasks.SEND_OFFICE_HOUR_REMINDERS)
+def send_office_hour_reminders() -> int:
+    """Remind the teacher and coach of each office-hours booking about to start,
+    once per booking."""
+    from pdhub.coaching import service as coaching
+
+    return coaching.send_reminders(db.session)
