@@ -101,7 +101,7 @@ def new() -> Any:
     if form.validate_on_submit():
         made: list[Cohort] = []
         coach = None
-        if hasattr(form, "coach") and form.coach.data:
+        if form.coach is not None and form.coach.data:
             coach = db.session.get(User, form.coach.data)
         with saving(form) as saved:
             made.append(
