@@ -139,6 +139,11 @@ def prepare(session: DbSession, modules_path: Path | str) -> tuple[District, lis
     from pdhub.communities import demo as communities_demo
 
     communities_demo.seed(session)
+    from pdhub.coaching import demo as coaching_demo
+    from pdhub.cohorts import demo as cohorts_demo
+
+    cohorts_demo.seed(session)
+    coaching_demo.seed(session)
     seed_ledger_demo(session, district)
     return district, imported
 

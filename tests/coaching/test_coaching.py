@@ -8,7 +8,8 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask
-from sqlalchemy import select, text as sql
+from sqlalchemy import select
+from sqlalchemy import text as sql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -72,27 +73,35 @@ def test_a_teacher_asks_about_feedback_and_only_the_two_of_them_read_it(
     # The coach reads and replies; the teacher is told in English.
     coach = signed_in(world.coach)
     assert SECRET in text(coach.get(f"/coaching/{conversation.id}"))
-    assert coach.post(
-        f"/coaching/{conversation.id}", data={"body": "Yes, it does. Well done."}
-    ).status_code == 303
-    assert "Carlos Coach wrote to you: A question about my feedback" in session.scalars(
-        select(Notification.message).where(Notification.user_id == world.teacher.id)
-    ).all()
+    assert (
+        coach.post(
+            f"/coaching/{conversation.id}", data={"body": "Yes, it does. Well done."}
+        ).status_code
+        == 303
+    )
+    assert (
+        "Carlos Coach wrote to you: A question about my feedback"
+        in session.scalars(
+            select(Notification.message).where(Notification.user_id == world.teacher.id)
+        ).all()
+    )
     assert "Yes, it does." in text(teacher.get(f"/coaching/{conversation.id}"))
     # Nobody else, by direct URL: a colleague, the district's administrator, another
     # district's coach. A platform administrator may read, not write.
     for person in (world.colleague, world.district_admin, world.other_coach):
         client = signed_in(person)
         assert client.get(f"/coaching/{conversation.id}").status_code == 404
-        assert client.post(
-            f"/coaching/{conversation.id}", data={"body": "hi"}
-        ).status_code == 404
+        assert (
+            client.post(f"/coaching/{conversation.id}", data={"body": "hi"}).status_code
+            == 404
+        )
         assert "A question about my feedback" not in text(client.get("/coaching"))
     admin = signed_in(world.admin)
     assert SECRET in text(admin.get(f"/coaching/{conversation.id}"))
-    assert admin.post(
-        f"/coaching/{conversation.id}", data={"body": "hi"}
-    ).status_code == 403
+    assert (
+        admin.post(f"/coaching/{conversation.id}", data={"body": "hi"}).status_code
+        == 403
+    )
     # Someone else's submission can't be the subject of a question.
     other = SubmissionFactory(
         enrollment=EnrollmentFactory(user=world.colleague, module=world.module)
@@ -176,7 +185,9 @@ def test_a_slot_is_booked_once_and_opens_again_when_cancelled(
     assert "with Carlos Coach" in text(teacher.get("/coaching"))
     # Another district's teacher can't book it, even by id.
     assert (
-        signed_in(world.outsider).post(f"/coaching/office-hours/{slot_id}/book").status_code
+        signed_in(world.outsider)
+        .post(f"/coaching/office-hours/{slot_id}/book")
+        .status_code
         == 404
     )
     booking = session.scalars(select(Booking)).one()

@@ -104,7 +104,10 @@ def test_a_member_teacher_cannot_run_the_cohort(
     teacher = signed_in(world.teacher)
     attendance = f"/cohorts/{cohort.id}/sessions/{meeting.id}/attendance"
     assert teacher.get(attendance).status_code == 404
-    assert teacher.post(attendance, data={"present": [world.teacher.id]}).status_code == 404
+    assert (
+        teacher.post(attendance, data={"present": [world.teacher.id]}).status_code
+        == 404
+    )
     assert teacher.get(f"/cohorts/{cohort.id}/progress").status_code == 404
     assert (
         teacher.post(
@@ -133,7 +136,9 @@ def test_only_the_coach_takes_attendance(
     assert "not recorded" in text(admin.get(path))
     assert admin.post(path, data={"present": [world.teacher.id]}).status_code == 403
     coach = signed_in(world.coach)
-    assert coach.post(path, data={"present": [str(world.teacher.id)]}).status_code == 303
+    assert (
+        coach.post(path, data={"present": [str(world.teacher.id)]}).status_code == 303
+    )
     assert service.attendance(session, meeting) == {
         world.teacher.id: True,
         world.colleague.id: False,
@@ -157,9 +162,12 @@ def test_a_teacher_joins_with_the_code_and_another_districts_teacher_cannot(
     assert refused.status_code == 422
     assert "doesn't match a cohort you can join" in text(refused)
     assert outsider.get(f"/cohorts/{cohort.id}").status_code == 404
-    assert signed_in(world.teacher).post(
-        "/cohorts/join", data={"code": "NOPE1234"}
-    ).status_code == 422
+    assert (
+        signed_in(world.teacher)
+        .post("/cohorts/join", data={"code": "NOPE1234"})
+        .status_code
+        == 422
+    )
 
 
 def test_each_member_sees_session_times_in_their_own_zone(
@@ -226,7 +234,10 @@ def test_the_calendar_feed_parses_with_times_in_utc(
     session.flush()
     agenda = "Welcome, goals; then:\nshare one lesson plan per person " + "é" * 60
     coach = signed_in(world.coach)
-    for day, clock, minutes in (("2027-01-12", "09:30", "90"), ("2027-07-13", "16:00", "45")):
+    for day, clock, minutes in (
+        ("2027-01-12", "09:30", "90"),
+        ("2027-07-13", "16:00", "45"),
+    ):
         assert coach.post(
             f"/cohorts/{cohort.id}/sessions",
             data={"day": day, "start": clock, "duration": minutes,
@@ -248,14 +259,20 @@ def test_the_calendar_feed_parses_with_times_in_utc(
     )
     assert len({e["UID"] for e in found}) == 2
     # Calendar apps use the private address; a wrong token or no sign-in: 404.
-    assert client.get(
-        f"/cohorts/{cohort.id}/calendar.ics?token={cohort.calendar_token}"
-    ).status_code == 200
-    assert client.get(f"/cohorts/{cohort.id}/calendar.ics?token=guess").status_code == 404
+    assert (
+        client.get(
+            f"/cohorts/{cohort.id}/calendar.ics?token={cohort.calendar_token}"
+        ).status_code
+        == 200
+    )
+    assert (
+        client.get(f"/cohorts/{cohort.id}/calendar.ics?token=guess").status_code == 404
+    )
     assert client.get(f"/cohorts/{cohort.id}/calendar.ics").status_code == 404
-    assert signed_in(world.colleague).get(
-        f"/cohorts/{cohort.id}/calendar.ics"
-    ).status_code == 404
+    assert (
+        signed_in(world.colleague).get(f"/cohorts/{cohort.id}/calendar.ics").status_code
+        == 404
+    )
 
 
 def test_the_progress_page_runs_the_same_queries_for_many_members(
@@ -305,4 +322,7 @@ def test_a_spanish_speaking_teacher_reads_the_cohort_in_spanish(
     assert "Abrir la conversación de la cohorte" in page
     listing = text(client.get("/cohorts"))
     assert "Unirse a una cohorte" in listing
-    assert re.search(r'<a href="/cohorts"[^>]*>Cohortes</a>', client.get("/cohorts").get_data(as_text=True))
+    assert re.search(
+        r'<a href="/cohorts"[^>]*>Cohortes</a>',
+        client.get("/cohorts").get_data(as_text=True),
+    )
