@@ -24,6 +24,7 @@ from pdhub.accounts import timezones
 from pdhub.accounts.models import Role, User
 from pdhub.cohorts import calendar, forms, policies, service
 from pdhub.cohorts.models import Cohort, CohortSession
+from pdhub.communities import policies as communities
 from pdhub.db import utcnow
 from pdhub.errors import NotFound
 from pdhub.extensions import db
@@ -139,6 +140,9 @@ def _cohort_page(
             members=service.members(db.session, cohort),
             manages=manages,
             takes_attendance=policies.can_take_attendance(current_user, cohort),
+            # The discussion is its members' (the coach's too); a district
+            # administrator runs the cohort without reading it.
+            can_discuss=communities.can_see(db.session, current_user, cohort.community),
             member_form=member_form or forms.MemberForm(formdata=None),
             session_form=session_form or forms.SessionForm(formdata=None),
             zone_label=timezones.zone_label(timezones.zone_name_for(current_user)),

@@ -89,6 +89,13 @@ def test_a_coach_starts_a_cohort_whose_discussion_only_its_members_see(
     # The district's administrator runs it too.
     admin = signed_in(world.district_admin)
     assert admin.get(f"/cohorts/{cohort.id}/progress").status_code == 200
+    # ... without reading the members' discussion, nor being led to it.
+    discussion = f'href="/communities/{cohort.community_id}"'
+    assert discussion not in admin.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
+    assert admin.get(f"/communities/{cohort.community_id}").status_code == 404
+    assert discussion in signed_in(world.teacher).get(f"/cohorts/{cohort.id}").get_data(
+        as_text=True
+    )
 
 
 def test_a_member_teacher_cannot_run_the_cohort(
