@@ -210,3 +210,35 @@ def test_the_database_refuses_a_second_live_booking_of_a_slot(
     with pytest.raises(IntegrityError), session.begin_nested():
         session.add(Booking(slot_id=slot.id, teacher_id=world.colleague.id))
         session.flush()
+
+
+def test_bad_office_hours_input_gets_a_friendly_answer(
+    app: Flask, session: Session, world: World, signed_in: SignedIn
+) -> None:
+    coach = signed_in(world.coach)
+    past = coach.post(
+        "/coaching/office-hours",
+        data={"day": "2020-01-01", "start": "09:00", "duration": "30", "place": "Room"},
+    )
+    assert past.status_code == 422 and "Choose a time in the future." in text(past)
+    garbage = coach.post(
+        "/coaching/office-hours",
+        data={"day": "soon", "start": "25:99", "duration": "-3", "place": ""},
+    )
+    assert garbage.status_code == 422 and "There is a problem" in text(garbage)
+    teacher = signed_in(world.teacher)
+    assert teacher.post("/coaching/office-hours/999999/book").status_code == 404
+    assert teacher.post("/coaching/bookings/999999/cancel").status_code == 404
+    # Teachers don't publish office hours.
+    assert (
+        teacher.post(
+            "/coaching/office-hours",
+            data={
+                "day": "2030-01-01",
+                "start": "09:00",
+                "duration": "30",
+                "place": "R",
+            },
+        ).status_code
+        == 404
+    )
