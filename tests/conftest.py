@@ -29,6 +29,19 @@ REDIS_URL = os.environ.get("PDHUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 RUN_ID = secrets.token_hex(4)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under ``--dist loadgroup`` (pyproject's addopts) the tests share two parallel
+    processes, except for two groups that each stay in one process: the browser tests
+    (one headless Chromium and one demo server for them all) and the tests that start a
+    real Celery worker (they clear the broker's shared ``unacked`` bookkeeping)."""
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if item.get_closest_marker("browser") or "chromium" in fixtures:
+            item.add_marker(pytest.mark.xdist_group("browser"))
+        elif item.get_closest_marker("worker") or "worker" in fixtures:
+            item.add_marker(pytest.mark.xdist_group("worker"))
+
+
 def _postgres_database(name: str) -> Iterator[str]:
     with psycopg.connect(ADMIN_DSN, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
@@ -73,6 +86,13 @@ class IsolatedClient(FlaskClient):
         with self.application.app_context():
             response = super().open(*args, **kwargs)
         db.session.expire_all()
+        # Werkzeug spools a large multipart body (over 500 KB) to a temporary file that
+        # nothing closes; close it now rather than when garbage collection finds it.
+        request = getattr(response, "request", None)
+        if request is not None:
+            body = request.environ.get("wsgi.input")
+            if body is not None and hasattr(body, "close"):
+                body.close()
         return response
 
 
@@ -83,6 +103,8 @@ def make_app(settings: dict[str, object], **overrides: object) -> Flask:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": "localhost",
+        # Throttle counters of this run only: runs in parallel share the one Redis.
+        "RATELIMIT_KEY_PREFIX": f"pdhub-test-{RUN_ID}",
         **overrides,
     }
     application = create_app(values)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pdhub import demo
-from pdhub.accounts.models import User
+from pdhub.accounts.models import Role, User
 from pdhub.credentials import service as credentials
 from pdhub.credentials.models import IssuedCredential
 from tests.conftest import ROOT
@@ -47,7 +47,8 @@ def test_an_issued_badge_verifies_by_address_and_as_a_file_until_revoked(
         "status",
     }
 
-    admin = session.scalar(select(User).where(User.email == demo.ACCOUNTS[3].email))
+    admin_email = next(a.email for a in demo.ACCOUNTS if a.role is Role.ADMIN)
+    admin = session.scalar(select(User).where(User.email == admin_email))
     credentials.revoke_credential(session, admin, issued, reason="Issued in error")
     session.commit()
     api = browser.post("/api/v1/verify", json=issued.document)

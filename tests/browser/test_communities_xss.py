@@ -17,14 +17,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import APIRequestContext, Browser, BrowserContext, Page
 
-from tests.browser.conftest import (  # noqa: F401  (fixtures: own instances here)
-    DemoServer,
-    account_for,
-    chromium,
-    demo_server,
-    new_context,
-    sign_in,
-)
+from tests.browser.conftest import DemoServer, account_for, new_context, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -182,7 +175,7 @@ def chunks(limit: int) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def coach(chromium: Browser, demo_server: DemoServer) -> Iterator[BrowserContext]:  # noqa: F811
+def coach(chromium: Browser, demo_server: DemoServer) -> Iterator[BrowserContext]:
     context = new_context(chromium, demo_server)
     page = context.new_page()
     sign_in(page, account_for("coach"))
