@@ -16,6 +16,7 @@ from pdhub.coaching.models import Conversation
 from pdhub.errors import InvalidInput, NotFound
 from pdhub.extensions import db
 from pdhub.forms import saving
+from pdhub.learning.localized import localized
 from pdhub.submissions.models import Submission
 
 bp = Blueprint("coaching", __name__, url_prefix="/coaching")
@@ -71,7 +72,7 @@ def new() -> Any:
         form.submission.data = str(submission.id)
         form.subject.data = _(
             "A question about my feedback: %(module)s",
-            module=submission.enrollment.module.title,
+            module=localized(submission.enrollment.module).title,
         )
         reviewer = service.reviewer_of(db.session, submission)
         if reviewer is not None:
