@@ -225,12 +225,27 @@ def pd_hours_filter(value: float | int | None) -> str:
     return format_pd_hours(value)
 
 
+def claimed_hours_filter(value: str | float | int | None) -> str:
+    """PD hours a credential states: "6 PD hours" ("6 horas de desarrollo
+    profesional") when it is a number, else its own words as given."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if number != number or number in (float("inf"), float("-inf")):  # NaN, infinity
+        return str(value)
+    return format_pd_hours(int(number) if number.is_integer() else number)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = date_filter
     app.jinja_env.filters["datetime"] = datetime_filter
     app.jinja_env.filters["time"] = time_filter
     app.jinja_env.filters["number"] = number_filter
     app.jinja_env.filters["pd_hours"] = pd_hours_filter
+    app.jinja_env.filters["claimed_hours"] = claimed_hours_filter
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["Role"] = Role
     app.jinja_env.globals["common_time_zones"] = timezones.COMMON_ZONES
