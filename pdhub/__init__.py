@@ -105,4 +105,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from pdhub.sharing.views import bp as sharing_bp
 
     app.register_blueprint(sharing_bp)
+
+    from pdhub.coaching.views import bp as coaching_bp
+    from pdhub.cohorts.views import bp as cohorts_bp
+
+    app.register_blueprint(cohorts_bp)
+    app.register_blueprint(coaching_bp)
     return app

@@ -142,6 +142,12 @@ def prepare(session: DbSession, modules_path: Path | str) -> tuple[District, lis
     from pdhub.sharing import demo as sharing_demo
 
     sharing_demo.seed(session, CREDENTIAL_DEMO_MODULE)
+
+    from pdhub.coaching import demo as coaching_demo
+    from pdhub.cohorts import demo as cohorts_demo
+
+    cohorts_demo.seed(session)
+    coaching_demo.seed(session)
     seed_ledger_demo(session, district)
     return district, imported
 

@@ -3,6 +3,13 @@
 from pdhub.accountdata.models import DataExport, RetentionNotice, RetentionRun
 from pdhub.accounts.models import ApiToken, RecoveryCode, User, UserSession
 from pdhub.admin.models import JobFailure
+from pdhub.coaching.models import (
+    Booking,
+    Conversation,
+    ConversationMessage,
+    OfficeHourSlot,
+)
+from pdhub.cohorts.models import Attendance, Cohort, CohortModule, CohortSession
 from pdhub.communities.models import (
     Attachment,
     Community,
@@ -52,6 +59,14 @@ __all__ = [
     "DataExport",
     "RetentionNotice",
     "RetentionRun",
+    "Attendance",
+    "Booking",
+    "Cohort",
+    "CohortModule",
+    "CohortSession",
+    "Conversation",
+    "ConversationMessage",
+    "OfficeHourSlot",
     "Attachment",
     "Community",
     "CommunityMember",

@@ -46,6 +46,8 @@ DELETE_STORED_FILES = "pdhub.delete_stored_files"
 APPLY_RETENTION = "pdhub.apply_retention"
 #: Periodic: each community digest of the last day or week, once per person and period.
 SEND_COMMUNITY_DIGESTS = "pdhub.send_community_digests"
+#: Periodic: remind the teacher and coach of an office-hours booking, once each.
+SEND_OFFICE_HOUR_REMINDERS = "pdhub.send_office_hour_reminders"
 
 #: Every task name above.
 ALL = frozenset(
@@ -69,5 +71,6 @@ ALL = frozenset(
         DELETE_STORED_FILES,
         APPLY_RETENTION,
         SEND_COMMUNITY_DIGESTS,
+        SEND_OFFICE_HOUR_REMINDERS,
     }
 )

@@ -67,6 +67,22 @@ NAVIGATION.insert(
     2, NavItem(_l("My learning"), "learning.my_learning", frozenset({Role.TEACHER}))
 )
 NAVIGATION.insert(3, NavItem(_l("Communities"), "communities.index", frozenset(Role)))
+NAVIGATION.insert(
+    4,
+    NavItem(
+        _l("Cohorts"),
+        "cohorts.index",
+        frozenset({Role.TEACHER, Role.COACH, Role.DISTRICT_ADMIN, Role.ADMIN}),
+    ),
+)
+NAVIGATION.insert(
+    5,
+    NavItem(
+        _l("Coaching"),
+        "coaching.index",
+        frozenset({Role.TEACHER, Role.COACH, Role.ADMIN}),
+    ),
+)
 
 
 def nav_items() -> list[dict[str, Any]]:

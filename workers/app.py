@@ -39,6 +39,11 @@ celery.conf.beat_schedule = {
         "task": tasks.APPLY_RETENTION,
         "schedule": crontab(minute=40),
     },
+    # Every ten minutes: a booking's reminder goes out about a day before, once.
+    "office-hour-reminders": {
+        "task": tasks.SEND_OFFICE_HOUR_REMINDERS,
+        "schedule": crontab(minute="*/10"),
+    },
 }
 
 __all__ = ["celery", "flask_app"]

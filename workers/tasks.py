@@ -201,3 +201,12 @@ def apply_retention() -> int:
     run = retention.apply_retention(db.session)
     accountdata.expire_old_exports(db.session)
     return run.id
+
+
+@celery.task(base=AppTask, name=tasks.SEND_OFFICE_HOUR_REMINDERS)
+def send_office_hour_reminders() -> int:
+    """Remind the teacher and coach of each office-hours booking about to start,
+    once per booking."""
+    from pdhub.coaching import service as coaching
+
+    return coaching.send_reminders(db.session)
