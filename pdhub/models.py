@@ -1,12 +1,21 @@
 """Every model, imported in one place so Alembic and create_app see the whole schema."""
 
+from pdhub.accountdata.models import DataExport, RetentionNotice, RetentionRun
 from pdhub.accounts.models import ApiToken, RecoveryCode, User, UserSession
 from pdhub.admin.models import JobFailure
 from pdhub.audit.models import AuditEvent
+from pdhub.coaching.models import (
+    Booking,
+    Conversation,
+    ConversationMessage,
+    OfficeHourSlot,
+)
+from pdhub.cohorts.models import Attendance, Cohort, CohortModule, CohortSession
 from pdhub.communities.models import (
     Attachment,
     Community,
     CommunityMember,
+    DigestSubscription,
     Draft,
     Follow,
     ModerationAction,
@@ -24,6 +33,7 @@ from pdhub.districts.models import (
     District,
     ExternalDecision,
     ExternalLearning,
+    HoursTarget,
     Invitation,
     ModuleCredit,
     School,
@@ -37,6 +47,7 @@ from pdhub.learning.models import (
 )
 from pdhub.notifications.models import EmailMessage, Notification
 from pdhub.review.models import CoachAssignment, Review, ReviewClaim
+from pdhub.sharing.models import Exemplar, ExemplarFile
 from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
 from pdhub.trust.models import TrustedIssuer
 from pdhub.verification.models import (
@@ -47,6 +58,17 @@ from pdhub.verification.models import (
 
 __all__ = [
     "AuditEvent",
+    "DataExport",
+    "RetentionNotice",
+    "RetentionRun",
+    "Attendance",
+    "Booking",
+    "Cohort",
+    "CohortModule",
+    "CohortSession",
+    "Conversation",
+    "ConversationMessage",
+    "OfficeHourSlot",
     "Attachment",
     "Community",
     "CommunityMember",
@@ -64,6 +86,7 @@ __all__ = [
     "Artifact",
     "Award",
     "CreditPolicy",
+    "HoursTarget",
     "District",
     "ExternalDecision",
     "ExternalLearning",
@@ -93,4 +116,7 @@ __all__ = [
     "Review",
     "ReviewClaim",
     "TrustedIssuer",
+    "DigestSubscription",
+    "Exemplar",
+    "ExemplarFile",
 ]

@@ -2,7 +2,7 @@
 SQLite that refuse every UPDATE and DELETE of its rows
 
 Revision ID: 0029_audit
-Revises: 0023_community_post_order
+Revises: 0026_cohorts
 Create Date: 2026-12-07 17:50:00
 
 """
@@ -14,7 +14,7 @@ import pdhub.db
 
 # revision identifiers, used by Alembic.
 revision = "0029_audit"
-down_revision = "0023_community_post_order"
+down_revision = "0026_cohorts"
 branch_labels = None
 depends_on = None
 

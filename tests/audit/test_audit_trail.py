@@ -121,7 +121,7 @@ def test_the_sqlite_migration_makes_audit_events_append_only(
     try:
         with sqlite_app.app_context():
             upgrade()
-            downgrade(revision="0023_community_post_order")
+            downgrade(revision="0026_cohorts")
             upgrade()
             event = audit.record(db.session, AuditAction.DATA_EXPORT)
             db.session.commit()
