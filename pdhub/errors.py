@@ -194,6 +194,8 @@ def _record_denied(status: int) -> None:
         object_id=request.url_rule.endpoint,
         detail={"status": status, "method": request.method, "path": request.path},
     )
+
+
 _LIMIT_WINDOW = re.compile(r"per\s+(\d+\s+)?(second|minute|hour|day)s?\b", re.I)
 
 

@@ -32,9 +32,9 @@ from pdhub.accounts.models import (
     User,
     UserSession,
 )
+from pdhub.accounts.scopes import SCOPES
 from pdhub.audit import service as audit
 from pdhub.audit.models import AuditAction
-from pdhub.accounts.scopes import SCOPES
 from pdhub.db import DbSession, utcnow
 from pdhub.districts.models import District, School
 from pdhub.errors import InvalidInput, NotFound, PermissionDenied

@@ -20,7 +20,6 @@ from flask_login import current_user, login_required
 
 from pdhub.audit import service as audit
 from pdhub.audit.models import AuditAction
-from pdhub.communities import forms, policies, service
 from pdhub.communities import digest, forms, policies, service
 from pdhub.communities.models import Attachment, Community, Post, Thread
 from pdhub.errors import NotFound
