@@ -27,6 +27,17 @@ from pdhub.districts.models import (
     ModuleCredit,
     School,
 )
+from pdhub.equity.models import (
+    EquityAction,
+    EquityActionReminder,
+    EquityAssessment,
+    EquityConsensus,
+    EquityCycle,
+    EquityGoal,
+    EquityRating,
+    EquityReflection,
+    EquityTeamMember,
+)
 from pdhub.learning.models import (
     Enrollment,
     Lesson,
@@ -45,6 +56,15 @@ from pdhub.verification.models import (
 )
 
 __all__ = [
+    "EquityAction",
+    "EquityActionReminder",
+    "EquityAssessment",
+    "EquityConsensus",
+    "EquityCycle",
+    "EquityGoal",
+    "EquityRating",
+    "EquityReflection",
+    "EquityTeamMember",
     "Attachment",
     "Community",
     "CommunityMember",
