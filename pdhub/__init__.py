@@ -94,6 +94,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(privacy_bp)
 
     from pdhub.communities.views import bp as communities_bp
+    from pdhub.equity.views import bp as equity_bp
 
     app.register_blueprint(communities_bp)
+    app.register_blueprint(equity_bp)
     return app

@@ -37,6 +37,8 @@ SEND_COACH_DIGESTS = "pdhub.send_coach_digests"
 APPLY_ROSTER_IMPORT = "pdhub.apply_roster_import"
 #: Periodic: remind people of assignments due soon or overdue (once per stage).
 SEND_ASSIGNMENT_REMINDERS = "pdhub.send_assignment_reminders"
+#: Periodic: remind owners of equity plan actions due soon or overdue (once per stage).
+SEND_EQUITY_REMINDERS = "pdhub.send_equity_reminders"
 
 #: Every task name above.
 ALL = frozenset(
@@ -56,5 +58,6 @@ ALL = frozenset(
         SEND_COACH_DIGESTS,
         APPLY_ROSTER_IMPORT,
         SEND_ASSIGNMENT_REMINDERS,
+        SEND_EQUITY_REMINDERS,
     }
 )

@@ -28,6 +28,10 @@ celery.conf.beat_schedule = {
         "task": tasks.SEND_ASSIGNMENT_REMINDERS,
         "schedule": crontab(minute=15),
     },
+    "equity-reminders": {
+        "task": tasks.SEND_EQUITY_REMINDERS,
+        "schedule": crontab(minute=20),
+    },
 }
 
 __all__ = ["celery", "flask_app"]

@@ -165,3 +165,12 @@ def send_assignment_reminders() -> int:
     from pdhub.districts import assignments
 
     return assignments.send_reminders(db.session)
+
+
+@celery.task(base=AppTask, name=tasks.SEND_EQUITY_REMINDERS)
+def send_equity_reminders() -> int:
+    """Remind owners of equity plan actions due soon or overdue, once per action and
+    stage."""
+    from pdhub.equity import plan
+
+    return plan.send_reminders(db.session)

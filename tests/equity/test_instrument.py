@@ -37,7 +37,7 @@ def _copy(tmp_path: Path) -> Path:
     return folder
 
 
-def test_validator_reports_a_missing_divide_a_duplicate_id_and_an_untranslated_indicator(
+def test_validator_reports_a_missing_divide_a_duplicate_id_and_an_untranslated_one(
     tmp_path: Path,
 ) -> None:
     folder = _copy(tmp_path)
