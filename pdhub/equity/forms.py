@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     Field,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -19,7 +20,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from pdhub.equity.instrument import Instrument
 from pdhub.equity.plan import STATUS_CHOICES
 
-ROLE_CHOICES = [("member", _l("Member")), ("lead", _l("Lead"))]
+ROLE_CHOICES = [SelectChoice("member", _l("Member")), SelectChoice("lead", _l("Lead"))]
 
 
 class AddMemberForm(FlaskForm):
@@ -39,8 +40,10 @@ class CycleForm(FlaskForm):
     )
 
 
-def _level_choices(instrument: Instrument, blank: Any) -> list[tuple[str, Any]]:
-    return [("", blank)] + [(str(s.level), f"{s.title}") for s in instrument.scale]
+def _level_choices(instrument: Instrument, blank: Any) -> list[SelectChoice]:
+    return [SelectChoice("", blank)] + [
+        SelectChoice(str(s.level), s.title) for s in instrument.scale
+    ]
 
 
 class RatingsForm(FlaskForm):

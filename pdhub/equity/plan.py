@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from fpdf import FPDF
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms import SelectChoice
 
 from pdhub.accounts.models import User
 from pdhub.db import DbSession, utcnow
@@ -49,10 +50,10 @@ def status_label(status: ActionStatus) -> str:
 
 
 STATUS_CHOICES = [
-    (ActionStatus.NOT_STARTED.value, _l("Not started")),
-    (ActionStatus.IN_PROGRESS.value, _l("In progress")),
-    (ActionStatus.DONE.value, _l("Done")),
-    (ActionStatus.BLOCKED.value, _l("Blocked")),
+    SelectChoice(ActionStatus.NOT_STARTED.value, _l("Not started")),
+    SelectChoice(ActionStatus.IN_PROGRESS.value, _l("In progress")),
+    SelectChoice(ActionStatus.DONE.value, _l("Done")),
+    SelectChoice(ActionStatus.BLOCKED.value, _l("Blocked")),
 ]
 
 
@@ -338,7 +339,7 @@ def _reminder(
     action: EquityAction, owner: User, stage: ReminderStage
 ) -> notifications.Message:
     # Lazy texts: notifications.tell renders them in the owner's language.
-    link = notifications.link_for("equity.plan") + f"#action-{action.id}"
+    link = notifications.link_for("equity.plan_page") + f"#action-{action.id}"
     due = action.due_date.isoformat()
     if stage is ReminderStage.DUE_SOON:
         text = _l(
@@ -409,6 +410,10 @@ def _latin1(text: str) -> str:
     return "".join(ch for ch in decomposed if ord(ch) < 256)
 
 
+def _line(pdf: FPDF, height: float, text: str) -> None:
+    pdf.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
+
+
 def plan_pdf(district: District, book: Workbook, instrument: Instrument) -> bytes:
     """The one-page plan: per area its goals and action items (owner, due date,
     status), in the reader's language."""
@@ -418,25 +423,23 @@ def plan_pdf(district: District, book: Workbook, instrument: Instrument) -> byte
     pdf.add_page()
     pdf.set_title(_latin1(_("Digital equity plan")))
     pdf.set_font("Helvetica", "B", 16)
-    pdf.multi_cell(
-        0, 8, _latin1(_("Digital equity plan: %(district)s", district=district.name))
+    _line(
+        pdf, 8, _latin1(_("Digital equity plan: %(district)s", district=district.name))
     )
     pdf.set_font("Helvetica", "", 10)
-    pdf.multi_cell(
-        0, 5, _latin1(_("Cycle: %(name)s · %(date)s", name=book.cycle.name,
-                        date=format_date(utcnow().date())))
-    )  # fmt: skip
+    _line(pdf, 5, _latin1(_("Cycle: %(name)s · %(date)s", name=book.cycle.name,
+                            date=format_date(utcnow().date()))))  # fmt: skip
     for area in instrument.areas:
         goals = book.goals_in(area.id)
         actions = book.actions_in(area.id)
         pdf.ln(2)
         pdf.set_font("Helvetica", "B", 12)
-        pdf.multi_cell(0, 6, _latin1(area.title))
+        _line(pdf, 6, _latin1(area.title))
         pdf.set_font("Helvetica", "", 9)
         for goal in goals:
-            pdf.multi_cell(0, 4.5, _latin1(_("Goal: %(text)s", text=goal.text)))
+            _line(pdf, 4.5, _latin1(_("Goal: %(text)s", text=goal.text)))
         if not goals and not actions:
-            pdf.multi_cell(0, 4.5, _latin1(_("No goals or actions yet.")))
+            _line(pdf, 4.5, _latin1(_("No goals or actions yet.")))
         for action in actions:
             line = _(
                 "- %(title)s (%(owner)s, due %(date)s): %(status)s",
@@ -445,5 +448,5 @@ def plan_pdf(district: District, book: Workbook, instrument: Instrument) -> byte
                 date=format_date(action.due_date),
                 status=status_label(action.status),
             )
-            pdf.multi_cell(0, 4.5, _latin1(line))
+            _line(pdf, 4.5, _latin1(line))
     return bytes(pdf.output())

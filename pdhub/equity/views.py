@@ -18,6 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from pdhub.accounts.auth import roles_required
 from pdhub.accounts.forms import ConfirmForm
@@ -75,7 +76,7 @@ def _member_form(
 ) -> forms.AddMemberForm:
     form = form or forms.AddMemberForm(prefix="member")
     form.person.choices = [
-        (str(u.id), f"{u.name} ({u.email})")
+        SelectChoice(str(u.id), f"{u.name} ({u.email})")
         for u in service.staff_choices(db.session, district)
     ]
     return form
@@ -343,8 +344,8 @@ def _open_cycle(district: District) -> EquityCycle:
     return found
 
 
-def _area_choices(instrument: Instrument) -> list[tuple[str, str]]:
-    return [(a.id, a.title) for a in instrument.areas]
+def _area_choices(instrument: Instrument) -> list[SelectChoice]:
+    return [SelectChoice(a.id, a.title) for a in instrument.areas]
 
 
 def _action_form(
@@ -353,7 +354,8 @@ def _action_form(
     form = forms.ActionForm(**kwargs)
     form.area.choices = _area_choices(instrument)
     form.owner.choices = [
-        (str(m.user_id), m.user.name) for m in service.team(db.session, district)
+        SelectChoice(str(m.user_id), m.user.name)
+        for m in service.team(db.session, district)
     ]
     return form
 
