@@ -240,8 +240,10 @@ def test_the_plan_has_goals_and_owned_actions_and_exports_as_csv_pdf_and_print(
     rows = list(csv.reader(io.StringIO(download.get_data(as_text=True))))
     assert rows[0] == ["Area", "Action", "Owner", "Due date", "Status",
                        "Evidence of progress"]  # fmt: skip
-    assert rows[1] == ["Digital equity in the classroom", "Survey home access",
-                       "Lee Lead", due, "In progress", "https://example.org/results"]  # fmt: skip
+    assert rows[1] == [
+        "Digital equity in the classroom", "Survey home access", "Lee Lead", due,
+        "In progress", "https://example.org/results",
+    ]  # fmt: skip
     pdf = ana.get("/district/equity/plan.pdf")
     assert pdf.mimetype == "application/pdf"
     assert pdf.get_data().startswith(b"%PDF")
@@ -253,8 +255,9 @@ def test_the_plan_has_goals_and_owned_actions_and_exports_as_csv_pdf_and_print(
     edited = ana.post(
         f"/district/equity/plan/actions/{action.id}",
         data={
-            "area": "classroom", "title": "Survey home access", "owner": str(s["lead"].id),
-            "due": due, "status": "done", "evidence_url": "",
+            "area": "classroom", "title": "Survey home access",
+            "owner": str(s["lead"].id), "due": due, "status": "done",
+            "evidence_url": "",
         },
     )  # fmt: skip
     assert edited.status_code == 303
@@ -327,14 +330,12 @@ def test_a_second_cycle_shows_change_per_area_and_divide_in_a_chart_and_table(
     second = session.scalars(
         select(EquityCycle).where(EquityCycle.name == "Spring 2027")
     ).one()
+    access = {"team-voices", "classroom-access", "infrastructure", "access-monitoring"}
     for indicator_id in INDICATORS:
+        level = 3 if indicator_id in access else 1
         session.add(
-            EquityConsensus(
-                cycle_id=second.id, indicator_id=indicator_id,
-                level=3 if indicator_id in {"team-voices", "classroom-access",
-                                            "infrastructure", "access-monitoring"} else 1,
-            )
-        )  # fmt: skip
+            EquityConsensus(cycle_id=second.id, indicator_id=indicator_id, level=level)
+        )
     session.flush()
     page = lead.get("/district/equity").get_data(as_text=True)
     assert "<svg" in page and 'role="img"' in page
