@@ -140,6 +140,9 @@ def prepare(session: DbSession, modules_path: Path | str) -> tuple[District, lis
 
     communities_demo.seed(session)
     seed_ledger_demo(session, district)
+    from pdhub.equity import demo as equity_demo
+
+    equity_demo.seed(session, district)
     return district, imported
 
 
