@@ -1,6 +1,6 @@
 """a district's equity work: its team, self-assessment cycles (members' ratings and
 the consensus), and each cycle's planning workbook (reflections, goals, action items
-and their reminders)
+and their reminders); modules declare the equity areas and divides they address
 
 Revision ID: 0031_equity
 Revises: 0023_community_post_order
@@ -147,9 +147,16 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_equity_ratings')),
     sa.UniqueConstraint('assessment_id', 'indicator_id', name=op.f('uq_equity_ratings_assessment_id'))
     )
+    # Modules declare the areas and divides they address (module.yaml "equity").
+    with op.batch_alter_table('modules', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('equity', sa.JSON(), server_default='{}', nullable=False))
+
 
 
 def downgrade():
+    with op.batch_alter_table('modules', schema=None) as batch_op:
+        batch_op.drop_column('equity')
+
     op.drop_table('equity_ratings')
     op.drop_table('equity_action_reminders')
     with op.batch_alter_table('equity_reflections', schema=None) as batch_op:

@@ -161,3 +161,14 @@ class ActionForm(FlaskForm):
         description=_l("Optional: a web address starting with https://."),
         validators=[Length(max=500)],
     )
+
+
+class GapAssignForm(FlaskForm):
+    """Assign a recommended module: to every teacher or one school's, by a date."""
+
+    module = StringField(_l("Module"), validators=[DataRequired(), Length(max=80)])
+    school = SelectField(_l("Assign to"), coerce=str, choices=[])
+    due = DateField(
+        _l("Due date"),
+        validators=[DataRequired(_l("Enter a due date, for example 2027-03-31."))],
+    )

@@ -23,8 +23,9 @@ from wtforms import SelectChoice
 from pdhub.accounts.auth import roles_required
 from pdhub.accounts.forms import ConfirmForm
 from pdhub.accounts.models import Role, User
+from pdhub.districts import service as district_service
 from pdhub.districts.models import District
-from pdhub.equity import chart, forms, plan, policies, service
+from pdhub.equity import chart, forms, gaps, plan, policies, service
 from pdhub.equity.instrument import Instrument, current
 from pdhub.equity.models import ActionStatus, EquityAction, EquityCycle, TeamRole
 from pdhub.errors import PermissionDenied
@@ -82,8 +83,17 @@ def _member_form(
     return form
 
 
+def _gap_form(district: District, **kwargs: Any) -> forms.GapAssignForm:
+    form = forms.GapAssignForm(**kwargs)
+    form.school.choices = [SelectChoice("", _("Every teacher in the district"))] + [
+        SelectChoice(str(school.id), school.name) for school in district.schools
+    ]
+    return form
+
+
 def _render_overview(district: District, **forms_: Any) -> str:
     instrument = current()
+    assessed, recommended = gaps.recommendations(db.session, district, instrument)
     cycle = service.current_cycle(db.session, district)
     summaries = service.change_over_time(db.session, district, instrument)
     members = service.team(db.session, district)
@@ -106,6 +116,10 @@ def _render_overview(district: District, **forms_: Any) -> str:
             summaries, instrument, by="divide", title=_("Consensus by divide")
         ),
         summaries=summaries,
+        assessed=assessed,
+        recommended=recommended,
+        gap_form=forms_.get("gap_form") or _gap_form(district),
+        can_assign=policies.can_manage_team(current_user, district),
         member_form=forms_.get("member_form") or _member_form(district),
         cycle_form=forms_.get("cycle_form") or forms.CycleForm(prefix="cycle"),
         role_form=forms.MemberRoleForm(prefix="role"),
@@ -145,6 +159,36 @@ def add_member() -> Any:
             )
             return redirect(url_for("equity.overview") + "#team", 303)
     return _render_overview(district, member_form=form), 422
+
+
+@bp.post("/assign")
+@roles_required(Role.DISTRICT_ADMIN)
+def assign_recommended() -> Any:
+    """Assign a module recommended for a gap, in one step."""
+    district = _district()
+    form = _gap_form(district)
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            school = district_service.get_school(
+                db.session,
+                district,
+                int(form.school.data) if form.school.data else None,
+            )
+            gaps.assign(
+                db.session, current_user, district, current(),
+                module_slug=form.module.data or "", due_date=form.due.data,
+                school=school,
+            )  # fmt: skip
+        if saved.ok:
+            flash(
+                _(
+                    "The module is assigned. Teachers see it first on their learning "
+                    "page."
+                ),
+                "success",
+            )
+            return redirect(url_for("equity.overview") + "#gaps", 303)
+    return _render_overview(district, gap_form=form), 422
 
 
 @bp.post("/team/<int:member_id>/role")
