@@ -338,6 +338,7 @@ def test_a_second_cycle_shows_change_per_area_and_divide_in_a_chart_and_table(
         )
     session.flush()
     page = lead.get("/district/equity").get_data(as_text=True)
+    assert len(page.encode()) < 60_000
     assert "<svg" in page and 'role="img"' in page
     assert "Consensus by divide" in page
     table = page[page.index('id="by-divide-title"') :]
