@@ -68,3 +68,16 @@ def test_validator_refuses_an_unknown_rating_level_and_a_bad_divide(
     data["areas"][0]["indicators"][0]["divide"] = "access"
     manifest.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     assert "levels must count up from 0" in "\n".join(instrument.validate(folder))
+
+
+def test_the_command_line_checks_the_instrument(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from pdhub.cli import validate_equity
+
+    assert CliRunner().invoke(validate_equity, []).output.strip() == "ok"
+    folder = _copy(tmp_path)
+    (folder / "translations" / "es.yaml").write_text("language: es\n", encoding="utf-8")
+    result = CliRunner().invoke(validate_equity, [str(folder)])
+    assert result.exit_code == 1
+    assert "translations/es.yaml" in result.output
