@@ -107,6 +107,11 @@ def test_administrator_forms_the_team_and_the_new_member_is_told(
     page = text(admin.get("/district/equity"))
     assert "Lee Lead" in page and "Ana Member" in page
     assert page.index("Lee Lead") < page.index("Ana Member")  # the lead first
+    dashboard = text(_browser(app, s["ana"]).get("/dashboard"))
+    assert "Your district's digital equity team" in dashboard
+    assert "digital equity team" not in text(
+        _browser(app, s["outsider"]).get("/dashboard")
+    )
     told = session.scalars(
         select(Notification.message).where(Notification.user_id == s["ana"].id)
     ).all()
