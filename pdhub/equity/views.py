@@ -60,6 +60,11 @@ def _district() -> District:
     return district
 
 
+def _require_plan_editor(district: District) -> None:
+    if not policies.can_edit_plan(db.session, current_user, district):
+        raise PermissionDenied(_("Only the district's equity team edits its plan."))
+
+
 def _rights(district: District) -> dict[str, Any]:
     role = policies.team_role(db.session, current_user, district)
     return {
@@ -224,6 +229,10 @@ def remove_member(member_id: int) -> Any:
 @roles_required(*DISTRICT_PEOPLE)
 def start_cycle() -> Any:
     district = _district()
+    if not policies.can_start_cycle(db.session, current_user, district):
+        raise PermissionDenied(
+            _("Only an administrator or the team lead starts a cycle.")
+        )
     form = forms.CycleForm(prefix="cycle")
     if form.validate_on_submit():
         with saving(form) as saved:
@@ -352,6 +361,8 @@ def _render_cycle(
 def record_consensus(cycle_id: int) -> Any:
     district = _district()
     found = service.get_cycle(db.session, district, cycle_id)
+    if not policies.can_record_consensus(db.session, current_user, district):
+        raise PermissionDenied(_("Only the team lead records the consensus."))
     instrument = current()
     form = forms.consensus_form(instrument)
     if form.validate_on_submit():
@@ -456,6 +467,7 @@ def plan_page() -> Any:
 @roles_required(*DISTRICT_PEOPLE)
 def save_reflections(area_id: str) -> Any:
     district = _district()
+    _require_plan_editor(district)
     instrument = current()
     if instrument.area(area_id) is None:
         abort(404)
@@ -481,6 +493,7 @@ def save_reflections(area_id: str) -> Any:
 @roles_required(*DISTRICT_PEOPLE)
 def add_goal() -> Any:
     district = _district()
+    _require_plan_editor(district)
     instrument = current()
     found = _open_cycle(district)
     form = _goal_form(instrument, prefix="goal")
@@ -507,6 +520,7 @@ def add_goal() -> Any:
 def remove_goal(goal_id: int) -> Any:
     district = _district()
     goal = plan.get_goal(db.session, district, goal_id)
+    _require_plan_editor(district)
     if ConfirmForm(prefix="c").validate_on_submit():
         with saving() as saved:
             plan.remove_goal(db.session, current_user, goal)
@@ -530,6 +544,7 @@ def _action_input(form: forms.ActionForm) -> plan.ActionInput:
 @roles_required(*DISTRICT_PEOPLE)
 def add_action() -> Any:
     district = _district()
+    _require_plan_editor(district)
     instrument = current()
     found = _open_cycle(district)
     form = _action_form(district, instrument, prefix="action")
@@ -552,8 +567,7 @@ def edit_action(action_id: int) -> Any:
     district = _district()
     instrument = current()
     action = plan.get_action(db.session, district, action_id)
-    if not policies.can_edit_plan(db.session, current_user, district):
-        raise PermissionDenied(_("Only the district's equity team edits its plan."))
+    _require_plan_editor(district)
     form = _action_form(district, instrument, obj=_ActionData(action))
     if form.validate_on_submit():
         with saving(form) as saved:
