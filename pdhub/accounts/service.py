@@ -438,7 +438,7 @@ def send_password_reset(session: DbSession, email: str) -> None:
         notifications.Message(
             key=f"password-reset:{token_hash(token)[:64]}",
             to=user,
-            subject=_("Reset your PD Hub password"),
+            subject=_l("Reset your PD Hub password"),
             template="password_reset",
             context={
                 "user": user,
@@ -629,7 +629,7 @@ def send_verification(
         notifications.Message(
             key=f"verify-email:{token_hash(token)[:64]}",
             to=address,
-            subject=_("Confirm your email address for PD Hub"),
+            subject=_l("Confirm your email address for PD Hub"),
             template="verify_email",
             context={
                 "user": user,
@@ -700,7 +700,7 @@ def tell_old_address(
         notifications.Message(
             key=f"account-changed:{token_hash(token)[:64]}",
             to=to,
-            subject=_("A change to your PD Hub account"),
+            subject=_l("A change to your PD Hub account"),
             template="account_changed",
             context={
                 "user": user,

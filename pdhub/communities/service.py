@@ -13,6 +13,7 @@ from typing import Any
 
 import nh3
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markdown_it import MarkdownIt
 from sqlalchemy import (
     ColumnElement,
@@ -201,6 +202,39 @@ def visible_communities(session: DbSession, user: User) -> list[Community]:
             .order_by(Community.last_activity_at.desc().nulls_last(), Community.name)
         )
     )
+
+
+#: Communities listed per page of /communities (a platform may have thousands of open
+#: topic communities; the landing page stays small on a school network).
+COMMUNITIES_PER_PAGE = 24
+
+
+@dataclass(frozen=True)
+class CommunityList:
+    communities: list[Community]
+    page: int
+    pages: int
+    total: int
+
+
+def community_list(session: DbSession, user: User, page: int) -> CommunityList:
+    """One page of the communities ``user`` may open, the most recently active first:
+    two queries however many communities there are."""
+    ensure_communities(session, user)
+    visible = policies.visible_clause(user)
+    total = session.scalar(select(func.count(Community.id)).where(visible)) or 0
+    pages = max(1, -(-total // COMMUNITIES_PER_PAGE))
+    page = min(max(page, 1), pages)
+    rows = session.scalars(
+        select(Community)
+        .where(visible)
+        .order_by(
+            Community.last_activity_at.desc().nulls_last(), Community.name, Community.id
+        )
+        .offset((page - 1) * COMMUNITIES_PER_PAGE)
+        .limit(COMMUNITIES_PER_PAGE)
+    )
+    return CommunityList(list(rows), page, pages, total)
 
 
 def get_community(session: DbSession, user: User, community_id: int) -> Community:
@@ -845,7 +879,7 @@ def accept_answer(
             Message(
                 key=f"community-answer:{thread.id}:{post.id}",
                 to=post.author,
-                text=_(
+                text=_l(
                     "Your reply was chosen as the answer in “%(title)s”.",
                     title=thread.title,
                 ),
@@ -1051,7 +1085,7 @@ def _notify(
             Message(
                 key=f"community-post:{post.id}:{person.id}",
                 to=person,
-                text=_(
+                text=_l(
                     "%(name)s mentioned you in “%(title)s”.",
                     name=actor.name,
                     title=thread.title,
@@ -1078,13 +1112,13 @@ def _notify(
                 key=f"community-post:{post.id}:{person.id}",
                 to=person,
                 text=(
-                    _(
+                    _l(
                         "%(name)s replied in “%(title)s”.",
                         name=actor.name,
                         title=thread.title,
                     )
                     if not post.is_opening
-                    else _(
+                    else _l(
                         "%(name)s started “%(title)s” in %(community)s.",
                         name=actor.name,
                         title=thread.title,

@@ -97,10 +97,11 @@ def _post_url(post: Post, page: int | None = None) -> str:
 @bp.get("")
 @login_required
 def index() -> Any:
-    communities = service.visible_communities(db.session, current_user)
+    listing = service.community_list(db.session, current_user, _page())
     html = render_template(
         "communities/index.html",
-        communities=communities,
+        listing=listing,
+        communities=listing.communities,
         recent=service.recent_threads(db.session, current_user),
         unread_threads=service.unread_count(db.session, current_user),
         search_form=forms.SearchForm(formdata=None),

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -28,7 +27,6 @@ from pdhub.districts.models import (
     School,
 )
 from pdhub.errors import InvalidInput, NotFound, PermissionDenied
-from pdhub.i18n import DEFAULT_LANGUAGE
 from pdhub.learning.localized import localized
 from pdhub.learning.models import Enrollment, EnrollmentStatus, Module
 from pdhub.notifications import service as notifications
@@ -415,14 +413,12 @@ def send_reminders(session: DbSession) -> int:
                     for row in rows
                 ],
             )
-            # Written in English until people choose a language (a worker has no
-            # request to take one from).
-            with force_locale(DEFAULT_LANGUAGE):
-                messages = [
-                    _reminder(row, stage) for row in rows if row.person.id in claimed
-                ]
-                if messages:
-                    notifications.tell(session, *messages)
+            # Lazy texts: notifications.tell writes each in its recipient's language.
+            messages = [
+                _reminder(row, stage) for row in rows if row.person.id in claimed
+            ]
+            if messages:
+                notifications.tell(session, *messages)
             sent += len(messages)
     session.flush()
     return sent
@@ -431,19 +427,19 @@ def send_reminders(session: DbSession) -> int:
 def _reminder(row: Row, stage: ReminderStage) -> notifications.Message:
     due = row.assignment.due_date
     if stage is ReminderStage.DUE_SOON:
-        text = _(
+        text = _l(
             "%(module)s is due on %(date)s.",
             module=row.module_title,
             date=due.isoformat(),
         )
-        subject = _("Due soon: %(module)s", module=row.module_title)
+        subject = _l("Due soon: %(module)s", module=row.module_title)
     else:
-        text = _(
+        text = _l(
             "%(module)s was due on %(date)s. You can still finish it.",
             module=row.module_title,
             date=due.isoformat(),
         )
-        subject = _("Overdue: %(module)s", module=row.module_title)
+        subject = _l("Overdue: %(module)s", module=row.module_title)
     return notifications.Message(
         key=f"assignment:{row.assignment.id}:{row.person.id}:{stage.value}",
         to=row.person,

@@ -531,3 +531,49 @@ def test_every_page_of_a_long_thread_shows_its_posts_once_in_order(
     expected = [f"{n:02d}" for n in range(45) if n != 12]  # 12: hidden, not theirs
     assert [len(p) for p in shown] == [20, 20, 4]
     assert shown[0] + shown[1] + shown[2] == expected
+
+
+def test_a_mention_reaches_a_spanish_reader_in_spanish(
+    app: Flask, session: Session, world: World, signed_in: SignedIn
+) -> None:
+    """The colleague writes in English; the teacher she mentions reads PD Hub in
+    Spanish, so the note is written in Spanish (the reader's language, not the
+    writer's)."""
+    world.teacher.language = "es"
+    session.flush()
+    community = community_of(session, world.teacher, "module")
+    thread = start(session, world.teacher, community, "Offline lesson plans")
+    response = signed_in(world.colleague).post(
+        f"/communities/{community.id}/threads/{thread.id}/reply",
+        data={"body": "Try printed packets, @maya.lopez", "action": "post"},
+    )
+    assert response.status_code == 303
+    assert "Sam Green le mencionó en «Offline lesson plans»." in notes(
+        session, world.teacher
+    )
+
+
+def test_the_communities_page_lists_a_page_at_a_time(
+    app: Flask, session: Session, world: World, signed_in: SignedIn
+) -> None:
+    """A platform with many open topic communities keeps the landing page small:
+    24 to a page, newest activity first, with a way to the next page."""
+    for n in range(30):
+        service.create_topic(
+            session, world.coach, name=f"Topic number {n:02d}", description=""
+        )
+    session.flush()
+    client = signed_in(world.teacher)
+    first = text(client.get("/communities"))
+    second = text(client.get("/communities?page=2"))
+    shown = [
+        name
+        for page in (first, second)
+        for name in (f"Topic number {n:02d}" for n in range(30))
+        if name in page
+    ]
+    assert len(shown) == 30  # every topic on one of the two pages, none twice
+    assert sum(f"Topic number {n:02d}" in first for n in range(30)) <= 24
+    assert "Page 1 of 2" in first and "Next page" in first
+    assert "Page 2 of 2" in second and "Previous page" in second
+    assert "Page 2 of 2" in text(client.get("/communities?page=99"))

@@ -168,6 +168,20 @@ def test_reminders_go_out_once_per_person_and_stage_even_when_run_twice(
     assert subjects == sorted([f"Due soon: {title}"] * 3 + [f"Overdue: {title}"])
 
 
+def test_a_reminder_is_written_in_its_readers_language(session: Session) -> None:
+    s = _setup(session)
+    s["ana"].language = "es"
+    session.flush()
+    _assign(session, s, 2)
+    assert assignments.send_reminders(session) == 3
+    title = s["module"].title
+    by_address = dict(
+        session.execute(select(EmailMessage.to, EmailMessage.subject)).all()
+    )
+    assert by_address[s["ana"].email] == f"Vence pronto: {title}"
+    assert by_address[s["ben"].email] == f"Due soon: {title}"
+
+
 def test_another_districts_assignments_are_not_found(
     client: FlaskClient, session: Session
 ) -> None:
