@@ -28,7 +28,7 @@ from pdhub.districts.models import District
 from pdhub.equity import chart, forms, gaps, plan, policies, service
 from pdhub.equity.instrument import Instrument, current
 from pdhub.equity.models import ActionStatus, EquityAction, EquityCycle, TeamRole
-from pdhub.errors import PermissionDenied
+from pdhub.errors import InvalidInput, PermissionDenied
 from pdhub.exports import csv_response
 from pdhub.extensions import db
 from pdhub.forms import saving
@@ -148,7 +148,7 @@ def add_member() -> Any:
         person = db.session.get(User, int(form.person.data or 0))
         with saving(form) as saved:
             if person is None:
-                raise PermissionDenied(
+                raise InvalidInput(
                     _("Choose someone on your district's staff."), field="person"
                 )
             service.add_member(
