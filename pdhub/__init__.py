@@ -77,6 +77,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(learning_bp)
     app.register_blueprint(submissions_bp)
 
+    from pdhub.api import district as _district_api  # noqa: F401  (its routes)
     from pdhub.api.views import bp as api_bp
     from pdhub.verification import views as verification_views
 
@@ -97,5 +98,19 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from pdhub.equity.views import bp as equity_bp
 
     app.register_blueprint(communities_bp)
+
+    from pdhub.accountdata.views import bp as accountdata_bp
+
+    app.register_blueprint(accountdata_bp)
+
+    from pdhub.sharing.views import bp as sharing_bp
+
+    app.register_blueprint(sharing_bp)
+
+    from pdhub.coaching.views import bp as coaching_bp
+    from pdhub.cohorts.views import bp as cohorts_bp
+
+    app.register_blueprint(cohorts_bp)
+    app.register_blueprint(coaching_bp)
     app.register_blueprint(equity_bp)
     return app

@@ -139,6 +139,15 @@ def prepare(session: DbSession, modules_path: Path | str) -> tuple[District, lis
     from pdhub.communities import demo as communities_demo
 
     communities_demo.seed(session)
+    from pdhub.sharing import demo as sharing_demo
+
+    sharing_demo.seed(session, CREDENTIAL_DEMO_MODULE)
+
+    from pdhub.coaching import demo as coaching_demo
+    from pdhub.cohorts import demo as cohorts_demo
+
+    cohorts_demo.seed(session)
+    coaching_demo.seed(session)
     seed_ledger_demo(session, district)
     from pdhub.equity import demo as equity_demo
 
@@ -253,6 +262,11 @@ def seed_ledger_demo(session: DbSession, district: District) -> None:
         )
         if approve:
             external.decide(session, admin, record.id, approve=True)
+    # The dashboard's hours target for this school year.
+    from pdhub.districts import credit, dashboard, ledger
+
+    year = ledger.current_year(district, credit.policy_for(session, district.id))
+    dashboard.set_target(session, admin, district, year, 20.0)
     session.flush()
 
 

@@ -4,6 +4,7 @@ RFC 9457 problem document (never a traceback)."""
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from flask import (
@@ -17,6 +18,7 @@ from flask import (
 from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_babel.speaklater import LazyString
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
@@ -166,6 +168,28 @@ def size_limit_text(limit: int | None = None) -> str:
     return f"{max(limit // 1024, 1)} KB"
 
 
+_LIMIT_WINDOW = re.compile(r"per\s+(\d+\s+)?(second|minute|hour|day)s?\b", re.I)
+
+
+def wait_text(limit: str) -> str | None:
+    """How long to wait, in the reader's language, from a rate limit such as
+    "5 per 15 minutes" (Flask-Limiter's description of the limit that was hit)."""
+    match = _LIMIT_WINDOW.search(limit or "")
+    if match is None:
+        return None
+    amount = int(match.group(1) or 1)
+    unit = match.group(2).lower()
+    if unit == "second":
+        text = ngettext("%(num)d second", "%(num)d seconds", amount)
+    elif unit == "minute":
+        text = ngettext("%(num)d minute", "%(num)d minutes", amount)
+    elif unit == "hour":
+        text = ngettext("%(num)d hour", "%(num)d hours", amount)
+    else:
+        text = ngettext("%(num)d day", "%(num)d days", amount)
+    return str(text)
+
+
 def register_error_handlers(app: Flask) -> None:
     """Install handlers for HTTP errors, CSRF failures, domain errors and crashes."""
 
@@ -174,13 +198,14 @@ def register_error_handlers(app: Flask) -> None:
         status = error.code or 500
         detail = None
         if status == 429:
+            wait = wait_text(str(error.description or ""))
             detail = (
                 _(
                     "Too many attempts. For your security, please wait %(wait)s "
                     "before trying again.",
-                    wait=error.description,
+                    wait=wait,
                 )
-                if error.description
+                if wait
                 else None
             )
         elif status == 413:

@@ -1,11 +1,20 @@
 """Every model, imported in one place so Alembic and create_app see the whole schema."""
 
+from pdhub.accountdata.models import DataExport, RetentionNotice, RetentionRun
 from pdhub.accounts.models import ApiToken, RecoveryCode, User, UserSession
 from pdhub.admin.models import JobFailure
+from pdhub.coaching.models import (
+    Booking,
+    Conversation,
+    ConversationMessage,
+    OfficeHourSlot,
+)
+from pdhub.cohorts.models import Attendance, Cohort, CohortModule, CohortSession
 from pdhub.communities.models import (
     Attachment,
     Community,
     CommunityMember,
+    DigestSubscription,
     Draft,
     Follow,
     ModerationAction,
@@ -23,6 +32,7 @@ from pdhub.districts.models import (
     District,
     ExternalDecision,
     ExternalLearning,
+    HoursTarget,
     Invitation,
     ModuleCredit,
     School,
@@ -47,6 +57,7 @@ from pdhub.learning.models import (
 )
 from pdhub.notifications.models import EmailMessage, Notification
 from pdhub.review.models import CoachAssignment, Review, ReviewClaim
+from pdhub.sharing.models import Exemplar, ExemplarFile
 from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
 from pdhub.trust.models import TrustedIssuer
 from pdhub.verification.models import (
@@ -56,6 +67,17 @@ from pdhub.verification.models import (
 )
 
 __all__ = [
+    "DataExport",
+    "RetentionNotice",
+    "RetentionRun",
+    "Attendance",
+    "Booking",
+    "Cohort",
+    "CohortModule",
+    "CohortSession",
+    "Conversation",
+    "ConversationMessage",
+    "OfficeHourSlot",
     "EquityAction",
     "EquityActionReminder",
     "EquityAssessment",
@@ -82,6 +104,7 @@ __all__ = [
     "Artifact",
     "Award",
     "CreditPolicy",
+    "HoursTarget",
     "District",
     "ExternalDecision",
     "ExternalLearning",
@@ -111,4 +134,7 @@ __all__ = [
     "Review",
     "ReviewClaim",
     "TrustedIssuer",
+    "DigestSubscription",
+    "Exemplar",
+    "ExemplarFile",
 ]

@@ -37,6 +37,17 @@ SEND_COACH_DIGESTS = "pdhub.send_coach_digests"
 APPLY_ROSTER_IMPORT = "pdhub.apply_roster_import"
 #: Periodic: remind people of assignments due soon or overdue (once per stage).
 SEND_ASSIGNMENT_REMINDERS = "pdhub.send_assignment_reminders"
+#: Build one data export (a person's or a district's ZIP) and email its link.
+BUILD_DATA_EXPORT = "pdhub.build_data_export"
+#: Remove stored files whose rows an erasure or a purge removed (after the commit).
+DELETE_STORED_FILES = "pdhub.delete_stored_files"
+#: Periodic: warn 14 days ahead, then purge evidence and accounts past the
+#: district's retention periods.
+APPLY_RETENTION = "pdhub.apply_retention"
+#: Periodic: each community digest of the last day or week, once per person and period.
+SEND_COMMUNITY_DIGESTS = "pdhub.send_community_digests"
+#: Periodic: remind the teacher and coach of an office-hours booking, once each.
+SEND_OFFICE_HOUR_REMINDERS = "pdhub.send_office_hour_reminders"
 #: Periodic: remind owners of equity plan actions due soon or overdue (once per stage).
 SEND_EQUITY_REMINDERS = "pdhub.send_equity_reminders"
 
@@ -58,6 +69,11 @@ ALL = frozenset(
         SEND_COACH_DIGESTS,
         APPLY_ROSTER_IMPORT,
         SEND_ASSIGNMENT_REMINDERS,
+        BUILD_DATA_EXPORT,
+        DELETE_STORED_FILES,
+        APPLY_RETENTION,
+        SEND_COMMUNITY_DIGESTS,
+        SEND_OFFICE_HOUR_REMINDERS,
         SEND_EQUITY_REMINDERS,
     }
 )

@@ -10,7 +10,7 @@ from typing import Any
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from flask import Flask, g, has_request_context, request, url_for
-from flask_babel import get_locale, ngettext
+from flask_babel import format_percent, get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
@@ -33,7 +33,11 @@ class NavItem:
 #: so the browser crawl reaches every page a role can see.
 NAVIGATION: list[NavItem] = [
     NavItem(_l("Dashboard"), "home.dashboard", frozenset(Role)),
-    NavItem(_l("My district"), "districts.overview", frozenset({Role.DISTRICT_ADMIN})),
+    NavItem(
+        _l("My district"),
+        "districts.overview",
+        frozenset({Role.DISTRICT_ADMIN, Role.SCHOOL_LEADER}),
+    ),
     NavItem(_l("Districts"), "admin.districts", frozenset({Role.ADMIN})),
     NavItem(_l("People"), "admin.users", frozenset({Role.ADMIN})),
     NavItem(_l("My badges"), "credentials.my_badges", frozenset({Role.TEACHER})),
@@ -63,6 +67,22 @@ NAVIGATION.insert(
     2, NavItem(_l("My learning"), "learning.my_learning", frozenset({Role.TEACHER}))
 )
 NAVIGATION.insert(3, NavItem(_l("Communities"), "communities.index", frozenset(Role)))
+NAVIGATION.insert(
+    4,
+    NavItem(
+        _l("Cohorts"),
+        "cohorts.index",
+        frozenset({Role.TEACHER, Role.COACH, Role.DISTRICT_ADMIN, Role.ADMIN}),
+    ),
+)
+NAVIGATION.insert(
+    5,
+    NavItem(
+        _l("Coaching"),
+        "coaching.index",
+        frozenset({Role.TEACHER, Role.COACH, Role.ADMIN}),
+    ),
+)
 
 
 def nav_items() -> list[dict[str, Any]]:
@@ -209,12 +229,32 @@ def pd_hours_filter(value: float | int | None) -> str:
     return format_pd_hours(value)
 
 
+def percent_filter(value: float | int | None) -> str:
+    return "" if value is None else str(format_percent(value))
+
+
+def claimed_hours_filter(value: str | float | int | None) -> str:
+    """PD hours a credential states: "6 PD hours" ("6 horas de desarrollo
+    profesional") when it is a number, else its own words as given."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if number != number or number in (float("inf"), float("-inf")):  # NaN, infinity
+        return str(value)
+    return format_pd_hours(int(number) if number.is_integer() else number)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = date_filter
     app.jinja_env.filters["datetime"] = datetime_filter
     app.jinja_env.filters["time"] = time_filter
     app.jinja_env.filters["number"] = number_filter
     app.jinja_env.filters["pd_hours"] = pd_hours_filter
+    app.jinja_env.filters["percent"] = percent_filter
+    app.jinja_env.filters["claimed_hours"] = claimed_hours_filter
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["Role"] = Role
     app.jinja_env.globals["common_time_zones"] = timezones.COMMON_ZONES

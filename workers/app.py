@@ -23,10 +23,26 @@ celery.conf.beat_schedule = {
         "task": tasks.SEND_COACH_DIGESTS,
         "schedule": crontab(minute=0, hour=12),
     },
+    # Hourly: each digest covers the last complete day or week (UTC) and is keyed by
+    # person and period, so running hourly sends it soon after midnight, and once.
+    "community-digests": {
+        "task": tasks.SEND_COMMUNITY_DIGESTS,
+        "schedule": crontab(minute=30),
+    },
     # Hourly: a reminder goes out within the hour a stage begins, and only once.
     "assignment-reminders": {
         "task": tasks.SEND_ASSIGNMENT_REMINDERS,
         "schedule": crontab(minute=15),
+    },
+    # Hourly: retention notices and purges (each notice and purge happens once).
+    "retention": {
+        "task": tasks.APPLY_RETENTION,
+        "schedule": crontab(minute=40),
+    },
+    # Every ten minutes: a booking's reminder goes out about a day before, once.
+    "office-hour-reminders": {
+        "task": tasks.SEND_OFFICE_HOUR_REMINDERS,
+        "schedule": crontab(minute="*/10"),
     },
     "equity-reminders": {
         "task": tasks.SEND_EQUITY_REMINDERS,

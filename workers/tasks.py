@@ -147,6 +147,14 @@ def send_coach_digests() -> int:
     return review.send_coach_digests(db.session)
 
 
+@celery.task(base=AppTask, name=tasks.SEND_COMMUNITY_DIGESTS)
+def send_community_digests() -> int:
+    """Each community digest of the last complete day or week, once per person."""
+    from pdhub.communities import digest
+
+    return digest.send_digests(db.session)
+
+
 @celery.task(base=AppTask, name=tasks.APPLY_ROSTER_IMPORT)
 def apply_roster_import(import_id: int) -> bool:
     """Apply a confirmed roster, one committed chunk at a time so its progress shows
@@ -165,6 +173,43 @@ def send_assignment_reminders() -> int:
     from pdhub.districts import assignments
 
     return assignments.send_reminders(db.session)
+
+
+@celery.task(base=AppTask, name=tasks.BUILD_DATA_EXPORT)
+def build_data_export(export_id: int) -> bool:
+    """Build the export's ZIP and email its link (an export already built is left)."""
+    from pdhub.accountdata import service as accountdata
+
+    return accountdata.build_export(db.session, export_id)
+
+
+@celery.task(base=AppTask, name=tasks.DELETE_STORED_FILES)
+def delete_stored_files(keys: list[str]) -> int:
+    """Remove stored files (a file already gone is fine)."""
+    from pdhub.accountdata import service as accountdata
+
+    return accountdata.delete_stored_files(keys)
+
+
+@celery.task(base=AppTask, name=tasks.APPLY_RETENTION)
+def apply_retention() -> int:
+    """Warn 14 days ahead, then purge what the districts' retention periods expired
+    (the run is recorded), and delete the files of export links that expired unused."""
+    from pdhub.accountdata import retention
+    from pdhub.accountdata import service as accountdata
+
+    run = retention.apply_retention(db.session)
+    accountdata.expire_old_exports(db.session)
+    return run.id
+
+
+@celery.task(base=AppTask, name=tasks.SEND_OFFICE_HOUR_REMINDERS)
+def send_office_hour_reminders() -> int:
+    """Remind the teacher and coach of each office-hours booking about to start,
+    once per booking."""
+    from pdhub.coaching import service as coaching
+
+    return coaching.send_reminders(db.session)
 
 
 @celery.task(base=AppTask, name=tasks.SEND_EQUITY_REMINDERS)

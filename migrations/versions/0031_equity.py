@@ -3,7 +3,7 @@ the consensus), and each cycle's planning workbook (reflections, goals, action i
 and their reminders); modules declare the equity areas and divides they address
 
 Revision ID: 0031_equity
-Revises: 0023_community_post_order
+Revises: 0026_cohorts
 Create Date: 2026-12-07 17:48:50.486384
 
 """
@@ -15,7 +15,7 @@ import pdhub.db
 
 # revision identifiers, used by Alembic.
 revision = '0031_equity'
-down_revision = '0023_community_post_order'
+down_revision = '0026_cohorts'
 branch_labels = None
 depends_on = None
 

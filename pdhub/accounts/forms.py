@@ -15,12 +15,15 @@ from wtforms import (
     PasswordField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
 )
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from pdhub.accounts import languages
 from pdhub.accounts.passwords import MAX_LENGTH
+from pdhub.accounts.scopes import SCOPES
 
 
 class SignUpForm(FlaskForm):
@@ -174,6 +177,23 @@ class ApiTokenForm(FlaskForm):
         _l("Token name"),
         description=_l("What will use it, for example “HR verification script”."),
         validators=[DataRequired(_l("Give the token a name.")), Length(max=80)],
+    )
+    scopes = SelectMultipleField(
+        _l("What the token may do"),
+        choices=[SelectChoice(name, label) for name, label in SCOPES.items()],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[DataRequired(_l("Choose at least one thing the token may do."))],
+    )
+    lifetime = SelectField(
+        _l("The token stops working after"),
+        choices=[
+            SelectChoice("30", _l("30 days")),
+            SelectChoice("90", _l("90 days")),
+            SelectChoice("365", _l("A year")),
+            SelectChoice("never", _l("Never (until you revoke it)")),
+        ],
+        default="90",
     )
 
 

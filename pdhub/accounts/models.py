@@ -79,6 +79,9 @@ class User(UserMixin, TimestampMixin, Base):
     # A language code of pdhub.i18n.LANGUAGES ("en", "es"); empty means the browser's
     # language, else the district's default.
     language: Mapped[str | None] = mapped_column(String(8))
+    # Set when the account was erased: its personal data is gone, the row stays so
+    # what others wrote (reviews, posts) keeps its shape.
+    erased_at: Mapped[datetime | None]
 
     district: Mapped[District | None] = relationship(foreign_keys=[district_id])
     school: Mapped[School | None] = relationship(foreign_keys=[school_id])
@@ -157,8 +160,22 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # What the token may do (pdhub.accounts.scopes), space-separated. Tokens made
+    # before scopes existed keep what they could do then: batch verification.
+    scopes: Mapped[str] = mapped_column(
+        String(200), default="verify:batch", server_default="verify:batch"
+    )
+    # None never expires.
+    expires_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())
+
+    def __repr__(self) -> str:
+        return f"<ApiToken {self.id}>"
 
 
 class TokenPurpose(enum.StrEnum):

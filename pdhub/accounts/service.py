@@ -10,6 +10,7 @@ import base64
 import hashlib
 import secrets
 import unicodedata
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, cast
 
@@ -31,6 +32,7 @@ from pdhub.accounts.models import (
     User,
     UserSession,
 )
+from pdhub.accounts.scopes import SCOPES
 from pdhub.db import DbSession, utcnow
 from pdhub.districts.models import District, School
 from pdhub.errors import InvalidInput, PermissionDenied
@@ -960,15 +962,40 @@ def disable_totp(session: DbSession, user: User, confirm: str) -> None:
 # --- API tokens -----------------------------------------------------------------------
 
 
-def create_api_token(session: DbSession, user: User, name: str) -> str:
-    """Create a named API token for ``user`` and return it (shown once)."""
+def create_api_token(
+    session: DbSession,
+    user: User,
+    name: str,
+    scopes: Iterable[str] | None = None,
+    lifetime_days: int | None = None,
+) -> str:
+    """Create a named API token for ``user`` and return it (shown once). It may do
+    what ``scopes`` name (every scope when none are given) until ``lifetime_days``
+    have passed (until revoked when None). Raises InvalidInput."""
     name = " ".join(name.split())
     if not name or len(name) > 80:
         raise InvalidInput(
             _("Give the token a name of 1 to 80 characters."), field="name"
         )
+    chosen = list(SCOPES) if scopes is None else [s for s in SCOPES if s in scopes]
+    if not chosen or (scopes is not None and set(scopes) - set(SCOPES)):
+        raise InvalidInput(
+            _("Choose at least one thing the token may do."), field="scopes"
+        )
+    if lifetime_days is not None and not 1 <= lifetime_days <= 3660:
+        raise InvalidInput(_("Choose how long the token lasts."), field="lifetime")
     token = "pdh_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, name=name, token_hash=token_hash(token)))
+    session.add(
+        ApiToken(
+            user_id=user.id,
+            name=name,
+            token_hash=token_hash(token),
+            scopes=" ".join(chosen),
+            expires_at=(
+                utcnow() + timedelta(days=lifetime_days) if lifetime_days else None
+            ),
+        )
+    )
     session.flush()
     return token
 
@@ -978,14 +1005,28 @@ def user_for_api_token(session: DbSession, token: str) -> User | None:
     return record.user if record is not None else None
 
 
-def api_token_for(session: DbSession, token: str) -> ApiToken | None:
-    """The live token record (its user active), marked used; None otherwise."""
+def find_api_token(session: DbSession, token: str) -> ApiToken | None:
+    """The token record if it is not revoked and its user is active, expired or
+    not (the API tells an expired token from an unknown one)."""
     record = session.scalar(
         select(ApiToken).where(
             ApiToken.token_hash == token_hash(token), ApiToken.revoked_at.is_(None)
         )
     )
     if record is None or not record.user.active:
+        return None
+    return record
+
+
+def is_expired(record: ApiToken) -> bool:
+    return record.expires_at is not None and record.expires_at <= utcnow()
+
+
+def api_token_for(session: DbSession, token: str) -> ApiToken | None:
+    """The live token record (not revoked nor expired, its user active), marked
+    used; None otherwise."""
+    record = find_api_token(session, token)
+    if record is None or is_expired(record):
         return None
     record.last_used_at = utcnow()
     return record

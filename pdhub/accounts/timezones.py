@@ -6,6 +6,7 @@ columns and API fields stay machine-readable (ISO 8601 with an offset)."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, tzinfo
 from functools import cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -119,3 +120,9 @@ def zone_label(name: str | None) -> str:
         return UTC_NAME
     common = dict(COMMON_ZONES).get(name)
     return str(common) if common is not None else name.replace("_", " ")
+
+
+def local_moment(day: date, clock: time, zone: tzinfo) -> datetime:
+    """The moment ``day`` at ``clock`` on the wall clocks of ``zone`` (a form's date
+    and time, read in the person's zone), as an aware UTC datetime."""
+    return datetime.combine(day, clock, tzinfo=zone).astimezone(UTC)

@@ -25,6 +25,10 @@ from sqlalchemy import select
 
 from pdhub.accounts import auth, forms, service, timezones
 from pdhub.accounts.models import ApiToken, Role
+from pdhub.accounts.scopes import LIFETIMES, SCOPES
+from pdhub.communities import digest
+from pdhub.communities.forms import DigestForm
+from pdhub.db import utcnow
 from pdhub.districts import service as districts
 from pdhub.errors import DomainError, InvalidInput
 from pdhub.extensions import db, limiter
@@ -315,7 +319,13 @@ def profile() -> Any:
         form=form,
         password_form=password_form,
         preferences_form=forms.EmailPreferencesForm(obj=current_user),
+        digest_form=_digest_form(),
     ), (422 if form.errors else 200)
+
+
+def _digest_form() -> DigestForm:
+    frequency = digest.frequency_of(db.session, current_user)
+    return DigestForm(formdata=None, frequency=frequency.value if frequency else "")
 
 
 @bp.post("/account/email-preferences")
@@ -361,6 +371,7 @@ def time_zone() -> Any:
         form=forms.ProfileForm(obj=current_user),
         password_form=forms.ChangePasswordForm(prefix="pw"),
         preferences_form=forms.EmailPreferencesForm(obj=current_user),
+        digest_form=_digest_form(),
         time_zone_form=form,
     ), 422
 
@@ -390,6 +401,7 @@ def change_password() -> Any:
         form=form,
         password_form=password_form,
         preferences_form=forms.EmailPreferencesForm(obj=current_user),
+        digest_form=_digest_form(),
     ), 422
 
 
@@ -587,7 +599,11 @@ def api_tokens() -> Any:
     if form.validate_on_submit():
         with saving(form):
             new_token = service.create_api_token(
-                db.session, current_user, form.name.data
+                db.session,
+                current_user,
+                form.name.data,
+                scopes=form.scopes.data,
+                lifetime_days=LIFETIMES.get(form.lifetime.data),
             )
     tokens = db.session.scalars(
         select(ApiToken)
@@ -600,6 +616,8 @@ def api_tokens() -> Any:
         tokens=tokens,
         new_token=new_token,
         revoke_form=forms.ConfirmForm(prefix="r"),
+        scope_names=SCOPES,
+        now=utcnow(),
     )
 
 

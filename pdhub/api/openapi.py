@@ -7,6 +7,13 @@ from typing import Any
 from flask import Flask
 
 from badges.verify import CHECK_CODES
+from pdhub.api.limits import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    MAX_PAGE,
+    MAX_YEAR,
+    MIN_YEAR,
+)
 from pdhub.routing import MAX_ID
 from pdhub.verification.models import RecipientMatch, Verdict
 from pdhub.verification.uploads import URL_PATTERN
@@ -64,6 +71,83 @@ def _token_problems() -> dict[str, Any]:
     return {
         "401": _problem("No valid API token."),
         "403": _problem("The token is not a district administrator's."),
+    }
+
+
+def _import_id() -> dict[str, Any]:
+    return {
+        "name": "import_id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+    }
+
+
+def _roster_problems() -> dict[str, Any]:
+    return {
+        "401": _problem("No valid API token, or an expired one."),
+        "403": _problem(
+            "The token lacks roster:write, or is not a district administrator's."
+        ),
+    }
+
+
+def _district_page(
+    summary: str,
+    item: str,
+    parameters: list[dict[str, Any]],
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A paginated district endpoint: page and limit, a token with the scope."""
+    return {
+        "tags": ["District"],
+        "summary": summary,
+        "security": [{"bearer": []}],
+        "parameters": [
+            {
+                "name": "page",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+                "description": "The page, from 1.",
+            },
+            {
+                "name": "limit",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+                "description": f"Lines per page ({DEFAULT_LIMIT} when left out).",
+            },
+            *parameters,
+        ],
+        "responses": {
+            "200": _json(
+                {
+                    "type": "object",
+                    "required": ["items", "page", "limit", "total", "next"],
+                    "properties": {
+                        "items": {
+                            "type": "array",
+                            "items": {"$ref": f"#/components/schemas/{item}"},
+                        },
+                        "page": {"type": "integer"},
+                        "limit": {"type": "integer"},
+                        "total": {"type": "integer"},
+                        "next": {
+                            "type": ["string", "null"],
+                            "description": "The next page's address, or null.",
+                        },
+                        **(extra or {}),
+                    },
+                },
+                "One page of lines.",
+            ),
+            "401": _problem("No valid API token, or an expired one."),
+            "403": _problem(
+                "The token lacks the scope, or is not a district administrator's."
+            ),
+            "422": _problem("A query parameter is not valid."),
+        },
     }
 
 
@@ -345,6 +429,126 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                     "Detached JWS (EdDSA) over report.json, by the platform's did:key.",
                 )
             },
+            "/district/progress": {
+                "get": _district_page(
+                    "Staff progress on assigned modules, a line per teacher and "
+                    "assignment (scope progress:read).",
+                    "ProgressLine",
+                    [
+                        {
+                            "name": "status",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"enum": ["done", "on_track", "late"]},
+                            "description": "Only lines with this status.",
+                        }
+                    ],
+                )
+            },
+            "/district/ledger": {
+                "get": _district_page(
+                    "The hours ledger of one school year, a line per teacher "
+                    "(scope ledger:read). Platform hours, district credit and "
+                    "learning done elsewhere stay apart.",
+                    "LedgerLine",
+                    [
+                        {
+                            "name": "year",
+                            "in": "query",
+                            "required": False,
+                            "schema": {
+                                "type": "integer",
+                                "minimum": MIN_YEAR,
+                                "maximum": MAX_YEAR,
+                            },
+                            "description": "The school year, by the calendar year "
+                            "it starts in; the current one when left out.",
+                        }
+                    ],
+                    extra={
+                        "year": {"type": "integer"},
+                        "yearLabel": {"type": "string"},
+                        "unit": {"enum": ["hours", "points", "ceus"]},
+                    },
+                )
+            },
+            "/district/roster": {
+                "post": {
+                    "tags": ["District"],
+                    "summary": "Upload a staff roster and get its preview (scope "
+                    "roster:write). Nothing changes until it is applied.",
+                    "description": "A OneRoster 1.2 users.csv (with orgs.csv for "
+                    "the schools, optional), or a CSV with the columns name, email, "
+                    "school and role. The preview lists every problem by file, line "
+                    "and column; a file with problems cannot be applied.",
+                    "security": [{"bearer": []}],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "multipart/form-data": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["users"],
+                                    "additionalProperties": False,
+                                    "properties": {
+                                        "users": {
+                                            "type": "string",
+                                            "contentMediaType": "text/csv",
+                                        },
+                                        "orgs": {
+                                            "type": "string",
+                                            "contentMediaType": "text/csv",
+                                        },
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "201": _json(
+                            {"$ref": "#/components/schemas/RosterImport"},
+                            "The preview.",
+                        ),
+                        **_roster_problems(),
+                        "413": _problem("The file is too large."),
+                        "415": _problem("Not multipart/form-data."),
+                        "422": _problem("The upload is not a CSV roster."),
+                    },
+                }
+            },
+            "/district/roster/{import_id}": {
+                "get": {
+                    "tags": ["District"],
+                    "summary": "A roster import: its preview, then its progress.",
+                    "security": [{"bearer": []}],
+                    "parameters": [_import_id()],
+                    "responses": {
+                        "200": _json(
+                            {"$ref": "#/components/schemas/RosterImport"},
+                            "The import.",
+                        ),
+                        **_roster_problems(),
+                        "404": _problem("No such import in your district."),
+                    },
+                }
+            },
+            "/district/roster/{import_id}/apply": {
+                "post": {
+                    "tags": ["District"],
+                    "summary": "Apply a clean preview (once; again changes nothing).",
+                    "security": [{"bearer": []}],
+                    "parameters": [_import_id()],
+                    "responses": {
+                        "202": _json(
+                            {"$ref": "#/components/schemas/RosterImport"},
+                            "Being applied, or already applied.",
+                        ),
+                        **_roster_problems(),
+                        "404": _problem("No such import in your district."),
+                        "409": _problem("The file has problems: upload it again."),
+                    },
+                }
+            },
         },
         "components": {
             "securitySchemes": {
@@ -506,6 +710,81 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                         "checks": {
                             "type": "array",
                             "items": {"$ref": "#/components/schemas/Check"},
+                        },
+                    },
+                },
+                "ProgressLine": {
+                    "type": "object",
+                    "properties": {
+                        "teacherId": {"type": "integer"},
+                        "name": {"type": "string"},
+                        "email": {"type": "string"},
+                        "school": {"type": ["string", "null"]},
+                        "assignmentId": {"type": "integer"},
+                        "module": {"type": "string"},
+                        "moduleTitle": {"type": "string"},
+                        "dueDate": {"type": "string", "format": "date"},
+                        "status": {"enum": ["done", "on_track", "late"]},
+                        "started": {"type": "boolean"},
+                        "completedAt": {"type": ["string", "null"]},
+                    },
+                },
+                "LedgerLine": {
+                    "type": "object",
+                    "properties": {
+                        "teacherId": {"type": "integer"},
+                        "name": {"type": "string"},
+                        "email": {"type": "string"},
+                        "school": {"type": ["string", "null"]},
+                        "platformHours": {"type": "number"},
+                        "salaryCredit": {"type": "number"},
+                        "recertificationCredit": {"type": "number"},
+                        "externalHoursApproved": {"type": "number"},
+                        "externalHoursPending": {"type": "number"},
+                        "badges": {"type": "integer"},
+                        "modulesInProgress": {"type": "integer"},
+                        "overdueAssignments": {"type": "integer"},
+                    },
+                },
+                "RosterImport": {
+                    "type": "object",
+                    "required": ["id", "status", "total", "problems", "links"],
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "status": {
+                            "enum": ["preview", "queued", "applying", "done", "failed"]
+                        },
+                        "source": {"enum": ["oneroster", "simple"]},
+                        "total": {"type": "integer"},
+                        "processed": {"type": "integer"},
+                        "problems": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "file": {"type": "string"},
+                                    "line": {"type": "integer"},
+                                    "column": {"type": "string"},
+                                    "message": {"type": "string"},
+                                },
+                            },
+                        },
+                        "newSchools": {"type": "array", "items": {"type": "string"}},
+                        "outcome": {
+                            "type": "object",
+                            "additionalProperties": {"type": "integer"},
+                        },
+                        "summary": {
+                            "type": "object",
+                            "properties": {
+                                "new": {"type": "integer"},
+                                "updated": {"type": "integer"},
+                                "leaving": {"type": "integer"},
+                            },
+                        },
+                        "links": {
+                            "type": "object",
+                            "additionalProperties": {"type": "string"},
                         },
                     },
                 },

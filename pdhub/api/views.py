@@ -12,9 +12,11 @@ from flask_babel import gettext as _
 
 from badges.errors import BadgeError
 from badges.limits import parse_json_text
+from pdhub.accounts import scopes
 from pdhub.accounts import service as accounts
 from pdhub.accounts.models import ApiToken, User
 from pdhub.api.openapi import openapi_document
+from pdhub.db import utcnow
 from pdhub.errors import DomainError, InvalidInput, PermissionDenied, error_response
 from pdhub.extensions import csrf, db, limiter
 from pdhub.responses import attachment
@@ -152,22 +154,38 @@ class BadRequestBody(DomainError):
 # --- batch verification ---------------------------------------------------------------
 
 
-def _token(*, bulk: bool = True) -> ApiToken:
+def _token(*, bulk: bool = True, scope: str | None = None) -> ApiToken:
     """The API token authorizing this request (with ``bulk``, a district
-    administrator's).
+    administrator's holding verify:batch; with ``scope``, one holding it).
 
     Only the Authorization header counts: a browser's session cookie never does here.
+    An expired token is refused (401) like a revoked one, but says so.
     """
     header = request.headers.get("Authorization", "")
     scheme, _space, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized(_("Send an API token: Authorization: Bearer <token>."))
-    record = accounts.api_token_for(db.session, token.strip())
+    record = accounts.find_api_token(db.session, token.strip())
     if record is None:
         raise Unauthorized(_("That API token is not valid (revoked, or mistyped)."))
+    if accounts.is_expired(record):
+        raise Unauthorized(
+            _("That API token has expired. Create a new one on your API tokens page.")
+        )
+    record.last_used_at = utcnow()
     if bulk and not policies.can_verify_in_bulk(record.user):
         raise PermissionDenied(
             _("Only a district administrator's token can verify in bulk.")
+        )
+    needed = scope or (scopes.VERIFY_BATCH if bulk else None)
+    if needed is not None and needed not in record.scope_set:
+        db.session.commit()  # the token's last use
+        raise PermissionDenied(
+            _(
+                "This token may not do that: it needs the %(scope)s scope. Create a "
+                "token with it on your API tokens page.",
+                scope=needed,
+            )
         )
     return record
 

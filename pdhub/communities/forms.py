@@ -8,6 +8,8 @@ from wtforms import (
     BooleanField,
     FileField,
     IntegerField,
+    RadioField,
+    SelectChoice,
     StringField,
     TextAreaField,
 )
@@ -89,3 +91,18 @@ class SearchForm(FlaskForm):
         csrf = False  # a GET form that changes nothing
 
     q = StringField(_l("Search discussions"))
+
+
+class DigestForm(FlaskForm):
+    frequency = RadioField(
+        _l("Community digest"),
+        choices=[
+            SelectChoice("", _l("No digest")),
+            SelectChoice("daily", _l("Daily: new posts from the day before")),
+            SelectChoice(
+                "weekly", _l("Weekly: new posts from the week before, on Mondays")
+            ),
+        ],
+        default="",
+        validate_choice=True,
+    )

@@ -23,6 +23,7 @@ from pdhub.db import Base, utcnow, value_enum
 
 if TYPE_CHECKING:
     from pdhub.accounts.models import User
+    from pdhub.credentials.models import IssuedCredential
     from pdhub.districts.models import District
 
 
@@ -175,9 +176,18 @@ class Post(Base):
     hidden_at: Mapped[datetime | None]
     hidden_reason: Mapped[str | None] = mapped_column(String(500))
     helpful_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # A badge the author shared (its card shows the image, name and verify link).
+    credential_id: Mapped[str | None] = mapped_column(
+        ForeignKey("issued_credentials.id", ondelete="SET NULL")
+    )
+    # An exemplar the author shared: withdrawing it empties this post too.
+    exemplar_id: Mapped[int | None] = mapped_column(
+        ForeignKey("exemplars.id", ondelete="SET NULL"), index=True
+    )
 
     thread: Mapped[Thread] = relationship(foreign_keys=[thread_id])
     author: Mapped[User | None] = relationship()
+    credential: Mapped[IssuedCredential | None] = relationship()
 
 
 class PostRevision(Base):
@@ -377,3 +387,30 @@ class Mute(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     until: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DigestFrequency(enum.StrEnum):
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
+class DigestSubscription(Base):
+    """Someone asked for an email digest of new posts in what they follow (no row:
+    no digest). Each period's digest is an outbox email keyed by person and period,
+    so it is sent once however often the beat job runs."""
+
+    __tablename__ = "community_digest_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), unique=True
+    )
+    frequency: Mapped[DigestFrequency] = mapped_column(
+        value_enum(DigestFrequency, "digest_frequency")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<DigestSubscription {self.id}>"

@@ -536,6 +536,66 @@ def get_post(
     return post
 
 
+@dataclass(frozen=True)
+class SharedCard:
+    """What a post shares, as its card shows it: a badge (image, name, its page
+    and its verify link) or an exemplar (its page in the module's library)."""
+
+    kind: str  # "badge" or "exemplar"
+    name: str
+    slug: str
+    version: int | None = None
+    alt: str = ""
+    credential_id: str | None = None
+    verify_link: str | None = None
+    exemplar_id: int | None = None
+
+
+def shared_cards(session: DbSession, posts: list[Post]) -> dict[int, SharedCard]:
+    """The cards of the posts that share a badge (still shared and not revoked) or
+    an exemplar; at most two queries, and none when no post shares anything."""
+    from pdhub.credentials import service as credentials
+    from pdhub.credentials.models import Award, IssuedCredential
+    from pdhub.learning.localized import localized
+    from pdhub.sharing.models import Exemplar
+
+    cards: dict[int, SharedCard] = {}
+    badge_posts = [p.id for p in posts if p.credential_id is not None]
+    if badge_posts:
+        for post_id, credential, module in session.execute(
+            select(Post.id, IssuedCredential, Module)
+            .join(IssuedCredential, IssuedCredential.id == Post.credential_id)
+            .join(Award, Award.id == IssuedCredential.award_id)
+            .join(Module, Module.id == Award.module_id)
+            .where(
+                Post.id.in_(badge_posts),
+                IssuedCredential.shared.is_(True),
+                IssuedCredential.revoked_at.is_(None),
+            )
+        ):
+            shown = localized(module)
+            cards[post_id] = SharedCard(
+                kind="badge",
+                name=shown.badge_name,
+                slug=module.slug,
+                version=module.version,
+                alt=shown.badge_alt,
+                credential_id=credential.id,
+                verify_link=credentials.verify_url(credential),
+            )
+    exemplar_posts = [p.id for p in posts if p.exemplar_id is not None]
+    if exemplar_posts:
+        for post_id, exemplar_id, slug, title in session.execute(
+            select(Post.id, Exemplar.id, Exemplar.module_slug, Exemplar.title)
+            .join(Exemplar, Exemplar.id == Post.exemplar_id)
+            .where(Post.id.in_(exemplar_posts), Exemplar.withdrawn_at.is_(None))
+        ):
+            cards[post_id] = SharedCard(
+                kind="exemplar", name=title, slug=slug, exemplar_id=exemplar_id
+            )
+    return cards
+
+
 @dataclass
 class ThreadPage:
     posts: list[Post]
@@ -548,6 +608,8 @@ class ThreadPage:
     unread_from: datetime | None
     draft: Draft | None
     muted_until: datetime | None
+    #: The badge or exemplar a post shares, by post id.
+    cards: dict[int, SharedCard] = field(default_factory=dict)
 
     def moderates(self, author_id: int | None) -> bool:
         return self.moderated is None or (
@@ -683,6 +745,7 @@ def thread_page(
         unread_from=unread_from,
         draft=draft,
         muted_until=_muted_until(session, user, community),
+        cards=shared_cards(session, posts),
     )
 
 

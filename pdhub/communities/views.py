@@ -18,10 +18,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from pdhub.communities import forms, policies, service
+from pdhub.communities import digest, forms, policies, service
 from pdhub.communities.models import Attachment, Community, Post, Thread
 from pdhub.errors import NotFound
-from pdhub.extensions import db
+from pdhub.extensions import csrf, db
 from pdhub.forms import saving
 from pdhub.submissions.storage import (
     ArtifactUnreadable,
@@ -590,4 +590,41 @@ def moderation() -> Any:
     return render_template(
         "communities/moderation.html",
         queue=service.moderation_queue(db.session, current_user),
+    )
+
+
+# --- Email digest ---------------------------------------------------------------------
+
+
+@bp.post("/digest")
+@login_required
+def digest_settings() -> Any:
+    form = forms.DigestForm()
+    if form.validate_on_submit():
+        digest.set_frequency(db.session, current_user, form.frequency.data or None)
+        db.session.commit()
+        flash(_("Your digest choice is saved."), "success")
+    else:
+        flash(_("Choose daily, weekly or no digest."), "error")
+    return redirect(url_for("accounts.profile") + "#digest-title", 303)
+
+
+@bp.route("/digest/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt
+def unsubscribe(token: str) -> Any:
+    """One-click unsubscribe (RFC 8058): a mail program POSTs here without a
+    session; a person opening the link first sees a page that asks."""
+    person = digest.user_for_token(db.session, token)
+    if person is None:
+        return render_template("communities/unsubscribe_invalid.html"), 404
+    if request.method == "POST":
+        # No CSRF token: the signed link is the permission, and a mail program's
+        # one-click POST carries none.
+        digest.set_frequency(db.session, person, None)
+        db.session.commit()
+        return render_template("communities/unsubscribe.html", done=True)
+    return render_template(
+        "communities/unsubscribe.html",
+        done=False,
+        following=digest.frequency_of(db.session, person) is not None,
     )

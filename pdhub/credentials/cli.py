@@ -198,6 +198,52 @@ def rotate_command() -> None:
     click.echo("Earlier credentials keep verifying with their own keys.")
 
 
+@keys.command("rotate-data-key")
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1))
+@click.option(
+    "--limit",
+    type=click.IntRange(1),
+    default=None,
+    help="Stop after re-encrypting this many items (run again to go on).",
+)
+@with_appcontext
+def rotate_data_key_command(batch_size: int, limit: int | None) -> None:
+    """Re-encrypt everything under the newest PDHUB_DATA_KEY (the first one listed),
+    committing each batch. Items already under it are skipped, so running it again
+    resumes an interrupted run. Afterwards the older keys can be removed."""
+    from pdhub.privacy import rotation
+
+    budget = limit
+    for kind in rotation.COLUMNS:
+        cursor: int | None = 0
+        rotated = skipped = 0
+        while cursor is not None and budget != 0:
+            size = batch_size if budget is None else min(batch_size, budget)
+            result = rotation.rotate_rows(db.session, kind, cursor, size)
+            db.session.commit()
+            rotated += result.rotated
+            skipped += result.skipped
+            if budget is not None:
+                budget -= result.rotated
+            cursor = result.cursor if isinstance(result.cursor, int) else None
+        click.echo(f"{kind}: {rotated} re-encrypted, {skipped} already current.")
+    rotated = skipped = 0
+    for path in rotation.stored_files():
+        if budget == 0:
+            break
+        if rotation.rotate_file(path):
+            rotated += 1
+            if budget is not None:
+                budget -= 1
+        else:
+            skipped += 1
+    click.echo(f"stored files: {rotated} re-encrypted, {skipped} already current.")
+    if budget == 0:
+        click.echo("Stopped at the limit; run the command again to go on.")
+    else:
+        click.echo("Done: everything is under the newest data key.")
+
+
 @keys.command("list")
 @with_appcontext
 def list_keys_command() -> None:

@@ -213,6 +213,7 @@ class Filters:
     school_id: int | None = None
     standing: Standing | None = None
     assignment_id: int | None = None
+    module_slug: str | None = None
 
 
 def _learners(session: DbSession, scope: Scope) -> list[User]:
@@ -243,7 +244,8 @@ def progress(
     assignments = [
         a
         for a in active_assignments(session, scope.district_id)
-        if filters.assignment_id is None or a.id == filters.assignment_id
+        if (filters.assignment_id is None or a.id == filters.assignment_id)
+        and (filters.module_slug is None or a.module_slug == filters.module_slug)
     ]
     if not assignments:
         return

@@ -193,7 +193,73 @@ def log(
     record.decided_at = None
     session.add(record)
     session.flush()
+    tell_approvers(session, record, actor)
     return record
+
+
+def approvers(
+    session: DbSession, record: ExternalLearning, teacher: User
+) -> list[User]:
+    """Who decides ``record`` at its stage now: the active school leaders of the
+    teacher's school, or the district's active administrators."""
+    if record.status is ExternalStatus.WITH_SCHOOL:
+        role_and_place = [
+            User.role == Role.SCHOOL_LEADER,
+            User.school_id == (teacher.school_id or -1),
+        ]
+    elif record.status is ExternalStatus.WITH_DISTRICT:
+        role_and_place = [User.role == Role.DISTRICT_ADMIN]
+    else:
+        return []
+    return list(
+        session.scalars(
+            select(User)
+            .where(
+                User.district_id == record.district_id,
+                User.active.is_(True),
+                User.id != teacher.id,
+                *role_and_place,
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def tell_approvers(session: DbSession, record: ExternalLearning, teacher: User) -> None:
+    """Tell each approver at the record's stage that it waits for them, in the app
+    and by email, each in their own language. Once per stage and sending: the key
+    holds the number of decisions so far, so a request sent again after a return is
+    news again."""
+    link = notifications.link_for("districts.approval", record_id=record.id)
+    stage = record.status.value
+    hours = f"{record.hours:g}"
+    messages = [
+        notifications.Message(
+            key=f"external:{record.id}:{len(record.decisions)}:{stage}:to:{person.id}",
+            to=person,
+            text=_l(
+                "%(teacher)s asks you to approve “%(title)s” (%(hours)s hours).",
+                teacher=teacher.name,
+                title=record.title,
+                hours=hours,
+            ),
+            link=link,
+            subject=_l("Waiting for your approval: %(title)s", title=record.title),
+            template="external_learning_waiting",
+            context={
+                "person": person,
+                "teacher": teacher,
+                "record": record,
+                "hours": hours,
+                "school_approved": stage == ExternalStatus.WITH_DISTRICT.value
+                and any(d.approved for d in record.decisions),
+                "link": link,
+            },
+        )
+        for person in approvers(session, record, teacher)
+    ]
+    if messages:
+        notifications.tell(session, *messages)
 
 
 # --- who sees and decides -------------------------------------------------------------
@@ -364,6 +430,8 @@ def decide(
         record.decided_at = utcnow()
     session.flush()
     _tell(session, record, decision)
+    if record.status is ExternalStatus.WITH_DISTRICT:
+        tell_approvers(session, record, record.user)
     return record
 
 

@@ -17,7 +17,13 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 
 STAFF_ROLE_CHOICES = [
     SelectChoice("teacher", _l("Teacher")),
@@ -170,4 +176,18 @@ class DecisionForm(FlaskForm):
         _l("Reason for returning it"),
         description=_l("The teacher sees this and can correct the request."),
         validators=[Optional(), Length(max=2000)],
+    )
+
+
+class HoursTargetForm(FlaskForm):
+    # The school years offered come from the district's calendar (set by the view).
+    year = SelectField(_l("School year"), coerce=int, choices=[])
+    hours = DecimalField(
+        _l("Hours each teacher should earn"),
+        description=_l("Platform hours and approved learning done elsewhere count."),
+        places=None,
+        validators=[
+            InputRequired(_l("Give a number of hours.")),
+            NumberRange(min=0, max=1000, message=_l("Give 0 to 1000 hours.")),
+        ],
     )

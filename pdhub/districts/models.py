@@ -37,6 +37,17 @@ class District(TimestampMixin, Base):
     # The language (pdhub.i18n.LANGUAGES) its people get pages and emails in when
     # neither they nor their browser choose one; empty is English.
     default_language: Mapped[str | None] = mapped_column(String(8))
+    # Erasing an account revokes its credentials too (else those naming no one stay
+    # verifiable).
+    revoke_on_erasure: Mapped[bool] = mapped_column(
+        default=False, server_default=false()
+    )
+    # Days a decided submission's evidence (texts and files) is kept; empty is
+    # forever.
+    evidence_retention_days: Mapped[int | None]
+    # Days an account nobody signed in to is kept before it is erased; empty is
+    # forever.
+    inactive_account_days: Mapped[int | None]
 
     schools: Mapped[list[School]] = relationship(
         back_populates="district", order_by="School.name"
@@ -273,6 +284,22 @@ class CreditPolicy(Base):
     year_start_month: Mapped[int] = mapped_column(default=7)
     two_stage: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HoursTarget(Base):
+    """The hours of professional learning a district expects of each teacher in one
+    school year (``year`` is the calendar year the school year starts in)."""
+
+    __tablename__ = "hours_targets"
+
+    district_id: Mapped[int] = mapped_column(
+        ForeignKey("districts.id", ondelete="CASCADE"), primary_key=True
+    )
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    hours: Mapped[float]
+
+    def __repr__(self) -> str:
+        return f"<HoursTarget {self.district_id} {self.year}>"
 
 
 class ModuleCredit(Base):

@@ -3,6 +3,7 @@ invitations."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -19,7 +20,16 @@ from pdhub.accounts.auth import roles_required
 from pdhub.accounts.forms import ConfirmForm, DistrictLanguageForm
 from pdhub.accounts.models import Role, User
 from pdhub.accounts.policies import DISTRICT_GRANTABLE, can_sign_out_everywhere
-from pdhub.districts import assignments, forms, policies, roster, service
+from pdhub.districts import (
+    assignments,
+    charts,
+    dashboard,
+    forms,
+    ledger,
+    policies,
+    roster,
+    service,
+)
 from pdhub.districts.labels import role_in_sentence, role_name
 from pdhub.districts.models import (
     Assignment,
@@ -75,10 +85,75 @@ def _invite_form(district: District) -> forms.InviteForm:
     return form
 
 
-def _render_overview(district: District, **forms_: Any) -> str:
+def _slug_arg() -> str | None:
+    """The module filter: a slug as the catalog writes them, or none."""
+    value = request.args.get("module", "").strip()
+    return value if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,79}", value) else None
+
+
+def _dashboard_filters() -> dashboard.Filters:
+    def number(name: str) -> int | None:
+        value = request.args.get(name, "")
+        return int(value) if value.isdigit() and len(value) < 10 else None
+
+    return dashboard.Filters(
+        school_id=number("school"),
+        module_slug=_slug_arg(),
+        year=number("year"),
+    )
+
+
+def _dashboard() -> dashboard.Dashboard:
+    found = dashboard.dashboard(db.session, _scope(), _dashboard_filters())
+    if found is None:
+        abort(404)
+    return found
+
+
+def _target_form(board: dashboard.Dashboard) -> forms.HoursTargetForm:
+    form = forms.HoursTargetForm(
+        prefix="target",
+        data={"year": board.year, "hours": board.target},
+    )
+    form.year.choices = [
+        SelectChoice(year, label)
+        for year, label in ledger.year_choices(board.district, board.policy)
+    ]
+    return form
+
+
+def _filter_args(board: dashboard.Dashboard) -> dict[str, Any]:
+    """The filters as query arguments, for links and the CSV downloads."""
+    args: dict[str, Any] = {"year": board.year}
+    if board.filters.school_id and current_user.role is not Role.SCHOOL_LEADER:
+        args["school"] = board.filters.school_id
+    if board.filters.module_slug:
+        args["module"] = board.filters.module_slug
+    return args
+
+
+def _render_overview(
+    district: District, board: dashboard.Dashboard | None = None, **forms_: Any
+) -> str:
+    board = board or _dashboard()
+    if current_user.role is Role.SCHOOL_LEADER:
+        return render_template(
+            "districts/overview.html",
+            district=district,
+            board=board,
+            charts=_charts(board),
+            args=_filter_args(board),
+            years=ledger.year_choices(board.district, board.policy),
+            manage=False,
+        )
     return render_template(
         "districts/overview.html",
         district=district,
+        board=board,
+        charts=_charts(board),
+        args=_filter_args(board),
+        manage=True,
+        target_form=forms_.get("target_form") or _target_form(board),
         staff=service.staff(db.session, district),
         invitations=service.open_invitations(db.session, district),
         counts=service.school_counts(db.session, district),
@@ -90,10 +165,121 @@ def _render_overview(district: District, **forms_: Any) -> str:
     )
 
 
+def _charts(board: dashboard.Dashboard) -> dict[str, Any]:
+    """Each table's chart: the SVG drawn from the same rows the table shows."""
+    year = board.year_label
+    descriptions = {
+        "schools": _(
+            "The share of enrollments completed in %(year)s, per school.", year=year
+        ),
+        "modules": _(
+            "The share of enrollments completed in %(year)s, per module.", year=year
+        ),
+        "badges": _("Badges earned each month of %(year)s.", year=year),
+        "overdue": _("People late on each assignment past its due date."),
+        "hours": (
+            _(
+                "Average hours per teacher in %(year)s, per school; the line is the "
+                "district's target of %(target)s hours.",
+                year=year,
+                target=format_decimal(board.target),
+            )
+            if board.target
+            else _("Average hours per teacher in %(year)s, per school.", year=year)
+        ),
+        "turnaround": _(
+            "Median days from submission to the coach's decision, per school."
+        ),
+    }
+    made = {}
+
+    def percent(value: float) -> str:
+        return str(format_percent(value))
+
+    def decimal(value: float) -> str:
+        return str(format_decimal(value))
+
+    for name, table in board.tables.items():
+        made[name] = charts.bar_chart(
+            table.title,
+            descriptions[name],
+            [
+                (
+                    str(row[0]),
+                    float(row[table.chart_column])  # type: ignore[arg-type]
+                    if row[table.chart_column] is not None
+                    else None,
+                )
+                for row in table.rows
+            ],
+            maximum=table.chart_max,
+            show=percent if table.percent else decimal,
+            chart_id=f"chart-{name}",
+        )
+    return made
+
+
 @bp.get("")
-@roles_required(Role.DISTRICT_ADMIN)
+@roles_required(Role.DISTRICT_ADMIN, Role.SCHOOL_LEADER)
 def overview() -> Any:
-    return _render_overview(_my_district())
+    """The dashboard (a school leader sees their school only); the district
+    administrator also manages the district below it."""
+    scope = _scope()
+    district = db.session.get(District, scope.district_id)
+    if district is None:
+        abort(404)
+    return _render_overview(district)
+
+
+@roles_required(Role.DISTRICT_ADMIN, Role.SCHOOL_LEADER)
+def dashboard_csv() -> Any:
+    """Each dashboard table as CSV at /district.csv?table=<name> (same filters)."""
+    name = request.args.get("table", "")
+    if name not in dashboard.TABLES:
+        return render_template(
+            "errors/error.html",
+            status=404,
+            title=_("There is no such table"),
+            detail=_(
+                "The dashboard's tables are: %(names)s.",
+                names=", ".join(dashboard.TABLES),
+            ),
+            advice=_("Use a download link on the dashboard."),
+        ), 404
+    board = _dashboard()
+    table = board.tables[name]
+    return csv_response(csv_text(table.header, table.rows), f"{name}-{board.year}.csv")
+
+
+# /district.csv sits beside the blueprint's prefix, not under it.
+bp.record_once(
+    lambda state: state.app.add_url_rule(
+        "/district.csv", "districts.dashboard_csv", dashboard_csv, methods=["GET"]
+    )
+)
+
+
+@bp.post("/hours-target")
+@roles_required(Role.DISTRICT_ADMIN)
+def set_hours_target() -> Any:
+    district = _my_district()
+    board = _dashboard()
+    form = _target_form(board)
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            dashboard.set_target(
+                db.session,
+                current_user,
+                district,
+                int(form.year.data),
+                float(form.hours.data),
+            )
+        if saved.ok:
+            flash(_("The hours target is saved."), "success")
+            return redirect(
+                url_for("districts.overview", year=form.year.data) + "#hours", 303
+            )
+    return _render_overview(district, board, target_form=form), 422
 
 
 @bp.post("/schools")
@@ -560,6 +746,7 @@ def _filters(scope: assignments.Scope) -> assignments.Filters:
             else None
         ),
         assignment_id=number("assignment"),
+        module_slug=_slug_arg(),
     )
 
 

@@ -27,7 +27,7 @@ from pdhub.errors import NotFound
 from pdhub.exports import csv_response, csv_text
 from pdhub.extensions import db
 from pdhub.forms import saving
-from pdhub.learning import forms, localized, policies, service
+from pdhub.learning import forms, localized, policies, service, transcript_files
 from pdhub.learning.models import Enrollment, Module, QuizAttempt, QuizAttemptStatus
 from pdhub.templating import in_zone, viewer_zone
 
@@ -449,9 +449,31 @@ def transcript_csv() -> Any:
                 for row in rows
             ),
             [_("Total PD hours counted"), "", f"{service.transcript_total(rows):g}"],
+            *transcript_files.district_rows(
+                transcript_files.transcript(
+                    db.session, current_user, localized.current_language()
+                )
+            ),
         ],
     )
     return csv_response(text, "pd-hours-transcript.csv")
+
+
+@bp.get("/transcript.pdf")
+@login_required
+def transcript_pdf() -> Any:
+    """The transcript to print or send: a QR code to each credential's verify page,
+    in the reader's language."""
+    found = transcript_files.transcript(
+        db.session, current_user, localized.current_language()
+    )
+    return Response(
+        transcript_files.transcript_pdf(found),
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": 'attachment; filename="pd-transcript.pdf"',
+        },
+    )
 
 
 @bp.app_context_processor

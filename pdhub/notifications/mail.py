@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import smtplib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from email.message import EmailMessage as MimeMessage
 from pathlib import Path
 from typing import Protocol
@@ -35,6 +35,7 @@ class Mailer(Protocol):
         *,
         message_id: str,
         accepted: Callable[[], None] = _nothing,
+        headers: Mapping[str, str] | None = None,
     ) -> None: ...
 
 
@@ -58,10 +59,14 @@ class ConsoleMailer:
         *,
         message_id: str,
         accepted: Callable[[], None] = _nothing,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         text = (
             f"From: {self.sender}\nTo: {to}\nSubject: {subject}\n"
-            f"Message-ID: {message_id}\n\n{body}\n" + "-" * 72
+            f"Message-ID: {message_id}\n"
+            + "".join(f"{name}: {value}\n" for name, value in (headers or {}).items())
+            + f"\n{body}\n"
+            + "-" * 72
         )
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(
@@ -89,11 +94,19 @@ class SmtpMailer:
         *,
         message_id: str,
         accepted: Callable[[], None] = _nothing,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         message = MimeMessage()
         message["From"], message["To"], message["Subject"] = self.sender, to, subject
         message["Message-ID"] = message_id
+        for name, value in (headers or {}).items():
+            message[name] = value
         message.set_content(body)
+        # A List-Unsubscribe URL is one long word: folded at 78 columns it would
+        # become an encoded-word that mail programs can't read as a URL (RFC 8058
+        # wants it as it is). Header lines may run to 998 characters (RFC 5322
+        # 2.1.1); the body's encoding was already chosen by set_content.
+        message.policy = message.policy.clone(max_line_length=998)
         smtp = smtplib.SMTP(self.host, self.port, timeout=30)
         try:
             smtp.send_message(message)  # returns on the server's 250 for the data

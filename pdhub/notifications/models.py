@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, false
+from sqlalchemy import JSON, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pdhub.db import Base, utcnow
@@ -47,3 +48,5 @@ class EmailMessage(Base):
     message_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     # Committed before each attempt, so an attempt cut short by a crash is on record.
     last_attempt_at: Mapped[datetime | None]
+    # Extra header fields, such as a digest's List-Unsubscribe (RFC 8058).
+    headers: Mapped[dict[str, Any] | None] = mapped_column(JSON)

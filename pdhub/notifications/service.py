@@ -73,6 +73,8 @@ class Message:
     #: The email body already rendered (a caller sending thousands of one message
     #: that differs only in a link renders the template once); else ``template``.
     body: str | None = None
+    #: Extra header fields of the email (a digest's List-Unsubscribe, RFC 8058).
+    headers: Mapping[str, str] | None = None
 
 
 def tell(session: DbSession, *messages: Message) -> list[int]:
@@ -106,6 +108,7 @@ def tell(session: DbSession, *messages: Message) -> list[int]:
                         "holds_secret": m.secret,
                         "created_at": now,
                         "attempts": 0,
+                        "headers": dict(m.headers) if m.headers else None,
                     }
                 )
     if notes:
@@ -199,6 +202,7 @@ def deliver_email(session: DbSession, message_id: int) -> bool:
         body,
         message_id=message.message_id,
         accepted=accepted,
+        headers=message.headers,
     )
     return True
 

@@ -6,6 +6,8 @@ first and decrypted with any (MultiFernet), so the data key can be rotated.
 
 from __future__ import annotations
 
+import hashlib
+
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
 
@@ -32,3 +34,10 @@ def decrypt(token: bytes) -> bytes:
         raise DecryptionError(
             "data could not be decrypted with the configured keys"
         ) from None
+
+
+def key_version() -> str:
+    """A short fingerprint of the newest data key (the one ``encrypt`` uses), stored
+    beside ciphertext so rows written under a retired key can be found."""
+    newest = current_app.config["PDHUB_DATA_KEY"].split(",")[0].strip()
+    return hashlib.sha256(newest.encode()).hexdigest()[:16]

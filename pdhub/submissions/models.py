@@ -53,6 +53,9 @@ class Submission(Base):
     submitted_at: Mapped[datetime | None]
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when the district's retention period (or an erasure) removed the texts and
+    # files; the decision and scores stay.
+    evidence_purged_at: Mapped[datetime | None]
 
     enrollment: Mapped[Enrollment] = relationship()
     artifacts: Mapped[list[Artifact]] = relationship(

@@ -59,6 +59,15 @@ def test_an_account_is_paused_after_repeated_failures_from_any_address(
     paused = attempt(limited_app, user.email, PASSWORD, "10.0.0.9")
     assert paused.status_code == 429
     assert "Too many attempts" in text(paused)
+    assert "please wait 15 minutes before trying again" in text(paused)
+    in_spanish = limited_app.test_client().post(
+        "/signin",
+        data={"email": user.email, "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.0.0.10"},
+        headers={"Accept-Language": "es"},
+    )
+    assert in_spanish.status_code == 429
+    assert "15 minutos" in text(in_spanish)
     assert any(
         b"account:" + user.email.encode() in key for key in limit_keys(redis_url)
     )

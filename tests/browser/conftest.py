@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import queue
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -248,6 +249,22 @@ def signed_in(
         context.close()
 
 
+def unsubscribe_url(server: DemoServer) -> str:
+    """The unsubscribe link of the demo teacher's digest emails, signed with the demo's
+    own secret (a page reached only from an email, so the crawl starts there)."""
+    from itsdangerous import URLSafeSerializer
+
+    from pdhub.communities.digest import UNSUBSCRIBE_SALT
+
+    with sqlite3.connect(server.instance / "pdhub.sqlite") as database:
+        (user_id,) = database.execute(
+            "SELECT id FROM users WHERE email = ?", (ACCOUNTS[0].email,)
+        ).fetchone()
+    secret = (server.instance / "secret_key").read_text().strip()
+    token = URLSafeSerializer(secret, salt=UNSUBSCRIBE_SALT).dumps({"u": user_id})
+    return f"{server.url}/communities/digest/unsubscribe/{token}"
+
+
 @pytest.fixture(scope="session")
 def crawled(
     signed_in: Callable[..., BrowserContext], demo_server: DemoServer
@@ -263,6 +280,8 @@ def crawled(
     results: dict[tuple[str, str], list[PageAudit]] = {}
     assets = AssetSizes()
     missing = demo_server.url + "/no-such-page"
+    # A changed unsubscribe link (the public crawl starts there) answers 404.
+    forged = demo_server.url + "/communities/digest/unsubscribe/changed"
 
     def get(role: str, viewport: str = DESKTOP) -> list[PageAudit]:
         if (role, viewport) in results:
@@ -278,11 +297,17 @@ def crawled(
         if viewport != DESKTOP:
             kinds = one_page_per_kind(audit.url for audit in get(role))
             results[role, viewport] = crawl.run(
-                kinds, expected_status={missing: 404}, follow=False
+                kinds, expected_status={missing: 404, forged: 404}, follow=False
             )
         elif role == PUBLIC:
             start = ["/", "/signin", "/signup", "/password/forgot", "/no-such-page"]
-            results[role, viewport] = crawl.run(start, expected_status={missing: 404})
+            # Pages only an email links to: the digest's unsubscribe page, as the
+            # demo teacher's link opens it and as a changed link does.
+            unsubscribe = unsubscribe_url(demo_server)
+            results[role, viewport] = crawl.run(
+                [*start, unsubscribe, forged],
+                expected_status={missing: 404, forged: 404},
+            )
         else:
             results[role, viewport] = crawl.run(["/dashboard"])
         return results[role, viewport]

@@ -50,7 +50,8 @@ def test_the_privacy_page_says_who_sees_evidence_and_what_is_kept(
         "data controller",
         "school official",
         "FERPA",
-        "no automatic deletion",
+        "emailed 14 days before anything of yours is deleted",
+        "erase your account, under Account",
         "encrypted at rest",
     ):
         assert promise in page, promise

@@ -51,6 +51,22 @@ def test_pasted_json_shows_verified_with_the_achievement_and_each_check(
     assert "Not passed" not in page
 
 
+def test_the_hours_a_credential_states_read_as_pd_hours_in_the_readers_language(
+    site: Flask, documents: Documents
+) -> None:
+    credential = json.dumps(documents.credential())
+    english = text(_post(site, credential=credential))
+    assert "<dt>PD hours</dt><dd>3 PD hours</dd>" in english
+    spanish = text(
+        site.test_client().post(
+            "/verify?lang=es",
+            data={"credential": credential},
+            content_type="multipart/form-data",
+        )
+    )
+    assert "<dd>3 horas de desarrollo profesional</dd>" in spanish
+
+
 @pytest.mark.parametrize("form", ["jwt", "json-file", "jwt-file", "png", "svg"])
 def test_each_kind_of_upload_is_verified(
     site: Flask, documents: Documents, form: str

@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email import message_from_bytes
+from email.message import Message
 from pathlib import Path
 
 import pytest
@@ -213,6 +214,7 @@ class SmtpSink:
 
     def __init__(self) -> None:
         self.messages: list[tuple[str, str]] = []  # (recipient, Message-ID)
+        self.received: list[Message] = []  # every accepted message, parsed
         self.refused: list[str] = []  # Message-IDs answered with a failure
         self.fail_next = 0
         self.quit_delay = 0.0
@@ -231,6 +233,7 @@ class SmtpSink:
             return "451 Try again later"
         for recipient in envelope.rcpt_tos:
             self.messages.append((recipient, message_id))
+        self.received.append(parsed)
         return "250 OK"
 
     async def handle_QUIT(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]  # noqa: N802

@@ -1,0 +1,112 @@
+"""Re-encrypting everything held under PDHUB_DATA_KEY with its newest key, so an old
+key can be dropped: evidence and attachment files, exports, two-factor secrets,
+issuer and report signing keys, and outbox mail holding a one-time link.
+
+Work goes in batches (the caller commits each); anything already under the newest
+key is skipped, so a run cut short is resumed by running it again. Files are
+replaced atomically, never left half written. Evidence texts are not encrypted at
+rest (they are searched and compared for similarity), so there is nothing of them
+to rotate."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from flask import current_app
+from sqlalchemy import select
+
+from pdhub.accounts.models import User
+from pdhub.credentials.models import IssuerKey
+from pdhub.db import DbSession
+from pdhub.notifications.models import EmailMessage
+from pdhub.verification.models import ReportSigningKey
+
+
+@dataclass
+class Rotated:
+    """What one batch did: re-encrypted, already under the newest key, and the
+    cursor to continue from (None when the kind is done)."""
+
+    rotated: int = 0
+    skipped: int = 0
+    cursor: int | str | None = None
+
+
+def _keys() -> tuple[Fernet, MultiFernet]:
+    keys = [
+        Fernet(key.strip().encode())
+        for key in str(current_app.config["PDHUB_DATA_KEY"]).split(",")
+    ]
+    return keys[0], MultiFernet(keys)
+
+
+def _newer(token: bytes) -> bytes | None:
+    """The token re-encrypted with the newest key, or None if it already is."""
+    newest, every = _keys()
+    try:
+        newest.decrypt(token)
+        return None
+    except InvalidToken:
+        return every.rotate(token)
+
+
+#: Database columns holding Fernet tokens: (model, column name, extra condition).
+COLUMNS: dict[str, tuple[Any, str, Any]] = {
+    "two-factor secrets": (User, "totp_secret", User.totp_secret.is_not(None)),
+    "issuer keys": (IssuerKey, "private_key_encrypted", None),
+    "report signing keys": (ReportSigningKey, "secret_key", None),
+    "mail holding a link": (
+        EmailMessage,
+        "body",
+        EmailMessage.holds_secret.is_(True) & EmailMessage.sent_at.is_(None),
+    ),
+}
+
+
+def rotate_rows(session: DbSession, kind: str, after_id: int, size: int) -> Rotated:
+    """Re-encrypt up to ``size`` rows of ``kind`` (a COLUMNS name) with ids above
+    ``after_id``; flushed, the caller commits."""
+    model, column, condition = COLUMNS[kind]
+    query = select(model).where(model.id > after_id).order_by(model.id).limit(size)
+    if condition is not None:
+        query = query.where(condition)
+    result = Rotated()
+    rows = session.scalars(query.with_for_update()).all()
+    for row in rows:
+        value = getattr(row, column)
+        as_text = isinstance(value, str)
+        token = value.encode() if as_text else bytes(value)
+        fresh = _newer(token)
+        if fresh is None:
+            result.skipped += 1
+        else:
+            setattr(row, column, fresh.decode() if as_text else fresh)
+            result.rotated += 1
+    session.flush()
+    result.cursor = rows[-1].id if len(rows) == size else None
+    return result
+
+
+def stored_files() -> Iterator[Path]:
+    """Every file of the local store (evidence, attachments, certificates, exports),
+    in a stable order so a resumed run walks them the same way."""
+    root = Path(current_app.instance_path) / "uploads"
+    if root.exists():
+        yield from sorted(path for path in root.rglob("*") if path.is_file())
+
+
+def rotate_file(path: Path) -> bool:
+    """Re-encrypt one stored file in place (atomically); False if it already was
+    under the newest key."""
+    fresh = _newer(path.read_bytes())
+    if fresh is None:
+        return False
+    temporary = path.with_name(path.name + ".rotating")
+    temporary.write_bytes(fresh)
+    os.replace(temporary, path)
+    return True
