@@ -15,7 +15,7 @@ import pdhub.db
 
 # revision identifiers, used by Alembic.
 revision = '0031_equity'
-down_revision = '0026_cohorts'
+down_revision = "0029_audit"
 branch_labels = None
 depends_on = None
 
