@@ -395,7 +395,12 @@ def record_consensus(cycle_id: int) -> Any:
 def _open_cycle(district: District) -> EquityCycle:
     found = service.current_cycle(db.session, district)
     if found is None:
-        abort(404)
+        # The plan belongs to a self-assessment cycle: say so where one is started.
+        flash(
+            _("Start a self-assessment cycle first: each plan belongs to a cycle."),
+            "info",
+        )
+        abort(redirect(url_for("equity.overview"), 303))
     return found
 
 

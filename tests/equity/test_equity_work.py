@@ -409,7 +409,11 @@ def test_another_districts_cycle_plan_and_items_are_not_found(
         browser.post(f"/district/equity/plan/goals/{goal.id}/remove").status_code == 404
     )
     assert browser.post(f"/district/equity/team/{member.id}/remove").status_code == 404
-    assert browser.get("/district/equity/plan").status_code == 404  # no cycle of theirs
+    # Their own district has no cycle yet: they are sent to start one, never shown
+    # this district's plan.
+    theirs = browser.get("/district/equity/plan")
+    assert theirs.status_code == 303
+    assert theirs.headers["Location"].endswith("/district/equity")
     assert "Their action" not in text(browser.get("/district/equity"))
     session.refresh(goal)
     assert goal.text == "Theirs"
