@@ -55,7 +55,7 @@ from pdhub.learning.models import Enrollment, Module
 from pdhub.notifications.service import Message, tell
 from pdhub.review.policies import scope_clause
 from pdhub.submissions.service import safe_filename
-from pdhub.submissions.storage import FileStore, sniff_media_type
+from pdhub.submissions.storage import FileStore, refusal, sniff_media_type
 
 PAGE_SIZE = 20
 MAX_TITLE = 200
@@ -362,6 +362,9 @@ def _attach(session: DbSession, store: FileStore, post: Post, upload: Upload) ->
             ),
             field="upload",
         )
+    problem = refusal(upload.content, upload.filename)
+    if problem is not None:
+        raise InvalidInput(problem, field="upload")
     media_type = sniff_media_type(upload.content)
     if media_type is None:
         raise InvalidInput(

@@ -32,7 +32,12 @@ from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from pdhub.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from pdhub.notifications import service as notifications
 from pdhub.submissions.service import safe_filename
-from pdhub.submissions.storage import TYPES_IN_WORDS, FileStore, sniff_media_type
+from pdhub.submissions.storage import (
+    TYPES_IN_WORDS,
+    FileStore,
+    refusal,
+    sniff_media_type,
+)
 
 #: Hours one record may claim (a week-long institute is about 40; a semester
 #: course about 45 contact hours): past this it is a typo.
@@ -109,6 +114,9 @@ def _store_certificate(
             ),
             field="certificate",
         )
+    problem = refusal(content, certificate.filename)
+    if problem is not None:
+        raise InvalidInput(problem, field="certificate")
     media_type = sniff_media_type(content)
     if media_type is None:
         raise InvalidInput(

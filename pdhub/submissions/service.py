@@ -22,7 +22,12 @@ from pdhub.learning.texts import _l, ngettext
 from pdhub.learning.texts import gettext as _
 from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
 from pdhub.submissions.states import SubmissionStatus, check_transition, move
-from pdhub.submissions.storage import TYPES_IN_WORDS, FileStore, sniff_media_type
+from pdhub.submissions.storage import (
+    TYPES_IN_WORDS,
+    FileStore,
+    refusal,
+    sniff_media_type,
+)
 
 MAX_TEXT_CHARS = 20_000
 MAX_LINKS = 20
@@ -164,14 +169,22 @@ def remove_link(
 
 
 def safe_filename(name: str) -> str:
-    """The last path part of an uploaded name, without control or quote characters."""
-    base = PurePath(name.replace("\\", "/")).name
+    """The last path part of an uploaded name, without control, format (right-to-left
+    override, zero-width) or quote characters, leading dots, or more than 200
+    characters (the extension kept)."""
     base = "".join(
         ch
-        for ch in unicodedata.normalize("NFC", base)
+        for ch in unicodedata.normalize("NFC", name)
         if unicodedata.category(ch)[0] != "C" and ch not in '"<>'
     )
-    return base.strip()[:200] or "file"
+    base = PurePath(base.replace("\\", "/")).name.strip().lstrip(". ")
+    if len(base) > 200:
+        stem, dot, extension = base.rpartition(".")
+        if dot and 0 < len(extension) <= 10:
+            base = stem[: 199 - len(extension)].rstrip() + "." + extension
+        else:
+            base = base[:200]
+    return base or "file"
 
 
 def add_file(
@@ -204,6 +217,9 @@ def add_file(
             ),
             field="upload",
         )
+    problem = refusal(content, filename)
+    if problem is not None:
+        raise InvalidInput(problem, field="upload")
     media_type = sniff_media_type(content)
     if media_type is None:
         raise InvalidInput(

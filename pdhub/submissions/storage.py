@@ -7,7 +7,9 @@ local store that keeps every file encrypted with PDHUB_DATA_KEY under
 from __future__ import annotations
 
 import io
+import re
 import secrets
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Protocol
@@ -15,6 +17,7 @@ from urllib.parse import quote
 
 import filetype
 from flask import Response, current_app
+from PIL import Image
 
 from pdhub.learning.texts import _l
 from pdhub.learning.texts import gettext as _
@@ -50,12 +53,150 @@ def accepted_labels() -> list[str]:
     return sorted({_(label) for label in ALLOWED_TYPES.values()})
 
 
+#: An image may declare this many pixels: phone photos have 12 to 50 million; a
+#: decompression bomb declares billions in a few kilobytes and takes gigabytes to
+#: open (by a thumbnailer, a reviewer's viewer, a screening job).
+MAX_IMAGE_PIXELS = 100_000_000
+#: A Word or PowerPoint file may unpack to this much in all (nested parts too)...
+MAX_OFFICE_UNPACKED = 256 * 1024 * 1024
+#: ...and, once over MAX_OFFICE_RATIO_FROM unpacked, grow at most this many times
+#: (real documents compress 2 to 20 times; a ZIP bomb, a thousand).
+MAX_OFFICE_RATIO = 100
+MAX_OFFICE_RATIO_FROM = 16 * 1024 * 1024
+#: Parts, and archives inside archives (a DOCX may embed a spreadsheet, itself a
+#: ZIP; nothing real nests deeper).
+MAX_OFFICE_PARTS = 5000
+MAX_OFFICE_DEPTH = 2
+#: What browsers look at to decide a file is a web page (the WHATWG sniffing
+#: algorithm reads the first 512 bytes; we read twice that), case-insensitive.
+SNIFF_WINDOW = 1024
+_MARKUP = re.compile(
+    rb"<(?:!doctype\s+html|html|head|body|script|iframe|svg|object|embed)[\s>/]",
+    re.IGNORECASE,
+)
+
+
+class _Bomb(ValueError):
+    """A ZIP that unpacks to far more than it is."""
+
+
+def _zip_unpacked(content: bytes, depth: int = 1) -> int:
+    """How many bytes the archive (and archives inside it) declares unpacked;
+    _Bomb past the limits. Only the directory is read, and nested archives only
+    when they are small enough to read."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        members = archive.infolist()
+        if len(members) > MAX_OFFICE_PARTS:
+            raise _Bomb("too many parts")
+        total = 0
+        for member in members:
+            total += member.file_size
+            if total > MAX_OFFICE_UNPACKED:
+                raise _Bomb("too large unpacked")
+            if member.is_dir():
+                continue
+            with archive.open(member) as part:
+                head = part.read(4)
+            if head == b"PK\x03\x04":
+                if depth >= MAX_OFFICE_DEPTH:
+                    raise _Bomb("archives nested too deep")
+                with archive.open(member) as part:
+                    total += _zip_unpacked(
+                        part.read(MAX_OFFICE_RATIO_FROM + 1), depth + 1
+                    )
+    if total > MAX_OFFICE_RATIO_FROM and total > MAX_OFFICE_RATIO * len(content):
+        raise _Bomb("compressed too much")
+    return total
+
+
+def _hides_archive(content: bytes) -> bool:
+    """Whether a file that is not a ZIP also reads as one (a GIFAR, a PDF with a
+    JAR appended): two files in one, each opened by a different program."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return bool(archive.namelist())
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return False
+
+
+def _image_too_large(content: bytes) -> bool:
+    """Whether an image declares more than MAX_IMAGE_PIXELS (read from its header;
+    no pixel is decoded)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(content)) as image:
+                width, height = image.size
+    except Image.DecompressionBombError:
+        return True
+    except (OSError, ValueError, SyntaxError):
+        return False  # not an image Pillow reads: the type check decides
+    return width * height > MAX_IMAGE_PIXELS
+
+
+def refusal(content: bytes, filename: str) -> str | None:
+    """Why a file of an allowed type is refused anyway, in words for the
+    person uploading it, or None. It catches what a type check alone lets through:
+    web page code a browser could run (a PDF that is also an HTML page), a file
+    that is also an archive (GIFAR), an image or a Word/PowerPoint file that
+    unpacks to gigabytes (decompression and ZIP bombs)."""
+    from pdhub.submissions.service import safe_filename
+
+    if _allowed_type(content) is None:
+        return None  # refused for its type, with the message that says so
+    name = safe_filename(filename)
+    if _MARKUP.search(content[:SNIFF_WINDOW]):
+        return _(
+            "%(name)s has web page code (HTML or script) inside it, so we can't "
+            "accept it. Save or export it again as an ordinary PDF or image, then "
+            "upload that.",
+            name=name,
+        )
+    if content.startswith(b"PK\x03\x04"):
+        try:
+            _zip_unpacked(content)
+        except _Bomb:
+            return _(
+                "%(name)s would unpack to far more than its size (a \"ZIP bomb\"), "
+                "so we can't accept it. Save it again from Word or PowerPoint, then "
+                "upload that.",
+                name=name,
+            )
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+            return None  # not a readable archive: the type check refuses it
+        return None
+    if _hides_archive(content):
+        return _(
+            "%(name)s is two files in one (an archive is hidden inside it), so we "
+            "can't accept it. Save or export it again, then upload that.",
+            name=name,
+        )
+    if content.startswith((b"\x89PNG", b"GIF8", b"\xff\xd8", b"RIFF")) and (
+        _image_too_large(content)
+    ):
+        return _(
+            "%(name)s is an image of more than %(limit)d million pixels, too large "
+            "to open safely. Make it smaller (a screenshot or a phone photo is "
+            "fine), then upload that.",
+            name=name,
+            limit=MAX_IMAGE_PIXELS // 1_000_000,
+        )
+    return None
+
+
 def sniff_media_type(content: bytes) -> str | None:
     """The allowed media type the bytes really are, or None.
 
     DOCX and PPTX are ZIP archives: they are recognised by the part every such file
-    has (word/document.xml, ppt/presentation.xml), not by the archive alone.
+    has (word/document.xml, ppt/presentation.xml), not by the archive alone. A file
+    that ``refusal`` refuses is of no allowed type.
     """
+    if refusal(content, "file") is not None:
+        return None
+    return _allowed_type(content)
+
+
+def _allowed_type(content: bytes) -> str | None:
     if content.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(io.BytesIO(content)) as archive:
