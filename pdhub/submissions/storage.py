@@ -157,7 +157,7 @@ def refusal(content: bytes, filename: str) -> str | None:
             _zip_unpacked(content)
         except _Bomb:
             return _(
-                "%(name)s would unpack to far more than its size (a \"ZIP bomb\"), "
+                '%(name)s would unpack to far more than its size (a "ZIP bomb"), '
                 "so we can't accept it. Save it again from Word or PowerPoint, then "
                 "upload that.",
                 name=name,

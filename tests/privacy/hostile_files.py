@@ -119,7 +119,8 @@ def hostile() -> list[Sample]:
         Sample(
             "pdf-html-polyglot",
             "handout.pdf",
-            pdf_head + b"<html><body><script>alert(1)</script></body></html>\n"
+            pdf_head
+            + b"<html><body><script>alert(1)</script></body></html>\n"
             + pdf_rest,
             WEB_CODE,
         ),

@@ -28,7 +28,12 @@ from werkzeug.test import TestResponse, encode_multipart
 from pdhub.accounts.models import User
 from pdhub.communities.models import Attachment, Post
 from pdhub.db import utcnow
-from pdhub.districts.models import Assignment, AssignmentTarget, ExternalLearning
+from pdhub.districts.models import (
+    Assignment,
+    AssignmentTarget,
+    ExternalLearning,
+    RosterImport,
+)
 from pdhub.submissions.models import Artifact
 from pdhub.submissions.service import safe_filename
 from tests.communities.conftest import community_of, start
@@ -41,7 +46,7 @@ from tests.factories import (
 )
 from tests.helpers import sign_in, text
 from tests.privacy import hostile_files
-from tests.privacy.hostile_files import FORMULA_NAMES, HOSTILE_NAMES, Sample
+from tests.privacy.hostile_files import FORMULA_NAMES, HOSTILE_NAMES
 
 HOSTILE = {sample.id: sample for sample in hostile_files.hostile()}
 ORDINARY = {sample.id: sample for sample in hostile_files.ordinary()}
@@ -59,7 +64,9 @@ class UploadPoint:
     owner: User
 
 
-def _multipart(client: FlaskClient, url: str, fields: dict[str, object]) -> TestResponse:
+def _multipart(
+    client: FlaskClient, url: str, fields: dict[str, object]
+) -> TestResponse:
     # Encoded in memory: the test client would spool a big file to a temporary file
     # that it never closes.
     boundary, body = encode_multipart(fields)
@@ -113,7 +120,11 @@ def community(session: Session) -> UploadPoint:
         return _multipart(
             client,
             f"/communities/{place.id}/threads/{thread.id}/reply",
-            {"body": "See my file", "action": "post", "upload": _file(filename, content)},
+            {
+                "body": "See my file",
+                "action": "post",
+                "upload": _file(filename, content),
+            },
         )
 
     def newest() -> str:
@@ -154,7 +165,11 @@ def certificate(session: Session) -> UploadPoint:
         return f"/transcript/external/{newest_id}/certificate"
 
     return UploadPoint(
-        "certificate", send, lambda: _count(session, ExternalLearning.id), newest, teacher
+        "certificate",
+        send,
+        lambda: _count(session, ExternalLearning.id),
+        newest,
+        teacher,
     )
 
 
@@ -217,10 +232,14 @@ def test_an_ordinary_file_is_accepted_and_downloads_as_a_sandboxed_attachment(
 
 #: A quote or a line break ends the multipart header itself: such a name never
 #: reaches the app as sent (the unit test below covers it).
-SENDABLE_NAMES = [(sent, kept) for sent, kept in HOSTILE_NAMES if not {'"', "\r"} & set(sent)]
+SENDABLE_NAMES = [
+    (sent, kept) for sent, kept in HOSTILE_NAMES if not {'"', "\r"} & set(sent)
+]
 
 
-@pytest.mark.parametrize(("sent", "kept"), SENDABLE_NAMES, ids=range(len(SENDABLE_NAMES)))
+@pytest.mark.parametrize(
+    ("sent", "kept"), SENDABLE_NAMES, ids=range(len(SENDABLE_NAMES))
+)
 def test_a_hostile_name_is_made_harmless_in_storage_and_in_the_download_header(
     app: Flask, session: Session, point: UploadPoint, sent: str, kept: str
 ) -> None:
@@ -231,7 +250,9 @@ def test_a_hostile_name_is_made_harmless_in_storage_and_in_the_download_header(
     disposition = download.headers["Content-Disposition"]
     assert disposition.startswith("attachment; filename=")
     assert "/" not in disposition.split("filename*=")[0]
-    assert "\\" not in disposition and "\r" not in disposition and ".." not in disposition
+    assert (
+        "\\" not in disposition and "\r" not in disposition and ".." not in disposition
+    )
     assert "\u202e" not in disposition and "%E2%80%AE" not in disposition
     # The multipart encoding may already eat a backslash; what is kept ends the same.
     ascii_part = disposition.split('filename="')[1].split('"')[0]
@@ -332,3 +353,56 @@ def test_roster_names_a_spreadsheet_would_run_come_out_of_the_exports_as_text(
             assert name not in cells, (address, name)
             assert "'" + name in cells, (address, name)
         assert not any(cell.lstrip().startswith(("=", "+", "-", "@")) for cell in cells)
+
+
+@pytest.mark.parametrize("sample_id", ["gifar", "png-decompression-bomb", "zip-bomb"])
+def test_a_binary_hostile_file_given_as_a_roster_is_refused_and_nothing_is_kept(
+    app: Flask, session: Session, sample_id: str
+) -> None:
+    sample = HOSTILE[sample_id]
+    admin = UserFactory(district_admin=True)
+    session.flush()
+    client = signed_in(app, admin)
+    imports_before = _count(session, RosterImport.id)
+    people_before = _count(session, User.id)
+    response = client.post(
+        "/district/roster",
+        data={"users": (io.BytesIO(sample.content), "staff.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422, text(response)[-1500:]
+    assert "staff.csv is not saved as UTF-8 text" in text(response)
+    assert _count(session, RosterImport.id) == imports_before
+    assert _count(session, User.id) == people_before
+
+
+@pytest.mark.parametrize("sample_id", ["html-named-pdf", "svg-with-script"])
+def test_a_web_page_given_as_a_roster_is_shown_as_problems_and_cannot_be_applied(
+    app: Flask, session: Session, sample_id: str
+) -> None:
+    sample = HOSTILE[sample_id]
+    admin = UserFactory(district_admin=True)
+    session.flush()
+    client = signed_in(app, admin)
+    people_before = _count(session, User.id)
+    response = client.post(
+        "/district/roster",
+        data={"users": (io.BytesIO(sample.content), "staff.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303
+    preview = client.get(response.headers["Location"])
+    assert "Correct the problems" in text(preview) or "problem" in text(preview)
+    assert "<script>" not in preview.get_data(as_text=True)
+    client.post(response.headers["Location"] + "/apply")
+    assert _count(session, User.id) == people_before
+
+
+def test_the_refusal_is_in_the_uploaders_language(app: Flask, session: Session) -> None:
+    point = evidence(session)
+    client = signed_in(app, point.owner)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"
+    sample = HOSTILE["gifar"]
+    response = point.send(client, sample.filename, sample.content)
+    assert response.status_code == 422
+    assert "photo.gif son dos archivos en uno" in text(response)
