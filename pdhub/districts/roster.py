@@ -40,6 +40,7 @@ from pdhub.districts.models import (
 )
 from pdhub.errors import InvalidInput, NotFound, PermissionDenied
 from pdhub.i18n import LANGUAGES
+from pdhub.submissions.service import safe_filename
 
 #: Largest file accepted (a 50,000-person roster is about 8 MB).
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -500,6 +501,9 @@ def create_preview(
         raise PermissionDenied(_("You don't manage this district."))
     if not users[1].strip():
         raise InvalidInput(_("The file is empty."), field="users")
+    # The names are shown back and stored: no path, NUL or direction character.
+    users = (safe_filename(users[0]), users[1])
+    orgs = (safe_filename(orgs[0]), orgs[1]) if orgs is not None else None
     reading = read_upload(users, orgs)
     if not reading.rows and not reading.problems:
         reading.problem(

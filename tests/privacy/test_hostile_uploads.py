@@ -406,3 +406,24 @@ def test_the_refusal_is_in_the_uploaders_language(app: Flask, session: Session) 
     response = point.send(client, sample.filename, sample.content)
     assert response.status_code == 422
     assert "photo.gif son dos archivos en uno" in text(response)
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [("../../staff\x00.csv", "staff.csv"), ("x" * 400 + ".csv", "x" * 196 + ".csv")],
+    ids=["traversal-and-nul", "very-long"],
+)
+def test_a_hostile_roster_file_name_is_kept_harmless(
+    app: Flask, session: Session, sent: str, kept: str
+) -> None:
+    admin = UserFactory(district_admin=True)
+    session.flush()
+    client = signed_in(app, admin)
+    response = client.post(
+        "/district/roster",
+        data={"users": (io.BytesIO(_roster(("Pat Lee",)).encode()), sent)},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303, text(response)[-1500:]
+    stored = session.scalar(select(RosterImport).order_by(RosterImport.id.desc()))
+    assert stored is not None and stored.filename == kept
