@@ -29,6 +29,7 @@ from pdhub.districts.models import District
 from pdhub.errors import Conflict, DomainError, NotFound, PermissionDenied
 from pdhub.exports import csv_text
 from pdhub.i18n import LANGUAGES
+from pdhub.submissions.service import safe_filename
 from pdhub.trust import service as trust_service
 from pdhub.trust.service import TrustList
 from pdhub.verification import policies
@@ -113,7 +114,8 @@ def start_batch(
         requested_by_id=actor.id,
         api_token_id=api_token_id,
         source=source,
-        filename=(filename or "")[:255] or None,
+        # Shown back on the district's pages: no path, NUL or direction character.
+        filename=safe_filename(filename) if filename else None,
         total=len(items),
         chunks=-(-len(items) // size),
     )

@@ -52,6 +52,25 @@ def test_a_district_admin_uploads_a_zip_and_downloads_the_results(
     assert "staff.zip" in listing
 
 
+def test_a_hostile_zip_name_is_kept_harmless(
+    site: Flask, session: Session, documents: Documents
+) -> None:
+    admin = UserFactory(district_admin=True)
+    client = site.test_client()
+    sign_in(client, admin)
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("ok.json", json.dumps(documents.credential(teacher="Ana Ruiz")))
+    response = client.post(
+        "/district/verify",
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(archive.getvalue()), "../../staff\x00\u202e.zip")},
+    )
+    assert response.status_code == 303
+    batch = session.query(VerificationBatch).one()
+    assert batch.filename == "staff.zip"
+
+
 def test_a_running_batch_refreshes_itself_without_javascript(
     site: Flask, session: Session
 ) -> None:
