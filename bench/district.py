@@ -477,7 +477,7 @@ def queries_per_page(
     def record(*args: Any) -> None:
         statements.append(args[2])
 
-    counts = {}
+    counts: dict[str, int] = {}
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", record)
         try:
@@ -654,7 +654,7 @@ def main() -> None:
             "staff_csv": "/district/staff.csv",
             "ledger_csv": "/district/ledger.csv",
         }
-        sizes_kb = {}
+        sizes_kb: dict[str, float] = {}
         for page, path in pages.items():
             status, _, text, _ = app_server.request("GET", path, cookie=cookies[0])
             assert status == 200, (page, status)
