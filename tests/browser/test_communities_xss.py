@@ -1,11 +1,14 @@
 """A corpus of script-injection payloads sent through every field a person writes in
 communities (community name and description, thread title and message, reply, edit,
-report reason, search words), then every page that shows them opened in headless
+report reason, search words), cohorts (name, description, session place and agenda),
+coaching (conversation subject and messages, office-hour place) and exemplars (the
+note shared with one), then every page that shows them opened in headless
 Chromium: no payload runs (no dialog, ``window.__xss`` never set) and no page holds
 markup that could run one (event-handler attributes, script elements, javascript: or
 data: links), which the Content-Security-Policy alone would have hidden.
 
-It runs on a demo server of its own, so the corpus never reaches the shared crawl.
+It runs on the session's one demo server: the records it makes stay there for the
+browser tests that run after it.
 """
 
 from __future__ import annotations
@@ -341,9 +344,8 @@ def test_no_payload_runs_on_cohort_coaching_or_exemplar_pages(
             },
         )
     sessions = re.findall(
-        rf"/cohorts/{home}/sessions/(\d+)/attendance", coach.request.get(
-            f"/cohorts/{home}"
-        ).text()
+        rf"/cohorts/{home}/sessions/(\d+)/attendance",
+        coach.request.get(f"/cohorts/{home}").text(),
     )
     assert len(sessions) == len(chunks(300))
 
@@ -419,7 +421,9 @@ def test_no_payload_runs_on_cohort_coaching_or_exemplar_pages(
         )
         assert answer.status == 303
         choices = teacher.request.get(f"{library}/new").text()
-        place = re.search(r'name="community"[^>]*>\s*<option[^>]*value="(\d+)"', choices)
+        place = re.search(
+            r'name="community"[^>]*>\s*<option[^>]*value="(\d+)"', choices
+        )
         assert place is not None
         shared = _last_id(
             as_teacher.post(
@@ -437,11 +441,15 @@ def test_no_payload_runs_on_cohort_coaching_or_exemplar_pages(
         )
         with sqlite3.connect(database) as db:
             row = db.execute(
-                "SELECT t.community_id, t.id FROM community_posts p "
-                "JOIN community_threads t ON t.id = p.thread_id WHERE p.exemplar_id = ?",
+                "SELECT t.community_id, t.id FROM community_posts p JOIN "
+                "community_threads t ON t.id = p.thread_id WHERE p.exemplar_id = ?",
                 (int(shared),),
             ).fetchone()
-        here = [library, f"{library}/{shared}", f"/communities/{row[0]}/threads/{row[1]}"]
+        here = [
+            library,
+            f"{library}/{shared}",
+            f"/communities/{row[0]}/threads/{row[1]}",
+        ]
         if index == len(notes) - 1:
             pages += here
             teacher_pages += here
