@@ -98,6 +98,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(communities_bp)
 
+    from pdhub.audit.views import bp as audit_bp
+
+    app.register_blueprint(audit_bp)
     from pdhub.accountdata.views import bp as accountdata_bp
 
     app.register_blueprint(accountdata_bp)

@@ -168,6 +168,34 @@ def size_limit_text(limit: int | None = None) -> str:
     return f"{max(limit // 1024, 1)} KB"
 
 
+def _record_denied(status: int) -> None:
+    """Put a refused request in the audit trail: every 403, and a 404 from a page
+    that exists (a signed-in person asked for an object that is not theirs to see,
+    or not there at all; the two answers are the same on purpose). Whatever the view
+    had changed is rolled back first; the event is saved by the closing commit."""
+    from flask_login import current_user
+
+    from pdhub.audit import service as audit
+    from pdhub.audit.models import AuditAction, AuditOutcome
+    from pdhub.extensions import db
+
+    if request.url_rule is None or request.endpoint == "static":
+        return
+    if status == 404 and not current_user.is_authenticated:
+        return
+    audit.rollback_keeping_events(db.session)
+    actor = current_user if current_user.is_authenticated else None
+    audit.record(
+        db.session,
+        AuditAction.ACCESS_DENIED,
+        actor=actor,
+        outcome=AuditOutcome.DENIED,
+        object_type="route",
+        object_id=request.url_rule.endpoint,
+        detail={"status": status, "method": request.method, "path": request.path},
+    )
+
+
 _LIMIT_WINDOW = re.compile(r"per\s+(\d+\s+)?(second|minute|hour|day)s?\b", re.I)
 
 
@@ -213,6 +241,8 @@ def register_error_handlers(app: Flask) -> None:
                 "The upload is larger than the %(limit)s limit.",
                 limit=size_limit_text(),
             )
+        if status in (403, 404):
+            _record_denied(status)
         response = error_response(status, detail)
         if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)
@@ -230,6 +260,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def handle_domain(error: DomainError) -> Response:
+        if error.status in (403, 404):
+            _record_denied(error.status)
         return error_response(error.status, error.message)
 
     @app.errorhandler(Exception)

@@ -7,7 +7,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
-from flask import Response
+from flask import Response, request
 
 #: A spreadsheet runs a cell starting with one of these as a formula (OWASP CSV
 #: injection), also in their full-width forms, which some spreadsheets fold.
@@ -46,6 +46,20 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
 
 def csv_response(text: str, filename: str) -> Response:
     """A download of ``text`` (from csv_text) named ``filename``."""
+    from flask_login import current_user
+
+    from pdhub.audit import service as audit
+    from pdhub.audit.models import AuditAction
+    from pdhub.extensions import db
+
+    # Every CSV leaves through here: the one place to record a data export.
+    audit.record(
+        db.session,
+        AuditAction.DATA_EXPORT,
+        actor=current_user if current_user.is_authenticated else None,
+        object_type="csv",
+        detail={"file": filename, "path": request.path},
+    )
     response = Response(text.encode("utf-8"), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

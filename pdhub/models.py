@@ -3,6 +3,7 @@
 from pdhub.accountdata.models import DataExport, RetentionNotice, RetentionRun
 from pdhub.accounts.models import ApiToken, RecoveryCode, User, UserSession
 from pdhub.admin.models import JobFailure
+from pdhub.audit.models import AuditEvent
 from pdhub.coaching.models import (
     Booking,
     Conversation,
@@ -56,6 +57,7 @@ from pdhub.verification.models import (
 )
 
 __all__ = [
+    "AuditEvent",
     "DataExport",
     "RetentionNotice",
     "RetentionRun",

@@ -14,6 +14,9 @@ from flask_login import current_user, login_user, logout_user
 
 from pdhub.accounts import policies, service
 from pdhub.accounts.models import Role, User
+from pdhub.audit import service as audit
+from pdhub.audit.models import AuditAction, AuditOutcome
+from pdhub.errors import DomainError
 from pdhub.extensions import db, login_manager
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -67,6 +70,26 @@ def sign_in(user: User, *, remember: bool = False) -> None:
     session[SESSION_TOKEN_KEY] = token
     session.permanent = persistent
     login_user(user)
+    audit.record(db.session, AuditAction.SIGNIN_SUCCESS, actor=user, subject=user)
+
+
+def record_failed_signin(email: str | None, user: User | None, step: str) -> None:
+    """Record a refused password or code. Called after the refusal's rollback, so
+    the event is saved by the request's closing commit. The typed address is not
+    kept (it may be someone's password typed in the wrong box); a known account
+    is named by its id."""
+    if user is None and email:
+        try:
+            user = service.find_user_by_email(db.session, email)
+        except DomainError:
+            user = None
+    audit.record(
+        db.session,
+        AuditAction.SIGNIN_FAILURE,
+        subject=user,
+        outcome=AuditOutcome.DENIED,
+        detail={"step": step, "known_account": user is not None},
+    )
 
 
 def sign_out() -> None:

@@ -33,9 +33,11 @@ from pdhub.accounts.models import (
     UserSession,
 )
 from pdhub.accounts.scopes import SCOPES
+from pdhub.audit import service as audit
+from pdhub.audit.models import AuditAction
 from pdhub.db import DbSession, utcnow
 from pdhub.districts.models import District, School
-from pdhub.errors import InvalidInput, PermissionDenied
+from pdhub.errors import InvalidInput, NotFound, PermissionDenied
 from pdhub.i18n import current_language
 from pdhub.notifications import service as notifications
 from pdhub.privacy import encryption
@@ -848,6 +850,7 @@ def confirm_totp(session: DbSession, user: User, code: str) -> list[str]:
             field="code",
         )
     user.totp_enabled_at = utcnow()
+    audit.record(session, AuditAction.TWO_FACTOR_ON, actor=user, subject=user)
     return regenerate_recovery_codes(session, user)
 
 
@@ -869,6 +872,7 @@ def replace_recovery_codes(session: DbSession, user: User, confirm: str) -> list
         ),
         {"kind": "recovery_codes", "codes": old},
     )
+    audit.record(session, AuditAction.RECOVERY_CODES, actor=user, subject=user)
     return codes
 
 
@@ -956,6 +960,7 @@ def disable_totp(session: DbSession, user: User, confirm: str) -> None:
     user.totp_enabled_at = None
     user.totp_last_counter = None
     session.query(RecoveryCode).filter_by(user_id=user.id).delete()
+    audit.record(session, AuditAction.TWO_FACTOR_OFF, actor=user, subject=user)
     session.flush()
 
 
@@ -1029,13 +1034,26 @@ def api_token_for(session: DbSession, token: str) -> ApiToken | None:
     if record is None or is_expired(record):
         return None
     record.last_used_at = utcnow()
+    if audit.recorded_in_this_transaction(
+        session, AuditAction.API_TOKEN_USE, record.id
+    ):
+        return record
+    audit.record(
+        session,
+        AuditAction.API_TOKEN_USE,
+        actor=record.user,
+        object_type="api_token",
+        object_id=record.id,
+        detail={"name": record.name},
+    )
     return record
 
 
 def revoke_api_token(session: DbSession, user: User, token_id: int) -> None:
     record = session.get(ApiToken, token_id)
     if record is None or record.user_id != user.id:
-        raise PermissionDenied(_("That token is not yours."))
+        # Someone else's token is "not found": its existence is not theirs to learn.
+        raise NotFound(_("There is no such token on your account."))
     record.revoked_at = utcnow()
     session.flush()
 
@@ -1045,6 +1063,15 @@ def set_role(session: DbSession, actor: User, user: User, role: Role) -> None:
     if not policies.can_assign_role(actor, user, role):
         raise PermissionDenied(_("You can't give that role to this person."))
     if user.role is not role:
+        audit.record(
+            session,
+            AuditAction.ROLE_CHANGE,
+            actor=actor,
+            subject=user,
+            object_type="user",
+            object_id=user.id,
+            detail={"from": user.role.value, "to": role.value},
+        )
         user.role = role
         # A new staff role must set up two-factor before its pages open; sessions
         # restart so the new permissions take effect everywhere.

@@ -198,6 +198,8 @@ def signin() -> Any:
                 session[auth.PENDING_REMEMBER_KEY] = bool(form.remember.data)
             else:
                 auth.sign_in(user, remember=bool(form.remember.data))
+        if not saved.ok:
+            auth.record_failed_signin(form.email.data, None, "password")
         if saved.ok and user is not None and user.two_factor_enabled:
             return redirect(url_for("accounts.signin_code", next=_safe_next("")), 303)
         if saved.ok:
@@ -222,6 +224,7 @@ def signin_code() -> Any:
             auth.sign_in(user, remember=bool(session.get(auth.PENDING_REMEMBER_KEY)))
             db.session.commit()
             return redirect(_safe_next(url_for("home.dashboard")), 303)
+        auth.record_failed_signin(None, user, "code")
         db.session.commit()  # keep the used-counter / spent recovery code state
         form.code.errors = [
             _("That code didn't work. Enter the newest code from your app.")

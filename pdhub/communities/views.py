@@ -18,6 +18,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from pdhub.audit import service as audit
+from pdhub.audit.models import AuditAction
 from pdhub.communities import digest, forms, policies, service
 from pdhub.communities.models import Attachment, Community, Post, Thread
 from pdhub.errors import NotFound
@@ -579,6 +581,14 @@ def attachment(community_id: int, attachment_id: int) -> Any:
         content = read_stored(item.storage_key)
     except ArtifactUnreadable:
         abort(404)
+    audit.record_view_of(
+        db.session,
+        AuditAction.ATTACHMENT_DOWNLOAD,
+        current_user,
+        item.post.author,
+        "community_attachment",
+        item.id,
+    )
     return file_response(item, content, inline=request.args.get("inline") is not None)
 
 

@@ -22,6 +22,8 @@ from badges.credential import normalize_email as normalize_recipient
 from pdhub import jobs, tasks
 from pdhub.accounts.models import User
 from pdhub.accounts.service import email_key
+from pdhub.audit import service as audit
+from pdhub.audit.models import AuditAction
 from pdhub.credentials import images, issuing, keys, policies, status
 from pdhub.credentials.models import (
     Award,
@@ -104,6 +106,8 @@ def issue_credentials(session: DbSession, award_ids: Sequence[int]) -> int:
     made = issuing.issue_many(session, award_ids)
     if not made:
         return 0
+    for award, credential_id in made:
+        _record_issue(session, award.user, credential_id)
     notifications.tell(
         session,
         *(
@@ -137,8 +141,37 @@ def _earned(user: User, module: Module, credential_id: str) -> notifications.Mes
 
 
 def _announce(session: DbSession, credential: IssuedCredential) -> None:
+    _record_issue(session, credential.user, credential.id)
     notifications.tell(
         session, _earned(credential.user, credential.award.module, credential.id)
+    )
+
+
+def _record_issue(session: DbSession, owner: User, credential_id: str) -> None:
+    audit.record(
+        session,
+        AuditAction.CREDENTIAL_ISSUE,
+        subject=owner,
+        object_type="credential",
+        object_id=credential_id,
+    )
+
+
+def _record_change(
+    session: DbSession,
+    action: AuditAction,
+    actor: User | None,
+    credential: IssuedCredential,
+    reason: str | None = None,
+) -> None:
+    audit.record(
+        session,
+        action,
+        actor=actor,
+        subject=credential.user,
+        object_type="credential",
+        object_id=credential.id,
+        detail={"reason": reason} if reason else None,
     )
 
 
@@ -478,6 +511,7 @@ def revoke_credential(
     if credential.revoked_at is not None:
         raise Conflict("This credential is already revoked.")
     _revoke(session, credential, reason, note)
+    _record_change(session, AuditAction.CREDENTIAL_REVOKE, actor, credential, reason)
     _tell(session, credential, "revoked")
     return credential
 
@@ -505,6 +539,7 @@ def suspend_credential(
     credential.suspension_note = note
     _flag(session, credential, True, revoking=False)
     session.flush()
+    _record_change(session, AuditAction.CREDENTIAL_SUSPEND, actor, credential, reason)
     _tell(session, credential, "suspended")
     return credential
 
@@ -525,6 +560,7 @@ def unsuspend_credential(
     credential.suspension_note = None
     _flag(session, credential, False, revoking=False)
     session.flush()
+    _record_change(session, AuditAction.CREDENTIAL_REINSTATE, actor, credential)
     _tell(session, credential, "reinstated")
     return credential
 

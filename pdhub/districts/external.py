@@ -16,6 +16,8 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from pdhub.accounts.models import Role, User
+from pdhub.audit import service as audit
+from pdhub.audit.models import AuditAction
 from pdhub.db import DbSession, utcnow
 from pdhub.districts.assignments import district_today
 from pdhub.districts.credit import policy_for
@@ -420,6 +422,16 @@ def decide(
         stage=stage, approved=approve, reason=reason, decided_by_id=actor.id
     )
     record.decisions.append(decision)
+    audit.record(
+        session,
+        AuditAction.REVIEW_DECISION,
+        actor=actor,
+        subject_id=record.user_id,
+        district_id=record.district_id,
+        object_type="external_learning",
+        object_id=record.id,
+        detail={"approved": approve, "stage": stage.value},
+    )
     if not approve:
         record.status = ExternalStatus.RETURNED
         record.decided_at = utcnow()

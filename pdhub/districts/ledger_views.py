@@ -27,6 +27,8 @@ from wtforms import SelectChoice
 
 from pdhub.accounts.auth import roles_required
 from pdhub.accounts.models import Role
+from pdhub.audit import service as audit
+from pdhub.audit.models import AuditAction
 from pdhub.districts import credit, external, ledger
 from pdhub.districts.assignments import Scope, scope_for
 from pdhub.districts.forms import (
@@ -296,7 +298,16 @@ def _certificate(record: Any) -> Any:
 @bp.get("/approvals/<int:record_id>/certificate")
 @roles_required(Role.DISTRICT_ADMIN, Role.SCHOOL_LEADER)
 def approval_certificate(record_id: int) -> Any:
-    return _certificate(_approval(record_id))
+    record = _approval(record_id)
+    audit.record_view_of(
+        db.session,
+        AuditAction.CERTIFICATE_DOWNLOAD,
+        current_user,
+        record.user,
+        "external_learning",
+        record.id,
+    )
+    return _certificate(record)
 
 
 # --- the ledger -------------------------------------------------------------------

@@ -24,6 +24,8 @@ from sqlalchemy import select, update
 from pdhub import jobs, tasks
 from pdhub.accounts import service as accounts
 from pdhub.accounts.models import Role, User
+from pdhub.audit import service as audit
+from pdhub.audit.models import AuditAction
 from pdhub.db import DbSession, utcnow
 from pdhub.districts import policies
 from pdhub.districts import service as districts
@@ -578,6 +580,14 @@ def confirm(session: DbSession, actor: User, roster: RosterImport) -> None:
         return
     roster.status = RosterImportStatus.QUEUED
     roster.applied_at = utcnow()
+    audit.record(
+        session,
+        AuditAction.ROSTER_IMPORT,
+        actor=actor,
+        district_id=roster.district_id,
+        object_type="roster_import",
+        object_id=roster.id,
+    )
     session.flush()
     jobs.enqueue(tasks.APPLY_ROSTER_IMPORT, roster.id)
 
@@ -769,6 +779,14 @@ def _update_user(
         user.role in (Role.TEACHER, Role.COACH, Role.SCHOOL_LEADER)
         and user.role is not role
     ):
+        audit.record(
+            session,
+            AuditAction.ROLE_CHANGE,
+            subject=user,
+            object_type="user",
+            object_id=user.id,
+            detail={"from": user.role.value, "to": role.value, "by": "roster"},
+        )
         user.role = role
         accounts.end_all_sessions(session, user)
         changed = True

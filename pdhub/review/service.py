@@ -14,6 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from pdhub.accounts.models import Role, User
+from pdhub.audit import service as audit
+from pdhub.audit.models import AuditAction
 from pdhub.db import DbSession, utcnow
 from pdhub.districts.models import District, School
 from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -437,6 +439,15 @@ def decide(
         started_at=mine.claimed_at if mine is not None else utcnow(),
     )
     session.add(review)
+    audit.record(
+        session,
+        AuditAction.REVIEW_DECISION,
+        actor=coach,
+        subject=submission.enrollment.user,
+        object_type="submission",
+        object_id=submission.id,
+        detail={"decision": decision.value, "version": version.number},
+    )
     move(
         submission,
         SubmissionStatus.PASSED

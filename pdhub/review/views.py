@@ -23,6 +23,8 @@ from wtforms import SelectChoice
 from pdhub.accounts.auth import roles_required
 from pdhub.accounts.forms import ConfirmForm
 from pdhub.accounts.models import Role, User
+from pdhub.audit import service as audit
+from pdhub.audit.models import AuditAction
 from pdhub.districts.models import District, School
 from pdhub.errors import InvalidInput
 from pdhub.extensions import db
@@ -88,6 +90,16 @@ def _submission(submission_id: int) -> Submission:
     return submission
 
 
+def _reviewable(submission_id: int) -> Submission:
+    """A submission the signed-in coach may review; another teacher's that they do
+    not serve (another district's included) is not found, their own is refused."""
+    submission = _submission(submission_id)
+    teacher = submission.enrollment.user
+    if not policies.can_review(db.session, current_user, teacher):
+        abort(403 if teacher.id == current_user.id else 404)
+    return submission
+
+
 def _revise_url(submission: Submission) -> str | None:
     """The teacher's evidence editor, while the evidence may be changed."""
     if not submission.status.editable:
@@ -131,7 +143,7 @@ def queue() -> Any:
 @bp.post("/review/<int:submission_id>/claim")
 @roles_required(Role.COACH)
 def claim(submission_id: int) -> Any:
-    submission = _submission(submission_id)
+    submission = _reviewable(submission_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     with saving(show=False) as saved:
@@ -145,7 +157,7 @@ def claim(submission_id: int) -> Any:
 @bp.post("/review/<int:submission_id>/release")
 @roles_required(Role.COACH)
 def release(submission_id: int) -> Any:
-    submission = _submission(submission_id)
+    submission = _reviewable(submission_id)
     if ConfirmForm().validate_on_submit():
         service.release(db.session, current_user, submission)
         db.session.commit()
@@ -176,6 +188,15 @@ def review(submission_id: int) -> Any:
     claim_ = service.current_claim(db.session, submission)
     mine = claim_ is not None and claim_.coach_id == current_user.id
     status = 200
+    if request.method == "GET":
+        audit.record_view_of(
+            db.session,
+            AuditAction.EVIDENCE_VIEW,
+            current_user,
+            teacher,
+            "submission",
+            submission.id,
+        )
     if request.method == "POST" and form.validate_on_submit():
         with saving(show=False) as saved:
             decision = Decision(form.decision.data)
@@ -244,6 +265,14 @@ def submission_status(submission_id: int) -> Any:
     teacher = submission.enrollment.user
     if not policies.can_view_submission(db.session, current_user, teacher):
         abort(404)
+    audit.record_view_of(
+        db.session,
+        AuditAction.EVIDENCE_VIEW,
+        current_user,
+        teacher,
+        "submission",
+        submission.id,
+    )
     status = submission.status
     order = [s for s, _ in STEPS]
     shown = {

@@ -19,6 +19,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from pdhub.audit import service as audit
+from pdhub.audit.models import AuditAction
 from pdhub.extensions import db
 from pdhub.forms import saving, show_error
 from pdhub.learning import localized
@@ -291,6 +293,14 @@ def download(artifact_id: int) -> Any:
         content = read_artifact(artifact)
     except ArtifactUnreadable:
         abort(404)
+    audit.record_view_of(
+        db.session,
+        AuditAction.EVIDENCE_DOWNLOAD,
+        current_user,
+        artifact.submission.enrollment.user,
+        "artifact",
+        artifact.id,
+    )
     return file_response(
         artifact, content, inline=request.args.get("inline") is not None
     )

@@ -20,6 +20,8 @@ from sqlalchemy import ColumnElement, or_, select
 from badges.errors import BadgeError
 from badges.keys import public_key_from_did_key
 from pdhub.accounts.models import Role, User
+from pdhub.audit import service as audit
+from pdhub.audit.models import AuditAction
 from pdhub.credentials import keys as issuer_keys
 from pdhub.credentials.models import IssuerKey
 from pdhub.db import DbSession
@@ -348,7 +350,31 @@ def add_entry(
     )
     session.add(entry)
     session.flush()
+    _record_trust(session, AuditAction.TRUST_ADD, actor, district_id, entry)
     return entry
+
+
+def _record_trust(
+    session: DbSession,
+    action: AuditAction,
+    actor: User,
+    district_id: int | None,
+    entry: TrustedIssuer | None,
+    detail: dict[str, object] | None = None,
+) -> None:
+    audit.record(
+        session,
+        action,
+        actor=actor,
+        district_id=district_id,
+        object_type="trusted_issuer",
+        object_id=entry.id if entry is not None else None,
+        detail={
+            "list": "district" if district_id is not None else "platform",
+            **({"identifier": entry.identifier} if entry is not None else {}),
+            **(detail or {}),
+        },
+    )
 
 
 def entry_for(
@@ -380,6 +406,7 @@ def update_entry(
     entry.name = _clean_name(name)
     entry.url = _clean_url(url)
     session.flush()
+    _record_trust(session, AuditAction.TRUST_CHANGE, actor, district_id, entry)
     return entry
 
 
@@ -388,6 +415,7 @@ def remove_entry(
 ) -> TrustedIssuer:
     """Remove an entry of ``actor``'s list (NotFound for another list's)."""
     entry = entry_for(session, actor, district_id, entry_id)
+    _record_trust(session, AuditAction.TRUST_REMOVE, actor, district_id, entry)
     session.delete(entry)
     session.flush()
     return entry
@@ -537,4 +565,12 @@ def import_registry(
         )
         added += 1
     session.flush()
+    _record_trust(
+        session,
+        AuditAction.TRUST_IMPORT,
+        actor,
+        district_id,
+        None,
+        {"added": added, "already": already},
+    )
     return ImportResult(added, already)

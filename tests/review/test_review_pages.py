@@ -148,7 +148,7 @@ def test_a_coach_cannot_review_their_own_or_an_unassigned_submission(
     sign_in(client, coach)
     assert client.get(f"/review/{own.id}").status_code == 403
     assert client.get(f"/review/{stranger.id}").status_code == 404
-    assert client.post(f"/review/{stranger.id}/claim").status_code == 303
+    assert client.post(f"/review/{stranger.id}/claim").status_code == 404
     assert session.get(ReviewClaim, stranger.id) is None
 
 

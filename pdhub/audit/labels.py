@@ -1,0 +1,39 @@
+"""What each audit action is called on the pages, in the reader's language."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
+from pdhub.audit.models import AuditAction
+
+ACTION_LABELS: dict[str, LazyString] = {
+    AuditAction.EVIDENCE_VIEW: _l("Opened someone's evidence"),
+    AuditAction.EVIDENCE_DOWNLOAD: _l("Opened an evidence file"),
+    AuditAction.ATTACHMENT_DOWNLOAD: _l("Opened a community attachment"),
+    AuditAction.CERTIFICATE_DOWNLOAD: _l("Opened a learning certificate"),
+    AuditAction.REVIEW_DECISION: _l("Review decision"),
+    AuditAction.ROLE_CHANGE: _l("Role changed"),
+    AuditAction.ROSTER_IMPORT: _l("Roster import"),
+    AuditAction.CREDENTIAL_ISSUE: _l("Credential issued"),
+    AuditAction.CREDENTIAL_REVOKE: _l("Credential revoked"),
+    AuditAction.CREDENTIAL_SUSPEND: _l("Credential suspended"),
+    AuditAction.CREDENTIAL_REINSTATE: _l("Credential reinstated"),
+    AuditAction.TRUST_ADD: _l("Trusted issuer added"),
+    AuditAction.TRUST_CHANGE: _l("Trusted issuer changed"),
+    AuditAction.TRUST_REMOVE: _l("Trusted issuer removed"),
+    AuditAction.TRUST_IMPORT: _l("Trusted issuers imported"),
+    AuditAction.DATA_EXPORT: _l("Data exported"),
+    AuditAction.SIGNIN_SUCCESS: _l("Signed in"),
+    AuditAction.SIGNIN_FAILURE: _l("Sign-in refused"),
+    AuditAction.TWO_FACTOR_ON: _l("Two-factor sign-in turned on"),
+    AuditAction.TWO_FACTOR_OFF: _l("Two-factor sign-in turned off"),
+    AuditAction.RECOVERY_CODES: _l("New recovery codes"),
+    AuditAction.API_TOKEN_USE: _l("API token used"),
+    AuditAction.ACCESS_DENIED: _l("Access refused"),
+}
+
+
+def action_label(action: str) -> str:
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
