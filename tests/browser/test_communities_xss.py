@@ -7,8 +7,9 @@ Chromium: no payload runs (no dialog, ``window.__xss`` never set) and no page ho
 markup that could run one (event-handler attributes, script elements, javascript: or
 data: links), which the Content-Security-Policy alone would have hidden.
 
-It runs on the session's one demo server: the records it makes stay there for the
-browser tests that run after it.
+It runs on the session's one demo server, where the records it makes stay:
+``tests/conftest.py`` runs this file after every other browser test, so the crawl
+sees the demo as people do.
 """
 
 from __future__ import annotations
