@@ -1,6 +1,7 @@
-"""Packaging beyond pyproject.toml. The Alembic migrations and the module catalog
-live at the top of the repository (``migrations/``, ``modules/``) and ship inside
-the wheel as ``pdhub/_migrations`` and ``pdhub/_catalog``, so that a plain
+"""Packaging beyond pyproject.toml. The Alembic migrations, the module catalog and
+the digital equity self-assessment live at the top of the repository
+(``migrations/``, ``modules/``, ``equity/``) and ship inside the wheel as
+``pdhub/_migrations``, ``pdhub/_catalog`` and ``pdhub/_equity``, so that a plain
 ``pip install .`` can run ``pdhub db upgrade`` and ``pdhub modules import``.
 pyproject.toml cannot map a folder outside a package into it; setuptools'
 ``package_dir`` can."""
@@ -12,8 +13,13 @@ setup(
         *find_packages(include=["pdhub*", "badges*", "workers*"]),
         "pdhub._migrations",
         "pdhub._catalog",
+        "pdhub._equity",
     ],
-    package_dir={"pdhub._migrations": "migrations", "pdhub._catalog": "modules"},
+    package_dir={
+        "pdhub._migrations": "migrations",
+        "pdhub._catalog": "modules",
+        "pdhub._equity": "equity",
+    },
     package_data={
         "pdhub": [
             "templates/**/*",
@@ -29,6 +35,7 @@ setup(
             "versions/*.py",
         ],
         "pdhub._catalog": ["**/*"],
+        "pdhub._equity": ["**/*"],
         "badges": [
             "contexts/*.json",
             "contexts/SOURCES.md",

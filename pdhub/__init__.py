@@ -95,6 +95,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(privacy_bp)
 
     from pdhub.communities.views import bp as communities_bp
+    from pdhub.equity.views import bp as equity_bp
 
     app.register_blueprint(communities_bp)
 
@@ -114,4 +115,5 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(coaching_bp)
+    app.register_blueprint(equity_bp)
     return app

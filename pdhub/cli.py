@@ -46,6 +46,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(keys)
 
     app.cli.add_command(modules)
+    app.cli.add_command(validate_equity)
     app.cli.add_command(translations)
 
 
@@ -240,6 +241,23 @@ def validate_modules(paths: tuple[str, ...]) -> None:
         )
     if failed:
         raise SystemExit(1)
+
+
+@click.command("equity-validate")
+@click.argument("folder", required=False)
+def validate_equity(folder: str | None) -> None:
+    """Check the digital equity self-assessment (equity/self-assessment.yaml and its
+    translations; the installed one when no folder is named)."""
+    from pathlib import Path
+
+    from pdhub.equity.instrument import validate
+
+    problems = validate(Path(folder) if folder else None)
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo("ok")
 
 
 @modules.command("import")

@@ -28,6 +28,9 @@ MIGRATIONS_PATH = _shipped("_migrations", "migrations")
 #: The starter module catalog, for ``pdhub demo`` and ``pdhub modules import``.
 MODULES_PATH = _shipped("_catalog", "modules")
 
+#: The digital equity self-assessment (equity/self-assessment.yaml and translations).
+EQUITY_PATH = _shipped("_equity", "equity")
+
 
 class ConfigError(RuntimeError):
     """A setting is missing or malformed; the message names it and how to fix it."""

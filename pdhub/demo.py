@@ -149,6 +149,9 @@ def prepare(session: DbSession, modules_path: Path | str) -> tuple[District, lis
     cohorts_demo.seed(session)
     coaching_demo.seed(session)
     seed_ledger_demo(session, district)
+    from pdhub.equity import demo as equity_demo
+
+    equity_demo.seed(session, district)
     return district, imported
 
 

@@ -38,6 +38,17 @@ from pdhub.districts.models import (
     ModuleCredit,
     School,
 )
+from pdhub.equity.models import (
+    EquityAction,
+    EquityActionReminder,
+    EquityAssessment,
+    EquityConsensus,
+    EquityCycle,
+    EquityGoal,
+    EquityRating,
+    EquityReflection,
+    EquityTeamMember,
+)
 from pdhub.learning.models import (
     Enrollment,
     Lesson,
@@ -69,6 +80,15 @@ __all__ = [
     "Conversation",
     "ConversationMessage",
     "OfficeHourSlot",
+    "EquityAction",
+    "EquityActionReminder",
+    "EquityAssessment",
+    "EquityConsensus",
+    "EquityCycle",
+    "EquityGoal",
+    "EquityRating",
+    "EquityReflection",
+    "EquityTeamMember",
     "Attachment",
     "Community",
     "CommunityMember",

@@ -48,6 +48,8 @@ APPLY_RETENTION = "pdhub.apply_retention"
 SEND_COMMUNITY_DIGESTS = "pdhub.send_community_digests"
 #: Periodic: remind the teacher and coach of an office-hours booking, once each.
 SEND_OFFICE_HOUR_REMINDERS = "pdhub.send_office_hour_reminders"
+#: Periodic: remind owners of equity plan actions due soon or overdue (once per stage).
+SEND_EQUITY_REMINDERS = "pdhub.send_equity_reminders"
 
 #: Every task name above.
 ALL = frozenset(
@@ -72,5 +74,6 @@ ALL = frozenset(
         APPLY_RETENTION,
         SEND_COMMUNITY_DIGESTS,
         SEND_OFFICE_HOUR_REMINDERS,
+        SEND_EQUITY_REMINDERS,
     }
 )

@@ -44,6 +44,10 @@ celery.conf.beat_schedule = {
         "task": tasks.SEND_OFFICE_HOUR_REMINDERS,
         "schedule": crontab(minute="*/10"),
     },
+    "equity-reminders": {
+        "task": tasks.SEND_EQUITY_REMINDERS,
+        "schedule": crontab(minute=20),
+    },
 }
 
 __all__ = ["celery", "flask_app"]

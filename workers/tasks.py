@@ -210,3 +210,12 @@ def send_office_hour_reminders() -> int:
     from pdhub.coaching import service as coaching
 
     return coaching.send_reminders(db.session)
+
+
+@celery.task(base=AppTask, name=tasks.SEND_EQUITY_REMINDERS)
+def send_equity_reminders() -> int:
+    """Remind owners of equity plan actions due soon or overdue, once per action and
+    stage."""
+    from pdhub.equity import plan
+
+    return plan.send_reminders(db.session)

@@ -75,6 +75,8 @@ def index() -> Any:
 @bp.post("/join")
 @login_required
 def join() -> Any:
+    if current_user.role is not Role.TEACHER:
+        abort(404)  # only teachers join with a code; nobody else has the form
     form = forms.JoinForm()
     if form.validate_on_submit():
         joined: list[Cohort] = []

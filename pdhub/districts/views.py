@@ -233,8 +233,9 @@ def overview() -> Any:
 
 @roles_required(Role.DISTRICT_ADMIN, Role.SCHOOL_LEADER)
 def dashboard_csv() -> Any:
-    """Each dashboard table as CSV at /district.csv?table=<name> (same filters)."""
-    name = request.args.get("table", "")
+    """Each dashboard table as CSV at /district.csv?table=<name> (same filters);
+    without a name, the first table (completion by school)."""
+    name = request.args.get("table", "") or dashboard.TABLES[0]
     if name not in dashboard.TABLES:
         return render_template(
             "errors/error.html",

@@ -19,6 +19,7 @@ from pdhub.accounts.models import Role
 from pdhub.accounts.policies import can_use_staff_pages
 from pdhub.admin import service as admin
 from pdhub.districts import service as districts
+from pdhub.equity import policies as equity_policies
 from pdhub.extensions import db
 from pdhub.learning import service as learning
 from pdhub.review import service as review
@@ -49,6 +50,11 @@ def dashboard() -> Any:
         )
     elif current_user.role is Role.ADMIN:
         context["platform"] = admin.platform_summary(db.session)
+    if current_user.role in (Role.TEACHER, Role.COACH) and current_user.district:
+        # Team members outside the administrators' navigation find their team here.
+        context["equity_team"] = equity_policies.team_role(
+            db.session, current_user, current_user.district
+        )
     return render_template("home/dashboard.html", Role=Role, **context)
 
 

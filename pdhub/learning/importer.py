@@ -136,6 +136,14 @@ def _import(session: DbSession, package: ModulePackage) -> tuple[Module, str]:
         hours=package.hours,
         topics=list(package.topics),
         grade_bands=list(package.grade_bands),
+        equity=(
+            {
+                "areas": list(package.equity_areas),
+                "divides": list(package.equity_divides),
+            }
+            if package.equity_areas
+            else {}
+        ),
         badge_name=package.badge.name,
         badge_description=package.badge.description,
         badge_image=package.badge.image,

@@ -44,6 +44,11 @@ class Module(Base):
     hours: Mapped[float]
     topics: Mapped[list[str]] = mapped_column(JSON)
     grade_bands: Mapped[list[str]] = mapped_column(JSON)
+    # The equity self-assessment areas and divides it addresses:
+    # {"areas": [...], "divides": [...]}, or {} when the module declares none.
+    equity: Mapped[dict[str, list[str]]] = mapped_column(
+        JSON, default=dict, server_default="{}"
+    )
     # Sections of module.yaml kept as they were validated (see pdhub.learning.packages);
     # they are read, never edited, so JSON keeps each version an exact snapshot.
     key_method: Mapped[dict[str, Any]] = mapped_column(JSON)

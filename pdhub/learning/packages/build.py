@@ -140,6 +140,8 @@ def _build(inspection: _Inspection) -> ModulePackage:
         hours=float(data["hours"]),
         topics=tuple(data["topics"]),
         grade_bands=tuple(data["grade_bands"]),
+        equity_areas=tuple(data.get("equity", {}).get("areas", ())),
+        equity_divides=tuple(data.get("equity", {}).get("divides", ())),
         standards=tuple(
             StandardAlignment(
                 _text(s["framework"]),

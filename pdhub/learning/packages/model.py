@@ -269,3 +269,7 @@ class ModulePackage:
     translations: Mapping[str, Mapping[str, Any]] = dataclasses.field(
         default_factory=dict
     )
+    #: The self-assessment areas and divides the module addresses (module.yaml's
+    #: optional ``equity``); empty when it declares none.
+    equity_areas: tuple[str, ...] = ()
+    equity_divides: tuple[str, ...] = ()

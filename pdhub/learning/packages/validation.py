@@ -142,6 +142,7 @@ def _inspect(folder: Path) -> _Inspection:
     inspection.image = _check_badge(data, report)
     _check_identity(data, report)
     _check_standards(data, report)
+    _check_equity(data, report)
     # The translations check their ids against module.yaml with this module's helpers.
     from pdhub.learning.packages.translations import inspect_translations
 
@@ -373,6 +374,24 @@ def _check_identity(data: dict[str, Any], report: _Reporter) -> None:
         report.add(
             ("slug",), f"'{slug}' does not match the folder name '{folder_name}'"
         )
+
+
+def _check_equity(data: dict[str, Any], report: _Reporter) -> None:
+    """The areas a module says it addresses are areas of the equity self-assessment
+    (equity/self-assessment.yaml), so districts with a gap there are offered it."""
+    declared = data.get("equity")
+    if not isinstance(declared, dict) or not isinstance(declared.get("areas"), list):
+        return  # absent (optional), or the schema reports it
+    from pdhub.equity.instrument import load
+
+    known = {area.id for area in load("en").areas}
+    for index, area_id in enumerate(declared["areas"]):
+        if isinstance(area_id, str) and area_id not in known:
+            report.add(
+                ("equity", "areas", index),
+                f"'{area_id}' is not an area of the equity self-assessment "
+                f"(one of {', '.join(sorted(known))})",
+            )
 
 
 def _check_standards(data: dict[str, Any], report: _Reporter) -> None:

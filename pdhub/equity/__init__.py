@@ -1,0 +1,1 @@
+"""The district's digital equity work: team, self-assessment cycles and plan."""
