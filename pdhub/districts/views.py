@@ -132,6 +132,11 @@ def _filter_args(board: dashboard.Dashboard) -> dict[str, Any]:
     return args
 
 
+def _people_page() -> int:
+    value = request.args.get("people", "1")
+    return int(value) if value.isdigit() and 0 < int(value) < 100_000 else 1
+
+
 def _render_overview(
     district: District, board: dashboard.Dashboard | None = None, **forms_: Any
 ) -> str:
@@ -154,7 +159,7 @@ def _render_overview(
         args=_filter_args(board),
         manage=True,
         target_form=forms_.get("target_form") or _target_form(board),
-        staff=service.staff(db.session, district),
+        people=service.staff_page(db.session, district, _people_page()),
         invitations=service.open_invitations(db.session, district),
         counts=service.school_counts(db.session, district),
         school_form=forms_.get("school_form") or forms.SchoolForm(prefix="school"),

@@ -176,6 +176,25 @@ def test_an_unknown_table_is_a_friendly_404(app: Flask, session: Session) -> Non
     assert admin.get("/district?year=abc&school=x&module=%00").status_code == 200
 
 
+def test_the_people_list_is_paged_and_the_page_stays_small(
+    app: Flask, session: Session
+) -> None:
+    """A district of 120 people: the district page lists 50 at a time (it listed
+    everyone: 2 MB at 10,000 people), each person once across the pages."""
+    admin = UserFactory(district_admin=True)
+    for n in range(119):
+        UserFactory(district=admin.district, name=f"Person {n:03d}")
+    session.flush()
+    client = _browser(app, admin)
+    pages = [text(client.get(f"/district?people={n}")) for n in (1, 2, 3)]
+    assert all("People (120)" in page for page in pages)
+    assert "Page 1 of 3" in pages[0] and "Page 3 of 3" in pages[2]
+    seen = [n for page in pages for n in range(119) if f"Person {n:03d}</a>" in page]
+    assert sorted(seen) == list(range(119))
+    assert len(pages[0].encode()) < 60_000
+    assert "Page 3 of 3" in text(client.get("/district?people=99"))
+
+
 def test_the_hours_target_is_set_per_school_year_and_counts_teachers_reaching_it(
     app: Flask, session: Session
 ) -> None:
