@@ -40,6 +40,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group("browser"))
         elif item.get_closest_marker("worker") or "worker" in fixtures:
             item.add_marker(pytest.mark.xdist_group("worker"))
+    # The script-injection corpus stays in the shared demo server once sent: those
+    # tests run after every other browser test, so the crawl sees the demo as is.
+    items.sort(key=lambda item: item.path.name == "test_communities_xss.py")
 
 
 def _postgres_database(name: str) -> Iterator[str]:

@@ -83,11 +83,27 @@ _TAGS = {
 _ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 
 
+#: A post sits under the page's <h1> (the thread) and its own <h2> (who wrote it): a
+#: heading written in a post starts at <h3>, so it never competes with the page's.
+_HEADING_SHIFT = 2
+
+
+def _render(text: str) -> str:
+    md = _markdown()
+    tokens = md.parse(text)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            level = min(int(token.tag[1]) + _HEADING_SHIFT, 6)
+            token.tag = f"h{level}"
+    return str(md.renderer.render(tokens, md.options, {}))
+
+
 def render_markdown(text: str) -> str:
-    """Markdown from a person to safe HTML: raw HTML off, then nh3's allow-list of
-    tags, attributes and URL schemes; links are marked as user content."""
+    """Markdown from a person to safe HTML: raw HTML off, headings from <h3> down,
+    then nh3's allow-list of tags, attributes and URL schemes; links are marked as
+    user content."""
     return nh3.clean(
-        _markdown().render(text),
+        _render(text),
         tags=_TAGS,
         attributes=_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},

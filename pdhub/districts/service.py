@@ -12,6 +12,7 @@ from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from pdhub.accounts import service as accounts
 from pdhub.accounts import timezones
@@ -387,6 +388,40 @@ def staff(session: DbSession, district: District) -> list[User]:
             select(User).where(User.district_id == district.id).order_by(User.name)
         )
     )
+
+
+#: People listed a page at a time on the district page (a district may have 10,000).
+PEOPLE_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class PeoplePage:
+    people: list[User]
+    page: int
+    pages: int
+    total: int
+
+
+def staff_page(session: DbSession, district: District, page: int) -> PeoplePage:
+    """One page of the district's people by name, with their schools: three queries
+    however many people the district has."""
+    total = (
+        session.scalar(
+            select(func.count(User.id)).where(User.district_id == district.id)
+        )
+        or 0
+    )
+    pages = max(1, -(-total // PEOPLE_PER_PAGE))
+    page = min(max(page, 1), pages)
+    people = session.scalars(
+        select(User)
+        .where(User.district_id == district.id)
+        .options(selectinload(User.school))
+        .order_by(User.name, User.id)
+        .offset((page - 1) * PEOPLE_PER_PAGE)
+        .limit(PEOPLE_PER_PAGE)
+    )
+    return PeoplePage(list(people), page, pages, total)
 
 
 def open_invitations(session: DbSession, district: District) -> list[Invitation]:

@@ -132,6 +132,11 @@ def _filter_args(board: dashboard.Dashboard) -> dict[str, Any]:
     return args
 
 
+def _people_page(name: str = "people") -> int:
+    value = request.args.get(name, "1")
+    return int(value) if value.isdigit() and 0 < int(value) < 100_000 else 1
+
+
 def _render_overview(
     district: District, board: dashboard.Dashboard | None = None, **forms_: Any
 ) -> str:
@@ -154,7 +159,7 @@ def _render_overview(
         args=_filter_args(board),
         manage=True,
         target_form=forms_.get("target_form") or _target_form(board),
-        staff=service.staff(db.session, district),
+        people=service.staff_page(db.session, district, _people_page()),
         invitations=service.open_invitations(db.session, district),
         counts=service.school_counts(db.session, district),
         school_form=forms_.get("school_form") or forms.SchoolForm(prefix="school"),
@@ -751,8 +756,9 @@ def _filters(scope: assignments.Scope) -> assignments.Filters:
     )
 
 
-#: Rows shown on the staff page; the CSV has all of them.
-STAFF_PAGE_ROWS = 300
+#: Rows shown on each page of the staff list (the page stays under 60 KB); the CSV
+#: has all of them.
+STAFF_PAGE_ROWS = 100
 
 
 @bp.get("/staff")
@@ -764,17 +770,28 @@ def staff_progress() -> Any:
         abort(404)
     filters = _filters(scope)
     rows = list(assignments.progress(db.session, scope, filters))
+    pages = max(1, -(-len(rows) // STAFF_PAGE_ROWS))
+    page = min(_people_page("page"), pages)
+    start = (page - 1) * STAFF_PAGE_ROWS
+    # The filters, for the pager and CSV links (never url_for's own _options).
+    args = {
+        key: value
+        for key, value in request.args.items()
+        if key != "page" and not key.startswith("_")
+    }
     return render_template(
         "districts/staff_progress.html",
         district=district,
-        rows=rows[:STAFF_PAGE_ROWS],
+        rows=rows[start : start + STAFF_PAGE_ROWS],
         total=len(rows),
+        page=page,
+        pages=pages,
         filters=filters,
         school_only=scope.school_only,
         school=db.session.get(School, scope.school_id or 0),
         active=assignments.active_assignments(db.session, scope.district_id),
         choices=assignments.STANDING_CHOICES,
-        args=request.args.to_dict(),
+        args=args,
     )
 
 

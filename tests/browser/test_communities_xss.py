@@ -1,17 +1,23 @@
 """A corpus of script-injection payloads sent through every field a person writes in
 communities (community name and description, thread title and message, reply, edit,
-report reason, search words), then every page that shows them opened in headless
+report reason, search words), cohorts (name, description, session place and agenda),
+coaching (conversation subject and messages, office-hour place) and exemplars (the
+note shared with one), then every page that shows them opened in headless
 Chromium: no payload runs (no dialog, ``window.__xss`` never set) and no page holds
 markup that could run one (event-handler attributes, script elements, javascript: or
 data: links), which the Content-Security-Policy alone would have hidden.
 
-It runs on a demo server of its own, so the corpus never reaches the shared crawl.
+It runs on the session's one demo server, where the records it makes stay:
+``tests/conftest.py`` runs this file after every other browser test, so the crawl
+sees the demo as people do.
 """
 
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Iterator
+from datetime import date, timedelta
 from urllib.parse import quote
 
 import pytest
@@ -246,8 +252,16 @@ def test_no_payload_runs_on_any_community_page(coach: BrowserContext) -> None:
     pages += [f"/communities/search?q={quote(words)}" for words in chunks(1500)]
     pages += [f"/communities/{home}/search?q=script&sort=helpful"]
 
+    dialogs, problems = opened(coach, pages)
+    assert not dialogs, dialogs
+    assert not problems, "\n".join(problems[:20])
+
+
+def opened(context: BrowserContext, pages: list[str]) -> tuple[list[str], list[str]]:
+    """Opens each page in ``context``: the dialogs that opened, and the pages where a
+    payload ran or dangerous markup appeared."""
     dialogs: list[str] = []
-    page: Page = coach.new_page()
+    page: Page = context.new_page()
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     problems = []
     for path in pages:
@@ -258,5 +272,195 @@ def test_no_payload_runs_on_any_community_page(coach: BrowserContext) -> None:
         if found := page.evaluate(DANGEROUS_DOM):
             problems.append(f"{path}: {sorted(set(found))}")
     page.close()
-    assert not dialogs, dialogs
-    assert not problems, "\n".join(problems[:20])
+    return dialogs, problems
+
+
+@pytest.fixture(scope="module")
+def teacher(chromium: Browser, demo_server: DemoServer) -> Iterator[BrowserContext]:
+    context = new_context(chromium, demo_server)
+    page = context.new_page()
+    sign_in(page, account_for("teacher"))
+    page.close()
+    yield context
+    context.close()
+
+
+def _last_id(location: str) -> str:
+    return location.split("#")[0].split("?")[0].rstrip("/").split("/")[-1]
+
+
+def _links(place: list[str]) -> list[str]:
+    """Places, every other one a meeting link (shown as a link's address)."""
+    return [
+        f"https://meet.example.org/{text}"[:300] if index % 2 else text
+        for index, text in enumerate(place)
+    ]
+
+
+def test_no_payload_runs_on_cohort_coaching_or_exemplar_pages(
+    coach: BrowserContext, teacher: BrowserContext, demo_server: DemoServer
+) -> None:
+    """Cohort names, descriptions, session places and agendas, conversation subjects
+    and messages (the teacher's and the coach's), office-hour places and a shared
+    exemplar's note carry the corpus; every page showing them, as the coach and as
+    the teacher, runs none of it."""
+    as_coach, as_teacher = Writer(coach.request), Writer(teacher.request)
+    slug = "digital-citizenship"
+    later = date.today() + timedelta(days=30)
+    teacher_email = account_for("teacher").email
+
+    # Cohorts: the corpus as names (a few payloads each), descriptions, and the
+    # first cohort's sessions' places and agendas. The teacher joins each one.
+    descriptions = chunks(2000)
+    cohorts = []
+    for index, name in enumerate(chunks(120)):
+        location = as_coach.post(
+            "/cohorts/new",
+            "/cohorts/new",
+            {
+                "name": name,
+                "description": descriptions[index] if index < len(descriptions) else "",
+                "starts_on": later.isoformat(),
+                "ends_on": (later + timedelta(days=60)).isoformat(),
+                "modules": slug,
+            },
+        )
+        cohort = _last_id(location)
+        cohorts.append(cohort)
+        as_coach.post(
+            f"/cohorts/{cohort}", f"/cohorts/{cohort}/members", {"email": teacher_email}
+        )
+    home = cohorts[0]
+    agendas = chunks(4000)
+    for index, place in enumerate(_links(chunks(300))):
+        as_coach.post(
+            f"/cohorts/{home}",
+            f"/cohorts/{home}/sessions",
+            {
+                "day": (later + timedelta(days=index)).isoformat(),
+                "start": "16:00",
+                "duration": "60",
+                "place": place,
+                "agenda": agendas[index] if index < len(agendas) else "",
+            },
+        )
+    sessions = re.findall(
+        rf"/cohorts/{home}/sessions/(\d+)/attendance",
+        coach.request.get(f"/cohorts/{home}").text(),
+    )
+    assert len(sessions) == len(chunks(300))
+
+    # Coaching: the teacher writes the corpus as subjects and messages, the coach
+    # answers with it; office hours with the corpus as places, half of them booked.
+    form = teacher.request.get("/coaching/new").text()
+    coach_id = re.search(r'<option[^>]*value="(\d+)"[^>]*>Carlos Coach', form)
+    assert coach_id is not None
+    bodies = chunks(10_000)
+    conversations = []
+    for index, subject in enumerate(chunks(200)):
+        location = as_teacher.post(
+            "/coaching/new",
+            "/coaching/new",
+            {
+                "coach": coach_id.group(1),
+                "subject": subject,
+                "body": bodies[index] if index < len(bodies) else PAYLOADS[index],
+                "submission": "",
+            },
+        )
+        conversations.append(_last_id(location))
+    first = f"/coaching/{conversations[0]}"
+    for body in bodies:
+        as_coach.post(first, first, {"body": body})
+        as_teacher.post(first, first, {"body": body})
+    places = _links(chunks(300))
+    for index, place in enumerate(places):
+        as_coach.post(
+            "/coaching/office-hours",
+            "/coaching/office-hours",
+            {
+                "day": (later + timedelta(days=index // 8)).isoformat(),
+                "start": f"{9 + index % 8:02d}:00",
+                "duration": "30",
+                "place": place,
+            },
+        )
+    offered = re.findall(
+        r"/coaching/office-hours/(\d+)/book",
+        teacher.request.get("/coaching/office-hours").text(),
+    )
+    assert len(offered) >= len(places)
+    for slot in offered[::2]:
+        as_teacher.post(
+            "/coaching/office-hours", f"/coaching/office-hours/{slot}/book", {}
+        )
+
+    pages = ["/cohorts", "/communities", "/coaching", "/coaching/office-hours"]
+    pages += [f"/coaching/{c}" for c in conversations]
+    pages += [f"/cohorts/{c}" for c in cohorts]
+    teacher_pages = [*pages, "/notifications"]
+    pages += [f"/cohorts/{c}/progress" for c in cohorts]
+    pages += [f"/cohorts/{home}/sessions/{s}/attendance" for s in sessions[:3]]
+
+    # Exemplars: the demo teacher's one exemplar, shared again with each piece of
+    # the corpus as its note (withdrawn in between: one exemplar per evidence).
+    library = f"/modules/{slug}/exemplars"
+    found = re.search(rf"{library}/(\d+)", teacher.request.get(library).text())
+    assert found is not None, "the demo teacher's exemplar"
+    shared = found.group(1)
+    database = demo_server.instance / "pdhub.sqlite"
+    notes = chunks(2000)
+    for index, note in enumerate(notes):
+        exemplar = f"{library}/{shared}"
+        withdraw = teacher.request.get(exemplar).text()
+        token = re.search(r'name="withdraw-csrf_token" [^>]*value="([^"]+)"', withdraw)
+        assert token is not None
+        answer = teacher.request.post(
+            f"{exemplar}/withdraw",
+            form={"withdraw-csrf_token": token.group(1)},
+            max_redirects=0,
+        )
+        assert answer.status == 303
+        choices = teacher.request.get(f"{library}/new").text()
+        place = re.search(
+            r'name="community"[^>]*>\s*<option[^>]*value="(\d+)"', choices
+        )
+        assert place is not None
+        shared = _last_id(
+            as_teacher.post(
+                f"{library}/new",
+                f"{library}/new",
+                {
+                    "community": place.group(1),
+                    "context": "y",
+                    "reflection": "y",
+                    "links": "y",
+                    "consent": "y",
+                    "note": note,
+                },
+            )
+        )
+        with sqlite3.connect(database) as db:
+            row = db.execute(
+                "SELECT t.community_id, t.id FROM community_posts p JOIN "
+                "community_threads t ON t.id = p.thread_id WHERE p.exemplar_id = ?",
+                (int(shared),),
+            ).fetchone()
+        here = [
+            library,
+            f"{library}/{shared}",
+            f"/communities/{row[0]}/threads/{row[1]}",
+        ]
+        if index == len(notes) - 1:
+            pages += here
+            teacher_pages += here
+        else:
+            for context in (coach, teacher):
+                dialogs, problems = opened(context, here)
+                assert not dialogs, dialogs
+                assert not problems, "\n".join(problems[:20])
+
+    for context, paths in ((coach, pages), (teacher, teacher_pages)):
+        dialogs, problems = opened(context, paths)
+        assert not dialogs, dialogs
+        assert not problems, "\n".join(problems[:20])

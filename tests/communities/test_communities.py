@@ -577,3 +577,24 @@ def test_the_communities_page_lists_a_page_at_a_time(
     assert "Page 1 of 2" in first and "Next page" in first
     assert "Page 2 of 2" in second and "Previous page" in second
     assert "Page 2 of 2" in text(client.get("/communities?page=99"))
+
+
+def test_headings_in_a_post_stay_below_the_pages_own(
+    app: Flask, session: Session, world: World, signed_in: SignedIn
+) -> None:
+    """A post that starts with "# Title" must not add a second page heading: the
+    thread's title is the page's one <h1>."""
+    community = community_of(session, world.teacher, "module")
+    client = signed_in(world.teacher)
+    response = client.post(
+        f"/communities/{community.id}/threads/new",
+        data={
+            "title": "Our plan",
+            "body": "# Week one\n\n## Materials\n\nPaper packets.",
+            "action": "post",
+        },
+    )
+    assert response.status_code == 303
+    page = text(client.get(response.headers["Location"]))
+    assert page.count("<h1") == 1
+    assert "<h3>Week one</h3>" in page and "<h4>Materials</h4>" in page
