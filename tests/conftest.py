@@ -12,7 +12,7 @@ import psycopg
 import pytest
 import redis as redis_lib
 from cryptography.fernet import Fernet
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
@@ -40,6 +40,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group("browser"))
         elif item.get_closest_marker("worker") or "worker" in fixtures:
             item.add_marker(pytest.mark.xdist_group("worker"))
+        elif item.path.parent.name == "interop":
+            # One `npm ci` into tests/interop/node_modules: two at once clobber it.
+            item.add_marker(pytest.mark.xdist_group("interop"))
     # The script-injection corpus stays in the shared demo server once sent: those
     # tests run after every other browser test, so the crawl sees the demo as is.
     items.sort(key=lambda item: item.path.name == "test_communities_xss.py")
@@ -88,7 +91,8 @@ class IsolatedClient(FlaskClient):
     def open(self, *args: object, **kwargs: object):  # type: ignore[override]
         with self.application.app_context():
             response = super().open(*args, **kwargs)
-        db.session.expire_all()
+        if has_app_context():  # the test's own session, where it has one
+            db.session.expire_all()
         # Werkzeug spools a large multipart body (over 500 KB) to a temporary file that
         # nothing closes; close it now rather than when garbage collection finds it.
         request = getattr(response, "request", None)
