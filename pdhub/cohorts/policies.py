@@ -54,3 +54,8 @@ def can_create(user: User) -> bool:
         and user.district_id is not None
         and user.role in {Role.COACH, Role.DISTRICT_ADMIN}
     )
+
+
+def can_join(user: User) -> bool:
+    """Only teachers join a cohort with its code."""
+    return user.role is Role.TEACHER

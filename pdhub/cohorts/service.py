@@ -243,7 +243,7 @@ def join(session: DbSession, user: User, code: str) -> Cohort:
     cohort = session.scalar(select(Cohort).where(Cohort.join_code == cleaned))
     if (
         cohort is None
-        or user.role is not Role.TEACHER
+        or not policies.can_join(user)
         or user.district_id != cohort.district_id
     ):
         raise InvalidInput(

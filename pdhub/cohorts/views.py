@@ -67,7 +67,7 @@ def index() -> Any:
         "cohorts/index.html",
         cohorts=service.visible_cohorts(db.session, current_user),
         join_form=forms.JoinForm(formdata=None),
-        can_join=current_user.role is Role.TEACHER,
+        can_join=policies.can_join(current_user),
         can_create=policies.can_create(current_user),
     )
 
@@ -75,8 +75,8 @@ def index() -> Any:
 @bp.post("/join")
 @login_required
 def join() -> Any:
-    if current_user.role is not Role.TEACHER:
-        abort(404)  # only teachers join with a code; nobody else has the form
+    if not policies.can_join(current_user):
+        abort(404)  # nobody else has the form
     form = forms.JoinForm()
     if form.validate_on_submit():
         joined: list[Cohort] = []
@@ -89,7 +89,7 @@ def join() -> Any:
         "cohorts/index.html",
         cohorts=service.visible_cohorts(db.session, current_user),
         join_form=form,
-        can_join=current_user.role is Role.TEACHER,
+        can_join=policies.can_join(current_user),
         can_create=policies.can_create(current_user),
     )
     return page, 422
