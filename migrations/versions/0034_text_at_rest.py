@@ -21,7 +21,9 @@ TABLES = ("submissions", "submission_versions")
 BATCH = 500
 
 
-def _convert(table_name: str, source: tuple[str, str], target: tuple[str, str], change) -> None:
+def _convert(
+    table_name: str, source: tuple[str, str], target: tuple[str, str], change
+) -> None:
     """Rewrite every row's two texts from the ``source`` columns into the ``target``
     columns through ``change``, BATCH rows at a time (keyset on id)."""
     from pdhub.privacy import encryption
@@ -64,8 +66,12 @@ def upgrade():
 
     for name in TABLES:
         with op.batch_alter_table(name, schema=None) as batch_op:
-            batch_op.add_column(sa.Column("context_encrypted", sa.Text(), nullable=True))
-            batch_op.add_column(sa.Column("reflection_encrypted", sa.Text(), nullable=True))
+            batch_op.add_column(
+                sa.Column("context_encrypted", sa.Text(), nullable=True)
+            )
+            batch_op.add_column(
+                sa.Column("reflection_encrypted", sa.Text(), nullable=True)
+            )
             batch_op.add_column(
                 sa.Column("text_key_version", sa.String(length=16), nullable=True)
             )
@@ -76,7 +82,9 @@ def upgrade():
             encryption.seal,
         )
         with op.batch_alter_table(name, schema=None) as batch_op:
-            batch_op.alter_column("context_encrypted", existing_type=sa.Text(), nullable=False)
+            batch_op.alter_column(
+                "context_encrypted", existing_type=sa.Text(), nullable=False
+            )
             batch_op.alter_column(
                 "reflection_encrypted", existing_type=sa.Text(), nullable=False
             )
@@ -101,8 +109,12 @@ def downgrade():
             encryption.unseal,
         )
         with op.batch_alter_table(name, schema=None) as batch_op:
-            batch_op.alter_column("context_text", existing_type=sa.Text(), nullable=False)
-            batch_op.alter_column("reflection_text", existing_type=sa.Text(), nullable=False)
+            batch_op.alter_column(
+                "context_text", existing_type=sa.Text(), nullable=False
+            )
+            batch_op.alter_column(
+                "reflection_text", existing_type=sa.Text(), nullable=False
+            )
             batch_op.drop_column("context_encrypted")
             batch_op.drop_column("reflection_encrypted")
             batch_op.drop_column("text_key_version")

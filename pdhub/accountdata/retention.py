@@ -23,7 +23,6 @@ from pdhub.notifications import service as notifications
 from pdhub.submissions.models import Submission
 from pdhub.submissions.states import SubmissionStatus
 
-
 NOTICE_DAYS = 14
 #: The longest period a district may set (about 30 years).
 MAX_DAYS = 11_000

@@ -90,7 +90,9 @@ class SealedText:
             for sibling in self.siblings:
                 token = getattr(instance, sibling, None)
                 if token:
-                    setattr(instance, sibling, _fernet().rotate(token.encode()).decode())
+                    setattr(
+                        instance, sibling, _fernet().rotate(token.encode()).decode()
+                    )
         setattr(instance, self.column, seal(value))
         setattr(instance, self.version_column, current)
 

@@ -47,7 +47,9 @@ class Submission(Base):
     # The fingerprint of the data key both texts are encrypted with.
     text_key_version: Mapped[str] = mapped_column(String(16), default=key_version)
     context_text = SealedText("context_encrypted", siblings=("reflection_encrypted",))
-    reflection_text = SealedText("reflection_encrypted", siblings=("context_encrypted",))
+    reflection_text = SealedText(
+        "reflection_encrypted", siblings=("context_encrypted",)
+    )
     # [{"url": ..., "title": ...}]
     links: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     # The teacher's choice to put their links (URL and title, nothing else) into the
@@ -92,7 +94,9 @@ class SubmissionVersion(Base):
     reflection_encrypted: Mapped[str] = mapped_column(Text, default=sealed_empty)
     text_key_version: Mapped[str] = mapped_column(String(16), default=key_version)
     context_text = SealedText("context_encrypted", siblings=("reflection_encrypted",))
-    reflection_text = SealedText("reflection_encrypted", siblings=("context_encrypted",))
+    reflection_text = SealedText(
+        "reflection_encrypted", siblings=("context_encrypted",)
+    )
     links: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     artifact_ids: Mapped[list[int]] = mapped_column(JSON)
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)

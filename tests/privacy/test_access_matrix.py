@@ -275,7 +275,10 @@ def test_school_cells_hide_data_a_district_administrator_sees(
     assert office.get(f"/district/approvals/{record}").status_code == 200
     leader = client_for(app, world, "school_leader")
     assert leader.get(f"/district/approvals/{record}").status_code == 404
-    assert leader.get(f"/district/approvals/{world.a.values['record_id']}").status_code == 200
+    assert (
+        leader.get(f"/district/approvals/{world.a.values['record_id']}").status_code
+        == 200
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -53,7 +53,7 @@ def test_the_privacy_page_says_who_sees_evidence_and_what_is_kept(
         "emailed 14 days before anything of yours is deleted",
         "erase your account, under Account",
         "encrypted at rest",
-        "Your evidence (what you write about your class, your reflection and your files)",
+        "what you write about your class, your reflection and your files",
         "coaching conversations, files attached to community posts",
         "audit trail that no one can change",
     ):
