@@ -13,15 +13,20 @@ from cryptography.fernet import Fernet
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import downgrade, upgrade
+from sqlalchemy import select
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
 from pdhub.coaching.models import Conversation, ConversationMessage
+from pdhub.communities import service as communities
+from pdhub.communities.models import Attachment, CommunityKind
 from pdhub.extensions import db
 from pdhub.privacy import encryption
 from pdhub.submissions.models import Submission, SubmissionVersion
+from pdhub.submissions.storage import file_store
 from tests.conftest import make_app
 from tests.factories import (
+    PDF_BYTES,
     CoachAssignmentFactory,
     EnrollmentFactory,
     SubmissionFactory,
@@ -80,6 +85,43 @@ def test_typed_evidence_is_stored_encrypted_and_the_pages_still_show_it(
     sign_in(client, coach)
     review = text(client.get(f"/review/{waiting.id}"))
     assert f"Submitted reflection {MARKER}" in review
+
+
+def test_a_community_attachment_is_stored_encrypted_like_evidence_files(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    teacher = UserFactory()
+    communities.ensure_communities(session, teacher)
+    community = next(
+        c
+        for c in communities.visible_communities(session, teacher)
+        if c.kind is CommunityKind.DISTRICT
+    )
+    content = PDF_BYTES + f"% {MARKER}\n".encode()
+    thread = communities.start_thread(
+        session,
+        teacher,
+        community,
+        title="Unit plan",
+        body="Attached.",
+        upload=communities.Upload("plan.pdf", content, 10 * 1024 * 1024),
+        store=file_store(),
+    )
+    attachment = session.scalars(
+        select(Attachment).where(Attachment.post.has(thread_id=thread.id))
+    ).one()
+    session.commit()
+    stored = [
+        path
+        for path in (Path(app.instance_path) / "uploads").rglob("*")
+        if path.is_file() and path.name == attachment.storage_key
+    ]
+    assert len(stored) == 1
+    assert MARKER.encode() not in stored[0].read_bytes()
+    assert encryption.decrypt(stored[0].read_bytes()) == content
+    sign_in(client, teacher)
+    download = client.get(f"/communities/{community.id}/files/{attachment.id}")
+    assert download.status_code == 200 and download.data == content
 
 
 def test_rotate_data_key_re_encrypts_evidence_texts_and_messages_and_resumes(
