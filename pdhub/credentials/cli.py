@@ -214,8 +214,20 @@ def rotate_data_key_command(batch_size: int, limit: int | None) -> None:
     from pdhub.privacy import rotation
 
     budget = limit
-    for kind in rotation.COLUMNS:
+    for kind in rotation.VERSIONED:
         cursor: int | None = 0
+        rotated = 0
+        while cursor is not None and budget != 0:
+            size = batch_size if budget is None else min(batch_size, budget)
+            result = rotation.rotate_versioned(db.session, kind, cursor, size)
+            db.session.commit()
+            rotated += result.rotated
+            if budget is not None:
+                budget -= result.rotated
+            cursor = result.cursor if isinstance(result.cursor, int) else None
+        click.echo(f"{kind}: {rotated} re-encrypted.")
+    for kind in rotation.COLUMNS:
+        cursor = 0
         rotated = skipped = 0
         while cursor is not None and budget != 0:
             size = batch_size if budget is None else min(batch_size, budget)
