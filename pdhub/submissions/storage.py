@@ -14,7 +14,7 @@ import re
 import secrets
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -317,6 +317,27 @@ class S3FileStore:
             raise FileNotFoundError(key) from error
         return encryption.decrypt(body)
 
+    def object_names(self) -> Iterator[str]:
+        """Every object under the prefix, in the store's (stable, sorted) order."""
+        with _unavailable_on_failure("list"):
+            pages = self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=self.prefix
+            )
+            for page in pages:
+                for item in page.get("Contents", []):
+                    yield str(item["Key"])
+
+    def rewrite(self, name: str, change: Callable[[bytes], bytes | None]) -> bool:
+        """Replace the object ``name`` by ``change(its bytes)`` unless that is
+        None (a key rotation); whether it was replaced."""
+        with _unavailable_on_failure("rewrite"):
+            body = self.client.get_object(Bucket=self.bucket, Key=name)["Body"].read()
+            fresh = change(body)
+            if fresh is None:
+                return False
+            self.client.put_object(Bucket=self.bucket, Key=name, Body=fresh)
+        return True
+
     def delete(self, key: str) -> None:
         # S3 answers a delete of a missing object with success: one already gone
         # counts as removed, as on the local disk.
@@ -417,6 +438,12 @@ def _remove_unsaved(session: Session, previous: Any) -> None:
             store.delete(key)
         except (OSError, ValueError, StorageUnavailable):
             log.warning("could not remove file %s of a rolled-back change", key)
+
+
+def object_store() -> S3FileStore | None:
+    """The configured object store, or None when files are on the local disk."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    return _s3_client(app) if app.config.get("PDHUB_STORAGE_URL") else None
 
 
 def file_store() -> FileStore:

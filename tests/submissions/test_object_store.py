@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import secrets
 import shutil
 import socket
 import subprocess
@@ -284,3 +285,28 @@ def test_a_malformed_storage_setting_stops_start_up_with_its_name(
     settings.update(PDHUB_STORAGE_URL=url, PDHUB_STORAGE_ENDPOINT=endpoint)
     with pytest.raises(ConfigError, match="PDHUB_STORAGE_"):
         finalize(settings, str(tmp_path))
+
+
+def test_rotating_the_data_key_re_encrypts_the_objects_in_the_bucket(
+    app_factory: Any, session: Session, seaweedfs: str
+) -> None:
+    from cryptography.fernet import Fernet
+
+    old_key, new_key = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    store = {
+        "PDHUB_STORAGE_URL": f"s3://{BUCKET}/rotation-{secrets.token_hex(4)}",
+        "PDHUB_STORAGE_ENDPOINT": seaweedfs,
+        "PDHUB_STORAGE_ACCESS_KEY": ACCESS,
+        "PDHUB_STORAGE_SECRET_KEY": SECRET,
+    }
+    with app_factory(PDHUB_DATA_KEY=old_key, **store).app_context():
+        keys = [file_store().save(content) for content in (PDF, b"second")]
+        db.session.commit()
+    rotated = app_factory(PDHUB_DATA_KEY=f"{new_key},{old_key}", **store)
+    with rotated.app_context():
+        result = rotated.test_cli_runner().invoke(args=["keys", "rotate-data-key"])
+    assert result.exit_code == 0, result.output
+    assert "stored files: 2 re-encrypted, 0 already current." in result.output
+    # The old key can go: every file opens with the new one alone.
+    with app_factory(PDHUB_DATA_KEY=new_key, **store).app_context():
+        assert [file_store().read(key) for key in keys] == [PDF, b"second"]
