@@ -11,10 +11,10 @@ that version, re-encrypted column by column and stamped with the newest one."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
@@ -28,6 +28,9 @@ from pdhub.notifications.models import EmailMessage
 from pdhub.privacy.encryption import key_version
 from pdhub.submissions.models import Submission, SubmissionVersion
 from pdhub.verification.models import ReportSigningKey
+
+if TYPE_CHECKING:
+    from pdhub.submissions.storage import S3FileStore
 
 
 @dataclass
@@ -147,6 +150,12 @@ def stored_files() -> Iterator[Path]:
     root = Path(current_app.instance_path) / "uploads"
     if root.exists():
         yield from sorted(path for path in root.rglob("*") if path.is_file())
+
+
+def rotate_object(store: S3FileStore) -> Callable[[str], bool]:
+    """Re-encrypt one object of ``store`` (by its name) under the newest key; False
+    if it already was."""
+    return lambda name: store.rewrite(name, _newer)
 
 
 def rotate_file(path: Path) -> bool:
