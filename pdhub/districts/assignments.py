@@ -7,7 +7,7 @@ import enum
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -329,9 +329,21 @@ def _covers_sql() -> ColumnElement[bool]:
     )
 
 
-def _pairs(scope: Scope, filters: Filters, today: date, *columns: Any) -> Select[Any]:
-    """``columns`` of every (person, assignment) pair the viewer may see, with the
-    pair's summary in ``state`` (done 1/0, completed_at; NULL when never started)."""
+def _learner_conditions(scope: Scope) -> list[ColumnElement[bool]]:
+    learner = [
+        User.district_id == scope.district_id,
+        User.role.in_(LEARNERS),
+        User.active.is_(True),
+    ]
+    if scope.school_only:
+        learner.append(User.school_id == (scope.school_id or -1))
+    return learner
+
+
+def _state(scope: Scope, user_ids: set[int] | None = None) -> Any:
+    """Per (teacher, module slug) of the district's open assignments: done 1/0 and
+    when it was completed, from the district's own non-withdrawn enrollments (of
+    ``user_ids`` only, when given)."""
     open_slugs = (
         select(Assignment.module_slug)
         .where(
@@ -340,15 +352,8 @@ def _pairs(scope: Scope, filters: Filters, today: date, *columns: Any) -> Select
         )
         .correlate(None)
     )
-    learner = [
-        User.district_id == scope.district_id,
-        User.role.in_(LEARNERS),
-        User.active.is_(True),
-    ]
-    if scope.school_only:
-        learner.append(User.school_id == (scope.school_id or -1))
     completed = Enrollment.status == EnrollmentStatus.COMPLETED
-    state = (
+    query = (
         select(
             Enrollment.user_id.label("user_id"),
             Module.slug.label("slug"),
@@ -360,13 +365,30 @@ def _pairs(scope: Scope, filters: Filters, today: date, *columns: Any) -> Select
         .join(User, User.id == Enrollment.user_id)
         .join(Module, Module.id == Enrollment.module_id)
         .where(
-            *learner,
+            *_learner_conditions(scope),
             Enrollment.status != EnrollmentStatus.WITHDRAWN,
             Module.slug.in_(open_slugs),
         )
         .group_by(Enrollment.user_id, Module.slug)
-        .subquery("state")
     )
+    if user_ids is not None:
+        query = query.where(Enrollment.user_id.in_(sorted(user_ids)))
+    return query.subquery("state")
+
+
+def _pairs(
+    scope: Scope,
+    filters: Filters,
+    today: date,
+    *columns: Any,
+    with_state: bool = True,
+) -> Select[Any]:
+    """``columns`` of every (person, assignment) pair the viewer may see, followed
+    (``with_state``) by the pair's summary from ``_state``: done 1/0, completed_at,
+    started. Without them, and without a standing filter, PostgreSQL drops the
+    state join (unique per pair) from the plan."""
+    learner = _learner_conditions(scope)
+    state = _state(scope)
     done = func.coalesce(state.c.done, 0)
     conditions: list[ColumnElement[bool]] = [
         Assignment.district_id == scope.district_id,
@@ -385,13 +407,17 @@ def _pairs(scope: Scope, filters: Filters, today: date, *columns: Any) -> Select
         conditions.extend([done == 0, Assignment.due_date < today])
     elif filters.standing is Standing.ON_TRACK:
         conditions.extend([done == 0, Assignment.due_date >= today])
-    return (
-        select(
-            *columns,
+    summary = (
+        [
             done.label("done"),
             state.c.completed_at,
             state.c.user_id.is_not(None).label("started"),
-        )
+        ]
+        if with_state
+        else []
+    )
+    return (
+        select(*columns, *summary)
         .select_from(Assignment)
         .join(User, and_(User.district_id == Assignment.district_id, _covers_sql()))
         .outerjoin(School, School.id == User.school_id)
@@ -421,7 +447,9 @@ def progress_count(
     today = _today(session, scope)
     if today is None:
         return 0
-    pairs = _pairs(scope, filters or Filters(), today, Assignment.id).subquery()
+    pairs = _pairs(
+        scope, filters or Filters(), today, Assignment.id, with_state=False
+    ).subquery()
     return int(session.scalar(select(func.count()).select_from(pairs)) or 0)
 
 
@@ -437,29 +465,42 @@ def progress_page(
     if today is None:
         return []
     statement = (
-        _pairs(scope, filters or Filters(), today, Assignment, User)
+        _pairs(scope, filters or Filters(), today, Assignment, User, with_state=False)
         .options(contains_eager(User.school))
         .order_by(Assignment.due_date, Assignment.id, User.name, User.id)
         .offset(offset)
         .limit(limit)
     )
-    found = session.execute(statement).all()
-    titles = _titles(session, {row[0].module_slug for row in found})
-    return [
-        Row(
-            assignment,
-            titles.get(assignment.module_slug, assignment.module_slug),
-            person,
-            _standing(done, assignment.due_date, today),
-            bool(started),
-            completed_at,
+    # Only the pairs' ids and order come from the whole district (PostgreSQL drops
+    # the state join it does not need); each shown pair's state is then read for
+    # the page's people alone.
+    found = [(row[0], row[1]) for row in session.execute(statement).all()]
+    if not found:
+        return []
+    state = _state(scope, {person.id for _a, person in found})
+    states = {
+        (user_id, slug): (done, completed_at)
+        for user_id, slug, done, completed_at in session.execute(select(state))
+    }
+    titles = _titles(session, {assignment.module_slug for assignment, _p in found})
+    rows = []
+    for assignment, person in found:
+        known = states.get((person.id, assignment.module_slug))
+        done, completed_at = known if known is not None else (0, None)
+        rows.append(
+            Row(
+                assignment,
+                titles.get(assignment.module_slug, assignment.module_slug),
+                person,
+                _standing(done, assignment.due_date, today),
+                known is not None,
+                completed_at,
+            )
         )
-        for assignment, person, done, completed_at, started in found
-    ]
+    return rows
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     """One row of the staff CSV: plain values, no ORM objects kept."""
 
     name: str

@@ -428,7 +428,7 @@ def _hours(
         ],
         chart_max=target,
     )
-    found = ledger.district_ledger(session, narrowed, year)
+    found = ledger.district_ledger(session, narrowed, year, hours_only=True)
     if found is None:
         return table
     reached: dict[int | None, int] = {}

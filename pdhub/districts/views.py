@@ -814,6 +814,8 @@ def staff_progress_csv() -> Any:
         _("Status"),
         _("Completed on"),
     ]
+    # Each status's words once, in the reader's language (not once per row).
+    labels = {standing: standing.label for standing in assignments.Standing}
     rows = (
         (
             line.name,
@@ -821,7 +823,7 @@ def staff_progress_csv() -> Any:
             line.school,
             line.module_title,
             line.due_date.isoformat(),
-            line.standing.label,
+            labels[line.standing],
             line.completed_at.date().isoformat() if line.completed_at else "",
         )
         for line in assignments.progress_lines(db.session, scope, filters)
