@@ -434,7 +434,7 @@ def test_on_sqlite_the_indexes_migrate_and_the_figures_match(
     with sqlite_app.app_context():
         names = {i["name"] for i in inspect(db.engine).get_indexes("enrollments")}
         assert "ix_enrollments_user_status_module_completed" in names
-        downgrade(revision="0031_equity")
+        downgrade(revision="0034_text_at_rest")
         names = {i["name"] for i in inspect(db.engine).get_indexes("enrollments")}
         assert "ix_enrollments_user_id_status" in names
         upgrade()
