@@ -10,9 +10,7 @@ import csv
 import gc
 import io
 import tracemalloc
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -35,7 +33,6 @@ from pdhub.districts.models import (
 from pdhub.districts.views import STAFF_PAGE_ROWS
 from pdhub.extensions import db
 from pdhub.learning.models import Enrollment, EnrollmentStatus, Module
-from tests.conftest import make_app
 from tests.factories import (
     AwardFactory,
     EnrollmentFactory,
@@ -412,20 +409,6 @@ def _badges(district: District) -> dict[str, int]:
     )
     assert board is not None
     return {str(row[0]): int(row[1] or 0) for row in board.tables["badges"].rows}
-
-
-@pytest.fixture
-def sqlite_app(settings: dict[str, object], tmp_path: Path) -> Iterator[Flask]:
-    app = make_app(
-        settings,
-        PDHUB_DATABASE_URL=f"sqlite:///{tmp_path / 'pdhub.sqlite'}",
-        PDHUB_INSTANCE_PATH=str(tmp_path),
-    )
-    with app.app_context():
-        upgrade()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
 
 
 def test_on_sqlite_the_indexes_migrate_and_the_figures_match(

@@ -24,7 +24,6 @@ from pdhub.extensions import db
 from pdhub.privacy import encryption
 from pdhub.submissions.models import Submission, SubmissionVersion
 from pdhub.submissions.storage import file_store
-from tests.conftest import make_app
 from tests.factories import (
     PDF_BYTES,
     CoachAssignmentFactory,
@@ -219,42 +218,32 @@ def test_rotate_data_key_re_encrypts_evidence_texts_and_messages_and_resumes(
 
 
 def test_the_migration_encrypts_existing_texts_on_sqlite_and_decrypts_going_down(
-    settings: dict[str, object], tmp_path: Path
+    sqlite_app: Flask,
 ) -> None:
-    sqlite_app = make_app(
-        settings,
-        PDHUB_DATABASE_URL=f"sqlite:///{tmp_path / 'pdhub.sqlite'}",
-        PDHUB_INSTANCE_PATH=str(tmp_path),
-    )
-    try:
-        with sqlite_app.app_context():
-            upgrade()
-            submission = SubmissionFactory(
-                submitted=True,
-                context_text=f"Context {MARKER}",
-                reflection_text=f"Reflection {MARKER}",
-            )
-            submission_id = submission.id
-            db.session.commit()
-            db.session.remove()
+    with sqlite_app.app_context():
+        submission = SubmissionFactory(
+            submitted=True,
+            context_text=f"Context {MARKER}",
+            reflection_text=f"Reflection {MARKER}",
+        )
+        submission_id = submission.id
+        db.session.commit()
+        db.session.remove()
 
-            downgrade(revision="0031_equity")
-            plain = db.session.execute(
-                sql("SELECT context_text, reflection_text FROM submission_versions")
-            ).one()
-            assert tuple(plain) == (f"Context {MARKER}", f"Reflection {MARKER}")
-            db.session.remove()
+        downgrade(revision="0031_equity")
+        plain = db.session.execute(
+            sql("SELECT context_text, reflection_text FROM submission_versions")
+        ).one()
+        assert tuple(plain) == (f"Context {MARKER}", f"Reflection {MARKER}")
+        db.session.remove()
 
-            upgrade()
-            for table in ("submissions", "submission_versions"):
-                rows = raw_rows(db.session, table)  # type: ignore[arg-type]
-                assert rows and not any(MARKER in row for row in rows), table
-            again = db.session.get(Submission, submission_id)
-            assert again is not None
-            assert again.context_text == f"Context {MARKER}"
-            assert again.versions[0].reflection_text == f"Reflection {MARKER}"
-            assert again.text_key_version == encryption.key_version()
-    finally:
-        with sqlite_app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        upgrade()
+        for table in ("submissions", "submission_versions"):
+            rows = raw_rows(db.session, table)  # type: ignore[arg-type]
+            assert rows and not any(MARKER in row for row in rows), table
+        again = db.session.get(Submission, submission_id)
+        assert again is not None
+        assert again.context_text == f"Context {MARKER}"
+        assert again.versions[0].reflection_text == f"Reflection {MARKER}"
+        assert again.text_key_version == encryption.key_version()
+        db.session.remove()
