@@ -4,6 +4,7 @@ from pdhub.accountdata.models import DataExport, RetentionNotice, RetentionRun
 from pdhub.accounts.models import ApiToken, RecoveryCode, User, UserSession
 from pdhub.admin.models import JobFailure
 from pdhub.audit.models import AuditEvent
+from pdhub.clr.models import ClrTranscript
 from pdhub.coaching.models import (
     Booking,
     Conversation,
@@ -68,6 +69,7 @@ from pdhub.verification.models import (
 )
 
 __all__ = [
+    "ClrTranscript",
     "AuditEvent",
     "DataExport",
     "RetentionNotice",
