@@ -58,6 +58,7 @@ from pdhub.learning.models import (
     QuizAttempt,
 )
 from pdhub.notifications.models import EmailMessage, Notification
+from pdhub.obapi.models import OAuthAuthorizationCode, OAuthClient, OAuthToken
 from pdhub.review.models import CoachAssignment, Review, ReviewClaim
 from pdhub.sharing.models import Exemplar, ExemplarFile
 from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
@@ -69,6 +70,9 @@ from pdhub.verification.models import (
 )
 
 __all__ = [
+    "OAuthAuthorizationCode",
+    "OAuthClient",
+    "OAuthToken",
     "ClrTranscript",
     "AuditEvent",
     "DataExport",

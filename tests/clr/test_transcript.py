@@ -30,7 +30,9 @@ def teacher(session: Session) -> User:
 
 
 def _issue(session: Session, teacher: User) -> IssuedCredential:
-    issued = service.issue_credential(session, AwardFactory(enrollment__user=teacher).id)
+    issued = service.issue_credential(
+        session, AwardFactory(enrollment__user=teacher).id
+    )
     assert issued is not None
     return issued
 
@@ -83,7 +85,9 @@ def test_the_transcript_carries_every_current_badge_signed_and_each_verifies(
         json.dumps(b.document, sort_keys=True) for b in badges
     )
     for credential in inside:
-        assert schema_errors({k: v for k, v in credential.items() if k != "proof"}) == []
+        assert (
+            schema_errors({k: v for k, v in credential.items() if k != "proof"}) == []
+        )
     achievements = {a["id"] for a in document["credentialSubject"]["achievement"]}
     assert achievements == {b.achievement_id for b in badges}
     hours = sum(b.award.module.hours for b in badges)
@@ -157,7 +161,9 @@ def test_the_transcript_is_private_until_shared(
     client.post("/signout")
 
     sign_in(client, teacher)
-    assert client.post("/transcript/clr/share", data={"shared": "on"}).status_code == 303
+    assert (
+        client.post("/transcript/clr/share", data={"shared": "on"}).status_code == 303
+    )
     page = text(client.get("/transcript"))
     assert f"http://localhost{address}" in page
     client.post("/signout")
