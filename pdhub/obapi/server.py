@@ -74,7 +74,7 @@ class S256Only(CodeChallenge):
         super().validate_code_challenge(grant, redirect_uri)
 
 
-class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[misc]
+class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic"]
 
     def save_authorization_code(self, code: str, request: Any) -> None:
@@ -113,7 +113,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[mis
         return db.session.get(User, authorization_code.user_id)
 
 
-class RefreshTokenGrant(grants.RefreshTokenGrant):  # type: ignore[misc]
+class RefreshTokenGrant(grants.RefreshTokenGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic"]
     INCLUDE_NEW_REFRESH_TOKEN = True
 
@@ -137,7 +137,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):  # type: ignore[misc]
         db.session.commit()
 
 
-class Revocation(RevocationEndpoint):  # type: ignore[misc]
+class Revocation(RevocationEndpoint):
     CLIENT_AUTH_METHODS = ["client_secret_basic"]
 
     def query_token(
@@ -158,7 +158,7 @@ class Revocation(RevocationEndpoint):  # type: ignore[misc]
         db.session.commit()
 
 
-class Registration(ClientRegistrationEndpoint):  # type: ignore[misc]
+class Registration(ClientRegistrationEndpoint):
     """Open registration (OB 3.0 §6.2.2): any system may register; a teacher decides
     on the consent page what it may see."""
 
@@ -211,7 +211,7 @@ class Registration(ClientRegistrationEndpoint):  # type: ignore[misc]
         return client
 
 
-class TokenValidator(BearerTokenValidator):  # type: ignore[misc]
+class TokenValidator(BearerTokenValidator):
     def authenticate_token(self, token_string: str) -> OAuthToken | None:
         return db.session.scalar(
             select(OAuthToken).where(
