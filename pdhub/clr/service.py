@@ -105,7 +105,7 @@ def transcript_for(session: DbSession, user: User) -> ClrTranscript:
             "%(num)d badges earned on PD Hub, %(hours)s hours of professional "
             "learning in all.",
             len(documents),
-            hours=f"{hours:g}",
+            hours=format(hours, "g"),
         )
     unsigned = ClrCredential(
         issuer=keys.issuer_profile(signer.issuer_id),
