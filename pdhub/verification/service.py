@@ -268,7 +268,17 @@ def verify_with(
     verdict = outcome.verdict
     if verdict is Verdict.VERIFIED and not all(c.verified for c in contents):
         verdict = Verdict.NOT_VERIFIED
-    return replace(outcome, contents=contents, is_clr=True, verdict=verdict)
+    reasons = list(outcome.reasons) + [
+        f"credential {number} in the transcript "
+        f"({inner.summary.achievement or 'no achievement named'}): "
+        f"{inner.verdict.value}"
+        + (f" ({'; '.join(inner.reasons)})" if inner.reasons else "")
+        for number, inner in enumerate(contents, start=1)
+        if not inner.verified
+    ]
+    return replace(
+        outcome, contents=contents, is_clr=True, verdict=verdict, reasons=reasons
+    )
 
 
 #: An expected email address may be this long (RFC 5321's limit on a path).

@@ -208,3 +208,31 @@ def test_export_clr_from_the_command_line(
     missing = runner.invoke(args=["credentials", "export-clr", "nobody@example.org"])
     assert missing.exit_code != 0
     assert "No account has the email address" in missing.output
+
+
+def test_a_batch_row_names_the_transcript_and_the_badge_inside_that_fails(
+    client: FlaskClient,
+    session: Session,
+    teacher: User,
+    badges: list[IssuedCredential],
+) -> None:
+    from pdhub.verification import batches
+    from pdhub.verification import service as verification
+    from pdhub.verification.models import Verdict
+
+    sign_in(client, teacher)
+    document = _download(client)
+    row = batches._item_values(verification.verify(json.dumps(document)))
+    assert row["verdict"] is Verdict.VERIFIED
+    assert row["achievement"] == (
+        "Professional learning transcript of Maya Lopez (2 credentials inside)"
+    )
+    service.revoke_credential(
+        session, UserFactory(admin=True), badges[1], "Issued by mistake."
+    )
+    session.commit()
+    row = batches._item_values(verification.verify(json.dumps(document)))
+    assert row["verdict"] is Verdict.NOT_VERIFIED
+    assert "in the transcript" in row["reasons"]
+    assert "revoked" in row["reasons"]
+    assert badges[1].award.module.badge_name in row["reasons"]
