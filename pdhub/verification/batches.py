@@ -319,8 +319,9 @@ def _item_values(outcome: Outcome) -> dict[str, Any]:
         "recipient_match": outcome.recipient,
         "verdict": outcome.verdict,
         "teacher": summary.teacher,
-        "achievement": summary.achievement
-        or (_transcript_name(outcome) if outcome.is_clr else None),
+        "achievement": _transcript_name(outcome)
+        if outcome.is_clr
+        else summary.achievement,
         "issuer": (summary.issuer_name or "")[:300] or None,
         "issuer_id": (outcome.issuer.identifier or "")[:500] or None,
         "issuer_trusted_name": outcome.issuer.trusted_name,
