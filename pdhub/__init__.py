@@ -116,4 +116,14 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(coaching_bp)
     app.register_blueprint(equity_bp)
+
+    from pdhub.clr.views import bp as clr_bp
+
+    app.register_blueprint(clr_bp)
+
+    from pdhub.obapi import server as obapi_server
+    from pdhub.obapi.views import bp as obapi_bp
+
+    obapi_server.init_app(app)
+    app.register_blueprint(obapi_bp)
     return app

@@ -116,6 +116,10 @@ def wants_problem_json() -> bool:
     """API paths and JSON-asking clients get problem documents; browsers get pages."""
     if request.path.startswith("/api/"):
         return True
+    if request.path.startswith("/ims/ob/v3p0/") and request.path != (
+        "/ims/ob/v3p0/authorize"
+    ):
+        return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json" and not request.accept_mimetypes["text/html"]
 

@@ -17,7 +17,8 @@ from pdhub.submissions.storage import object_store
 
 @click.group()
 def credentials() -> None:
-    """List, export, verify, revoke, suspend, reinstate and reissue credentials."""
+    """List, export (one, or a teacher's CLR transcript), verify, revoke, suspend,
+    reinstate and reissue credentials."""
 
 
 @credentials.command("list")
@@ -70,6 +71,25 @@ def export_command(credential_id: str, form: str) -> None:
         db.session.commit()
         sys.stdout.buffer.write(bytes(data))
         sys.stdout.buffer.flush()
+
+
+@credentials.command("export-clr")
+@click.argument("email")
+@with_appcontext
+def export_clr_command(email: str) -> None:
+    """Write a teacher's whole record as a signed CLR 2.0 credential (JSON)."""
+    from pdhub.accounts.service import find_user_by_email
+    from pdhub.clr import service as clr
+
+    user = find_user_by_email(db.session, email)
+    if user is None:
+        raise click.ClickException(f"No account has the email address {email}.")
+    try:
+        transcript = clr.transcript_for(db.session, user)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(transcript.credential_json)
 
 
 def _change(credential_id: str, change: Callable[[Any], object]) -> Any:

@@ -187,6 +187,10 @@ def _side(label: str, number: int) -> Side:
         select(ApiToken.id).where(ApiToken.user_id == district_admin.id)
     )
     module = enrollment.module
+    # The teacher's CLR transcript, private (never shared).
+    from pdhub.clr import service as clr
+
+    transcript = clr.transcript_for(session, teacher)
     return Side(
         people={
             "teacher": teacher,
@@ -205,6 +209,7 @@ def _side(label: str, number: int) -> Side:
             "district_assignment_id": str(assignment.id),
             "credential_id": credential.id,
             "name": credential.id,
+            "clr_transcript": f"{transcript.id}.json",
             "community_id": str(community.id),
             "thread_id": str(thread.id),
             "post_id": str(attachment.post_id),
