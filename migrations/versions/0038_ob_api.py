@@ -15,7 +15,7 @@ import pdhub.db
 
 # revision identifiers, used by Alembic.
 revision = "0038_ob_api"
-down_revision = "0031_equity"
+down_revision = "0033_district_perf"
 branch_labels = None
 depends_on = None
 
