@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
 from authlib.oauth2.rfc6749 import grants
@@ -158,6 +159,23 @@ class Revocation(RevocationEndpoint):
         db.session.commit()
 
 
+def _safe_redirect_uri(uri: str) -> bool:
+    """https anywhere; plain http only back to the same machine (a native app's
+    loopback redirect, RFC 8252 §7.3), judged by the parsed host, not a prefix:
+    ``http://localhost.example.net`` is another machine."""
+    try:
+        parts = urlsplit(uri)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return False
+    if not host or parts.username or parts.password or parts.fragment:
+        return False
+    if parts.scheme == "https":
+        return True
+    return parts.scheme == "http" and host in {"127.0.0.1", "::1", "localhost"}
+
+
 class Registration(ClientRegistrationEndpoint):
     """Open registration (OB 3.0 §6.2.2): any system may register; a teacher decides
     on the consent page what it may see."""
@@ -183,10 +201,10 @@ class Registration(ClientRegistrationEndpoint):
         if missing:
             raise InvalidRequestError("Missing " + ", ".join(missing))
         for uri in metadata["redirect_uris"]:
-            if not str(uri).startswith(
-                ("https://", "http://127.0.0.1", "http://localhost")
-            ):
-                raise InvalidRequestError("redirect_uris must use https")
+            if not _safe_redirect_uri(str(uri)):
+                raise InvalidRequestError(
+                    "redirect_uris must use https (http only to this machine)"
+                )
         return metadata
 
     def save_client(

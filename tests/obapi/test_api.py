@@ -319,3 +319,29 @@ def test_registration_without_a_redirect_uri_is_refused(client: FlaskClient) -> 
         json={"client_name": "X", "client_uri": "https://x.example.org", "scope": READ},
     )
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "redirect",
+    [
+        "http://backpack.example.org/callback",  # plain http to another machine
+        "http://localhost.attacker.example/callback",  # looks local, is not
+        "http://127.0.0.1.attacker.example/callback",
+        "https://user:pass@backpack.example.org/callback",
+        "javascript:alert(1)",
+    ],
+)
+def test_registration_refuses_a_redirect_that_could_leak_codes(
+    client: FlaskClient, redirect: str
+) -> None:
+    response = client.post(
+        f"{BASE}/register",
+        json={
+            "client_name": "X",
+            "client_uri": "https://x.example.org",
+            "redirect_uris": [redirect],
+            "scope": READ,
+        },
+    )
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert "redirect_uris" in response.get_data(as_text=True)
