@@ -116,4 +116,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(coaching_bp)
     app.register_blueprint(equity_bp)
+    from pdhub.impact.views import bp as impact_bp
+
+    app.register_blueprint(impact_bp)
     return app
