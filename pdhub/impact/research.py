@@ -93,13 +93,14 @@ def export(session: DbSession, district: District) -> Export:
             select(SurveyResponse).where(SurveyResponse.enrollment_id.in_(ids))
         ):
             answers[item.enrollment_id].append(item)
-        ratings = dict(
-            session.execute(
+        ratings = {
+            enrollment_id: rating
+            for enrollment_id, rating in session.execute(
                 select(ModuleFeedback.enrollment_id, ModuleFeedback.rating).where(
                     ModuleFeedback.enrollment_id.in_(ids)
                 )
-            ).tuples()
-        )
+            )
+        }
         passed = set(
             session.scalars(
                 select(Submission.enrollment_id).where(
