@@ -93,14 +93,12 @@ def export(session: DbSession, district: District) -> Export:
             select(SurveyResponse).where(SurveyResponse.enrollment_id.in_(ids))
         ):
             answers[item.enrollment_id].append(item)
-        ratings = {
-            enrollment_id: rating
-            for enrollment_id, rating in session.execute(
-                select(ModuleFeedback.enrollment_id, ModuleFeedback.rating).where(
-                    ModuleFeedback.enrollment_id.in_(ids)
-                )
+        for enrollment_id, rating in session.execute(
+            select(ModuleFeedback.enrollment_id, ModuleFeedback.rating).where(
+                ModuleFeedback.enrollment_id.in_(ids)
             )
-        }
+        ):
+            ratings[enrollment_id] = rating
         passed = set(
             session.scalars(
                 select(Submission.enrollment_id).where(

@@ -84,10 +84,8 @@ def test_change_by_module_and_school_application_and_scoping(
     page = text(_browser(app, admin).get("/district/impact"))
     assert "Closing the Divides" in page
     # Module: three pairs, before (2+1+3)/3 = 2.0, after (4+4+3)/3 = 3.67.
-    assert (
-        "<td>3</td>\n        <td>2.0</td>\n        <td>3.67</td>\n        <td>+1.67</td>"
-        in page
-    )
+    cells = "".join(page.split())
+    assert "<td>3</td><td>2.0</td><td>3.67</td><td>+1.67</td>" in cells
     assert "<td>1</td>" in page  # one applied (passed evidence)
     assert "5.0 (1 rating)" in page
     assert "<svg" in page and "Change in teachers' self-ratings by module" in page
@@ -148,10 +146,8 @@ def test_goals_show_progress_here_and_on_the_dashboard(
     AwardFactory(enrollment__user=teachers[2], enrollment__module=module)
     session.flush()
     dashboard = text(browser.get("/district"))
-    assert (
-        "60% of teachers hold the badge of Digital Citizenship: 3 of 5 teachers (60.0%) · met"
-        in dashboard
-    )
+    badge_goal = "60% of teachers hold the badge of Digital Citizenship"
+    assert f"{badge_goal}: 3 of 5 teachers (60.0%) · met" in dashboard
     # An equity-plan goal reads the newest consensus and the plan's actions.
     cycle = EquityCycle(district_id=district.id, name="Fall", instrument_version="1")
     session.add(cycle)

@@ -175,10 +175,15 @@ def test_lesson_reports_and_ratings_reach_authors_coaches_and_the_district_only(
     assert "1 rating, 5.0 on average out of 5." in ours
     assert "<svg" in ours and "Teachers by rating" in ours
     for viewer in (UserFactory(admin=True), UserFactory(coach=True)):
-        page = text(_browser(app, viewer).get(url))
+        browser = _browser(app, viewer)
+        assert "Teachers' ratings and reports on this module" in text(
+            browser.get(f"/modules/{module.slug}")
+        )
+        page = text(browser.get(url))
         assert "Near district comment" in page and "Far district report" in page
         assert "2 ratings, 3.5 on average out of 5." in page
     assert teacher.get(url).status_code == 403
+    assert "Teachers' ratings" not in text(teacher.get(f"/modules/{module.slug}"))
     assert district_admin.get("/modules/nothing-here/feedback").status_code == 404
 
 
