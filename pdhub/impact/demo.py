@@ -100,5 +100,10 @@ def seed(session: DbSession, district: District) -> None:
         due_date=june,
     )
     service.create_goal(
-        session, admin, district, kind=GoalKind.EQUITY_PLAN, divide="use", due_date=june
+        session,
+        admin,
+        district,
+        kind=GoalKind.EQUITY_PLAN,
+        divide="design",
+        due_date=june,
     )
