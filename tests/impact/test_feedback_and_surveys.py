@@ -125,6 +125,14 @@ def test_teacher_rates_herself_before_and_after_and_rates_the_module(
     # Another teacher's enrollment is not found, and a phase that does not exist.
     outsider = _browser(app, w["stranger"])
     assert outsider.get(f"/learn/{enrollment.id}/survey/post").status_code == 404
+    lesson = w["module"].lessons[0].slug
+    assert (
+        outsider.post(
+            f"/learn/{enrollment.id}/lessons/{lesson}/report",
+            data={"report-text": "Not mine"},
+        ).status_code
+        == 404
+    )
     assert outsider.get(f"/learn/{enrollment.id}/feedback").status_code == 404
     assert teacher.get(f"/learn/{enrollment.id}/survey/middle").status_code == 404
 
@@ -185,6 +193,23 @@ def test_lesson_reports_and_ratings_reach_authors_coaches_and_the_district_only(
     assert teacher.get(url).status_code == 403
     assert "Teachers' ratings" not in text(teacher.get(f"/modules/{module.slug}"))
     assert district_admin.get("/modules/nothing-here/feedback").status_code == 404
+    # Erasing the account removes the free text; the rating stays, nameless.
+    from pdhub.accountdata.erasure import erase_account
+
+    erase_account(session, None, w["teacher"])
+    session.flush()
+    assert (
+        session.scalar(
+            select(LessonReport.id).where(LessonReport.enrollment_id == enrollment.id)
+        )
+        is None
+    )
+    assert [
+        (f.rating, f.comment)
+        for f in session.scalars(
+            select(ModuleFeedback).where(ModuleFeedback.enrollment_id == enrollment.id)
+        )
+    ] == [(5, "")]
 
 
 def test_the_follow_up_survey_goes_out_once_between_30_and_60_days(
