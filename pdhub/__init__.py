@@ -126,4 +126,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     obapi_server.init_app(app)
     app.register_blueprint(obapi_bp)
+
+    from pdhub.impact.views import bp as impact_bp
+
+    app.register_blueprint(impact_bp)
     return app

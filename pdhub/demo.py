@@ -152,6 +152,9 @@ def prepare(session: DbSession, modules_path: Path | str) -> tuple[District, lis
     from pdhub.equity import demo as equity_demo
 
     equity_demo.seed(session, district)
+    from pdhub.impact import demo as impact_demo
+
+    impact_demo.seed(session, district)
     return district, imported
 
 
@@ -344,6 +347,10 @@ def seed_credentials_demo(session: DbSession) -> None:
             # An award whose issuing job never ran (say Redis was down): send it again.
             jobs.enqueue(tasks.ISSUE_CREDENTIAL, earlier.id)
         return
+    from pdhub.impact import demo as impact_demo
+
+    # She rated herself on the module's statements as she started it.
+    impact_demo.answer_pre(session, teacher, enrollment)
     _pass_knowledge_check(session, teacher, enrollment)
     submission = _submit_evidence(
         session,

@@ -50,6 +50,13 @@ from pdhub.equity.models import (
     EquityReflection,
     EquityTeamMember,
 )
+from pdhub.impact.models import (
+    FollowUpInvitation,
+    ImpactGoal,
+    LessonReport,
+    ModuleFeedback,
+    SurveyResponse,
+)
 from pdhub.learning.models import (
     Enrollment,
     Lesson,
@@ -95,6 +102,11 @@ __all__ = [
     "EquityRating",
     "EquityReflection",
     "EquityTeamMember",
+    "FollowUpInvitation",
+    "ImpactGoal",
+    "LessonReport",
+    "ModuleFeedback",
+    "SurveyResponse",
     "Attachment",
     "Community",
     "CommunityMember",

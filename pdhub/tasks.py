@@ -50,6 +50,9 @@ SEND_COMMUNITY_DIGESTS = "pdhub.send_community_digests"
 SEND_OFFICE_HOUR_REMINDERS = "pdhub.send_office_hour_reminders"
 #: Periodic: remind owners of equity plan actions due soon or overdue (once per stage).
 SEND_EQUITY_REMINDERS = "pdhub.send_equity_reminders"
+#: Periodic: invite teachers to a module's follow-up survey 30 to 60 days after they
+#: completed it (once per completion).
+SEND_FOLLOW_UP_SURVEYS = "pdhub.send_follow_up_surveys"
 
 #: Every task name above.
 ALL = frozenset(
@@ -75,5 +78,6 @@ ALL = frozenset(
         SEND_COMMUNITY_DIGESTS,
         SEND_OFFICE_HOUR_REMINDERS,
         SEND_EQUITY_REMINDERS,
+        SEND_FOLLOW_UP_SURVEYS,
     }
 )

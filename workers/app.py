@@ -50,6 +50,11 @@ celery.conf.beat_schedule = {
         "task": tasks.SEND_EQUITY_REMINDERS,
         "schedule": crontab(minute=20),
     },
+    # Hourly: the follow-up survey 30-60 days after a completion, once each.
+    "follow-up-surveys": {
+        "task": tasks.SEND_FOLLOW_UP_SURVEYS,
+        "schedule": crontab(minute=50),
+    },
 }
 
 #: Beat keeps its last-run times in the instance folder, beside the embedded database,

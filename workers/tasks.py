@@ -222,3 +222,12 @@ def send_equity_reminders() -> int:
     from pdhub.equity import plan
 
     return plan.send_reminders(db.session)
+
+
+@celery.task(base=AppTask, name=tasks.SEND_FOLLOW_UP_SURVEYS)
+def send_follow_up_surveys() -> int:
+    """Invite teachers to a module's follow-up survey 30 to 60 days after they
+    completed it, once per completion."""
+    from pdhub.impact import service
+
+    return service.send_follow_ups(db.session)

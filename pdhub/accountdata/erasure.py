@@ -44,6 +44,7 @@ from pdhub.credentials.models import Award, IssuedCredential
 from pdhub.db import DbSession, utcnow
 from pdhub.districts.models import ExternalLearning, Invitation, RosterEntry
 from pdhub.errors import InvalidInput, NotFound
+from pdhub.impact.models import LessonReport, ModuleFeedback
 from pdhub.learning.models import Enrollment, QuizAttempt
 from pdhub.notifications.models import EmailMessage, Notification
 from pdhub.privacy import encryption
@@ -209,6 +210,17 @@ def erase_account(session: DbSession, actor: User | None, user: User) -> None:
             )
         )
         .values(answers={})
+    )
+    # Impact: the comment on a rating and lesson reports are free text (the rating
+    # and survey answers stay, counted without a name).
+    own_enrollments = select(Enrollment.id).where(Enrollment.user_id == user_id)
+    session.execute(
+        update(ModuleFeedback)
+        .where(ModuleFeedback.enrollment_id.in_(own_enrollments))
+        .values(comment="")
+    )
+    session.execute(
+        delete(LessonReport).where(LessonReport.enrollment_id.in_(own_enrollments))
     )
     for record in session.scalars(
         select(ExternalLearning).where(ExternalLearning.user_id == user_id)

@@ -144,6 +144,7 @@ def _import(session: DbSession, package: ModulePackage) -> tuple[Module, str]:
             if package.equity_areas
             else {}
         ),
+        survey=dict(package.survey),
         badge_name=package.badge.name,
         badge_description=package.badge.description,
         badge_image=package.badge.image,

@@ -142,6 +142,10 @@ def _build(inspection: _Inspection) -> ModulePackage:
         grade_bands=tuple(data["grade_bands"]),
         equity_areas=tuple(data.get("equity", {}).get("areas", ())),
         equity_divides=tuple(data.get("equity", {}).get("divides", ())),
+        survey={
+            part: [{"id": str(i["id"]), "text": _text(i["text"])} for i in items]
+            for part, items in (data.get("survey") or {}).items()
+        },
         standards=tuple(
             StandardAlignment(
                 _text(s["framework"]),

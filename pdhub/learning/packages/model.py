@@ -273,3 +273,6 @@ class ModulePackage:
     #: optional ``equity``); empty when it declares none.
     equity_areas: tuple[str, ...] = ()
     equity_divides: tuple[str, ...] = ()
+    #: The optional pre/post and follow-up survey (module.yaml's ``survey``), as
+    #: validated: {"items": [{"id", "text"}], "follow_up": [...]}; empty when none.
+    survey: Mapping[str, Any] = dataclasses.field(default_factory=dict)

@@ -115,6 +115,7 @@ def _inspect_one(
     _check_quiz(data, english, report)
     _check_evidence(data, english, report)
     _check_rubric(data, english, report)
+    _check_survey(data, english, report)
     return inspection
 
 
@@ -335,6 +336,30 @@ def _check_rubric(
 # --- building the texts of a checked translation ------------------------------------
 
 
+def _check_survey(
+    data: dict[str, Any], english: dict[str, Any], report: _Reporter
+) -> None:
+    """A module with a survey has its items translated, each id of module.yaml and
+    no other."""
+    ours = english.get("survey")
+    if not isinstance(ours, dict):
+        if "survey" in data:
+            report.add(("survey",), "module.yaml has no survey to translate")
+        return
+    theirs = data.get("survey")
+    if not isinstance(theirs, dict):
+        report.add((), "no translation for the survey of module.yaml")
+        return
+    for part in ("items", "follow_up"):
+        wanted = _ids(ours.get(part), "id")
+        if not wanted and part not in theirs:
+            continue
+        if part not in theirs:
+            report.add(("survey",), f"no translation for the survey's {part}")
+            continue
+        _same_keys(report, ("survey", part), theirs[part], wanted, "survey item")
+
+
 def _text(value: Any) -> str:
     return str(value).strip()
 
@@ -361,7 +386,7 @@ def translated_texts(inspection: _Inspection) -> dict[str, Any]:
         if "accepted" in question:
             entry["accepted"] = [_text(answer) for answer in question["accepted"]]
         quiz[str(qid)] = entry
-    return {
+    texts: dict[str, Any] = {
         "language": data["language"],
         "title": _text(data["title"]),
         "summary": _text(data["summary"]),
@@ -427,3 +452,9 @@ def translated_texts(inspection: _Inspection) -> dict[str, Any]:
             "alt": _text(data["badge"]["alt"]),
         },
     }
+    if isinstance(data.get("survey"), dict):
+        texts["survey"] = {
+            part: {str(iid): _text(text) for iid, text in items.items()}
+            for part, items in data["survey"].items()
+        }
+    return texts

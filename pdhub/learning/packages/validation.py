@@ -143,6 +143,7 @@ def _inspect(folder: Path) -> _Inspection:
     _check_identity(data, report)
     _check_standards(data, report)
     _check_equity(data, report)
+    _check_survey(data, report)
     # The translations check their ids against module.yaml with this module's helpers.
     from pdhub.learning.packages.translations import inspect_translations
 
@@ -392,6 +393,29 @@ def _check_equity(data: dict[str, Any], report: _Reporter) -> None:
                 f"'{area_id}' is not an area of the equity self-assessment "
                 f"(one of {', '.join(sorted(known))})",
             )
+
+
+def _check_survey(data: dict[str, Any], report: _Reporter) -> None:
+    """Survey item ids are unique across the pre/post items and the follow-up ones:
+    answers are stored by id."""
+    survey = data.get("survey")
+    if not isinstance(survey, dict):
+        return  # absent (optional), or the schema reports it
+    seen: set[str] = set()
+    for part in ("items", "follow_up"):
+        items = survey.get(part)
+        if not isinstance(items, list):
+            continue
+        for index, item in enumerate(items):
+            item_id = item.get("id") if isinstance(item, dict) else None
+            if not isinstance(item_id, str):
+                continue
+            if item_id in seen:
+                report.add(
+                    ("survey", part, index, "id"),
+                    f"'{item_id}' is used by another survey item",
+                )
+            seen.add(item_id)
 
 
 def _check_standards(data: dict[str, Any], report: _Reporter) -> None:
