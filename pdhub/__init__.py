@@ -116,4 +116,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(coaching_bp)
     app.register_blueprint(equity_bp)
+
+    from pdhub.learnpath.views import bp as learnpath_bp
+
+    app.register_blueprint(learnpath_bp)
     return app

@@ -152,6 +152,9 @@ def prepare(session: DbSession, modules_path: Path | str) -> tuple[District, lis
     from pdhub.equity import demo as equity_demo
 
     equity_demo.seed(session, district)
+    from pdhub.learnpath import demo as learnpath_demo
+
+    learnpath_demo.seed(session, district)
     return district, imported
 
 

@@ -56,6 +56,7 @@ from pdhub.learning.models import (
     Module,
     QuizAttempt,
 )
+from pdhub.learnpath.models import ClassInventory, LearnerSelfAssessment
 from pdhub.notifications.models import EmailMessage, Notification
 from pdhub.review.models import CoachAssignment, Review, ReviewClaim
 from pdhub.sharing.models import Exemplar, ExemplarFile
@@ -68,6 +69,8 @@ from pdhub.verification.models import (
 )
 
 __all__ = [
+    "ClassInventory",
+    "LearnerSelfAssessment",
     "AuditEvent",
     "DataExport",
     "RetentionNotice",

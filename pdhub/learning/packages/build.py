@@ -14,6 +14,7 @@ from pdhub.learning.packages.model import (
     ArtifactsPart,
     Badge,
     Choice,
+    Competency,
     Criterion,
     Evidence,
     Feedback,
@@ -142,6 +143,15 @@ def _build(inspection: _Inspection) -> ModulePackage:
         grade_bands=tuple(data["grade_bands"]),
         equity_areas=tuple(data.get("equity", {}).get("areas", ())),
         equity_divides=tuple(data.get("equity", {}).get("divides", ())),
+        competencies=tuple(
+            Competency(
+                id=item["id"],
+                en=_text(item["en"]),
+                es=_text(item["es"]),
+                divide=item.get("divide"),
+            )
+            for item in data.get("competencies", ())
+        ),
         standards=tuple(
             StandardAlignment(
                 _text(s["framework"]),
@@ -169,6 +179,9 @@ def _build(inspection: _Inspection) -> ModulePackage:
                 int(evidence["reflection"]["min_words"]),
             ),
             guidelines=tuple(_text(g) for g in evidence["guidelines"]),
+            access_inventory=tuple(
+                evidence.get("access_inventory", {}).get("counts", ())
+            ),
         ),
         rubric=Rubric(
             levels=tuple(

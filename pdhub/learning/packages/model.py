@@ -192,6 +192,19 @@ class Evidence:
     artifacts: ArtifactsPart
     reflection: WrittenPart
     guidelines: tuple[str, ...]
+    #: The counts of the class-level access inventory the evidence page asks for
+    #: (module.yaml's optional ``evidence.access_inventory.counts``); empty when none.
+    access_inventory: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Competency:
+    """One self-assessment item: a skill the module builds, in English and Spanish."""
+
+    id: str
+    en: str
+    es: str
+    divide: str | None = None
 
 
 @dataclass(frozen=True)
@@ -273,3 +286,5 @@ class ModulePackage:
     #: optional ``equity``); empty when it declares none.
     equity_areas: tuple[str, ...] = ()
     equity_divides: tuple[str, ...] = ()
+    #: The skills teachers rate themselves on (module.yaml's optional ``competencies``).
+    competencies: tuple[Competency, ...] = ()
