@@ -32,7 +32,7 @@ CLASSES = (("Lakeview Middle School", 12, 1), ("Riverside Elementary School", 4,
 
 
 def _class_teacher(
-    session: DbSession, district: District, school: School, number: int
+    session: DbSession, district: District, school: School, number: int, unknown: str
 ) -> User:
     email = f"class{number:02d}@riverside.example.org"
     user = session.scalar(select(User).where(User.email == email))
@@ -41,7 +41,7 @@ def _class_teacher(
             email=email,
             name=f"Demo Teacher {number:02d}",
             # Nobody signs in as these teachers: a random password nobody knows.
-            password_hash=passwords.hash_password(secrets.token_urlsafe(24)),
+            password_hash=unknown,
             role=Role.TEACHER,
             district_id=district.id,
             school_id=school.id,
@@ -62,6 +62,7 @@ def seed(session: DbSession, district: District) -> None:
     except NotFound:  # the catalog was imported without it: nothing to seed
         return
     schools = {school.name: school for school in district.schools}
+    unknown = passwords.hash_password(secrets.token_urlsafe(24))
     number = 0
     for name, sharing, keeping in CLASSES:
         school = schools.get(name)
@@ -69,7 +70,7 @@ def seed(session: DbSession, district: District) -> None:
             continue
         for index in range(sharing + keeping):
             number += 1
-            teacher = _class_teacher(session, district, school, number)
+            teacher = _class_teacher(session, district, school, number, unknown)
             enrollment = learning.enroll(session, teacher, module)
             if inventory.inventory_of(session, enrollment) is not None:
                 continue

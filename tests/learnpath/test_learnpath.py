@@ -23,6 +23,7 @@ from pdhub.learning.packages import load_package, validate_package
 from pdhub.learnpath import inventory
 from pdhub.learnpath.models import ClassInventory, LearnerSelfAssessment
 from tests.factories import (
+    DistrictFactory,
     EnrollmentFactory,
     ModuleFactory,
     SchoolFactory,
@@ -348,7 +349,8 @@ def test_district_picture_by_school_suppresses_small_schools_and_other_districts
     elsewhere = SchoolFactory(name="Faraway High School")
     _classes(session, module, elsewhere, 12, shared=True)
     admin = UserFactory(district=north.district, district_admin=True)
-    page = text(_browser(app, admin).get("/district/equity/classrooms"))
+    browser = _browser(app, admin)
+    page = text(browser.get("/district/equity/classrooms"))
     north_part = page[page.index("North Middle School") :]
     assert "10 classes share their counts · 200 students" in north_part
     assert "150" in north_part and "75%" in north_part  # device at home
@@ -362,9 +364,7 @@ def test_district_picture_by_school_suppresses_small_schools_and_other_districts
     leader = UserFactory(district=north.district, school=north, school_leader=True)
     assert _browser(app, leader).get("/district/equity/classrooms").status_code == 200
     # The overview links to it.
-    assert "/district/equity/classrooms" in text(
-        _browser(app, admin).get("/district/equity")
-    )
+    assert "/district/equity/classrooms" in text(browser.get("/district/equity"))
 
 
 def test_classroom_picture_is_for_the_districts_leaders_only(
@@ -390,3 +390,31 @@ def test_classroom_picture_reads_in_both_languages(
         else "Panorama del acceso en las aulas"
     )
     assert heading in page
+
+
+def test_the_demo_gives_maya_recommendations_and_one_school_a_picture(
+    session: Session,
+) -> None:
+    from pdhub import demo
+    from pdhub.learning import importer
+    from pdhub.learnpath import demo as learnpath_demo
+    from pdhub.learnpath import service
+
+    district = DistrictFactory(name=demo.DISTRICT_NAME)
+    session.flush()
+    for name in demo.SCHOOLS:
+        SchoolFactory(district=district, name=name)
+    maya = UserFactory(district=district, email=learnpath_demo.MAYA)
+    importer.import_folder(session, MODULES / "digital-equity-classroom")
+    learnpath_demo.seed(session, district)
+    learnpath_demo.seed(session, district)  # idempotent
+    steps = service.path(session, maya, "en")
+    assert steps is not None
+    assert [(s.module_slug, s.level, s.skill) for s in steps] == [
+        ("digital-equity-classroom", "beginning", "designing for the use divide"),
+    ]
+    pictures = {p.school.name: p for p in inventory.district_picture(session, district)}
+    assert pictures["Lakeview Middle School"].shown
+    assert pictures["Lakeview Middle School"].classes == 12
+    assert not pictures["Riverside Elementary School"].shown
+    assert pictures["Riverside Elementary School"].counts == {}
