@@ -51,6 +51,9 @@ class Item:
     module_title: str
     text: str  # in the reader's language (English or Spanish)
     divide: str | None
+    #: The language of module_title when it is not the reader's (a module with no
+    #: edition in their language), for a ``lang`` attribute; else empty.
+    title_language: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class Step:
     level: str
     skill: str
     status: str  # done, in_progress or not_started
+    title_language: str = ""
 
     @property
     def level_word(self) -> str:
@@ -84,6 +88,9 @@ def items(session: DbSession, language: str) -> list[Item]:
     found: list[Item] = []
     for module in modules:
         title = localized.title_in(module, language)
+        title_language = localized.language_for(module, language)
+        if title_language == language:
+            title_language = ""
         for competency in module.competencies or []:
             found.append(
                 Item(
@@ -92,6 +99,7 @@ def items(session: DbSession, language: str) -> list[Item]:
                     module_title=title,
                     text=_text(competency, language),
                     divide=competency.get("divide"),
+                    title_language=title_language,
                 )
             )
     return found
@@ -166,6 +174,7 @@ def path(session: DbSession, user: User, language: str) -> list[Step] | None:
             level=RECOMMENDING[rank],
             skill=item.text,
             status=statuses.get(item.module_slug, "not_started"),
+            title_language=item.title_language,
         )
         for rank, item in ordered
     ]

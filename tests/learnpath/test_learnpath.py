@@ -418,3 +418,13 @@ def test_the_demo_gives_maya_recommendations_and_one_school_a_picture(
     assert pictures["Lakeview Middle School"].classes == 12
     assert not pictures["Riverside Elementary School"].shown
     assert pictures["Riverside Elementary School"].counts == {}
+
+
+def test_an_english_only_module_title_is_marked_english_for_a_spanish_reader(
+    app: Flask, session: Session
+) -> None:
+    _catalog_with_competencies()
+    browser = _browser(app, UserFactory(language="es"))
+    browser.post("/learn/self-assessment", data={"item_0": "beginning"})
+    page = browser.get("/modules").get_data(as_text=True)
+    assert 'lang="en">Closing the divides</a>' in page
