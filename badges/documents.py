@@ -21,6 +21,7 @@ DATA_INTEGRITY_V2 = "https://w3id.org/security/data-integrity/v2"
 DATA_INTEGRITY_V1 = "https://w3id.org/security/data-integrity/v1"
 MULTIKEY_V1 = "https://w3id.org/security/multikey/v1"
 DID_V1 = "https://www.w3.org/ns/did/v1"
+CLR_V2P0_201 = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,11 @@ PINNED_CONTEXTS: dict[str, PinnedContext] = {
             DID_V1,
             "did-v1.json",
             "62c1054bf404d6dd3a4b26b64f830fd72095f6a26edc4469908c94351352ce5f",
+        ),
+        PinnedContext(
+            CLR_V2P0_201,
+            "clr-v2p0-context-2.0.1.json",
+            "880f1902d4158f2f33ce06af41b90719977cd1ea337a9de2e41edb3ff5e543d6",
         ),
     )
 }

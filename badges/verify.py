@@ -24,6 +24,8 @@ from typing import Any
 from cachetools import LRUCache
 
 from badges.baking import extract, is_png, is_svg
+from badges.clr import embedded_credentials, is_clr
+from badges.clr import shape_problems as clr_shape_problems
 from badges.dates import parse_date_time
 from badges.dids import ASSERTION_METHOD, Resolver, VerificationKey
 from badges.documents import CREDENTIALS_V2
@@ -215,6 +217,30 @@ def verify_credential(
     return VerificationReport(checks, credential, parsed.format)
 
 
+def verify_embedded(
+    credential: Mapping[str, Any] | None,
+    *,
+    resolver: Resolver,
+    status_fetcher: StatusFetcher | None,
+    now: datetime | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> list[VerificationReport]:
+    """Verify every credential a CLR carries, each on its own (its own proof, issuer,
+    dates and status); empty for anything that is not a ClrCredential."""
+    if credential is None or not is_clr(credential):
+        return []
+    return [
+        verify_credential(
+            item if isinstance(item, Mapping) else json.dumps(item),
+            resolver=resolver,
+            status_fetcher=status_fetcher,
+            now=now,
+            limits=limits,
+        )
+        for item in embedded_credentials(credential)
+    ]
+
+
 _FORMAT_NAMES = {
     "json": "credential in JSON",
     "jwt": "VC-JWT",
@@ -326,6 +352,19 @@ def _issuer_id(credential: Mapping[str, Any]) -> str | None:
 
 
 def _check_schema(credential: Mapping[str, Any]) -> str:
+    if is_clr(credential):
+        clr_problems = clr_shape_problems(credential)
+        if clr_problems:
+            raise _Failed(
+                "is not a well-formed CLR 2.0 ClrCredential: "
+                + "; ".join(clr_problems),
+                "schema_mismatch",
+            )
+        count = len(embedded_credentials(credential))
+        return (
+            f"a well-formed CLR 2.0 ClrCredential holding {count} credential(s), "
+            "each checked on its own"
+        )
     # The proof is judged by the proof check; the strict schema wants an
     # array there while single proof objects are common and valid JSON-LD.
     document = {k: v for k, v in credential.items() if k != "proof"}

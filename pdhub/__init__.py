@@ -120,4 +120,14 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from pdhub.learnpath.views import bp as learnpath_bp
 
     app.register_blueprint(learnpath_bp)
+
+    from pdhub.clr.views import bp as clr_bp
+
+    app.register_blueprint(clr_bp)
+
+    from pdhub.obapi import server as obapi_server
+    from pdhub.obapi.views import bp as obapi_bp
+
+    obapi_server.init_app(app)
+    app.register_blueprint(obapi_bp)
     return app

@@ -95,6 +95,13 @@ TITLES = {
             "Please wait and try again."
         ),
     ),
+    503: (
+        _l("This isn't available right now"),
+        _l(
+            "A service PD Hub needs can't be reached. What you saved before is "
+            "safe; please try again in a few minutes."
+        ),
+    ),
     500: (
         _l("Something went wrong on our side"),
         _l(
@@ -108,6 +115,10 @@ TITLES = {
 def wants_problem_json() -> bool:
     """API paths and JSON-asking clients get problem documents; browsers get pages."""
     if request.path.startswith("/api/"):
+        return True
+    if request.path.startswith("/ims/ob/v3p0/") and request.path != (
+        "/ims/ob/v3p0/authorize"
+    ):
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json" and not request.accept_mimetypes["text/html"]

@@ -1,13 +1,15 @@
 """CSV downloads: the one writer every export uses (PD-hours transcript, batch
-verification results), so every cell is safe to open in a spreadsheet."""
+verification results, the district's tables), so every cell is safe to open in a
+spreadsheet. Large exports stream: ``csv_stream`` writes the rows as an iterator
+yields them, in chunks, so memory does not grow with the number of rows."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
-from flask import Response, request
+from flask import Response, request, stream_with_context
 
 #: A spreadsheet runs a cell starting with one of these as a formula (OWASP CSV
 #: injection), also in their full-width forms, which some spreadsheets fold.
@@ -44,8 +46,47 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
     return out.getvalue()
 
 
-def csv_response(text: str, filename: str) -> Response:
-    """A download of ``text`` (from csv_text) named ``filename``."""
+#: Rows written into one chunk of a streamed export.
+STREAM_CHUNK_ROWS = 500
+
+
+def csv_chunks(
+    header: Sequence[str], rows: Iterable[Sequence[Cell]]
+) -> Iterator[bytes]:
+    """The file of csv_text, in UTF-8 chunks of STREAM_CHUNK_ROWS rows, read from
+    ``rows`` as they come (nothing is kept between chunks)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([csv_cell(name) for name in header])
+    waiting = 1
+    for row in rows:
+        writer.writerow([csv_cell(value) for value in row])
+        waiting += 1
+        if waiting >= STREAM_CHUNK_ROWS:
+            yield out.getvalue().encode("utf-8")
+            out.seek(0)
+            out.truncate()
+            waiting = 0
+    if waiting:
+        yield out.getvalue().encode("utf-8")
+
+
+def csv_stream(
+    header: Sequence[str], rows: Iterable[Sequence[Cell]], filename: str
+) -> Response:
+    """A download named ``filename`` written while ``rows`` is read: a generator
+    (over a server-side cursor) keeps the request's memory flat however many rows
+    there are. The export is recorded (and committed by the after-request hook)
+    before the first row is read; the rows are read inside the request's context."""
+    _record_export(filename)
+    response = Response(
+        stream_with_context(csv_chunks(header, rows)), mimetype="text/csv"
+    )
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _record_export(filename: str) -> None:
     from flask_login import current_user
 
     from pdhub.audit import service as audit
@@ -60,6 +101,11 @@ def csv_response(text: str, filename: str) -> Response:
         object_type="csv",
         detail={"file": filename, "path": request.path},
     )
+
+
+def csv_response(text: str, filename: str) -> Response:
+    """A download of ``text`` (from csv_text) named ``filename``."""
+    _record_export(filename)
     response = Response(text.encode("utf-8"), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -4,6 +4,7 @@ from pdhub.accountdata.models import DataExport, RetentionNotice, RetentionRun
 from pdhub.accounts.models import ApiToken, RecoveryCode, User, UserSession
 from pdhub.admin.models import JobFailure
 from pdhub.audit.models import AuditEvent
+from pdhub.clr.models import ClrTranscript
 from pdhub.coaching.models import (
     Booking,
     Conversation,
@@ -58,6 +59,7 @@ from pdhub.learning.models import (
 )
 from pdhub.learnpath.models import ClassInventory, LearnerSelfAssessment
 from pdhub.notifications.models import EmailMessage, Notification
+from pdhub.obapi.models import OAuthAuthorizationCode, OAuthClient, OAuthToken
 from pdhub.review.models import CoachAssignment, Review, ReviewClaim
 from pdhub.sharing.models import Exemplar, ExemplarFile
 from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
@@ -71,6 +73,10 @@ from pdhub.verification.models import (
 __all__ = [
     "ClassInventory",
     "LearnerSelfAssessment",
+    "OAuthAuthorizationCode",
+    "OAuthClient",
+    "OAuthToken",
+    "ClrTranscript",
     "AuditEvent",
     "DataExport",
     "RetentionNotice",

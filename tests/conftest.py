@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -14,12 +15,14 @@ import redis as redis_lib
 from cryptography.fernet import Fernet
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
+from flask_migrate import upgrade
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 from pdhub import create_app
 from pdhub.extensions import db
 from tests.helpers import OwnRedis
+from tests.objectstore import seaweedfs  # noqa: F401 - the S3 server fixture
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN_DSN = os.environ.get(
@@ -135,6 +138,46 @@ def make_app(settings: dict[str, object], **overrides: object) -> Flask:
     application = create_app(values)
     application.test_client_class = IsolatedClient
     return application
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(
+    settings: dict[str, object], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """An embedded-default (SQLite) database migrated from nothing to the newest
+    revision, once per process; each ``sqlite_app`` starts from a copy of it."""
+    folder = tmp_path_factory.mktemp("sqlite-migrated")
+    path = folder / "pdhub.sqlite"
+    template = make_app(
+        settings,
+        PDHUB_DATABASE_URL=f"sqlite:///{path}",
+        PDHUB_INSTANCE_PATH=str(folder),
+    )
+    with template.app_context():
+        upgrade()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def sqlite_app(
+    settings: dict[str, object], migrated_sqlite: Path, tmp_path: Path
+) -> Iterator[Flask]:
+    """The app on its own SQLite database at the newest revision (a copy of
+    ``migrated_sqlite``: migrating from nothing takes seconds; copying, none)."""
+    path = tmp_path / "pdhub.sqlite"
+    shutil.copyfile(migrated_sqlite, path)
+    app = make_app(
+        settings,
+        PDHUB_DATABASE_URL=f"sqlite:///{path}",
+        PDHUB_INSTANCE_PATH=str(tmp_path),
+    )
+    with app.app_context():
+        upgrade()  # already at the newest revision: nothing to do
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

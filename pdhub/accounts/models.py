@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, false
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, false
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -45,6 +45,17 @@ class Role(enum.StrEnum):
 
 class User(UserMixin, TimestampMixin, Base):
     __tablename__ = "users"
+    # A district's active people of a role (and school): where every district page
+    # starts.
+    __table_args__ = (
+        Index(
+            "ix_users_district_role_active_school",
+            "district_id",
+            "role",
+            "active",
+            "school_id",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import IO, Any
 
 import click
@@ -12,11 +12,13 @@ from flask.cli import with_appcontext
 
 from pdhub.errors import DomainError
 from pdhub.extensions import db
+from pdhub.submissions.storage import object_store
 
 
 @click.group()
 def credentials() -> None:
-    """List, export, verify, revoke, suspend, reinstate and reissue credentials."""
+    """List, export (one, or a teacher's CLR transcript), verify, revoke, suspend,
+    reinstate and reissue credentials."""
 
 
 @credentials.command("list")
@@ -69,6 +71,25 @@ def export_command(credential_id: str, form: str) -> None:
         db.session.commit()
         sys.stdout.buffer.write(bytes(data))
         sys.stdout.buffer.flush()
+
+
+@credentials.command("export-clr")
+@click.argument("email")
+@with_appcontext
+def export_clr_command(email: str) -> None:
+    """Write a teacher's whole record as a signed CLR 2.0 credential (JSON)."""
+    from pdhub.accounts.service import find_user_by_email
+    from pdhub.clr import service as clr
+
+    user = find_user_by_email(db.session, email)
+    if user is None:
+        raise click.ClickException(f"No account has the email address {email}.")
+    try:
+        transcript = clr.transcript_for(db.session, user)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(transcript.credential_json)
 
 
 def _change(credential_id: str, change: Callable[[Any], object]) -> Any:
@@ -214,8 +235,20 @@ def rotate_data_key_command(batch_size: int, limit: int | None) -> None:
     from pdhub.privacy import rotation
 
     budget = limit
-    for kind in rotation.COLUMNS:
+    for kind in rotation.VERSIONED:
         cursor: int | None = 0
+        rotated = 0
+        while cursor is not None and budget != 0:
+            size = batch_size if budget is None else min(batch_size, budget)
+            result = rotation.rotate_versioned(db.session, kind, cursor, size)
+            db.session.commit()
+            rotated += result.rotated
+            if budget is not None:
+                budget -= result.rotated
+            cursor = result.cursor if isinstance(result.cursor, int) else None
+        click.echo(f"{kind}: {rotated} re-encrypted.")
+    for kind in rotation.COLUMNS:
+        cursor = 0
         rotated = skipped = 0
         while cursor is not None and budget != 0:
             size = batch_size if budget is None else min(batch_size, budget)
@@ -228,10 +261,15 @@ def rotate_data_key_command(batch_size: int, limit: int | None) -> None:
             cursor = result.cursor if isinstance(result.cursor, int) else None
         click.echo(f"{kind}: {rotated} re-encrypted, {skipped} already current.")
     rotated = skipped = 0
-    for path in rotation.stored_files():
+    bucket = object_store()
+    rotate_one: Callable[[Any], bool] = rotation.rotate_file
+    names: Iterable[Any] = rotation.stored_files()
+    if bucket is not None:  # files in an object store: the same, object by object
+        names, rotate_one = bucket.object_names(), rotation.rotate_object(bucket)
+    for path in names:
         if budget == 0:
             break
-        if rotation.rotate_file(path):
+        if rotate_one(path):
             rotated += 1
             if budget is not None:
                 budget -= 1

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     ForeignKey,
+    Index,
     LargeBinary,
     String,
     Text,
@@ -26,15 +27,15 @@ from pdhub.learning.models import Enrollment, Module
 
 class Award(Base):
     __tablename__ = "awards"
+    # A teacher's awards by date (badges by month on the district dashboard).
+    __table_args__ = (Index("ix_awards_user_id_awarded_at", "user_id", "awarded_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # One award per enrollment: recording it twice (a task rerun) finds the first.
     enrollment_id: Mapped[int] = mapped_column(
         ForeignKey("enrollments.id", ondelete="RESTRICT"), unique=True
     )
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="RESTRICT"), index=True
-    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     module_id: Mapped[int] = mapped_column(
         ForeignKey("modules.id", ondelete="RESTRICT")
     )

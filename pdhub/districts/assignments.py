@@ -7,11 +7,13 @@ import enum
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.sql import ColumnElement, Select
 
 from pdhub.accounts import timezones
 from pdhub.accounts.models import Role, User
@@ -297,6 +299,272 @@ def progress(
             )
 
 
+# --- the same rows, counted, paged and streamed in SQL ------------------------------
+#
+# The staff list and its CSV read (person, assignment) pairs from one statement
+# scoped to the district first: its teachers, its open assignments, and a per
+# (teacher, module) summary of the district's own enrollments, so a page costs a
+# count and a LIMIT whatever the number of people, and the CSV reads the pairs from
+# a server-side cursor as it writes them.
+
+#: Rows fetched from the server-side cursor at a time by ``progress_lines``.
+STREAM_BATCH = 1000
+
+
+def _covers_sql() -> ColumnElement[bool]:
+    """Whether the assignment in the statement covers the user in it."""
+    return or_(
+        Assignment.target == AssignmentTarget.EVERYONE,
+        and_(
+            Assignment.target == AssignmentTarget.SCHOOL,
+            Assignment.school_id == User.school_id,
+        ),
+        and_(
+            Assignment.target == AssignmentTarget.PEOPLE,
+            exists().where(
+                AssignmentPerson.assignment_id == Assignment.id,
+                AssignmentPerson.user_id == User.id,
+            ),
+        ),
+    )
+
+
+def _learner_conditions(scope: Scope) -> list[ColumnElement[bool]]:
+    learner = [
+        User.district_id == scope.district_id,
+        User.role.in_(LEARNERS),
+        User.active.is_(True),
+    ]
+    if scope.school_only:
+        learner.append(User.school_id == (scope.school_id or -1))
+    return learner
+
+
+def _state(scope: Scope, user_ids: set[int] | None = None) -> Any:
+    """Per (teacher, module slug) of the district's open assignments: done 1/0 and
+    when it was completed, from the district's own non-withdrawn enrollments (of
+    ``user_ids`` only, when given)."""
+    open_slugs = (
+        select(Assignment.module_slug)
+        .where(
+            Assignment.district_id == scope.district_id,
+            Assignment.cancelled_at.is_(None),
+        )
+        .correlate(None)
+    )
+    completed = Enrollment.status == EnrollmentStatus.COMPLETED
+    query = (
+        select(
+            Enrollment.user_id.label("user_id"),
+            Module.slug.label("slug"),
+            func.max(case((completed, 1), else_=0)).label("done"),
+            func.max(case((completed, Enrollment.completed_at), else_=None)).label(
+                "completed_at"
+            ),
+        )
+        .join(User, User.id == Enrollment.user_id)
+        .join(Module, Module.id == Enrollment.module_id)
+        .where(
+            *_learner_conditions(scope),
+            Enrollment.status != EnrollmentStatus.WITHDRAWN,
+            Module.slug.in_(open_slugs),
+        )
+        .group_by(Enrollment.user_id, Module.slug)
+    )
+    if user_ids is not None:
+        query = query.where(Enrollment.user_id.in_(sorted(user_ids)))
+    return query.subquery("state")
+
+
+def _pairs(
+    scope: Scope,
+    filters: Filters,
+    today: date,
+    *columns: Any,
+    with_state: bool = True,
+) -> Select[Any]:
+    """``columns`` of every (person, assignment) pair the viewer may see, followed
+    (``with_state``) by the pair's summary from ``_state``: done 1/0, completed_at,
+    started. Without them, and without a standing filter, PostgreSQL drops the
+    state join (unique per pair) from the plan."""
+    learner = _learner_conditions(scope)
+    state = _state(scope)
+    done = func.coalesce(state.c.done, 0)
+    conditions: list[ColumnElement[bool]] = [
+        Assignment.district_id == scope.district_id,
+        Assignment.cancelled_at.is_(None),
+        *learner,
+    ]
+    if filters.school_id is not None:
+        conditions.append(User.school_id == filters.school_id)
+    if filters.assignment_id is not None:
+        conditions.append(Assignment.id == filters.assignment_id)
+    if filters.module_slug is not None:
+        conditions.append(Assignment.module_slug == filters.module_slug)
+    if filters.standing is Standing.DONE:
+        conditions.append(done == 1)
+    elif filters.standing is Standing.LATE:
+        conditions.extend([done == 0, Assignment.due_date < today])
+    elif filters.standing is Standing.ON_TRACK:
+        conditions.extend([done == 0, Assignment.due_date >= today])
+    summary = (
+        [
+            done.label("done"),
+            state.c.completed_at,
+            state.c.user_id.is_not(None).label("started"),
+        ]
+        if with_state
+        else []
+    )
+    return (
+        select(*columns, *summary)
+        .select_from(Assignment)
+        .join(User, and_(User.district_id == Assignment.district_id, _covers_sql()))
+        .outerjoin(School, School.id == User.school_id)
+        .outerjoin(
+            state,
+            and_(state.c.user_id == User.id, state.c.slug == Assignment.module_slug),
+        )
+        .where(*conditions)
+    )
+
+
+def _standing(done: int, due_date: date, today: date) -> Standing:
+    if done:
+        return Standing.DONE
+    return Standing.LATE if today > due_date else Standing.ON_TRACK
+
+
+def _today(session: DbSession, scope: Scope) -> date | None:
+    district = session.get(District, scope.district_id)
+    return district_today(district) if district is not None else None
+
+
+def progress_count(
+    session: DbSession, scope: Scope, filters: Filters | None = None
+) -> int:
+    """How many rows ``progress`` yields, counted in SQL."""
+    today = _today(session, scope)
+    if today is None:
+        return 0
+    pairs = _pairs(
+        scope, filters or Filters(), today, Assignment.id, with_state=False
+    ).subquery()
+    return int(session.scalar(select(func.count()).select_from(pairs)) or 0)
+
+
+def progress_page(
+    session: DbSession,
+    scope: Scope,
+    filters: Filters | None,
+    offset: int,
+    limit: int,
+) -> list[Row]:
+    """Rows ``offset`` to ``offset + limit`` of ``progress``, read with LIMIT."""
+    today = _today(session, scope)
+    if today is None:
+        return []
+    statement = (
+        _pairs(scope, filters or Filters(), today, Assignment, User, with_state=False)
+        .options(contains_eager(User.school))
+        .order_by(Assignment.due_date, Assignment.id, User.name, User.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    # Only the pairs' ids and order come from the whole district (PostgreSQL drops
+    # the state join it does not need); each shown pair's state is then read for
+    # the page's people alone.
+    found = [(row[0], row[1]) for row in session.execute(statement).all()]
+    if not found:
+        return []
+    state = _state(scope, {person.id for _a, person in found})
+    states = {
+        (user_id, slug): (done, completed_at)
+        for user_id, slug, done, completed_at in session.execute(select(state))
+    }
+    titles = _titles(session, {assignment.module_slug for assignment, _p in found})
+    rows = []
+    for assignment, person in found:
+        known = states.get((person.id, assignment.module_slug))
+        done, completed_at = known if known is not None else (0, None)
+        rows.append(
+            Row(
+                assignment,
+                titles.get(assignment.module_slug, assignment.module_slug),
+                person,
+                _standing(done, assignment.due_date, today),
+                known is not None,
+                completed_at,
+            )
+        )
+    return rows
+
+
+class Line(NamedTuple):
+    """One row of the staff CSV: plain values, no ORM objects kept."""
+
+    name: str
+    email: str
+    school: str
+    module_title: str
+    due_date: date
+    standing: Standing
+    completed_at: datetime | None
+
+
+def progress_lines(
+    session: DbSession, scope: Scope, filters: Filters | None = None
+) -> Iterator[Line]:
+    """The rows of ``progress`` in its order, read from a server-side cursor
+    ``STREAM_BATCH`` at a time, for exports of any size in flat memory."""
+    today = _today(session, scope)
+    if today is None:
+        return
+    titles = _titles(
+        session,
+        set(
+            session.scalars(
+                select(Assignment.module_slug).where(
+                    Assignment.district_id == scope.district_id
+                )
+            )
+        ),
+    )
+    statement = (
+        _pairs(
+            scope,
+            filters or Filters(),
+            today,
+            User.name,
+            User.email,
+            School.name,
+            Assignment.module_slug,
+            Assignment.due_date,
+        )
+        .order_by(Assignment.due_date, Assignment.id, User.name, User.id)
+        .execution_options(yield_per=STREAM_BATCH)
+    )
+    for (
+        name,
+        email,
+        school,
+        slug,
+        due_date,
+        done,
+        completed_at,
+        _started,
+    ) in session.execute(statement):
+        yield Line(
+            name,
+            email,
+            school or "",
+            titles.get(slug, slug),
+            due_date,
+            _standing(done, due_date, today),
+            completed_at,
+        )
+
+
 @dataclass
 class Totals:
     assignment: Assignment
@@ -308,22 +576,38 @@ class Totals:
 
 
 def totals(session: DbSession, scope: Scope) -> list[Totals]:
-    """Per assignment: how many people it covers, done, on track and late."""
+    """Per assignment: how many people it covers, done, on track and late (one
+    grouped statement over the same pairs as ``progress``)."""
     by_id: dict[int, Totals] = {}
     for assignment in active_assignments(session, scope.district_id):
         by_id[assignment.id] = Totals(assignment, assignment.module_slug)
     titles = _titles(session, {t.assignment.module_slug for t in by_id.values()})
     for item in by_id.values():
         item.module_title = titles.get(item.assignment.module_slug, item.module_title)
-    for row in progress(session, scope):
-        item = by_id[row.assignment.id]
-        item.assigned += 1
-        if row.standing is Standing.DONE:
-            item.done += 1
-        elif row.standing is Standing.LATE:
-            item.late += 1
-        else:
-            item.on_track += 1
+    today = _today(session, scope)
+    if not by_id or today is None:
+        return list(by_id.values())
+    pairs = _pairs(
+        scope,
+        Filters(),
+        today,
+        Assignment.id.label("assignment_id"),
+        Assignment.due_date,
+    ).subquery()
+    late = and_(pairs.c.done == 0, pairs.c.due_date < today)
+    for assignment_id, assigned, done, late_count in session.execute(
+        select(
+            pairs.c.assignment_id,
+            func.count(),
+            func.sum(pairs.c.done),
+            func.sum(case((late, 1), else_=0)),
+        ).group_by(pairs.c.assignment_id)
+    ):
+        item = by_id[assignment_id]
+        item.assigned = int(assigned)
+        item.done = int(done or 0)
+        item.late = int(late_count or 0)
+        item.on_track = item.assigned - item.done - item.late
     return list(by_id.values())
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, distinct, exists, func, or_, select
+from sqlalchemy import and_, case, distinct, extract, func, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from pdhub.accounts.models import User
@@ -22,8 +22,6 @@ from pdhub.districts import credit, ledger
 from pdhub.districts.assignments import LEARNERS, Scope, district_today
 from pdhub.districts.models import (
     Assignment,
-    AssignmentPerson,
-    AssignmentTarget,
     CreditPolicy,
     District,
     HoursTarget,
@@ -329,9 +327,6 @@ def _badges(
     ]
     if filters.module_slug:
         conditions.append(Module.slug == filters.module_slug)
-    # Grouped by hour in UTC, the one grouping both PostgreSQL and SQLite do the same
-    # way; each hour then falls in the district's month (zones are whole hours or
-    # half-hours at worst, which an hour's bucket start decides consistently).
     counts: dict[tuple[int, int], int] = {}
     first = since.astimezone(zone)
     months: list[tuple[int, int]] = []
@@ -340,17 +335,30 @@ def _badges(
         months.append((y, m))
         counts[(y, m)] = 0
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    for (awarded_at,) in session.execute(
-        select(Award.awarded_at)
+    if session.get_bind().dialect.name == "postgresql":
+        # The month in the district's zone, counted by PostgreSQL: twelve rows.
+        bucket: Any = func.to_char(func.timezone(zone.key, Award.awarded_at), "YYYY-MM")
+    else:
+        # SQLite knows no zones: it counts per hour in UTC, and each hour falls in
+        # the district's month here (zones are whole or half hours, and an hour's
+        # start decides consistently). At most 24 x 366 rows, never one per badge.
+        bucket = func.strftime("%Y-%m-%d %H:00:00", Award.awarded_at)
+    for key_text, count in session.execute(
+        select(bucket, func.count(Award.id))
         .join(User, User.id == Award.user_id)
         .join(Module, Module.id == Award.module_id)
         .outerjoin(IssuedCredential, IssuedCredential.current_award_id == Award.id)
         .where(*conditions)
+        .group_by(bucket)
     ):
-        local = awarded_at.astimezone(zone)
-        key = (local.year, local.month)
+        if len(key_text) == 7:
+            key = (int(key_text[:4]), int(key_text[5:7]))
+        else:
+            hour = datetime.fromisoformat(key_text).replace(tzinfo=UTC)
+            local = hour.astimezone(zone)
+            key = (local.year, local.month)
         if key in counts:
-            counts[key] += 1
+            counts[key] += int(count)
     for key in months:
         table.rows.append([f"{key[0]:04d}-{key[1]:02d}", counts[key]])
         table.links.append(None)
@@ -369,48 +377,18 @@ def _overdue(
         _("Overdue assignments"),
         [_("Module"), _("People late"), _("Due date")],
     )
-    covers = or_(
-        Assignment.target == AssignmentTarget.EVERYONE,
-        and_(
-            Assignment.target == AssignmentTarget.SCHOOL,
-            Assignment.school_id == User.school_id,
-        ),
-        and_(
-            Assignment.target == AssignmentTarget.PEOPLE,
-            exists().where(
-                AssignmentPerson.assignment_id == Assignment.id,
-                AssignmentPerson.user_id == User.id,
-            ),
-        ),
-    )
-    done = (
-        select(Enrollment.id)
-        .join(Module, Module.id == Enrollment.module_id)
-        .where(
-            Enrollment.user_id == User.id,
-            Module.slug == Assignment.module_slug,
-            Enrollment.status == EnrollmentStatus.COMPLETED,
-        )
-        .exists()
-    )
-    conditions = [
-        *people,
-        Assignment.cancelled_at.is_(None),
-        Assignment.due_date < district_today(district),
-        covers,
-        ~done,
-    ]
+    pairs = ledger.late_pairs(district.id, people, district_today(district))
     if filters.module_slug:
-        conditions.append(Assignment.module_slug == filters.module_slug)
+        pairs = pairs.where(Assignment.module_slug == filters.module_slug)
+    found = pairs.subquery()
     for assignment_id, slug, due_date, late in session.execute(
         select(
             Assignment.id,
             Assignment.module_slug,
             Assignment.due_date,
-            func.count(distinct(User.id)),
+            func.count(distinct(found.c.user_id)),
         )
-        .join(Assignment, Assignment.district_id == User.district_id)
-        .where(*conditions)
+        .join(found, found.c.assignment_id == Assignment.id)
         .group_by(Assignment.id, Assignment.module_slug, Assignment.due_date)
         .order_by(Assignment.due_date, Assignment.id)
     ):
@@ -450,7 +428,7 @@ def _hours(
         ],
         chart_max=target,
     )
-    found = ledger.district_ledger(session, narrowed, year)
+    found = ledger.district_ledger(session, narrowed, year, hours_only=True)
     if found is None:
         return table
     reached: dict[int | None, int] = {}
@@ -493,36 +471,76 @@ def _turnaround(
     conditions = [*people, Review.decided_at >= since, Review.decided_at < until]
     if filters.module_slug:
         conditions.append(Module.slug == filters.module_slug)
-    days: dict[int | None, list[float]] = {}
-    for school_id, submitted_at, decided_at in session.execute(
-        select(User.school_id, SubmissionVersion.submitted_at, Review.decided_at)
+    joined = (
+        select(User.school_id)
+        .select_from(Review)
         .join(SubmissionVersion, SubmissionVersion.id == Review.version_id)
         .join(Submission, Submission.id == Review.submission_id)
         .join(Enrollment, Enrollment.id == Submission.enrollment_id)
         .join(Module, Module.id == Enrollment.module_id)
         .join(User, User.id == Enrollment.user_id)
         .where(*conditions)
-    ):
-        seconds = (decided_at - submitted_at).total_seconds()
-        days.setdefault(school_id, []).append(max(seconds, 0.0) / 86400)
-    everyone = [value for values in days.values() for value in values]
+    )
+    # (median, 90th percentile, decisions) per school, and for everyone shown.
+    figures: dict[int | None, tuple[float | None, float | None, int]] = {}
+    everyone: tuple[float | None, float | None, int] = (None, None, 0)
+    if session.get_bind().dialect.name == "postgresql":
+        # Nearest-rank percentiles (percentile_disc) computed by PostgreSQL, per
+        # school and, through ROLLUP, for all of them: one row per school.
+        seconds = extract("epoch", Review.decided_at - SubmissionVersion.submitted_at)
+        days = func.greatest(seconds, 0) / 86400
+        for school_id, total, median, p90, count in session.execute(
+            joined.with_only_columns(
+                User.school_id,
+                func.grouping(User.school_id),
+                func.percentile_disc(0.5).within_group(days),
+                func.percentile_disc(0.9).within_group(days),
+                func.count(),
+            ).group_by(func.rollup(User.school_id))
+        ):
+            found = (
+                float(median) if median is not None else None,
+                float(p90) if p90 is not None else None,
+                int(count),
+            )
+            if total:
+                everyone = found
+            else:
+                figures[school_id] = found
+    else:
+        # SQLite has no percentile aggregate: the durations are read and ranked
+        # here (development databases only).
+        values: dict[int | None, list[float]] = {}
+        for school_id, submitted_at, decided_at in session.execute(
+            joined.add_columns(SubmissionVersion.submitted_at, Review.decided_at)
+        ):
+            seconds_ = (decided_at - submitted_at).total_seconds()
+            values.setdefault(school_id, []).append(max(seconds_, 0.0) / 86400)
+        for school_id, items in values.items():
+            figures[school_id] = (
+                percentile(items, 0.5),
+                percentile(items, 0.9),
+                len(items),
+            )
+        every = [value for items in values.values() for value in items]
+        everyone = (percentile(every, 0.5), percentile(every, 0.9), len(every))
 
-    def line(label: str, values: list[float]) -> list[Cell]:
-        median = percentile(values, 0.5)
-        p90 = percentile(values, 0.9)
+    def line(label: str, found: tuple[float | None, float | None, int]) -> list[Cell]:
+        median, p90, count = found
         return [
             label,
             round(median, 1) if median is not None else None,
             round(p90, 1) if p90 is not None else None,
-            len(values),
+            count,
         ]
 
-    for school_id, values in sorted(
-        days.items(), key=lambda item: (item[0] is None, names.get(item[0] or -1, ""))
+    for school_id, found in sorted(
+        figures.items(),
+        key=lambda item: (item[0] is None, names.get(item[0] or -1, "")),
     ):
-        table.rows.append(line(names.get(school_id or -1, _("No school")), values))
+        table.rows.append(line(names.get(school_id or -1, _("No school")), found))
         table.links.append({"school": school_id} if school_id else None)
-    if len(days) > 1:
+    if len(figures) > 1:
         table.rows.append(line(_("All schools shown"), everyone))
         table.links.append(None)
     return table

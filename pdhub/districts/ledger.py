@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
 
 from pdhub.accounts import timezones
@@ -56,8 +57,15 @@ class Figures:
     overdue: int = 0
 
     def add(self, other: Figures) -> None:
-        for name in self.__dataclass_fields__:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        # Field by field, written out: this runs twice per teacher of a district.
+        self.platform_hours += other.platform_hours
+        self.salary_credit += other.salary_credit
+        self.recertification_credit += other.recertification_credit
+        self.external_approved += other.external_approved
+        self.external_pending += other.external_pending
+        self.badges += other.badges
+        self.in_progress += other.in_progress
+        self.overdue += other.overdue
 
 
 @dataclass
@@ -207,9 +215,13 @@ def _in_progress(people: Sequence[ColumnElement[bool]]) -> Any:
     )
 
 
-def _overdue(people: Sequence[ColumnElement[bool]], today: date) -> Any:
-    """Per person: the district's open assignments past their due date that cover
-    them and whose module they have not completed (any version)."""
+def late_pairs(
+    district_id: int, people: Sequence[ColumnElement[bool]], today: date
+) -> Any:
+    """(user_id, assignment_id) of every open assignment of the district past its
+    due date that covers one of ``people`` whose module they have not completed (any
+    version). The completions checked are the district's own, for those modules
+    only (a small grouped set joined by user and slug), never every district's."""
     covers = or_(
         Assignment.target == AssignmentTarget.EVERYONE,
         and_(
@@ -224,35 +236,68 @@ def _overdue(people: Sequence[ColumnElement[bool]], today: date) -> Any:
             ),
         ),
     )
+    past_due = (
+        select(Assignment.module_slug)
+        .where(
+            Assignment.district_id == district_id,
+            Assignment.cancelled_at.is_(None),
+            Assignment.due_date < today,
+        )
+        .correlate(None)
+    )
+    learner = aliased(User)
     done = (
-        select(Enrollment.id)
+        select(Enrollment.user_id.label("user_id"), Module.slug.label("slug"))
+        .join(learner, learner.id == Enrollment.user_id)
         .join(Module, Module.id == Enrollment.module_id)
         .where(
-            Enrollment.user_id == User.id,
-            Module.slug == Assignment.module_slug,
+            learner.district_id == district_id,
+            learner.role.in_(LEARNERS),
+            learner.active.is_(True),
             Enrollment.status == EnrollmentStatus.COMPLETED,
+            Module.slug.in_(past_due),
         )
-        .exists()
+        .group_by(Enrollment.user_id, Module.slug)
+        .subquery("done")
     )
     return (
-        select(User.id, func.count(Assignment.id))
+        select(User.id.label("user_id"), Assignment.id.label("assignment_id"))
+        .select_from(User)
         .join(Assignment, Assignment.district_id == User.district_id)
+        .outerjoin(
+            done,
+            and_(done.c.user_id == User.id, done.c.slug == Assignment.module_slug),
+        )
         .where(
             *people,
+            Assignment.district_id == district_id,
             Assignment.cancelled_at.is_(None),
             Assignment.due_date < today,
             covers,
-            ~done,
+            done.c.user_id.is_(None),
         )
-        .group_by(User.id)
     )
 
 
+def _overdue(
+    district_id: int, people: Sequence[ColumnElement[bool]], today: date
+) -> Any:
+    """Per person: how many assignments they are late on (``late_pairs``)."""
+    pairs = late_pairs(district_id, people, today).subquery()
+    return select(pairs.c.user_id, func.count()).group_by(pairs.c.user_id)
+
+
 def district_ledger(
-    session: DbSession, scope: Scope, year: int | None = None
+    session: DbSession,
+    scope: Scope,
+    year: int | None = None,
+    *,
+    hours_only: bool = False,
 ) -> Ledger | None:
     """The ledger of one school year for everyone ``scope`` covers (a school leader:
-    their school), in a fixed number of queries."""
+    their school), in a fixed number of queries. ``hours_only`` (the dashboard's
+    hours table) leaves modules in progress and overdue assignments at 0 and does
+    not count them."""
     district = session.get(District, scope.district_id)
     if district is None:
         return None
@@ -287,12 +332,23 @@ def district_ledger(
         if user_id in by_id:
             by_id[user_id].figures.external_approved = float(approved or 0)
             by_id[user_id].figures.external_pending = float(pending or 0)
+    if hours_only:
+        return _lines(district, policy, year, teachers)
     for user_id, count in session.execute(_in_progress(people)):
         if user_id in by_id:
             by_id[user_id].figures.in_progress = int(count)
-    for user_id, count in session.execute(_overdue(people, district_today(district))):
+    for user_id, count in session.execute(
+        _overdue(district.id, people, district_today(district))
+    ):
         if user_id in by_id:
             by_id[user_id].figures.overdue = int(count)
+    return _lines(district, policy, year, teachers)
+
+
+def _lines(
+    district: District, policy: CreditPolicy, year: int, teachers: list[TeacherLine]
+) -> Ledger:
+    """The ledger of ``teachers``' figures, with its school and district totals."""
     schools: dict[int | None, SchoolLine] = {}
     total = Figures()
     for line in teachers:
@@ -414,7 +470,7 @@ def teacher_ledger(session: DbSession, user: User) -> TeacherLedger:
         overdue = sum(
             int(count)
             for _id, count in session.execute(
-                _overdue(people, district_today(district))
+                _overdue(district.id, people, district_today(district))
             )
         )
     return TeacherLedger(

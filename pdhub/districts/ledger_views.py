@@ -39,7 +39,7 @@ from pdhub.districts.forms import (
 from pdhub.districts.models import CreditUnit, District, ExternalStatus
 from pdhub.districts.views import bp
 from pdhub.errors import DomainError, PermissionDenied
-from pdhub.exports import csv_response, csv_text
+from pdhub.exports import csv_stream
 from pdhub.extensions import db
 from pdhub.forms import saving, show_error
 from pdhub.learning.localized import current_language
@@ -364,7 +364,7 @@ def ledger_csv() -> Any:
         _("Modules in progress"),
         _("Overdue assignments"),
     ]
-    rows = [
+    rows = (
         (
             found.year_label,
             line.name,
@@ -380,8 +380,8 @@ def ledger_csv() -> Any:
             line.figures.overdue,
         )
         for line in found.teachers
-    ]
-    return csv_response(csv_text(header, rows), f"ledger-{found.year}.csv")
+    )
+    return csv_stream(header, rows, f"ledger-{found.year}.csv")
 
 
 # --- a teacher's learning done elsewhere ------------------------------------------

@@ -41,7 +41,7 @@ from pdhub.districts.models import (
     School,
 )
 from pdhub.errors import InvalidInput, NotFound, PermissionDenied
-from pdhub.exports import csv_response, csv_text
+from pdhub.exports import csv_response, csv_stream, csv_text
 from pdhub.extensions import db
 from pdhub.forms import saving
 from pdhub.i18n import language_name
@@ -769,8 +769,8 @@ def staff_progress() -> Any:
     if district is None:
         abort(404)
     filters = _filters(scope)
-    rows = list(assignments.progress(db.session, scope, filters))
-    pages = max(1, -(-len(rows) // STAFF_PAGE_ROWS))
+    total = assignments.progress_count(db.session, scope, filters)
+    pages = max(1, -(-total // STAFF_PAGE_ROWS))
     page = min(_people_page("page"), pages)
     start = (page - 1) * STAFF_PAGE_ROWS
     # The filters, for the pager and CSV links (never url_for's own _options).
@@ -782,8 +782,10 @@ def staff_progress() -> Any:
     return render_template(
         "districts/staff_progress.html",
         district=district,
-        rows=rows[start : start + STAFF_PAGE_ROWS],
-        total=len(rows),
+        rows=assignments.progress_page(
+            db.session, scope, filters, start, STAFF_PAGE_ROWS
+        ),
+        total=total,
         page=page,
         pages=pages,
         filters=filters,
@@ -798,19 +800,11 @@ def staff_progress() -> Any:
 @bp.get("/staff.csv")
 @roles_required(Role.DISTRICT_ADMIN, Role.SCHOOL_LEADER)
 def staff_progress_csv() -> Any:
+    """Every row of the staff list, streamed: rows are read from a server-side
+    cursor and written as they come, so a district of any size downloads in flat
+    memory."""
     scope = _scope()
-    rows = [
-        (
-            row.person.name,
-            row.person.email,
-            row.person.school.name if row.person.school else "",
-            row.module_title,
-            row.assignment.due_date.isoformat(),
-            row.standing.label,
-            row.completed_at.date().isoformat() if row.completed_at else "",
-        )
-        for row in assignments.progress(db.session, scope, _filters(scope))
-    ]
+    filters = _filters(scope)
     header = [
         _("Name"),
         _("Email"),
@@ -820,4 +814,18 @@ def staff_progress_csv() -> Any:
         _("Status"),
         _("Completed on"),
     ]
-    return csv_response(csv_text(header, rows), "staff.csv")
+    # Each status's words once, in the reader's language (not once per row).
+    labels = {standing: standing.label for standing in assignments.Standing}
+    rows = (
+        (
+            line.name,
+            line.email,
+            line.school,
+            line.module_title,
+            line.due_date.isoformat(),
+            labels[line.standing],
+            line.completed_at.date().isoformat() if line.completed_at else "",
+        )
+        for line in assignments.progress_lines(db.session, scope, filters)
+    )
+    return csv_stream(header, rows, "staff.csv")

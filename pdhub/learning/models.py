@@ -114,7 +114,15 @@ class Enrollment(Base):
     __tablename__ = "enrollments"
     __table_args__ = (
         UniqueConstraint("user_id", "module_id"),
-        Index("ix_enrollments_user_id_status", "user_id", "status"),
+        # A teacher's enrollments by status and module (with when each was
+        # completed): the district pages check completions per teacher from it.
+        Index(
+            "ix_enrollments_user_status_module_completed",
+            "user_id",
+            "status",
+            "module_id",
+            "completed_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -22,6 +22,8 @@ from wtforms import SelectChoice
 from pdhub.accounts.auth import roles_required
 from pdhub.accounts.forms import ConfirmForm
 from pdhub.accounts.models import Role
+from pdhub.clr import service as clr_service
+from pdhub.credentials.forms import ShareForm
 from pdhub.districts import credit, external, ledger
 from pdhub.errors import NotFound
 from pdhub.exports import csv_response, csv_text
@@ -414,6 +416,9 @@ def transcript() -> Any:
         and current_user.district_id is not None,
         unit_name=credit.unit_name,
         status_label=external.status_label,
+        clr=clr_service.latest(db.session, current_user),
+        clr_public_url=clr_service.public_url,
+        share_form=ShareForm(),
     )
 
 

@@ -319,7 +319,9 @@ def _item_values(outcome: Outcome) -> dict[str, Any]:
         "recipient_match": outcome.recipient,
         "verdict": outcome.verdict,
         "teacher": summary.teacher,
-        "achievement": summary.achievement,
+        "achievement": _transcript_name(outcome)
+        if outcome.is_clr
+        else summary.achievement,
         "issuer": (summary.issuer_name or "")[:300] or None,
         "issuer_id": (outcome.issuer.identifier or "")[:500] or None,
         "issuer_trusted_name": outcome.issuer.trusted_name,
@@ -327,6 +329,12 @@ def _item_values(outcome: Outcome) -> dict[str, Any]:
         "reasons": "\n".join(outcome.reasons)[:10_000] or None,
         "checks": orjson.dumps([c.to_json() for c in outcome.checks]).decode(),
     }
+
+
+def _transcript_name(outcome: Outcome) -> str | None:
+    name = (outcome.report.credential or {}).get("name")
+    count = len(outcome.contents)
+    return f"{str(name)[:200]} ({count} credentials inside)" if name else None
 
 
 def finish_batch(session: DbSession, batch_id: int) -> bool:

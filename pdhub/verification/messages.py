@@ -25,6 +25,7 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _gettext
 from flask_babel import ngettext as _ngettext
 
+from badges.clr import is_clr
 from badges.dates import parse_date_time
 
 _forced: ContextVar[str | None] = ContextVar(
@@ -221,6 +222,11 @@ def check_detail(
     if name == "structure" and passed:
         return _format_name(report_format)
     if name == "schema" and passed:
+        if is_clr(credential):
+            return _(
+                "It follows the 1EdTech Comprehensive Learner Record 2.0 format; each "
+                "credential inside it is checked on its own below."
+            )
         return _("It follows the official Open Badges 3.0 format.")
     if name == "proof" and passed:
         return _(

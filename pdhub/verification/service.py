@@ -6,15 +6,21 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app, has_app_context
 from sqlalchemy.exc import SQLAlchemyError
 
+from badges.clr import is_clr
 from badges.credential import email_matches_identity
-from badges.verify import Check, VerificationReport, verify_credential
+from badges.verify import (
+    Check,
+    VerificationReport,
+    verify_credential,
+    verify_embedded,
+)
 from pdhub.errors import InvalidInput
 from pdhub.trust import service as trust_service
 from pdhub.trust.service import TrustList, TrustMatch
@@ -129,6 +135,10 @@ class Outcome:
     recipient_detail: str = "no email address was given to check"
     #: This deployment's record of its own credential, when it added to the checks.
     record: Standing | None = None
+    #: For a CLR transcript: the outcome of each credential it holds, verified on
+    #: its own (empty for anything else).
+    contents: tuple[Outcome, ...] = ()
+    is_clr: bool = False
 
     @property
     def verified(self) -> bool:
@@ -188,6 +198,11 @@ class Outcome:
                 "match": self.recipient.value,
                 "detail": self.recipient_detail,
             },
+            **(
+                {"contents": [inner.to_json() for inner in self.contents]}
+                if self.is_clr
+                else {}
+            ),
         }
 
 
@@ -237,10 +252,33 @@ def verify_with(
 
     Without ``trust`` no issuer is trusted.
     """
-    report = verify_credential(
-        data, resolver=resolver or resolver_for(fetch), status_fetcher=fetch, now=now
+    resolve = resolver or resolver_for(fetch)
+    report = verify_credential(data, resolver=resolve, status_fetcher=fetch, now=now)
+    outcome = outcome_of(report, trust, email=email)
+    if report.credential is None or not is_clr(report.credential):
+        return outcome
+    # A CLR transcript: every credential inside is verified on its own, and the
+    # transcript is verified only when it and everything it holds are.
+    contents = tuple(
+        outcome_of(inner, trust, email=email)
+        for inner in verify_embedded(
+            report.credential, resolver=resolve, status_fetcher=fetch, now=now
+        )
     )
-    return outcome_of(report, trust, email=email)
+    verdict = outcome.verdict
+    if verdict is Verdict.VERIFIED and not all(c.verified for c in contents):
+        verdict = Verdict.NOT_VERIFIED
+    reasons = list(outcome.reasons) + [
+        f"credential {number} in the transcript "
+        f"({inner.summary.achievement or 'no achievement named'}): "
+        f"{inner.verdict.value}"
+        + (f" ({'; '.join(inner.reasons)})" if inner.reasons else "")
+        for number, inner in enumerate(contents, start=1)
+        if not inner.verified
+    ]
+    return replace(
+        outcome, contents=contents, is_clr=True, verdict=verdict, reasons=reasons
+    )
 
 
 #: An expected email address may be this long (RFC 5321's limit on a path).

@@ -106,36 +106,26 @@ def test_postgresql_refuses_to_update_or_delete_an_audit_event(
 
 
 def test_the_sqlite_migration_makes_audit_events_append_only(
-    settings: dict[str, object], tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+    sqlite_app: Flask,
+) -> None:
     from flask_migrate import downgrade, upgrade
 
     from pdhub.extensions import db
-    from tests.conftest import make_app
 
-    sqlite_app = make_app(
-        settings,
-        PDHUB_DATABASE_URL=f"sqlite:///{tmp_path / 'pdhub.sqlite'}",
-        PDHUB_INSTANCE_PATH=str(tmp_path),
-    )
-    try:
-        with sqlite_app.app_context():
-            upgrade()
-            downgrade(revision="0026_cohorts")
-            upgrade()
-            event = audit.record(db.session, AuditAction.DATA_EXPORT)
-            db.session.commit()
-            for statement in (
-                "UPDATE audit_events SET action = 'nothing' WHERE id = :id",
-                "DELETE FROM audit_events WHERE id = :id",
-            ):
-                with pytest.raises(DBAPIError, match="audit_events is append-only"):
-                    db.session.execute(sql(statement), {"id": event.id})
-                db.session.rollback()
-            assert db.session.scalar(select(AuditEvent.action)) == "data.export"
-    finally:
-        with sqlite_app.app_context():
-            db.engine.dispose()
+    with sqlite_app.app_context():
+        downgrade(revision="0026_cohorts")
+        upgrade()
+        event = audit.record(db.session, AuditAction.DATA_EXPORT)
+        db.session.commit()
+        for statement in (
+            "UPDATE audit_events SET action = 'nothing' WHERE id = :id",
+            "DELETE FROM audit_events WHERE id = :id",
+        ):
+            with pytest.raises(DBAPIError, match="audit_events is append-only"):
+                db.session.execute(sql(statement), {"id": event.id})
+            db.session.rollback()
+        assert db.session.scalar(select(AuditEvent.action)) == "data.export"
+        db.session.remove()
 
 
 # --- each action, done through the pages ----------------------------------------------

@@ -3,9 +3,7 @@ partial unique index refuses a second live booking, and a reminder is claimed on
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -21,21 +19,6 @@ from pdhub.errors import Conflict
 from pdhub.extensions import db
 from pdhub.notifications.models import EmailMessage
 from pdhub.review.models import CoachAssignment
-from tests.conftest import make_app
-
-
-@pytest.fixture
-def sqlite_app(settings: dict[str, object], tmp_path: Path) -> Iterator[Flask]:
-    app = make_app(
-        settings,
-        PDHUB_DATABASE_URL=f"sqlite:///{tmp_path / 'pdhub.sqlite'}",
-        PDHUB_INSTANCE_PATH=str(tmp_path),
-    )
-    with app.app_context():
-        upgrade()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
 
 
 def _person(name: str, district: District, role: Role = Role.TEACHER) -> User:

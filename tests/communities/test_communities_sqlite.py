@@ -3,10 +3,6 @@ search falls back to LIKE with the same visibility rules."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from flask import Flask
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
@@ -16,21 +12,6 @@ from pdhub.accounts.models import User
 from pdhub.communities import service
 from pdhub.districts.models import District
 from pdhub.extensions import db
-from tests.conftest import make_app
-
-
-@pytest.fixture
-def sqlite_app(settings: dict[str, object], tmp_path: Path) -> Iterator[Flask]:
-    app = make_app(
-        settings,
-        PDHUB_DATABASE_URL=f"sqlite:///{tmp_path / 'pdhub.sqlite'}",
-        PDHUB_INSTANCE_PATH=str(tmp_path),
-    )
-    with app.app_context():
-        upgrade()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
 
 
 def _person(name: str, district: District) -> User:

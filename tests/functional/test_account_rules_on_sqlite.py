@@ -10,30 +10,22 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask_migrate import upgrade
 from sqlalchemy import select
 
 from pdhub.accounts import service
 from pdhub.accounts.models import RecoveryCode, User, UserSession
 from pdhub.db import utcnow
 from pdhub.extensions import db
-from tests.conftest import make_app
 from tests.factories import PASSWORD, UserFactory
 from tests.helpers import sign_in, text
 
 
 @pytest.fixture
-def sqlite_app(settings: dict[str, object], tmp_path: Path) -> Iterator[Flask]:
-    app = make_app(
-        settings,
-        PDHUB_DATABASE_URL=f"sqlite:///{tmp_path / 'pdhub.sqlite'}",
-        PDHUB_INSTANCE_PATH=str(tmp_path),
-    )
-    with app.app_context():
-        upgrade()
-        yield app
+def sqlite_app(sqlite_app: Flask) -> Iterator[Flask]:
+    """The shared SQLite app (tests/conftest.py), with its app context pushed."""
+    with sqlite_app.app_context():
+        yield sqlite_app
         db.session.remove()
-        db.engine.dispose()
 
 
 def test_ids_beyond_sqlite_integers_are_not_found(sqlite_app: Flask) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
-import pytest
 from flask import Flask
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
@@ -19,20 +19,6 @@ from tests.functional.journeys import (
     district_onboarding_journey,
     learning_journey,
 )
-
-
-@pytest.fixture
-def sqlite_app(settings: dict[str, object], tmp_path: Path):
-    app = make_app(
-        settings,
-        PDHUB_DATABASE_URL=f"sqlite:///{tmp_path / 'pdhub.sqlite'}",
-        PDHUB_INSTANCE_PATH=str(tmp_path),
-    )
-    with app.app_context():
-        upgrade()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
 
 
 def test_district_onboarding_on_postgresql(
@@ -84,10 +70,11 @@ def test_account_security_on_sqlite(sqlite_app: Flask, tmp_path: Path) -> None:
 
 
 def test_account_throttles_on_sqlite(
-    app: Flask, settings: dict[str, object], tmp_path: Path
+    app: Flask, settings: dict[str, object], migrated_sqlite: Path, tmp_path: Path
 ) -> None:
     from pdhub.extensions import limiter
 
+    shutil.copyfile(migrated_sqlite, tmp_path / "pdhub.sqlite")
     limited = make_app(
         settings,
         PDHUB_DATABASE_URL=f"sqlite:///{tmp_path / 'pdhub.sqlite'}",

@@ -8,6 +8,7 @@ instance (the embedded default), with the demo data seeded through the services.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import shutil
@@ -358,3 +359,27 @@ def test_digitalbazaar_verifies_a_credential_issued_in_spanish(
     for data in (document, token):
         result = verify(node, data)
         assert result["verified"], result
+
+
+def test_digitalbazaar_verifies_the_clr_transcript_and_each_credential_in_it(
+    node: str, running_app: RunningApp
+) -> None:
+    from pdhub.accounts.service import find_user_by_email
+    from pdhub.clr import service as clr
+
+    with running_app.app.app_context():
+        teacher = find_user_by_email(db.session, "teacher@riverside.example.org")
+        assert teacher is not None
+        transcript = clr.transcript_for(db.session, teacher)
+        document = transcript.document
+        db.session.commit()
+        db.session.remove()
+    assert "ClrCredential" in document["type"]
+    inside = document["credentialSubject"]["verifiableCredential"]
+    assert inside
+    result = verify(node, document)
+    assert result["verified"], result
+    # Changing a badge inside breaks the transcript's signature for them too.
+    tampered = copy.deepcopy(document)
+    tampered["credentialSubject"]["verifiableCredential"][0]["name"] = "Forged"
+    assert not verify(node, tampered)["verified"]
