@@ -117,6 +117,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(coaching_bp)
     app.register_blueprint(equity_bp)
 
+    from pdhub.learnpath.views import bp as learnpath_bp
+
+    app.register_blueprint(learnpath_bp)
+
     from pdhub.clr.views import bp as clr_bp
 
     app.register_blueprint(clr_bp)

@@ -155,6 +155,10 @@ def prepare(session: DbSession, modules_path: Path | str) -> tuple[District, lis
     from pdhub.impact import demo as impact_demo
 
     impact_demo.seed(session, district)
+
+    from pdhub.learnpath import demo as learnpath_demo
+
+    learnpath_demo.seed(session, district)
     return district, imported
 
 

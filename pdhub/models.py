@@ -64,6 +64,7 @@ from pdhub.learning.models import (
     Module,
     QuizAttempt,
 )
+from pdhub.learnpath.models import ClassInventory, LearnerSelfAssessment
 from pdhub.notifications.models import EmailMessage, Notification
 from pdhub.obapi.models import OAuthAuthorizationCode, OAuthClient, OAuthToken
 from pdhub.review.models import CoachAssignment, Review, ReviewClaim
@@ -77,6 +78,8 @@ from pdhub.verification.models import (
 )
 
 __all__ = [
+    "ClassInventory",
+    "LearnerSelfAssessment",
     "OAuthAuthorizationCode",
     "OAuthClient",
     "OAuthToken",

@@ -145,6 +145,9 @@ def _import(session: DbSession, package: ModulePackage) -> tuple[Module, str]:
             else {}
         ),
         survey=dict(package.survey),
+        competencies=[
+            _plain(dataclasses.asdict(item)) for item in package.competencies
+        ],
         badge_name=package.badge.name,
         badge_description=package.badge.description,
         badge_image=package.badge.image,

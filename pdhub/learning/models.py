@@ -54,6 +54,11 @@ class Module(Base):
     survey: Mapped[dict[str, Any]] = mapped_column(
         JSON, default=dict, server_default="{}"
     )
+    # The self-assessment items (module.yaml's ``competencies``):
+    # [{"id", "en", "es", "divide"}], or [] when the module declares none.
+    competencies: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON, default=list, server_default="[]"
+    )
     # Sections of module.yaml kept as they were validated (see pdhub.learning.packages);
     # they are read, never edited, so JSON keeps each version an exact snapshot.
     key_method: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -54,12 +54,17 @@ def _max_bytes() -> int:
     return int(current_app.config["PDHUB_MAX_UPLOAD_MB"]) * 1024 * 1024
 
 
-def _render(
+def render_evidence(
     enrollment: Enrollment,
     submission: Submission,
     form: forms.EvidenceForm,
     status: int = 200,
+    inventory_form: Any = None,
 ) -> Any:
+    """The evidence page; ``inventory_form`` is the class access inventory part as
+    posted (with its errors), else it is filled from what was saved."""
+    from pdhub.learnpath.views import inventory_form_for
+
     latest = submission.versions[-1] if submission.versions else None
     module = localized.localized(enrollment.module)
     evidence_spec = module.evidence
@@ -79,6 +84,7 @@ def _render(
         word_count=service.word_count,
         accepted=accepted_labels(),
         max_mb=current_app.config["PDHUB_MAX_UPLOAD_MB"],
+        inventory_form=inventory_form or inventory_form_for(enrollment),
     ), status
 
 
@@ -95,7 +101,7 @@ def evidence(enrollment_id: int) -> Any:
             "share_evidence_in_badge": submission.share_evidence_in_badge,
         }
     )
-    return _render(enrollment, submission, form)
+    return render_evidence(enrollment, submission, form)
 
 
 @bp.post("/learn/<int:enrollment_id>/evidence")
@@ -120,7 +126,7 @@ def save_evidence(enrollment_id: int) -> Any:
             url_for("submissions.evidence", enrollment_id=enrollment.id), 303
         )
     if not form.validate_on_submit():
-        return _render(enrollment, submission, form, 422)
+        return render_evidence(enrollment, submission, form, 422)
     failed = False
 
     def attempt(step: Any) -> None:
@@ -216,7 +222,7 @@ def save_evidence(enrollment_id: int) -> Any:
         failed = True
     if failed:
         db.session.refresh(submission)
-        return _render(enrollment, submission, form, 422)
+        return render_evidence(enrollment, submission, form, 422)
     flash(_("Your draft is saved."), "success")
     return redirect(
         url_for("submissions.evidence", enrollment_id=enrollment.id)

@@ -14,6 +14,7 @@ from pdhub.learning.packages.model import (
     ArtifactsPart,
     Badge,
     Choice,
+    Competency,
     Criterion,
     Evidence,
     Feedback,
@@ -146,6 +147,15 @@ def _build(inspection: _Inspection) -> ModulePackage:
             part: [{"id": str(i["id"]), "text": _text(i["text"])} for i in items]
             for part, items in (data.get("survey") or {}).items()
         },
+        competencies=tuple(
+            Competency(
+                id=item["id"],
+                en=_text(item["en"]),
+                es=_text(item["es"]),
+                divide=item.get("divide"),
+            )
+            for item in data.get("competencies", ())
+        ),
         standards=tuple(
             StandardAlignment(
                 _text(s["framework"]),
@@ -173,6 +183,9 @@ def _build(inspection: _Inspection) -> ModulePackage:
                 int(evidence["reflection"]["min_words"]),
             ),
             guidelines=tuple(_text(g) for g in evidence["guidelines"]),
+            access_inventory=tuple(
+                evidence.get("access_inventory", {}).get("counts", ())
+            ),
         ),
         rubric=Rubric(
             levels=tuple(

@@ -192,6 +192,19 @@ class Evidence:
     artifacts: ArtifactsPart
     reflection: WrittenPart
     guidelines: tuple[str, ...]
+    #: The counts of the class-level access inventory the evidence page asks for
+    #: (module.yaml's optional ``evidence.access_inventory.counts``); empty when none.
+    access_inventory: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Competency:
+    """One self-assessment item: a skill the module builds, in English and Spanish."""
+
+    id: str
+    en: str
+    es: str
+    divide: str | None = None
 
 
 @dataclass(frozen=True)
@@ -276,3 +289,5 @@ class ModulePackage:
     #: The optional pre/post and follow-up survey (module.yaml's ``survey``), as
     #: validated: {"items": [{"id", "text"}], "follow_up": [...]}; empty when none.
     survey: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    #: The skills teachers rate themselves on (module.yaml's optional ``competencies``).
+    competencies: tuple[Competency, ...] = ()

@@ -144,6 +144,7 @@ def _inspect(folder: Path) -> _Inspection:
     _check_standards(data, report)
     _check_equity(data, report)
     _check_survey(data, report)
+    _check_competencies(data, report)
     # The translations check their ids against module.yaml with this module's helpers.
     from pdhub.learning.packages.translations import inspect_translations
 
@@ -416,6 +417,25 @@ def _check_survey(data: dict[str, Any], report: _Reporter) -> None:
                     f"'{item_id}' is used by another survey item",
                 )
             seen.add(item_id)
+
+
+def _check_competencies(data: dict[str, Any], report: _Reporter) -> None:
+    """Each competency is one self-assessment item, its answers kept by id: ids are
+    unique within the module."""
+    competencies = data.get("competencies")
+    if not isinstance(competencies, list):
+        return  # absent (optional), or the schema reports it
+    seen: set[str] = set()
+    for index, item in enumerate(competencies):
+        cid = item.get("id") if isinstance(item, dict) else None
+        if not isinstance(cid, str):
+            continue
+        if cid in seen:
+            report.add(
+                ("competencies", index, "id"),
+                f"'{cid}' is used by another competency of this module",
+            )
+        seen.add(cid)
 
 
 def _check_standards(data: dict[str, Any], report: _Reporter) -> None:
