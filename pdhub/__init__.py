@@ -116,4 +116,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(coaching_bp)
     app.register_blueprint(equity_bp)
+
+    from pdhub.pathways.views import bp as pathways_bp
+
+    app.register_blueprint(pathways_bp)
     return app

@@ -152,6 +152,14 @@ def prepare(session: DbSession, modules_path: Path | str) -> tuple[District, lis
     from pdhub.equity import demo as equity_demo
 
     equity_demo.seed(session, district)
+    from pdhub.pathways import demo as pathways_demo
+
+    pathways_demo.seed(
+        session,
+        district,
+        DEMO_MODULE,
+        [CREDENTIAL_DEMO_MODULE, "udl-assistive-technology", "student-data-privacy"],
+    )
     return district, imported
 
 

@@ -60,6 +60,7 @@ from pdhub.notifications.models import EmailMessage, Notification
 from pdhub.review.models import CoachAssignment, Review, ReviewClaim
 from pdhub.sharing.models import Exemplar, ExemplarFile
 from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
+from pdhub.pathways.models import Pathway, PathwayCompletion, PathwayStep
 from pdhub.trust.models import TrustedIssuer
 from pdhub.verification.models import (
     ReportSigningKey,
@@ -139,4 +140,7 @@ __all__ = [
     "DigestSubscription",
     "Exemplar",
     "ExemplarFile",
+    "Pathway",
+    "PathwayCompletion",
+    "PathwayStep",
 ]

@@ -50,6 +50,10 @@ SEND_COMMUNITY_DIGESTS = "pdhub.send_community_digests"
 SEND_OFFICE_HOUR_REMINDERS = "pdhub.send_office_hour_reminders"
 #: Periodic: remind owners of equity plan actions due soon or overdue (once per stage).
 SEND_EQUITY_REMINDERS = "pdhub.send_equity_reminders"
+#: Sign the milestone credential of one completed pathway.
+ISSUE_PATHWAY_CREDENTIAL = "pdhub.issue_pathway_credential"
+#: Record the completion of everyone who already completed a newly defined pathway.
+CHECK_PATHWAY = "pdhub.check_pathway"
 
 #: Every task name above.
 ALL = frozenset(
@@ -75,5 +79,7 @@ ALL = frozenset(
         SEND_COMMUNITY_DIGESTS,
         SEND_OFFICE_HOUR_REMINDERS,
         SEND_EQUITY_REMINDERS,
+        ISSUE_PATHWAY_CREDENTIAL,
+        CHECK_PATHWAY,
     }
 )

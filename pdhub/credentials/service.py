@@ -38,6 +38,7 @@ from pdhub.i18n import DEFAULT_LANGUAGE
 from pdhub.learning.localized import lazy_badge_name
 from pdhub.learning.models import Enrollment, Module
 from pdhub.notifications import service as notifications
+from pdhub.pathways import service as pathways
 
 MAX_REASON = 500
 
@@ -88,6 +89,7 @@ def issue_credential(session: DbSession, award_id: int) -> IssuedCredential | No
         return existing
     credential = _issue(session, award)
     _announce(session, credential)
+    pathways.check_user(session, award.user)
     return credential
 
 
@@ -115,6 +117,8 @@ def issue_credentials(session: DbSession, award_ids: Sequence[int]) -> int:
             for award, credential_id in made
         ),
     )
+    for user in {award.user_id: award.user for award, _id in made}.values():
+        pathways.check_user(session, user)
     return len(made)
 
 

@@ -1,0 +1,84 @@
+"""pathways: required and elective modules that earn a milestone credential, and
+each teacher's completion with its signed credential
+
+Revision ID: 0037_pathways
+Revises: 0031_equity
+Create Date: 2026-12-07 21:20:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+import pdhub.db
+
+
+# revision identifiers, used by Alembic.
+revision = "0037_pathways"
+down_revision = "0031_equity"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "pathways",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("district_id", sa.Integer(), nullable=True),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("milestone_name", sa.String(length=200), nullable=False),
+        sa.Column("electives_required", sa.Integer(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", pdhub.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["district_id"], ["districts.id"], name=op.f("fk_pathways_district_id_districts"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["created_by_id"], ["users.id"], name=op.f("fk_pathways_created_by_id_users"), ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pathways")),
+    )
+    with op.batch_alter_table("pathways", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_pathways_district_id"), ["district_id"], unique=False)
+
+    op.create_table(
+        "pathway_steps",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("pathway_id", sa.Integer(), nullable=False),
+        sa.Column("module_slug", sa.String(length=100), nullable=False),
+        sa.Column("required", sa.Boolean(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["pathway_id"], ["pathways.id"], name=op.f("fk_pathway_steps_pathway_id_pathways"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pathway_steps")),
+        sa.UniqueConstraint("pathway_id", "module_slug", name=op.f("uq_pathway_steps_pathway_id")),
+    )
+
+    op.create_table(
+        "pathway_completions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("pathway_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("completed_at", pdhub.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("credential_id", sa.String(length=36), nullable=True),
+        sa.Column("credential_json", sa.Text(), nullable=True),
+        sa.Column("issuer_key_id", sa.Integer(), nullable=True),
+        sa.Column("revocation_list_id", sa.Integer(), nullable=True),
+        sa.Column("revocation_index", sa.Integer(), nullable=True),
+        sa.Column("issued_at", pdhub.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["pathway_id"], ["pathways.id"], name=op.f("fk_pathway_completions_pathway_id_pathways"), ondelete="RESTRICT"),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_pathway_completions_user_id_users"), ondelete="RESTRICT"),
+        sa.ForeignKeyConstraint(["issuer_key_id"], ["issuer_keys.id"], name=op.f("fk_pathway_completions_issuer_key_id_issuer_keys"), ondelete="RESTRICT"),
+        sa.ForeignKeyConstraint(["revocation_list_id"], ["status_lists.id"], name=op.f("fk_pathway_completions_revocation_list_id_status_lists"), ondelete="RESTRICT"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pathway_completions")),
+        sa.UniqueConstraint("credential_id", name=op.f("uq_pathway_completions_credential_id")),
+        sa.UniqueConstraint("pathway_id", "user_id", name=op.f("uq_pathway_completions_pathway_id")),
+        sa.UniqueConstraint("revocation_list_id", "revocation_index", name=op.f("uq_pathway_completions_revocation_list_id")),
+    )
+    with op.batch_alter_table("pathway_completions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_pathway_completions_user_id"), ["user_id"], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table("pathway_completions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_pathway_completions_user_id"))
+    op.drop_table("pathway_completions")
+    op.drop_table("pathway_steps")
+    with op.batch_alter_table("pathways", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_pathways_district_id"))
+    op.drop_table("pathways")
