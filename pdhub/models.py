@@ -57,10 +57,10 @@ from pdhub.learning.models import (
     QuizAttempt,
 )
 from pdhub.notifications.models import EmailMessage, Notification
+from pdhub.pathways.models import Pathway, PathwayCompletion, PathwayStep
 from pdhub.review.models import CoachAssignment, Review, ReviewClaim
 from pdhub.sharing.models import Exemplar, ExemplarFile
 from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
-from pdhub.pathways.models import Pathway, PathwayCompletion, PathwayStep
 from pdhub.trust.models import TrustedIssuer
 from pdhub.verification.models import (
     ReportSigningKey,

@@ -22,7 +22,9 @@ class PathwayForm(FlaskForm):
     )
     milestone_name = StringField(
         _l("Name of the milestone it earns"),
-        description=_l("The credential teachers receive, for example “Digital Equity Leader”."),
+        description=_l(
+            "The credential teachers receive, for example “Digital Equity Leader”."
+        ),
         validators=[
             DataRequired(_l("Name the milestone the pathway earns.")),
             Length(max=200),

@@ -432,9 +432,7 @@ def _evidence(item: Progress) -> tuple[Evidence, ...]:
     return tuple(evidence)
 
 
-def issue_milestone(
-    session: DbSession, completion_id: int
-) -> PathwayCompletion | None:
+def issue_milestone(session: DbSession, completion_id: int) -> PathwayCompletion | None:
     """Sign the completion's milestone credential unless it has one; return it.
 
     The completion row is locked and re-checked, so a redelivered or racing task
@@ -510,7 +508,9 @@ def _told(completion: PathwayCompletion) -> notifications.Message:
             milestone=pathway.milestone_name,
         ),
         link=link,
-        subject=_l("You earned the %(milestone)s credential", milestone=pathway.milestone_name),
+        subject=_l(
+            "You earned the %(milestone)s credential", milestone=pathway.milestone_name
+        ),
         template="milestone_issued",
         context={
             "user": completion.user,

@@ -113,4 +113,3 @@ def credential(pathway_id: int) -> Any:
             f'filename="milestone-{completion.credential_id}.json"'
         },
     )
-
