@@ -358,3 +358,41 @@ def test_digitalbazaar_verifies_a_credential_issued_in_spanish(
     for data in (document, token):
         result = verify(node, data)
         assert result["verified"], result
+
+
+def test_digitalbazaar_verifies_a_pathway_milestone_credential(
+    node: str, running_app: RunningApp
+) -> None:
+    """A pathway the demo teacher has completed issues its milestone (through the
+    same jobs as badges); Digital Bazaar accepts it, status read from the server."""
+    from pdhub.accounts.models import User
+    from pdhub.pathways import service as pathways
+    from pdhub.pathways.models import PathwayCompletion
+
+    with running_app.app.app_context():
+        admin = db.session.scalars(
+            select(User).where(User.email == "district@riverside.example.org")
+        ).one()
+        pathway = pathways.create_pathway(
+            db.session,
+            admin,
+            name="Citizenship first",
+            description="",
+            milestone_name="Digital Citizen",
+            required=[demo.CREDENTIAL_DEMO_MODULE],
+            electives=[],
+            electives_required=0,
+        )
+        db.session.commit()  # the check and the issuing run after the commit
+        completion = db.session.scalars(
+            select(PathwayCompletion).where(PathwayCompletion.pathway_id == pathway.id)
+        ).one()
+        document = completion.document
+        db.session.remove()
+    assert document is not None
+    assert schema_errors(document) == []
+    assert document["credentialSubject"]["achievement"]["name"] == "Digital Citizen"
+    assert len(document["evidence"]) == 1
+    result = verify(node, document)
+    assert result["verified"], result
+    assert result["statuses"] == [{"statusPurpose": "suspension", "set": False}]
