@@ -27,7 +27,14 @@ from pdhub.communities.models import (
     Thread,
     ThreadRead,
 )
-from pdhub.credentials.models import Award, IssuedCredential, IssuerKey, StatusList
+from pdhub.credentials.models import (
+    Award,
+    ExpiryReminder,
+    IssuedCredential,
+    IssuerKey,
+    Renewal,
+    StatusList,
+)
 from pdhub.districts.models import (
     CreditPolicy,
     District,
@@ -140,6 +147,8 @@ __all__ = [
     "DigestSubscription",
     "Exemplar",
     "ExemplarFile",
+    "ExpiryReminder",
+    "Renewal",
     "Pathway",
     "PathwayCompletion",
     "PathwayStep",

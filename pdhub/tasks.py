@@ -55,6 +55,9 @@ ISSUE_PATHWAY_CREDENTIAL = "pdhub.issue_pathway_credential"
 #: Record the completion of everyone who already completed a newly defined pathway.
 CHECK_PATHWAY = "pdhub.check_pathway"
 
+#: Periodic: remind teachers of badges that expire in 60 and in 14 days (once each).
+SEND_EXPIRY_REMINDERS = "pdhub.send_expiry_reminders"
+
 #: Every task name above.
 ALL = frozenset(
     {
@@ -81,5 +84,6 @@ ALL = frozenset(
         SEND_EQUITY_REMINDERS,
         ISSUE_PATHWAY_CREDENTIAL,
         CHECK_PATHWAY,
+        SEND_EXPIRY_REMINDERS,
     }
 )

@@ -66,6 +66,14 @@ def issue_pathway_credential(completion_id: int) -> str | None:
     return completion.credential_id if completion is not None else None
 
 
+@celery.task(base=AppTask, name=tasks.SEND_EXPIRY_REMINDERS)
+def send_expiry_reminders() -> int:
+    """Remind teachers of badges ending in 60 and in 14 days, once per stage."""
+    from pdhub.credentials import expiry
+
+    return expiry.send_expiry_reminders(db.session)
+
+
 @celery.task(base=AppTask, name=tasks.CHECK_PATHWAY)
 def check_pathway(pathway_id: int) -> int:
     """Record the completions of people who already completed a new pathway."""

@@ -1,5 +1,6 @@
 """pathways: required and elective modules that earn a milestone credential, and
-each teacher's completion with its signed credential
+each teacher's completion with its signed credential; badges that expire (a module's
+valid_for_days, a credential's valid_until) and their reminders
 
 Revision ID: 0037_pathways
 Revises: 0031_equity
@@ -73,8 +74,49 @@ def upgrade():
     with op.batch_alter_table("pathway_completions", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_pathway_completions_user_id"), ["user_id"], unique=False)
 
+    with op.batch_alter_table("modules", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("valid_for_days", sa.Integer(), nullable=True))
+    with op.batch_alter_table("issued_credentials", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("valid_until", pdhub.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.create_index(batch_op.f("ix_issued_credentials_valid_until"), ["valid_until"], unique=False)
+    op.create_table(
+        "credential_renewals",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("credential_id", sa.String(length=36), nullable=False),
+        sa.Column("enrollment_id", sa.Integer(), nullable=False),
+        sa.Column("started_at", pdhub.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", pdhub.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("renewed_credential_id", sa.String(length=36), nullable=True),
+        sa.ForeignKeyConstraint(["credential_id"], ["issued_credentials.id"], name=op.f("fk_credential_renewals_credential_id_issued_credentials"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["enrollment_id"], ["enrollments.id"], name=op.f("fk_credential_renewals_enrollment_id_enrollments"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["renewed_credential_id"], ["issued_credentials.id"], name=op.f("fk_credential_renewals_renewed_credential_id_issued_credentials"), ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_credential_renewals")),
+        sa.UniqueConstraint("credential_id", name=op.f("uq_credential_renewals_credential_id")),
+    )
+    with op.batch_alter_table("credential_renewals", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_credential_renewals_enrollment_id"), ["enrollment_id"], unique=False)
+    op.create_table(
+        "expiry_reminders",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("credential_id", sa.String(length=36), nullable=False),
+        sa.Column("stage", sa.Integer(), nullable=False),
+        sa.Column("sent_at", pdhub.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["credential_id"], ["issued_credentials.id"], name=op.f("fk_expiry_reminders_credential_id_issued_credentials"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_expiry_reminders")),
+        sa.UniqueConstraint("credential_id", "stage", name=op.f("uq_expiry_reminders_credential_id")),
+    )
+
 
 def downgrade():
+    op.drop_table("expiry_reminders")
+    with op.batch_alter_table("credential_renewals", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_credential_renewals_enrollment_id"))
+    op.drop_table("credential_renewals")
+    with op.batch_alter_table("issued_credentials", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_issued_credentials_valid_until"))
+        batch_op.drop_column("valid_until")
+    with op.batch_alter_table("modules", schema=None) as batch_op:
+        batch_op.drop_column("valid_for_days")
     with op.batch_alter_table("pathway_completions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_pathway_completions_user_id"))
     op.drop_table("pathway_completions")

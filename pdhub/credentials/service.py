@@ -217,6 +217,26 @@ def _reissue(
     return replacement
 
 
+def renew_credential(
+    session: DbSession, credential: IssuedCredential
+) -> IssuedCredential:
+    """Issue the renewed credential of ``credential`` (same award, a new validity
+    period), which names the old one in its evidence; the old one is kept as it
+    was (it lapses at its own validUntil) and points at the new one. Raises
+    Conflict when it was already replaced."""
+    if credential.replaced_by_id is not None or credential.current_award_id is None:
+        raise Conflict(_("This badge was already renewed or replaced."))
+    credential.current_award_id = None
+    session.flush()
+    renewed = issuing.issue_one(session, credential.award, renews=credential)
+    renewed.shared = credential.shared
+    renewed.shared_at = credential.shared_at
+    credential.replaced_by_id = renewed.id
+    session.flush()
+    _announce(session, renewed)
+    return renewed
+
+
 @dataclass(frozen=True)
 class BulkReissue:
     reissued: int

@@ -14,6 +14,7 @@ from flask import current_app, has_app_context
 from sqlalchemy.exc import SQLAlchemyError
 
 from badges.credential import email_matches_identity
+from badges.dates import parse_date_time
 from badges.verify import Check, VerificationReport, verify_credential
 from pdhub.errors import InvalidInput
 from pdhub.trust import service as trust_service
@@ -77,6 +78,14 @@ class CredentialSummary:
     results: list[RubricResult] = field(default_factory=list)
     issued: str | None = None
     valid_until: str | None = None
+
+    @property
+    def ends(self) -> datetime | None:
+        """``valid_until`` as a moment, to show in the reader's words."""
+        try:
+            return parse_date_time(self.valid_until) if self.valid_until else None
+        except ValueError:
+            return None
 
 
 @dataclass(frozen=True)
