@@ -203,16 +203,19 @@ def bake(credential: IssuedCredential, kind: str) -> bytes:
 
 
 def issue_one(
-    session: DbSession, award: Award, renews: IssuedCredential | None = None
+    session: DbSession,
+    award: Award,
+    renews: IssuedCredential | None = None,
+    at: datetime | None = None,
 ) -> IssuedCredential:
     """Sign and store one credential for ``award`` (the caller checked it has none);
-    ``renews`` names the credential a renewal replaces."""
+    ``renews`` names the credential a renewal replaces; ``at`` is when it counts as
+    issued (its validFrom; now unless given, say for a badge earned earlier)."""
     issuer = Issuer(session)
     status_list, index = status.allocate(session, issuer.signer)
+    when = (at or utcnow()).replace(microsecond=0)
     credential = IssuedCredential(
-        **issuer.build(
-            award, status_list, index, utcnow().replace(microsecond=0), renews=renews
-        )
+        **issuer.build(award, status_list, index, when, renews=renews)
     )
     session.add(credential)
     session.flush()

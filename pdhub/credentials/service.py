@@ -7,7 +7,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from flask import current_app
@@ -72,7 +72,9 @@ def current_credential(session: DbSession, award: Award) -> IssuedCredential | N
     )
 
 
-def issue_credential(session: DbSession, award_id: int) -> IssuedCredential | None:
+def issue_credential(
+    session: DbSession, award_id: int, at: datetime | None = None
+) -> IssuedCredential | None:
     """Issue the award's credential unless it already has one; return it.
 
     Safe under retries and redelivery: the award row is locked (PostgreSQL) and
@@ -87,7 +89,7 @@ def issue_credential(session: DbSession, award_id: int) -> IssuedCredential | No
     existing = current_credential(session, award)
     if existing is not None:
         return existing
-    credential = _issue(session, award)
+    credential = issuing.issue_one(session, award, at=at)
     _announce(session, credential)
     pathways.check_user(session, award.user)
     return credential
