@@ -324,6 +324,10 @@ def check_user(session: DbSession, user: User) -> list[PathwayCompletion]:
     """Record every pathway ``user`` has now completed (once each)."""
     if user.role is Role.ADMIN:
         return []
+    # Two badges issued at the same moment by two workers: each would miss the
+    # other's uncommitted credential. Holding the teacher's row makes the second
+    # wait for the first to commit, then see both.
+    session.execute(select(User.id).where(User.id == user.id).with_for_update())
     pathways = visible_pathways(session, user)
     recorded = []
     for item in progress(session, user, pathways):

@@ -369,8 +369,9 @@ def test_digitalbazaar_verifies_a_credential_issued_in_spanish(
 def test_digitalbazaar_verifies_a_pathway_milestone_credential(
     node: str, running_app: RunningApp
 ) -> None:
-    """A pathway the demo teacher has completed issues its milestone (through the
-    same jobs as badges); Digital Bazaar accepts it, status read from the server."""
+    """A pathway a demo teacher has completed (Leo, whose privacy badge is current:
+    Maya's is revoked by an earlier test) issues its milestone through the same
+    jobs as badges; Digital Bazaar accepts it, status read from the server."""
     from pdhub.pathways import service as pathways
     from pdhub.pathways.models import PathwayCompletion
 
@@ -381,10 +382,10 @@ def test_digitalbazaar_verifies_a_pathway_milestone_credential(
         pathway = pathways.create_pathway(
             db.session,
             admin,
-            name="Citizenship first",
+            name="Privacy first",
             description="",
-            milestone_name="Digital Citizen",
-            required=[demo.CREDENTIAL_DEMO_MODULE],
+            milestone_name="Privacy Champion",
+            required=[demo.EXPIRY_DEMO_MODULE],
             electives=[],
             electives_required=0,
         )
@@ -396,7 +397,7 @@ def test_digitalbazaar_verifies_a_pathway_milestone_credential(
         db.session.remove()
     assert document is not None
     assert schema_errors(document) == []
-    assert document["credentialSubject"]["achievement"]["name"] == "Digital Citizen"
+    assert document["credentialSubject"]["achievement"]["name"] == "Privacy Champion"
     assert len(document["evidence"]) == 1
     result = verify(node, document)
     assert result["verified"], result
