@@ -3,7 +3,7 @@ each teacher's completion with its signed credential; badges that expire (a modu
 valid_for_days, a credential's valid_until) and their reminders
 
 Revision ID: 0037_pathways
-Revises: 0031_equity
+Revises: 0034_text_at_rest
 Create Date: 2026-12-07 21:20:00
 
 """
@@ -15,7 +15,7 @@ import pdhub.db
 
 # revision identifiers, used by Alembic.
 revision = "0037_pathways"
-down_revision = "0031_equity"
+down_revision = "0034_text_at_rest"
 branch_labels = None
 depends_on = None
 
