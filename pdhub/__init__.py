@@ -134,4 +134,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from pdhub.impact.views import bp as impact_bp
 
     app.register_blueprint(impact_bp)
+
+    from pdhub.pathways.views import bp as pathways_bp
+
+    app.register_blueprint(pathways_bp)
     return app

@@ -159,7 +159,103 @@ def prepare(session: DbSession, modules_path: Path | str) -> tuple[District, lis
     from pdhub.learnpath import demo as learnpath_demo
 
     learnpath_demo.seed(session, district)
+
+    seed_expiry_demo(session)
+    from pdhub.pathways import demo as pathways_demo
+
+    pathways_demo.seed(
+        session,
+        district,
+        DEMO_MODULE,
+        [CREDENTIAL_DEMO_MODULE, "udl-assistive-technology", "student-data-privacy"],
+    )
     return district, imported
+
+
+EXPIRY_DEMO_MODULE = "student-data-privacy"
+_PRIVACY_CONTEXT = (
+    "I teach seventh grade science to one hundred and twelve students in four "
+    "sections. Our school uses a learning platform, a quiz app and a video tool, "
+    "and families sign one consent form in August. When I audited my own routines "
+    "I found that I post a photo of the class leaderboard on the wall each Friday, "
+    "that two apps ask students to sign in with their school accounts and share "
+    "their names with the vendor, and that I keep a spreadsheet of reading levels "
+    "on a shared drive that the whole department can open. I wanted to know which "
+    "of these were directory information, which needed the district's agreement "
+    "with the vendor, and which I should simply stop doing."
+)
+_PRIVACY_REFLECTION = (
+    "The audit changed three habits. I replaced the leaderboard photo with a chart "
+    "that uses team names the students chose, so nobody's scores are on the wall. "
+    "I checked the district's list of approved tools: the quiz app has an agreement "
+    "that makes the vendor a school official, but the video tool does not, so we now "
+    "use it without student accounts and I show the videos from my own login. The "
+    "reading-level spreadsheet now lives in a folder only the two teachers who need "
+    "it can open, and I removed the column with home addresses that nobody used. "
+    "The hardest part was the app sign-ins: I had assumed that anything the school "
+    "bought was approved, and two tools I liked were not. I asked our technology "
+    "coordinator to review one of them, and she is asking the vendor for a data "
+    "agreement. I also wrote a one-page note for families in plain words about what "
+    "each tool collects and why, which three parents thanked me for at conferences. "
+    "Next term I want to teach my students the same questions I asked myself, so "
+    "they can judge for themselves which apps deserve their personal information, "
+    "and I will repeat the audit every August before the first week of school."
+)
+
+
+def seed_expiry_demo(session: DbSession) -> None:
+    """Leo holds the Student Data Privacy Steward badge, which the module makes valid
+    for a year; it was earned eleven months ago, so it expires soon and he can renew
+    it. Built through the services; its credential is issued as of then (once)."""
+    from datetime import timedelta
+
+    from pdhub.credentials import service as credentials
+    from pdhub.credentials.models import Award
+    from pdhub.learning import service as learning
+    from pdhub.learning.models import Enrollment, Module
+    from pdhub.review.screening import finish_screening
+
+    teacher = session.scalar(select(User).where(User.email == REVIEW_ACCOUNTS[0].email))
+    coach = session.scalar(select(User).where(User.email == ACCOUNTS[1].email))
+    module = session.scalar(
+        select(Module).where(
+            Module.slug == EXPIRY_DEMO_MODULE, Module.is_current.is_(True)
+        )
+    )
+    if teacher is None or coach is None or module is None:
+        return
+    if session.scalar(
+        select(Enrollment.id).where(
+            Enrollment.user_id == teacher.id, Enrollment.module_id == module.id
+        )
+    ):
+        return
+    enrollment = learning.enroll(session, teacher, module)
+    _assign_coach(session, coach, teacher.district_id)
+    _pass_knowledge_check(session, teacher, enrollment)
+    submission = _submit_evidence(
+        session,
+        teacher,
+        enrollment,
+        context=_PRIVACY_CONTEXT,
+        reflection=_PRIVACY_REFLECTION,
+        links=[
+            ("https://example.org/demo/privacy-audit", "My classroom privacy audit"),
+            (
+                "https://example.org/demo/family-note",
+                "Note to families about our tools",
+            ),
+        ],
+    )
+    finish_screening(session, submission.versions[-1].id)
+    _coach_passes(session, coach, submission)
+    award = session.scalar(select(Award).where(Award.enrollment_id == enrollment.id))
+    assert award is not None, "the privacy evidence no longer passes screening"
+    credentials.issue_credential(
+        session,
+        award.id,
+        at=utcnow() - timedelta(days=module.valid_for_days or 0) + timedelta(days=35),
+    )
 
 
 def seed_assignments_demo(session: DbSession, district: District) -> None:

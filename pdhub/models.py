@@ -28,7 +28,14 @@ from pdhub.communities.models import (
     Thread,
     ThreadRead,
 )
-from pdhub.credentials.models import Award, IssuedCredential, IssuerKey, StatusList
+from pdhub.credentials.models import (
+    Award,
+    ExpiryReminder,
+    IssuedCredential,
+    IssuerKey,
+    Renewal,
+    StatusList,
+)
 from pdhub.districts.models import (
     CreditPolicy,
     District,
@@ -67,6 +74,7 @@ from pdhub.learning.models import (
 from pdhub.learnpath.models import ClassInventory, LearnerSelfAssessment
 from pdhub.notifications.models import EmailMessage, Notification
 from pdhub.obapi.models import OAuthAuthorizationCode, OAuthClient, OAuthToken
+from pdhub.pathways.models import Pathway, PathwayCompletion, PathwayStep
 from pdhub.review.models import CoachAssignment, Review, ReviewClaim
 from pdhub.sharing.models import Exemplar, ExemplarFile
 from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
@@ -160,4 +168,9 @@ __all__ = [
     "DigestSubscription",
     "Exemplar",
     "ExemplarFile",
+    "ExpiryReminder",
+    "Renewal",
+    "Pathway",
+    "PathwayCompletion",
+    "PathwayStep",
 ]

@@ -53,6 +53,13 @@ SEND_EQUITY_REMINDERS = "pdhub.send_equity_reminders"
 #: Periodic: invite teachers to a module's follow-up survey 30 to 60 days after they
 #: completed it (once per completion).
 SEND_FOLLOW_UP_SURVEYS = "pdhub.send_follow_up_surveys"
+#: Sign the milestone credential of one completed pathway.
+ISSUE_PATHWAY_CREDENTIAL = "pdhub.issue_pathway_credential"
+#: Record the completion of everyone who already completed a newly defined pathway.
+CHECK_PATHWAY = "pdhub.check_pathway"
+
+#: Periodic: remind teachers of badges that expire in 60 and in 14 days (once each).
+SEND_EXPIRY_REMINDERS = "pdhub.send_expiry_reminders"
 
 #: Every task name above.
 ALL = frozenset(
@@ -79,5 +86,8 @@ ALL = frozenset(
         SEND_OFFICE_HOUR_REMINDERS,
         SEND_EQUITY_REMINDERS,
         SEND_FOLLOW_UP_SURVEYS,
+        ISSUE_PATHWAY_CREDENTIAL,
+        CHECK_PATHWAY,
+        SEND_EXPIRY_REMINDERS,
     }
 )

@@ -46,6 +46,11 @@ celery.conf.beat_schedule = {
         "task": tasks.SEND_OFFICE_HOUR_REMINDERS,
         "schedule": crontab(minute="*/10"),
     },
+    # Hourly: a badge's expiry reminders (60 and 14 days ahead), once per stage.
+    "expiry-reminders": {
+        "task": tasks.SEND_EXPIRY_REMINDERS,
+        "schedule": crontab(minute=50),
+    },
     "equity-reminders": {
         "task": tasks.SEND_EQUITY_REMINDERS,
         "schedule": crontab(minute=20),

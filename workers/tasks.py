@@ -57,6 +57,31 @@ def issue_credential(award_id: int) -> str | None:
     return credential.id if credential is not None else None
 
 
+@celery.task(base=AppTask, name=tasks.ISSUE_PATHWAY_CREDENTIAL)
+def issue_pathway_credential(completion_id: int) -> str | None:
+    """Sign a completed pathway's milestone credential once (a rerun finds it)."""
+    from pdhub.pathways import service as pathways
+
+    completion = pathways.issue_milestone(db.session, completion_id)
+    return completion.credential_id if completion is not None else None
+
+
+@celery.task(base=AppTask, name=tasks.SEND_EXPIRY_REMINDERS)
+def send_expiry_reminders() -> int:
+    """Remind teachers of badges ending in 60 and in 14 days, once per stage."""
+    from pdhub.credentials import expiry
+
+    return expiry.send_expiry_reminders(db.session)
+
+
+@celery.task(base=AppTask, name=tasks.CHECK_PATHWAY)
+def check_pathway(pathway_id: int) -> int:
+    """Record the completions of people who already completed a new pathway."""
+    from pdhub.pathways import service as pathways
+
+    return pathways.check_pathway(db.session, pathway_id)
+
+
 @celery.task(base=AppTask, name=tasks.SWEEP_COMPLETIONS)
 def sweep_completions() -> int:
     """Complete enrollments whose knowledge check and evidence both passed but that

@@ -10,10 +10,12 @@ import threading
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from cachetools import LRUCache
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
@@ -89,6 +91,7 @@ class Issuer:
         now: datetime,
         rubric: Sequence[tuple[str, str]] | None = None,
         evidence: Sequence[Evidence] | None = None,
+        renews: IssuedCredential | None = None,
     ) -> dict[str, Any]:
         """Sign the award's credential (status entry at ``index``) and return its
         IssuedCredential column values (not yet stored; the VC-JWT and the baked
@@ -107,11 +110,19 @@ class Issuer:
             evidence = achievements.shared_evidence_many(
                 self.session, [award.enrollment_id]
             ).get(award.enrollment_id, [])
+        if renews is not None:
+            evidence = [*evidence, renewal_evidence(renews, language)]
+        valid_until = (
+            now + timedelta(days=module.valid_for_days)
+            if module.valid_for_days
+            else None
+        )
         unsigned = OpenBadgeCredential(
             issuer=self._profile,
             achievement=parts.achievement,
             recipient=recipient,
             valid_from=now,
+            valid_until=valid_until,
             id=f"urn:uuid:{credential_id}",
             name=parts.achievement.name,
             description=parts.achievement.description,
@@ -142,7 +153,25 @@ class Issuer:
             "revocation_list_id": status_list.id,
             "revocation_index": index,
             "issued_at": now,
+            "valid_until": valid_until,
         }
+
+
+def renewal_evidence(previous: IssuedCredential, language: str) -> Evidence:
+    """The evidence entry of a renewed credential naming the one it renews."""
+    issued = previous.issued_at.date().isoformat()
+    with force_locale(language):
+        return Evidence(
+            id=f"{keys.base_url()}/credentials/{previous.id}",
+            name=_("Renewal of the credential issued on %(date)s", date=issued),
+            narrative=_(
+                "This credential renews urn:uuid:%(credential)s, issued on %(date)s. "
+                "The educator showed again what the achievement asks by passing its "
+                "knowledge check.",
+                credential=previous.id,
+                date=issued,
+            ),
+        )
 
 
 def credential_jwt(credential: IssuedCredential) -> str:
@@ -173,12 +202,20 @@ def bake(credential: IssuedCredential, kind: str) -> bytes:
     raise ValueError(f"no baked image of kind {kind!r}")
 
 
-def issue_one(session: DbSession, award: Award) -> IssuedCredential:
-    """Sign and store one credential for ``award`` (the caller checked it has none)."""
+def issue_one(
+    session: DbSession,
+    award: Award,
+    renews: IssuedCredential | None = None,
+    at: datetime | None = None,
+) -> IssuedCredential:
+    """Sign and store one credential for ``award`` (the caller checked it has none);
+    ``renews`` names the credential a renewal replaces; ``at`` is when it counts as
+    issued (its validFrom; now unless given, say for a badge earned earlier)."""
     issuer = Issuer(session)
     status_list, index = status.allocate(session, issuer.signer)
+    when = (at or utcnow()).replace(microsecond=0)
     credential = IssuedCredential(
-        **issuer.build(award, status_list, index, utcnow().replace(microsecond=0))
+        **issuer.build(award, status_list, index, when, renews=renews)
     )
     session.add(credential)
     session.flush()

@@ -149,6 +149,8 @@ class IssuedCredential(Base):
     )
     revocation_index: Mapped[int]
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The credential's validUntil, when its module gives badges a validity period.
+    valid_until: Mapped[datetime | None] = mapped_column(index=True)
     revoked_at: Mapped[datetime | None]
     # The reasons are public (the teacher, the credential page and verifiers see
     # them); the notes are for administrators only.
@@ -175,6 +177,10 @@ class IssuedCredential(Base):
         return parsed
 
     @property
+    def expired(self) -> bool:
+        return self.valid_until is not None and self.valid_until <= utcnow()
+
+    @property
     def status_label(self) -> str:
         from pdhub.verification.messages import _
 
@@ -182,4 +188,45 @@ class IssuedCredential(Base):
             return _("Revoked")
         if self.suspended_at is not None:
             return _("Suspended")
+        if self.expired:
+            return _("Expired")
         return _("Active")
+
+
+class Renewal(Base):
+    """A teacher renewing a credential that expires soon (or lapsed): the window
+    opens at ``started_at``; a knowledge check passed after it issues the renewed
+    credential, which points back at the old one (``replaced_by_id`` and an
+    evidence entry), once (``finished_at``)."""
+
+    __tablename__ = "credential_renewals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    credential_id: Mapped[str] = mapped_column(
+        ForeignKey("issued_credentials.id", ondelete="CASCADE"), unique=True
+    )
+    enrollment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrollments.id", ondelete="CASCADE"), index=True
+    )
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    renewed_credential_id: Mapped[str | None] = mapped_column(
+        ForeignKey("issued_credentials.id", ondelete="SET NULL")
+    )
+
+    credential: Mapped[IssuedCredential] = relationship(foreign_keys=[credential_id])
+
+
+class ExpiryReminder(Base):
+    """A reminder that a credential expires soon, claimed once per stage (60 and 14
+    days before) before the teacher is told."""
+
+    __tablename__ = "expiry_reminders"
+    __table_args__ = (UniqueConstraint("credential_id", "stage"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    credential_id: Mapped[str] = mapped_column(
+        ForeignKey("issued_credentials.id", ondelete="CASCADE")
+    )
+    stage: Mapped[int]  # days before validUntil: 60 or 14
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)

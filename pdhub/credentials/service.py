@@ -7,7 +7,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from flask import current_app
@@ -38,6 +38,7 @@ from pdhub.i18n import DEFAULT_LANGUAGE
 from pdhub.learning.localized import lazy_badge_name
 from pdhub.learning.models import Enrollment, Module
 from pdhub.notifications import service as notifications
+from pdhub.pathways import service as pathways
 
 MAX_REASON = 500
 
@@ -71,7 +72,9 @@ def current_credential(session: DbSession, award: Award) -> IssuedCredential | N
     )
 
 
-def issue_credential(session: DbSession, award_id: int) -> IssuedCredential | None:
+def issue_credential(
+    session: DbSession, award_id: int, at: datetime | None = None
+) -> IssuedCredential | None:
     """Issue the award's credential unless it already has one; return it.
 
     Safe under retries and redelivery: the award row is locked (PostgreSQL) and
@@ -86,8 +89,9 @@ def issue_credential(session: DbSession, award_id: int) -> IssuedCredential | No
     existing = current_credential(session, award)
     if existing is not None:
         return existing
-    credential = _issue(session, award)
+    credential = issuing.issue_one(session, award, at=at)
     _announce(session, credential)
+    pathways.check_user(session, award.user)
     return credential
 
 
@@ -115,6 +119,8 @@ def issue_credentials(session: DbSession, award_ids: Sequence[int]) -> int:
             for award, credential_id in made
         ),
     )
+    for user in {award.user_id: award.user for award, _id in made}.values():
+        pathways.check_user(session, user)
     return len(made)
 
 
@@ -211,6 +217,26 @@ def _reissue(
     if announce:
         _announce(session, replacement)
     return replacement
+
+
+def renew_credential(
+    session: DbSession, credential: IssuedCredential
+) -> IssuedCredential:
+    """Issue the renewed credential of ``credential`` (same award, a new validity
+    period), which names the old one in its evidence; the old one is kept as it
+    was (it lapses at its own validUntil) and points at the new one. Raises
+    Conflict when it was already replaced."""
+    if credential.replaced_by_id is not None or credential.current_award_id is None:
+        raise Conflict(_("This badge was already renewed or replaced."))
+    credential.current_award_id = None
+    session.flush()
+    renewed = issuing.issue_one(session, credential.award, renews=credential)
+    renewed.shared = credential.shared
+    renewed.shared_at = credential.shared_at
+    credential.replaced_by_id = renewed.id
+    session.flush()
+    _announce(session, renewed)
+    return renewed
 
 
 @dataclass(frozen=True)

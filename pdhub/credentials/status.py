@@ -19,6 +19,7 @@ from pdhub.credentials.models import (
     StatusPurpose,
 )
 from pdhub.db import DbSession, advisory_lock, utcnow
+from pdhub.pathways.models import PathwayCompletion
 
 #: The purpose of the one status entry each new credential carries. OB 3.0 allows a
 #: single credentialStatus, and a suspension can be lifted while a revocation
@@ -69,13 +70,24 @@ def _bitstring(status_list: StatusList) -> Bitstring:
 
 
 def _used_indexes(session: DbSession, status_list: StatusList) -> set[int]:
-    return set(
+    """Indexes held by module credentials and by pathway milestone credentials."""
+    used = set(
         session.scalars(
             select(IssuedCredential.revocation_index).where(
                 IssuedCredential.revocation_list_id == status_list.id
             )
         )
     )
+    used.update(
+        index
+        for index in session.scalars(
+            select(PathwayCompletion.revocation_index).where(
+                PathwayCompletion.revocation_list_id == status_list.id
+            )
+        )
+        if index is not None
+    )
+    return used
 
 
 def sign_list(session: DbSession, status_list: StatusList, signer: keys.Signer) -> None:
@@ -234,6 +246,13 @@ def _claim(
             select(IssuedCredential.revocation_index).where(
                 IssuedCredential.revocation_list_id == status_list.id,
                 IssuedCredential.revocation_index.in_(held),
+            )
+        )
+    ) | set(
+        session.scalars(
+            select(PathwayCompletion.revocation_index).where(
+                PathwayCompletion.revocation_list_id == status_list.id,
+                PathwayCompletion.revocation_index.in_(held),
             )
         )
     )

@@ -24,7 +24,15 @@ from sqlalchemy import select
 from pdhub.accounts.auth import roles_required
 from pdhub.accounts.forms import ConfirmForm
 from pdhub.accounts.models import Role
-from pdhub.credentials import achievements, forms, keys, policies, service, status
+from pdhub.credentials import (
+    achievements,
+    forms,
+    keys,
+    policies,
+    renewal,
+    service,
+    status,
+)
 from pdhub.credentials.models import IssuedCredential, StatusList
 from pdhub.errors import DomainError
 from pdhub.extensions import db
@@ -79,6 +87,8 @@ def my_badges() -> Any:
         credentials=credentials,
         share_form=forms.ShareForm(),
         reissue_form=ConfirmForm(prefix="reissue"),
+        renew_form=ConfirmForm(prefix="renew"),
+        can_renew=renewal.can_renew,
         service=service,
     )
 
@@ -169,6 +179,29 @@ def reissue_to_me(credential_id: str) -> Any:
         "success",
     )
     return redirect(url_for("credentials.my_badges") + f"#badge-{replacement.id}", 303)
+
+
+@bp.post("/badges/<credential_id>/renew")
+@roles_required(*Role)
+def renew(credential_id: str) -> Any:
+    """Open the renewal of a badge that expires soon: its knowledge check again."""
+    credential = _own_credential(credential_id)
+    if not ConfirmForm(prefix="renew").validate_on_submit():
+        flash(_("That did not work. Please use the button again."), "error")
+        return redirect(url_for("credentials.my_badges"), 303)
+    with saving(show=False) as saved:
+        started = renewal.start(db.session, current_user, credential)
+    if (error := saved.error) is not None:
+        flash(error.message, "error")
+        return redirect(url_for("credentials.my_badges"), 303)
+    flash(
+        _(
+            "Pass the knowledge check again and your renewed badge is issued, "
+            "pointing back to this one."
+        ),
+        "success",
+    )
+    return redirect(url_for("learning.quiz", enrollment_id=started.enrollment_id), 303)
 
 
 # --- the credential and its files ---------------------------------------------

@@ -73,6 +73,8 @@ class Module(Base):
     badge_image: Mapped[bytes] = mapped_column(LargeBinary)
     badge_media_type: Mapped[str] = mapped_column(String(40))
     badge_alt: Mapped[str] = mapped_column(String(300))
+    # How long its credentials are valid (their validUntil); None: no expiry.
+    valid_for_days: Mapped[int | None]
     # By language code: the module's texts in that language (translations/<code>.yaml;
     # lessons with their rendered body_html), read through pdhub.learning.localized.
     translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

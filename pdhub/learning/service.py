@@ -450,6 +450,18 @@ def attempts(session: DbSession, enrollment: Enrollment) -> list[QuizAttempt]:
     )
 
 
+def current_attempts(session: DbSession, enrollment: Enrollment) -> list[QuizAttempt]:
+    """The attempts that count now: all of them, or, while the teacher renews a
+    badge, those made since the renewal began."""
+    from pdhub.credentials import renewal
+
+    window = renewal.open_for(session, enrollment)
+    found = attempts(session, enrollment)
+    if window is None:
+        return found
+    return [a for a in found if a.submitted_at >= window.started_at]
+
+
 def granted_attempts(session: DbSession, enrollment: Enrollment) -> int:
     """Attempts given beyond the module's own by a coach or administrator."""
     return int(
@@ -608,7 +620,8 @@ def submit_quiz(
     if enrollment.user_id != actor.id:
         raise PermissionDenied(_("Only the enrolled teacher can do this."))
     quiz = module_quiz(enrollment.module)
-    previous = attempts(session, enrollment)
+    every = attempts(session, enrollment)
+    previous = current_attempts(session, enrollment)
     if any(attempt.passed for attempt in previous):
         raise Conflict(_("You have already passed this knowledge check."))
     if any(attempt.status is QuizAttemptStatus.SUBMITTED for attempt in previous):
@@ -624,7 +637,7 @@ def submit_quiz(
                 allowed,
             )
         )
-    number = len(previous) + 1
+    number = len(every) + 1
     paper = draw_paper(quiz, enrollment.id, number)
     answers = clean_answers(paper, form)
     attempt = QuizAttempt(
@@ -656,7 +669,10 @@ def grade_quiz_attempt(session: DbSession, attempt_id: int) -> QuizAttempt | Non
     attempt.graded_at = utcnow()
     session.flush()
     if attempt.passed:
+        from pdhub.credentials import renewal
+
         completion.complete_if_done(session, attempt.enrollment)
+        renewal.finish_if_renewing(session, attempt)
     return attempt
 
 
@@ -734,6 +750,7 @@ BADGE_STANDING = {
     "Valid": _l("Valid"),
     "Revoked": _l("Revoked"),
     "Suspended": _l("Suspended"),
+    "Lapsed": _l("Lapsed"),
 }
 
 
@@ -743,8 +760,8 @@ class TranscriptRow:
     version: int
     hours: float
     completed: datetime
-    #: The badge's standing: "Valid", "Revoked" or "Suspended" ("Valid" too while
-    #: the badge is being issued).
+    #: The badge's standing: "Valid", "Revoked", "Suspended" or "Lapsed" (its
+    #: validity period ended; "Valid" too while the badge is being issued).
     status: str = "Valid"
 
     @property
@@ -754,8 +771,9 @@ class TranscriptRow:
 
     @property
     def counted(self) -> bool:
-        """Whether its hours count: not while its badge is revoked or suspended."""
-        return self.status == "Valid"
+        """Whether its hours count: not while its badge is revoked or suspended (a
+        lapsed badge's learning was done: its hours still count)."""
+        return self.status in ("Valid", "Lapsed")
 
 
 def transcript(
@@ -771,6 +789,7 @@ def transcript(
             Enrollment.completed_at,
             IssuedCredential.revoked_at,
             IssuedCredential.suspended_at,
+            IssuedCredential.valid_until,
         )
         .join(Enrollment.module)
         .outerjoin(Award, Award.enrollment_id == Enrollment.id)
@@ -782,15 +801,22 @@ def transcript(
         )
         .order_by(Enrollment.completed_at, Module.title)
     ).all()
+    now = utcnow()
     return [
         TranscriptRow(
             title_in(module, language),
             version,
             hours,
             completed,
-            "Revoked" if revoked else "Suspended" if suspended else "Valid",
+            "Revoked"
+            if revoked
+            else "Suspended"
+            if suspended
+            else "Lapsed"
+            if ends is not None and ends <= now
+            else "Valid",
         )
-        for module, version, hours, completed, revoked, suspended in rows
+        for module, version, hours, completed, revoked, suspended, ends in rows
         if completed is not None  # the query leaves out the others
     ]
 

@@ -254,7 +254,7 @@ def _render_quiz(
     given: dict[str, list[str]] | None = None,
     status: int = 200,
 ) -> Any:
-    attempts = service.attempts(db.session, enrollment)
+    attempts = service.current_attempts(db.session, enrollment)
     allowed = service.allowed_attempts(db.session, enrollment)
     module = localized.localized(enrollment.module)
     return render_template(

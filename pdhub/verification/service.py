@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from badges.clr import is_clr
 from badges.credential import email_matches_identity
+from badges.dates import parse_date_time
 from badges.verify import (
     Check,
     VerificationReport,
@@ -83,6 +84,14 @@ class CredentialSummary:
     results: list[RubricResult] = field(default_factory=list)
     issued: str | None = None
     valid_until: str | None = None
+
+    @property
+    def ends(self) -> datetime | None:
+        """``valid_until`` as a moment, to show in the reader's words."""
+        try:
+            return parse_date_time(self.valid_until) if self.valid_until else None
+        except ValueError:
+            return None
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from badges.multibase import base64url_decode, base64url_encode
 from badges.schema import schema_errors
 from badges.verify import verify_credential
 from pdhub import create_app, demo
+from pdhub.accounts.models import User
 from pdhub.credentials import keys, service
 from pdhub.credentials.models import IssuedCredential
 from pdhub.extensions import db
@@ -125,7 +126,12 @@ def running_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp
 
 def _credential(running: RunningApp) -> IssuedCredential:
     with running.app.app_context():
-        found = db.session.scalars(select(IssuedCredential)).one()
+        # Maya's badge (the demo also holds Leo's badge that expires soon).
+        found = db.session.scalars(
+            select(IssuedCredential)
+            .join(User, User.id == IssuedCredential.user_id)
+            .where(User.email == demo.ACCOUNTS[0].email)
+        ).one()
         # The baked images are made on the first download and kept: download them
         # (the tests read what was kept).
         for kind in ("png", "svg"):
@@ -383,3 +389,78 @@ def test_digitalbazaar_verifies_the_clr_transcript_and_each_credential_in_it(
     tampered = copy.deepcopy(document)
     tampered["credentialSubject"]["verifiableCredential"][0]["name"] = "Forged"
     assert not verify(node, tampered)["verified"]
+
+
+def test_digitalbazaar_verifies_a_pathway_milestone_credential(
+    node: str, running_app: RunningApp
+) -> None:
+    """A pathway a demo teacher has completed (Leo, whose privacy badge is current:
+    Maya's is revoked by an earlier test) issues its milestone through the same
+    jobs as badges; Digital Bazaar accepts it, status read from the server."""
+    from pdhub.pathways import service as pathways
+    from pdhub.pathways.models import PathwayCompletion
+
+    with running_app.app.app_context():
+        admin = db.session.scalars(
+            select(User).where(User.email == "district@riverside.example.org")
+        ).one()
+        pathway = pathways.create_pathway(
+            db.session,
+            admin,
+            name="Privacy first",
+            description="",
+            milestone_name="Privacy Champion",
+            required=[demo.EXPIRY_DEMO_MODULE],
+            electives=[],
+            electives_required=0,
+        )
+        db.session.commit()  # the check and the issuing run after the commit
+        completion = db.session.scalars(
+            select(PathwayCompletion).where(PathwayCompletion.pathway_id == pathway.id)
+        ).one()
+        document = completion.document
+        db.session.remove()
+    assert document is not None
+    assert schema_errors(document) == []
+    assert document["credentialSubject"]["achievement"]["name"] == "Privacy Champion"
+    assert len(document["evidence"]) == 1
+    result = verify(node, document)
+    assert result["verified"], result
+    assert result["statuses"] == [{"statusPurpose": "suspension", "set": False}]
+
+
+def test_digitalbazaar_verifies_a_badge_that_expires_soon_and_its_renewal(
+    node: str, running_app: RunningApp
+) -> None:
+    """Leo's demo badge expires within 60 days; he renews it by passing the
+    knowledge check again; both credentials verify with Digital Bazaar, the new one
+    naming the old one in its evidence."""
+    from pdhub.credentials import renewal
+    from pdhub.learning import service as learning
+
+    with running_app.app.app_context():
+        leo = db.session.scalars(
+            select(User).where(User.email == demo.REVIEW_ACCOUNTS[0].email)
+        ).one()
+        old = db.session.scalars(
+            select(IssuedCredential).where(IssuedCredential.user_id == leo.id)
+        ).one()
+        assert renewal.can_renew(old) and not old.expired
+        old_document = old.document
+        enrollment = old.award.enrollment
+        renewal.start(db.session, leo, old)
+        paper = learning.next_paper(db.session, enrollment)
+        learning.submit_quiz(db.session, leo, enrollment, demo._right_answers(paper))
+        db.session.commit()  # graded after the commit; the pass issues the renewal
+        db.session.refresh(old)
+        renewed = db.session.get(IssuedCredential, old.replaced_by_id)
+        assert renewed is not None
+        renewed_document = renewed.document
+        db.session.remove()
+    assert "validUntil" in old_document and "validUntil" in renewed_document
+    assert renewed_document["validUntil"] > old_document["validUntil"]
+    assert any(old.id in e.get("narrative", "") for e in renewed_document["evidence"])
+    for document in (old_document, renewed_document):
+        assert schema_errors(document) == []
+        result = verify(node, document)
+        assert result["verified"], result

@@ -26,6 +26,7 @@ from pdhub.districts import service as districts
 from pdhub.districts.models import AssignmentTarget, Invitation
 from pdhub.extensions import db
 from pdhub.learning.models import EnrollmentStatus
+from pdhub.pathways import service as pathways
 from pdhub.submissions.storage import file_store
 from pdhub.trust import service as trust
 from pdhub.verification.models import VerificationBatch
@@ -181,6 +182,18 @@ def _side(label: str, number: int) -> Side:
         due_date=date.today() + timedelta(days=30),
         target=AssignmentTarget.EVERYONE,
     )
+    pathway = pathways.create_pathway(
+        session,
+        district_admin,
+        name=f"{label} pathway",
+        description="",
+        milestone_name=f"{label} milestone",
+        required=[award.module.slug],
+        electives=[],
+        electives_required=0,
+    )
+    [completion] = pathways.check_user(session, teacher)
+    assert pathways.issue_milestone(session, completion.id) is not None
     create_api_token(session, district_admin, f"{label} HR")
     session.flush()
     token_id = session.scalar(
@@ -225,6 +238,7 @@ def _side(label: str, number: int) -> Side:
             "lesson_slug": module.lessons[0].slug if module.lessons else "lesson-1",
             "key": achievement_key(module),
             "list_id": str(credential.revocation_list_id),
+            "pathway_id": str(pathway.id),
         },
         other_school={"record_id": str(elm_record.id), "user_id": str(elm_teacher.id)},
         other_school_teacher=elm_teacher.name,

@@ -134,7 +134,7 @@ def test_suspended_and_expired_credentials_say_so(
     expired = documents.credential(valid_until=datetime(2026, 2, 1, tzinfo=UTC))
     page = text(_post(site, credential=json.dumps(expired)))
     assert ">Expired</h2>" in page
-    assert "has expired" in page
+    assert "This credential is authentic, but it expired on" in page
 
 
 def test_a_changed_credential_is_not_verified_and_says_why(

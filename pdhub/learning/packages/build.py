@@ -214,6 +214,7 @@ def _build(inspection: _Inspection) -> ModulePackage:
             image=inspection.image or b"",
             media_type=MEDIA_TYPES[Path(image_name).suffix],
             alt=_text(badge["alt"]),
+            valid_for_days=badge.get("valid_for_days"),
         ),
         content_hash=_content_hash(
             inspection, [lesson.file for lesson in lessons], image_name

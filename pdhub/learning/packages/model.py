@@ -255,6 +255,8 @@ class Badge:
     image: bytes
     media_type: str
     alt: str
+    # How long a credential of this badge is valid (None: it does not expire).
+    valid_for_days: int | None = None
 
 
 @dataclass(frozen=True)

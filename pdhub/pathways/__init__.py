@@ -1,0 +1,1 @@
+"""Pathways: modules that together earn a milestone credential."""

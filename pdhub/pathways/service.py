@@ -1,0 +1,547 @@
+"""Pathways: defining them, each teacher's progress along them, and the milestone
+credential a completed pathway earns (recorded once, signed once by a task).
+
+A module step counts when the teacher holds a current credential of that module
+(any version; not revoked, suspended or replaced). Completion is checked whenever
+one of the teacher's module credentials is issued (``credentials.service`` calls
+``check_user``) and, for people who already qualify, when a pathway is defined
+(``tasks.CHECK_PATHWAY``). The ``(pathway_id, user_id)`` unique constraint keeps
+one completion per teacher, and ``issue_milestone`` locks the row and signs only
+when it holds no credential yet, so reruns and racing workers issue it once.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from badges.credential import (
+    Achievement,
+    Alignment,
+    Evidence,
+    OpenBadgeCredential,
+    Recipient,
+    StatusEntry,
+)
+from badges.proofs import sign_document
+from pdhub import jobs, tasks
+from pdhub.accounts.languages import language_for
+from pdhub.accounts.models import Role, User
+from pdhub.audit import service as audit
+from pdhub.audit.models import AuditAction
+from pdhub.credentials import keys, status
+from pdhub.credentials.achievements import achievement_url
+from pdhub.credentials.models import Award, IssuedCredential
+from pdhub.db import DbSession, utcnow
+from pdhub.districts.models import District
+from pdhub.errors import InvalidInput, NotFound, PermissionDenied
+from pdhub.learning.localized import badge_name_in, current_language, title_in
+from pdhub.learning.models import Module
+from pdhub.notifications import service as notifications
+from pdhub.pathways import policies
+from pdhub.pathways.models import Pathway, PathwayCompletion, PathwayStep
+
+MAX_STEPS = 30
+
+
+# --- defining ---------------------------------------------------------------------
+
+
+def module_choices(session: DbSession) -> list[Module]:
+    """The current version of every module, by title: what a step may name."""
+    return list(
+        session.scalars(
+            select(Module).where(Module.is_current.is_(True)).order_by(Module.title)
+        )
+    )
+
+
+def create_pathway(
+    session: DbSession,
+    actor: User,
+    *,
+    name: str,
+    description: str,
+    milestone_name: str,
+    required: Sequence[str],
+    electives: Sequence[str],
+    electives_required: int,
+) -> Pathway:
+    """Define a pathway: a district administrator's is their district's; an
+    administrator's is the whole platform's. Queues a check of who already
+    completed it (``tasks.CHECK_PATHWAY``)."""
+    if not policies.can_define(actor):
+        raise PermissionDenied(
+            _("Only administrators and district administrators define pathways.")
+        )
+    name, milestone_name = name.strip(), milestone_name.strip()
+    if not name:
+        raise InvalidInput(_("Give the pathway a name."), field="name")
+    if not milestone_name:
+        raise InvalidInput(
+            _("Name the milestone the pathway earns."), field="milestone_name"
+        )
+    required = list(dict.fromkeys(required))
+    electives = [slug for slug in dict.fromkeys(electives) if slug not in required]
+    if not required and not electives:
+        raise InvalidInput(_("Choose at least one module."), field="required")
+    if len(required) + len(electives) > MAX_STEPS:
+        raise InvalidInput(
+            _("A pathway has at most %(count)d modules.", count=MAX_STEPS),
+            field="required",
+        )
+    known = set(
+        session.scalars(
+            select(Module.slug).where(Module.slug.in_([*required, *electives]))
+        )
+    )
+    if set(required) - known:
+        raise InvalidInput(_("Choose modules from the list."), field="required")
+    if set(electives) - known:
+        raise InvalidInput(_("Choose modules from the list."), field="electives")
+    if electives_required < 0 or electives_required > len(electives):
+        raise InvalidInput(
+            _(
+                "The number of electives needed must be between 0 and the number of "
+                "electives chosen (%(count)d).",
+                count=len(electives),
+            ),
+            field="electives_required",
+        )
+    if not required and electives_required == 0:
+        raise InvalidInput(
+            _("With no required module, at least one elective must be needed."),
+            field="electives_required",
+        )
+    # An administrator's pathway is the whole platform's.
+    district_id = actor.district_id if actor.role is Role.DISTRICT_ADMIN else None
+    pathway = Pathway(
+        district_id=district_id,
+        name=name,
+        description=description.strip(),
+        milestone_name=milestone_name,
+        electives_required=electives_required,
+        created_by_id=actor.id,
+        steps=[
+            PathwayStep(module_slug=slug, required=True, position=position)
+            for position, slug in enumerate(required)
+        ]
+        + [
+            PathwayStep(module_slug=slug, required=False, position=len(required) + i)
+            for i, slug in enumerate(electives)
+        ],
+    )
+    session.add(pathway)
+    session.flush()
+    jobs.enqueue(tasks.CHECK_PATHWAY, pathway.id)
+    return pathway
+
+
+def get_pathway(session: DbSession, user: User, pathway_id: int) -> Pathway:
+    """The pathway if ``user`` may see it; another district's is NotFound."""
+    pathway = session.get(Pathway, pathway_id)
+    if pathway is None or not policies.can_see(user, pathway):
+        raise NotFound(_("No pathway has that number."))
+    return pathway
+
+
+def visible_pathways(session: DbSession, user: User) -> list[Pathway]:
+    query = select(Pathway).order_by(Pathway.name, Pathway.id)
+    if user.role is not Role.ADMIN:
+        query = query.where(
+            Pathway.district_id.is_(None) | (Pathway.district_id == user.district_id)
+        )
+    return list(session.scalars(query))
+
+
+# --- progress ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    slug: str
+    required: bool
+    title: str
+    badge_name: str
+    module: Module | None
+    credential: IssuedCredential | None
+
+    @property
+    def done(self) -> bool:
+        return self.credential is not None
+
+
+@dataclass(frozen=True)
+class Progress:
+    pathway: Pathway
+    steps: list[Step]
+    completion: PathwayCompletion | None
+
+    @property
+    def required(self) -> list[Step]:
+        return [step for step in self.steps if step.required]
+
+    @property
+    def electives(self) -> list[Step]:
+        return [step for step in self.steps if not step.required]
+
+    @property
+    def electives_done(self) -> int:
+        return sum(step.done for step in self.electives)
+
+    @property
+    def required_done(self) -> int:
+        return sum(step.done for step in self.required)
+
+    @property
+    def needed(self) -> int:
+        """Steps still to earn: the required ones left and the electives short."""
+        short = max(0, self.pathway.electives_required - self.electives_done)
+        return len(self.required) - self.required_done + short
+
+    @property
+    def complete(self) -> bool:
+        return self.needed == 0
+
+    @property
+    def counted(self) -> list[Step]:
+        """The earned steps the milestone stands on: every required one, and the
+        electives earned (all of them, in the pathway's order)."""
+        return [step for step in self.steps if step.done]
+
+
+def _current_modules(session: DbSession, slugs: Sequence[str]) -> dict[str, Module]:
+    return {
+        module.slug: module
+        for module in session.scalars(
+            select(Module).where(Module.slug.in_(slugs), Module.is_current.is_(True))
+        )
+    }
+
+
+def _earned(
+    session: DbSession, user_ids: Sequence[int], slugs: Sequence[str]
+) -> dict[tuple[int, str], IssuedCredential]:
+    """Each (teacher, module slug)'s current credential, the oldest one first."""
+    rows = session.execute(
+        select(IssuedCredential, Module.slug)
+        .join(Award, Award.id == IssuedCredential.award_id)
+        .join(Module, Module.id == Award.module_id)
+        .options(joinedload(IssuedCredential.award).joinedload(Award.module))
+        .where(
+            IssuedCredential.user_id.in_(user_ids),
+            Module.slug.in_(slugs),
+            IssuedCredential.replaced_by_id.is_(None),
+            IssuedCredential.revoked_at.is_(None),
+            IssuedCredential.suspended_at.is_(None),
+        )
+        .order_by(IssuedCredential.issued_at, IssuedCredential.id)
+    ).all()
+    found: dict[tuple[int, str], IssuedCredential] = {}
+    for credential, slug in rows:
+        found.setdefault((credential.user_id, slug), credential)
+    return found
+
+
+def progress(
+    session: DbSession,
+    user: User,
+    pathways: Sequence[Pathway],
+    language: str | None = None,
+) -> list[Progress]:
+    """``user``'s progress along each pathway, in a fixed number of queries."""
+    language = language or current_language()
+    slugs = sorted({step.module_slug for p in pathways for step in p.steps})
+    modules = _current_modules(session, slugs)
+    earned = _earned(session, [user.id], slugs)
+    completions = {
+        c.pathway_id: c
+        for c in session.scalars(
+            select(PathwayCompletion).where(
+                PathwayCompletion.user_id == user.id,
+                PathwayCompletion.pathway_id.in_([p.id for p in pathways]),
+            )
+        )
+    }
+    result = []
+    for pathway in pathways:
+        steps = []
+        for step in pathway.steps:
+            module = modules.get(step.module_slug)
+            steps.append(
+                Step(
+                    slug=step.module_slug,
+                    required=step.required,
+                    title=title_in(module, language) if module else step.module_slug,
+                    badge_name=badge_name_in(module, language)
+                    if module
+                    else step.module_slug,
+                    module=module,
+                    credential=earned.get((user.id, step.module_slug)),
+                )
+            )
+        result.append(Progress(pathway, steps, completions.get(pathway.id)))
+    return result
+
+
+# --- completing -------------------------------------------------------------------
+
+
+def _record(
+    session: DbSession, pathway: Pathway, user: User
+) -> PathwayCompletion | None:
+    """Record the completion once and queue its credential; None if it was there."""
+    exists = session.scalar(
+        select(PathwayCompletion.id).where(
+            PathwayCompletion.pathway_id == pathway.id,
+            PathwayCompletion.user_id == user.id,
+        )
+    )
+    if exists is not None:
+        return None
+    completion = PathwayCompletion(pathway_id=pathway.id, user_id=user.id)
+    try:
+        with session.begin_nested():
+            session.add(completion)
+            session.flush()
+    except IntegrityError:
+        return None  # recorded at the same moment by another worker
+    jobs.enqueue(tasks.ISSUE_PATHWAY_CREDENTIAL, completion.id)
+    return completion
+
+
+def check_user(session: DbSession, user: User) -> list[PathwayCompletion]:
+    """Record every pathway ``user`` has now completed (once each)."""
+    if user.role is Role.ADMIN:
+        return []
+    # Two badges issued at the same moment by two workers: each would miss the
+    # other's uncommitted credential. Holding the teacher's row makes the second
+    # wait for the first to commit, then see both.
+    session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    pathways = visible_pathways(session, user)
+    recorded = []
+    for item in progress(session, user, pathways):
+        if item.complete and item.completion is None:
+            completion = _record(session, item.pathway, user)
+            if completion is not None:
+                recorded.append(completion)
+    return recorded
+
+
+def check_pathway(session: DbSession, pathway_id: int) -> int:
+    """Record the completion of everyone who already completed a (new) pathway."""
+    pathway = session.get(Pathway, pathway_id)
+    if pathway is None:
+        return 0
+    slugs = [step.module_slug for step in pathway.steps]
+    query = (
+        select(User)
+        .join(IssuedCredential, IssuedCredential.user_id == User.id)
+        .join(Award, Award.id == IssuedCredential.award_id)
+        .join(Module, Module.id == Award.module_id)
+        .where(Module.slug.in_(slugs), IssuedCredential.revoked_at.is_(None))
+        .distinct()
+    )
+    if pathway.district_id is not None:
+        query = query.where(User.district_id == pathway.district_id)
+    recorded = 0
+    for user in session.scalars(query):
+        [item] = progress(session, user, [pathway])
+        if item.complete and item.completion is None:
+            recorded += _record(session, pathway, user) is not None
+    return recorded
+
+
+def milestone_url(pathway: Pathway) -> str:
+    """The milestone Achievement's id: the pathway's page."""
+    return f"{keys.base_url()}/pathways/{pathway.id}"
+
+
+def _criteria(item: Progress) -> str:
+    pathway = item.pathway
+    lines = [
+        _(
+            "The educator earned the Open Badges of the modules of the "
+            "%(pathway)s pathway:",
+            pathway=pathway.name,
+        )
+    ]
+    for step in item.required:
+        lines.append("- " + _("Required: %(badge)s", badge=step.badge_name))
+    if item.electives:
+        lines.append(
+            _(
+                "and %(needed)d of these %(total)d electives:",
+                needed=pathway.electives_required,
+                total=len(item.electives),
+            )
+        )
+        for step in item.electives:
+            lines.append("- " + _("Elective: %(badge)s", badge=step.badge_name))
+    return "\n".join(lines)
+
+
+def _achievement(item: Progress) -> Achievement:
+    pathway = item.pathway
+    return Achievement(
+        id=milestone_url(pathway),
+        name=pathway.milestone_name,
+        description=pathway.description
+        or _("Earned by completing the %(pathway)s pathway.", pathway=pathway.name),
+        criteria_narrative=_criteria(item),
+        achievement_type="Certificate",
+        # The achievements the milestone stands on (every step of the pathway).
+        alignments=tuple(
+            Alignment(
+                target_name=step.badge_name,
+                target_url=achievement_url(step.module),
+                target_type="ceterms:Credential",
+                target_description=_("Required") if step.required else _("Elective"),
+            )
+            for step in item.steps
+            if step.module is not None
+        ),
+    )
+
+
+def _evidence(item: Progress) -> tuple[Evidence, ...]:
+    """The teacher's own credentials the milestone stands on, each by its page."""
+    evidence = []
+    for step in item.counted:
+        credential = step.credential
+        assert credential is not None
+        evidence.append(
+            Evidence(
+                id=f"{keys.base_url()}/credentials/{credential.id}",
+                name=step.badge_name,
+                narrative=_(
+                    "Open Badges credential urn:uuid:%(credential)s for the "
+                    "achievement %(achievement)s, issued on %(date)s.",
+                    credential=credential.id,
+                    achievement=credential.achievement_id,
+                    date=credential.issued_at.date().isoformat(),
+                ),
+            )
+        )
+    return tuple(evidence)
+
+
+def issue_milestone(session: DbSession, completion_id: int) -> PathwayCompletion | None:
+    """Sign the completion's milestone credential unless it has one; return it.
+
+    The completion row is locked and re-checked, so a redelivered or racing task
+    issues it once. None for an unknown completion or an address not confirmed yet.
+    """
+    completion = session.get(PathwayCompletion, completion_id, with_for_update=True)
+    if completion is None:
+        return None
+    if completion.credential_json is not None:
+        return completion
+    user = completion.user
+    if not user.email_verified:
+        return None
+    language = language_for(user)
+    with force_locale(language):
+        [item] = progress(session, user, [completion.pathway], language)
+        signer = keys.signer_for(keys.current_key(session))
+        status_list, index = status.allocate(session, signer)
+        now = utcnow().replace(microsecond=0)
+        credential_id = str(uuid.uuid4())
+        achievement = _achievement(item)
+        unsigned = OpenBadgeCredential(
+            issuer=keys.issuer_profile(signer.issuer_id),
+            achievement=achievement,
+            recipient=Recipient.from_email(user.email),
+            valid_from=now,
+            id=f"urn:uuid:{credential_id}",
+            name=achievement.name,
+            description=achievement.description,
+            awarded_date=completion.completed_at.replace(microsecond=0),
+            evidence=_evidence(item),
+            credits_earned=sum(
+                step.module.hours for step in item.counted if step.module is not None
+            )
+            or None,
+            status=StatusEntry(
+                status.list_url(status_list), index, status_list.purpose.value
+            ),
+        ).to_json()
+    signed = sign_document(
+        unsigned, signer.pair, signer.verification_method, created=now
+    )
+    completion.credential_id = credential_id
+    completion.credential_json = json.dumps(
+        signed, ensure_ascii=False, separators=(",", ":")
+    )
+    completion.issuer_key_id = signer.key.id
+    completion.revocation_list_id = status_list.id
+    completion.revocation_index = index
+    completion.issued_at = now
+    session.flush()
+    audit.record(
+        session,
+        AuditAction.CREDENTIAL_ISSUE,
+        subject=user,
+        object_type="milestone",
+        object_id=credential_id,
+    )
+    notifications.tell(session, _told(completion))
+    return completion
+
+
+def _told(completion: PathwayCompletion) -> notifications.Message:
+    pathway = completion.pathway
+    link = f"/pathways/{pathway.id}"
+    return notifications.Message(
+        key=f"milestone-issued-{completion.id}",
+        to=completion.user,
+        text=_l(
+            "You completed the %(pathway)s pathway and earned the %(milestone)s "
+            "credential.",
+            pathway=pathway.name,
+            milestone=pathway.milestone_name,
+        ),
+        link=link,
+        subject=_l(
+            "You earned the %(milestone)s credential", milestone=pathway.milestone_name
+        ),
+        template="milestone_issued",
+        context={
+            "user": completion.user,
+            "pathway_name": pathway.name,
+            "milestone_name": pathway.milestone_name,
+            "link": notifications.absolute_link(link),
+        },
+    )
+
+
+def completion_of(
+    session: DbSession, user: User, pathway: Pathway
+) -> PathwayCompletion | None:
+    return session.scalar(
+        select(PathwayCompletion).where(
+            PathwayCompletion.pathway_id == pathway.id,
+            PathwayCompletion.user_id == user.id,
+        )
+    )
+
+
+def district_of(session: DbSession, pathway: Pathway) -> District | None:
+    return session.get(District, pathway.district_id) if pathway.district_id else None
+
+
+def milestone_document(completion: PathwayCompletion) -> dict[str, Any]:
+    document = completion.document
+    if document is None:
+        raise NotFound(_("This milestone credential is not issued yet."))
+    return document

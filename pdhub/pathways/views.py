@@ -1,0 +1,115 @@
+"""Pathways at /pathways: the pathways a person can see with their progress, a
+pathway's page, defining one, and the milestone credential's JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from wtforms import SelectChoice
+
+from pdhub.accounts.auth import roles_required
+from pdhub.accounts.models import Role
+from pdhub.errors import NotFound
+from pdhub.extensions import db
+from pdhub.forms import saving
+from pdhub.pathways import forms, policies, service
+from pdhub.templating import NAVIGATION, NavItem
+
+bp = Blueprint("pathways", __name__, url_prefix="/pathways")
+
+NAVIGATION.append(
+    NavItem(
+        _l("Pathways"),
+        "pathways.index",
+        frozenset({Role.TEACHER, Role.DISTRICT_ADMIN, Role.ADMIN}),
+    )
+)
+
+
+@bp.get("")
+@login_required
+def index() -> Any:
+    pathways = service.visible_pathways(db.session, current_user)
+    return render_template(
+        "pathways/index.html",
+        progress_rows=service.progress(db.session, current_user, pathways),
+        can_define=policies.can_define(current_user),
+        is_teacher=current_user.role is Role.TEACHER,
+    )
+
+
+def _pathway_form() -> forms.PathwayForm:
+    form = forms.PathwayForm()
+    choices = [
+        SelectChoice(module.slug, module.title)
+        for module in service.module_choices(db.session)
+    ]
+    form.required.choices = choices
+    form.electives.choices = choices
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(Role.DISTRICT_ADMIN, Role.ADMIN)
+def new() -> Any:
+    form = _pathway_form()
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            pathway = service.create_pathway(
+                db.session,
+                current_user,
+                name=form.name.data or "",
+                description=form.description.data or "",
+                milestone_name=form.milestone_name.data or "",
+                required=form.required.data or [],
+                electives=form.electives.data or [],
+                electives_required=form.electives_required.data or 0,
+            )
+        if saved.ok:
+            flash(_("The pathway is ready for teachers."), "success")
+            return redirect(url_for("pathways.pathway", pathway_id=pathway.id), 303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("pathways/new.html", form=form), status
+
+
+def _pathway(pathway_id: int) -> Any:
+    try:
+        return service.get_pathway(db.session, current_user, pathway_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/<int:pathway_id>")
+@login_required
+def pathway(pathway_id: int) -> Any:
+    found = _pathway(pathway_id)
+    [item] = service.progress(db.session, current_user, [found])
+    return render_template(
+        "pathways/pathway.html",
+        item=item,
+        district=service.district_of(db.session, found),
+        is_teacher=current_user.role is Role.TEACHER,
+        can_change=policies.can_change(current_user, found),
+    )
+
+
+@bp.get("/<int:pathway_id>/credential.json")
+@login_required
+def credential(pathway_id: int) -> Any:
+    """The viewer's own milestone credential of this pathway, as issued."""
+    found = _pathway(pathway_id)
+    completion = service.completion_of(db.session, current_user, found)
+    if completion is None or completion.credential_json is None:
+        abort(404)
+    return Response(
+        completion.credential_json,
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": "attachment; "
+            f'filename="milestone-{completion.credential_id}.json"'
+        },
+    )
