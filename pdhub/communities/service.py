@@ -664,12 +664,40 @@ def thread_page(
             .scalar_subquery()
         )
         condition = or_(condition, Post.author_id.in_(served))
-    total = (
-        session.scalar(
-            select(func.count(Post.id)).where(Post.thread_id == thread.id, condition)
+        total = (
+            session.scalar(
+                select(func.count(Post.id)).where(
+                    Post.thread_id == thread.id, condition
+                )
+            )
+            or 0
         )
-        or 0
-    )
+    elif all_authors:
+        total = (
+            session.scalar(
+                select(func.count(Post.id)).where(Post.thread_id == thread.id)
+            )
+            or 0
+        )
+    else:
+        # Visible posts plus the reader's own hidden ones, as two counts that each
+        # read one partial index (migration 0032): the visible count is index-only
+        # however long the thread; OR-ing the two made PostgreSQL visit every row.
+        visible = (
+            select(func.count())
+            .where(Post.thread_id == thread.id, Post.hidden_at.is_(None))
+            .scalar_subquery()
+        )
+        own_hidden = (
+            select(func.count())
+            .where(
+                Post.thread_id == thread.id,
+                Post.hidden_at.is_not(None),
+                Post.author_id == user.id,
+            )
+            .scalar_subquery()
+        )
+        total = session.scalar(select(visible + own_hidden)) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
     first = (page - 1) * PAGE_SIZE
@@ -1222,7 +1250,20 @@ class SearchResults:
     posts: list[Post]
     page: int
     pages: int
+    #: At most SEARCH_COUNT_LIMIT + 1 (``more``: there are more than the limit).
     total: int
+
+    @property
+    def more(self) -> bool:
+        return self.total > SEARCH_COUNT_LIMIT
+
+    @property
+    def limit(self) -> int:
+        return SEARCH_COUNT_LIMIT
+
+
+#: Search counts (and pages through) at most this many results.
+SEARCH_COUNT_LIMIT = 1000
 
 
 def _matches(session: DbSession, query: str) -> ColumnElement[bool]:
@@ -1274,8 +1315,17 @@ def search(
                 and_(Thread.is_question.is_(True), Thread.accepted_post_id.is_(None)),
             )
         )
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
+    # Counted up to one past SEARCH_COUNT_LIMIT: a common word matches thousands of
+    # posts, and counting (and paging) all of them is the page's cost.
+    total = (
+        session.scalar(
+            select(func.count()).select_from(
+                base.with_only_columns(Post.id).limit(SEARCH_COUNT_LIMIT + 1).subquery()
+            )
+        )
+        or 0
+    )
+    pages = max(1, -(-min(total, SEARCH_COUNT_LIMIT) // PAGE_SIZE))
     page = min(max(page, 1), pages)
     order = (
         [Post.helpful_count.desc(), Post.created_at.desc()]
