@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import delete, func, or_, select, union
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import aliased
 
 from pdhub.accounts.models import User
@@ -21,10 +20,10 @@ from pdhub.communities.models import (
     Community,
     DigestFrequency,
     DigestSubscription,
-    Follow,
     Post,
     Thread,
 )
+from pdhub.communities.service import followed_pairs
 from pdhub.db import DbSession, utcnow
 from pdhub.errors import InvalidInput
 from pdhub.notifications.service import Message, link_for, tell
@@ -143,20 +142,6 @@ class DigestLine:
 BATCH_SIZE = 500
 
 
-def _followed_pairs(user_ids: list[int]) -> Any:
-    """SQL: (user_id, thread_id) for each discussion one of ``user_ids`` follows,
-    or that is in a community they follow."""
-    by_thread = select(
-        Follow.user_id.label("user_id"), Follow.thread_id.label("thread_id")
-    ).where(Follow.user_id.in_(user_ids), Follow.thread_id.is_not(None))
-    by_community = (
-        select(Follow.user_id.label("user_id"), Thread.id.label("thread_id"))
-        .join(Thread, Thread.community_id == Follow.community_id)
-        .where(Follow.user_id.in_(user_ids))
-    )
-    return union(by_thread, by_community).subquery("followed")
-
-
 def new_in_followed_many(
     session: DbSession, user_ids: list[int], period: Period
 ) -> dict[int, list[DigestLine]]:
@@ -166,7 +151,7 @@ def new_in_followed_many(
     many people and discussions."""
     if not user_ids:
         return {}
-    followed = _followed_pairs(user_ids)
+    followed = followed_pairs(user_ids)
     reader = aliased(User, name="reader")
     count = func.count(Post.id)
     counted = (

@@ -24,6 +24,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    union,
     update,
 )
 from sqlalchemy.engine import CursorResult
@@ -1064,28 +1065,36 @@ def mark_read(
         session.flush()
 
 
-def _followed_threads(user: User) -> ColumnElement[bool]:
-    return or_(
-        exists().where(Follow.user_id == user.id, Follow.thread_id == Thread.id),
-        exists().where(
-            Follow.user_id == user.id, Follow.community_id == Thread.community_id
-        ),
+def followed_pairs(user_ids: list[int]) -> Any:
+    """SQL (a subquery): (user_id, thread_id) for each discussion one of
+    ``user_ids`` follows, or that is in a community they follow. Read from the
+    follows outwards, so its cost is what those people follow, not every thread
+    they may open."""
+    by_thread = select(
+        Follow.user_id.label("user_id"), Follow.thread_id.label("thread_id")
+    ).where(Follow.user_id.in_(user_ids), Follow.thread_id.is_not(None))
+    by_community = (
+        select(Follow.user_id.label("user_id"), Thread.id.label("thread_id"))
+        .join(Thread, Thread.community_id == Follow.community_id)
+        .where(Follow.user_id.in_(user_ids))
     )
+    return union(by_thread, by_community).subquery("followed")
 
 
 def unread_count(session: DbSession, user: User) -> int:
     """Followed discussions (or discussions in followed communities) with posts
     ``user`` hasn't read, among those they may open."""
     read = aliased(ThreadRead)
+    followed = followed_pairs([user.id])
     return (
         session.scalar(
             select(func.count(Thread.id))
+            .join(followed, followed.c.thread_id == Thread.id)
             .join(Community, Community.id == Thread.community_id)
             .outerjoin(read, and_(read.thread_id == Thread.id, read.user_id == user.id))
             .where(
                 policies.visible_clause(user),
                 Thread.hidden_at.is_(None),
-                _followed_threads(user),
                 or_(read.id.is_(None), read.read_at < Thread.last_post_at),
             )
         )
