@@ -29,15 +29,33 @@ REDIS_URL = os.environ.get("PDHUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 RUN_ID = secrets.token_hex(4)
 
 
+#: The roles whose browser tests run in the second browser process (each process has its
+#: own Chromium and demo server); the public, teacher and coach pages, the tests not
+#: about one role, and the script-injection corpus run in the first.
+_SECOND_BROWSER = {"district_admin", "school_leader", "admin"}
+
+
+def _browser_group(item: pytest.Item) -> str:
+    """Split the browser tests by role into two groups of similar length, so the two
+    processes crawl at once; every test of one role stays in one process, which crawls
+    that role's pages once and shares the crawl (English, Spanish and phone)."""
+    callspec = getattr(item, "callspec", None)
+    role = callspec.params.get("role") if callspec is not None else None
+    if role in _SECOND_BROWSER or (role is None and "xss" not in item.path.name):
+        return "browser-2"
+    return "browser-1"
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under ``--dist loadgroup`` (pyproject's addopts) the tests share two parallel
-    processes, except for two groups that each stay in one process: the browser tests
-    (one headless Chromium and one demo server for them all) and the tests that start a
-    real Celery worker (they clear the broker's shared ``unacked`` bookkeeping)."""
+    processes, except for groups that each stay in one process: the browser tests of a
+    group of roles (one headless Chromium and one demo server each, see
+    ``_browser_group``) and the tests that start a real Celery worker (they clear the
+    broker's shared ``unacked`` bookkeeping)."""
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
         if item.get_closest_marker("browser") or "chromium" in fixtures:
-            item.add_marker(pytest.mark.xdist_group("browser"))
+            item.add_marker(pytest.mark.xdist_group(_browser_group(item)))
         elif item.get_closest_marker("worker") or "worker" in fixtures:
             item.add_marker(pytest.mark.xdist_group("worker"))
         elif item.path.parent.name == "interop":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from celery.schedules import crontab
 
 from pdhub import create_app, tasks
@@ -49,5 +51,11 @@ celery.conf.beat_schedule = {
         "schedule": crontab(minute=20),
     },
 }
+
+#: Beat keeps its last-run times in the instance folder, beside the embedded database,
+#: not in whatever folder the worker happened to start from.
+celery.conf.beat_schedule_filename = str(
+    Path(flask_app.instance_path) / "celerybeat-schedule"
+)
 
 __all__ = ["celery", "flask_app"]

@@ -194,12 +194,15 @@ def delete_stored_files(keys: list[str]) -> int:
 @celery.task(base=AppTask, name=tasks.APPLY_RETENTION)
 def apply_retention() -> int:
     """Warn 14 days ahead, then purge what the districts' retention periods expired
-    (the run is recorded), and delete the files of export links that expired unused."""
+    (the run is recorded), delete the files of export links that expired unused, and
+    delete expired account tokens."""
     from pdhub.accountdata import retention
     from pdhub.accountdata import service as accountdata
+    from pdhub.accounts import service as accounts
 
     run = retention.apply_retention(db.session)
     accountdata.expire_old_exports(db.session)
+    accounts.purge_dead_tokens(db.session)
     return run.id
 
 

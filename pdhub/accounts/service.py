@@ -568,6 +568,19 @@ def _new_token(
     return token
 
 
+def purge_dead_tokens(session: DbSession, now: datetime | None = None) -> int:
+    """Delete every account token that has expired (used or not): a dead link is no use
+    to anyone, and an account that never asks for a new one would keep its old ones
+    (and the addresses pending confirmation in them) for ever. Returns how many."""
+    result = cast(
+        CursorResult[Any],
+        session.execute(
+            delete(AccountToken).where(AccountToken.expires_at < (now or utcnow()))
+        ),
+    )
+    return result.rowcount
+
+
 def _live_token(
     session: DbSession, purpose: TokenPurpose, token: str | None
 ) -> AccountToken | None:

@@ -56,6 +56,10 @@ class Text:
             "messages": list(self.messages),
         }
 
+    def translated(self) -> str:
+        """The message in the current reader's language."""
+        return shown({"text": self.as_json(), "message": self.english()})
+
 
 def shown(finding: dict[str, Any]) -> str:
     """A stored finding (``Finding.as_json``) in the reader's language; findings

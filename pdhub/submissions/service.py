@@ -133,6 +133,13 @@ def add_link(
             _("Enter a web address that starts with https:// or http://."),
             field="link_url",
         )
+    # The rule screening applies, so a link saved here is never refused there.
+    # (Imported here: the graders read this module.)
+    from pdhub.review.graders import link_problem_text
+
+    problem = link_problem_text(url)
+    if problem is not None:
+        raise InvalidInput(problem.translated(), field="link_url")
     if len(title) > MAX_LINK_TITLE_CHARS:
         raise InvalidInput(
             _(

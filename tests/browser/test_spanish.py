@@ -8,7 +8,6 @@ one page of each kind, like the English phone crawl."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -41,16 +40,13 @@ Crawled = Callable[..., list[PageAudit]]
 
 def _fresh_session(chromium: Browser, server: DemoServer, role: str) -> Any:
     """The cookies of a new sign-in as ``role`` (the English crawl's session may have
-    ended for being idle by now). A staff TOTP code works once: wait for the next
-    30-second step, so the code is one no earlier sign-in used."""
+    ended for being idle by now); ``sign_in`` uses a TOTP step no earlier sign-in
+    used."""
     context = new_context(chromium, server)
     try:
         if role != PUBLIC:
-            account = account_for(role)
-            if account.totp_secret:
-                time.sleep(30 - time.time() % 30 + 1)
             page = context.new_page()
-            sign_in(page, account)
+            sign_in(page, account_for(role))
             page.close()
         return context.storage_state()
     finally:

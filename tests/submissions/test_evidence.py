@@ -223,6 +223,10 @@ def test_a_request_far_over_the_limit_gets_the_413_page(
     [
         ({"link_url": "javascript:alert(1)"}, "starts with https:// or http://"),
         ({"link_url": "ftp://example.org/x"}, "starts with https:// or http://"),
+        # Screening refuses a site name without a dot, or a password in the link:
+        # the evidence page says so at once, not after the teacher submits.
+        ({"link_url": "https://intranet/slides"}, "has no valid site name"),
+        ({"link_url": "https://me:secret@example.org/x"}, "contains a password"),
         ({"action": "remove-link-7"}, "That link is no longer in your evidence"),
         ({"action": "remove-file-abc"}, "That button isn't one we know"),
         ({"action": "delete-everything"}, "That button isn't one we know"),

@@ -206,7 +206,7 @@ def test_a_screening_job_waits_for_its_own_version_while_another_claim_holds_it(
 
 
 def test_screening_cut_short_by_a_crash_resumes_within_two_minutes_by_default(
-    worker: Worker, tmp_path: Path
+    worker: Worker,
 ) -> None:
     # The default stuck threshold, sweep interval and visibility timeout (none set).
     assert not any(
@@ -228,12 +228,16 @@ def test_screening_cut_short_by_a_crash_resumes_within_two_minutes_by_default(
     worker.stop()
     crashed = time.monotonic()
     worker.env["PDHUB_SCREENING_DELAY_SECONDS"] = "0"
-    worker.start(2, "--beat", "--schedule", str(tmp_path / "beat-schedule"))
+    worker.start(2, "--beat")
     wait_until(
         lambda: status_of(worker.app, submission_id) is SubmissionStatus.IN_REVIEW,
         timeout=max(1.0, 150 - (time.monotonic() - crashed)),  # 2 minutes + slack
         interval=1,
     )
+    # Beat keeps its schedule in the instance folder, not in the folder it started in.
+    instance = Path(worker.env["PDHUB_INSTANCE_PATH"])
+    assert list(instance.glob("celerybeat-schedule*"))
+    assert not list(ROOT.glob("celerybeat-schedule*"))
 
 
 # --- Redis down at submit -------------------------------------------------------------
