@@ -72,6 +72,11 @@ def demo(host: str, port: int, no_serve: bool) -> None:
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     click.echo(f"Instance folder: {app.instance_path}")
+    if app.config.get("PDHUB_STORAGE_URL"):
+        click.echo(
+            f"Files: {app.config['PDHUB_STORAGE_URL']} at "
+            f"{app.config['PDHUB_STORAGE_ENDPOINT'] or 'Amazon S3'} (encrypted)"
+        )
     if not os.environ.get("PDHUB_BASE_URL"):
         # Credentials name their status lists by this origin: make it the one served.
         app.config["PDHUB_BASE_URL"] = f"http://{host}:{port}"

@@ -78,6 +78,13 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "PDHUB_SESSION_REMEMBER_DAYS": int,
     "PDHUB_SIGNUP_LIMIT": str,
     "PDHUB_BROKER_DOWN_SECONDS": int,
+    "PDHUB_STORAGE_URL": str,
+    "PDHUB_STORAGE_ENDPOINT": str,
+    "PDHUB_STORAGE_REGION": str,
+    "PDHUB_STORAGE_ACCESS_KEY": str,
+    "PDHUB_STORAGE_SECRET_KEY": str,
+    "PDHUB_STORAGE_ADDRESSING": str,
+    "PDHUB_STORAGE_TIMEOUT": float,
 }
 
 
@@ -134,6 +141,21 @@ def defaults() -> dict[str, Any]:
         # After failing to reach Redis, a process sends no job for this long (the
         # rows wait for the sweep), so requests answer at once while Redis is down.
         "PDHUB_BROKER_DOWN_SECONDS": 5,
+        # Files (evidence, attachments, certificates, exports): on the local disk
+        # under the instance folder unless PDHUB_STORAGE_URL names an S3-compatible
+        # bucket, "s3://bucket" or "s3://bucket/prefix". PDHUB_STORAGE_ENDPOINT is
+        # the server of a non-Amazon store (SeaweedFS, MinIO, ...); empty keys use
+        # boto3's usual credentials (environment, instance role). Every file is
+        # encrypted with PDHUB_DATA_KEY before it is uploaded.
+        "PDHUB_STORAGE_URL": "",
+        "PDHUB_STORAGE_ENDPOINT": "",
+        "PDHUB_STORAGE_REGION": "us-east-1",
+        "PDHUB_STORAGE_ACCESS_KEY": "",
+        "PDHUB_STORAGE_SECRET_KEY": "",
+        # "path" (most self-hosted stores) or "virtual" (bucket in the host name).
+        "PDHUB_STORAGE_ADDRESSING": "path",
+        # Seconds to wait for the store before telling the person to try later.
+        "PDHUB_STORAGE_TIMEOUT": 5.0,
         "PDHUB_SIGNIN_LIMIT_ADDRESS": "20 per 15 minutes",
         "PDHUB_SIGNIN_LIMIT_ACCOUNT": "5 per 15 minutes",
         # Sign-ups per address (each sends an email, and an address's answers must
@@ -198,9 +220,34 @@ def read_environment(environ: Mapping[str, str]) -> dict[str, Any]:
                 raise ConfigError(
                     f"{name} must be a whole number, got {raw!r}."
                 ) from None
+        elif kind is float:
+            try:
+                parsed[name] = float(raw)
+            except ValueError:
+                raise ConfigError(f"{name} must be a number, got {raw!r}.") from None
         else:
             parsed[name] = raw
     return parsed
+
+
+def _check_storage(config: dict[str, Any]) -> None:
+    """The object store settings, when there is one, name a bucket and a known
+    addressing style."""
+    url = config.get("PDHUB_STORAGE_URL") or ""
+    if url:
+        where = urlsplit(url)
+        if where.scheme != "s3" or not where.netloc or where.query:
+            raise ConfigError(
+                "PDHUB_STORAGE_URL must name a bucket like s3://pdhub-files or "
+                f"s3://pdhub-files/prefix, got {url!r}."
+            )
+        endpoint = config.get("PDHUB_STORAGE_ENDPOINT") or ""
+        if endpoint and urlsplit(endpoint).scheme not in {"http", "https"}:
+            raise ConfigError(
+                f"PDHUB_STORAGE_ENDPOINT must be an http(s) address, got {endpoint!r}."
+            )
+    if config.get("PDHUB_STORAGE_ADDRESSING", "path") not in {"path", "virtual"}:
+        raise ConfigError("PDHUB_STORAGE_ADDRESSING must be 'path' or 'virtual'.")
 
 
 def finalize(config: dict[str, Any], default_instance_path: str) -> dict[str, Any]:
@@ -241,6 +288,8 @@ def finalize(config: dict[str, Any], default_instance_path: str) -> dict[str, An
             )
         if len(config["PDHUB_SECRET_KEY"]) < 32:
             raise ConfigError("PDHUB_SECRET_KEY must be at least 32 characters long.")
+
+    _check_storage(config)
 
     base = urlsplit(config["PDHUB_BASE_URL"] or "")
     if base.scheme not in {"http", "https"} or not base.netloc or base.query:

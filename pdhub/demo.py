@@ -708,7 +708,8 @@ def _review_modules(session: DbSession) -> list[Module]:
 def seed_review_demo(session: DbSession, district: District) -> list[DemoAccount]:
     """Three teachers who submitted evidence through the real services: two wait in
     the demo coach's queue (one for a day and a half), and one comes back from
-    screening as incomplete (her link has no valid site name). The demo coach serves
+    screening as incomplete (her file was lost from storage before screening opened
+    it). The demo coach serves
     the whole district. Screening runs as it does in production: after the commit."""
     from datetime import timedelta
 
@@ -765,11 +766,7 @@ def seed_review_demo(session: DbSession, district: District) -> list[DemoAccount
             context = _DEMO_CONTEXT.format(**words)
             reflection = _DEMO_REFLECTION.format(**words)
         link = (
-            "https://example.org/riverside/inventory-summary"
-            if complete
-            # Accepted on the evidence page, refused by screening: an intranet
-            # address with no site name outside the school.
-            else "https://riverside-intranet/inventory-summary",
+            "https://example.org/riverside/inventory-summary",
             "Class access inventory (summary)",
         )
         plan = _demo_pdf(
@@ -792,6 +789,15 @@ def seed_review_demo(session: DbSession, district: District) -> list[DemoAccount
             links=[link],
             files=[("redesigned-lesson-plan.pdf", plan)],
         )
+        if not complete:
+            # The evidence page checks everything it can; screening is the backstop
+            # for what changes after: here the stored file is lost (as after a disk
+            # fault) before screening opens it, so the evidence comes back to Sam
+            # asking her to upload it again.
+            from pdhub.submissions.storage import file_store
+
+            for artifact in submission.artifacts:
+                file_store().delete(artifact.storage_key)
         # How long ago the demo teacher submitted: the queue shows the wait.
         submitted_at = now - timedelta(hours=hours_ago)
         submission.submitted_at = submission.status_changed_at = submitted_at

@@ -95,6 +95,13 @@ TITLES = {
             "Please wait and try again."
         ),
     ),
+    503: (
+        _l("This isn't available right now"),
+        _l(
+            "A service PD Hub needs can't be reached. What you saved before is "
+            "safe; please try again in a few minutes."
+        ),
+    ),
     500: (
         _l("Something went wrong on our side"),
         _l(

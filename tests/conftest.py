@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from pdhub import create_app
 from pdhub.extensions import db
 from tests.helpers import OwnRedis
+from tests.objectstore import seaweedfs  # noqa: F401 - the S3 server fixture
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN_DSN = os.environ.get(

@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from pdhub.admin import service as admin
 from pdhub.extensions import celery, db
+from pdhub.submissions.storage import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,8 @@ class AppTask(Task[Any, Any]):
         OperationalError,
         DBAPIError,
         ConnectionError,
+        # The file store (an object store) is down or refusing: it may come back.
+        StorageUnavailable,
     )
     retry_backoff_max = 300
 

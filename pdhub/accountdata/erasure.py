@@ -27,6 +27,8 @@ from pdhub.accounts.models import (
     UserSession,
 )
 from pdhub.accounts.service import email_key
+from pdhub.audit import service as audit_trail
+from pdhub.audit.models import AuditAction
 from pdhub.communities.models import (
     CommunityMember,
     Draft,
@@ -44,11 +46,11 @@ from pdhub.districts.models import ExternalLearning, Invitation, RosterEntry
 from pdhub.errors import InvalidInput, NotFound
 from pdhub.learning.models import Enrollment, QuizAttempt
 from pdhub.notifications.models import EmailMessage, Notification
+from pdhub.privacy import encryption
 from pdhub.review.models import Review
 from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
 from pdhub.verification.models import VerificationItem
 
-audit = logging.getLogger("pdhub.audit")
 log = logging.getLogger(__name__)
 
 #: What an erased account is called where its row still shows (staff lists).
@@ -89,8 +91,9 @@ def purge_evidence(session: DbSession, submission: Submission) -> list[str]:
         update(SubmissionVersion)
         .where(SubmissionVersion.submission_id == submission.id)
         .values(
-            context_text="",
-            reflection_text="",
+            context_encrypted=encryption.seal(""),
+            reflection_encrypted=encryption.seal(""),
+            text_key_version=encryption.key_version(),
             links=[],
             artifact_ids=[],
             screening=None,
@@ -296,8 +299,12 @@ def erase_account(session: DbSession, actor: User | None, user: User) -> None:
     user.erased_at = utcnow()
     session.flush()
     delete_files_after_commit(keys)
-    audit.info(
-        "account.erased user=%s actor=%s",
-        user_id,
-        actor.id if actor is not None else "retention",
+    audit_trail.record(
+        session,
+        AuditAction.ACCOUNT_ERASE,
+        actor=actor,
+        subject=user,
+        object_type="user",
+        object_id=user_id,
+        detail={"by": "retention" if actor is None else "request"},
     )

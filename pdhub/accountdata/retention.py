@@ -4,7 +4,6 @@ least that long after the notice, and every run is recorded (ids and counts)."""
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
@@ -14,6 +13,8 @@ from sqlalchemy import func, select
 from pdhub.accountdata import erasure
 from pdhub.accountdata.models import RetentionKind, RetentionNotice, RetentionRun
 from pdhub.accounts.models import Role, User, UserSession
+from pdhub.audit import service as audit_trail
+from pdhub.audit.models import AuditAction
 from pdhub.db import DbSession, utcnow
 from pdhub.districts.models import District
 from pdhub.errors import InvalidInput
@@ -21,8 +22,6 @@ from pdhub.learning.models import Enrollment
 from pdhub.notifications import service as notifications
 from pdhub.submissions.models import Submission
 from pdhub.submissions.states import SubmissionStatus
-
-audit = logging.getLogger("pdhub.audit")
 
 NOTICE_DAYS = 14
 #: The longest period a district may set (about 30 years).
@@ -33,6 +32,7 @@ def set_policy(
     session: DbSession,
     district: District,
     *,
+    actor: User | None = None,
     evidence_days: int | None,
     inactive_days: int | None,
     revoke_on_erasure: bool,
@@ -57,7 +57,19 @@ def set_policy(
     district.inactive_account_days = inactive_days
     district.revoke_on_erasure = revoke_on_erasure
     session.flush()
-    audit.info("district.retention_set district=%s", district.id)
+    audit_trail.record(
+        session,
+        AuditAction.RETENTION_CHANGE,
+        actor=actor,
+        object_type="district",
+        object_id=district.id,
+        district_id=district.id,
+        detail={
+            "evidence_days": evidence_days,
+            "inactive_days": inactive_days,
+            "revoke_on_erasure": revoke_on_erasure,
+        },
+    )
 
 
 def _notice(
@@ -169,6 +181,14 @@ def apply_retention(session: DbSession, now: datetime | None = None) -> Retentio
                 notice.purged_at = now
                 run.evidence_purged += 1
                 purged_submissions.append(submission.id)
+                audit_trail.record(
+                    session,
+                    AuditAction.EVIDENCE_PURGE,
+                    subject=user,
+                    object_type="submission",
+                    object_id=submission.id,
+                    detail={"retention_run": run.id},
+                )
     for district in session.scalars(
         select(District).where(District.inactive_account_days.is_not(None))
     ):
@@ -218,11 +238,15 @@ def apply_retention(session: DbSession, now: datetime | None = None) -> Retentio
     run.finished_at = utcnow()
     run.details = {"submissions": purged_submissions, "users": erased_users}
     session.flush()
-    audit.info(
-        "retention.run run=%s notices=%s evidence=%s accounts=%s",
-        run.id,
-        run.notices_sent,
-        run.evidence_purged,
-        run.accounts_erased,
+    audit_trail.record(
+        session,
+        AuditAction.RETENTION_RUN,
+        object_type="retention_run",
+        object_id=run.id,
+        detail={
+            "notices": run.notices_sent,
+            "evidence": run.evidence_purged,
+            "accounts": run.accounts_erased,
+        },
     )
     return run

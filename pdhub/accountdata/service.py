@@ -24,6 +24,8 @@ from pdhub import jobs, tasks
 from pdhub.accountdata.models import DataExport, ExportKind, ExportStatus
 from pdhub.accountdata.policies import can_export_district
 from pdhub.accounts.models import User
+from pdhub.audit import service as audit_trail
+from pdhub.audit.models import AuditAction
 from pdhub.communities.models import Community, Post, Thread
 from pdhub.credentials import service as credentials
 from pdhub.credentials.models import IssuedCredential
@@ -39,7 +41,6 @@ from pdhub.review.models import Review
 from pdhub.submissions.models import Artifact, Submission
 from pdhub.submissions.storage import ArtifactUnreadable, file_store, read_stored
 
-audit = logging.getLogger("pdhub.audit")
 log = logging.getLogger(__name__)
 
 #: How long an emailed download link works.
@@ -96,7 +97,15 @@ def _request(
     session.add(export)
     session.flush()
     jobs.enqueue(tasks.BUILD_DATA_EXPORT, export.id)
-    audit.info("data.export_requested export=%s user=%s", export.id, user.id)
+    audit_trail.record(
+        session,
+        AuditAction.DATA_EXPORT_REQUEST,
+        actor=user,
+        object_type="data_export",
+        object_id=export.id,
+        district_id=district_id if district_id is not None else user.district_id,
+        detail={"kind": kind.value},
+    )
     return export
 
 
@@ -157,7 +166,7 @@ def build_export(session: DbSession, export_id: int) -> bool:
             secret=True,
         ),
     )
-    audit.info("data.export_built export=%s user=%s", export.id, user.id)
+    log.info("data export %s built for user %s", export.id, user.id)
     return True
 
 
@@ -565,7 +574,17 @@ def redeem_link(session: DbSession, user: User, token: str) -> tuple[DataExport,
     keys = [export.storage_key] if export.storage_key else []
     export.storage_key = None
     jobs.enqueue(tasks.DELETE_STORED_FILES, keys)
-    audit.info("data.export_downloaded export=%s user=%s", export.id, user.id)
+    audit_trail.record(
+        session,
+        AuditAction.DATA_EXPORT_DOWNLOAD,
+        actor=user,
+        object_type="data_export",
+        object_id=export.id,
+        district_id=(
+            export.district_id if export.district_id is not None else user.district_id
+        ),
+        detail={"kind": export.kind.value},
+    )
     return export, content
 
 

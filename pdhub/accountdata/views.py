@@ -163,6 +163,7 @@ def district_data() -> Any:
             retention.set_policy(
                 db.session,
                 district,
+                actor=current_user,
                 evidence_days=form.evidence_days.data,
                 inactive_days=form.inactive_days.data,
                 revoke_on_erasure=bool(form.revoke_on_erasure.data),

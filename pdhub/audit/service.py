@@ -31,6 +31,7 @@ VIEWS_OF_MY_WORK = (
     AuditAction.EVIDENCE_DOWNLOAD,
     AuditAction.ATTACHMENT_DOWNLOAD,
     AuditAction.CERTIFICATE_DOWNLOAD,
+    AuditAction.CONVERSATION_VIEW,
 )
 
 

@@ -11,6 +11,8 @@ from flask_login import current_user, login_required
 
 from pdhub.accounts import timezones
 from pdhub.accounts.models import Role, User
+from pdhub.audit import service as audit
+from pdhub.audit.models import AuditAction
 from pdhub.coaching import forms, policies, service
 from pdhub.coaching.models import Conversation
 from pdhub.errors import InvalidInput, NotFound
@@ -154,6 +156,18 @@ def new_with_teacher(user_id: int) -> Any:
 def conversation(conversation_id: int) -> Any:
     found = _conversation(conversation_id)
     party = policies.is_party(current_user, found)
+    if not party and request.method == "GET":
+        # An administrator reading someone's conversation is on the audit trail
+        # (and on the teacher's list of who opened their work).
+        audit.record(
+            db.session,
+            AuditAction.CONVERSATION_VIEW,
+            actor=current_user,
+            subject=found.teacher,
+            object_type="conversation",
+            object_id=found.id,
+            detail={"coach_id": found.coach_id},
+        )
     form = forms.MessageForm()
     status = 200
     if request.method == "POST":

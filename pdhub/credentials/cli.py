@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import IO, Any
 
 import click
@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 
 from pdhub.errors import DomainError
 from pdhub.extensions import db
+from pdhub.submissions.storage import object_store
 
 
 @click.group()
@@ -214,8 +215,20 @@ def rotate_data_key_command(batch_size: int, limit: int | None) -> None:
     from pdhub.privacy import rotation
 
     budget = limit
-    for kind in rotation.COLUMNS:
+    for kind in rotation.VERSIONED:
         cursor: int | None = 0
+        rotated = 0
+        while cursor is not None and budget != 0:
+            size = batch_size if budget is None else min(batch_size, budget)
+            result = rotation.rotate_versioned(db.session, kind, cursor, size)
+            db.session.commit()
+            rotated += result.rotated
+            if budget is not None:
+                budget -= result.rotated
+            cursor = result.cursor if isinstance(result.cursor, int) else None
+        click.echo(f"{kind}: {rotated} re-encrypted.")
+    for kind in rotation.COLUMNS:
+        cursor = 0
         rotated = skipped = 0
         while cursor is not None and budget != 0:
             size = batch_size if budget is None else min(batch_size, budget)
@@ -228,10 +241,15 @@ def rotate_data_key_command(batch_size: int, limit: int | None) -> None:
             cursor = result.cursor if isinstance(result.cursor, int) else None
         click.echo(f"{kind}: {rotated} re-encrypted, {skipped} already current.")
     rotated = skipped = 0
-    for path in rotation.stored_files():
+    bucket = object_store()
+    rotate_one: Callable[[Any], bool] = rotation.rotate_file
+    names: Iterable[Any] = rotation.stored_files()
+    if bucket is not None:  # files in an object store: the same, object by object
+        names, rotate_one = bucket.object_names(), rotation.rotate_object(bucket)
+    for path in names:
         if budget == 0:
             break
-        if rotation.rotate_file(path):
+        if rotate_one(path):
             rotated += 1
             if budget is not None:
                 budget -= 1

@@ -4,27 +4,33 @@ issuer and report signing keys, and outbox mail holding a one-time link.
 
 Work goes in batches (the caller commits each); anything already under the newest
 key is skipped, so a run cut short is resumed by running it again. Files are
-replaced atomically, never left half written. Evidence texts are not encrypted at
-rest (they are searched and compared for similarity), so there is nothing of them
-to rotate."""
+replaced atomically, never left half written. Rows that carry a key version
+(evidence texts of drafts and submitted versions, coaching messages) are found by
+that version, re-encrypted column by column and stamped with the newest one."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
 from sqlalchemy import select
 
 from pdhub.accounts.models import User
+from pdhub.coaching.models import ConversationMessage
 from pdhub.credentials.models import IssuerKey
 from pdhub.db import DbSession
 from pdhub.notifications.models import EmailMessage
+from pdhub.privacy.encryption import key_version
+from pdhub.submissions.models import Submission, SubmissionVersion
 from pdhub.verification.models import ReportSigningKey
+
+if TYPE_CHECKING:
+    from pdhub.submissions.storage import S3FileStore
 
 
 @dataclass
@@ -68,6 +74,52 @@ COLUMNS: dict[str, tuple[Any, str, Any]] = {
 }
 
 
+#: Tables whose rows carry a key version: (model, encrypted columns, version column).
+VERSIONED: dict[str, tuple[Any, tuple[str, ...], str]] = {
+    "evidence drafts": (
+        Submission,
+        ("context_encrypted", "reflection_encrypted"),
+        "text_key_version",
+    ),
+    "submitted evidence": (
+        SubmissionVersion,
+        ("context_encrypted", "reflection_encrypted"),
+        "text_key_version",
+    ),
+    "coaching messages": (ConversationMessage, ("body_encrypted",), "key_version"),
+}
+
+
+def rotate_versioned(
+    session: DbSession, kind: str, after_id: int, size: int
+) -> Rotated:
+    """Re-encrypt up to ``size`` rows of ``kind`` (a VERSIONED name) whose key
+    version is not the newest key's, ids above ``after_id``; flushed, the caller
+    commits. Rows already current are not even read, so a resumed run is cheap."""
+    model, columns, version_column = VERSIONED[kind]
+    current = key_version()
+    version = getattr(model, version_column)
+    rows = session.scalars(
+        select(model)
+        .where(model.id > after_id, version != current)
+        .order_by(model.id)
+        .limit(size)
+        .with_for_update()
+    ).all()
+    result = Rotated()
+    for row in rows:
+        for column in columns:
+            token = str(getattr(row, column)).encode()
+            fresh = _newer(token)
+            if fresh is not None:
+                setattr(row, column, fresh.decode())
+        setattr(row, version_column, current)
+        result.rotated += 1
+    session.flush()
+    result.cursor = rows[-1].id if len(rows) == size else None
+    return result
+
+
 def rotate_rows(session: DbSession, kind: str, after_id: int, size: int) -> Rotated:
     """Re-encrypt up to ``size`` rows of ``kind`` (a COLUMNS name) with ids above
     ``after_id``; flushed, the caller commits."""
@@ -98,6 +150,12 @@ def stored_files() -> Iterator[Path]:
     root = Path(current_app.instance_path) / "uploads"
     if root.exists():
         yield from sorted(path for path in root.rglob("*") if path.is_file())
+
+
+def rotate_object(store: S3FileStore) -> Callable[[str], bool]:
+    """Re-encrypt one object of ``store`` (by its name) under the newest key; False
+    if it already was."""
+    return lambda name: store.rewrite(name, _newer)
 
 
 def rotate_file(path: Path) -> bool:

@@ -1,5 +1,6 @@
 """Evidence submissions: the teacher's working draft, the snapshot taken at each submit,
-and uploaded files (stored encrypted, see storage.py)."""
+and uploaded files (stored encrypted, see storage.py). The free texts are encrypted at
+rest too (``pdhub.privacy.encryption.SealedText``)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pdhub.db import Base, utcnow, value_enum
 from pdhub.learning.models import Enrollment
+from pdhub.privacy.encryption import SealedText, key_version, sealed_empty
 from pdhub.submissions.states import SubmissionStatus
 
 
@@ -38,9 +40,16 @@ class Submission(Base):
         value_enum(SubmissionStatus, "submission_status"),
         default=SubmissionStatus.DRAFT,
     )
-    # The draft, saved as the teacher types (or with the Save button).
-    context_text: Mapped[str] = mapped_column(Text, default="")
-    reflection_text: Mapped[str] = mapped_column(Text, default="")
+    # The draft, saved as the teacher types (or with the Save button); encrypted at
+    # rest, read and written through ``context_text`` and ``reflection_text``.
+    context_encrypted: Mapped[str] = mapped_column(Text, default=sealed_empty)
+    reflection_encrypted: Mapped[str] = mapped_column(Text, default=sealed_empty)
+    # The fingerprint of the data key both texts are encrypted with.
+    text_key_version: Mapped[str] = mapped_column(String(16), default=key_version)
+    context_text = SealedText("context_encrypted", siblings=("reflection_encrypted",))
+    reflection_text = SealedText(
+        "reflection_encrypted", siblings=("context_encrypted",)
+    )
     # [{"url": ..., "title": ...}]
     links: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     # The teacher's choice to put their links (URL and title, nothing else) into the
@@ -80,8 +89,14 @@ class SubmissionVersion(Base):
         ForeignKey("submissions.id", ondelete="CASCADE"), index=True
     )
     number: Mapped[int]
-    context_text: Mapped[str] = mapped_column(Text)
-    reflection_text: Mapped[str] = mapped_column(Text)
+    # Encrypted at rest like the draft's texts.
+    context_encrypted: Mapped[str] = mapped_column(Text, default=sealed_empty)
+    reflection_encrypted: Mapped[str] = mapped_column(Text, default=sealed_empty)
+    text_key_version: Mapped[str] = mapped_column(String(16), default=key_version)
+    context_text = SealedText("context_encrypted", siblings=("reflection_encrypted",))
+    reflection_text = SealedText(
+        "reflection_encrypted", siblings=("context_encrypted",)
+    )
     links: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     artifact_ids: Mapped[list[int]] = mapped_column(JSON)
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,23 +2,31 @@
 decides uploads, screening and what the review screen shows inline), how a type is
 recognised from the bytes, how files are stored (a small FileStore interface and a
 local store that keeps every file encrypted with PDHUB_DATA_KEY under
-<instance>/uploads/), read back, and sent to a browser."""
+<instance>/uploads/, or an S3-compatible object store when PDHUB_STORAGE_URL names
+one, the bytes encrypted the same way before they leave), read back, and sent to a
+browser."""
 
 from __future__ import annotations
 
 import io
+import logging
 import re
 import secrets
 import warnings
 import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol
-from urllib.parse import quote
+from typing import Any, Protocol
+from urllib.parse import quote, urlsplit
 
 import filetype
-from flask import Response, current_app
+from flask import Flask, Response, current_app
 from PIL import Image
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
+from pdhub.errors import DomainError
 from pdhub.learning.texts import _l
 from pdhub.learning.texts import gettext as _
 from pdhub.privacy import encryption
@@ -256,9 +264,200 @@ class LocalFileStore:
         self._path(key).unlink(missing_ok=True)
 
 
+class StorageUnavailable(DomainError):
+    """The file store can't be reached (down, refusing us, too slow): nothing was
+    saved or read, and the person is told to try again later."""
+
+    status = 503
+    title = _l("Files can't be reached right now")
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            _(
+                "We can't reach the place where files are kept right now, so "
+                "nothing was saved or opened. Please try again in a few minutes; "
+                "what you saved before is safe."
+            )
+        )
+        self.detail = detail
+
+
+class S3FileStore:
+    """Files in an S3-compatible object store (Amazon S3, SeaweedFS, MinIO, ...),
+    each encrypted (Fernet, PDHUB_DATA_KEY) before upload: the store only ever
+    holds ciphertext. Keys are random ids under an optional prefix."""
+
+    def __init__(self, client: Any, bucket: str, prefix: str = "") -> None:
+        self.client = client
+        self.bucket = bucket
+        self.prefix = prefix
+
+    def _object(self, key: str) -> str:
+        if not key.isalnum():
+            raise ValueError("invalid storage key")
+        return f"{self.prefix}{key[:2]}/{key}"
+
+    def save(self, content: bytes) -> str:
+        key = secrets.token_hex(24)
+        body = encryption.encrypt(content)
+        with _unavailable_on_failure("save"):
+            self.client.put_object(Bucket=self.bucket, Key=self._object(key), Body=body)
+        return key
+
+    def read(self, key: str) -> bytes:
+        from botocore.exceptions import ClientError
+
+        try:
+            with _unavailable_on_failure("read", missing_ok=True):
+                answer = self.client.get_object(
+                    Bucket=self.bucket, Key=self._object(key)
+                )
+                body = answer["Body"].read()
+        except ClientError as error:  # only "no such object" gets here
+            raise FileNotFoundError(key) from error
+        return encryption.decrypt(body)
+
+    def object_names(self) -> Iterator[str]:
+        """Every object under the prefix, in the store's (stable, sorted) order."""
+        with _unavailable_on_failure("list"):
+            pages = self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=self.prefix
+            )
+            for page in pages:
+                for item in page.get("Contents", []):
+                    yield str(item["Key"])
+
+    def rewrite(self, name: str, change: Callable[[bytes], bytes | None]) -> bool:
+        """Replace the object ``name`` by ``change(its bytes)`` unless that is
+        None (a key rotation); whether it was replaced."""
+        with _unavailable_on_failure("rewrite"):
+            body = self.client.get_object(Bucket=self.bucket, Key=name)["Body"].read()
+            fresh = change(body)
+            if fresh is None:
+                return False
+            self.client.put_object(Bucket=self.bucket, Key=name, Body=fresh)
+        return True
+
+    def delete(self, key: str) -> None:
+        # S3 answers a delete of a missing object with success: one already gone
+        # counts as removed, as on the local disk.
+        with _unavailable_on_failure("delete"):
+            self.client.delete_object(Bucket=self.bucket, Key=self._object(key))
+
+
+@contextmanager
+def _unavailable_on_failure(doing: str, *, missing_ok: bool = False) -> Iterator[None]:
+    """Turn the client's network and server errors into StorageUnavailable; with
+    ``missing_ok`` a "no such object" answer goes through as the ClientError."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        yield
+    except ClientError as error:
+        code = str(error.response.get("Error", {}).get("Code", ""))
+        if missing_ok and code in {"NoSuchKey", "404", "NotFound"}:
+            raise
+        log.warning("file store %s failed: %s", doing, error)
+        raise StorageUnavailable(f"{doing}: {error}") from error
+    except BotoCoreError as error:
+        log.warning("file store %s failed: %s", doing, error)
+        raise StorageUnavailable(f"{doing}: {error}") from error
+
+
+log = logging.getLogger(__name__)
+
+
+def _s3_client(app: Flask) -> S3FileStore:
+    """One client per app (boto3 clients are thread-safe), built from the
+    PDHUB_STORAGE_* settings."""
+    cached = app.extensions.get("pdhub.s3_store")
+    if isinstance(cached, S3FileStore):
+        return cached
+    import boto3
+    from botocore.config import Config
+
+    config = app.config
+    where = urlsplit(config["PDHUB_STORAGE_URL"])
+    prefix = where.path.strip("/")
+    timeout = float(config["PDHUB_STORAGE_TIMEOUT"])
+    client = boto3.client(
+        "s3",
+        endpoint_url=config["PDHUB_STORAGE_ENDPOINT"] or None,
+        region_name=config["PDHUB_STORAGE_REGION"] or None,
+        aws_access_key_id=config["PDHUB_STORAGE_ACCESS_KEY"] or None,
+        aws_secret_access_key=config["PDHUB_STORAGE_SECRET_KEY"] or None,
+        config=Config(
+            connect_timeout=timeout,
+            read_timeout=timeout,
+            retries={"max_attempts": 2, "mode": "standard"},
+            s3={"addressing_style": config["PDHUB_STORAGE_ADDRESSING"]},
+        ),
+    )
+    store = S3FileStore(client, where.netloc, f"{prefix}/" if prefix else "")
+    app.extensions["pdhub.s3_store"] = store
+    return store
+
+
+class _Tracked:
+    """The configured store, remembering in the database session what it saved
+    until the session commits: a rollback (a refusal, a failed write) removes those
+    files again, so no file is left without its row."""
+
+    def __init__(self, store: FileStore, session: Session) -> None:
+        self.store = store
+        self.session = session
+
+    def save(self, content: bytes) -> str:
+        if not self.session.in_transaction():
+            self.session.begin()  # so that a rollback, even of nothing else, is seen
+        key = self.store.save(content)
+        self.session.info.setdefault(_SAVED, []).append((self.store, key))
+        return key
+
+    def read(self, key: str) -> bytes:
+        return self.store.read(key)
+
+    def delete(self, key: str) -> None:
+        self.store.delete(key)
+
+
+_SAVED = "pdhub.saved_files"
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_saved(session: Session) -> None:
+    session.info.pop(_SAVED, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _remove_unsaved(session: Session, previous: Any) -> None:
+    if session.in_transaction():
+        return  # a savepoint rolled back: the outer transaction decides
+    for store, key in session.info.pop(_SAVED, []):
+        try:
+            store.delete(key)
+        except (OSError, ValueError, StorageUnavailable):
+            log.warning("could not remove file %s of a rolled-back change", key)
+
+
+def object_store() -> S3FileStore | None:
+    """The configured object store, or None when files are on the local disk."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    return _s3_client(app) if app.config.get("PDHUB_STORAGE_URL") else None
+
+
 def file_store() -> FileStore:
-    """The configured store: local, under the instance folder."""
-    return LocalFileStore(Path(current_app.instance_path) / "uploads")
+    """The configured store (in an app context): an S3-compatible object store
+    when PDHUB_STORAGE_URL is set, else the local disk under the instance folder."""
+    from pdhub.extensions import db
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    store: FileStore
+    if app.config.get("PDHUB_STORAGE_URL"):
+        store = _s3_client(app)
+    else:
+        store = LocalFileStore(Path(app.instance_path) / "uploads")
+    return _Tracked(store, db.session())
 
 
 class ArtifactUnreadable(RuntimeError):

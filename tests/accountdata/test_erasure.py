@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from pdhub.accountdata import erasure
 from pdhub.accounts import service as accounts
 from pdhub.accounts.models import AccountToken, ApiToken, TokenPurpose, User
+from pdhub.audit.models import AuditAction, AuditEvent
 from pdhub.communities import service as communities
 from pdhub.communities.models import Post
 from pdhub.credentials import service as credentials
@@ -298,8 +299,13 @@ def test_erasing_your_own_account_leaves_no_trace_of_you(
         / str(seeded["artifact_key"])
     ).exists()
     log_text = app_log.read_text()
-    assert "account.erased" in log_text
     assert MARKER not in log_text and MARKER.lower() not in log_text
+    # The erasure is on the audit trail, by id: who asked, whose account.
+    recorded = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == AuditAction.ACCOUNT_ERASE.value)
+    ).one()
+    assert (recorded.actor_id, recorded.subject_id) == (teacher_id, teacher_id)
+    assert MARKER not in repr(recorded.detail)
 
     # Signed out, and the old credentials open nothing.
     assert client.get("/account/data").status_code in (302, 303)

@@ -134,6 +134,10 @@ def _coach_pages(page: Page) -> Iterator[str]:
     yield "review-queue"
     claim = page.locator("form[action$='/claim']").first.get_attribute("action") or ""
     assert claim, "the coach's queue has nothing to review"
+    # The coach reaches Claim without scrolling the table sideways.
+    button = page.locator("form[action$='/claim'] button").first.bounding_box()
+    width = (page.viewport_size or {}).get("width", 0)
+    assert button and button["x"] + button["width"] <= width, (button, width)
     _open(page, claim.removesuffix("/claim"))
     yield "coach-review"
 

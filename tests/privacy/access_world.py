@@ -1,5 +1,6 @@
 """Two districts full of real objects for the access matrix: in each, a school, a
-teacher with evidence, files, a credential, a community thread with an attachment,
+second school with a teacher of its own (for the "same school" cells), a teacher with
+evidence, files, a credential, a community thread with an attachment,
 learning done elsewhere, a roster import, an invitation, a verification batch, a
 trust-list entry, a district assignment and an API token; plus the people of every
 role. ``values`` name each URL argument's object in that district."""
@@ -50,6 +51,11 @@ class Side:
 
     people: dict[str, User]
     values: dict[str, str] = field(default_factory=dict)
+    # Objects of the district's other school (not the school leader's), by URL
+    # argument name, and the name of that school's teacher, which a school leader's
+    # pages must never show.
+    other_school: dict[str, str] = field(default_factory=dict)
+    other_school_teacher: str = ""
 
 
 @dataclass
@@ -115,6 +121,26 @@ def _side(label: str, number: int) -> Side:
             started_on=date(2026, 7, 1),
             ended_on=date(2026, 7, 3),
             hours=12,
+        ),
+        external.Certificate("certificate.pdf", PDF_BYTES),
+        file_store(),
+        max_bytes=10 * 1024 * 1024,
+        language="en",
+    )
+    elm = SchoolFactory(district=district, name=f"{label} Elm Elementary")
+    elm_teacher = UserFactory(
+        district=district, school=elm, name=f"{label} Elmwood Teacher"
+    )
+    EnrollmentFactory(user=elm_teacher, module=enrollment.module)
+    elm_record = external.log(
+        session,
+        elm_teacher,
+        external.Details(
+            title=f"{label} Elm workshop",
+            provider="County office",
+            started_on=date(2026, 7, 6),
+            ended_on=date(2026, 7, 7),
+            hours=6,
         ),
         external.Certificate("certificate.pdf", PDF_BYTES),
         file_store(),
@@ -195,6 +221,8 @@ def _side(label: str, number: int) -> Side:
             "key": achievement_key(module),
             "list_id": str(credential.revocation_list_id),
         },
+        other_school={"record_id": str(elm_record.id), "user_id": str(elm_teacher.id)},
+        other_school_teacher=elm_teacher.name,
     )
 
 

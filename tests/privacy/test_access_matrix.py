@@ -11,6 +11,9 @@ role, in the order anonymous, teacher, coach, school_leader, district_admin, adm
 - ``no``      refused: 401, 403, 404 or a redirect to the sign-in page;
 - ``yes``     allowed (no object of a district in the address, or a public one);
 - ``own``     allowed on the person's own object; another district's answers 404;
+- ``school``  allowed on their own school's object, while the same district's other
+              school's object and another district's answer 404; on a page without
+              an object, allowed but never showing the other school's teacher;
 - ``district`` allowed on their district's object; another district's answers 404;
 - ``all``     allowed on any district's object.
 
@@ -40,9 +43,9 @@ from tests.helpers import sign_in
 from tests.privacy.access_world import ROLES, World, seed_world
 
 MATRIX_PATH = Path(__file__).with_name("access_matrix.toml")
-CELLS = {"public", "signin", "no", "yes", "own", "district", "all"}
-ALLOWED = {"public", "yes", "own", "district", "all"}
-SCOPED = {"own", "district"}
+CELLS = {"public", "signin", "no", "yes", "own", "school", "district", "all"}
+ALLOWED = {"public", "yes", "own", "school", "district", "all"}
+SCOPED = {"own", "school", "district"}
 _ARG = re.compile(r"<(?:[a-z]+(?:\([^)]*\))?:)?([a-z_]+)>")
 
 
@@ -165,6 +168,8 @@ def check_role(app: Flask, world: World, role: str) -> list[str]:
             url_a = fill(rule.rule, world.a.values, args)
             url_b = fill(rule.rule, world.b.values, args)
             scoped = has_objects(rule.rule) and url_a != url_b
+            if cell == "school":
+                problems += check_school(client, rule.rule, method, world, args)
             if UNSEEDED in url_a and cell not in ("no", "signin"):
                 continue  # seed the object in access_world.py to check this cell
             if method == "GET":
@@ -224,6 +229,56 @@ def check_role(app: Flask, world: World, role: str) -> list[str]:
                         f"got {response.status_code}"
                     )
     return problems
+
+
+def check_school(
+    client: FlaskClient, rule: str, method: str, world: World, args: dict[str, str]
+) -> list[str]:
+    """A ``school`` cell: the same district's other school is out of reach. With an
+    object in the address, that school's object answers 404; without, the page
+    never names that school's teacher."""
+    other_values = {**world.a.values, **world.a.other_school}
+    url_other = fill(rule, other_values, args)
+    if has_objects(rule):
+        if url_other == fill(rule, world.a.values, args):
+            return [f"{rule}: a school cell needs an object of the other school"]
+        response = client.open(url_other, method=method, data={})
+        response.close()
+        if response.status_code != 404:
+            return [
+                f"{method} {url_other} (another school of the district): expected "
+                f"404, got {response.status_code}"
+            ]
+        return []
+    if method != "GET":
+        return []
+    response = client.get(url_other)
+    shown = response.get_data(as_text=True)
+    response.close()
+    if world.a.other_school_teacher in shown:
+        return [
+            f"GET {url_other}: shows {world.a.other_school_teacher!r} of another "
+            "school of the district"
+        ]
+    return []
+
+
+def test_school_cells_hide_data_a_district_administrator_sees(
+    app: Flask, world: World
+) -> None:
+    """The other school's teacher and record are real: the district administrator
+    sees them on the pages where a school leader must not."""
+    office = client_for(app, world, "district_admin")
+    for path in ("/district/staff", "/district/ledger", "/district/staff.csv"):
+        assert world.a.other_school_teacher in office.get(path).get_data(as_text=True)
+    record = world.a.other_school["record_id"]
+    assert office.get(f"/district/approvals/{record}").status_code == 200
+    leader = client_for(app, world, "school_leader")
+    assert leader.get(f"/district/approvals/{record}").status_code == 404
+    assert (
+        leader.get(f"/district/approvals/{world.a.values['record_id']}").status_code
+        == 200
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)

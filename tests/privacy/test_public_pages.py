@@ -53,6 +53,9 @@ def test_the_privacy_page_says_who_sees_evidence_and_what_is_kept(
         "emailed 14 days before anything of yours is deleted",
         "erase your account, under Account",
         "encrypted at rest",
+        "what you write about your class, your reflection and your files",
+        "coaching conversations, files attached to community posts",
+        "audit trail that no one can change",
     ):
         assert promise in page, promise
     # The session limits it states are the configured ones.
