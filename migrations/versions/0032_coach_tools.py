@@ -2,7 +2,7 @@
 (index-only, however long the thread) and the few hidden ones by author
 
 Revision ID: 0032_coach_tools
-Revises: 0031_equity
+Revises: 0034_text_at_rest
 Create Date: 2026-12-07 21:30:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0032_coach_tools"
-down_revision = "0031_equity"
+down_revision = "0034_text_at_rest"
 branch_labels = None
 depends_on = None
 
