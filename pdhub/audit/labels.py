@@ -38,6 +38,9 @@ ACTION_LABELS: dict[str, LazyString] = {
     AuditAction.RECOVERY_CODES: _l("New recovery codes"),
     AuditAction.API_TOKEN_USE: _l("API token used"),
     AuditAction.ACCESS_DENIED: _l("Access refused"),
+    AuditAction.COHORT_CHANGE: _l("Cohort changed"),
+    AuditAction.COHORT_MEMBER_REMOVE: _l("Removed from a cohort"),
+    AuditAction.OFFICE_HOURS_WITHDRAW: _l("Booked office hours withdrawn"),
 }
 
 

@@ -46,6 +46,9 @@ class AuditAction(enum.StrEnum):
     RECOVERY_CODES = "two_factor.recovery_codes"
     API_TOKEN_USE = "api_token.use"  # noqa: S105 - an action name, not a secret
     ACCESS_DENIED = "access.denied"
+    COHORT_CHANGE = "cohort.change"
+    COHORT_MEMBER_REMOVE = "cohort.member_remove"
+    OFFICE_HOURS_WITHDRAW = "office_hours.withdraw"
 
 
 class AuditOutcome(enum.StrEnum):

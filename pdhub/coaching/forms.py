@@ -34,6 +34,22 @@ class ConversationForm(FlaskForm):
     submission = HiddenField()
 
 
+class TeacherConversationForm(FlaskForm):
+    """A coach writes first to a teacher they serve."""
+
+    subject = StringField(
+        _l("Subject"),
+        validators=[DataRequired()],
+        render_kw={"maxlength": service.MAX_SUBJECT},
+    )
+    body = TextAreaField(
+        _l("Your message"),
+        description=_l("Only you and the teacher can read this conversation."),
+        validators=[DataRequired()],
+        render_kw={"rows": 6, "maxlength": service.MAX_BODY},
+    )
+
+
 class MessageForm(FlaskForm):
     body = TextAreaField(
         _l("Your reply"),

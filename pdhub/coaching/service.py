@@ -14,6 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from pdhub.accounts.models import Role, User
+from pdhub.audit import service as audit
+from pdhub.audit.models import AuditAction
 from pdhub.coaching import policies
 from pdhub.coaching.models import (
     Booking,
@@ -26,6 +28,7 @@ from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from pdhub.notifications import service as notifications
 from pdhub.privacy import encryption
 from pdhub.review.models import CoachAssignment, Review
+from pdhub.review.policies import scope_clause
 from pdhub.submissions.models import Submission
 
 MAX_SUBJECT = 200
@@ -108,6 +111,54 @@ def start(
     session.add(conversation)
     session.flush()
     write(session, teacher, conversation, body)
+    return conversation
+
+
+def served_teacher(session: DbSession, coach: User, teacher_id: int) -> User:
+    """A teacher ``coach`` serves, by id; NotFound for anyone else (another
+    district's teacher is not revealed)."""
+    teacher = session.get(User, teacher_id)
+    if (
+        teacher is None
+        or not teacher.active
+        or not policies.can_coach(session, coach, teacher)
+    ):
+        raise NotFound(_("There is no such teacher among the people you coach."))
+    return teacher
+
+
+def served_among(session: DbSession, coach: User, user_ids: list[int]) -> set[int]:
+    """Which of ``user_ids`` are active teachers ``coach`` serves (one query)."""
+    if coach.role is not Role.COACH or not user_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(User.id).where(
+                User.id.in_(user_ids),
+                User.id != coach.id,
+                User.role == Role.TEACHER,
+                User.active.is_(True),
+                scope_clause(coach),
+            )
+        )
+    )
+
+
+def start_with_teacher(
+    session: DbSession, coach: User, teacher: User, *, subject: str, body: str
+) -> Conversation:
+    """A coach opens a conversation with a teacher they serve; the teacher is told.
+    Raises NotFound (not a teacher they serve), InvalidInput."""
+    if not policies.can_coach(session, coach, teacher):
+        raise NotFound(_("There is no such teacher among the people you coach."))
+    conversation = Conversation(
+        teacher_id=teacher.id,
+        coach_id=coach.id,
+        subject=_text(subject, MAX_SUBJECT, "subject"),
+    )
+    session.add(conversation)
+    session.flush()
+    write(session, coach, conversation, body)
     return conversation
 
 
@@ -344,6 +395,59 @@ def cancel_booking(session: DbSession, actor: User, booking: Booking) -> None:
     if booking.cancelled_at is None:
         booking.cancelled_at = utcnow()
     session.flush()
+
+
+def withdraw_slot(session: DbSession, coach: User, slot: OfficeHourSlot) -> None:
+    """The coach takes back a time they offered. A teacher who had booked it is told
+    in their language, in the app and by email, and the withdrawal is in the audit
+    trail. Withdrawing twice changes nothing. Raises NotFound (not their slot)."""
+    if slot.coach_id != coach.id:
+        raise NotFound(_("There is no such time."))
+    if slot.cancelled_at is not None:
+        return
+    now = utcnow()
+    slot.cancelled_at = now
+    booking = session.scalar(
+        select(Booking)
+        .where(Booking.slot_id == slot.id, Booking.cancelled_at.is_(None))
+        .options(selectinload(Booking.teacher))
+    )
+    session.flush()
+    if booking is None:
+        return
+    booking.cancelled_at = now
+    session.flush()
+    teacher = booking.teacher
+    path = "/coaching/office-hours"
+    notifications.tell(
+        session,
+        notifications.Message(
+            key=f"booking:{booking.id}:withdrawn",
+            to=teacher,
+            text=_l(
+                "%(name)s can no longer meet at the office hours you booked. "
+                "Choose another time.",
+                name=coach.name,
+            ),
+            link=path,
+            subject=_l("Office hours with %(name)s cancelled", name=coach.name),
+            template="office_hours_withdrawn",
+            context={
+                "person": teacher,
+                "coach": coach,
+                "slot": slot,
+                "link": notifications.absolute_link(path),
+            },
+        ),
+    )
+    audit.record(
+        session,
+        AuditAction.OFFICE_HOURS_WITHDRAW,
+        actor=coach,
+        object_type="office_hour_slot",
+        object_id=slot.id,
+        subject=teacher,
+    )
 
 
 def upcoming_bookings(session: DbSession, user: User) -> list[Booking]:

@@ -112,6 +112,45 @@ def new() -> Any:
     )
 
 
+@bp.route("/teachers/<int:user_id>/new", methods=["GET", "POST"])
+@login_required
+def new_with_teacher(user_id: int) -> Any:
+    """A coach writes first to a teacher they serve (from a cohort's progress
+    page); anyone else, or a teacher out of their scope, finds nothing here."""
+    if current_user.role is not Role.COACH:
+        abort(404)
+    try:
+        teacher = service.served_teacher(db.session, current_user, user_id)
+    except NotFound:
+        abort(404)
+    form = forms.TeacherConversationForm()
+    if form.validate_on_submit():
+        started: list[Conversation] = []
+        with saving(form) as saved:
+            started.append(
+                service.start_with_teacher(
+                    db.session,
+                    current_user,
+                    teacher,
+                    subject=form.subject.data or "",
+                    body=form.body.data or "",
+                )
+            )
+        if saved.ok:
+            flash(
+                _("Your message is on its way to %(name)s.", name=teacher.name),
+                "success",
+            )
+            return redirect(
+                url_for("coaching.conversation", conversation_id=started[0].id), 303
+            )
+    status = 422 if form.errors or form.form_errors else 200
+    return (
+        render_template("coaching/new_with_teacher.html", form=form, teacher=teacher),
+        status,
+    )
+
+
 @bp.route("/<int:conversation_id>", methods=["GET", "POST"])
 @login_required
 def conversation(conversation_id: int) -> Any:
@@ -229,6 +268,27 @@ def book(slot_id: int) -> Any:
         flash(saved.error.message, "error")
         return _office_hours_page(status=409)
     flash(_("Booked. You'll get a reminder the day before."), "success")
+    return redirect(url_for("coaching.office_hours"), 303)
+
+
+@bp.post("/office-hours/<int:slot_id>/withdraw")
+@login_required
+def withdraw_slot(slot_id: int) -> Any:
+    if not policies.can_publish_office_hours(current_user):
+        abort(404)
+    try:
+        slot = service.get_slot(db.session, slot_id)
+    except NotFound:
+        abort(404)
+    if slot.coach_id != current_user.id:
+        abort(404)
+    form = forms.ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    with saving(form) as saved:
+        service.withdraw_slot(db.session, current_user, slot)
+    if saved.ok:
+        flash(_("That time is withdrawn."), "success")
     return redirect(url_for("coaching.office_hours"), 303)
 
 

@@ -75,5 +75,9 @@ class SessionForm(FlaskForm):
     )
 
 
+class ActionForm(FlaskForm):
+    """A button that changes something (remove a member): CSRF only."""
+
+
 class AttendanceForm(FlaskForm):
     """The present members' ids come as checkboxes named ``present``."""

@@ -14,6 +14,8 @@ from flask_babel.speaklater import LazyString
 from sqlalchemy import func, or_, select
 
 from pdhub.accounts.models import Role, User
+from pdhub.audit import service as audit
+from pdhub.audit.models import AuditAction
 from pdhub.cohorts import policies
 from pdhub.cohorts.models import Attendance, Cohort, CohortModule, CohortSession
 from pdhub.communities.models import (
@@ -82,6 +84,35 @@ def module_choices(session: DbSession) -> list[tuple[str, str]]:
     ]
 
 
+def _checked(
+    session: DbSession,
+    name: str,
+    description: str,
+    starts_on: date,
+    ends_on: date,
+    module_slugs: list[str],
+) -> tuple[str, str, list[str]]:
+    """The cohort's name, description and module slugs, cleaned; raises InvalidInput
+    for an empty name, a last day before the first, or no (or an unknown) module."""
+    name = _clean(name, MAX_NAME, "name", required=True)
+    description = _clean(description, MAX_DESCRIPTION, "description")
+    if ends_on < starts_on:
+        raise InvalidInput(
+            _("The last day can't be before the first day."), field="ends_on"
+        )
+    slugs = list(dict.fromkeys(module_slugs))
+    known = set(
+        session.scalars(
+            select(Module.slug).where(
+                Module.slug.in_(slugs), Module.is_current.is_(True)
+            )
+        )
+    )
+    if not slugs or known != set(slugs):
+        raise InvalidInput(_("Choose at least one module."), field="modules")
+    return name, description, slugs
+
+
 def create(
     session: DbSession,
     actor: User,
@@ -103,22 +134,9 @@ def create(
         coach = actor
     elif coach is None or coach not in coach_choices(session, district_id):
         raise InvalidInput(_("Choose a coach to lead the cohort."), field="coach")
-    name = _clean(name, MAX_NAME, "name", required=True)
-    description = _clean(description, MAX_DESCRIPTION, "description")
-    if ends_on < starts_on:
-        raise InvalidInput(
-            _("The last day can't be before the first day."), field="ends_on"
-        )
-    slugs = list(dict.fromkeys(module_slugs))
-    known = set(
-        session.scalars(
-            select(Module.slug).where(
-                Module.slug.in_(slugs), Module.is_current.is_(True)
-            )
-        )
+    name, description, slugs = _checked(
+        session, name, description, starts_on, ends_on, module_slugs
     )
-    if not slugs or known != set(slugs):
-        raise InvalidInput(_("Choose at least one module."), field="modules")
     community = Community(
         kind=CommunityKind.COHORT,
         name=name,
@@ -148,6 +166,64 @@ def create(
     session.add(cohort)
     session.flush()
     return cohort
+
+
+def update(
+    session: DbSession,
+    actor: User,
+    cohort: Cohort,
+    *,
+    name: str,
+    description: str,
+    starts_on: date,
+    ends_on: date,
+    module_slugs: list[str],
+) -> list[str]:
+    """The coach or a district administrator changes the cohort's name, description,
+    dates and modules (its discussion space takes the new name and description).
+    Recorded in the audit trail with the fields that changed; returns their names.
+    Raises PermissionDenied, InvalidInput."""
+    if not policies.can_manage(actor, cohort):
+        raise PermissionDenied(_("You don't run this cohort."))
+    name, description, slugs = _checked(
+        session, name, description, starts_on, ends_on, module_slugs
+    )
+    changed = [
+        label
+        for label, old, new in (
+            ("name", cohort.name, name),
+            ("description", cohort.description, description),
+            ("starts_on", cohort.starts_on, starts_on),
+            ("ends_on", cohort.ends_on, ends_on),
+            ("modules", [m.module_slug for m in cohort.modules], slugs),
+        )
+        if old != new
+    ]
+    if not changed:
+        return []
+    cohort.name, cohort.description = name, description
+    cohort.starts_on, cohort.ends_on = starts_on, ends_on
+    community = session.get(Community, cohort.community_id)
+    if community is not None:
+        community.name, community.description = name, description
+    if "modules" in changed:
+        kept = {m.module_slug: m for m in cohort.modules}
+        cohort.modules = [
+            kept.get(slug) or CohortModule(module_slug=slug) for slug in slugs
+        ]
+        for position, row in enumerate(cohort.modules):
+            row.position = position
+    audit.record(
+        session,
+        AuditAction.COHORT_CHANGE,
+        actor=actor,
+        object_type="cohort",
+        object_id=cohort.id,
+        district_id=cohort.district_id,
+        detail={"changed": ", ".join(changed), "name": name},
+    )
+    session.flush()
+    return changed
 
 
 def get(session: DbSession, user: User, cohort_id: int) -> Cohort:
@@ -234,6 +310,68 @@ def add_member(session: DbSession, actor: User, cohort: Cohort, email: str) -> U
         _l("You were added to the cohort “%(name)s”.", name=cohort.name),
     )
     return person
+
+
+def member_of(session: DbSession, cohort: Cohort, user_id: int) -> User:
+    """A member of the cohort (its coach is not one) by id; NotFound otherwise."""
+    person: User | None = session.scalar(
+        select(User)
+        .join(CommunityMember, CommunityMember.user_id == User.id)
+        .where(
+            User.id == user_id,
+            CommunityMember.community_id == cohort.community_id,
+            CommunityMember.role == MemberRole.MEMBER,
+        )
+    )
+    if person is None:
+        raise NotFound(_("That person is not a member of this cohort."))
+    return person
+
+
+def remove_member(
+    session: DbSession, actor: User, cohort: Cohort, person: User
+) -> None:
+    """The coach or a district administrator takes a member out of the cohort: they
+    no longer see it or its discussion (their posts and attendance stay). They are
+    told, in their language; the removal is in the audit trail. Raises
+    PermissionDenied, NotFound."""
+    if not policies.can_manage(actor, cohort):
+        raise PermissionDenied(_("You don't run this cohort."))
+    membership = session.scalar(
+        select(CommunityMember).where(
+            CommunityMember.community_id == cohort.community_id,
+            CommunityMember.user_id == person.id,
+            CommunityMember.role == MemberRole.MEMBER,
+        )
+    )
+    if membership is None:
+        raise NotFound(_("That person is not a member of this cohort."))
+    session.delete(membership)
+    session.flush()
+    removed_at = utcnow()
+    notifications.tell(
+        session,
+        notifications.Message(
+            key=f"cohort:{cohort.id}:removed:{person.id}:{removed_at.isoformat()}",
+            to=person,
+            text=_l(
+                "%(name)s removed you from the cohort “%(cohort)s”.",
+                name=actor.name,
+                cohort=cohort.name,
+            ),
+            link="/cohorts",
+        ),
+    )
+    audit.record(
+        session,
+        AuditAction.COHORT_MEMBER_REMOVE,
+        actor=actor,
+        object_type="cohort",
+        object_id=cohort.id,
+        subject=person,
+        district_id=cohort.district_id,
+        detail={"name": cohort.name},
+    )
 
 
 def join(session: DbSession, user: User, code: str) -> Cohort:

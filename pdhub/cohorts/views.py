@@ -22,6 +22,7 @@ from flask_login import current_user, login_required
 
 from pdhub.accounts import timezones
 from pdhub.accounts.models import Role, User
+from pdhub.coaching import service as coaching
 from pdhub.cohorts import calendar, forms, policies, service
 from pdhub.cohorts.models import Cohort, CohortSession
 from pdhub.communities import policies as communities
@@ -185,6 +186,67 @@ def add_member(cohort_id: int) -> Any:
     return _cohort_page(found, member_form=form, status=422)
 
 
+@bp.post("/<int:cohort_id>/members/<int:user_id>/remove")
+@login_required
+def remove_member(cohort_id: int, user_id: int) -> Any:
+    found = _cohort(cohort_id)
+    if not policies.can_manage(current_user, found):
+        abort(404)
+    try:
+        person = service.member_of(db.session, found, user_id)
+    except NotFound:
+        abort(404)
+    form = forms.ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    name = person.name
+    with saving(form) as saved:
+        service.remove_member(db.session, current_user, found, person)
+    if saved.ok:
+        flash(_("%(name)s is no longer a member. We told them.", name=name), "success")
+    return redirect(
+        url_for("cohorts.cohort", cohort_id=found.id, _anchor="members"), 303
+    )
+
+
+@bp.route("/<int:cohort_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(cohort_id: int) -> Any:
+    found = _cohort(cohort_id)
+    if not policies.can_manage(current_user, found):
+        abort(404)
+    form = forms.CohortForm(
+        data={
+            "name": found.name,
+            "description": found.description,
+            "starts_on": found.starts_on,
+            "ends_on": found.ends_on,
+            "modules": [m.module_slug for m in found.modules],
+        }
+        if request.method == "GET"
+        else None
+    )
+    form.modules.choices = service.module_choices(db.session)
+    del form.coach
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            service.update(
+                db.session,
+                current_user,
+                found,
+                name=form.name.data or "",
+                description=form.description.data or "",
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+                module_slugs=list(form.modules.data or []),
+            )
+        if saved.ok:
+            flash(_("The cohort is saved."), "success")
+            return redirect(url_for("cohorts.cohort", cohort_id=found.id), 303)
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("cohorts/edit.html", form=form, cohort=found), status
+
+
 @bp.post("/<int:cohort_id>/sessions")
 @login_required
 def add_session(cohort_id: int) -> Any:
@@ -259,10 +321,15 @@ def progress(cohort_id: int) -> Any:
     found = _cohort(cohort_id)
     if not policies.can_manage(current_user, found):
         abort(404)
+    shown = service.progress(db.session, found)
     return render_template(
         "cohorts/progress.html",
         cohort=found,
-        progress=service.progress(db.session, found),
+        progress=shown,
+        # The coach writes to the members they coach from here.
+        writable=coaching.served_among(
+            db.session, current_user, [row.person.id for row in shown.rows]
+        ),
     )
 
 

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import aliased
 
 from pdhub.accounts.models import User
 from pdhub.communities import policies
@@ -22,7 +23,7 @@ from pdhub.communities.models import (
     Post,
     Thread,
 )
-from pdhub.communities.service import _followed_threads
+from pdhub.communities.service import followed_pairs
 from pdhub.db import DbSession, utcnow
 from pdhub.errors import InvalidInput
 from pdhub.notifications.service import Message, link_for, tell
@@ -137,90 +138,148 @@ class DigestLine:
     link: str
 
 
-def new_in_followed(session: DbSession, user: User, period: Period) -> list[DigestLine]:
-    """Discussions ``user`` follows (or that are in communities they follow) and can
-    still open, with the number of visible posts by others in ``period``; busiest
-    first."""
+#: Subscribers handled per batch: each batch runs a fixed number of queries.
+BATCH_SIZE = 500
+
+
+def new_in_followed_many(
+    session: DbSession, user_ids: list[int], period: Period
+) -> dict[int, list[DigestLine]]:
+    """For each of ``user_ids``: the discussions they follow (or that are in
+    communities they follow) and can still open, with the number of visible posts by
+    others in ``period``; busiest first, at most MAX_THREADS. One query, however
+    many people and discussions."""
+    if not user_ids:
+        return {}
+    followed = followed_pairs(user_ids)
+    reader = aliased(User, name="reader")
     count = func.count(Post.id)
-    rows = session.execute(
-        select(Thread.id, Thread.community_id, Thread.title, Community.name, count)
-        .join(Post, Post.thread_id == Thread.id)
+    counted = (
+        select(
+            followed.c.user_id,
+            Thread.id.label("thread_id"),
+            Thread.community_id,
+            Thread.title,
+            Community.name.label("community_name"),
+            count.label("posts"),
+            func.row_number()
+            .over(partition_by=followed.c.user_id, order_by=(count.desc(), Thread.id))
+            .label("rank"),
+        )
+        .select_from(followed)
+        .join(reader, reader.id == followed.c.user_id)
+        .join(Thread, Thread.id == followed.c.thread_id)
         .join(Community, Community.id == Thread.community_id)
+        .join(Post, Post.thread_id == Thread.id)
         .where(
-            _followed_threads(user),
-            policies.visible_clause(user),
+            policies.visible_to_clause(reader),
             Thread.hidden_at.is_(None),
             Post.hidden_at.is_(None),
-            or_(Post.author_id.is_(None), Post.author_id != user.id),
+            or_(Post.author_id.is_(None), Post.author_id != followed.c.user_id),
             Post.created_at >= period.start,
             Post.created_at < period.end,
         )
-        .group_by(Thread.id, Thread.community_id, Thread.title, Community.name)
-        .order_by(count.desc(), Thread.id)
-        .limit(MAX_THREADS)
-    ).all()
-    return [
-        DigestLine(
-            community=name,
-            title=title,
-            count=int(posts),
-            link=link_for(
-                "communities.thread", community_id=community_id, thread_id=thread_id
-            ),
+        .group_by(
+            followed.c.user_id,
+            Thread.id,
+            Thread.community_id,
+            Thread.title,
+            Community.name,
         )
-        for thread_id, community_id, title, name, posts in rows
-    ]
+        .subquery("counted")
+    )
+    rows = session.execute(
+        select(counted)
+        .where(counted.c.rank <= MAX_THREADS)
+        .order_by(counted.c.user_id, counted.c.rank)
+    ).all()
+    lines: dict[int, list[DigestLine]] = {}
+    for row in rows:
+        lines.setdefault(row.user_id, []).append(
+            DigestLine(
+                community=row.community_name,
+                title=row.title,
+                count=int(row.posts),
+                link=link_for(
+                    "communities.thread",
+                    community_id=row.community_id,
+                    thread_id=row.thread_id,
+                ),
+            )
+        )
+    return lines
+
+
+def _digest_message(
+    user: User, frequency: DigestFrequency, period: Period, lines: list[DigestLine]
+) -> Message:
+    total = sum(line.count for line in lines)
+    daily = frequency is DigestFrequency.DAILY
+    unsubscribe = unsubscribe_link(user)
+    return Message(
+        key=f"community-digest:{user.id}:{period.key}",
+        to=user,
+        subject=(
+            lazy_ngettext(
+                "Your daily digest: %(num)d new post in what you follow",
+                "Your daily digest: %(num)d new posts in what you follow",
+                total,
+            )
+            if daily
+            else lazy_ngettext(
+                "Your weekly digest: %(num)d new post in what you follow",
+                "Your weekly digest: %(num)d new posts in what you follow",
+                total,
+            )
+        ),
+        template="community_digest",
+        context={
+            "user": user,
+            "lines": lines,
+            "daily": daily,
+            "unsubscribe_link": unsubscribe,
+            "settings_link": link_for("accounts.profile"),
+        },
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
 
 
 def send_digests(session: DbSession, now: datetime | None = None) -> int:
     """Queue each subscriber's digest of the last complete period, when there is
     anything new, in their language. Keyed by person and period, so however often
-    this runs, nobody gets one period's digest twice. Returns how many were new."""
+    this runs, nobody gets one period's digest twice. Subscribers go in batches of
+    BATCH_SIZE, each in a fixed number of queries (the subscribers, one query per
+    frequency for what is new, one insert). Returns how many were new."""
     now = now or utcnow()
-    messages: list[Message] = []
-    subscribers = session.execute(
-        select(User, DigestSubscription.frequency)
-        .join(DigestSubscription, DigestSubscription.user_id == User.id)
-        .where(User.active.is_(True))
-        .order_by(User.id)
-    ).all()
-    for user, frequency in subscribers:
-        period = period_for(frequency, now)
-        lines = new_in_followed(session, user, period)
-        if not lines:
-            continue
-        total = sum(line.count for line in lines)
-        daily = frequency is DigestFrequency.DAILY
-        unsubscribe = unsubscribe_link(user)
-        messages.append(
-            Message(
-                key=f"community-digest:{user.id}:{period.key}",
-                to=user,
-                subject=(
-                    lazy_ngettext(
-                        "Your daily digest: %(num)d new post in what you follow",
-                        "Your daily digest: %(num)d new posts in what you follow",
-                        total,
-                    )
-                    if daily
-                    else lazy_ngettext(
-                        "Your weekly digest: %(num)d new post in what you follow",
-                        "Your weekly digest: %(num)d new posts in what you follow",
-                        total,
-                    )
-                ),
-                template="community_digest",
-                context={
-                    "user": user,
-                    "lines": lines,
-                    "daily": daily,
-                    "unsubscribe_link": unsubscribe,
-                    "settings_link": link_for("accounts.profile"),
-                },
-                headers={
-                    "List-Unsubscribe": f"<{unsubscribe}>",
-                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                },
+    sent = 0
+    after = 0
+    while True:
+        batch = session.execute(
+            select(User, DigestSubscription.frequency)
+            .join(DigestSubscription, DigestSubscription.user_id == User.id)
+            .where(User.active.is_(True), User.id > after)
+            .order_by(User.id)
+            .limit(BATCH_SIZE)
+        ).all()
+        if not batch:
+            return sent
+        after = batch[-1][0].id
+        messages: list[Message] = []
+        for frequency in DigestFrequency:
+            people = [user for user, chosen in batch if chosen is frequency]
+            if not people:
+                continue
+            period = period_for(frequency, now)
+            found = new_in_followed_many(session, [u.id for u in people], period)
+            messages.extend(
+                _digest_message(user, frequency, period, found[user.id])
+                for user in people
+                if found.get(user.id)
             )
-        )
-    return len(tell(session, *messages))
+        if messages:
+            sent += len(tell(session, *messages))
+        if len(batch) < BATCH_SIZE:
+            return sent

@@ -151,6 +151,21 @@ class Post(Base):
             "created_at",
             "id",
         ),
+        # Counting a thread's posts: the visible ones (index-only) and the few
+        # hidden ones by author (migration 0032).
+        Index(
+            "ix_community_posts_thread_visible",
+            "thread_id",
+            postgresql_where=text("hidden_at IS NULL"),
+            sqlite_where=text("hidden_at IS NULL"),
+        ),
+        Index(
+            "ix_community_posts_thread_hidden",
+            "thread_id",
+            "author_id",
+            postgresql_where=text("hidden_at IS NOT NULL"),
+            sqlite_where=text("hidden_at IS NOT NULL"),
+        ),
         # Full-text search on PostgreSQL (the migration makes it there only).
         Index(
             "ix_community_posts_search",

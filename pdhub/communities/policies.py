@@ -64,6 +64,35 @@ def visible_clause(user: User) -> ColumnElement[bool]:
     return or_(*branches)
 
 
+def visible_to_clause(person: Any) -> ColumnElement[bool]:
+    """SQL: ``Community`` is one the person in the row ``person`` (an aliased
+    ``User``) may open; ``visible_clause`` for many people in one query (the
+    digest's batches). The same rules, read from the row's role and district."""
+    enrolled = (
+        select(Enrollment.id)
+        .join(Module, Module.id == Enrollment.module_id)
+        .where(Enrollment.user_id == person.id, Module.slug == Community.module_slug)
+        .exists()
+    )
+    return or_(
+        person.role == Role.ADMIN,
+        Community.kind == CommunityKind.TOPIC,
+        exists().where(
+            CommunityMember.community_id == Community.id,
+            CommunityMember.user_id == person.id,
+        ),
+        and_(
+            Community.kind == CommunityKind.DISTRICT,
+            person.district_id.is_not(None),
+            Community.district_id == person.district_id,
+        ),
+        and_(
+            Community.kind == CommunityKind.MODULE,
+            or_(person.role == Role.COACH, enrolled),
+        ),
+    )
+
+
 def can_see(session: DbSession, user: User, community: Community) -> bool:
     if not user.is_authenticated:
         return False

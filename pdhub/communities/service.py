@@ -24,6 +24,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    union,
     update,
 )
 from sqlalchemy.engine import CursorResult
@@ -664,12 +665,40 @@ def thread_page(
             .scalar_subquery()
         )
         condition = or_(condition, Post.author_id.in_(served))
-    total = (
-        session.scalar(
-            select(func.count(Post.id)).where(Post.thread_id == thread.id, condition)
+        total = (
+            session.scalar(
+                select(func.count(Post.id)).where(
+                    Post.thread_id == thread.id, condition
+                )
+            )
+            or 0
         )
-        or 0
-    )
+    elif all_authors:
+        total = (
+            session.scalar(
+                select(func.count(Post.id)).where(Post.thread_id == thread.id)
+            )
+            or 0
+        )
+    else:
+        # Visible posts plus the reader's own hidden ones, as two counts that each
+        # read one partial index (migration 0032): the visible count is index-only
+        # however long the thread; OR-ing the two made PostgreSQL visit every row.
+        visible = (
+            select(func.count())
+            .where(Post.thread_id == thread.id, Post.hidden_at.is_(None))
+            .scalar_subquery()
+        )
+        own_hidden = (
+            select(func.count())
+            .where(
+                Post.thread_id == thread.id,
+                Post.hidden_at.is_not(None),
+                Post.author_id == user.id,
+            )
+            .scalar_subquery()
+        )
+        total = session.scalar(select(visible + own_hidden)) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
     first = (page - 1) * PAGE_SIZE
@@ -1036,28 +1065,36 @@ def mark_read(
         session.flush()
 
 
-def _followed_threads(user: User) -> ColumnElement[bool]:
-    return or_(
-        exists().where(Follow.user_id == user.id, Follow.thread_id == Thread.id),
-        exists().where(
-            Follow.user_id == user.id, Follow.community_id == Thread.community_id
-        ),
+def followed_pairs(user_ids: list[int]) -> Any:
+    """SQL (a subquery): (user_id, thread_id) for each discussion one of
+    ``user_ids`` follows, or that is in a community they follow. Read from the
+    follows outwards, so its cost is what those people follow, not every thread
+    they may open."""
+    by_thread = select(
+        Follow.user_id.label("user_id"), Follow.thread_id.label("thread_id")
+    ).where(Follow.user_id.in_(user_ids), Follow.thread_id.is_not(None))
+    by_community = (
+        select(Follow.user_id.label("user_id"), Thread.id.label("thread_id"))
+        .join(Thread, Thread.community_id == Follow.community_id)
+        .where(Follow.user_id.in_(user_ids))
     )
+    return union(by_thread, by_community).subquery("followed")
 
 
 def unread_count(session: DbSession, user: User) -> int:
     """Followed discussions (or discussions in followed communities) with posts
     ``user`` hasn't read, among those they may open."""
     read = aliased(ThreadRead)
+    followed = followed_pairs([user.id])
     return (
         session.scalar(
             select(func.count(Thread.id))
+            .join(followed, followed.c.thread_id == Thread.id)
             .join(Community, Community.id == Thread.community_id)
             .outerjoin(read, and_(read.thread_id == Thread.id, read.user_id == user.id))
             .where(
                 policies.visible_clause(user),
                 Thread.hidden_at.is_(None),
-                _followed_threads(user),
                 or_(read.id.is_(None), read.read_at < Thread.last_post_at),
             )
         )
@@ -1222,7 +1259,20 @@ class SearchResults:
     posts: list[Post]
     page: int
     pages: int
+    #: At most SEARCH_COUNT_LIMIT + 1 (``more``: there are more than the limit).
     total: int
+
+    @property
+    def more(self) -> bool:
+        return self.total > SEARCH_COUNT_LIMIT
+
+    @property
+    def limit(self) -> int:
+        return SEARCH_COUNT_LIMIT
+
+
+#: Search counts (and pages through) at most this many results.
+SEARCH_COUNT_LIMIT = 1000
 
 
 def _matches(session: DbSession, query: str) -> ColumnElement[bool]:
@@ -1274,8 +1324,17 @@ def search(
                 and_(Thread.is_question.is_(True), Thread.accepted_post_id.is_(None)),
             )
         )
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
+    # Counted up to one past SEARCH_COUNT_LIMIT: a common word matches thousands of
+    # posts, and counting (and paging) all of them is the page's cost.
+    total = (
+        session.scalar(
+            select(func.count()).select_from(
+                base.with_only_columns(Post.id).limit(SEARCH_COUNT_LIMIT + 1).subquery()
+            )
+        )
+        or 0
+    )
+    pages = max(1, -(-min(total, SEARCH_COUNT_LIMIT) // PAGE_SIZE))
     page = min(max(page, 1), pages)
     order = (
         [Post.helpful_count.desc(), Post.created_at.desc()]

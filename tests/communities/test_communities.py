@@ -3,6 +3,7 @@ moderation, through the pages people use."""
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -493,6 +494,26 @@ def test_thread_and_community_pages_run_a_fixed_number_of_queries(
     assert small == large, (small, large)
 
 
+def test_a_search_with_very_many_results_counts_up_to_a_limit(
+    app: Flask,
+    session: Session,
+    world: World,
+    signed_in: SignedIn,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(service, "SEARCH_COUNT_LIMIT", 2)
+    community = community_of(session, world.teacher, "district")
+    for n in range(3):
+        start(session, world.colleague, community, f"Fractions {n}", "fractions")
+    session.flush()
+    client = signed_in(world.teacher)
+    page = text(client.get("/communities/search?q=fractions"))
+    assert "More than 2 posts found. Add a word to narrow the search." in page
+    assert "Fractions 2" in page and "Fractions 1" in page
+    monkeypatch.setattr(service, "SEARCH_COUNT_LIMIT", 3)
+    assert "3 posts found" in text(client.get("/communities/search?q=fractions"))
+
+
 def test_every_page_of_a_long_thread_shows_its_posts_once_in_order(
     app: Flask, session: Session, world: World, signed_in: SignedIn
 ) -> None:
@@ -518,8 +539,11 @@ def test_every_page_of_a_long_thread_shows_its_posts_once_in_order(
     session.execute(
         update(Post).where(Post.thread_id == thread.id).values(created_at=utcnow())
     )
-    hidden = session.scalar(select(Post).where(Post.body_markdown == "reply 12"))
-    hidden.hidden_at = utcnow()
+    # Hidden: two of the colleague's replies and one of the reader's own (which
+    # the reader still sees, and which the page count must include).
+    for body in ("reply 12", "reply 13", "reply 14"):
+        hidden = session.scalar(select(Post).where(Post.body_markdown == body))
+        hidden.hidden_at = utcnow()
     session.flush()
     client = signed_in(world.teacher)
     shown = []
@@ -528,8 +552,8 @@ def test_every_page_of_a_long_thread_shows_its_posts_once_in_order(
             f"/communities/{community.id}/threads/{thread.id}?page={page}"
         ).get_data(as_text=True)
         shown.append(re.findall(r"<p>reply (\d\d)</p>", html))
-    expected = [f"{n:02d}" for n in range(45) if n != 12]  # 12: hidden, not theirs
-    assert [len(p) for p in shown] == [20, 20, 4]
+    expected = [f"{n:02d}" for n in range(45) if n not in (12, 14)]  # not theirs
+    assert [len(p) for p in shown] == [20, 20, 3]
     assert shown[0] + shown[1] + shown[2] == expected
 
 

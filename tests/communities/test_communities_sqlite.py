@@ -3,13 +3,16 @@ search falls back to LIKE with the same visibility rules."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
 from pdhub.accounts import passwords
 from pdhub.accounts.models import User
-from pdhub.communities import service
+from pdhub.communities import digest, service
+from pdhub.db import utcnow
 from pdhub.districts.models import District
 from pdhub.extensions import db
 
@@ -47,6 +50,14 @@ def test_search_and_migrations_on_sqlite(sqlite_app: Flask) -> None:
         assert service.search(db.session, maya, "50%").total == 1
         assert service.search(db.session, maya, "strip_").total == 0  # _ is literal
         assert service.search(db.session, olga, "strips").total == 0
+        # The digest's one query per batch (UNION, row_number()) runs here too.
+        sam = _person("Sam", here)
+        service.reply(db.session, sam, found.posts[0].thread, body="Try strips")
+        service.follow(db.session, maya, community=mine)
+        digest.set_frequency(db.session, maya, "daily")
+        db.session.commit()
+        assert digest.send_digests(db.session, utcnow() + timedelta(days=1)) == 1
+        db.session.commit()
         db.session.remove()
         downgrade(revision="0021_languages")
         assert "community_posts" not in inspect(db.engine).get_table_names()
@@ -54,3 +65,4 @@ def test_search_and_migrations_on_sqlite(sqlite_app: Flask) -> None:
         assert "community_posts" in inspect(db.engine).get_table_names()
         indexes = {i["name"] for i in inspect(db.engine).get_indexes("community_posts")}
         assert "ix_community_posts_thread_id_created_at_id" in indexes
+        assert "ix_community_posts_thread_visible" in indexes

@@ -12,6 +12,7 @@ from flask import Flask
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from pdhub.accounts.models import User
 from pdhub.communities import digest, service
 from pdhub.communities.models import (
     DigestFrequency,
@@ -21,6 +22,7 @@ from pdhub.communities.models import (
 )
 from pdhub.notifications.models import EmailMessage
 from tests.communities.conftest import SignedIn, World, community_of, start
+from tests.factories import UserFactory
 from tests.helpers import text
 
 NOW = datetime(2026, 12, 8, 7, 0, tzinfo=UTC)  # a Tuesday morning
@@ -143,3 +145,51 @@ def test_a_tampered_unsubscribe_token_is_refused(
     assert digest.frequency_of(session, world.teacher) is DigestFrequency.DAILY
     assert digest.frequency_of(session, world.colleague) is DigestFrequency.DAILY
     assert session.scalar(select(func.count(DigestSubscription.id))) == 2
+
+
+def test_the_digest_runs_a_fixed_number_of_queries_per_batch(
+    app: Flask,
+    session: Session,
+    world: World,
+    count_queries: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """More subscribers in a batch cost no more queries; each still gets only what
+    they may open, without their own posts; a second batch costs the same again."""
+    district = community_of(session, world.teacher, "district")
+    lakeside = community_of(session, world.outsider, "district")
+    laptops = start(session, world.colleague, district, "Sharing laptops", "How?")
+    start(session, world.outsider, lakeside, "Lakeside plans", "private")
+
+    def subscribe(person: User) -> None:
+        service.follow(session, person, community=district)
+        # A follow left from before (a move of district) gives nothing.
+        session.add(Follow(user_id=person.id, community_id=lakeside.id))
+        digest.set_frequency(session, person, "daily")
+
+    def run(key_day: datetime) -> int:
+        _backdate(session, key_day - timedelta(hours=12))
+        count_queries.clear()
+        digest.send_digests(session, key_day)
+        return len(count_queries)
+
+    subscribe(world.teacher)
+    one = run(NOW)
+    assert one <= 4
+    people = [UserFactory(district=world.district) for _ in range(6)]
+    session.flush()
+    for person in people:
+        subscribe(person)
+        service.reply(session, person, laptops, body=f"From {person.name}")
+    digest.set_frequency(session, world.colleague, "weekly")
+    following_day = NOW + timedelta(days=1)
+    assert run(following_day) == one + 1  # the weekly group: one more query
+    sent = {e.to: e.body for e in _digests(session) if e.key.endswith("d2026-12-08")}
+    assert set(sent) == {world.teacher.email} | {p.email for p in people}
+    for person in people:
+        assert "Sharing laptops (Riverside): 6 new posts" in sent[person.email]
+        assert "Lakeside plans" not in sent[person.email]
+    assert "Sharing laptops (Riverside): 7 new posts" in sent[world.teacher.email]
+    # Batches of three: three batches of subscribers, each the same few queries.
+    monkeypatch.setattr(digest, "BATCH_SIZE", 3)
+    assert run(NOW + timedelta(days=2)) <= 3 * (one + 1) + 1
