@@ -104,6 +104,12 @@ def send_now(task_name: str, *args: Any, countdown: float | None = None) -> bool
 
 @event.listens_for(Session, "after_commit")
 def _send_after_commit(session: Session) -> None:
+    # SQLAlchemy also fires after_commit when a savepoint is released (begin_nested):
+    # the work is not committed yet, so its jobs wait for the outermost commit. (Sent
+    # at the savepoint, a job could run before its rows were visible, and on the
+    # embedded default it ran inside the unfinished transaction and was lost.)
+    if session.in_nested_transaction():
+        return
     jobs = session.info.pop(PENDING_KEY, None)
     if not jobs:
         return

@@ -39,6 +39,45 @@ def test_an_eager_job_runs_after_commit_and_not_before(
     assert session.get(EmailMessage, message_id).sent_at is not None
 
 
+def test_a_savepoint_released_mid_transaction_does_not_send_the_jobs_early(
+    app_factory, redis_url: str, session: Session
+) -> None:
+    """Releasing a savepoint (a service's begin_nested) fires SQLAlchemy's
+    after_commit too: the jobs queued before it still wait for the real commit, and
+    a rollback after it still discards them."""
+    queue = f"test-{secrets.token_hex(4)}"
+    other = app_factory(PDHUB_REDIS_URL=redis_url, PDHUB_TASK_QUEUE=queue)
+
+    def queue_email(to: str) -> None:
+        tell(
+            session,
+            Message(
+                key=f"reset:{to}",
+                to=to,
+                subject="Hello",
+                template="password_reset",
+                context={"user": UserFactory(), "link": "http://x"},
+            ),
+        )
+
+    try:
+        with other.app_context():
+            queue_email("d@example.org")
+            with session.begin_nested():
+                UserFactory()
+            assert queue_length(redis_url, queue) == 0
+            assert len(jobs.pending(session())) == 1
+            session.rollback()  # the whole transaction: its job goes with it
+            assert jobs.pending(session()) == []
+            queue_email("e@example.org")
+            with session.begin_nested():
+                UserFactory()
+            session.commit()
+            assert queue_length(redis_url, queue) == 1
+    finally:
+        redis_lib.Redis.from_url(redis_url).delete(queue)
+
+
 def test_a_rolled_back_transaction_sends_nothing_to_redis(
     app_factory, redis_url: str, session: Session
 ) -> None:

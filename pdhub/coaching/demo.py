@@ -9,7 +9,7 @@ from sqlalchemy import exists, select
 
 from pdhub.accounts.models import User
 from pdhub.coaching import policies, service
-from pdhub.coaching.models import Booking, Conversation
+from pdhub.coaching.models import Conversation
 from pdhub.db import DbSession, utcnow
 from pdhub.learning.models import Enrollment
 from pdhub.submissions.models import Submission
@@ -56,8 +56,4 @@ def seed(session: DbSession) -> None:
         )  # fmt: skip
         for days in (2, 3, 9)
     ]
-    # Booked directly, not through service.book: its savepoint (the guard against two
-    # teachers booking at once) ends the demo's open transaction on SQLite's driver,
-    # and with it the screening jobs the review demo queued for after the commit.
-    session.add(Booking(slot_id=slots[0].id, teacher_id=maya.id))
-    session.flush()
+    service.book(session, maya, slots[0])

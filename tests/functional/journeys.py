@@ -203,10 +203,16 @@ def coach_review_journey(app: Flask) -> None:
     status = teacher.get(submission_url).get_data(as_text=True)
     assert "Passed" in status and "Clear redesign with evidence of impact." in status
     with app.app_context():
-        from pdhub.accounts.models import User
+        from pdhub.submissions.models import Submission
 
-        leos_awards = select(func.count(Award.id)).join(User, Award.user_id == User.id)
-        assert db.session.scalar(leos_awards.where(User.email == leo.email)) == 1
+        reviewed = db.session.get(Submission, int(review_url.rsplit("/", 1)[1]))
+        assert reviewed is not None
+        # The passed submission's enrollment earned its one Award (Leo's other demo
+        # badge, the one that expires soon, is another module's).
+        earned = select(func.count(Award.id)).where(
+            Award.enrollment_id == reviewed.enrollment_id
+        )
+        assert db.session.scalar(earned) == 1
 
 
 # --- accounts nobody can take over (issue 14) -----------------------------------------
