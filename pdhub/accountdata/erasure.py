@@ -29,6 +29,9 @@ from pdhub.accounts.models import (
 from pdhub.accounts.service import email_key
 from pdhub.audit import service as audit_trail
 from pdhub.audit.models import AuditAction
+from pdhub.clr.models import ClrTranscript
+from pdhub.coaching.models import Booking, Conversation, ConversationMessage
+from pdhub.cohorts.models import Attendance
 from pdhub.communities.models import (
     CommunityMember,
     Draft,
@@ -46,7 +49,9 @@ from pdhub.districts.models import ExternalLearning, Invitation, RosterEntry
 from pdhub.errors import InvalidInput, NotFound
 from pdhub.impact.models import LessonReport, ModuleFeedback
 from pdhub.learning.models import Enrollment, QuizAttempt
+from pdhub.learnpath.models import ClassInventory, LearnerSelfAssessment
 from pdhub.notifications.models import EmailMessage, Notification
+from pdhub.obapi.models import OAuthAuthorizationCode, OAuthToken
 from pdhub.privacy import encryption
 from pdhub.review.models import Review
 from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
@@ -258,6 +263,34 @@ def erase_account(session: DbSession, actor: User | None, user: User) -> None:
     )
     community_rows: tuple[type[Any], ...] = (Draft, Follow, ThreadRead, CommunityMember)
     for model in community_rows:
+        session.execute(delete(model).where(model.user_id == user_id))
+
+    # Coaching: the teacher's private conversations go with them; a coach's messages
+    # in other people's conversations stay, by nobody. Bookings and attendance go.
+    own_talks = select(Conversation.id).where(Conversation.teacher_id == user_id)
+    session.execute(
+        delete(ConversationMessage).where(
+            ConversationMessage.conversation_id.in_(own_talks)
+        )
+    )
+    session.execute(delete(Conversation).where(Conversation.teacher_id == user_id))
+    session.execute(
+        update(ConversationMessage)
+        .where(ConversationMessage.author_id == user_id)
+        .values(author_id=None)
+    )
+    session.execute(delete(Booking).where(Booking.teacher_id == user_id))
+    # The self-assessment, class counts, connected systems' grants (OB 3.0 API) and
+    # the stored signed transcript (its sharing link stops working).
+    learning_rows: tuple[type[Any], ...] = (
+        Attendance,
+        LearnerSelfAssessment,
+        ClassInventory,
+        OAuthAuthorizationCode,
+        OAuthToken,
+        ClrTranscript,
+    )
+    for model in learning_rows:
         session.execute(delete(model).where(model.user_id == user_id))
 
     # Account secrets, sessions, notes and mail.

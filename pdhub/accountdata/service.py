@@ -18,7 +18,7 @@ from flask import current_app, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from pdhub import jobs, tasks
 from pdhub.accountdata.models import DataExport, ExportKind, ExportStatus
@@ -370,7 +370,199 @@ def account_zip(session: DbSession, user: User) -> bytes:
             session, credential, "png"
         )
     files["transcript.csv"] = transcript_csv(session, user, owned).encode("utf-8")
+    files.update(_coaching_files(session, user))
+    files.update(_learning_feedback_files(session, user))
+    files.update(_pathway_files(session, user))
     return _zip(render_template("accountdata/README_account.txt", user=user), files)
+
+
+def _coaching_files(session: DbSession, user: User) -> dict[str, bytes]:
+    """Coaching conversations (decrypted), office-hours bookings and cohort
+    attendance."""
+    from pdhub.coaching import service as coaching
+    from pdhub.coaching.models import Booking, Conversation, OfficeHourSlot
+    from pdhub.cohorts.models import Attendance, Cohort, CohortSession
+
+    conversations = session.scalars(
+        select(Conversation)
+        .where(
+            or_(Conversation.teacher_id == user.id, Conversation.coach_id == user.id)
+        )
+        .order_by(Conversation.id)
+    )
+    bookings = session.execute(
+        select(Booking, OfficeHourSlot)
+        .join(OfficeHourSlot, OfficeHourSlot.id == Booking.slot_id)
+        .where(Booking.teacher_id == user.id)
+        .order_by(Booking.id)
+    )
+    attendance = session.execute(
+        select(Attendance, CohortSession, Cohort)
+        .join(CohortSession, CohortSession.id == Attendance.session_id)
+        .join(Cohort, Cohort.id == CohortSession.cohort_id)
+        .where(Attendance.user_id == user.id)
+        .order_by(CohortSession.starts_at)
+    )
+    return {
+        "coaching.json": _json(
+            [
+                {
+                    "subject": conversation.subject,
+                    "teacher": conversation.teacher.name,
+                    "coach": conversation.coach.name,
+                    "messages": [
+                        {
+                            "from": message.author.name if message.author else None,
+                            "text": message.body,
+                            "at": _when(message.created_at),
+                        }
+                        for message in coaching.messages(session, conversation)
+                    ],
+                }
+                for conversation in conversations
+            ]
+        ),
+        "office_hours.json": _json(
+            [
+                {
+                    "coach": slot.coach.name,
+                    "starts_at": _when(slot.starts_at),
+                    "place": slot.place,
+                    "booked_at": _when(booking.created_at),
+                    "cancelled_at": _when(booking.cancelled_at or slot.cancelled_at),
+                }
+                for booking, slot in bookings
+            ]
+        ),
+        "cohort_attendance.json": _json(
+            [
+                {
+                    "cohort": cohort.name,
+                    "session": _when(cohort_session.starts_at),
+                    "present": record.present,
+                }
+                for record, cohort_session, cohort in attendance
+            ]
+        ),
+    }
+
+
+def _learning_feedback_files(session: DbSession, user: User) -> dict[str, bytes]:
+    """The self-assessment, class access counts, module ratings, lesson reports and
+    survey answers."""
+    from pdhub.impact.models import LessonReport, ModuleFeedback, SurveyResponse
+    from pdhub.learning.models import Lesson
+    from pdhub.learnpath.models import ClassInventory, LearnerSelfAssessment
+
+    mine = select(Enrollment.id).where(Enrollment.user_id == user.id)
+    assessment = session.scalar(
+        select(LearnerSelfAssessment).where(LearnerSelfAssessment.user_id == user.id)
+    )
+    ratings = session.execute(
+        select(ModuleFeedback, Module)
+        .join(Module, Module.id == ModuleFeedback.module_id)
+        .where(ModuleFeedback.enrollment_id.in_(mine))
+        .order_by(ModuleFeedback.id)
+    )
+    reports = session.execute(
+        select(LessonReport, Lesson)
+        .join(Lesson, Lesson.id == LessonReport.lesson_id)
+        .where(LessonReport.enrollment_id.in_(mine))
+        .order_by(LessonReport.id)
+    )
+    surveys = session.scalars(
+        select(SurveyResponse)
+        .where(SurveyResponse.enrollment_id.in_(mine))
+        .order_by(SurveyResponse.id)
+    )
+    inventories = session.scalars(
+        select(ClassInventory)
+        .where(ClassInventory.user_id == user.id)
+        .order_by(ClassInventory.id)
+    )
+    return {
+        "self_assessment.json": _json(
+            {
+                "answers": assessment.answers,
+                "taken_at": _when(assessment.taken_at),
+                "times_taken": assessment.times_taken,
+            }
+            if assessment is not None
+            else None
+        ),
+        "class_access_counts.json": _json(
+            [
+                {
+                    "module": inventory.module_slug,
+                    "students": inventory.students,
+                    "counts": inventory.counts,
+                    "shared_with_district": inventory.shared,
+                    "updated_at": _when(inventory.updated_at),
+                }
+                for inventory in inventories
+            ]
+        ),
+        "module_feedback.json": _json(
+            {
+                "ratings": [
+                    {
+                        "module": module.title,
+                        "rating": feedback.rating,
+                        "comment": feedback.comment,
+                        "updated_at": _when(feedback.updated_at),
+                    }
+                    for feedback, module in ratings
+                ],
+                "lesson_reports": [
+                    {
+                        "lesson": lesson.title,
+                        "text": report.text,
+                        "at": _when(report.created_at),
+                    }
+                    for report, lesson in reports
+                ],
+                "surveys": [
+                    {
+                        "enrollment": response.enrollment_id,
+                        "phase": response.phase.value,
+                        "answers": response.answers,
+                        "at": _when(response.submitted_at),
+                    }
+                    for response in surveys
+                ],
+            }
+        ),
+    }
+
+
+def _pathway_files(session: DbSession, user: User) -> dict[str, bytes]:
+    """Completed pathways, each with its milestone credential when issued."""
+    from pdhub.pathways.models import Pathway, PathwayCompletion
+
+    files: dict[str, bytes] = {}
+    rows = session.execute(
+        select(PathwayCompletion, Pathway)
+        .join(Pathway, Pathway.id == PathwayCompletion.pathway_id)
+        .where(PathwayCompletion.user_id == user.id)
+        .order_by(PathwayCompletion.id)
+    ).all()
+    files["pathways.json"] = _json(
+        [
+            {
+                "pathway": pathway.name,
+                "milestone": pathway.milestone_name,
+                "completed_at": _when(completion.completed_at),
+                "credential": completion.credential_id,
+            }
+            for completion, pathway in rows
+        ]
+    )
+    for completion, _pathway in rows:
+        if completion.credential_json:
+            files[f"credentials/pathway-{completion.id}.json"] = (
+                completion.credential_json.encode("utf-8")
+            )
+    return files
 
 
 def transcript_csv(

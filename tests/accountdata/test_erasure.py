@@ -376,6 +376,81 @@ def test_a_district_that_revokes_on_erasure_revokes_every_badge(
     assert credential.revocation_reason == erasure.REVOKED_REASON
 
 
+def test_erasure_removes_conversations_bookings_self_assessment_and_grants(
+    session: Session,
+) -> None:
+    """What later features keep about a person goes too: their private coaching
+    conversations (encrypted, so the marker scan cannot see them), office-hours
+    bookings, cohort attendance, self-assessment, class counts, the stored signed
+    transcript and the grants of connected systems. A coach's reply in another
+    teacher's conversation stays, by nobody."""
+    from pdhub.coaching import service as coaching
+    from pdhub.coaching.models import (
+        Booking,
+        Conversation,
+        ConversationMessage,
+        OfficeHourSlot,
+    )
+    from pdhub.learnpath.models import ClassInventory, LearnerSelfAssessment
+    from pdhub.obapi.models import OAuthToken
+
+    teacher = UserFactory()
+    coach = UserFactory(district=teacher.district, coach=True)
+    other = UserFactory(district=teacher.district)
+    enrollment = EnrollmentFactory(user=teacher)
+    own = Conversation(teacher_id=teacher.id, coach_id=coach.id, subject="Mine")
+    theirs = Conversation(teacher_id=other.id, coach_id=coach.id, subject="Theirs")
+    session.add_all([own, theirs])
+    session.flush()
+    coaching.write(session, teacher, own, f"Private {MARKER}")
+    coaching.write(session, coach, own, "Reply to the teacher")
+    reply = coaching.write(session, coach, theirs, "Reply to someone else")
+    own_id, theirs_id, reply_id = own.id, theirs.id, reply.id
+    slot = OfficeHourSlot(coach_id=coach.id, starts_at=utcnow())
+    session.add(slot)
+    session.flush()
+    session.add_all(
+        [
+            Booking(slot_id=slot.id, teacher_id=teacher.id),
+            LearnerSelfAssessment(user_id=teacher.id, answers={"m/s": "beginning"}),
+            ClassInventory(
+                enrollment_id=enrollment.id,
+                user_id=teacher.id,
+                module_slug=enrollment.module.slug,
+                students=20,
+                counts={},
+            ),
+            OAuthToken(
+                client_id="backpack",
+                user_id=teacher.id,
+                access_token_hash="a" * 64,
+                scope="x",
+                issued_at=0,
+                expires_in=3600,
+            ),
+        ]
+    )
+    session.commit()
+
+    erasure.erase_account(session, teacher, teacher)
+    session.commit()
+    session.expire_all()
+
+    for model in (Booking, LearnerSelfAssessment, ClassInventory, OAuthToken):
+        column = model.teacher_id if model is Booking else model.user_id
+        assert session.scalars(select(model).where(column == teacher.id)).all() == []
+    assert session.get(Conversation, own_id) is None
+    left = session.scalars(
+        select(ConversationMessage.id).where(
+            ConversationMessage.conversation_id.in_([own_id, theirs_id])
+        )
+    )
+    assert list(left) == [reply_id]
+    kept = session.get(ConversationMessage, reply_id)
+    assert kept is not None and kept.author_id == coach.id
+    assert session.get(Conversation, theirs_id) is not None
+
+
 def test_erasure_removes_the_throttle_counters_kept_in_redis(
     app_factory, session: Session, redis_url: str
 ) -> None:

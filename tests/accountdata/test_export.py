@@ -265,3 +265,80 @@ def test_the_file_of_a_link_that_expired_unused_is_deleted(
     assert not stored.exists()
     [link] = _links(mail_log)
     assert "This link has expired" in text(client.get(link))
+
+
+def test_the_export_holds_conversations_self_assessment_ratings_and_class_counts(
+    session: Session,
+) -> None:
+    """Everything held about the teacher, including what later features keep: the
+    coaching conversation (decrypted), office hours, self-assessment, class access
+    counts, module ratings, lesson reports and survey answers."""
+    from pdhub.accountdata.service import account_zip
+    from pdhub.coaching import service as coaching
+    from pdhub.coaching.models import Conversation
+    from pdhub.impact.models import (
+        LessonReport,
+        ModuleFeedback,
+        SurveyPhase,
+        SurveyResponse,
+    )
+    from pdhub.learnpath.models import ClassInventory, LearnerSelfAssessment
+    from tests.factories import LessonFactory
+
+    teacher = UserFactory(name="Ines Moreno")
+    coach = UserFactory(name="Coach Kim", district=teacher.district, coach=True)
+    enrollment = EnrollmentFactory(user=teacher)
+    lesson = LessonFactory(module=enrollment.module, title="Access at home")
+    conversation = Conversation(
+        teacher_id=teacher.id, coach_id=coach.id, subject="My feedback"
+    )
+    session.add(conversation)
+    session.flush()
+    coaching.write(session, teacher, conversation, "Could you explain criterion 2?")
+    session.add_all(
+        [
+            ModuleFeedback(
+                enrollment_id=enrollment.id,
+                module_id=enrollment.module_id,
+                rating=4,
+                comment="Useful examples",
+            ),
+            LessonReport(
+                enrollment_id=enrollment.id, lesson_id=lesson.id, text="Link is dead"
+            ),
+            SurveyResponse(
+                enrollment_id=enrollment.id, phase=SurveyPhase.PRE, answers={"a": 2}
+            ),
+            LearnerSelfAssessment(user_id=teacher.id, answers={"m/skill": "beginning"}),
+            ClassInventory(
+                enrollment_id=enrollment.id,
+                user_id=teacher.id,
+                module_slug=enrollment.module.slug,
+                students=24,
+                counts={"device_at_home": 18},
+                shared=True,
+            ),
+        ]
+    )
+    session.commit()
+
+    archive = zipfile.ZipFile(io.BytesIO(account_zip(session, teacher)))
+    [talk] = json.loads(archive.read("coaching.json"))
+    assert talk["subject"] == "My feedback" and talk["coach"] == "Coach Kim"
+    assert talk["messages"][0]["text"] == "Could you explain criterion 2?"
+    feedback = json.loads(archive.read("module_feedback.json"))
+    assert feedback["ratings"][0]["comment"] == "Useful examples"
+    assert feedback["lesson_reports"][0] == {
+        "lesson": "Access at home",
+        "text": "Link is dead",
+        "at": feedback["lesson_reports"][0]["at"],
+    }
+    assert feedback["surveys"][0]["answers"] == {"a": 2}
+    assessment = json.loads(archive.read("self_assessment.json"))
+    assert assessment["answers"] == {"m/skill": "beginning"}
+    [counts] = json.loads(archive.read("class_access_counts.json"))
+    assert counts["students"] == 24 and counts["shared_with_district"] is True
+    assert json.loads(archive.read("office_hours.json")) == []
+    assert json.loads(archive.read("pathways.json")) == []
+    readme = archive.read("README.txt").decode()
+    assert "coaching.json" in readme and "class_access_counts.json" in readme

@@ -49,8 +49,10 @@ SKIPPED_PATHS = re.compile(r"/(signout|logout|sign-out)(/|$)")
 #: after it: each language is crawled in a browser of its own instead.
 SKIPPED_QUERY = re.compile(r"(^|&)lang=")
 
-#: Pages of one kind (same path but for ids, any query) visited at most this often.
-SAMPLES_PER_KIND = 3
+#: Pages of one kind (same path but for ids, any query) visited at most this often:
+#: two (a list and a filtered or later page of it, or two records) find the links a
+#: kind leads to; the crawl is the suite's longest part (Chromium and axe per page).
+SAMPLES_PER_KIND = 2
 
 _ID_SEGMENT = re.compile(
     r"^(\d+|[0-9a-f]{8}-[0-9a-f-]{27}|[0-9a-f]{16,}|[A-Za-z0-9_-]{32,})$"

@@ -1,10 +1,10 @@
 """The same pages in Spanish: a browser that asks for Spanish (Chromium's locale
-es-ES, so Accept-Language: es-ES) gets every page the English crawl found in Spanish,
-marked ``<html lang="es">``, axe-clean, and fitting a phone's width (longer Spanish
-words must not make a page scroll sideways at 390×844).
+es-ES, so Accept-Language: es-ES) gets every kind of page the English crawl found in
+Spanish, marked ``<html lang="es">``, axe-clean, and fitting a phone's width (longer
+Spanish words must not make a page scroll sideways at 390×844).
 
-Each role's pages are the English desktop crawl's (no link following); on the phone,
-one page of each kind, like the English phone crawl."""
+Each role's pages are one of each kind the English desktop crawl found (no link
+following), on the desktop and on the phone, like the English phone crawl."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from playwright.sync_api import Browser, BrowserContext
 
 from tests.browser.audit import AssetSizes, PageAudit
 from tests.browser.conftest import (
-    DESKTOP,
     PUBLIC,
     ROLES,
     VIEWPORTS,
@@ -60,8 +59,8 @@ def crawled_in_spanish(
     signed_in: Callable[..., BrowserContext],
     crawled: Crawled,
 ) -> Iterator[Callable[[str, str], list[PageAudit]]]:
-    """``crawled_in_spanish(role, viewport)``: the audits of the role's pages in a
-    Spanish browser carrying the role's (English browser's) session."""
+    """``crawled_in_spanish(role, viewport)``: the audits of one page of each kind the
+    role reaches, in a Spanish browser carrying the role's session."""
     results: dict[tuple[str, str], list[PageAudit]] = {}
     sessions: dict[str, Any] = {}
     contexts: list[BrowserContext] = []
@@ -73,8 +72,9 @@ def crawled_in_spanish(
     def get(role: str, viewport: str) -> list[PageAudit]:
         if (role, viewport) in results:
             return results[role, viewport]
-        english = [audit.url for audit in crawled(role)]
-        pages = english if viewport == DESKTOP else one_page_per_kind(english)
+        # Every kind of page the English crawl found (its first sample), on either
+        # screen: the language and the layout are the template's.
+        pages = one_page_per_kind(audit.url for audit in crawled(role))
         if role not in sessions:
             sessions[role] = _fresh_session(chromium, demo_server, role)
         context = new_context(
