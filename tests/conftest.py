@@ -49,6 +49,37 @@ def _browser_group(item: pytest.Item) -> str:
     return "browser-1"
 
 
+def _scope(nodeid: str, default: str) -> str:
+    """The unit of tests one process runs (see ``pytest_xdist_make_scheduler``)."""
+    path = nodeid.split("::", 1)[0]
+    if path.startswith("tests/browser/") and "::" in nodeid:
+        if "xss" in path:
+            return "browser-1"
+        params = nodeid[nodeid.find("[") + 1 : -1] if nodeid.endswith("]") else ""
+        role = params.split("-", 1)[0]
+        return "browser-1" if role in {"public", "teacher", "coach"} else "browser-2"
+    if path.startswith("tests/workers/"):
+        return "worker"
+    if path.startswith("tests/interop/"):
+        return "interop"
+    return default
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """Keep the groups in one process each. (xdist's own ``loadgroup`` reads groups by
+    renaming node ids, which the pytest this suite runs on no longer takes: the groups
+    were ignored and both processes crawled every role.) Tests outside the groups go
+    by module, like ``--dist loadscope``."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Groups(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            return _scope(nodeid, super()._split_scope(nodeid))
+
+    return Groups(config, log)
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under ``--dist loadgroup`` (pyproject's addopts) the tests share two parallel
     processes, except for groups that each stay in one process: the browser tests of a
