@@ -12,6 +12,7 @@ from pdhub.clr import service
 from pdhub.credentials.forms import ShareForm
 from pdhub.errors import DomainError
 from pdhub.extensions import db
+from pdhub.forms import saving
 
 bp = Blueprint("clr", __name__)
 
@@ -48,14 +49,11 @@ def share() -> Any:
         flash(_("That did not work. Please use the button again."), "error")
         return _back()
     shared = form.shared.data == "on"
-    try:
+    with saving() as saved:
         transcript = service.transcript_for(db.session, current_user)
         service.set_shared(db.session, current_user, transcript, shared)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    if not saved.ok:
         return _back()
-    db.session.commit()
     if shared:
         flash(
             _("Your transcript is shared: anyone with the link can check it."),

@@ -11,7 +11,14 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, IntegerField, RadioField, SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from pdhub.learnpath.inventory import COUNT_LABELS, MAX_STUDENTS
+from pdhub.extensions import db
+from pdhub.learning.models import Enrollment
+from pdhub.learnpath.inventory import (
+    COUNT_LABELS,
+    MAX_STUDENTS,
+    counts_of,
+    inventory_of,
+)
 from pdhub.learnpath.service import LEVEL_HINTS, LEVEL_LABELS, LEVELS, Item
 
 
@@ -81,3 +88,17 @@ def inventory_form(counts: Sequence[str], **kwargs: Any) -> InventoryForm:
             ),
         )
     return Form(**kwargs)
+
+
+def inventory_form_for(enrollment: Enrollment) -> InventoryForm | None:
+    """The inventory part of the evidence page, filled with what was saved; None
+    when the module asks for no inventory."""
+    counts = counts_of(enrollment)
+    if not counts:
+        return None
+    saved = inventory_of(db.session, enrollment)
+    data: dict[str, Any] = {}
+    if saved is not None:
+        data = {"students": saved.students, "share": saved.shared}
+        data.update({f"count_{k}": v for k, v in saved.counts.items()})
+    return inventory_form(counts, prefix="inventory", data=data)

@@ -82,20 +82,6 @@ def _enrollment(enrollment_id: int) -> Enrollment:
     return enrollment
 
 
-def inventory_form_for(enrollment: Enrollment) -> forms.InventoryForm | None:
-    """The inventory part of the evidence page, filled with what was saved; None
-    when the module asks for no inventory."""
-    counts = inventory.counts_of(enrollment)
-    if not counts:
-        return None
-    saved = inventory.inventory_of(db.session, enrollment)
-    data: dict[str, Any] = {}
-    if saved is not None:
-        data = {"students": saved.students, "share": saved.shared}
-        data.update({f"count_{k}": v for k, v in saved.counts.items()})
-    return forms.inventory_form(counts, prefix="inventory", data=data)
-
-
 @bp.post("/learn/<int:enrollment_id>/evidence/inventory")
 @login_required
 def save_inventory(enrollment_id: int) -> Any:

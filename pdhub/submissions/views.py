@@ -63,7 +63,7 @@ def render_evidence(
 ) -> Any:
     """The evidence page; ``inventory_form`` is the class access inventory part as
     posted (with its errors), else it is filled from what was saved."""
-    from pdhub.learnpath.views import inventory_form_for
+    from pdhub.learnpath.forms import inventory_form_for
 
     latest = submission.versions[-1] if submission.versions else None
     module = localized.localized(enrollment.module)
