@@ -311,7 +311,7 @@ def progress(
 STREAM_BATCH = 1000
 
 
-def _covers_sql() -> ColumnElement[bool]:
+def covers_sql() -> ColumnElement[bool]:
     """Whether the assignment in the statement covers the user in it."""
     return or_(
         Assignment.target == AssignmentTarget.EVERYONE,
@@ -419,7 +419,7 @@ def _pairs(
     return (
         select(*columns, *summary)
         .select_from(Assignment)
-        .join(User, and_(User.district_id == Assignment.district_id, _covers_sql()))
+        .join(User, and_(User.district_id == Assignment.district_id, covers_sql()))
         .outerjoin(School, School.id == User.school_id)
         .outerjoin(
             state,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
 
@@ -23,11 +23,9 @@ from pdhub.accounts.models import Role, User
 from pdhub.credentials.models import Award, IssuedCredential
 from pdhub.db import DbSession
 from pdhub.districts import credit
-from pdhub.districts.assignments import LEARNERS, Scope, district_today
+from pdhub.districts.assignments import LEARNERS, Scope, covers_sql, district_today
 from pdhub.districts.models import (
     Assignment,
-    AssignmentPerson,
-    AssignmentTarget,
     CreditPolicy,
     District,
     ExternalLearning,
@@ -222,20 +220,7 @@ def late_pairs(
     due date that covers one of ``people`` whose module they have not completed (any
     version). The completions checked are the district's own, for those modules
     only (a small grouped set joined by user and slug), never every district's."""
-    covers = or_(
-        Assignment.target == AssignmentTarget.EVERYONE,
-        and_(
-            Assignment.target == AssignmentTarget.SCHOOL,
-            Assignment.school_id == User.school_id,
-        ),
-        and_(
-            Assignment.target == AssignmentTarget.PEOPLE,
-            exists().where(
-                AssignmentPerson.assignment_id == Assignment.id,
-                AssignmentPerson.user_id == User.id,
-            ),
-        ),
-    )
+    covers = covers_sql()
     past_due = (
         select(Assignment.module_slug)
         .where(

@@ -108,7 +108,7 @@ def test_the_staff_csv_streams_in_memory_that_does_not_grow_with_its_rows(
     app: Flask, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Small batches and chunks, so a few hundred rows span many of them.
-    monkeypatch.setattr(assignments, "STREAM_BATCH", 40, raising=False)
+    monkeypatch.setattr(assignments, "STREAM_BATCH", 40)  # several cursor fetches
     monkeypatch.setattr(exports, "STREAM_CHUNK_ROWS", 40, raising=False)
     admin = UserFactory(district_admin=True)
     district = admin.district
