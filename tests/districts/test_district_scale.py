@@ -286,6 +286,9 @@ def test_every_total_equals_a_naive_count(app: Flask, session: Session) -> None:
     # A badge on a month's edge counts in the district's month (PostgreSQL groups
     # by the month in the district's zone).
     month, _next = _award_at_month_edge(district)
+    # Lateness is judged on the district's calendar (Los Angeles is a day behind UTC
+    # for the first hours of a UTC day).
+    today = assignments.district_today(district)
     session.expire_all()
     naive = _naive(session, district, today)
     pairs = naive["pairs"]
@@ -433,7 +436,9 @@ def test_on_sqlite_the_indexes_migrate_and_the_figures_match(
                 district_id=district.id,
                 module_slug=module.slug,
                 target=AssignmentTarget.EVERYONE,
-                due_date=utcnow().date() - timedelta(days=1),
+                # Yesterday where the district is (Los Angeles), whatever the hour
+                # in UTC.
+                due_date=assignments.district_today(district) - timedelta(days=1),
             )
         )
         db.session.flush()
