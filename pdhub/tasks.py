@@ -35,6 +35,12 @@ SWEEP_SUBMISSIONS = "pdhub.sweep_submissions"
 SEND_COACH_DIGESTS = "pdhub.send_coach_digests"
 #: Apply a confirmed roster import, committing its progress every chunk.
 APPLY_ROSTER_IMPORT = "pdhub.apply_roster_import"
+#: Read a district's OneRoster provider into a preview (a scheduled sync is applied
+#: at once when clean); apply a previewed sync in one transaction; and, periodic,
+#: start the daily syncs.
+SYNC_ROSTER = "pdhub.sync_roster"
+APPLY_ROSTER_SYNC = "pdhub.apply_roster_sync"
+START_DAILY_ROSTER_SYNCS = "pdhub.start_daily_roster_syncs"
 #: Periodic: remind people of assignments due soon or overdue (once per stage).
 SEND_ASSIGNMENT_REMINDERS = "pdhub.send_assignment_reminders"
 #: Build one data export (a person's or a district's ZIP) and email its link.

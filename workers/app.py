@@ -31,6 +31,12 @@ celery.conf.beat_schedule = {
         "task": tasks.SEND_COMMUNITY_DIGESTS,
         "schedule": crontab(minute=30),
     },
+    # Hourly: districts whose roster connection is "daily" and was last synced 20
+    # hours ago or more are synced (so about once a day, at the hour it was set up).
+    "roster-syncs": {
+        "task": tasks.START_DAILY_ROSTER_SYNCS,
+        "schedule": crontab(minute=5),
+    },
     # Hourly: a reminder goes out within the hour a stage begins, and only once.
     "assignment-reminders": {
         "task": tasks.SEND_ASSIGNMENT_REMINDERS,

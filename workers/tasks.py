@@ -191,6 +191,32 @@ def apply_roster_import(import_id: int) -> bool:
     return True
 
 
+@celery.task(base=AppTask, name=tasks.SYNC_ROSTER)
+def sync_roster(sync_id: int) -> None:
+    """Read a district's OneRoster provider into a preview, committing the sync's
+    progress after each page (a scheduled, clean sync is applied in the last
+    commit, whole)."""
+    from pdhub.districts import rostersync
+
+    rostersync.run_sync(db.session, sync_id, db.session.commit)
+
+
+@celery.task(base=AppTask, name=tasks.APPLY_ROSTER_SYNC)
+def apply_roster_sync(sync_id: int) -> None:
+    """Apply a confirmed roster sync in one transaction (AppTask commits once)."""
+    from pdhub.districts import rostersync
+
+    rostersync.apply_sync(db.session, sync_id)
+
+
+@celery.task(base=AppTask, name=tasks.START_DAILY_ROSTER_SYNCS)
+def start_daily_roster_syncs() -> list[int]:
+    """Queue the sync of every district whose roster connection is set to daily."""
+    from pdhub.districts import rostersync
+
+    return rostersync.start_daily_syncs(db.session)
+
+
 @celery.task(base=AppTask, name=tasks.SEND_ASSIGNMENT_REMINDERS)
 def send_assignment_reminders() -> int:
     """Remind people of assignments due soon or overdue, once per person, assignment

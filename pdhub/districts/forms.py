@@ -11,6 +11,7 @@ from wtforms import (
     DateField,
     DecimalField,
     EmailField,
+    PasswordField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -190,4 +191,40 @@ class HoursTargetForm(FlaskForm):
             InputRequired(_l("Give a number of hours.")),
             NumberRange(min=0, max=1000, message=_l("Give 0 to 1000 hours.")),
         ],
+    )
+
+
+class RosterConnectionForm(FlaskForm):
+    """A OneRoster 1.2 REST provider (the service checks the addresses)."""
+
+    base_url = StringField(
+        _l("Rostering base URL"),
+        description=_l(
+            "The OneRoster 1.2 rostering address, for example "
+            "https://sis.example.org/ims/oneroster/rostering/v1p2"
+        ),
+        validators=[DataRequired(_l("Enter the base URL.")), Length(max=500)],
+    )
+    token_url = StringField(
+        _l("Token URL"),
+        description=_l("Where PD Hub asks for an access token (OAuth 2.0)."),
+        validators=[DataRequired(_l("Enter the token URL.")), Length(max=500)],
+    )
+    client_id = StringField(
+        _l("Client id"),
+        validators=[DataRequired(_l("Enter the client id.")), Length(max=255)],
+    )
+    client_secret = PasswordField(
+        _l("Client secret"),
+        description=_l("Kept encrypted. Leave empty to keep the saved secret."),
+        validators=[Optional(), Length(max=1000)],
+    )
+    schedule = RadioField(
+        _l("Sync on a schedule"),
+        choices=[
+            SelectChoice("off", _l("Off: only when I ask")),
+            SelectChoice("daily", _l("Daily: apply the roster once a day")),
+        ],
+        default="off",
+        validators=[InputRequired(_l("Choose how often to sync."))],
     )

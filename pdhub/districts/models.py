@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pdhub.accounts.models import Role
 from pdhub.db import Base, TimestampMixin, utcnow, value_enum
+from pdhub.privacy.encryption import SealedText
 
 if TYPE_CHECKING:
     from pdhub.accounts.models import User
@@ -179,6 +180,83 @@ class RosterEntry(Base):
     )
 
     user: Mapped[User | None] = relationship()
+
+
+class RosterSchedule(enum.StrEnum):
+    OFF = "off"
+    DAILY = "daily"
+
+
+class RosterConnection(TimestampMixin, Base):
+    """A district's OneRoster 1.2 REST provider: where to fetch its staff and schools
+    (OAuth 2.0 client credentials; the secret is kept encrypted with PDHUB_DATA_KEY).
+    A sync reads it into a RosterImport, so it is previewed and applied by the very
+    rules of an uploaded OneRoster file."""
+
+    __tablename__ = "roster_connections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(
+        ForeignKey("districts.id", ondelete="CASCADE"), unique=True
+    )
+    base_url: Mapped[str] = mapped_column(String(500))
+    token_url: Mapped[str] = mapped_column(String(500))
+    client_id: Mapped[str] = mapped_column(String(255))
+    client_secret_encrypted: Mapped[str] = mapped_column(Text)
+    text_key_version: Mapped[str | None] = mapped_column(String(16))
+    schedule: Mapped[RosterSchedule] = mapped_column(
+        value_enum(RosterSchedule, "roster_schedule"), default=RosterSchedule.OFF
+    )
+    # Whose name invitations from scheduled syncs go out under (who saved it last).
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    last_synced_at: Mapped[datetime | None]
+
+    client_secret = SealedText("client_secret_encrypted")
+
+
+class RosterSyncStatus(enum.StrEnum):
+    QUEUED = "queued"  # waiting for the job
+    FETCHING = "fetching"  # reading the provider's orgs and users
+    PREVIEW = "preview"  # read into a preview import; nothing applied
+    APPLYING = "applying"
+    DONE = "done"
+    FAILED = "failed"  # the provider could not be read or the roster has problems
+
+
+class RosterSync(Base):
+    """One run of a roster connection: what it fetched, the preview import it made,
+    and, when it failed, why (nothing is applied then)."""
+
+    __tablename__ = "roster_syncs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(
+        ForeignKey("districts.id", ondelete="CASCADE"), index=True
+    )
+    connection_id: Mapped[int] = mapped_column(
+        ForeignKey("roster_connections.id", ondelete="CASCADE"), index=True
+    )
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    scheduled: Mapped[bool] = mapped_column(default=False, server_default=false())
+    status: Mapped[RosterSyncStatus] = mapped_column(
+        value_enum(RosterSyncStatus, "roster_sync_status"),
+        default=RosterSyncStatus.QUEUED,
+    )
+    # Records read so far, and how many the provider said there are (X-Total-Count).
+    fetched: Mapped[int] = mapped_column(default=0)
+    expected: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    import_id: Mapped[int | None] = mapped_column(
+        ForeignKey("roster_imports.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+    roster_import: Mapped[RosterImport | None] = relationship()
 
 
 class AssignmentTarget(enum.StrEnum):

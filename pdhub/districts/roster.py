@@ -86,14 +86,17 @@ class Problem:
     line: int
     column: str
     message: str
+    #: The record's sourcedId, where it came from the OneRoster API (no lines there).
+    record: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        found = {
             "file": self.file,
             "line": self.line,
             "column": self.column,
             "message": self.message,
         }
+        return {**found, "record": self.record} if self.record else found
 
 
 @dataclass
@@ -252,6 +255,17 @@ def _check_duplicates(reading: Reading, file: str) -> None:
 def read_orgs(text: str, reading: Reading) -> dict[str, str]:
     """The school names of a OneRoster ``orgs.csv``, by sourcedId."""
     header, records = _records(text, "orgs.csv")
+    return check_orgs(reading, header, records)
+
+
+def check_orgs(
+    reading: Reading,
+    header: list[str],
+    records: list[tuple[int, dict[str, str]]],
+    file: str = "orgs.csv",
+) -> dict[str, str]:
+    """The school names among OneRoster org records (CSV rows, or the REST API's
+    orgs as the same columns), by sourcedId; problems go to ``reading``."""
     missing = _missing(header, ORGS_REQUIRED)
     if missing:
         reading.problem(
@@ -274,21 +288,17 @@ def read_orgs(text: str, reading: Reading) -> dict[str, str]:
         )
         kind = _get(values, "type").lower()
         if not sourced_id:
-            reading.problem(
-                "orgs.csv", line, "sourcedId", _("The sourcedId is missing.")
-            )
+            reading.problem(file, line, "sourcedId", _("The sourcedId is missing."))
             continue
         if sourced_id in seen:
-            reading.problem(
-                "orgs.csv", line, "sourcedId", _("This org is listed twice.")
-            )
+            reading.problem(file, line, "sourcedId", _("This org is listed twice."))
             continue
         seen.add(sourced_id)
         if kind != "school":
             continue  # districts, departments and the like hold no staff here
         if not name or len(name) > 160:
             reading.problem(
-                "orgs.csv", line, "name", _("Enter a name of 1 to 160 characters.")
+                file, line, "name", _("Enter a name of 1 to 160 characters.")
             )
             continue
         schools[sourced_id] = name
@@ -297,14 +307,29 @@ def read_orgs(text: str, reading: Reading) -> dict[str, str]:
 
 def read_oneroster(users: str, orgs: str | None) -> Reading:
     reading = Reading(RosterSource.ONEROSTER)
-    schools = read_orgs(orgs, reading) if orgs is not None else {}
+    schools = read_orgs(orgs, reading) if orgs is not None else None
     header, records = _records(users, "users.csv")
+    return check_oneroster(reading, header, records, schools)
+
+
+def check_oneroster(
+    reading: Reading,
+    header: list[str],
+    records: list[tuple[int, dict[str, str]]],
+    schools: dict[str, str] | None,
+    file: str = "users.csv",
+    orgs_file: str = "orgs.csv",
+) -> Reading:
+    """Check OneRoster user records (users.csv rows, or the REST API's users as the
+    same columns) into ``reading``'s rows and problems: the one place the OneRoster
+    rules live, whether the roster was uploaded or fetched. ``schools`` are the orgs
+    read beside them (None: no orgs given, so people keep their school)."""
     missing = _missing(header, ONEROSTER_REQUIRED)
     if missing or not (
         _missing(header, ["email"]) == [] or _missing(header, ["username"]) == []
     ):
         reading.problem(
-            "users.csv",
+            file,
             1,
             (missing or ["email"])[0],
             _(
@@ -318,19 +343,15 @@ def read_oneroster(users: str, orgs: str | None) -> Reading:
     for line, values in records:
         sourced_id = _get(values, "sourcedId")
         if not sourced_id:
-            reading.problem(
-                "users.csv", line, "sourcedId", _("The sourcedId is missing.")
-            )
+            reading.problem(file, line, "sourcedId", _("The sourcedId is missing."))
             continue
         if len(sourced_id) > 255:
-            reading.problem(
-                "users.csv", line, "sourcedId", _("The sourcedId is too long.")
-            )
+            reading.problem(file, line, "sourcedId", _("The sourcedId is too long."))
             continue
         role_value = _get(values, "role")
         if role_value.lower() not in ONEROSTER_ROLES:
             reading.problem(
-                "users.csv",
+                file,
                 line,
                 "role",
                 _(
@@ -352,12 +373,10 @@ def read_oneroster(users: str, orgs: str | None) -> Reading:
         family = " ".join(_get(values, "familyName").split())
         name = f"{given} {family}".strip()
         if not given:
-            reading.problem(
-                "users.csv", line, "givenName", _("The given name is missing.")
-            )
+            reading.problem(file, line, "givenName", _("The given name is missing."))
         if len(name) > 120:
             reading.problem(
-                "users.csv",
+                file,
                 line,
                 "familyName",
                 _("The name is longer than 120 characters."),
@@ -366,25 +385,26 @@ def read_oneroster(users: str, orgs: str | None) -> Reading:
         column = "email"
         if not raw_email and EMAIL.match(_get(values, "username")):
             raw_email, column = _get(values, "username"), "username"
-        email = _email(reading, "users.csv", line, column, raw_email)
+        email = _email(reading, file, line, column, raw_email)
         school = None
         orgs_value = _get(values, "orgSourcedIds") or _get(
             values, "primaryOrgSourcedId"
         )
-        if orgs_value and orgs is not None:
+        if orgs_value and schools is not None:
             org_ids = [part.strip() for part in orgs_value.split(",") if part.strip()]
             school = next((schools[o] for o in org_ids if o in schools), None)
             if school is None:
                 reading.problem(
-                    "users.csv",
+                    file,
                     line,
                     "orgSourcedIds",
                     _(
-                        "No school in orgs.csv has the sourcedId %(value)s.",
+                        "No school in %(file)s has the sourcedId %(value)s.",
+                        file=orgs_file,
                         value=orgs_value,
                     ),
                 )
-        language = _language(reading, "users.csv", line, values)
+        language = _language(reading, file, line, values)
         if school:
             reading.schools.add(school)
         reading.rows.append(
@@ -398,7 +418,7 @@ def read_oneroster(users: str, orgs: str | None) -> Reading:
                 "language": language,
             }
         )
-    _check_duplicates(reading, "users.csv")
+    _check_duplicates(reading, file)
     return reading
 
 
@@ -504,10 +524,21 @@ def create_preview(
     # The names are shown back and stored: no path, NUL or direction character.
     users = (safe_filename(users[0]), users[1])
     orgs = (safe_filename(orgs[0]), orgs[1]) if orgs is not None else None
-    reading = read_upload(users, orgs)
+    return save_preview(session, actor, district, read_upload(users, orgs), users[0])
+
+
+def save_preview(
+    session: DbSession,
+    actor: User,
+    district: District,
+    reading: Reading,
+    filename: str,
+) -> RosterImport:
+    """Save a checked reading (of a file, or fetched from a OneRoster provider) as a
+    preview import: what applying it would do is shown, nothing else is touched."""
     if not reading.rows and not reading.problems:
         reading.problem(
-            users[0], 2, "", _("The file lists nobody PD Hub imports (staff only).")
+            filename, 2, "", _("The file lists nobody PD Hub imports (staff only).")
         )
     known = {school.name.lower() for school in district.schools}
     new_schools = sorted(s for s in reading.schools if s.lower() not in known)
@@ -515,7 +546,7 @@ def create_preview(
         district_id=district.id,
         created_by_id=actor.id,
         source=reading.source,
-        filename=users[0][:255],
+        filename=filename[:255],
         rows=reading.rows,
         problems=[p.as_dict() for p in reading.problems],
         new_schools=new_schools,
@@ -573,6 +604,13 @@ def get_import(session: DbSession, district: District, import_id: int) -> Roster
 
 def confirm(session: DbSession, actor: User, roster: RosterImport) -> None:
     """Start applying a clean preview (once: a second confirmation changes nothing)."""
+    if mark_confirmed(session, actor, roster):
+        jobs.enqueue(tasks.APPLY_ROSTER_IMPORT, roster.id)
+
+
+def mark_confirmed(session: DbSession, actor: User, roster: RosterImport) -> bool:
+    """Mark a clean preview as confirmed (audited); False if it already was. The
+    caller starts the job that applies it."""
     district = session.get(District, roster.district_id)
     if district is None or not policies.can_manage_district(actor, district):
         raise PermissionDenied(_("You don't manage this district."))
@@ -581,7 +619,7 @@ def confirm(session: DbSession, actor: User, roster: RosterImport) -> None:
             _("Correct the problems in the file and upload it again first.")
         )
     if roster.status is not RosterImportStatus.PREVIEW:
-        return
+        return False
     roster.status = RosterImportStatus.QUEUED
     roster.applied_at = utcnow()
     audit.record(
@@ -593,7 +631,7 @@ def confirm(session: DbSession, actor: User, roster: RosterImport) -> None:
         object_id=roster.id,
     )
     session.flush()
-    jobs.enqueue(tasks.APPLY_ROSTER_IMPORT, roster.id)
+    return True
 
 
 def recent_imports(session: DbSession, district: District) -> list[RosterImport]:
@@ -686,6 +724,13 @@ def apply_chunk(session: DbSession, import_id: int) -> bool:
     roster.status = RosterImportStatus.DONE
     roster.finished_at = utcnow()
     return True
+
+
+def apply_all(session: DbSession, import_id: int) -> None:
+    """Apply every row of a confirmed import within the caller's transaction: all of
+    it is committed together, or (rolled back) none of it."""
+    while not apply_chunk(session, import_id):
+        pass
 
 
 def _schools(

@@ -24,6 +24,7 @@ from pdhub.accounts.models import User
 from pdhub.coaching.models import ConversationMessage
 from pdhub.credentials.models import IssuerKey
 from pdhub.db import DbSession
+from pdhub.districts.models import RosterConnection
 from pdhub.notifications.models import EmailMessage
 from pdhub.privacy.encryption import key_version
 from pdhub.submissions.models import Submission, SubmissionVersion
@@ -87,6 +88,11 @@ VERSIONED: dict[str, tuple[Any, tuple[str, ...], str]] = {
         "text_key_version",
     ),
     "coaching messages": (ConversationMessage, ("body_encrypted",), "key_version"),
+    "roster connection secrets": (
+        RosterConnection,
+        ("client_secret_encrypted",),
+        "text_key_version",
+    ),
 }
 
 
