@@ -58,8 +58,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     from pdhub.accounts.views import bp as accounts_bp
     from pdhub.admin.views import bp as admin_bp
-    from pdhub.districts.ledger_views import external_bp
     from pdhub.districts import rostersync_views  # noqa: F401  (its routes)
+    from pdhub.districts.ledger_views import external_bp
     from pdhub.districts.views import bp as districts_bp
     from pdhub.home.views import bp as home_bp
     from pdhub.notifications.views import bp as notifications_bp

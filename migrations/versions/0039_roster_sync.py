@@ -2,7 +2,7 @@
 with PDHUB_DATA_KEY) and each sync run
 
 Revision ID: 0039_roster_sync
-Revises: 0037_pathways
+Revises: 0032_coach_tools
 Create Date: 2026-12-08 00:45:00
 
 """
@@ -14,7 +14,7 @@ import pdhub.db
 
 # revision identifiers, used by Alembic.
 revision = "0039_roster_sync"
-down_revision = "0037_pathways"
+down_revision = "0032_coach_tools"
 branch_labels = None
 depends_on = None
 
