@@ -135,6 +135,7 @@ def prepare(session: DbSession, modules_path: Path | str) -> tuple[District, lis
     seed_review_demo(session, district)
     seed_spanish_demo(session, district)
     seed_trust_demo(session, district)
+    seed_roster_sync_demo(session, district)
     seed_assignments_demo(session, district)
     from pdhub.communities import demo as communities_demo
 
@@ -394,6 +395,31 @@ def seed_trust_demo(session: DbSession, district: District) -> None:
             session.add(
                 TrustedIssuer(district_id=district_id, identifier=identifier, name=name)
             )
+    session.flush()
+
+
+def seed_roster_sync_demo(session: DbSession, district: District) -> None:
+    """Dana's OneRoster connection, filled in as a district would (an example
+    provider: "Preview sync now" explains that it cannot be found). Idempotent."""
+    from pdhub.districts.models import RosterConnection, RosterSchedule
+
+    if session.scalar(
+        select(RosterConnection.id).where(RosterConnection.district_id == district.id)
+    ):
+        return
+    dana = session.scalar(
+        select(User).where(User.email == "district@riverside.example.org")
+    )
+    connection = RosterConnection(
+        district_id=district.id,
+        base_url="https://sis.riverside.example/ims/oneroster/rostering/v1p2",
+        token_url="https://sis.riverside.example/oauth/token",
+        client_id="pdhub-riverside",
+        schedule=RosterSchedule.OFF,
+        updated_by_id=dana.id if dana is not None else None,
+    )
+    connection.client_secret = "demo-secret-not-a-real-one"
+    session.add(connection)
     session.flush()
 
 

@@ -350,3 +350,26 @@ def test_the_daily_task_syncs_only_the_districts_that_chose_daily(
     assert invited == [daily_admin.district_id] * 2
     # Synced today: the next hourly run leaves it alone.
     assert start_daily_roster_syncs.apply().get() == []
+
+
+def test_dana_sees_the_demo_roster_connection(
+    client: FlaskClient, session: Session
+) -> None:
+    from pdhub import demo
+
+    district, _ = demo.seed(session)
+    demo.seed_roster_sync_demo(session, district)
+    demo.seed_roster_sync_demo(session, district)  # idempotent
+    session.commit()
+    assert session.scalar(select(func.count(RosterConnection.id))) == 1
+    dana = session.scalar(
+        select(User).where(User.email == "district@riverside.example.org")
+    )
+    assert dana is not None
+    sign_in(client, dana, "district harbor schedule lantern")
+    page = text(client.get("/district/roster"))
+    assert "/district/integrations/roster" in page  # from Import staff
+    page = text(client.get("/district/integrations/roster"))
+    assert "Roster sync (OneRoster)" in page and "Preview sync now" in page
+    assert "https://sis.riverside.example/ims/oneroster/rostering/v1p2" in page
+    assert "demo-secret-not-a-real-one" not in page

@@ -21,9 +21,15 @@ from pdhub.communities.models import Attachment, CommunityKind
 from pdhub.credentials import service as credentials
 from pdhub.credentials.achievements import achievement_key
 from pdhub.db import utcnow
-from pdhub.districts import assignments, external, roster
+from pdhub.districts import assignments, external, roster, rostersync
 from pdhub.districts import service as districts
-from pdhub.districts.models import AssignmentTarget, Invitation
+from pdhub.districts.models import (
+    AssignmentTarget,
+    Invitation,
+    RosterSchedule,
+    RosterSync,
+    RosterSyncStatus,
+)
 from pdhub.extensions import db
 from pdhub.learning.models import EnrollmentStatus
 from pdhub.pathways import service as pathways
@@ -154,6 +160,29 @@ def _side(label: str, number: int) -> Side:
         district,
         ("users.csv", f"name,email\nNew {label},new-{number}@example.org\n".encode()),
     )
+    rostersync.save_connection(
+        session,
+        district_admin,
+        district,
+        rostersync.Settings(
+            base_url=f"https://sis-{number}.example.org/ims/oneroster/rostering/v1p2",
+            token_url=f"https://sis-{number}.example.org/oauth/token",
+            client_id=f"pdhub-{number}",
+            client_secret=f"secret-{number}",
+            schedule=RosterSchedule.OFF,
+        ),
+    )
+    connection = rostersync.get_connection(session, district)
+    assert connection is not None
+    sync = RosterSync(
+        district_id=district.id,
+        connection_id=connection.id,
+        created_by_id=district_admin.id,
+        status=RosterSyncStatus.FAILED,
+        error="The provider could not be reached (GET /orgs). Try again later.",
+    )
+    session.add(sync)
+    session.flush()
     invitation_token = districts.invite(
         session,
         district_admin,
@@ -229,6 +258,7 @@ def _side(label: str, number: int) -> Side:
             "attachment_id": str(attachment.id),
             "record_id": str(record.id),
             "import_id": str(preview.id),
+            "sync_id": str(sync.id),
             "invitation_id": str(invitation.id),
             "batch_id": str(batch.id),
             "entry_id": str(entry.id),
