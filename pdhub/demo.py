@@ -413,12 +413,12 @@ def seed_roster_sync_demo(session: DbSession, district: District) -> None:
     connection = RosterConnection(
         district_id=district.id,
         base_url="https://sis.riverside.example/ims/oneroster/rostering/v1p2",
-        token_url="https://sis.riverside.example/oauth/token",
+        token_url="https://sis.riverside.example/oauth/token",  # noqa: S106
         client_id="pdhub-riverside",
         schedule=RosterSchedule.OFF,
         updated_by_id=dana.id if dana is not None else None,
     )
-    connection.client_secret = "demo-secret-not-a-real-one"
+    connection.client_secret = "demo-secret-not-a-real-one"  # noqa: S105
     session.add(connection)
     session.flush()
 
