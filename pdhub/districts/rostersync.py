@@ -27,8 +27,8 @@ import requests
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.requests_client import OAuth2Session
 from flask import current_app
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import select
 
 from pdhub import jobs, tasks
@@ -424,12 +424,30 @@ def run_sync(
     district = session.get(District, sync.district_id)
     assert connection is not None and district is not None  # cascaded with the sync
     actor = session.get(User, sync.created_by_id or connection.updated_by_id or 0)
-    if actor is None or not policies.can_manage_district(actor, district):
-        _fail(
-            sync,
-            _("Nobody who manages the district saved these settings; save them again."),
-        )
-        return
+    # Its messages are kept in the words of whoever reads them: the administrator's
+    # language, else the district's.
+    language = (actor.language if actor else None) or district.default_language
+    with force_locale(language or "en"):
+        if actor is None or not policies.can_manage_district(actor, district):
+            _fail(
+                sync,
+                _(
+                    "Nobody who manages the district saved these settings; save "
+                    "them again."
+                ),
+            )
+            return
+        _run(session, sync, connection, district, actor, commit)
+
+
+def _run(
+    session: DbSession,
+    sync: RosterSync,
+    connection: RosterConnection,
+    district: District,
+    actor: User,
+    commit: Callable[[], None],
+) -> None:
     sync.status = RosterSyncStatus.FETCHING
     commit()
 

@@ -223,6 +223,7 @@ def test_apply_invites_updates_keeps_people_by_sourced_id_and_deactivates_leaver
             '(no "orgs" list)',
         ),
         ("unreachable", "The provider's token address could not be reached"),
+        ("private", "The provider's address 127.0.0.1 is not on the public internet"),
     ],
 )
 def test_a_refused_or_broken_provider_is_explained_and_nothing_is_written(
@@ -245,6 +246,11 @@ def test_a_refused_or_broken_provider_is_explained_and_nothing_is_written(
         closed = f"http://127.0.0.1:{free_port()}"  # nobody listens there
         app.config["PDHUB_ROSTER_ALLOWED_HOSTS"] += "," + closed
         connection.token_url = closed + "/oauth/token"
+        session.commit()
+    if breakage == "private":  # https, but to a loopback address nobody allowed
+        connection = session.scalar(select(RosterConnection))
+        assert connection is not None
+        connection.token_url = f"https://127.0.0.1:{provider.port}/oauth/token"
         session.commit()
     _, page = _preview(client)
     assert "The roster could not be read" in page
@@ -357,16 +363,14 @@ def test_dana_sees_the_demo_roster_connection(
 ) -> None:
     from pdhub import demo
 
-    district, _ = demo.seed(session)
-    demo.seed_roster_sync_demo(session, district)
-    demo.seed_roster_sync_demo(session, district)  # idempotent
+    dana = UserFactory(district_admin=True, email="district@riverside.example.org")
+    demo.seed_roster_sync_demo(session, dana.district)
+    demo.seed_roster_sync_demo(session, dana.district)  # idempotent
     session.commit()
     assert session.scalar(select(func.count(RosterConnection.id))) == 1
-    dana = session.scalar(
-        select(User).where(User.email == "district@riverside.example.org")
-    )
-    assert dana is not None
-    sign_in(client, dana, "district harbor schedule lantern")
+    connection = session.scalar(select(RosterConnection))
+    assert connection is not None and connection.updated_by_id == dana.id
+    sign_in(client, dana)
     page = text(client.get("/district/roster"))
     assert "/district/integrations/roster" in page  # from Import staff
     page = text(client.get("/district/integrations/roster"))
