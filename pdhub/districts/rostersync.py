@@ -222,7 +222,10 @@ class Provider:
         what = f"GET /{path}"
         while url is not None:
             try:
-                response = self.client.get(url, params=params, timeout=TIMEOUT)
+                # No redirects: the addresses checked are the only ones reached.
+                response = self.client.get(
+                    url, params=params, timeout=TIMEOUT, allow_redirects=False
+                )
             except requests.RequestException:
                 raise SyncError(
                     _(
@@ -275,6 +278,8 @@ class Provider:
                     )
                 )
             following = response.links.get("next", {}).get("url")
+            if following and urlsplit(urljoin(url, following))[:2] != urlsplit(url)[:2]:
+                following = None  # a "next" page elsewhere: page by offset instead
             offset += len(items)
             done = (
                 not items
