@@ -263,7 +263,6 @@ def render_district(form: forms.GoalForm | None = None) -> Any:
         can_manage=current_user.role is Role.DISTRICT_ADMIN,
         goal_form=form or _goal_form(),
         min_group=research.MIN_GROUP,
-        confirm_form=ConfirmForm(),
     ), (422 if form is not None and form.errors else 200)
 
 
