@@ -20,6 +20,7 @@ from pdhub.credentials.models import (
 )
 from pdhub.db import DbSession, advisory_lock, utcnow
 from pdhub.pathways.models import PathwayCompletion
+from pdhub.workshops.models import WorkshopAward
 
 #: The purpose of the one status entry each new credential carries. OB 3.0 allows a
 #: single credentialStatus, and a suspension can be lifted while a revocation
@@ -86,6 +87,13 @@ def _used_indexes(session: DbSession, status_list: StatusList) -> set[int]:
             )
         )
         if index is not None
+    )
+    used.update(
+        session.scalars(
+            select(WorkshopAward.revocation_index).where(
+                WorkshopAward.revocation_list_id == status_list.id
+            )
+        )
     )
     return used
 
@@ -253,6 +261,13 @@ def _claim(
             select(PathwayCompletion.revocation_index).where(
                 PathwayCompletion.revocation_list_id == status_list.id,
                 PathwayCompletion.revocation_index.in_(held),
+            )
+        )
+    ) | set(
+        session.scalars(
+            select(WorkshopAward.revocation_index).where(
+                WorkshopAward.revocation_list_id == status_list.id,
+                WorkshopAward.revocation_index.in_(held),
             )
         )
     )
