@@ -568,13 +568,14 @@ def issue_chunk(session: DbSession, run_id: int) -> bool:
 def _told(award: WorkshopAward) -> notifications.Message:
     workshop = award.workshop
     link = "/badges#workshop-badges"
+    hours = format(workshop.hours, "g")
     return notifications.Message(
         key=f"workshop-awarded-{award.id}",
         to=award.user,
         text=_l(
             "You earned the %(workshop)s badge (%(hours)s PD hours).",
             workshop=workshop.name,
-            hours=f"{workshop.hours:g}",
+            hours=hours,
         ),
         link=link,
         subject=_l("You earned the %(workshop)s badge", workshop=workshop.name),
@@ -582,7 +583,7 @@ def _told(award: WorkshopAward) -> notifications.Message:
         context={
             "user": award.user,
             "workshop_name": workshop.name,
-            "hours": f"{workshop.hours:g}",
+            "hours": hours,
             "session_date": award.session_date.isoformat(),
             "link": notifications.absolute_link(link),
         },
