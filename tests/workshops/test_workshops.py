@@ -146,7 +146,7 @@ def test_issuing_signs_verifiable_credentials_tells_each_person_and_never_twice(
     # /verify says so too.
     verdict = text(client.post("/verify", data={"credential": awards[0].credential_json}))
     assert "Riverside Summer Institute: Digital Equity Day" in verdict
-    assert "This badge is valid" in verdict or "verified" in verdict.lower()
+    assert re.search(r'<h2 id="verdict-title"[^>]*>Verified</h2>', verdict), verdict
 
     # Each person is told, in the app and by email, in their own language.
     told = {
@@ -241,42 +241,40 @@ def test_a_cohort_sessions_attendance_lists_who_came_to_tick_and_award(
 
 
 def test_another_districts_workshop_is_not_found_and_a_teacher_cannot_award(
-    session: Session, client: FlaskClient, world: dict[str, Any]
+    app: Flask, session: Session, client: FlaskClient, world: dict[str, Any]
 ) -> None:
     workshop = world["workshop"]
-    outsider = UserFactory(district=world["other"], district_admin=True)
-    sign_in(client, outsider)
-    assert client.get("/district/workshops").status_code == 200
-    listing = text(client.get("/district/workshops"))
-    assert f"/district/workshops/{workshop.id}" not in listing
-    assert client.get(f"/district/workshops/{workshop.id}").status_code == 404
-    response = client.post(
-        f"/district/workshops/{workshop.id}/csv",
-        data=_csv("maya@example.org\n"),
-        content_type="multipart/form-data",
-    )
-    assert response.status_code == 404
-    client.post("/signout")
-
-    # The district's own run, by another district's administrator: 404.
-    admin = world["admin"]
-    sign_in(client, admin)
+    # The district's own list, awaiting its Issue button.
+    sign_in(client, world["admin"])
     created = client.post(
         f"/district/workshops/{workshop.id}/csv",
         data=_csv("maya@example.org\n"),
         content_type="multipart/form-data",
     )
     run_url = created.headers["Location"]
-    client.post("/signout")
-    sign_in(client, outsider)
-    assert client.get(run_url).status_code == 404
-    assert client.post(run_url + "/issue").status_code == 404
-    client.post("/signout")
 
-    sign_in(client, world["maya"])
-    assert client.get("/district/workshops").status_code == 403
-    assert client.get(f"/district/workshops/{workshop.id}").status_code == 403
-    assert client.post(run_url + "/issue").status_code == 403
+    # Another district's administrator, by direct URL: 404 for each of them.
+    outsider = app.test_client()
+    sign_in(outsider, UserFactory(district=world["other"], district_admin=True))
+    listing = outsider.get("/district/workshops")
+    assert listing.status_code == 200
+    assert f"/district/workshops/{workshop.id}" not in text(listing)
+    assert outsider.get(f"/district/workshops/{workshop.id}").status_code == 404
+    response = outsider.post(
+        f"/district/workshops/{workshop.id}/csv",
+        data=_csv("maya@example.org\n"),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 404
+    assert outsider.get(run_url).status_code == 404
+    assert outsider.post(run_url + "/issue").status_code == 404
+
+    # A teacher of the district may not award at all.
+    teacher = app.test_client()
+    sign_in(teacher, world["maya"])
+    assert teacher.get("/district/workshops").status_code == 403
+    assert teacher.get(f"/district/workshops/{workshop.id}").status_code == 403
+    assert teacher.post(run_url + "/issue").status_code == 403
     assert _awards(session) == 0
 
 
