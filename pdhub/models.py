@@ -78,13 +78,13 @@ from pdhub.pathways.models import Pathway, PathwayCompletion, PathwayStep
 from pdhub.review.models import CoachAssignment, Review, ReviewClaim
 from pdhub.sharing.models import Exemplar, ExemplarFile
 from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
-from pdhub.workshops.models import Workshop, WorkshopAward, WorkshopRun
 from pdhub.trust.models import TrustedIssuer
 from pdhub.verification.models import (
     ReportSigningKey,
     VerificationBatch,
     VerificationItem,
 )
+from pdhub.workshops.models import Workshop, WorkshopAward, WorkshopRun
 
 __all__ = [
     "ClassInventory",

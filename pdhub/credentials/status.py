@@ -249,25 +249,29 @@ def _claim(
     if not held:
         return []
     # Taken by a transaction that committed after our list of used indexes was read.
-    taken = set(
-        session.scalars(
-            select(IssuedCredential.revocation_index).where(
-                IssuedCredential.revocation_list_id == status_list.id,
-                IssuedCredential.revocation_index.in_(held),
+    taken = (
+        set(
+            session.scalars(
+                select(IssuedCredential.revocation_index).where(
+                    IssuedCredential.revocation_list_id == status_list.id,
+                    IssuedCredential.revocation_index.in_(held),
+                )
             )
         )
-    ) | set(
-        session.scalars(
-            select(PathwayCompletion.revocation_index).where(
-                PathwayCompletion.revocation_list_id == status_list.id,
-                PathwayCompletion.revocation_index.in_(held),
+        | set(
+            session.scalars(
+                select(PathwayCompletion.revocation_index).where(
+                    PathwayCompletion.revocation_list_id == status_list.id,
+                    PathwayCompletion.revocation_index.in_(held),
+                )
             )
         )
-    ) | set(
-        session.scalars(
-            select(WorkshopAward.revocation_index).where(
-                WorkshopAward.revocation_list_id == status_list.id,
-                WorkshopAward.revocation_index.in_(held),
+        | set(
+            session.scalars(
+                select(WorkshopAward.revocation_index).where(
+                    WorkshopAward.revocation_list_id == status_list.id,
+                    WorkshopAward.revocation_index.in_(held),
+                )
             )
         )
     )

@@ -22,9 +22,7 @@ from pdhub.workshops.images import DESIGNS
 class WorkshopForm(FlaskForm):
     name = StringField(
         _l("Name of the badge"),
-        description=_l(
-            "For example “Riverside Summer Institute: Digital Equity Day”."
-        ),
+        description=_l("For example “Riverside Summer Institute: Digital Equity Day”."),
         validators=[DataRequired(_l("Give the badge a name.")), Length(max=200)],
     )
     description = TextAreaField(
@@ -53,9 +51,7 @@ class WorkshopForm(FlaskForm):
     )
     image = RadioField(
         _l("Picture"),
-        choices=[
-            SelectChoice(key, label) for key, (label, _m, _r) in DESIGNS.items()
-        ],
+        choices=[SelectChoice(key, label) for key, (label, _m, _r) in DESIGNS.items()],
         default="blue",
         validators=[InputRequired(_l("Choose a picture."))],
     )

@@ -275,9 +275,7 @@ def preview_csv(
             elif user.district_id != workshop.district_id:
                 problem(line, email, _("This person is not in your district."))
             elif user.id in already:
-                problem(
-                    line, email, _("Already awarded for this session."), done=True
-                )
+                problem(line, email, _("Already awarded for this session."), done=True)
             elif user.email_verified_at is None:
                 problem(
                     line,
@@ -377,7 +375,12 @@ def preview_attendance(
             )
         else:
             rows.append(
-                {"line": line, "user_id": user.id, "email": user.email, "name": user.name}
+                {
+                    "line": line,
+                    "user_id": user.id,
+                    "email": user.email,
+                    "name": user.name,
+                }
             )
     return _new_run(
         session,

@@ -73,9 +73,7 @@ def index() -> Any:
             )
         if saved.ok:
             flash(_("The workshop badge is ready to award."), "success")
-            return redirect(
-                url_for("workshops.workshop", workshop_id=workshop.id), 303
-            )
+            return redirect(url_for("workshops.workshop", workshop_id=workshop.id), 303)
     elif request.method == "POST" and not can_define:
         abort(403)
     status = 422 if form.errors or form.form_errors else 200

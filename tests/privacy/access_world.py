@@ -27,10 +27,10 @@ from pdhub.districts.models import AssignmentTarget, Invitation
 from pdhub.extensions import db
 from pdhub.learning.models import EnrollmentStatus
 from pdhub.pathways import service as pathways
-from pdhub.workshops import service as workshops
 from pdhub.submissions.storage import file_store
 from pdhub.trust import service as trust
 from pdhub.verification.models import VerificationBatch
+from pdhub.workshops import service as workshops
 from tests.factories import (
     PDF_BYTES,
     ArtifactFactory,

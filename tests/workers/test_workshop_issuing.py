@@ -55,9 +55,7 @@ def test_the_worker_issues_a_workshop_run_once(worker: Worker) -> None:
     with worker.app.app_context():
         jobs.send_now(tasks.ISSUE_WORKSHOP_AWARDS, run_id)  # a redelivery
         db.session.remove()
-    wait_until(
-        lambda: worker.log().count(tasks.ISSUE_WORKSHOP_AWARDS) >= 4, timeout=60
-    )
+    wait_until(lambda: worker.log().count(tasks.ISSUE_WORKSHOP_AWARDS) >= 4, timeout=60)
     with worker.app.app_context():
         assert db.session.scalar(select(func.count(WorkshopAward.id))) == 3
         db.session.remove()

@@ -7,7 +7,6 @@ same list again awards nobody twice."""
 from __future__ import annotations
 
 import io
-import json
 import re
 from datetime import date, timedelta
 from typing import Any
@@ -41,8 +40,9 @@ def world(session: Session) -> dict[str, Any]:
     coach = UserFactory(district=district, coach=True)
     maya = UserFactory(district=district, name="Maya Lopez", email="maya@example.org")
     leo = UserFactory(district=district, name="Leo Park", email="leo@example.org")
-    ana = UserFactory(district=district, name="Ana Ruiz", email="ana@example.org",
-                      language="es")
+    ana = UserFactory(
+        district=district, name="Ana Ruiz", email="ana@example.org", language="es"
+    )
     stranger = UserFactory(district=other, email="far@example.org")
     workshop = service.create_workshop(
         session,
@@ -55,8 +55,14 @@ def world(session: Session) -> dict[str, Any]:
     )
     session.commit()
     return {
-        "admin": admin, "coach": coach, "maya": maya, "leo": leo, "ana": ana,
-        "stranger": stranger, "workshop": workshop, "other": other,
+        "admin": admin,
+        "coach": coach,
+        "maya": maya,
+        "leo": leo,
+        "ana": ana,
+        "stranger": stranger,
+        "workshop": workshop,
+        "other": other,
     }
 
 
@@ -144,14 +150,14 @@ def test_issuing_signs_verifiable_credentials_tells_each_person_and_never_twice(
     )
     assert report.verified, report.to_json()
     # /verify says so too.
-    verdict = text(client.post("/verify", data={"credential": awards[0].credential_json}))
+    verdict = text(
+        client.post("/verify", data={"credential": awards[0].credential_json})
+    )
     assert "Riverside Summer Institute: Digital Equity Day" in verdict
     assert re.search(r'<h2 id="verdict-title"[^>]*>Verified</h2>', verdict), verdict
 
     # Each person is told, in the app and by email, in their own language.
-    told = {
-        n.user_id: n.message for n in session.scalars(select(Notification))
-    }
+    told = {n.user_id: n.message for n in session.scalars(select(Notification))}
     assert "You earned the Riverside Summer Institute" in told[world["maya"].id]
     assert "Obtuvo la insignia" in told[world["ana"].id]
     mails = {m.to: m.subject for m in session.scalars(select(EmailMessage))}
@@ -289,15 +295,25 @@ def test_a_coach_cannot_define_a_workshop_and_bad_input_is_explained(
     sign_in(client, world["admin"])
     response = client.post(
         "/district/workshops",
-        data={"name": "", "description": "d", "criteria": "c", "hours": "0",
-              "image": "gold"},
+        data={
+            "name": "",
+            "description": "d",
+            "criteria": "c",
+            "hours": "0",
+            "image": "gold",
+        },
     )
     assert response.status_code == 422
     assert "Give the badge a name." in text(response)
     created = client.post(
         "/district/workshops",
-        data={"name": "Coaching day", "description": "d", "criteria": "c",
-              "hours": "2.5", "image": "green"},
+        data={
+            "name": "Coaching day",
+            "description": "d",
+            "criteria": "c",
+            "hours": "2.5",
+            "image": "green",
+        },
     )
     assert created.status_code == 303
     found = session.scalar(select(Workshop).where(Workshop.name == "Coaching day"))
