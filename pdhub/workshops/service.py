@@ -122,6 +122,14 @@ def get_workshop(session: DbSession, actor: User, workshop_id: int) -> Workshop:
     return workshop
 
 
+def public_workshop(session: DbSession, workshop_id: int) -> Workshop:
+    """A workshop's Achievement, as its credentials show it to anyone."""
+    workshop = session.get(Workshop, workshop_id)
+    if workshop is None:
+        raise NotFound(_("No workshop has that number."))
+    return workshop
+
+
 def award_count(session: DbSession, workshop: Workshop) -> int:
     return (
         session.scalar(

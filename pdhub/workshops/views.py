@@ -205,6 +205,18 @@ def issue(workshop_id: int, run_id: int) -> Any:
     )
 
 
+@bp.get("/workshops/<int:workshop_id>")
+def achievement(workshop_id: int) -> Any:
+    """The public page at a workshop Achievement's id: what its credentials say."""
+    try:
+        found = service.public_workshop(db.session, workshop_id)
+    except NotFound:
+        abort(404)
+    return render_template(
+        "workshops/achievement.html", workshop=found, data_url=images.data_url
+    )
+
+
 @bp.get("/badges/workshops/<credential_id>.json")
 @roles_required(*Role)
 def credential(credential_id: str) -> Any:

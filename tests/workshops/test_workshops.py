@@ -149,6 +149,10 @@ def test_issuing_signs_verifiable_credentials_tells_each_person_and_never_twice(
         awards[0].credential_json, resolver=Resolver(), status_fetcher=_fetcher(client)
     )
     assert report.verified, report.to_json()
+    # The Achievement's id is its public page.
+    public = app.test_client().get(achievement["id"].removeprefix("http://localhost"))
+    assert public.status_code == 200
+    assert "Attended the full day and built a classroom access plan." in text(public)
     # /verify says so too.
     verdict = text(
         client.post("/verify", data={"credential": awards[0].credential_json})
