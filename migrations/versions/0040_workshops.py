@@ -1,8 +1,8 @@
 """workshops: district-defined achievements for in-person PD, award runs (a CSV or a
 cohort's attendance, previewed before issuing) and each attendee's signed award
 
-Revision ID: 0039_workshops
-Revises: 0032_coach_tools
+Revision ID: 0040_workshops
+Revises: 0039_backpack
 Create Date: 2026-12-08 00:40:00
 
 """
@@ -13,8 +13,8 @@ import pdhub.db
 
 
 # revision identifiers, used by Alembic.
-revision = "0039_workshops"
-down_revision = "0032_coach_tools"
+revision = "0040_workshops"
+down_revision = "0039_backpack"
 branch_labels = None
 depends_on = None
 
