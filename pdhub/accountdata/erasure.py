@@ -29,6 +29,7 @@ from pdhub.accounts.models import (
 from pdhub.accounts.service import email_key
 from pdhub.audit import service as audit_trail
 from pdhub.audit.models import AuditAction
+from pdhub.backpack.models import OutsideBadge
 from pdhub.clr.models import ClrTranscript
 from pdhub.coaching.models import Booking, Conversation, ConversationMessage
 from pdhub.cohorts.models import Attendance
@@ -43,7 +44,6 @@ from pdhub.communities.models import (
     ThreadRead,
 )
 from pdhub.credentials import service as credentials
-from pdhub.backpack.models import OutsideBadge
 from pdhub.credentials.models import Award, IssuedCredential, Renewal
 from pdhub.db import DbSession, utcnow
 from pdhub.districts.models import ExternalLearning, Invitation, RosterEntry

@@ -9,8 +9,8 @@ from __future__ import annotations
 import copy
 import io
 import json
-import zipfile
 import uuid
+import zipfile
 from datetime import UTC, datetime
 from typing import Any
 
