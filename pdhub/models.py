@@ -84,6 +84,7 @@ from pdhub.verification.models import (
     VerificationBatch,
     VerificationItem,
 )
+from pdhub.wallets.models import WalletCredential, WalletExchange
 
 __all__ = [
     "ClassInventory",
@@ -173,4 +174,6 @@ __all__ = [
     "Pathway",
     "PathwayCompletion",
     "PathwayStep",
+    "WalletCredential",
+    "WalletExchange",
 ]
