@@ -26,6 +26,7 @@ from pdhub.accounts.models import Role
 from pdhub.credentials import service as credentials
 from pdhub.errors import DomainError, error_response
 from pdhub.extensions import csrf, db
+from pdhub.forms import saving
 from pdhub.wallets import service
 
 bp = Blueprint("wallets", __name__)
@@ -46,9 +47,9 @@ def start(credential_id: str) -> Any:
     if not form.validate_on_submit():
         flash(_("That did not work. Please use the button again."), "error")
         return redirect(back, 303)
-    try:
+    with saving(show=False) as saved:
         exchange = service.start_exchange(db.session, current_user, credential)
-    except DomainError:
+    if saved.error is not None:
         flash(
             _(
                 "Only an active badge can be added to a wallet: this one is "
@@ -57,7 +58,6 @@ def start(credential_id: str) -> Any:
             "error",
         )
         return redirect(back, 303)
-    db.session.commit()
     link = service.lcw_link(exchange)
     qr = segno.make(link, error="m")
     response = Response(
@@ -84,12 +84,10 @@ def participate(exchange_id: str) -> Any:
     body = request.get_json(silent=True)
     if body is None:
         body = {} if not request.get_data() else None
-    try:
+    with saving(show=False) as saved:
         answer = service.participate(db.session, exchange_id, body)
-    except DomainError as exc:
-        db.session.rollback()
-        return error_response(exc.status, exc.message)
-    db.session.commit()
+    if saved.error is not None:
+        return error_response(saved.error.status, saved.error.message)
     response = jsonify(answer)
     response.headers["Cache-Control"] = "no-store"
     return response

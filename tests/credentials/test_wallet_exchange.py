@@ -302,3 +302,20 @@ def test_the_exchange_page_is_in_spanish(
     client.post("/language", data={"lang": "es", "next": "/"})
     page = text(client.post(f"/badges/{credential.id}/wallet"))
     assert "Agregue su insignia a una billetera" in page
+
+
+def test_a_wallet_needs_no_csrf_token_where_forms_need_one(
+    app_factory: Any, session: Session, credential: IssuedCredential
+) -> None:
+    site = app_factory(WTF_CSRF_ENABLED=True)
+    exchange = WalletExchange(
+        id="a" * 43,
+        credential_id=credential.id,
+        user_id=credential.user_id,
+        challenge="c" * 36,
+        expires_at=credential.issued_at + timedelta(days=3650),
+    )
+    session.add(exchange)
+    session.commit()
+    wallet = Wallet(site.test_client())
+    assert wallet.receive(f"{ORIGIN}/api/v1/exchanges/{exchange.id}").status_code == 200
