@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from badges.documents import CREDENTIALS_V2
 from badges.keys import Ed25519KeyPair
 from badges.proofs import eddsa_rdfc_2022
+from pdhub.accountdata import erasure
 from pdhub.credentials import service
 from pdhub.credentials.models import IssuedCredential
 from pdhub.wallets.models import WalletCredential, WalletExchange
@@ -90,6 +91,7 @@ def start(client: FlaskClient, credential: IssuedCredential) -> dict[str, str]:
     response = client.post(f"/badges/{credential.id}/wallet")
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
+    assert len(response.get_data()) < 60_000
     body = text(response)
     exchange_url = re.search(r'<code id="exchange-url">([^<]+)</code>', body)
     lcw = re.search(r'href="(https://lcw\.app/request\.html\?request=[^"]+)"', body)
@@ -319,3 +321,16 @@ def test_a_wallet_needs_no_csrf_token_where_forms_need_one(
     session.commit()
     wallet = Wallet(site.test_client())
     assert wallet.receive(f"{ORIGIN}/api/v1/exchanges/{exchange.id}").status_code == 200
+
+
+def test_erasing_the_account_forgets_the_wallet_and_closes_the_exchange(
+    session: Session, client: FlaskClient, credential: IssuedCredential
+) -> None:
+    used = start(client, credential)["url"]
+    Wallet(client).receive(used)
+    still_open = start(client, credential)["url"]
+    erasure.erase_account(session, None, credential.user)
+    session.commit()
+    assert session.scalar(select(func.count(WalletCredential.id))) == 0
+    assert session.scalar(select(func.count(WalletExchange.id))) == 0
+    _problem(Wallet(client).post(still_open, {}), 404)
