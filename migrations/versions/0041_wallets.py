@@ -1,8 +1,8 @@
 """wallets: VC-API exchanges that add a badge to a teacher's wallet, and the
 wallet-bound credentials they issued
 
-Revision ID: 0040_wallets
-Revises: 0039_backpack
+Revision ID: 0041_wallets
+Revises: 0040_coach_renewal
 Create Date: 2026-12-08 00:40:00
 
 """
@@ -13,8 +13,8 @@ from alembic import op
 import pdhub.db
 
 # revision identifiers, used by Alembic.
-revision = "0040_wallets"
-down_revision = "0039_backpack"
+revision = "0041_wallets"
+down_revision = "0040_coach_renewal"
 branch_labels = None
 depends_on = None
 
