@@ -90,6 +90,7 @@ from pdhub.verification.models import (
     VerificationBatch,
     VerificationItem,
 )
+from pdhub.wallets.models import WalletCredential, WalletExchange
 from pdhub.workshops.models import Workshop, WorkshopAward, WorkshopRun
 
 __all__ = [
@@ -180,6 +181,8 @@ __all__ = [
     "Pathway",
     "PathwayCompletion",
     "PathwayStep",
+    "WalletCredential",
+    "WalletExchange",
     "PathwayOutsideStep",
     "OutsideBadge",
     "Workshop",
