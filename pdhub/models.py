@@ -46,6 +46,7 @@ from pdhub.districts.models import (
     ModuleCredit,
     School,
 )
+from pdhub.endorsements.models import Endorsement
 from pdhub.equity.models import (
     EquityAction,
     EquityActionReminder,
@@ -104,6 +105,7 @@ __all__ = [
     "Conversation",
     "ConversationMessage",
     "OfficeHourSlot",
+    "Endorsement",
     "EquityAction",
     "EquityActionReminder",
     "EquityAssessment",

@@ -19,6 +19,7 @@ from pdhub.credentials.models import (
     StatusPurpose,
 )
 from pdhub.db import DbSession, advisory_lock, utcnow
+from pdhub.endorsements.models import Endorsement
 from pdhub.pathways.models import PathwayCompletion
 
 #: The purpose of the one status entry each new credential carries. OB 3.0 allows a
@@ -70,7 +71,8 @@ def _bitstring(status_list: StatusList) -> Bitstring:
 
 
 def _used_indexes(session: DbSession, status_list: StatusList) -> set[int]:
-    """Indexes held by module credentials and by pathway milestone credentials."""
+    """Indexes held by module credentials, pathway milestone credentials and
+    district endorsements."""
     used = set(
         session.scalars(
             select(IssuedCredential.revocation_index).where(
@@ -86,6 +88,13 @@ def _used_indexes(session: DbSession, status_list: StatusList) -> set[int]:
             )
         )
         if index is not None
+    )
+    used.update(
+        session.scalars(
+            select(Endorsement.revocation_index).where(
+                Endorsement.revocation_list_id == status_list.id
+            )
+        )
     )
     return used
 
@@ -241,18 +250,29 @@ def _claim(
     if not held:
         return []
     # Taken by a transaction that committed after our list of used indexes was read.
-    taken = set(
-        session.scalars(
-            select(IssuedCredential.revocation_index).where(
-                IssuedCredential.revocation_list_id == status_list.id,
-                IssuedCredential.revocation_index.in_(held),
+    taken = (
+        set(
+            session.scalars(
+                select(IssuedCredential.revocation_index).where(
+                    IssuedCredential.revocation_list_id == status_list.id,
+                    IssuedCredential.revocation_index.in_(held),
+                )
             )
         )
-    ) | set(
-        session.scalars(
-            select(PathwayCompletion.revocation_index).where(
-                PathwayCompletion.revocation_list_id == status_list.id,
-                PathwayCompletion.revocation_index.in_(held),
+        | set(
+            session.scalars(
+                select(PathwayCompletion.revocation_index).where(
+                    PathwayCompletion.revocation_list_id == status_list.id,
+                    PathwayCompletion.revocation_index.in_(held),
+                )
+            )
+        )
+        | set(
+            session.scalars(
+                select(Endorsement.revocation_index).where(
+                    Endorsement.revocation_list_id == status_list.id,
+                    Endorsement.revocation_index.in_(held),
+                )
             )
         )
     )

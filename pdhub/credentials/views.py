@@ -34,6 +34,7 @@ from pdhub.credentials import (
     status,
 )
 from pdhub.credentials.models import IssuedCredential, StatusList
+from pdhub.endorsements import service as endorsements
 from pdhub.errors import DomainError
 from pdhub.extensions import db
 from pdhub.forms import saving, show_error
@@ -227,6 +228,7 @@ def credential(name: str) -> Any:
             named=service.named_in(credential),
             name_form=forms.NameForm(),
             service=service,
+            endorsements=endorsements.for_module(db.session, module.id),
         )
     if extension == "json":
         response = _document(credential.credential_json, JSON_LD)
@@ -316,6 +318,13 @@ def achievement(key: str) -> Any:
     if module is None or language not in achievements.editions(module):
         abort(404)
     document = achievements.achievement_for(module, language).to_json()
+    endorsed = [
+        found.document
+        for found in endorsements.for_module(db.session, module.id)
+        if found.achievement_id == document["id"]
+    ]
+    if endorsed:
+        document["endorsement"] = endorsed
     document = {
         "@context": [
             "https://www.w3.org/ns/credentials/v2",
