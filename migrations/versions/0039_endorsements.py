@@ -1,6 +1,7 @@
 """endorsements: a district's signed OB 3.0 EndorsementCredential of a module's
 achievement, with its revocation entry (withdrawing sets it); when each OB 3.0
-API token was last used (the teacher's Connected systems page)
+API token was last used (the teacher's Connected systems page); a pathway
+milestone credential's revocation
 
 Revision ID: 0039_endorsements
 Revises: 0032_coach_tools
@@ -52,8 +53,15 @@ def upgrade():
     with op.batch_alter_table("oauth_tokens", schema=None) as batch_op:
         batch_op.add_column(sa.Column("last_used_at", sa.Integer(), nullable=True))
 
+    with op.batch_alter_table("pathway_completions", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("revoked_at", pdhub.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("revocation_reason", sa.String(length=500), nullable=True))
+
 
 def downgrade():
+    with op.batch_alter_table("pathway_completions", schema=None) as batch_op:
+        batch_op.drop_column("revocation_reason")
+        batch_op.drop_column("revoked_at")
     with op.batch_alter_table("oauth_tokens", schema=None) as batch_op:
         batch_op.drop_column("last_used_at")
     with op.batch_alter_table("endorsements", schema=None) as batch_op:

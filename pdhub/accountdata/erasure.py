@@ -52,6 +52,7 @@ from pdhub.learning.models import Enrollment, QuizAttempt
 from pdhub.learnpath.models import ClassInventory, LearnerSelfAssessment
 from pdhub.notifications.models import EmailMessage, Notification
 from pdhub.obapi.models import OAuthAuthorizationCode, OAuthToken
+from pdhub.pathways import service as pathways
 from pdhub.privacy import encryption
 from pdhub.review.models import Review
 from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
@@ -145,6 +146,10 @@ def _settle_credentials(session: DbSession, user: User) -> None:
     session.execute(
         update(Award).where(Award.user_id == user.id).values(name_in_credential=False)
     )
+    if revoke_all:
+        for milestone in pathways.milestones_of(session, user):
+            if milestone.revoked_at is None:
+                pathways.revoke_milestone(session, None, milestone, REVOKED_REASON)
 
 
 def forget_throttles(user: User) -> int:

@@ -39,6 +39,7 @@ from pdhub.errors import DomainError
 from pdhub.extensions import db
 from pdhub.forms import saving, show_error
 from pdhub.learning.models import Module
+from pdhub.pathways import service as pathways
 
 bp = Blueprint("credentials", __name__)
 
@@ -86,6 +87,7 @@ def my_badges() -> Any:
     return render_template(
         "credentials/my_badges.html",
         credentials=credentials,
+        milestones=pathways.milestones_of(db.session, current_user),
         share_form=forms.ShareForm(),
         reissue_form=ConfirmForm(prefix="reissue"),
         renew_form=ConfirmForm(prefix="renew"),
@@ -344,7 +346,10 @@ def admin_index() -> Any:
     email = request.args.get("email", "").strip()
     credentials = service.list_credentials(db.session, email=email or None, limit=200)
     return render_template(
-        "credentials/admin_index.html", credentials=credentials, email=email
+        "credentials/admin_index.html",
+        credentials=credentials,
+        milestones=pathways.list_milestones(db.session, email=email or None),
+        email=email,
     )
 
 

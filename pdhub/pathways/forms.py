@@ -47,3 +47,15 @@ class PathwayForm(FlaskForm):
         default=0,
         validators=[InputRequired(), NumberRange(min=0, max=30)],
     )
+
+
+class RevokeMilestoneForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Public reason"),
+        description=_l(
+            "The teacher and anyone who checks the credential see it, for example "
+            "“Issued in error”."
+        ),
+        validators=[DataRequired(_l("Give a public reason.")), Length(max=500)],
+        render_kw={"rows": 2},
+    )
