@@ -102,6 +102,10 @@ def test_a_district_endorses_a_module_and_every_badge_of_it_shows_it(
     assert achievement["endorsement"] == [document]
     badge = text(client.get(f"/credentials/{credential.id}"))
     assert f"Endorsed by Riverside Unified: {COMMENT}" in badge
+    spanish = client.get(
+        f"/credentials/{credential.id}", headers={"Accept-Language": "es-MX,es;q=0.9"}
+    )
+    assert f"Respaldado por Riverside Unified: {COMMENT}" in text(spanish)
 
 
 def test_withdrawing_revokes_the_endorsement_and_hides_it(
