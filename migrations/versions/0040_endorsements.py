@@ -3,8 +3,8 @@ achievement, with its revocation entry (withdrawing sets it); when each OB 3.0
 API token was last used (the teacher's Connected systems page); a pathway
 milestone credential's revocation
 
-Revision ID: 0039_endorsements
-Revises: 0032_coach_tools
+Revision ID: 0040_endorsements
+Revises: 0039_backpack
 Create Date: 2026-12-08 00:45:00
 
 """
@@ -15,8 +15,8 @@ import pdhub.db
 
 
 # revision identifiers, used by Alembic.
-revision = "0039_endorsements"
-down_revision = "0032_coach_tools"
+revision = "0040_endorsements"
+down_revision = "0039_backpack"
 branch_labels = None
 depends_on = None
 
