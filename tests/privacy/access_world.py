@@ -194,6 +194,11 @@ def _side(label: str, number: int) -> Side:
     )
     [completion] = pathways.check_user(session, teacher)
     assert pathways.issue_milestone(session, completion.id) is not None
+    from pdhub.endorsements import service as endorsements
+
+    endorsement = endorsements.endorse(
+        session, district_admin, enrollment.module_id, f"Approved in {label}."
+    )
     create_api_token(session, district_admin, f"{label} HR")
     session.flush()
     token_id = session.scalar(
@@ -239,6 +244,8 @@ def _side(label: str, number: int) -> Side:
             "key": achievement_key(module),
             "list_id": str(credential.revocation_list_id),
             "pathway_id": str(pathway.id),
+            "completion_id": str(completion.id),
+            "endorsement_id": endorsement.id,
         },
         other_school={"record_id": str(elm_record.id), "user_id": str(elm_teacher.id)},
         other_school_teacher=elm_teacher.name,
