@@ -95,6 +95,14 @@ def test_a_district_endorses_a_module_and_every_badge_of_it_shows_it(
     )
     assert report.verified, report.to_json()
 
+    # Pasted into /verify, it is checked like any credential (no error page).
+    checked = client.post("/verify", data={"credential": json.dumps(document)})
+    assert checked.status_code == 200, checked.status_code
+    assert "Every check passed" in text(checked)
+    assert "matches the official Open Badges 3.0 EndorsementCredential schema" in text(
+        checked
+    )
+
     # The achievement document carries it; the teacher's credential page shows it.
     client.post("/signout")
     key = achievements.achievement_key(module)
