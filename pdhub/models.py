@@ -91,6 +91,7 @@ from pdhub.verification.models import (
     VerificationBatch,
     VerificationItem,
 )
+from pdhub.workshops.models import Workshop, WorkshopAward, WorkshopRun
 
 __all__ = [
     "ClassInventory",
@@ -183,4 +184,7 @@ __all__ = [
     "PathwayStep",
     "PathwayOutsideStep",
     "OutsideBadge",
+    "Workshop",
+    "WorkshopAward",
+    "WorkshopRun",
 ]

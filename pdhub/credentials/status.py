@@ -21,6 +21,7 @@ from pdhub.credentials.models import (
 from pdhub.db import DbSession, advisory_lock, utcnow
 from pdhub.endorsements.models import Endorsement
 from pdhub.pathways.models import PathwayCompletion
+from pdhub.workshops.models import WorkshopAward
 
 #: The purpose of the one status entry each new credential carries. OB 3.0 allows a
 #: single credentialStatus, and a suspension can be lifted while a revocation
@@ -71,8 +72,8 @@ def _bitstring(status_list: StatusList) -> Bitstring:
 
 
 def _used_indexes(session: DbSession, status_list: StatusList) -> set[int]:
-    """Indexes held by module credentials, pathway milestone credentials and
-    district endorsements."""
+    """Indexes held by module credentials, pathway milestone and workshop
+    credentials, and district endorsements."""
     used = set(
         session.scalars(
             select(IssuedCredential.revocation_index).where(
@@ -88,6 +89,13 @@ def _used_indexes(session: DbSession, status_list: StatusList) -> set[int]:
             )
         )
         if index is not None
+    )
+    used.update(
+        session.scalars(
+            select(WorkshopAward.revocation_index).where(
+                WorkshopAward.revocation_list_id == status_list.id
+            )
+        )
     )
     used.update(
         session.scalars(
@@ -264,6 +272,14 @@ def _claim(
                 select(PathwayCompletion.revocation_index).where(
                     PathwayCompletion.revocation_list_id == status_list.id,
                     PathwayCompletion.revocation_index.in_(held),
+                )
+            )
+        )
+        | set(
+            session.scalars(
+                select(WorkshopAward.revocation_index).where(
+                    WorkshopAward.revocation_list_id == status_list.id,
+                    WorkshopAward.revocation_index.in_(held),
                 )
             )
         )

@@ -40,6 +40,7 @@ from pdhub.extensions import db
 from pdhub.forms import saving, show_error
 from pdhub.learning.models import Module
 from pdhub.pathways import service as pathways
+from pdhub.workshops import service as workshops
 
 bp = Blueprint("credentials", __name__)
 
@@ -93,6 +94,7 @@ def my_badges() -> Any:
         renew_form=ConfirmForm(prefix="renew"),
         can_renew=renewal.can_renew,
         service=service,
+        workshop_awards=workshops.awards_of(db.session, current_user),
     )
 
 
@@ -197,6 +199,10 @@ def renew(credential_id: str) -> Any:
     if (error := saved.error) is not None:
         flash(error.message, "error")
         return redirect(url_for("credentials.my_badges"), 303)
+    if renewal.by_reflection(credential):
+        return redirect(
+            url_for("renewals.reflection", credential_id=credential.id), 303
+        )
     flash(
         _(
             "Pass the knowledge check again and your renewed badge is issued, "

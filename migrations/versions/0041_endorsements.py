@@ -3,8 +3,8 @@ achievement, with its revocation entry (withdrawing sets it); when each OB 3.0
 API token was last used (the teacher's Connected systems page); a pathway
 milestone credential's revocation
 
-Revision ID: 0040_endorsements
-Revises: 0039_backpack
+Revision ID: 0041_endorsements
+Revises: 0040_workshops
 Create Date: 2026-12-08 00:45:00
 
 """
@@ -15,8 +15,8 @@ import pdhub.db
 
 
 # revision identifiers, used by Alembic.
-revision = "0040_endorsements"
-down_revision = "0039_backpack"
+revision = "0041_endorsements"
+down_revision = "0040_workshops"
 branch_labels = None
 depends_on = None
 
