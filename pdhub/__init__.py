@@ -58,7 +58,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     from pdhub.accounts.views import bp as accounts_bp
     from pdhub.admin.views import bp as admin_bp
-    from pdhub.districts import rostersync_views  # noqa: F401  (its routes)
     from pdhub.districts.ledger_views import external_bp
     from pdhub.districts.views import bp as districts_bp
     from pdhub.home.views import bp as home_bp
@@ -68,6 +67,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     for blueprint in (home_bp, accounts_bp, districts_bp, admin_bp, notifications_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(external_bp)
+    from pdhub.districts.rostersync_views import bp as oneroster_bp
+
+    app.register_blueprint(oneroster_bp)
     from pdhub.credentials.views import bp as credentials_bp
 
     app.register_blueprint(credentials_bp)
@@ -136,10 +138,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(clr_bp)
 
     from pdhub.obapi import server as obapi_server
+    from pdhub.obapi.connected_views import bp as connected_bp
     from pdhub.obapi.views import bp as obapi_bp
 
     obapi_server.init_app(app)
     app.register_blueprint(obapi_bp)
+    app.register_blueprint(connected_bp)
 
     from pdhub.impact.views import bp as impact_bp
 
@@ -148,6 +152,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from pdhub.pathways.views import bp as pathways_bp
 
     app.register_blueprint(pathways_bp)
+
+    from pdhub.endorsements.views import bp as endorsements_bp
+
+    app.register_blueprint(endorsements_bp)
 
     from pdhub.workshops.views import bp as workshops_bp
 

@@ -1,4 +1,4 @@
-"""The district's OneRoster connection (on the districts blueprint, under
+"""The district's OneRoster connection (the ``oneroster`` blueprint, under
 /district/integrations/roster): its settings, "Preview sync now", each sync's page
 with its progress, preview and problems, and applying it."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -23,10 +23,11 @@ from pdhub.districts.models import (
     RosterSync,
     RosterSyncStatus,
 )
-from pdhub.districts.views import bp
 from pdhub.errors import NotFound
 from pdhub.extensions import db
 from pdhub.forms import saving
+
+bp = Blueprint("oneroster", __name__, url_prefix="/district/integrations/roster")
 
 
 @bp.app_template_global("sync_status")
@@ -64,9 +65,9 @@ def _form(connection: RosterConnection | None) -> RosterConnectionForm:
     return form
 
 
-@bp.route("/integrations/roster", methods=["GET", "POST"])
+@bp.route("", methods=["GET", "POST"])
 @roles_required(Role.DISTRICT_ADMIN)
-def roster_sync_page() -> Any:
+def settings() -> Any:
     district = _my_district()
     connection = rostersync.get_connection(db.session, district)
     form = _form(connection)
@@ -86,7 +87,7 @@ def roster_sync_page() -> Any:
             )
         if saved.ok:
             flash(_("The roster connection is saved."), "success")
-            return redirect(url_for("districts.roster_sync_page"), 303)
+            return redirect(url_for("oneroster.settings"), 303)
     status = 422 if form.errors or form.form_errors else 200
     return render_template(
         "districts/roster_sync.html",
@@ -97,22 +98,22 @@ def roster_sync_page() -> Any:
     ), status
 
 
-@bp.post("/integrations/roster/sync")
+@bp.post("/sync")
 @roles_required(Role.DISTRICT_ADMIN)
-def start_roster_sync() -> Any:
+def start_sync() -> Any:
     district = _my_district()
     if not ConfirmForm(prefix="s").validate_on_submit():
-        return redirect(url_for("districts.roster_sync_page"), 303)
+        return redirect(url_for("oneroster.settings"), 303)
     with saving() as saved:
         sync = rostersync.start_sync(db.session, current_user, district)
     if not saved.ok:
-        return redirect(url_for("districts.roster_sync_page"), 303)
-    return redirect(url_for("districts.roster_sync", sync_id=sync.id), 303)
+        return redirect(url_for("oneroster.settings"), 303)
+    return redirect(url_for("oneroster.sync", sync_id=sync.id), 303)
 
 
-@bp.get("/integrations/roster/syncs/<int:sync_id>")
+@bp.get("/syncs/<int:sync_id>", endpoint="sync")
 @roles_required(Role.DISTRICT_ADMIN)
-def roster_sync(sync_id: int) -> Any:
+def sync_page(sync_id: int) -> Any:
     district = _my_district()
     try:
         sync = rostersync.get_sync(db.session, district, sync_id)
@@ -137,9 +138,9 @@ def roster_sync(sync_id: int) -> Any:
     )
 
 
-@bp.post("/integrations/roster/syncs/<int:sync_id>/apply")
+@bp.post("/syncs/<int:sync_id>/apply", endpoint="apply")
 @roles_required(Role.DISTRICT_ADMIN)
-def apply_roster_sync(sync_id: int) -> Any:
+def apply_sync(sync_id: int) -> Any:
     district = _my_district()
     try:
         sync = rostersync.get_sync(db.session, district, sync_id)
@@ -150,4 +151,4 @@ def apply_roster_sync(sync_id: int) -> Any:
             rostersync.confirm_sync(db.session, current_user, sync)
         if saved.ok:
             flash(_("The roster is being applied."), "info")
-    return redirect(url_for("districts.roster_sync", sync_id=sync_id), 303)
+    return redirect(url_for("oneroster.sync", sync_id=sync_id), 303)

@@ -373,6 +373,8 @@ def test_dana_sees_the_demo_roster_connection(
     sign_in(client, dana)
     page = text(client.get("/district/roster"))
     assert "/district/integrations/roster" in page  # from Import staff
+    page = text(client.get("/district/integrations"))
+    assert 'href="/district/integrations/roster"' in page  # the lead's index
     page = text(client.get("/district/integrations/roster"))
     assert "Roster sync (OneRoster)" in page and "Preview sync now" in page
     assert "https://sis.riverside.example/ims/oneroster/rostering/v1p2" in page
