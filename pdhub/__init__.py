@@ -138,4 +138,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from pdhub.pathways.views import bp as pathways_bp
 
     app.register_blueprint(pathways_bp)
+
+    from pdhub.sso.views import bp as sso_bp
+
+    app.register_blueprint(sso_bp)
     return app

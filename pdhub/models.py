@@ -77,6 +77,7 @@ from pdhub.obapi.models import OAuthAuthorizationCode, OAuthClient, OAuthToken
 from pdhub.pathways.models import Pathway, PathwayCompletion, PathwayStep
 from pdhub.review.models import CoachAssignment, Review, ReviewClaim
 from pdhub.sharing.models import Exemplar, ExemplarFile
+from pdhub.sso.models import SsoConnection, SsoDomain
 from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
 from pdhub.trust.models import TrustedIssuer
 from pdhub.verification.models import (
@@ -173,4 +174,6 @@ __all__ = [
     "Pathway",
     "PathwayCompletion",
     "PathwayStep",
+    "SsoConnection",
+    "SsoDomain",
 ]
