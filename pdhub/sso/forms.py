@@ -60,12 +60,15 @@ class SsoSettingsForm(FlaskForm):
     domains = StringField(
         _l("Your staff's email domains"),
         validators=[
-            DataRequired(_l("Enter at least one email domain of your district's staff.")),
+            DataRequired(
+                _l("Enter at least one email domain of your district's staff.")
+            ),
             Length(max=1000),
         ],
         description=_l(
-            "Separate them with commas, for example riverside.k12.ca.us, riverside.org. "
-            "Only addresses of these domains can sign in through your provider."
+            "Separate them with commas, for example riverside.k12.ca.us, "
+            "riverside.org. Only addresses of these domains can sign in through "
+            "your provider."
         ),
     )
     require_sso = BooleanField(

@@ -49,7 +49,9 @@ PRESET_ISSUERS: dict[SsoProvider, str] = {
 PENDING_SECONDS = 600
 SCOPE = "openid email profile"
 
-_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_DOMAIN = re.compile(
+    r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+)
 _TENANT = re.compile(r"^[A-Za-z0-9.-]{1,100}$")
 
 # Provider metadata and keys, for a few minutes (per process): every sign-in would
@@ -85,7 +87,7 @@ def provider_label(provider: SsoProvider | str) -> str:
     )
 
 
-# --- settings ---------------------------------------------------------------------------
+# --- settings -------------------------------------------------------------------------
 
 
 def connection_of(session: DbSession, district_id: int | None) -> SsoConnection | None:
@@ -279,7 +281,7 @@ def password_refused(session: DbSession, user: User) -> SsoConnection | None:
     return connection if connection is not None and connection.require_sso else None
 
 
-# --- the provider -----------------------------------------------------------------------
+# --- the provider ---------------------------------------------------------------------
 
 
 def _get_json(url: str) -> dict[str, Any]:
@@ -380,7 +382,11 @@ class Pending:
 
 
 def begin(
-    connection: SsoConnection, redirect_uri: str, *, login_hint: str = "", next: str = ""
+    connection: SsoConnection,
+    redirect_uri: str,
+    *,
+    login_hint: str = "",
+    next: str = "",
 ) -> tuple[str, Pending]:
     """The provider's authorization URL to send the browser to, and what to keep
     until the callback."""

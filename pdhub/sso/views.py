@@ -133,9 +133,7 @@ def _sso_limit() -> str:
 def start() -> Any:
     if current_user.is_authenticated:
         return redirect(url_for("home.dashboard"))
-    form = forms.SchoolAccountForm(
-        data={"email": request.args.get("email", "")[:254]}
-    )
+    form = forms.SchoolAccountForm(data={"email": request.args.get("email", "")[:254]})
     if form.validate_on_submit():
         try:
             email = accounts.normalize_email(form.email.data or "")
@@ -186,9 +184,7 @@ def callback() -> Any:
             detail={"step": "sso", "reason": error.reason},
         )
         db.session.commit()
-        return render_template(
-            "sso/refused.html", message=error.message
-        ), error.status
+        return render_template("sso/refused.html", message=error.message), error.status
     auth.sign_in(user, single_sign_on=connection.provider.value)
     db.session.commit()
     return redirect(

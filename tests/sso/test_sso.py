@@ -144,7 +144,9 @@ def world(
         connection=connection,
         # No TOTP enrolled: single sign-on is their strong sign-in.
         coach=UserFactory(
-            email="casey@riverside.example.org", coach=True, district=riverside,
+            email="casey@riverside.example.org",
+            coach=True,
+            district=riverside,
             two_factor=False,
         ),
         teacher=UserFactory(email="tam@riverside.example.org", district=riverside),
@@ -269,7 +271,9 @@ def test_an_address_of_another_district_is_refused(
 def test_a_person_of_another_district_with_a_riverside_address_is_refused(
     client: FlaskClient, world: World, session: Session
 ) -> None:
-    world.stranger.email = "hal@riverside.example.org"  # Hillcrest's, Riverside's domain
+    world.stranger.email = (
+        "hal@riverside.example.org"  # Hillcrest's, Riverside's domain
+    )
     session.flush()
     response = client.get(at_provider(start(client, "hal@riverside.example.org")))
     assert response.status_code == 403
@@ -278,11 +282,11 @@ def test_a_person_of_another_district_with_a_riverside_address_is_refused(
     )
 
 
-def test_an_unverified_email_is_refused(
-    client: FlaskClient, world: World
-) -> None:
+def test_an_unverified_email_is_refused(client: FlaskClient, world: World) -> None:
     UserFactory(email="unverified.uma@riverside.example.org", district=world.riverside)
-    response = client.get(at_provider(start(client, "unverified.uma@riverside.example.org")))
+    response = client.get(
+        at_provider(start(client, "unverified.uma@riverside.example.org"))
+    )
     assert response.status_code == 403
     assert "email address isn't verified" in text(response)
     assert client.get("/dashboard").status_code == 302
@@ -291,13 +295,17 @@ def test_an_unverified_email_is_refused(
 def test_unknown_people_and_domains_without_sso_are_told_what_to_do(
     client: FlaskClient, world: World
 ) -> None:
-    response = client.get(at_provider(start(client, "new.person@riverside.example.org")))
+    response = client.get(
+        at_provider(start(client, "new.person@riverside.example.org"))
+    )
     assert response.status_code == 403
     assert "Ask your district administrator to invite you" in text(response)
 
     response = client.post("/signin/sso", data={"email": "ana@nowhere.example.org"})
     assert response.status_code == 422
-    assert "hasn't set up school-account sign-in for nowhere.example.org" in text(response)
+    assert "hasn't set up school-account sign-in for nowhere.example.org" in text(
+        response
+    )
 
 
 def test_require_sso_refuses_password_sign_in(
@@ -318,7 +326,9 @@ def test_require_sso_refuses_password_sign_in(
     assert client.get("/dashboard").status_code == 302
     # The school account still works, and the district administrator keeps a
     # password (so a broken provider can't lock the district out).
-    assert client.get(at_provider(start(client, world.teacher.email))).status_code == 303
+    assert (
+        client.get(at_provider(start(client, world.teacher.email))).status_code == 303
+    )
     client.post("/signout")
     sign_in(client, world.admin)
     # Another district is not affected.
@@ -393,11 +403,14 @@ def _unsigned(claims: dict[str, object]) -> str:
     return f"{part({'alg': 'none'})}.{part(claims)}."
 
 
-# --- the district administrator's settings ---------------------------------------------
+# --- the district administrator's settings --------------------------------------------
 
 
 def test_a_district_administrator_sets_up_sso(
-    client: FlaskClient, session: Session, provider: Provider, app: Flask,
+    client: FlaskClient,
+    session: Session,
+    provider: Provider,
+    app: Flask,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setitem(app.config, "PDHUB_SSO_HTTP_HOSTS", provider.host)
@@ -436,7 +449,10 @@ def test_a_district_administrator_sets_up_sso(
     assert saved.status_code == 303, text(saved)[:2000]
     connection = service.connection_of(session, admin.district_id)
     assert connection is not None
-    assert connection.domain_names == ["lakeside.example.org", "staff.lakeside.example.org"]
+    assert connection.domain_names == [
+        "lakeside.example.org",
+        "staff.lakeside.example.org",
+    ]
     assert connection.require_sso
     # The secret is stored encrypted, and reads back.
     assert CLIENT_SECRET not in connection.client_secret_encrypted
