@@ -166,27 +166,28 @@ def start() -> Any:
 def callback() -> Any:
     # Used once: a replayed callback (or a second tab) finds nothing to finish.
     pending = service.Pending.from_dict(session.pop(PENDING_KEY, None) or {})
-    try:
+    with saving(show=False) as saved:
         user, connection = service.finish(
             db.session, pending, request.args.to_dict(), callback_url()
         )
-    except service.SignInRefused as error:
-        db.session.rollback()
-        connection_district = None
-        if pending is not None:
-            found = db.session.get(SsoConnection, pending.connection_id)
-            connection_district = found.district_id if found is not None else None
-        audit.record(
-            db.session,
-            AuditAction.SIGNIN_FAILURE,
-            outcome=AuditOutcome.DENIED,
-            district_id=connection_district,
-            detail={"step": "sso", "reason": error.reason},
+        auth.sign_in(user, single_sign_on=connection.provider.value)
+    if saved.ok:
+        return redirect(
+            safe_next(pending.next if pending else "", url_for("home.dashboard")),
+            303,
         )
-        db.session.commit()
-        return render_template("sso/refused.html", message=error.message), error.status
-    auth.sign_in(user, single_sign_on=connection.provider.value)
-    db.session.commit()
-    return redirect(
-        safe_next(pending.next if pending else "", url_for("home.dashboard")), 303
+    error = saved.error
+    assert error is not None
+    district_id = None
+    if pending is not None:
+        found = db.session.get(SsoConnection, pending.connection_id)
+        district_id = found.district_id if found is not None else None
+    audit.record(
+        db.session,
+        AuditAction.SIGNIN_FAILURE,
+        outcome=AuditOutcome.DENIED,
+        district_id=district_id,
+        detail={"step": "sso", "reason": getattr(error, "reason", "refused")},
     )
+    db.session.commit()
+    return render_template("sso/refused.html", message=error.message), error.status
