@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from pdhub.accounts.models import User
 from pdhub.coaching.models import ConversationMessage
-from pdhub.credentials.models import IssuerKey
+from pdhub.credentials.models import IssuerKey, Renewal
 from pdhub.db import DbSession
 from pdhub.notifications.models import EmailMessage
 from pdhub.privacy.encryption import key_version
@@ -88,6 +88,7 @@ VERSIONED: dict[str, tuple[Any, tuple[str, ...], str]] = {
         "text_key_version",
     ),
     "coaching messages": (ConversationMessage, ("body_encrypted",), "key_version"),
+    "renewal reflections": (Renewal, ("reflection_encrypted",), "key_version"),
     "single sign-on client secrets": (
         SsoConnection,
         ("client_secret_encrypted",),
