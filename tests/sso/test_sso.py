@@ -515,3 +515,30 @@ def test_a_preset_fills_in_the_issuer() -> None:
     assert service.issuer_for(SsoProvider.CLASSLINK, "", "") == (
         "https://launchpad.classlink.com"
     )
+
+
+def test_settings_are_kept_on_sqlite(sqlite_app: Flask) -> None:
+    """The migration makes the tables on the embedded default too (the demo's)."""
+    with sqlite_app.app_context():
+        from pdhub.extensions import db
+
+        district = District(name="Embedded district", join_code="SSOSQLITE1")
+        db.session.add(district)
+        db.session.flush()
+        connection = service.save_connection(
+            db.session,
+            district,
+            provider=SsoProvider.GOOGLE,
+            client_id="embedded-client",
+            client_secret=CLIENT_SECRET,
+            domains="embedded.example.org",
+            require_sso=True,
+            check_provider=False,
+        )
+        db.session.commit()
+        db.session.expire_all()
+        found = service.connection_for_email(db.session, "ana@embedded.example.org")
+        assert found is not None and found.id == connection.id
+        assert found.issuer == "https://accounts.google.com"
+        assert found.client_secret == CLIENT_SECRET
+        assert found.require_sso
