@@ -69,6 +69,13 @@ def settings() -> Any:
         confirm = ConfirmForm()
         if confirm.validate_on_submit():
             service.remove_connection(db.session, district)
+            audit.record(
+                db.session,
+                AuditAction.SSO_CHANGE,
+                actor=current_user,
+                district_id=district.id,
+                detail={"enabled": False},
+            )
             db.session.commit()
             flash(
                 _("Single sign-on is off. Everyone signs in with a password."),
@@ -92,7 +99,7 @@ def settings() -> Any:
     )
     if form.validate_on_submit():
         with saving(form) as saved:
-            service.save_connection(
+            saved_connection = service.save_connection(
                 db.session,
                 district,
                 provider=SsoProvider(form.provider.data),
@@ -102,6 +109,24 @@ def settings() -> Any:
                 client_secret=form.client_secret.data or "",
                 domains=form.domains.data or "",
                 require_sso=bool(form.require_sso.data),
+            )
+            # What changed, never the secret (only whether a new one was given).
+            audit.record(
+                db.session,
+                AuditAction.SSO_CHANGE,
+                actor=current_user,
+                district_id=district.id,
+                object_type="sso_connection",
+                object_id=saved_connection.id,
+                detail={
+                    "enabled": True,
+                    "provider": saved_connection.provider.value,
+                    "issuer": saved_connection.issuer,
+                    "client_id": saved_connection.client_id,
+                    "domains": saved_connection.domain_names,
+                    "require_sso": saved_connection.require_sso,
+                    "new_secret": bool(form.client_secret.data),
+                },
             )
         if saved.ok:
             flash(

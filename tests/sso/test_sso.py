@@ -460,6 +460,13 @@ def test_a_district_administrator_sets_up_sso(
     page = text(client.get("/district/integrations/sso"))
     assert "lakeside.example.org, staff.lakeside.example.org" in page
     assert CLIENT_SECRET not in page
+    change = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "sso.change", AuditEvent.actor_id == admin.id
+        )
+    ).one()
+    assert change.detail["require_sso"] is True and change.detail["new_secret"]
+    assert CLIENT_SECRET not in json.dumps(change.detail)
 
     # Saving again without a secret keeps it.
     again = client.post(
