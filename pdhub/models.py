@@ -91,6 +91,7 @@ from pdhub.verification.models import (
     VerificationBatch,
     VerificationItem,
 )
+from pdhub.workshops.models import Workshop, WorkshopAward, WorkshopRun
 
 __all__ = [
     "ClassInventory",
@@ -184,4 +185,7 @@ __all__ = [
     "SsoDomain",
     "PathwayOutsideStep",
     "OutsideBadge",
+    "Workshop",
+    "WorkshopAward",
+    "WorkshopRun",
 ]

@@ -2,8 +2,8 @@
 encrypted under PDHUB_DATA_KEY) and the email domains it signs in, one district per
 domain
 
-Revision ID: 0041_sso
-Revises: 0040_coach_renewal
+Revision ID: 0042_sso
+Revises: 0040_workshops
 Create Date: 2026-12-08 00:40:00
 
 """
@@ -14,8 +14,8 @@ import pdhub.db
 
 
 # revision identifiers, used by Alembic.
-revision = "0041_sso"
-down_revision = "0040_coach_renewal"
+revision = "0042_sso"
+down_revision = "0040_workshops"
 branch_labels = None
 depends_on = None
 
