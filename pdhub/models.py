@@ -91,6 +91,7 @@ from pdhub.verification.models import (
     VerificationBatch,
     VerificationItem,
 )
+from pdhub.wallets.models import WalletCredential, WalletExchange
 from pdhub.workshops.models import Workshop, WorkshopAward, WorkshopRun
 
 __all__ = [
@@ -183,6 +184,8 @@ __all__ = [
     "PathwayStep",
     "SsoConnection",
     "SsoDomain",
+    "WalletCredential",
+    "WalletExchange",
     "PathwayOutsideStep",
     "OutsideBadge",
     "Workshop",
