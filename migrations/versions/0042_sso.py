@@ -3,7 +3,7 @@ encrypted under PDHUB_DATA_KEY) and the email domains it signs in, one district 
 domain
 
 Revision ID: 0042_sso
-Revises: 0041_wallets
+Revises: 0041_endorsements
 Create Date: 2026-12-08 00:40:00
 
 """
@@ -15,7 +15,7 @@ import pdhub.db
 
 # revision identifiers, used by Alembic.
 revision = "0042_sso"
-down_revision = "0041_wallets"
+down_revision = "0041_endorsements"
 branch_labels = None
 depends_on = None
 
