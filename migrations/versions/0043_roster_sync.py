@@ -2,7 +2,7 @@
 with PDHUB_DATA_KEY) and each sync run
 
 Revision ID: 0043_roster_sync
-Revises: 0041_endorsements
+Revises: 0042_sso
 Create Date: 2026-12-08 00:45:00
 
 """
@@ -14,7 +14,7 @@ import pdhub.db
 
 # revision identifiers, used by Alembic.
 revision = "0043_roster_sync"
-down_revision = "0041_endorsements"
+down_revision = "0042_sso"
 branch_labels = None
 depends_on = None
 

@@ -27,6 +27,7 @@ from pdhub.db import DbSession
 from pdhub.districts.models import RosterConnection
 from pdhub.notifications.models import EmailMessage
 from pdhub.privacy.encryption import key_version
+from pdhub.sso.models import SsoConnection
 from pdhub.submissions.models import Submission, SubmissionVersion
 from pdhub.verification.models import ReportSigningKey
 
@@ -89,6 +90,11 @@ VERSIONED: dict[str, tuple[Any, tuple[str, ...], str]] = {
     ),
     "coaching messages": (ConversationMessage, ("body_encrypted",), "key_version"),
     "renewal reflections": (Renewal, ("reflection_encrypted",), "key_version"),
+    "single sign-on client secrets": (
+        SsoConnection,
+        ("client_secret_encrypted",),
+        "secret_key_version",
+    ),
     "roster connection secrets": (
         RosterConnection,
         ("client_secret_encrypted",),

@@ -66,7 +66,7 @@ def test_a_daily_sync_and_the_migration_on_sqlite(sqlite_app: Flask) -> None:
             "cy@example.org",
         ]
         db.session.remove()
-        downgrade(revision="0041_endorsements")
+        downgrade(revision="0042_sso")
         assert "roster_syncs" not in inspect(db.engine).get_table_names()
         upgrade()
         assert {"roster_syncs", "roster_connections"} <= set(
