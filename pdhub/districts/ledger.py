@@ -1,10 +1,11 @@
 """The hours ledger: per teacher, per school and per school year, the hours earned on
-PD Hub, the hours of workshop badges the district awarded, the credit the district grants for them, learning done elsewhere (approved
-and waiting), badges, modules in progress and overdue assignments.
+PD Hub, the hours of workshop badges the district awarded, the credit the district
+grants for modules, learning done elsewhere (approved and waiting), badges, modules
+in progress and overdue assignments.
 
-Platform hours, district credit and external hours stay apart: they answer
-different questions (what was learned here, what the district pays or recertifies
-for, what was learned elsewhere). Every figure comes from one aggregate query per
+Platform hours, workshop hours, district credit and external hours stay apart: they
+answer different questions (what was learned here, what the district gave in
+person, what it pays or recertifies for, what was learned elsewhere). Every figure comes from one aggregate query per
 kind, whatever the number of people."""
 
 from __future__ import annotations

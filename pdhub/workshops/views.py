@@ -234,7 +234,9 @@ def revoke(workshop_id: int, award_id: int) -> Any:
     form = forms.RevokeForm()
     if award.revoked_at is None and form.validate_on_submit():
         with saving(form) as saved:
-            service.revoke_award(db.session, current_user, award, form.reason.data or "")
+            service.revoke_award(
+                db.session, current_user, award, form.reason.data or ""
+            )
         if saved.ok:
             flash(
                 _(

@@ -141,9 +141,7 @@ def test_the_ledger_counts_workshop_hours_in_a_column_of_their_own(
     app: Flask, session: Session, world: dict[str, Any]
 ) -> None:
     admin = world["admin_client"]
-    rows = list(
-        csv.DictReader(io.StringIO(admin.get("/district/ledger.csv").text))
-    )
+    rows = list(csv.DictReader(io.StringIO(admin.get("/district/ledger.csv").text)))
     maya = next(row for row in rows if row["Name"] == "Maya Lopez")
     assert maya["Workshop hours"] == "6"
     assert maya["Platform hours"] == "3"  # kept apart
@@ -260,5 +258,7 @@ def test_the_teachers_data_export_holds_their_workshop_badge(
     assert entry["hours"] == 6
     assert entry["credential"] == award.credential_id
     assert entry["revoked_at"] is None
-    signed = json.loads(archive.read(f"credentials/workshop-{award.credential_id}.json"))
+    signed = json.loads(
+        archive.read(f"credentials/workshop-{award.credential_id}.json")
+    )
     assert signed["id"] == award.document["id"]
