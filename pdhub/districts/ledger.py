@@ -5,8 +5,8 @@ in progress and overdue assignments.
 
 Platform hours, workshop hours, district credit and external hours stay apart: they
 answer different questions (what was learned here, what the district gave in
-person, what it pays or recertifies for, what was learned elsewhere). Every figure comes from one aggregate query per
-kind, whatever the number of people."""
+person, what it pays or recertifies for, what was learned elsewhere). Every figure
+comes from one aggregate query per kind, whatever the number of people."""
 
 from __future__ import annotations
 
