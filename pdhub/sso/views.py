@@ -18,7 +18,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from pdhub.accounts import auth
@@ -34,17 +33,11 @@ from pdhub.forms import saving
 from pdhub.routing import safe_next
 from pdhub.sso import forms, service
 from pdhub.sso.models import SsoConnection, SsoProvider
-from pdhub.templating import NAVIGATION, NavItem
 
 bp = Blueprint("sso", __name__)
 
 #: The browser session's key for a sign-in sent to a provider (used once).
 PENDING_KEY = "sso_pending"
-
-NAVIGATION.append(
-    NavItem(_l("Single sign-on"), "sso.settings", frozenset({Role.DISTRICT_ADMIN}))
-)
-
 
 def callback_url() -> str:
     """The redirect URI to register at the provider (one for every district)."""
