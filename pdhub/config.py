@@ -59,6 +59,7 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "PDHUB_SWEEP_AFTER_SECONDS": int,
     "PDHUB_SWEEP_INTERVAL_SECONDS": int,
     "PDHUB_VERIFY_ALLOWED_HOSTS": str,
+    "PDHUB_LTI_ALLOWED_HOSTS": str,
     "PDHUB_VERIFY_RATE_LIMIT": str,
     "PDHUB_VERIFY_BATCH_CHUNK": int,
     "PDHUB_VERIFY_BATCHES_PER_HOUR": int,
@@ -187,6 +188,9 @@ def defaults() -> dict[str, Any]:
         # "host", "host:port", or "http://host:port" to allow plain http). This
         # site's own URLs are answered in process.
         "PDHUB_VERIFY_ALLOWED_HOSTS": "",
+        # LTI: platform endpoints are called over https at public addresses only;
+        # these hosts skip that check (development and tests; same format).
+        "PDHUB_LTI_ALLOWED_HOSTS": "",
         "PDHUB_VERIFY_RATE_LIMIT": "60 per minute",
         "PDHUB_VERIFY_FETCH_TIMEOUT": 5.0,
         "PDHUB_VERIFY_BATCH_CHUNK": 200,

@@ -78,6 +78,14 @@ from pdhub.pathways.models import Pathway, PathwayCompletion, PathwayStep
 from pdhub.review.models import CoachAssignment, Review, ReviewClaim
 from pdhub.sharing.models import Exemplar, ExemplarFile
 from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
+from pdhub.lti.models import (
+    LtiContext,
+    LtiDeepLink,
+    LtiGradeLink,
+    LtiLoginState,
+    LtiRegistration,
+    LtiToolKey,
+)
 from pdhub.trust.models import TrustedIssuer
 from pdhub.verification.models import (
     ReportSigningKey,
@@ -165,6 +173,12 @@ __all__ = [
     "Review",
     "ReviewClaim",
     "TrustedIssuer",
+    "LtiContext",
+    "LtiDeepLink",
+    "LtiGradeLink",
+    "LtiLoginState",
+    "LtiRegistration",
+    "LtiToolKey",
     "DigestSubscription",
     "Exemplar",
     "ExemplarFile",

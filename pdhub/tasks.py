@@ -61,6 +61,9 @@ CHECK_PATHWAY = "pdhub.check_pathway"
 #: Periodic: remind teachers of badges that expire in 60 and in 14 days (once each).
 SEND_EXPIRY_REMINDERS = "pdhub.send_expiry_reminders"
 
+#: Post a teacher's module completion to their LMS gradebook (LTI AGS score).
+POST_LTI_SCORE = "pdhub.post_lti_score"
+
 #: Every task name above.
 ALL = frozenset(
     {
@@ -89,5 +92,6 @@ ALL = frozenset(
         ISSUE_PATHWAY_CREDENTIAL,
         CHECK_PATHWAY,
         SEND_EXPIRY_REMINDERS,
+        POST_LTI_SCORE,
     }
 )

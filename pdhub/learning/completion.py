@@ -18,6 +18,7 @@ from sqlalchemy import and_, exists, select
 from pdhub.credentials import service as credentials
 from pdhub.credentials.models import Award
 from pdhub.db import DbSession, utcnow
+from pdhub.lti import grades as lti_grades
 from pdhub.learning.models import (
     Enrollment,
     EnrollmentStatus,
@@ -66,6 +67,7 @@ def complete_if_done(session: DbSession, enrollment: Enrollment) -> Award | None
     if enrollment.status is not EnrollmentStatus.COMPLETED:
         enrollment.status = EnrollmentStatus.COMPLETED
         enrollment.completed_at = utcnow()
+        lti_grades.send_completion(session, enrollment)
     return credentials.record_award(session, enrollment)
 
 
