@@ -72,12 +72,6 @@ from pdhub.learning.models import (
     QuizAttempt,
 )
 from pdhub.learnpath.models import ClassInventory, LearnerSelfAssessment
-from pdhub.notifications.models import EmailMessage, Notification
-from pdhub.obapi.models import OAuthAuthorizationCode, OAuthClient, OAuthToken
-from pdhub.pathways.models import Pathway, PathwayCompletion, PathwayStep
-from pdhub.review.models import CoachAssignment, Review, ReviewClaim
-from pdhub.sharing.models import Exemplar, ExemplarFile
-from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
 from pdhub.lti.models import (
     LtiContext,
     LtiDeepLink,
@@ -86,6 +80,12 @@ from pdhub.lti.models import (
     LtiRegistration,
     LtiToolKey,
 )
+from pdhub.notifications.models import EmailMessage, Notification
+from pdhub.obapi.models import OAuthAuthorizationCode, OAuthClient, OAuthToken
+from pdhub.pathways.models import Pathway, PathwayCompletion, PathwayStep
+from pdhub.review.models import CoachAssignment, Review, ReviewClaim
+from pdhub.sharing.models import Exemplar, ExemplarFile
+from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
 from pdhub.trust.models import TrustedIssuer
 from pdhub.verification.models import (
     ReportSigningKey,

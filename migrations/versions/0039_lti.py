@@ -43,8 +43,10 @@ def upgrade():
         sa.Column("deployment_ids", sa.Text(), nullable=False),
         sa.Column("created_at", pdhub.db.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["district_id"], ["districts.id"],
-            name=op.f("fk_lti_registrations_district_id_districts"), ondelete="CASCADE",
+            ["district_id"],
+            ["districts.id"],
+            name=op.f("fk_lti_registrations_district_id_districts"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_lti_registrations")),
         sa.UniqueConstraint(
@@ -63,7 +65,8 @@ def upgrade():
         sa.Column("created_at", pdhub.db.UTCDateTime(), nullable=False),
         sa.Column("used_at", pdhub.db.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["registration_id"], ["lti_registrations.id"],
+            ["registration_id"],
+            ["lti_registrations.id"],
             name=op.f("fk_lti_login_states_registration_id_lti_registrations"),
             ondelete="CASCADE",
         ),
@@ -87,7 +90,8 @@ def upgrade():
         sa.Column("created_at", pdhub.db.UTCDateTime(), nullable=False),
         sa.Column("used_at", pdhub.db.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["registration_id"], ["lti_registrations.id"],
+            ["registration_id"],
+            ["lti_registrations.id"],
             name=op.f("fk_lti_deep_links_registration_id_lti_registrations"),
             ondelete="CASCADE",
         ),
@@ -107,13 +111,15 @@ def upgrade():
         sa.Column("last_launch_at", pdhub.db.UTCDateTime(), nullable=False),
         sa.Column("staff_imported_at", pdhub.db.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["registration_id"], ["lti_registrations.id"],
+            ["registration_id"],
+            ["lti_registrations.id"],
             name=op.f("fk_lti_contexts_registration_id_lti_registrations"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_lti_contexts")),
         sa.UniqueConstraint(
-            "registration_id", "context_id",
+            "registration_id",
+            "context_id",
             name=op.f("uq_lti_contexts_registration_id"),
         ),
     )
@@ -131,22 +137,29 @@ def upgrade():
         sa.Column("created_at", pdhub.db.UTCDateTime(), nullable=False),
         sa.Column("score_sent_at", pdhub.db.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["registration_id"], ["lti_registrations.id"],
+            ["registration_id"],
+            ["lti_registrations.id"],
             name=op.f("fk_lti_grade_links_registration_id_lti_registrations"),
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"],
-            name=op.f("fk_lti_grade_links_user_id_users"), ondelete="CASCADE",
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_lti_grade_links_user_id_users"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_lti_grade_links")),
         sa.UniqueConstraint(
-            "registration_id", "user_id", "lineitem_url",
+            "registration_id",
+            "user_id",
+            "lineitem_url",
             name=op.f("uq_lti_grade_links_registration_id"),
         ),
     )
     op.create_index(
-        op.f("ix_lti_grade_links_registration_id"), "lti_grade_links", ["registration_id"]
+        op.f("ix_lti_grade_links_registration_id"),
+        "lti_grade_links",
+        ["registration_id"],
     )
     op.create_index(op.f("ix_lti_grade_links_user_id"), "lti_grade_links", ["user_id"])
 

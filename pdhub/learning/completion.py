@@ -18,12 +18,12 @@ from sqlalchemy import and_, exists, select
 from pdhub.credentials import service as credentials
 from pdhub.credentials.models import Award
 from pdhub.db import DbSession, utcnow
-from pdhub.lti import grades as lti_grades
 from pdhub.learning.models import (
     Enrollment,
     EnrollmentStatus,
     QuizAttempt,
 )
+from pdhub.lti import grades as lti_grades
 from pdhub.submissions.models import Submission
 from pdhub.submissions.states import SubmissionStatus
 

@@ -17,7 +17,9 @@ class RegistrationForm(FlaskForm):
     )
     issuer = StringField(
         _l("Issuer"),
-        description=_l("The platform's issuer (iss), for example https://canvas.instructure.com."),
+        description=_l(
+            "The platform's issuer (iss), for example https://canvas.instructure.com."
+        ),
         validators=[DataRequired(), Length(max=500)],
     )
     client_id = StringField(

@@ -92,7 +92,9 @@ def call(
 
 
 def get_json(url: str, headers: dict[str, str] | None = None) -> Any:
-    status, data = call("GET", url, headers={"Accept": "application/json", **(headers or {})})
+    status, data = call(
+        "GET", url, headers={"Accept": "application/json", **(headers or {})}
+    )
     if status != 200:
         raise PlatformError(f"{urlsplit(url).hostname} answered {status}")
     try:

@@ -46,7 +46,9 @@ class LtiRegistration(Base):
 
     @property
     def deployments(self) -> list[str]:
-        return [line.strip() for line in self.deployment_ids.splitlines() if line.strip()]
+        return [
+            line.strip() for line in self.deployment_ids.splitlines() if line.strip()
+        ]
 
 
 class LtiLoginState(Base):

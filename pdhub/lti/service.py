@@ -38,6 +38,7 @@ from pdhub.lti.models import (
     LtiLoginState,
     LtiRegistration,
 )
+from pdhub.verification.fetcher import _origin, parse_allowed_hosts
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 DL_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/"
@@ -88,10 +89,10 @@ def registration_for(
 def _https(url: str, field: str) -> str:
     url = url.strip()
     parts = urlsplit(url)
-    allowed = http.parse_allowed_hosts(
+    allowed = parse_allowed_hosts(
         str(current_app.config.get("PDHUB_LTI_ALLOWED_HOSTS", ""))
     )
-    origin = http._origin(url)
+    origin = _origin(url)
     if not parts.hostname or (parts.scheme != "https" and origin not in allowed):
         raise InvalidInput(
             _("Enter a full address starting with https://."), field=field
@@ -281,8 +282,10 @@ def verify_launch(session: DbSession, id_token: str, state_value: str) -> Launch
         or state.created_at < utcnow() - timedelta(minutes=STATE_MINUTES)
     ):
         raise LaunchError(
-            _("This launch has expired or was already used. Open PD Hub again from "
-              "your course.")
+            _(
+                "This launch has expired or was already used. Open PD Hub again from "
+                "your course."
+            )
         )
     state.used_at = utcnow()  # single use, even when the checks below fail
     session.flush()
@@ -315,8 +318,10 @@ def verify_launch(session: DbSession, id_token: str, state_value: str) -> Launch
     launch = Launch(registration, claims)
     if launch.deployment_id not in registration.deployments:
         raise LaunchError(
-            _("This course's deployment of PD Hub is not registered. Ask your "
-              "district to add its deployment id.")
+            _(
+                "This course's deployment of PD Hub is not registered. Ask your "
+                "district to add its deployment id."
+            )
         )
     if launch.message_type not in (RESOURCE_LINK, DEEP_LINKING):
         raise LaunchError(_("PD Hub does not handle this kind of launch."))
@@ -341,10 +346,12 @@ def _teacher(session: DbSession, launch: Launch) -> User:
         address = normalize_email(str(raw or ""))
     except InvalidInput:
         raise LaunchError(
-            _("Your learning platform did not share your email address, which PD Hub "
-              "needs to find your account. Ask your district.")
+            _(
+                "Your learning platform did not share your email address, which PD Hub "
+                "needs to find your account. Ask your district."
+            )
         ) from None
-    user = session.scalar(select(User).where(User.email == address))
+    user: User | None = session.scalar(select(User).where(User.email == address))
     if user is None:
         return _new_teacher(session, launch.registration, address, launch.claims)
     if (
@@ -353,8 +360,10 @@ def _teacher(session: DbSession, launch: Launch) -> User:
         or user.erased_at is not None
     ):
         raise LaunchError(
-            _("Your PD Hub account belongs to another district. Sign in to PD Hub "
-              "directly.")
+            _(
+                "Your PD Hub account belongs to another district. Sign in to PD Hub "
+                "directly."
+            )
         )
     if user.role is not Role.TEACHER:
         raise LaunchError(
@@ -393,7 +402,9 @@ def _remember_context(session: DbSession, launch: Launch) -> None:
     if not isinstance(context, dict) or not context.get("id"):
         return
     nrps = launch.claims.get(NRPS_CLAIM)
-    memberships = nrps.get("context_memberships_url") if isinstance(nrps, dict) else None
+    memberships = (
+        nrps.get("context_memberships_url") if isinstance(nrps, dict) else None
+    )
     row = session.scalar(
         select(LtiContext).where(
             LtiContext.registration_id == launch.registration.id,
@@ -424,8 +435,10 @@ def resource_link(session: DbSession, launch: Launch) -> tuple[User, Module]:
     )
     if module is None:
         raise LaunchError(
-            _("This link does not name a PD Hub module. Ask your course's instructor "
-              "to choose the module again.")
+            _(
+                "This link does not name a PD Hub module. Ask your course's instructor "
+                "to choose the module again."
+            )
         )
     user = _teacher(session, launch)
     _remember_context(session, launch)
@@ -469,7 +482,9 @@ def start_deep_link(session: DbSession, launch: Launch) -> str:
         raise LaunchError(_("This request to choose content is missing its details."))
     accepts = settings.get("accept_types") or ["ltiResourceLink"]
     if "ltiResourceLink" not in accepts:
-        raise LaunchError(_("Your learning platform does not accept PD Hub links here."))
+        raise LaunchError(
+            _("Your learning platform does not accept PD Hub links here.")
+        )
     token = secrets.token_urlsafe(32)
     data = settings.get("data")
     session.add(

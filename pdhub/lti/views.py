@@ -36,7 +36,9 @@ bp = Blueprint("lti", __name__)
 
 NAVIGATION.append(
     NavItem(
-        _l("Learning platforms (LTI)"), "lti.registrations", frozenset({Role.DISTRICT_ADMIN})
+        _l("Learning platforms (LTI)"),
+        "lti.registrations",
+        frozenset({Role.DISTRICT_ADMIN}),
     )
 )
 

@@ -113,10 +113,20 @@ class Platform:
 
     # --- the server ------------------------------------------------------------
 
-    def handle(self, method: str, path: str, query: dict[str, str], body: bytes,
-               headers: dict[str, str]) -> tuple[int, Any]:
+    def handle(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, str],
+        body: bytes,
+        headers: dict[str, str],
+    ) -> tuple[int, Any]:
         if method == "GET" and path == "/jwks":
-            public = {**self.key.as_dict(private=False), "kid": self.kid, "alg": "RS256"}
+            public = {
+                **self.key.as_dict(private=False),
+                "kid": self.kid,
+                "alg": "RS256",
+            }
             return 200, {"keys": [public]}
         if method == "GET" and path == "/auth":
             expected = {
@@ -150,7 +160,11 @@ class Platform:
                 return 401, {"error": "invalid_client"}
             token = secrets.token_urlsafe(16)
             self.tokens[token] = form.get("scope", "")
-            return 200, {"access_token": token, "token_type": "Bearer", "expires_in": 3600}
+            return 200, {
+                "access_token": token,
+                "token_type": "Bearer",
+                "expires_in": 3600,
+            }
         bearer = headers.get("authorization", "").removeprefix("Bearer ")
         if method == "POST" and path == urlsplit(self.lineitem_url).path + "/scores":
             if SCORE_SCOPE not in self.tokens.get(bearer, "").split():
@@ -180,7 +194,9 @@ class Platform:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 headers = {k.lower(): v for k, v in self.headers.items()}
-                status, document = platform.handle(method, parts.path, query, body, headers)
+                status, document = platform.handle(
+                    method, parts.path, query, body, headers
+                )
                 data = json.dumps(document).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

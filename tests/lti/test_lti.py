@@ -29,7 +29,13 @@ from tests.factories import (
     UserFactory,
 )
 from tests.helpers import sign_in, text
-from tests.lti.platform import CLAIM, INSTRUCTOR, LEARNER, NRPS_SCOPE, SCORE_SCOPE, Platform
+from tests.lti.platform import (
+    CLAIM,
+    INSTRUCTOR,
+    LEARNER,
+    SCORE_SCOPE,
+    Platform,
+)
 
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
@@ -197,9 +203,7 @@ def test_a_replayed_launch_is_refused(
     # The same nonce under a fresh state is refused too.
     fresh = login(client, platform, **module_claims(module.slug))
     first_nonce = json.loads(
-        __import__("base64").urlsafe_b64decode(
-            answer["id_token"].split(".")[1] + "=="
-        )
+        __import__("base64").urlsafe_b64decode(answer["id_token"].split(".")[1] + "==")
     )["nonce"]
     replay = {
         "id_token": platform.id_token(first_nonce, **module_claims(module.slug)),
@@ -212,7 +216,9 @@ def test_bad_logins_and_launches_get_a_friendly_page(
     session: Session, client: FlaskClient, platform: Platform
 ) -> None:
     _refused(client.get("/lti/login"))
-    _refused(client.get("/lti/login", query_string={"iss": "https://x", "login_hint": "1"}))
+    _refused(
+        client.get("/lti/login", query_string={"iss": "https://x", "login_hint": "1"})
+    )
     _refused(client.post("/lti/launch", data={}))
     _refused(client.post("/lti/launch", data={"id_token": "a.b.c", "state": "nope"}))
     _refused(client.post("/lti/deep-link", data={"token": "nope"}))
@@ -271,7 +277,11 @@ def test_deep_linking_returns_a_jwt_the_platform_verifies(
     assert {item["custom"]["module"] for item in items} == {first.slug, second.slug}
     assert all(item["url"] == "http://localhost/lti/launch" for item in items)
     # The picker's token is single use.
-    _refused(client.post("/lti/deep-link", data={"token": token.group(1), "modules": [first.slug]}))
+    _refused(
+        client.post(
+            "/lti/deep-link", data={"token": token.group(1), "modules": [first.slug]}
+        )
+    )
 
 
 def test_the_tool_jwks_is_stable(client: FlaskClient) -> None:
@@ -331,15 +341,32 @@ def test_nrps_brings_in_the_course_staff_without_duplicates(
     session.commit()
     platform.tool_jwks = client.get("/lti/jwks.json").get_json()
     platform.members = [
-        {"user_id": "1", "email": "new.one@district-a.example.org", "name": "New One",
-         "roles": [INSTRUCTOR], "status": "Active"},
-        {"user_id": "2", "email": "NEW.ONE@district-a.example.org", "name": "New One",
-         "roles": [INSTRUCTOR]},
-        {"user_id": "3", "email": "known@district-a.example.org", "roles": [INSTRUCTOR]},
+        {
+            "user_id": "1",
+            "email": "new.one@district-a.example.org",
+            "name": "New One",
+            "roles": [INSTRUCTOR],
+            "status": "Active",
+        },
+        {
+            "user_id": "2",
+            "email": "NEW.ONE@district-a.example.org",
+            "name": "New One",
+            "roles": [INSTRUCTOR],
+        },
+        {
+            "user_id": "3",
+            "email": "known@district-a.example.org",
+            "roles": [INSTRUCTOR],
+        },
         {"user_id": "4", "email": "elsewhere@other.example.org", "roles": [INSTRUCTOR]},
         {"user_id": "5", "email": "student@district-a.example.org", "roles": [LEARNER]},
-        {"user_id": "6", "email": "gone@district-a.example.org", "roles": [INSTRUCTOR],
-         "status": "Inactive"},
+        {
+            "user_id": "6",
+            "email": "gone@district-a.example.org",
+            "roles": [INSTRUCTOR],
+            "status": "Inactive",
+        },
     ]
     learner = client.application.test_client()
     launched = launch(
@@ -347,8 +374,12 @@ def test_nrps_brings_in_the_course_staff_without_duplicates(
         platform,
         **module_claims(
             module.slug,
-            **{NRPS: {"context_memberships_url": platform.memberships_url,
-                      "service_versions": ["2.0"]}},
+            **{
+                NRPS: {
+                    "context_memberships_url": platform.memberships_url,
+                    "service_versions": ["2.0"],
+                }
+            },
         ),
     )
     assert launched.status_code == 303
@@ -364,14 +395,23 @@ def test_nrps_brings_in_the_course_staff_without_duplicates(
         done = client.post(f"/district/integrations/lti/courses/{context.id}/staff")
         assert done.status_code == 303, text(done)[:2000]
     page = text(client.get(done.headers["Location"]))
-    assert "Brought in 0 of the course's staff as teachers; 3 already had an account." in page
+    assert (
+        "Brought in 0 of the course's staff as teachers; 3 already had an account."
+        in page
+    )
     emails = session.scalars(select(User.email).order_by(User.email)).all()
     assert emails.count("new.one@district-a.example.org") == 1
     assert "student@district-a.example.org" not in emails
     assert "gone@district-a.example.org" not in emails
-    new = session.scalar(select(User).where(User.email == "new.one@district-a.example.org"))
-    assert new is not None and new.district_id == district.id and new.role is Role.TEACHER
-    elsewhere = session.scalar(select(User).where(User.email == "elsewhere@other.example.org"))
+    new = session.scalar(
+        select(User).where(User.email == "new.one@district-a.example.org")
+    )
+    assert (
+        new is not None and new.district_id == district.id and new.role is Role.TEACHER
+    )
+    elsewhere = session.scalar(
+        select(User).where(User.email == "elsewhere@other.example.org")
+    )
     assert elsewhere is not None and elsewhere.district_id == other.id
     assert platform.errors == []
 
@@ -430,9 +470,13 @@ def test_another_districts_registration_answers_404(
         ).status_code
         == 404
     )
-    assert client.post(f"/district/integrations/lti/{theirs.id}/remove").status_code == 404
     assert (
-        client.post(f"/district/integrations/lti/courses/{context.id}/staff").status_code
+        client.post(f"/district/integrations/lti/{theirs.id}/remove").status_code == 404
+    )
+    assert (
+        client.post(
+            f"/district/integrations/lti/courses/{context.id}/staff"
+        ).status_code
         == 404
     )
     assert "Their course" not in text(client.get("/district/integrations/lti"))
@@ -452,8 +496,12 @@ def test_a_launch_never_signs_in_another_districts_account_or_staff(
     )
     module = ModuleFactory()
     session.commit()
-    assert "another district" in _refused(launch(client, platform, **module_claims(module.slug)))
+    assert "another district" in _refused(
+        launch(client, platform, **module_claims(module.slug))
+    )
     staff = launch(
-        client, platform, **module_claims(module.slug, email="dana@district-a.example.org")
+        client,
+        platform,
+        **module_claims(module.slug, email="dana@district-a.example.org"),
     )
     assert "Staff accounts" in _refused(staff)
