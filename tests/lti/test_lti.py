@@ -505,3 +505,25 @@ def test_a_launch_never_signs_in_another_districts_account_or_staff(
         **module_claims(module.slug, email="dana@district-a.example.org"),
     )
     assert "Staff accounts" in _refused(staff)
+
+
+def test_the_demo_district_admin_sees_the_lti_page(
+    session: Session, client: FlaskClient
+) -> None:
+    from pdhub.lti import demo
+
+    dana = UserFactory(district_admin=True, name="Dana District")
+    demo.seed(session, dana.district)
+    demo.seed(session, dana.district)  # idempotent
+    session.commit()
+    assert session.scalar(select(func.count(LtiRegistration.id))) == 1
+    sign_in(client, dana)
+    home = text(client.get("/district"))
+    assert 'href="/district/integrations/lti"' in home  # in the navigation
+    page = text(client.get("/district/integrations/lti"))
+    assert "Riverside Canvas" in page
+    registration = session.scalar(select(LtiRegistration))
+    assert registration is not None
+    detail = text(client.get(f"/district/integrations/lti/{registration.id}"))
+    assert "Riverside summer PD" in detail
+    assert "Bring in the course's staff" in detail
