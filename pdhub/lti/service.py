@@ -27,7 +27,7 @@ from pdhub.accounts import passwords
 from pdhub.accounts.models import Role, User
 from pdhub.accounts.service import normalize_email
 from pdhub.db import DbSession, utcnow
-from pdhub.errors import InvalidInput, NotFound
+from pdhub.errors import DomainError, InvalidInput, NotFound
 from pdhub.learning.models import Module
 from pdhub.lti import http
 from pdhub.lti.keys import signing_key
@@ -55,12 +55,10 @@ STATE_MINUTES = 10
 LEEWAY_SECONDS = 60
 
 
-class LaunchError(Exception):
-    """A login or launch PD Hub refuses; the message is for the person."""
+class LaunchError(DomainError):
+    """A login or launch PD Hub refuses; the message is for the person (400)."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    status = 400
 
 
 # --- registrations --------------------------------------------------------------
@@ -287,7 +285,7 @@ def verify_launch(session: DbSession, id_token: str, state_value: str) -> Launch
                 "your course."
             )
         )
-    state.used_at = utcnow()  # single use, even when the checks below fail
+    state.used_at = utcnow()  # single use
     session.flush()
     registration = session.get(LtiRegistration, state.registration_id)
     if registration is None or not id_token:

@@ -23,9 +23,9 @@ from pdhub.accounts import auth
 from pdhub.accounts.auth import roles_required
 from pdhub.accounts.forms import ConfirmForm
 from pdhub.accounts.models import Role
-from pdhub.errors import InvalidInput
+from pdhub.errors import DomainError
 from pdhub.extensions import csrf, db
-from pdhub.forms import saving, show_error
+from pdhub.forms import saving
 from pdhub.headers import CONTENT_SECURITY_POLICY
 from pdhub.lti import keys, service
 from pdhub.lti.forms import ModulePickerForm, RegistrationForm
@@ -43,9 +43,9 @@ NAVIGATION.append(
 )
 
 
-def _refused(error: service.LaunchError) -> Any:
-    db.session.rollback()
-    return render_template("lti/error.html", message=error.message), 400
+def _refused(error: DomainError | None) -> Any:
+    message = error.message if error is not None else ""
+    return render_template("lti/error.html", message=message), 400
 
 
 @bp.get("/lti/jwks.json")
@@ -61,31 +61,33 @@ def jwks() -> Any:
 @csrf.exempt
 def login() -> Any:
     params = {key: str(value) for key, value in request.values.items()}
-    try:
+    target = ""
+    with saving(show=False) as saved:
         target = service.begin_login(db.session, params)
-    except service.LaunchError as error:
-        return _refused(error)
-    db.session.commit()
+    if not saved.ok:
+        return _refused(saved.error)
     return redirect(target, 302)
 
 
 @bp.post("/lti/launch")
 @csrf.exempt
 def launch() -> Any:
-    try:
+    token = slug = ""
+    with saving(show=False) as saved:
         verified = service.verify_launch(
             db.session, request.form.get("id_token", ""), request.form.get("state", "")
         )
         if verified.message_type == service.DEEP_LINKING:
             token = service.start_deep_link(db.session, verified)
-            db.session.commit()
-            return _picker(ModulePickerForm(formdata=None, token=token))
-        user, module = service.resource_link(db.session, verified)
-    except service.LaunchError as error:
-        return _refused(error)
-    auth.sign_in(user)
-    db.session.commit()
-    return redirect(url_for("learning.module", slug=module.slug), 303)
+        else:
+            user, module = service.resource_link(db.session, verified)
+            slug = module.slug
+            auth.sign_in(user)
+    if not saved.ok:
+        return _refused(saved.error)
+    if token:
+        return _picker(ModulePickerForm(formdata=None, token=token))
+    return redirect(url_for("learning.module", slug=slug), 303)
 
 
 def _picker(form: ModulePickerForm, status: int = 200) -> Any:
@@ -100,31 +102,23 @@ def deep_link() -> Any:
     form = ModulePickerForm()
     modules = service.current_modules(db.session)
     form.modules.choices = [(m.slug, m.title) for m in modules]
-    try:
+    return_url = token = ""
+    with saving(form) as saved:
         pending = service.deep_link_for(db.session, form.token.data or "")
         if form.validate():
-            try:
-                return_url, token = service.finish_deep_link(
-                    db.session, pending, list(form.modules.data or [])
-                )
-            except InvalidInput as error:
-                show_error(form, error)
-            else:
-                db.session.commit()
-                origin = urlsplit(return_url)
-                response = render_template(
-                    "lti/return.html", return_url=return_url, jwt=token
-                )
-                headers = {
-                    "Content-Security-Policy": CONTENT_SECURITY_POLICY.replace(
-                        "form-action 'self'",
-                        f"form-action 'self' {origin.scheme}://{origin.netloc}",
-                    )
-                }
-                return response, 200, headers
-    except service.LaunchError as error:
-        return _refused(error)
-    return _picker(form, 422)
+            return_url, token = service.finish_deep_link(
+                db.session, pending, list(form.modules.data or [])
+            )
+    if isinstance(saved.error, service.LaunchError):
+        return _refused(saved.error)
+    if not token:
+        return _picker(form, 422)
+    origin = urlsplit(return_url)
+    response = render_template("lti/return.html", return_url=return_url, jwt=token)
+    policy = CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", f"form-action 'self' {origin.scheme}://{origin.netloc}"
+    )
+    return response, 200, {"Content-Security-Policy": policy}
 
 
 # --- district administrators ----------------------------------------------------
