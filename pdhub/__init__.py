@@ -70,6 +70,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from pdhub.credentials.views import bp as credentials_bp
 
     app.register_blueprint(credentials_bp)
+    from pdhub.backpack.views import bp as backpack_bp
+
+    app.register_blueprint(backpack_bp)
 
     from pdhub.learning.views import bp as learning_bp
     from pdhub.submissions.views import bp as submissions_bp

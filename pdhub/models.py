@@ -4,6 +4,7 @@ from pdhub.accountdata.models import DataExport, RetentionNotice, RetentionRun
 from pdhub.accounts.models import ApiToken, RecoveryCode, User, UserSession
 from pdhub.admin.models import JobFailure
 from pdhub.audit.models import AuditEvent
+from pdhub.backpack.models import OutsideBadge
 from pdhub.clr.models import ClrTranscript
 from pdhub.coaching.models import (
     Booking,
@@ -82,7 +83,12 @@ from pdhub.lti.models import (
 )
 from pdhub.notifications.models import EmailMessage, Notification
 from pdhub.obapi.models import OAuthAuthorizationCode, OAuthClient, OAuthToken
-from pdhub.pathways.models import Pathway, PathwayCompletion, PathwayStep
+from pdhub.pathways.models import (
+    Pathway,
+    PathwayCompletion,
+    PathwayOutsideStep,
+    PathwayStep,
+)
 from pdhub.review.models import CoachAssignment, Review, ReviewClaim
 from pdhub.sharing.models import Exemplar, ExemplarFile
 from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
@@ -187,4 +193,6 @@ __all__ = [
     "Pathway",
     "PathwayCompletion",
     "PathwayStep",
+    "PathwayOutsideStep",
+    "OutsideBadge",
 ]

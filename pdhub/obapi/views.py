@@ -11,15 +11,18 @@ from authlib.integrations.flask_oauth2 import current_token
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749.errors import InvalidScopeError
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import SubmitField
 
+from pdhub.backpack import service as backpack
 from pdhub.credentials import keys
 from pdhub.credentials.models import IssuedCredential
 from pdhub.extensions import csrf, db
+from pdhub.forms import saving
 from pdhub.obapi import server
 from pdhub.obapi.models import OAuthClient
 
@@ -97,7 +100,17 @@ def discovery() -> Any:
                     ],
                     "security": bearer,
                     "responses": {"200": {"description": "The credentials."}},
-                }
+                },
+                "post": {
+                    "tags": ["OpenBadgeCredentials"],
+                    "operationId": "upsertCredential",
+                    "security": [{"OAuth2ACG": [server.CREDENTIAL_UPSERT]}],
+                    "responses": {
+                        "200": {"description": "The credential was replaced."},
+                        "201": {"description": "The credential was added."},
+                        "400": {"description": "The credential was not accepted."},
+                    },
+                },
             },
             "/profile": {
                 "get": {
@@ -271,6 +284,47 @@ def get_credentials() -> Any:
         {"credential": [json.loads(text) for text in rows], "compactJwsString": []}
     )
     response.headers.update(_paging(int(total), limit, offset))
+    return response
+
+
+#: An upserted credential's body may be this long (a credential, not a file store).
+MAX_UPSERT = 512 * 1024
+
+
+@bp.post("/credentials")
+@csrf.exempt
+@server.require_oauth(server.CREDENTIAL_UPSERT)
+def upsert_credential() -> Any:
+    """upsertCredential: add a badge from another issuer to the teacher's records
+    (JSON, or a compact JWS as text/plain), or replace the same one (by its id).
+    201 when it is new, 200 when it replaced one; 400 with the reason when our
+    verifier does not accept it (not genuine, not in good standing, or not issued to
+    the teacher's email address)."""
+    if (request.content_length or 0) > MAX_UPSERT:
+        return _bad_request("the credential is larger than 512 KB")
+    raw = request.get_data(cache=False, as_text=True)
+    is_jws = (request.mimetype or "") == "text/plain"
+    if not is_jws and request.mimetype != "application/json":
+        return _bad_request(
+            "send the credential as application/json, or a compact JWS as text/plain"
+        )
+    if not is_jws:
+        try:
+            data: Any = json.loads(raw)
+        except ValueError:
+            return _bad_request("the body is not JSON")
+        if not isinstance(data, dict):
+            return _bad_request("the body is not a credential (a JSON object)")
+    else:
+        data = raw.strip()
+    user = current_token.user
+    # The API speaks English (its reasons are for the client's developers).
+    with force_locale("en"), saving(show=False) as saved:
+        added = backpack.add(db.session, user, data, via="api")
+    if saved.error is not None:
+        return _bad_request(str(saved.error.message))
+    response = Response(data, mimetype="text/plain") if is_jws else jsonify(data)
+    response.status_code = 201 if added.created else 200
     return response
 
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -45,5 +51,34 @@ class PathwayForm(FlaskForm):
     electives_required = IntegerField(
         _l("How many electives a teacher needs"),
         default=0,
+        validators=[InputRequired(), NumberRange(min=0, max=30)],
+    )
+
+
+class OutsideElectiveForm(FlaskForm):
+    """A badge of a trusted issuer that counts as an elective."""
+
+    issuer_id = SelectField(
+        _l("Issuer"),
+        description=_l("Issuers your district trusts (District → Trusted issuers)."),
+        validate_choice=False,
+    )
+    achievement_id = StringField(
+        _l("Achievement identifier"),
+        description=_l(
+            "The achievement's “id” in the issuer's badges, for example "
+            "https://example.edu/achievements/42 or urn:uuid:…"
+        ),
+        validators=[
+            DataRequired(_l("Give the achievement's identifier.")),
+            Length(max=500),
+        ],
+    )
+    name = StringField(
+        _l("Badge name, as teachers will see it"),
+        validators=[DataRequired(_l("Give the badge a name.")), Length(max=200)],
+    )
+    electives_required = IntegerField(
+        _l("How many electives a teacher needs"),
         validators=[InputRequired(), NumberRange(min=0, max=30)],
     )

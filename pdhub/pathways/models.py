@@ -39,6 +39,11 @@ class Pathway(Base):
         cascade="all, delete-orphan",
         order_by="PathwayStep.position",
     )
+    outside_steps: Mapped[list[PathwayOutsideStep]] = relationship(
+        back_populates="pathway",
+        cascade="all, delete-orphan",
+        order_by="PathwayOutsideStep.id",
+    )
 
 
 class PathwayStep(Base):
@@ -57,6 +62,26 @@ class PathwayStep(Base):
     position: Mapped[int] = mapped_column(default=0)
 
     pathway: Mapped[Pathway] = relationship(back_populates="steps")
+
+
+class PathwayOutsideStep(Base):
+    """An elective earned elsewhere: an achievement (by its id) of another issuer
+    (by its identifier), counted when a teacher holds that badge in their records
+    (``pdhub.backpack``) and the issuer is on the pathway's district's trust list (or
+    the platform's) when it is counted."""
+
+    __tablename__ = "pathway_outside_steps"
+    __table_args__ = (UniqueConstraint("pathway_id", "issuer_id", "achievement_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pathway_id: Mapped[int] = mapped_column(
+        ForeignKey("pathways.id", ondelete="CASCADE"), index=True
+    )
+    issuer_id: Mapped[str] = mapped_column(String(500))
+    achievement_id: Mapped[str] = mapped_column(String(500))
+    name: Mapped[str] = mapped_column(String(200))
+
+    pathway: Mapped[Pathway] = relationship(back_populates="outside_steps")
 
 
 class PathwayCompletion(Base):

@@ -21,9 +21,9 @@ from typing import Any
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, false, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from badges.credential import (
     Achievement,
@@ -39,6 +39,8 @@ from pdhub.accounts.languages import language_for
 from pdhub.accounts.models import Role, User
 from pdhub.audit import service as audit
 from pdhub.audit.models import AuditAction
+from pdhub.backpack import service as backpack
+from pdhub.backpack.models import OutsideBadge
 from pdhub.credentials import keys, status
 from pdhub.credentials.achievements import achievement_url
 from pdhub.credentials.models import Award, IssuedCredential
@@ -49,7 +51,13 @@ from pdhub.learning.localized import badge_name_in, current_language, title_in
 from pdhub.learning.models import Module
 from pdhub.notifications import service as notifications
 from pdhub.pathways import policies
-from pdhub.pathways.models import Pathway, PathwayCompletion, PathwayStep
+from pdhub.pathways.models import (
+    Pathway,
+    PathwayCompletion,
+    PathwayOutsideStep,
+    PathwayStep,
+)
+from pdhub.trust import service as trust_service
 
 MAX_STEPS = 30
 
@@ -147,6 +155,106 @@ def create_pathway(
     return pathway
 
 
+MAX_IDENTIFIER = 500
+
+
+def add_outside_elective(
+    session: DbSession,
+    actor: User,
+    pathway: Pathway,
+    *,
+    issuer_id: str,
+    achievement_id: str,
+    name: str,
+    electives_required: int | None = None,
+) -> PathwayOutsideStep:
+    """Let a badge of a trusted issuer count as an elective of ``pathway``: the
+    issuer must be on the trust list the pathway's teachers are judged by (the
+    district's or the platform's; not PD Hub itself, whose badges are modules).
+    Queues a check of who now completes the pathway."""
+    if not policies.can_change(actor, pathway):
+        raise PermissionDenied(_("You can't change this pathway."))
+    issuer_id, achievement_id, name = (
+        issuer_id.strip(),
+        achievement_id.strip(),
+        name.strip(),
+    )
+    match = trust_service.trust_list(session, pathway.district_id).lookup(issuer_id)
+    if match is None or match.source == trust_service.OWN:
+        raise InvalidInput(
+            _("Choose an issuer from your district's list of trusted issuers."),
+            field="issuer_id",
+        )
+    if not achievement_id or len(achievement_id) > MAX_IDENTIFIER:
+        raise InvalidInput(
+            _(
+                'Give the achievement\'s identifier (its "id" in the badge, up to '
+                "%(count)d characters).",
+                count=MAX_IDENTIFIER,
+            ),
+            field="achievement_id",
+        )
+    if not name or len(name) > 200:
+        raise InvalidInput(
+            _("Give the badge a name of up to 200 characters."), field="name"
+        )
+    if len(pathway.steps) + len(pathway.outside_steps) >= MAX_STEPS:
+        raise InvalidInput(
+            _("A pathway has at most %(count)d modules.", count=MAX_STEPS),
+            field="achievement_id",
+        )
+    if any(
+        step.issuer_id == issuer_id and step.achievement_id == achievement_id
+        for step in pathway.outside_steps
+    ):
+        raise InvalidInput(
+            _("This badge already counts as an elective of this pathway."),
+            field="achievement_id",
+        )
+    electives = sum(not step.required for step in pathway.steps) + len(
+        pathway.outside_steps
+    )
+    if electives_required is not None:
+        if not 0 <= electives_required <= electives + 1:
+            raise InvalidInput(
+                _(
+                    "The number of electives needed must be between 0 and the number "
+                    "of electives (%(count)d).",
+                    count=electives + 1,
+                ),
+                field="electives_required",
+            )
+        if electives_required == 0 and not any(s.required for s in pathway.steps):
+            raise InvalidInput(
+                _("With no required module, at least one elective must be needed."),
+                field="electives_required",
+            )
+        pathway.electives_required = electives_required
+    step = PathwayOutsideStep(
+        pathway_id=pathway.id,
+        issuer_id=issuer_id,
+        achievement_id=achievement_id,
+        name=name,
+    )
+    pathway.outside_steps.append(step)
+    session.flush()
+    jobs.enqueue(tasks.CHECK_PATHWAY, pathway.id)
+    return step
+
+
+def outside_issuer_choices(
+    session: DbSession, pathway: Pathway
+) -> list[tuple[str, str]]:
+    """(identifier, name) of the issuers an outside elective may name."""
+    trust = trust_service.trust_list(session, pathway.district_id)
+    found = {
+        match.identifier: match.name
+        for match in [*trust.exact.values(), *trust.hosts.values()]
+        if match.source != trust_service.OWN
+    }
+    return sorted(found.items(), key=lambda item: item[1].lower())
+
+
 def get_pathway(session: DbSession, user: User, pathway_id: int) -> Pathway:
     """The pathway if ``user`` may see it; another district's is NotFound."""
     pathway = session.get(Pathway, pathway_id)
@@ -156,7 +264,11 @@ def get_pathway(session: DbSession, user: User, pathway_id: int) -> Pathway:
 
 
 def visible_pathways(session: DbSession, user: User) -> list[Pathway]:
-    query = select(Pathway).order_by(Pathway.name, Pathway.id)
+    query = (
+        select(Pathway)
+        .options(selectinload(Pathway.steps), selectinload(Pathway.outside_steps))
+        .order_by(Pathway.name, Pathway.id)
+    )
     if user.role is not Role.ADMIN:
         query = query.where(
             Pathway.district_id.is_(None) | (Pathway.district_id == user.district_id)
@@ -175,10 +287,17 @@ class Step:
     badge_name: str
     module: Module | None
     credential: IssuedCredential | None
+    #: An elective earned elsewhere: the badge the teacher holds (counted only when
+    #: its issuer is trusted), and the step's issuer.
+    outside: OutsideBadge | None = None
+    issuer_id: str | None = None
+    issuer_trusted: bool = False
 
     @property
     def done(self) -> bool:
-        return self.credential is not None
+        return self.credential is not None or (
+            self.outside is not None and self.issuer_trusted
+        )
 
 
 @dataclass(frozen=True)
@@ -273,6 +392,11 @@ def progress(
             )
         )
     }
+    outside_issuers = sorted(
+        {step.issuer_id for p in pathways for step in p.outside_steps}
+    )
+    held = backpack.held(session, [user.id], outside_issuers)
+    trust_lists: dict[int | None, trust_service.TrustList] = {}
     result = []
     for pathway in pathways:
         steps = []
@@ -288,6 +412,28 @@ def progress(
                     else step.module_slug,
                     module=module,
                     credential=earned.get((user.id, step.module_slug)),
+                )
+            )
+        if pathway.outside_steps and pathway.district_id not in trust_lists:
+            trust_lists[pathway.district_id] = trust_service.trust_list(
+                session, pathway.district_id
+            )
+        for outside in pathway.outside_steps:
+            match = trust_lists[pathway.district_id].lookup(outside.issuer_id)
+            steps.append(
+                Step(
+                    slug=f"outside-{outside.id}",
+                    required=False,
+                    title=outside.name,
+                    badge_name=outside.name,
+                    module=None,
+                    credential=None,
+                    outside=held.get(
+                        (user.id, outside.issuer_id, outside.achievement_id)
+                    ),
+                    issuer_id=outside.issuer_id,
+                    issuer_trusted=match is not None
+                    and match.source != trust_service.OWN,
                 )
             )
         result.append(Progress(pathway, steps, completions.get(pathway.id)))
@@ -352,10 +498,30 @@ def check_pathway(session: DbSession, pathway_id: int) -> int:
         .where(Module.slug.in_(slugs), IssuedCredential.revoked_at.is_(None))
         .distinct()
     )
+    holders = (
+        select(User)
+        .join(OutsideBadge, OutsideBadge.user_id == User.id)
+        .where(
+            or_(
+                false(),
+                *(
+                    and_(
+                        OutsideBadge.issuer_id == step.issuer_id,
+                        OutsideBadge.achievement_id == step.achievement_id,
+                    )
+                    for step in pathway.outside_steps
+                ),
+            )
+        )
+    )
     if pathway.district_id is not None:
         query = query.where(User.district_id == pathway.district_id)
+        holders = holders.where(User.district_id == pathway.district_id)
+    people = {user.id: user for user in session.scalars(query)}
+    if pathway.outside_steps:
+        people.update((user.id, user) for user in session.scalars(holders.distinct()))
     recorded = 0
-    for user in session.scalars(query):
+    for user in sorted(people.values(), key=lambda u: u.id):
         [item] = progress(session, user, [pathway])
         if item.complete and item.completion is None:
             recorded += _record(session, pathway, user) is not None
@@ -410,6 +576,16 @@ def _achievement(item: Progress) -> Achievement:
             )
             for step in item.steps
             if step.module is not None
+        )
+        + tuple(
+            Alignment(
+                target_name=step.badge_name,
+                target_url=step.issuer_id or "",
+                target_type="ceterms:Credential",
+                target_description=_("Elective earned elsewhere"),
+            )
+            for step in item.steps
+            if step.issuer_id is not None
         ),
     )
 
@@ -419,7 +595,25 @@ def _evidence(item: Progress) -> tuple[Evidence, ...]:
     evidence = []
     for step in item.counted:
         credential = step.credential
-        assert credential is not None
+        if credential is None:
+            assert step.outside is not None
+            evidence.append(
+                Evidence(
+                    id=step.outside.credential_key
+                    if ":" in step.outside.credential_key
+                    and not step.outside.credential_key.startswith("sha256:")
+                    else None,
+                    name=step.badge_name,
+                    narrative=_(
+                        "Open Badges credential from %(issuer)s for the achievement "
+                        "%(achievement)s, verified by PD Hub on %(date)s.",
+                        issuer=step.outside.issuer_id,
+                        achievement=step.outside.achievement_id,
+                        date=step.outside.checked_at.date().isoformat(),
+                    ),
+                )
+            )
+            continue
         evidence.append(
             Evidence(
                 id=f"{keys.base_url()}/credentials/{credential.id}",

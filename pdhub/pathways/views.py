@@ -83,18 +83,61 @@ def _pathway(pathway_id: int) -> Any:
         abort(404)
 
 
-@bp.get("/<int:pathway_id>")
-@login_required
-def pathway(pathway_id: int) -> Any:
-    found = _pathway(pathway_id)
+def _outside_form(found: Any) -> forms.OutsideElectiveForm:
+    form = forms.OutsideElectiveForm(prefix="outside")
+    form.issuer_id.choices = [
+        SelectChoice(identifier, f"{name} ({identifier})")
+        for identifier, name in service.outside_issuer_choices(db.session, found)
+    ]
+    if not form.is_submitted():
+        form.electives_required.data = found.electives_required
+    return form
+
+
+def _pathway_page(found: Any, outside_form: Any = None, status: int = 200) -> Any:
     [item] = service.progress(db.session, current_user, [found])
+    can_change = policies.can_change(current_user, found)
+    if can_change and outside_form is None:
+        outside_form = _outside_form(found)
     return render_template(
         "pathways/pathway.html",
         item=item,
         district=service.district_of(db.session, found),
         is_teacher=current_user.role is Role.TEACHER,
-        can_change=policies.can_change(current_user, found),
-    )
+        can_change=can_change,
+        outside_form=outside_form,
+    ), status
+
+
+@bp.get("/<int:pathway_id>")
+@login_required
+def pathway(pathway_id: int) -> Any:
+    return _pathway_page(_pathway(pathway_id))
+
+
+@bp.post("/<int:pathway_id>/outside-electives")
+@roles_required(Role.DISTRICT_ADMIN, Role.ADMIN)
+def add_outside_elective(pathway_id: int) -> Any:
+    """Count a badge of a trusted issuer as one of the pathway's electives."""
+    found = _pathway(pathway_id)
+    if not policies.can_change(current_user, found):
+        abort(404)
+    form = _outside_form(found)
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            service.add_outside_elective(
+                db.session,
+                current_user,
+                found,
+                issuer_id=form.issuer_id.data or "",
+                achievement_id=form.achievement_id.data or "",
+                name=form.name.data or "",
+                electives_required=form.electives_required.data,
+            )
+        if saved.ok:
+            flash(_("Teachers holding that badge now have it counted."), "success")
+            return redirect(url_for("pathways.pathway", pathway_id=found.id), 303)
+    return _pathway_page(found, form, 422)
 
 
 @bp.get("/<int:pathway_id>/credential.json")

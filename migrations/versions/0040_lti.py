@@ -1,8 +1,8 @@
 """LTI 1.3 tool: its key, district platform registrations, login states, deep-link
 requests, course contexts and grade links
 
-Revision ID: 0039_lti
-Revises: 0032_coach_tools
+Revision ID: 0040_lti
+Revises: 0039_backpack
 Create Date: 2026-12-08 00:45:00
 
 """
@@ -13,8 +13,8 @@ from alembic import op
 import pdhub.db
 
 # revision identifiers, used by Alembic.
-revision = "0039_lti"
-down_revision = "0032_coach_tools"
+revision = "0040_lti"
+down_revision = "0039_backpack"
 branch_labels = None
 depends_on = None
 
