@@ -10,6 +10,8 @@ import time
 from typing import Any
 from urllib.request import urlopen
 
+import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -527,3 +529,26 @@ def test_the_demo_district_admin_sees_the_lti_page(
     detail = text(client.get(f"/district/integrations/lti/{registration.id}"))
     assert "Riverside summer PD" in detail
     assert "Bring in the course's staff" in detail
+
+
+def test_the_lti_tables_migrate_and_a_launch_works_on_sqlite(
+    sqlite_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flask_migrate import downgrade, upgrade
+
+    from pdhub.extensions import db
+
+    lms = Platform()
+    monkeypatch.setitem(sqlite_app.config, "PDHUB_LTI_ALLOWED_HOSTS", lms.origin)
+    with sqlite_app.app_context(), lms.running():
+        downgrade(revision="-1")
+        upgrade()
+        district = DistrictFactory()
+        register(db.session, lms, district.id)
+        module = ModuleFactory(title="Offline-first lessons")
+        db.session.commit()
+        client = sqlite_app.test_client()
+        response = launch(client, lms, **module_claims(module.slug))
+        assert response.status_code == 303, text(response)[:2000]
+        assert "Offline-first lessons" in text(client.get(response.headers["Location"]))
+        db.session.remove()
