@@ -21,14 +21,15 @@ from flask_babel import gettext as _
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
+from pdhub import jobs, tasks
 from pdhub.accounts import passwords
 from pdhub.accounts.models import Role, User
 from pdhub.accounts.service import normalize_email
 from pdhub.db import DbSession, utcnow
 from pdhub.errors import DomainError, InvalidInput, NotFound
-from pdhub.learning.models import Module
+from pdhub.learning.models import Enrollment, EnrollmentStatus, Module
 from pdhub.lti import http
 from pdhub.lti.keys import signing_key
 from pdhub.lti.models import (
@@ -218,6 +219,10 @@ def begin_login(session: DbSession, params: dict[str, str]) -> str:
         raise LaunchError(
             _("PD Hub is not set up for this learning platform. Ask your district.")
         )
+    # Old states and picker requests are of no use to anyone: clear them as we go.
+    stale = utcnow() - timedelta(days=1)
+    session.execute(delete(LtiLoginState).where(LtiLoginState.created_at < stale))
+    session.execute(delete(LtiDeepLink).where(LtiDeepLink.created_at < stale))
     state = LtiLoginState(
         registration_id=registration.id,
         state=secrets.token_urlsafe(32),
@@ -452,17 +457,35 @@ def resource_link(session: DbSession, launch: Launch) -> tuple[User, Module]:
             )
         )
         if link is None:
-            session.add(
-                LtiGradeLink(
-                    registration_id=launch.registration.id,
-                    user_id=user.id,
-                    module_slug=module.slug,
-                    lineitem_url=lineitem[:2048],
-                    lti_user_id=str(launch.claims["sub"])[:255],
-                )
+            link = LtiGradeLink(
+                registration_id=launch.registration.id,
+                user_id=user.id,
+                module_slug=module.slug,
+                lineitem_url=lineitem[:2048],
+                lti_user_id=str(launch.claims["sub"])[:255],
             )
+            session.add(link)
             session.flush()
+        if link.score_sent_at is None and _completed(session, user, module.slug):
+            # Completed before this course linked to it: the gradebook hears now.
+            jobs.enqueue(tasks.POST_LTI_SCORE, link.id)
     return user, module
+
+
+def _completed(session: DbSession, user: User, slug: str) -> bool:
+    return (
+        session.scalar(
+            select(Enrollment.id)
+            .join(Module, Module.id == Enrollment.module_id)
+            .where(
+                Enrollment.user_id == user.id,
+                Module.slug == slug,
+                Enrollment.status == EnrollmentStatus.COMPLETED,
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 # --- deep linking ---------------------------------------------------------------

@@ -552,3 +552,26 @@ def test_the_lti_tables_migrate_and_a_launch_works_on_sqlite(
         assert response.status_code == 303, text(response)[:2000]
         assert "Offline-first lessons" in text(client.get(response.headers["Location"]))
         db.session.remove()
+
+
+def test_a_module_completed_before_the_course_linked_it_is_graded_at_launch(
+    session: Session, client: FlaskClient, platform: Platform
+) -> None:
+    district = DistrictFactory()
+    register(session, platform, district.id)
+    teacher = UserFactory(email="terry@district-a.example.org", district=district)
+    module = ModuleFactory()
+    enrollment = EnrollmentFactory(user=teacher, module=module)
+    QuizAttemptFactory(enrollment=enrollment, passed=True)
+    SubmissionFactory(enrollment=enrollment, status=SubmissionStatus.PASSED)
+    complete_if_done(session, enrollment)
+    session.commit()
+    platform.tool_jwks = client.get("/lti/jwks.json").get_json()
+    claims = module_claims(
+        module.slug,
+        **{AGS: {"scope": [SCORE_SCOPE], "lineitem": platform.lineitem_url}},
+    )
+    assert launch(client, platform, **claims).status_code == 303
+    assert [score["activityProgress"] for score in platform.scores] == ["Completed"]
+    assert launch(client, platform, **claims).status_code == 303
+    assert len(platform.scores) == 1  # sent once
