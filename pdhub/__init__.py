@@ -71,8 +71,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(credentials_bp)
     from pdhub.backpack.views import bp as backpack_bp
+    from pdhub.credentials.renewal_views import bp as renewals_bp
 
     app.register_blueprint(backpack_bp)
+    app.register_blueprint(renewals_bp)
 
     from pdhub.learning.views import bp as learning_bp
     from pdhub.submissions.views import bp as submissions_bp

@@ -41,6 +41,9 @@ ACTION_LABELS: dict[str, LazyString] = {
     AuditAction.COHORT_CHANGE: _l("Cohort changed"),
     AuditAction.COHORT_MEMBER_REMOVE: _l("Removed from a cohort"),
     AuditAction.OFFICE_HOURS_WITHDRAW: _l("Booked office hours withdrawn"),
+    AuditAction.GOAL_ADD: _l("District goal set"),
+    AuditAction.GOAL_CHANGE: _l("District goal changed"),
+    AuditAction.GOAL_REMOVE: _l("District goal deleted"),
 }
 
 

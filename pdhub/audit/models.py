@@ -49,6 +49,9 @@ class AuditAction(enum.StrEnum):
     COHORT_CHANGE = "cohort.change"
     COHORT_MEMBER_REMOVE = "cohort.member_remove"
     OFFICE_HOURS_WITHDRAW = "office_hours.withdraw"
+    GOAL_ADD = "goal.add"
+    GOAL_CHANGE = "goal.change"
+    GOAL_REMOVE = "goal.remove"
 
 
 class AuditOutcome(enum.StrEnum):

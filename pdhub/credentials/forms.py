@@ -56,3 +56,40 @@ class StatusForm(FlaskForm):
     )
     # Set by the confirmation page: revoking for good is asked twice.
     confirmed = HiddenField()
+
+
+class ReflectionForm(FlaskForm):
+    """A teacher's reflection on continued practice, to renew a badge."""
+
+    reflection = TextAreaField(
+        _l("How have you kept this practice going?"),
+        description=_l(
+            "Describe one or two times you used it with students since you earned "
+            "the badge, what happened, and what you changed. 100 to 4,000 "
+            "characters. Leave out students' names."
+        ),
+        validators=[
+            DataRequired(_l("Write your reflection.")),
+            Length(max=4000),
+        ],
+        render_kw={"rows": 10},
+    )
+
+
+class RenewalDecisionForm(FlaskForm):
+    """A coach's decision on a renewal reflection."""
+
+    decision = SelectField(
+        _l("Decision"),
+        choices=[
+            SelectChoice("renew", _l("Renew the badge")),
+            SelectChoice("return", _l("Return it with feedback")),
+        ],
+        validators=[AnyOf(["renew", "return"])],
+    )
+    feedback = TextAreaField(
+        _l("Feedback for the teacher"),
+        description=_l("Required when you return it: say what to add."),
+        validators=[Length(max=2000)],
+        render_kw={"rows": 5},
+    )

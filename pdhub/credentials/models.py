@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from pdhub.accounts.models import User
 from pdhub.db import Base, utcnow, value_enum
 from pdhub.learning.models import Enrollment, Module
+from pdhub.privacy.encryption import SealedText, key_version, sealed_empty
 
 
 class Award(Base):
@@ -213,6 +214,20 @@ class Renewal(Base):
     renewed_credential_id: Mapped[str | None] = mapped_column(
         ForeignKey("issued_credentials.id", ondelete="SET NULL")
     )
+    # A module renewed by reflection (``Module.renewal``): the teacher's reflection on
+    # continued practice (encrypted at rest), sent at ``submitted_at`` to the coaches
+    # who serve them; a coach renews the badge (``reviewed_by_id``, ``finished_at``)
+    # or returns it with ``feedback`` (``submitted_at`` cleared until it is sent
+    # again).
+    reflection_encrypted: Mapped[str] = mapped_column(Text, default=sealed_empty)
+    key_version: Mapped[str] = mapped_column(String(16), default=key_version)
+    reflection_text = SealedText("reflection_encrypted", version_column="key_version")
+    submitted_at: Mapped[datetime | None] = mapped_column(index=True)
+    feedback: Mapped[str | None] = mapped_column(Text)
+    reviewed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    reviewed_at: Mapped[datetime | None]
 
     credential: Mapped[IssuedCredential] = relationship(foreign_keys=[credential_id])
 

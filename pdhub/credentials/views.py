@@ -194,6 +194,10 @@ def renew(credential_id: str) -> Any:
     if (error := saved.error) is not None:
         flash(error.message, "error")
         return redirect(url_for("credentials.my_badges"), 303)
+    if renewal.by_reflection(credential):
+        return redirect(
+            url_for("renewals.reflection", credential_id=credential.id), 303
+        )
     flash(
         _(
             "Pass the knowledge check again and your renewed badge is issued, "

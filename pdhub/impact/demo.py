@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from pdhub.accounts.models import Role, User
 from pdhub.db import DbSession
+from pdhub.districts.assignments import district_today
 from pdhub.districts.models import District
 from pdhub.impact import service
 from pdhub.impact.models import GoalKind, ImpactGoal, SurveyPhase
@@ -88,8 +89,10 @@ def seed(session: DbSession, district: District) -> None:
     )
     if admin is None or has_goals is not None:
         return
-    today = date.today()
-    june = date(today.year if today.month <= 6 else today.year + 1, 6, 30)
+    today = district_today(district)
+    june = date(today.year, 6, 30)
+    if june <= today:  # the due date of a new goal is after today
+        june = date(today.year + 1, 6, 30)
     service.create_goal(
         session,
         admin,

@@ -30,6 +30,14 @@ from pdhub.submissions.states import SubmissionStatus
 #: suppressed.
 MIN_GROUP = 10
 
+
+def suppressed(people: int) -> bool:
+    """Whether a figure describing ``people`` people is hidden to protect their
+    privacy: one to ``MIN_GROUP - 1`` people (nobody is nothing to hide). The
+    research export, the district's impact page and its CSV all ask this."""
+    return 0 < people < MIN_GROUP
+
+
 HEADER = (
     "person",
     "school_group",
@@ -54,6 +62,10 @@ class Export:
     suppressed_groups: int
 
 
+def suppressed_group(enrollments: list[Enrollment]) -> bool:
+    return suppressed(len({e.user_id for e in enrollments}))
+
+
 def _month(value: Any) -> str:
     return value.strftime("%Y-%m") if value is not None else ""
 
@@ -71,17 +83,17 @@ def export(session: DbSession, district: District) -> Export:
         if enrollment.module.survey:
             by_module[enrollment.module.slug].append(enrollment)
     kept: list[Enrollment] = []
-    suppressed = 0
+    left_out = 0
     for found in by_module.values():
-        if len({e.user_id for e in found}) < MIN_GROUP:
-            suppressed += 1
+        if suppressed_group(found):
+            left_out += 1
             continue
         by_school: dict[int | None, list[Enrollment]] = defaultdict(list)
         for enrollment in found:
             by_school[enrollment.user.school_id].append(enrollment)
         for group in by_school.values():
-            if len({e.user_id for e in group}) < MIN_GROUP:
-                suppressed += 1
+            if suppressed_group(group):
+                left_out += 1
                 continue
             kept.extend(group)
     ids = [e.id for e in kept]
@@ -139,4 +151,4 @@ def export(session: DbSession, district: District) -> Export:
         for response in responses:
             for item_id, value in sorted(response.answers.items()):
                 rows.append([*base, response.phase.value, item_id, int(value)])
-    return Export(HEADER, rows, len(people), suppressed)
+    return Export(HEADER, rows, len(people), left_out)

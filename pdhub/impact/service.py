@@ -18,11 +18,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from pdhub.accounts.models import Role, User
+from pdhub.audit import service as audit
+from pdhub.audit.models import AuditAction
 from pdhub.credentials.models import Award
 from pdhub.db import DbSession, utcnow
-from pdhub.districts.assignments import Scope
+from pdhub.districts.assignments import Scope, district_today
 from pdhub.districts.models import District, School
 from pdhub.errors import InvalidInput, NotFound, PermissionDenied
+from pdhub.exports import Cell
+from pdhub.impact import research
 from pdhub.impact.models import (
     FollowUpInvitation,
     GoalKind,
@@ -236,6 +240,8 @@ def can_see_feedback(user: User) -> bool:
 class LessonFeedback:
     lesson: Lesson
     reports: list[LessonReport] = field(default_factory=list)
+    #: Reported by too few people to show (a district's view).
+    hidden: bool = False
 
 
 @dataclass
@@ -246,6 +252,8 @@ class FeedbackPage:
     by_rating: dict[int, int]
     comments: list[ModuleFeedback]
     lessons: list[LessonFeedback]
+    #: Rated by too few people to show (a district's view).
+    hidden: bool = False
 
 
 def _viewer_district(viewer: User) -> int | None:
@@ -296,7 +304,7 @@ def module_feedback(session: DbSession, viewer: User, slug: str) -> FeedbackPage
         if entry is None:  # a lesson an older version had
             entry = lessons[report.lesson.slug] = LessonFeedback(report.lesson)
         entry.reports.append(report)
-    return FeedbackPage(
+    page = FeedbackPage(
         module=current,
         count=len(feedback),
         average=sum(f.rating for f in feedback) / len(feedback) if feedback else None,
@@ -304,6 +312,20 @@ def module_feedback(session: DbSession, viewer: User, slug: str) -> FeedbackPage
         comments=[f for f in feedback if f.comment],
         lessons=list(lessons.values()),
     )
+    if district_id is not None:
+        _suppress_small_groups(page, feedback)
+    return page
+
+
+def _suppress_small_groups(page: FeedbackPage, feedback: list[ModuleFeedback]) -> None:
+    """A district's view keeps no rating, comment or lesson report of fewer than
+    ``research.MIN_GROUP`` of its teachers: with so few, each could be told apart."""
+    if research.suppressed(len({f.enrollment.user_id for f in feedback})):
+        page.hidden = True
+        page.count, page.average, page.by_rating, page.comments = 0, None, {}, []
+    for entry in page.lessons:
+        if research.suppressed(len({r.enrollment.user_id for r in entry.reports})):
+            entry.hidden, entry.reports = True, []
 
 
 # --- the follow-up survey (beat task) -----------------------------------------------
@@ -564,7 +586,132 @@ def impact(session: DbSession, scope: Scope) -> Impact | None:
     return Impact(district, rows, school_rows, goal_progress(session, district))
 
 
+#: The columns of the impact page's CSV (/district/impact.csv).
+IMPACT_HEADER = (
+    "breakdown",
+    "name",
+    "teachers_with_both_surveys",
+    "before",
+    "after",
+    "change",
+    "completed",
+    "applied",
+    "ratings",
+    "rating",
+    "follow_up_answers",
+    "still_using",
+)
+
+
+def _shown(people: int, *figures: Cell) -> list[Cell]:
+    """``figures`` about ``people`` people, or blanks where they are too few."""
+    if research.suppressed(people):
+        return [None] * len(figures)
+    return list(figures)
+
+
+def impact_table(found: Impact) -> tuple[tuple[str, ...], list[list[Cell]]]:
+    """The impact page's figures as CSV rows, blank wherever the page says a
+    group is too small to show (``research.suppressed``)."""
+    rows: list[list[Cell]] = []
+    for row in found.modules:
+        change = row.change
+        rows.append(
+            [
+                "module",
+                row.title,
+                *_shown(
+                    change.people, change.people, change.pre, change.post, change.change
+                ),
+                *_shown(row.completed, row.completed),
+                *_shown(row.applied, row.applied),
+                *_shown(row.ratings, row.ratings, row.rating),
+                *_shown(row.follow_up, row.follow_up, row.still_using),
+            ]
+        )
+    for school in found.schools:
+        rows.append(
+            [
+                "school",
+                school.label,
+                *_shown(
+                    school.people, school.people, school.pre, school.post, school.change
+                ),
+                *([None] * 6),
+            ]
+        )
+    return IMPACT_HEADER, rows
+
+
 # --- goals ------------------------------------------------------------------------
+
+
+@dataclass
+class GoalDetails:
+    """What a district administrator sets on a goal (the goal form's fields)."""
+
+    kind: GoalKind
+    module_slug: str = ""
+    target_percent: int = 100
+    divide: str = ""
+    due_date: date | None = None
+
+
+def _check_manager(actor: User, district_id: int) -> None:
+    if actor.role is not Role.DISTRICT_ADMIN or actor.district_id != district_id:
+        raise NotFound(_("That goal was not found."))
+
+
+def _clean_goal(
+    session: DbSession,
+    district: District,
+    details: GoalDetails,
+    *,
+    was_due: date | None = None,
+) -> GoalDetails:
+    """The details checked: a catalog module and a share of 1 to 100 percent for a
+    badge goal, a divide of the instrument for a plan goal, and a due date after
+    today in the district's calendar (an edit may keep the date it had)."""
+    module_slug, divide, percent = details.module_slug, details.divide, 100
+    if details.kind is GoalKind.BADGE_SHARE:
+        exists = session.scalar(select(Module.id).where(Module.slug == module_slug))
+        if exists is None:
+            raise InvalidInput(_("Choose a module from the catalog."), field="module")
+        if not 1 <= details.target_percent <= 100:
+            raise InvalidInput(
+                _("Enter a share from 1 to 100 percent."), field="percent"
+            )
+        percent, divide = details.target_percent, ""
+    else:
+        from pdhub.equity.instrument import current
+
+        if divide not in {d.id for d in current().divides}:
+            raise InvalidInput(_("Choose a divide."), field="divide")
+        module_slug = ""
+    due = details.due_date
+    if due is not None and due != was_due and due <= district_today(district):
+        raise InvalidInput(_("Choose a date after today."), field="due")
+    return GoalDetails(details.kind, module_slug, percent, divide, due)
+
+
+def _goal_audit(
+    session: DbSession, actor: User, goal: ImpactGoal, action: AuditAction
+) -> None:
+    audit.record(
+        session,
+        action,
+        actor=actor,
+        object_type="impact_goal",
+        object_id=goal.id,
+        district_id=goal.district_id,
+        detail={
+            "kind": goal.kind.value,
+            "module": goal.module_slug,
+            "percent": goal.target_percent,
+            "divide": goal.divide,
+            "due": goal.due_date.isoformat() if goal.due_date else None,
+        },
+    )
 
 
 def create_goal(
@@ -580,38 +727,70 @@ def create_goal(
 ) -> ImpactGoal:
     if actor.role is not Role.DISTRICT_ADMIN or actor.district_id != district.id:
         raise PermissionDenied(_("Only the district's administrators set its goals."))
-    if kind is GoalKind.BADGE_SHARE:
-        exists = session.scalar(select(Module.id).where(Module.slug == module_slug))
-        if exists is None:
-            raise InvalidInput(_("Choose a module from the catalog."))
-        if not 1 <= target_percent <= 100:
-            raise InvalidInput(_("Enter a share from 1 to 100 percent."))
-        divide = ""
-    else:
-        from pdhub.equity.instrument import current
-
-        if divide not in {d.id for d in current().divides}:
-            raise InvalidInput(_("Choose a divide."))
-        module_slug, target_percent = "", 100
+    clean = _clean_goal(
+        session,
+        district,
+        GoalDetails(kind, module_slug, target_percent, divide, due_date),
+    )
     goal = ImpactGoal(
         district_id=district.id,
-        kind=kind,
-        module_slug=module_slug,
-        target_percent=target_percent,
-        divide=divide,
-        due_date=due_date,
+        kind=clean.kind,
+        module_slug=clean.module_slug,
+        target_percent=clean.target_percent,
+        divide=clean.divide,
+        due_date=clean.due_date,
         created_by_id=actor.id,
     )
     session.add(goal)
     session.flush()
+    _goal_audit(session, actor, goal, AuditAction.GOAL_ADD)
+    return goal
+
+
+def district_goal(session: DbSession, viewer: User, goal_id: int) -> ImpactGoal:
+    """One of the viewer's district's goals; any other id is not found."""
+    goal = session.get(ImpactGoal, goal_id)
+    if (
+        goal is None
+        or viewer.district_id is None
+        or goal.district_id != viewer.district_id
+        or viewer.role not in {Role.DISTRICT_ADMIN, Role.SCHOOL_LEADER}
+    ):
+        raise NotFound(_("That goal was not found."))
+    return goal
+
+
+def update_goal(
+    session: DbSession, actor: User, goal: ImpactGoal, details: GoalDetails
+) -> ImpactGoal:
+    """Change a goal; its progress is worked out afresh from the new details."""
+    _check_manager(actor, goal.district_id)
+    district = session.get(District, goal.district_id)
+    if district is None:
+        raise NotFound(_("That goal was not found."))
+    clean = _clean_goal(session, district, details, was_due=goal.due_date)
+    goal.kind = clean.kind
+    goal.module_slug = clean.module_slug
+    goal.target_percent = clean.target_percent
+    goal.divide = clean.divide
+    goal.due_date = clean.due_date
+    session.flush()
+    _goal_audit(session, actor, goal, AuditAction.GOAL_CHANGE)
     return goal
 
 
 def remove_goal(session: DbSession, actor: User, goal: ImpactGoal) -> None:
-    if actor.role is not Role.DISTRICT_ADMIN or actor.district_id != goal.district_id:
-        raise NotFound(_("That goal was not found."))
+    _check_manager(actor, goal.district_id)
+    _goal_audit(session, actor, goal, AuditAction.GOAL_REMOVE)
     session.delete(goal)
     session.flush()
+
+
+def progress_of(session: DbSession, goal: ImpactGoal) -> GoalProgress:
+    district = session.get(District, goal.district_id)
+    if district is None:
+        raise NotFound(_("That goal was not found."))
+    return _progress(session, district, goal)
 
 
 def goal_progress(session: DbSession, district: District) -> list[GoalProgress]:

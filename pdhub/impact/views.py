@@ -68,6 +68,13 @@ def impact_prompt(enrollment: Enrollment | None) -> dict[str, Any]:
     }
 
 
+@bp.app_template_global("too_few")
+def too_few(people: int) -> bool:
+    """Whether a figure about ``people`` people is hidden to protect their privacy
+    (the research export's rule)."""
+    return research.suppressed(people)
+
+
 @bp.app_template_global("impact_goals")
 def impact_goals(district: District) -> list[service.GoalProgress]:
     """The district's goals and their progress, for the district dashboard."""
@@ -203,6 +210,7 @@ def module_feedback(slug: str) -> Any:
         page=page,
         chart=chart,
         district_only=current_user.role is Role.DISTRICT_ADMIN,
+        min_group=research.MIN_GROUP,
     )
 
 
@@ -233,7 +241,11 @@ def render_district(form: forms.GoalForm | None = None) -> Any:
     change_chart = bar_chart(
         _("Change in teachers' self-ratings by module"),
         _("Mean answer after the module minus mean answer before, on a 1 to 5 scale."),
-        [(row.title, row.change.change) for row in found.modules if row.change.people],
+        [
+            (row.title, row.change.change)
+            for row in found.modules
+            if row.change.people and not research.suppressed(row.change.people)
+        ],
     )
     goal_chart = bar_chart(
         _("Progress toward the district's goals"),
@@ -251,7 +263,6 @@ def render_district(form: forms.GoalForm | None = None) -> Any:
         can_manage=current_user.role is Role.DISTRICT_ADMIN,
         goal_form=form or _goal_form(),
         min_group=research.MIN_GROUP,
-        confirm_form=ConfirmForm(),
     ), (422 if form is not None and form.errors else 200)
 
 
@@ -268,22 +279,33 @@ def _own_district() -> District:
     return district
 
 
+def _details(form: forms.GoalForm) -> service.GoalDetails:
+    return service.GoalDetails(
+        kind=GoalKind(form.kind.data),
+        module_slug=form.module.data or "",
+        target_percent=form.percent.data or 0,
+        divide=form.divide.data or "",
+        due_date=form.due.data,
+    )
+
+
 @bp.post("/district/impact/goals")
 @roles_required(Role.DISTRICT_ADMIN)
 def add_goal() -> Any:
     district = _own_district()
     form = _goal_form()
     if form.validate_on_submit():
+        details = _details(form)
         with saving(form) as saved:
             service.create_goal(
                 db.session,
                 current_user,
                 district,
-                kind=GoalKind(form.kind.data),
-                module_slug=form.module.data or "",
-                target_percent=form.percent.data or 0,
-                divide=form.divide.data or "",
-                due_date=form.due.data,
+                kind=details.kind,
+                module_slug=details.module_slug,
+                target_percent=details.target_percent,
+                divide=details.divide,
+                due_date=details.due_date,
             )
         if saved.ok:
             flash(_("Goal added."), "success")
@@ -291,20 +313,81 @@ def add_goal() -> Any:
     return render_district(form)
 
 
-@bp.post("/district/impact/goals/<int:goal_id>/remove")
-@roles_required(Role.DISTRICT_ADMIN)
-def remove_goal(goal_id: int) -> Any:
-    goal = db.session.get(ImpactGoal, goal_id)
-    if goal is None or goal.district_id != current_user.district_id:
+def _goal(goal_id: int) -> ImpactGoal:
+    try:
+        return service.district_goal(db.session, current_user, goal_id)
+    except NotFound:
         abort(404)
-    if not ConfirmForm().validate_on_submit():
-        flash(_("That form expired. Please try again."), "error")
-        return redirect(url_for("impact.district") + "#goals", 303)
-    with saving() as saved:
-        service.remove_goal(db.session, current_user, goal)
-    if saved.ok:
-        flash(_("Goal removed."), "success")
-    return redirect(url_for("impact.district") + "#goals", 303)
+
+
+@bp.get("/district/impact/goals/<int:goal_id>")
+@roles_required(Role.DISTRICT_ADMIN, Role.SCHOOL_LEADER)
+def goal(goal_id: int) -> Any:
+    found = _goal(goal_id)
+    return render_template(
+        "impact/goal.html",
+        progress=service.progress_of(db.session, found),
+        can_manage=current_user.role is Role.DISTRICT_ADMIN,
+    )
+
+
+@bp.route("/district/impact/goals/<int:goal_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.DISTRICT_ADMIN)
+def edit_goal(goal_id: int) -> Any:
+    found = _goal(goal_id)
+    form = _goal_form(
+        data=None
+        if request.method == "POST"
+        else {
+            "kind": found.kind.value,
+            "module": found.module_slug,
+            "percent": found.target_percent,
+            "divide": found.divide,
+            "due": found.due_date,
+        }
+    )
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            service.update_goal(db.session, current_user, found, _details(form))
+        if saved.ok:
+            flash(_("Goal saved."), "success")
+            return redirect(url_for("impact.goal", goal_id=found.id), 303)
+    return render_template(
+        "impact/goal_edit.html",
+        progress=service.progress_of(db.session, found),
+        form=form,
+    ), (422 if form.errors else 200)
+
+
+@bp.route("/district/impact/goals/<int:goal_id>/delete", methods=["GET", "POST"])
+@roles_required(Role.DISTRICT_ADMIN)
+def delete_goal(goal_id: int) -> Any:
+    found = _goal(goal_id)
+    form = ConfirmForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            flash(_("That form expired. Please try again."), "error")
+            return redirect(url_for("impact.delete_goal", goal_id=found.id), 303)
+        with saving() as saved:
+            service.remove_goal(db.session, current_user, found)
+        if saved.ok:
+            flash(_("Goal deleted."), "success")
+            return redirect(url_for("impact.district") + "#goals", 303)
+    return render_template(
+        "impact/goal_delete.html",
+        progress=service.progress_of(db.session, found),
+        form=form,
+    )
+
+
+@bp.get("/district/impact.csv")
+@roles_required(Role.DISTRICT_ADMIN, Role.SCHOOL_LEADER)
+def district_csv() -> Any:
+    found = service.impact(db.session, _scope())
+    if found is None:
+        abort(404)
+    header, rows = service.impact_table(found)
+    return csv_response(csv_text(header, rows), "impact.csv")
 
 
 @bp.get("/district/impact/research.csv")

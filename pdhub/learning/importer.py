@@ -154,6 +154,7 @@ def _import(session: DbSession, package: ModulePackage) -> tuple[Module, str]:
         badge_media_type=package.badge.media_type,
         badge_alt=package.badge.alt,
         valid_for_days=package.badge.valid_for_days,
+        renewal=package.badge.renewal,
         search_text=search_text(package),
         translations=_translations(package),
         **_sections(package),

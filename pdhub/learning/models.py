@@ -75,6 +75,11 @@ class Module(Base):
     badge_alt: Mapped[str] = mapped_column(String(300))
     # How long its credentials are valid (their validUntil); None: no expiry.
     valid_for_days: Mapped[int | None]
+    # How a badge that expires is renewed: "knowledge_check" (pass it again) or
+    # "reflection" (a reflection on continued practice that a coach reviews).
+    renewal: Mapped[str] = mapped_column(
+        String(20), default="knowledge_check", server_default="knowledge_check"
+    )
     # By language code: the module's texts in that language (translations/<code>.yaml;
     # lessons with their rendered body_html), read through pdhub.learning.localized.
     translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from pdhub.accounts.models import User
 from pdhub.coaching.models import ConversationMessage
-from pdhub.credentials.models import IssuerKey
+from pdhub.credentials.models import IssuerKey, Renewal
 from pdhub.db import DbSession
 from pdhub.lti.models import LtiToolKey
 from pdhub.notifications.models import EmailMessage
@@ -89,6 +89,7 @@ VERSIONED: dict[str, tuple[Any, tuple[str, ...], str]] = {
         "text_key_version",
     ),
     "coaching messages": (ConversationMessage, ("body_encrypted",), "key_version"),
+    "renewal reflections": (Renewal, ("reflection_encrypted",), "key_version"),
 }
 
 

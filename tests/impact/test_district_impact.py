@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
@@ -71,33 +72,47 @@ def test_change_by_module_and_school_application_and_scoping(
     district = admin.district
     north = SchoolFactory(district=district, name="North School")
     south = SchoolFactory(district=district, name="South School")
-    a = _took(session, UserFactory(district=district, school=north), module, 2, 4)
-    _took(session, UserFactory(district=district, school=north), module, 1, 4)
-    _took(session, UserFactory(district=district, school=south), module, 3, 3)
+    # Ten teachers of North (five from 2 to 4, five from 1 to 4), each applying the
+    # practice and rating the module 5; three of South (3 to 3), and one more of
+    # South who only answered the pre-survey.
+    for n in range(10):
+        enrollment = _took(
+            session,
+            UserFactory(district=district, school=north),
+            module,
+            2 if n < 5 else 1,
+            4,
+        )
+        SubmissionFactory(enrollment=enrollment, status=SubmissionStatus.PASSED)
+        service.save_feedback(session, enrollment.user, enrollment, 5, "")
+    for _n in range(3):
+        _took(session, UserFactory(district=district, school=south), module, 3, 3)
     _took(session, UserFactory(district=district, school=south), module, 2, None)
-    SubmissionFactory(enrollment=a, status=SubmissionStatus.PASSED)
-    service.save_feedback(session, a.user, a, 5, "")
     # Another district's teacher with a huge change: never counted here.
     far = UserFactory(district_admin=True)
     _took(session, UserFactory(district=far.district), module, 1, 5)
     session.flush()
     page = text(_browser(app, admin).get("/district/impact"))
     assert "Closing the Divides" in page
-    # Module: three pairs, before (2+1+3)/3 = 2.0, after (4+4+3)/3 = 3.67.
+    # Module: 13 pairs, before (5×2 + 5×1 + 3×3)/13 = 1.85, after (10×4 + 3×3)/13
+    # = 3.77; 13 completed, 10 applied (passed evidence), ten ratings of 5.
     cells = "".join(page.split())
-    assert "<td>3</td><td>2.0</td><td>3.67</td><td>+1.67</td>" in cells
-    assert "<td>1</td>" in page  # one applied (passed evidence)
-    assert "5.0 (1 rating)" in page
+    assert "<td>13</td><td>1.85</td><td>3.77</td><td>+1.92</td>" in cells
+    assert "<td>13</td><td>10</td>" in cells
+    assert "5.0 (10 ratings)" in page
     assert "<svg" in page and "Change in teachers' self-ratings by module" in page
-    # Schools: North +2.50 over 2 teachers, South +0.00 over 1.
-    assert "North School</th><td>2</td><td>1.5</td><td>4.0</td><td>+2.50</td>" in page
-    assert "South School</th><td>1</td><td>3.0</td><td>3.0</td><td>+0.00</td>" in page
+    # Schools: North +2.50 over 10 teachers; South's three are too few to show.
+    assert "North School</th><td>10</td><td>1.5</td><td>4.0</td><td>+2.50</td>" in page
+    hidden = "fewer than 10 people — hidden to protect privacy"
+    assert f'South School</th><td colspan="4" class="muted">{hidden}</td>' in page
     # A school leader sees their own school only, and no research export.
     leader = UserFactory(district=district, school=south, school_leader=True)
     browser = _browser(app, leader)
     mine = text(browser.get("/district/impact"))
     assert "South School" in mine and "North School" not in mine
     assert "Your school only." in mine
+    # South's three pairs and three completions: every figure hidden.
+    assert "3.0" not in mine and "<td>3</td>" not in mine and hidden in mine
     assert browser.get("/district/impact/research.csv").status_code == 403
     assert (
         _browser(app, UserFactory(district=district))
@@ -134,7 +149,7 @@ def test_goals_show_progress_here_and_on_the_dashboard(
                 "goal-kind": "badge_share",
                 "goal-module": module.slug,
                 "goal-percent": "60",
-                "goal-due": "2027-06-30",
+                "goal-due": (utcnow().date() + timedelta(days=200)).isoformat(),
             },
         ).status_code
         == 303
@@ -187,9 +202,9 @@ def test_goals_show_progress_here_and_on_the_dashboard(
     goal = session.scalars(
         select(ImpactGoal).where(ImpactGoal.kind == GoalKind.EQUITY_PLAN)
     ).one()
-    assert other.post(f"/district/impact/goals/{goal.id}/remove").status_code == 404
+    assert other.post(f"/district/impact/goals/{goal.id}/delete").status_code == 404
     goal_id = goal.id
-    assert browser.post(f"/district/impact/goals/{goal_id}/remove").status_code == 303
+    assert browser.post(f"/district/impact/goals/{goal_id}/delete").status_code == 303
     assert session.scalar(select(ImpactGoal.id).where(ImpactGoal.id == goal_id)) is None
 
 

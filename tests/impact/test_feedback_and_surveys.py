@@ -178,10 +178,13 @@ def test_lesson_reports_and_ratings_reach_authors_coaches_and_the_district_only(
     url = f"/modules/{module.slug}/feedback"
     district_admin = _browser(app, w["admin"])
     ours = text(district_admin.get(url))
-    assert "Near district comment" in ours and "The linked survey page is gone." in ours
+    # One teacher of the district: too few for the district to see what she said
+    # (tests/impact/test_small_groups_and_goals.py shows ten).
+    assert "Near district comment" not in ours
+    assert "The linked survey page is gone." not in ours
     assert "Far district" not in ours
-    assert "1 rating, 5.0 on average out of 5." in ours
-    assert "<svg" in ours and "Teachers by rating" in ours
+    assert "Ratings: fewer than 10 people — hidden to protect privacy." in ours
+    assert "on average" not in ours
     for viewer in (UserFactory(admin=True), UserFactory(coach=True)):
         browser = _browser(app, viewer)
         assert "Teachers' ratings and reports on this module" in text(

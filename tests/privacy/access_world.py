@@ -204,6 +204,16 @@ def _side(label: str, number: int) -> Side:
     from pdhub.clr import service as clr
 
     transcript = clr.transcript_for(session, teacher)
+    from pdhub.impact.models import GoalKind, ImpactGoal
+
+    goal = ImpactGoal(
+        district_id=district.id,
+        kind=GoalKind.BADGE_SHARE,
+        module_slug=module.slug,
+        target_percent=60,
+    )
+    session.add(goal)
+    session.flush()
     return Side(
         people={
             "teacher": teacher,
@@ -239,6 +249,7 @@ def _side(label: str, number: int) -> Side:
             "key": achievement_key(module),
             "list_id": str(credential.revocation_list_id),
             "pathway_id": str(pathway.id),
+            "goal_id": str(goal.id),
         },
         other_school={"record_id": str(elm_record.id), "user_id": str(elm_teacher.id)},
         other_school_teacher=elm_teacher.name,

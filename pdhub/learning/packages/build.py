@@ -215,6 +215,7 @@ def _build(inspection: _Inspection) -> ModulePackage:
             media_type=MEDIA_TYPES[Path(image_name).suffix],
             alt=_text(badge["alt"]),
             valid_for_days=badge.get("valid_for_days"),
+            renewal=badge.get("renewal", "knowledge_check"),
         ),
         content_hash=_content_hash(
             inspection, [lesson.file for lesson in lessons], image_name

@@ -257,6 +257,8 @@ class Badge:
     alt: str
     # How long a credential of this badge is valid (None: it does not expire).
     valid_for_days: int | None = None
+    # How it is renewed: "knowledge_check" again, or a "reflection" a coach reviews.
+    renewal: str = "knowledge_check"
 
 
 @dataclass(frozen=True)

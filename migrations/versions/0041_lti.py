@@ -1,8 +1,8 @@
 """LTI 1.3 tool: its key, district platform registrations, login states, deep-link
 requests, course contexts and grade links
 
-Revision ID: 0040_lti
-Revises: 0039_backpack
+Revision ID: 0041_lti
+Revises: 0040_coach_renewal
 Create Date: 2026-12-08 00:45:00
 
 """
@@ -13,8 +13,8 @@ from alembic import op
 import pdhub.db
 
 # revision identifiers, used by Alembic.
-revision = "0040_lti"
-down_revision = "0039_backpack"
+revision = "0041_lti"
+down_revision = "0040_coach_renewal"
 branch_labels = None
 depends_on = None
 
