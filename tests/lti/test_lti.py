@@ -575,3 +575,13 @@ def test_a_module_completed_before_the_course_linked_it_is_graded_at_launch(
     assert [score["activityProgress"] for score in platform.scores] == ["Completed"]
     assert launch(client, platform, **claims).status_code == 303
     assert len(platform.scores) == 1  # sent once
+
+
+def test_a_refused_launch_speaks_spanish_to_a_spanish_browser(
+    session: Session, client: FlaskClient
+) -> None:
+    refused = client.get("/lti/login", headers={"Accept-Language": "es"})
+    assert refused.status_code == 400
+    page = text(refused)
+    assert "PD Hub no pudo abrir este enlace" in page
+    assert "A este enlace de su plataforma de aprendizaje le faltan datos." in page
