@@ -98,6 +98,7 @@ from pdhub.verification.models import (
     VerificationBatch,
     VerificationItem,
 )
+from pdhub.workshops.models import Workshop, WorkshopAward, WorkshopRun
 
 __all__ = [
     "ClassInventory",
@@ -195,4 +196,7 @@ __all__ = [
     "PathwayStep",
     "PathwayOutsideStep",
     "OutsideBadge",
+    "Workshop",
+    "WorkshopAward",
+    "WorkshopRun",
 ]

@@ -2,7 +2,7 @@
 requests, course contexts and grade links
 
 Revision ID: 0041_lti
-Revises: 0040_coach_renewal
+Revises: 0040_workshops
 Create Date: 2026-12-08 00:45:00
 
 """
@@ -14,7 +14,7 @@ import pdhub.db
 
 # revision identifiers, used by Alembic.
 revision = "0041_lti"
-down_revision = "0040_coach_renewal"
+down_revision = "0040_workshops"
 branch_labels = None
 depends_on = None
 
