@@ -119,6 +119,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(sharing_bp)
 
+    from pdhub.wallets.views import bp as wallets_bp
+
+    app.register_blueprint(wallets_bp)
+
     from pdhub.coaching.views import bp as coaching_bp
     from pdhub.cohorts.views import bp as cohorts_bp
 

@@ -98,6 +98,7 @@ from pdhub.verification.models import (
     VerificationBatch,
     VerificationItem,
 )
+from pdhub.wallets.models import WalletCredential, WalletExchange
 from pdhub.workshops.models import Workshop, WorkshopAward, WorkshopRun
 
 __all__ = [
@@ -194,6 +195,8 @@ __all__ = [
     "Pathway",
     "PathwayCompletion",
     "PathwayStep",
+    "WalletCredential",
+    "WalletExchange",
     "PathwayOutsideStep",
     "OutsideBadge",
     "Workshop",

@@ -57,6 +57,7 @@ from pdhub.privacy import encryption
 from pdhub.review.models import Review
 from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
 from pdhub.verification.models import VerificationItem
+from pdhub.wallets.models import WalletCredential, WalletExchange
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +147,10 @@ def _settle_credentials(session: DbSession, user: User) -> None:
     session.execute(
         update(Award).where(Award.user_id == user.id).values(name_in_credential=False)
     )
+    # The wallet copies share their original's status entry (revoked with it); our
+    # record of them (the wallet's DID, perhaps the name or evidence) goes.
+    session.execute(delete(WalletCredential).where(WalletCredential.user_id == user.id))
+    session.execute(delete(WalletExchange).where(WalletExchange.user_id == user.id))
 
 
 def forget_throttles(user: User) -> int:

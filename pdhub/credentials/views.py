@@ -232,6 +232,7 @@ def credential(name: str) -> Any:
             and current_user.id == credential.user_id,
             named=service.named_in(credential),
             name_form=forms.NameForm(),
+            wallet_form=ConfirmForm(prefix="wallet"),
             service=service,
         )
     if extension == "json":

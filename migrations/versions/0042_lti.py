@@ -1,8 +1,8 @@
 """LTI 1.3 tool: its key, district platform registrations, login states, deep-link
 requests, course contexts and grade links
 
-Revision ID: 0041_lti
-Revises: 0040_workshops
+Revision ID: 0042_lti
+Revises: 0041_wallets
 Create Date: 2026-12-08 00:45:00
 
 """
@@ -13,8 +13,8 @@ from alembic import op
 import pdhub.db
 
 # revision identifiers, used by Alembic.
-revision = "0041_lti"
-down_revision = "0040_workshops"
+revision = "0042_lti"
+down_revision = "0041_wallets"
 branch_labels = None
 depends_on = None
 
