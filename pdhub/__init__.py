@@ -139,10 +139,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(clr_bp)
 
     from pdhub.obapi import server as obapi_server
+    from pdhub.obapi.connected_views import bp as connected_bp
     from pdhub.obapi.views import bp as obapi_bp
 
     obapi_server.init_app(app)
     app.register_blueprint(obapi_bp)
+    app.register_blueprint(connected_bp)
 
     from pdhub.impact.views import bp as impact_bp
 
@@ -151,6 +153,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from pdhub.pathways.views import bp as pathways_bp
 
     app.register_blueprint(pathways_bp)
+
+    from pdhub.endorsements.views import bp as endorsements_bp
+
+    app.register_blueprint(endorsements_bp)
 
     from pdhub.workshops.views import bp as workshops_bp
 

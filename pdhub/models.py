@@ -47,6 +47,7 @@ from pdhub.districts.models import (
     ModuleCredit,
     School,
 )
+from pdhub.endorsements.models import Endorsement
 from pdhub.equity.models import (
     EquityAction,
     EquityActionReminder,
@@ -120,6 +121,7 @@ __all__ = [
     "Conversation",
     "ConversationMessage",
     "OfficeHourSlot",
+    "Endorsement",
     "EquityAction",
     "EquityActionReminder",
     "EquityAssessment",

@@ -2,7 +2,7 @@
 requests, course contexts and grade links
 
 Revision ID: 0042_lti
-Revises: 0041_wallets
+Revises: 0041_endorsements
 Create Date: 2026-12-08 00:45:00
 
 """
@@ -14,7 +14,7 @@ import pdhub.db
 
 # revision identifiers, used by Alembic.
 revision = "0042_lti"
-down_revision = "0041_wallets"
+down_revision = "0041_endorsements"
 branch_labels = None
 depends_on = None
 

@@ -53,6 +53,7 @@ from pdhub.learning.models import Enrollment, QuizAttempt
 from pdhub.learnpath.models import ClassInventory, LearnerSelfAssessment
 from pdhub.notifications.models import EmailMessage, Notification
 from pdhub.obapi.models import OAuthAuthorizationCode, OAuthToken
+from pdhub.pathways import service as pathways
 from pdhub.privacy import encryption
 from pdhub.review.models import Review
 from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
@@ -151,6 +152,10 @@ def _settle_credentials(session: DbSession, user: User) -> None:
     # record of them (the wallet's DID, perhaps the name or evidence) goes.
     session.execute(delete(WalletCredential).where(WalletCredential.user_id == user.id))
     session.execute(delete(WalletExchange).where(WalletExchange.user_id == user.id))
+    if revoke_all:
+        for milestone in pathways.milestones_of(session, user):
+            if milestone.revoked_at is None:
+                pathways.revoke_milestone(session, None, milestone, REVOKED_REASON)
 
 
 def forget_throttles(user: User) -> int:

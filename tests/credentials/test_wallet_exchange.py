@@ -4,8 +4,10 @@ through the app."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import zipfile
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -327,7 +329,15 @@ def test_erasing_the_account_forgets_the_wallet_and_closes_the_exchange(
     session: Session, client: FlaskClient, credential: IssuedCredential
 ) -> None:
     used = start(client, credential)["url"]
-    Wallet(client).receive(used)
+    wallet = Wallet(client)
+    wallet.receive(used)
+    # Until then, the teacher's data export holds the copy and the wallet's DID.
+    from pdhub.accountdata.service import account_zip
+
+    with client.application.test_request_context():
+        archive = zipfile.ZipFile(io.BytesIO(account_zip(session, credential.user)))
+    [copy] = json.loads(archive.read("wallet_copies.json"))
+    assert copy["wallet_did"] == wallet.did and copy["copy_of"] == credential.id
     still_open = start(client, credential)["url"]
     erasure.erase_account(session, None, credential.user)
     session.commit()

@@ -41,6 +41,7 @@ from pdhub import create_app, demo
 from pdhub.accounts.models import User
 from pdhub.credentials import keys, service
 from pdhub.credentials.models import IssuedCredential
+from pdhub.endorsements import service as endorsements
 from pdhub.extensions import db
 from pdhub.verification import service as verification
 from pdhub.verification.models import Verdict
@@ -586,3 +587,41 @@ def test_a_wallet_signing_with_digitalbazaar_receives_a_badge_bound_to_its_did(
     assert _ours(running_app, document).verified
     status, answer = _post_json(url, {"verifiablePresentation": presentation})
     assert status == 410, answer  # used once
+
+
+def test_digitalbazaar_verifies_a_district_endorsement_then_sees_it_withdrawn(
+    node: str, running_app: RunningApp
+) -> None:
+    credential = _shared(running_app)
+    with running_app.app.app_context():
+        admin = db.session.scalars(
+            select(User).where(User.email == demo.ACCOUNTS[2].email)
+        ).one()
+        module_id = service.get_credential(db.session, credential.id).award.module_id
+        made = endorsements.endorse(
+            db.session, admin, module_id, "Approved for salary credit in Riverside."
+        )
+        endorsement_id = made.id
+        db.session.commit()
+        db.session.remove()
+    served = json.loads(_download(running_app, f"/endorsements/{endorsement_id}"))
+    assert served["type"] == ["VerifiableCredential", "EndorsementCredential"]
+    assert served["issuer"]["name"] == "Riverside Unified School District"
+    unsigned = {key: value for key, value in served.items() if key != "proof"}
+    assert schema_errors(unsigned, "ob_v3p0_endorsementcredential_schema.json") == []
+    result = verify(node, served)
+    assert result["verified"], result
+    assert result["statuses"] == [{"statusPurpose": "revocation", "set": False}]
+    page = _download(running_app, f"/credentials/{credential.id}").decode()
+    assert "Endorsed by Riverside Unified School District" in page
+
+    with running_app.app.app_context():
+        admin = db.session.scalars(
+            select(User).where(User.email == demo.ACCOUNTS[2].email)
+        ).one()
+        endorsements.withdraw(db.session, admin, endorsement_id)
+        db.session.commit()
+        db.session.remove()
+    result = verify(node, served)
+    assert not result["verified"] and result["proofVerified"], result
+    assert result["revoked"], result
