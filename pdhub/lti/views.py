@@ -16,7 +16,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from pdhub.accounts import auth
@@ -30,17 +29,8 @@ from pdhub.headers import CONTENT_SECURITY_POLICY
 from pdhub.lti import keys, service
 from pdhub.lti.forms import ModulePickerForm, RegistrationForm
 from pdhub.lti.models import LtiRegistration
-from pdhub.templating import NAVIGATION, NavItem
 
 bp = Blueprint("lti", __name__)
-
-NAVIGATION.append(
-    NavItem(
-        _l("Learning platforms (LTI)"),
-        "lti.registrations",
-        frozenset({Role.DISTRICT_ADMIN}),
-    )
-)
 
 
 def _refused(error: DomainError | None) -> Any:
@@ -147,7 +137,7 @@ def _tool_urls() -> dict[str, str]:
 
 @bp.route("/district/integrations/lti", methods=["GET", "POST"])
 @roles_required(Role.DISTRICT_ADMIN)
-def registrations() -> Any:
+def platforms() -> Any:
     form = RegistrationForm()
     if form.validate_on_submit():
         with saving(form) as saved:
@@ -156,7 +146,7 @@ def registrations() -> Any:
             )
         if saved.ok:
             flash(_("Added %(name)s.", name=registration.name), "success")
-            return redirect(url_for("lti.registrations"), 303)
+            return redirect(url_for("lti.platforms"), 303)
     failed = bool(form.errors or form.form_errors)
     return render_template(
         "lti/registrations.html",
@@ -179,7 +169,7 @@ def registration(registration_id: int) -> Any:
             service.save_registration(db.session, current_user, _fields(form), found)
         if saved.ok:
             flash(_("Saved %(name)s.", name=found.name), "success")
-            return redirect(url_for("lti.registrations"), 303)
+            return redirect(url_for("lti.platforms"), 303)
     failed = bool(form.errors or form.form_errors)
     return render_template(
         "lti/registration.html",
@@ -201,7 +191,7 @@ def remove(registration_id: int) -> Any:
         with saving():
             service.remove_registration(db.session, found)
         flash(_("Removed %(name)s.", name=name), "success")
-    return redirect(url_for("lti.registrations"), 303)
+    return redirect(url_for("lti.platforms"), 303)
 
 
 @bp.post("/district/integrations/lti/courses/<int:context_id>/staff")
