@@ -92,6 +92,7 @@ from pdhub.pathways.models import (
 )
 from pdhub.review.models import CoachAssignment, Review, ReviewClaim
 from pdhub.sharing.models import Exemplar, ExemplarFile
+from pdhub.sso.models import SsoConnection, SsoDomain
 from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
 from pdhub.trust.models import TrustedIssuer
 from pdhub.verification.models import (
@@ -197,6 +198,8 @@ __all__ = [
     "Pathway",
     "PathwayCompletion",
     "PathwayStep",
+    "SsoConnection",
+    "SsoDomain",
     "WalletCredential",
     "WalletExchange",
     "PathwayOutsideStep",

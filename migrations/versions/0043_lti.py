@@ -1,8 +1,8 @@
 """LTI 1.3 tool: its key, district platform registrations, login states, deep-link
 requests, course contexts and grade links
 
-Revision ID: 0042_lti
-Revises: 0041_endorsements
+Revision ID: 0043_lti
+Revises: 0042_sso
 Create Date: 2026-12-08 00:45:00
 
 """
@@ -13,8 +13,8 @@ from alembic import op
 import pdhub.db
 
 # revision identifiers, used by Alembic.
-revision = "0042_lti"
-down_revision = "0041_endorsements"
+revision = "0043_lti"
+down_revision = "0042_sso"
 branch_labels = None
 depends_on = None
 
