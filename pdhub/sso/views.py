@@ -39,6 +39,7 @@ bp = Blueprint("sso", __name__)
 #: The browser session's key for a sign-in sent to a provider (used once).
 PENDING_KEY = "sso_pending"
 
+
 def callback_url() -> str:
     """The redirect URI to register at the provider (one for every district)."""
     return str(current_app.config["PDHUB_BASE_URL"]).rstrip("/") + url_for(
