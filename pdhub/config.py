@@ -61,6 +61,7 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "PDHUB_VERIFY_ALLOWED_HOSTS": str,
     "PDHUB_SSO_HTTP_HOSTS": str,
     "PDHUB_SSO_TIMEOUT": float,
+    "PDHUB_LTI_ALLOWED_HOSTS": str,
     "PDHUB_VERIFY_RATE_LIMIT": str,
     "PDHUB_VERIFY_BATCH_CHUNK": int,
     "PDHUB_VERIFY_BATCHES_PER_HOUR": int,
@@ -194,6 +195,9 @@ def defaults() -> dict[str, Any]:
         # loopback in development and tests. Seconds to wait for a provider.
         "PDHUB_SSO_HTTP_HOSTS": "",
         "PDHUB_SSO_TIMEOUT": 10.0,
+        # LTI: platform endpoints are called over https at public addresses only;
+        # these hosts skip that check (development and tests; same format).
+        "PDHUB_LTI_ALLOWED_HOSTS": "",
         "PDHUB_VERIFY_RATE_LIMIT": "60 per minute",
         "PDHUB_VERIFY_FETCH_TIMEOUT": 5.0,
         "PDHUB_VERIFY_BATCH_CHUNK": 200,
