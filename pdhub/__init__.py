@@ -143,4 +143,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from pdhub.pathways.views import bp as pathways_bp
 
     app.register_blueprint(pathways_bp)
+
+    from pdhub.workshops.views import bp as workshops_bp
+
+    app.register_blueprint(workshops_bp)
     return app

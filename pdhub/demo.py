@@ -169,6 +169,9 @@ def prepare(session: DbSession, modules_path: Path | str) -> tuple[District, lis
         DEMO_MODULE,
         [CREDENTIAL_DEMO_MODULE, "udl-assistive-technology", "student-data-privacy"],
     )
+    from pdhub.workshops import demo as workshops_demo
+
+    workshops_demo.seed(session, district, ACCOUNTS[0].email)
     return district, imported
 
 

@@ -90,6 +90,7 @@ from pdhub.verification.models import (
     VerificationBatch,
     VerificationItem,
 )
+from pdhub.workshops.models import Workshop, WorkshopAward, WorkshopRun
 
 __all__ = [
     "ClassInventory",
@@ -181,4 +182,7 @@ __all__ = [
     "PathwayStep",
     "PathwayOutsideStep",
     "OutsideBadge",
+    "Workshop",
+    "WorkshopAward",
+    "WorkshopRun",
 ]

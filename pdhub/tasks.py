@@ -58,6 +58,9 @@ ISSUE_PATHWAY_CREDENTIAL = "pdhub.issue_pathway_credential"
 #: Record the completion of everyone who already completed a newly defined pathway.
 CHECK_PATHWAY = "pdhub.check_pathway"
 
+#: Issue the credentials of one confirmed workshop award run, a chunk per commit.
+ISSUE_WORKSHOP_AWARDS = "pdhub.issue_workshop_awards"
+
 #: Periodic: remind teachers of badges that expire in 60 and in 14 days (once each).
 SEND_EXPIRY_REMINDERS = "pdhub.send_expiry_reminders"
 
@@ -89,5 +92,6 @@ ALL = frozenset(
         ISSUE_PATHWAY_CREDENTIAL,
         CHECK_PATHWAY,
         SEND_EXPIRY_REMINDERS,
+        ISSUE_WORKSHOP_AWARDS,
     }
 )

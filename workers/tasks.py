@@ -66,6 +66,17 @@ def issue_pathway_credential(completion_id: int) -> str | None:
     return completion.credential_id if completion is not None else None
 
 
+@celery.task(base=AppTask, name=tasks.ISSUE_WORKSHOP_AWARDS)
+def issue_workshop_awards(run_id: int) -> bool:
+    """Issue a confirmed workshop award run, one committed chunk at a time so its
+    progress shows and a rerun resumes (nobody is awarded twice)."""
+    from pdhub.workshops import service as workshops
+
+    while not workshops.issue_chunk(db.session, run_id):
+        db.session.commit()
+    return True
+
+
 @celery.task(base=AppTask, name=tasks.SEND_EXPIRY_REMINDERS)
 def send_expiry_reminders() -> int:
     """Remind teachers of badges ending in 60 and in 14 days, once per stage."""

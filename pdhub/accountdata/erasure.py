@@ -29,6 +29,7 @@ from pdhub.accounts.models import (
 from pdhub.accounts.service import email_key
 from pdhub.audit import service as audit_trail
 from pdhub.audit.models import AuditAction
+from pdhub.backpack.models import OutsideBadge
 from pdhub.clr.models import ClrTranscript
 from pdhub.coaching.models import Booking, Conversation, ConversationMessage
 from pdhub.cohorts.models import Attendance
@@ -43,7 +44,7 @@ from pdhub.communities.models import (
     ThreadRead,
 )
 from pdhub.credentials import service as credentials
-from pdhub.credentials.models import Award, IssuedCredential
+from pdhub.credentials.models import Award, IssuedCredential, Renewal
 from pdhub.db import DbSession, utcnow
 from pdhub.districts.models import ExternalLearning, Invitation, RosterEntry
 from pdhub.errors import InvalidInput, NotFound
@@ -282,6 +283,16 @@ def erase_account(session: DbSession, actor: User | None, user: User) -> None:
     session.execute(delete(Booking).where(Booking.teacher_id == user_id))
     # The self-assessment, class counts, connected systems' grants (OB 3.0 API) and
     # the stored signed transcript (its sharing link stops working).
+    # Badges from other issuers go; reflections written to renew a badge are
+    # emptied (the renewal's dates and decision stay with the credential).
+    session.execute(delete(OutsideBadge).where(OutsideBadge.user_id == user_id))
+    for renewal in session.scalars(
+        select(Renewal)
+        .join(IssuedCredential, IssuedCredential.id == Renewal.credential_id)
+        .where(IssuedCredential.user_id == user_id)
+    ):
+        renewal.reflection_text = ""
+        renewal.feedback = None
     learning_rows: tuple[type[Any], ...] = (
         Attendance,
         LearnerSelfAssessment,

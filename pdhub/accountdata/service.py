@@ -373,6 +373,7 @@ def account_zip(session: DbSession, user: User) -> bytes:
     files.update(_coaching_files(session, user))
     files.update(_learning_feedback_files(session, user))
     files.update(_pathway_files(session, user))
+    files.update(_more_badge_files(session, user))
     return _zip(render_template("accountdata/README_account.txt", user=user), files)
 
 
@@ -562,6 +563,74 @@ def _pathway_files(session: DbSession, user: User) -> dict[str, bytes]:
             files[f"credentials/pathway-{completion.id}.json"] = (
                 completion.credential_json.encode("utf-8")
             )
+    return files
+
+
+def _more_badge_files(session: DbSession, user: User) -> dict[str, bytes]:
+    """Workshop badges, badges from other issuers, and reflections written to renew
+    a badge."""
+    from pdhub.backpack.models import OutsideBadge
+    from pdhub.credentials.models import Renewal
+    from pdhub.workshops.models import Workshop, WorkshopAward
+
+    files: dict[str, bytes] = {}
+    workshops = session.execute(
+        select(WorkshopAward, Workshop)
+        .join(Workshop, Workshop.id == WorkshopAward.workshop_id)
+        .where(WorkshopAward.user_id == user.id)
+        .order_by(WorkshopAward.id)
+    ).all()
+    files["workshop_badges.json"] = _json(
+        [
+            {
+                "workshop": workshop.name,
+                "session_date": award.session_date.isoformat(),
+                "credential": award.credential_id,
+            }
+            for award, workshop in workshops
+        ]
+    )
+    for award, _workshop in workshops:
+        files[f"credentials/workshop-{award.credential_id}.json"] = (
+            award.credential_json.encode("utf-8")
+        )
+    outside = session.scalars(
+        select(OutsideBadge)
+        .where(OutsideBadge.user_id == user.id)
+        .order_by(OutsideBadge.id)
+    ).all()
+    files["badges_from_other_issuers.json"] = _json(
+        [
+            {
+                "issuer": badge.issuer_id,
+                "issuer_name": badge.issuer_name,
+                "achievement": badge.achievement_name,
+                "added_via": badge.added_via,
+                "checked_at": _when(badge.checked_at),
+                "credential": badge.document,
+            }
+            for badge in outside
+        ]
+    )
+    renewals = session.scalars(
+        select(Renewal)
+        .join(IssuedCredential, IssuedCredential.id == Renewal.credential_id)
+        .where(IssuedCredential.user_id == user.id)
+        .order_by(Renewal.id)
+    ).all()
+    files["badge_renewals.json"] = _json(
+        [
+            {
+                "credential": renewal.credential_id,
+                "started_at": _when(renewal.started_at),
+                "reflection": renewal.reflection_text,
+                "sent_at": _when(renewal.submitted_at),
+                "coach_feedback": renewal.feedback,
+                "renewed_credential": renewal.renewed_credential_id,
+            }
+            for renewal in renewals
+        ]
+    )
     return files
 
 

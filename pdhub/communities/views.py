@@ -292,7 +292,10 @@ def _render_thread(
         elif page.draft is not None:
             reply_form.body.data = page.draft.body_markdown
     last = page.posts[-1].created_at if page.posts else thread.last_post_at
-    service.mark_read(db.session, current_user, thread, last)
+    # The marker only moves forward: re-reading what was read writes nothing.
+    moved = page.unread_from is None or last > page.unread_from
+    if moved:
+        service.mark_read(db.session, current_user, thread, last)
     html = render_template(
         "communities/thread.html",
         community=community,
@@ -304,7 +307,8 @@ def _render_thread(
         can_reply=page.muted_until is None
         and (thread.locked_at is None or page.moderates(thread.author_id)),
     )
-    db.session.commit()  # the read marker, after the page used what it loaded
+    if moved:
+        db.session.commit()  # the read marker, after the page used what it loaded
     return html, status
 
 

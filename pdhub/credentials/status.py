@@ -20,6 +20,7 @@ from pdhub.credentials.models import (
 )
 from pdhub.db import DbSession, advisory_lock, utcnow
 from pdhub.pathways.models import PathwayCompletion
+from pdhub.workshops.models import WorkshopAward
 
 #: The purpose of the one status entry each new credential carries. OB 3.0 allows a
 #: single credentialStatus, and a suspension can be lifted while a revocation
@@ -86,6 +87,13 @@ def _used_indexes(session: DbSession, status_list: StatusList) -> set[int]:
             )
         )
         if index is not None
+    )
+    used.update(
+        session.scalars(
+            select(WorkshopAward.revocation_index).where(
+                WorkshopAward.revocation_list_id == status_list.id
+            )
+        )
     )
     return used
 
@@ -241,18 +249,29 @@ def _claim(
     if not held:
         return []
     # Taken by a transaction that committed after our list of used indexes was read.
-    taken = set(
-        session.scalars(
-            select(IssuedCredential.revocation_index).where(
-                IssuedCredential.revocation_list_id == status_list.id,
-                IssuedCredential.revocation_index.in_(held),
+    taken = (
+        set(
+            session.scalars(
+                select(IssuedCredential.revocation_index).where(
+                    IssuedCredential.revocation_list_id == status_list.id,
+                    IssuedCredential.revocation_index.in_(held),
+                )
             )
         )
-    ) | set(
-        session.scalars(
-            select(PathwayCompletion.revocation_index).where(
-                PathwayCompletion.revocation_list_id == status_list.id,
-                PathwayCompletion.revocation_index.in_(held),
+        | set(
+            session.scalars(
+                select(PathwayCompletion.revocation_index).where(
+                    PathwayCompletion.revocation_list_id == status_list.id,
+                    PathwayCompletion.revocation_index.in_(held),
+                )
+            )
+        )
+        | set(
+            session.scalars(
+                select(WorkshopAward.revocation_index).where(
+                    WorkshopAward.revocation_list_id == status_list.id,
+                    WorkshopAward.revocation_index.in_(held),
+                )
             )
         )
     )

@@ -38,6 +38,7 @@ from pdhub.errors import DomainError
 from pdhub.extensions import db
 from pdhub.forms import saving, show_error
 from pdhub.learning.models import Module
+from pdhub.workshops import service as workshops
 
 bp = Blueprint("credentials", __name__)
 
@@ -90,6 +91,7 @@ def my_badges() -> Any:
         renew_form=ConfirmForm(prefix="renew"),
         can_renew=renewal.can_renew,
         service=service,
+        workshop_awards=workshops.awards_of(db.session, current_user),
     )
 
 

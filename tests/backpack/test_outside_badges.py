@@ -7,12 +7,15 @@ real credential (the same content our issuing makes, re-signed and re-named)."""
 from __future__ import annotations
 
 import copy
+import io
 import json
 import uuid
+import zipfile
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -355,4 +358,28 @@ def test_upsert_needs_the_upsert_scope(
         f"{BASE}/credentials", json=document, headers=_bearer(token["access_token"])
     )
     assert response.status_code == 403
+    assert _count(session) == 0
+
+
+def test_the_teachers_export_holds_the_badge_and_erasure_removes_it(
+    app: Flask,
+    session: Session,
+    client: FlaskClient,
+    teacher: User,
+    northside: Ed25519KeyPair,
+) -> None:
+    from pdhub.accountdata.erasure import erase_account
+    from pdhub.accountdata.service import account_zip
+
+    document = _outside_badge(session, teacher, northside)
+    session.commit()
+    sign_in(client, teacher)
+    assert _add(client, document).status_code == 303
+    with app.test_request_context():
+        archive = zipfile.ZipFile(io.BytesIO(account_zip(session, teacher)))
+    kept = json.loads(archive.read("badges_from_other_issuers.json"))
+    assert [item["credential"]["id"] for item in kept] == [document["id"]]
+    assert kept[0]["issuer"] == northside.did_key
+    erase_account(session, None, teacher)
+    session.commit()
     assert _count(session) == 0

@@ -622,3 +622,32 @@ def test_headings_in_a_post_stay_below_the_pages_own(
     page = text(client.get(response.headers["Location"]))
     assert page.count("<h1") == 1
     assert "<h3>Week one</h3>" in page and "<h4>Materials</h4>" in page
+
+
+def test_reading_a_thread_again_writes_nothing_until_there_is_something_new(
+    session: Session,
+    world: World,
+    signed_in: SignedIn,
+    count_queries: list[str],
+) -> None:
+    """The read marker moves only forward: a reader opening a thread they have read
+    to its end costs no write (a busy thread's readers do not queue on their rows)."""
+    community = community_of(session, world.teacher, "district")
+    thread = start(session, world.colleague, community, "Read twice")
+    session.flush()
+    client = signed_in(world.teacher)
+    url = f"/communities/{community.id}/threads/{thread.id}"
+
+    def writes() -> list[str]:
+        count_queries.clear()
+        assert client.get(url).status_code == 200
+        return [
+            s for s in count_queries if "thread_reads" in s and s.lstrip().upper()
+            .startswith(("INSERT", "UPDATE"))
+        ]  # fmt: skip
+
+    assert writes()  # the first read records the marker
+    assert writes() == []  # nothing new: nothing written
+    service.reply(session, world.colleague, thread, body="something new")
+    session.flush()
+    assert writes()  # a new post moves the marker on

@@ -5,10 +5,14 @@ feedback, once; coaches of other districts never see it."""
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy import text as sql
@@ -199,3 +203,23 @@ def test_a_knowledge_check_pass_does_not_renew_a_reflection_badge(
     attempt = QuizAttemptFactory(enrollment=old.award.enrollment, passed=True)
     assert renewal.finish_if_renewing(session, attempt) is None
     assert old.replaced_by_id is None
+
+
+def test_the_reflection_is_in_the_teachers_export_and_goes_with_erasure(
+    app: Flask, session: Session, client: FlaskClient, world: dict[str, Any]
+) -> None:
+    from pdhub.accountdata.erasure import erase_account
+    from pdhub.accountdata.service import account_zip
+
+    teacher, old = world["teacher"], world["credential"]
+    sign_in(client, teacher)
+    _start(client, old)
+    client.post(f"/badges/{old.id}/renewal", data={"reflection": REFLECTION})
+    with app.test_request_context():
+        archive = zipfile.ZipFile(io.BytesIO(account_zip(session, teacher)))
+    [kept] = json.loads(archive.read("badge_renewals.json"))
+    assert kept["reflection"] == REFLECTION and kept["credential"] == old.id
+    erase_account(session, None, teacher)
+    session.commit()
+    found = session.scalar(select(Renewal))
+    assert found is not None and found.reflection_text == ""

@@ -431,6 +431,36 @@ def test_digitalbazaar_verifies_a_pathway_milestone_credential(
     assert result["statuses"] == [{"statusPurpose": "suspension", "set": False}]
 
 
+def test_digitalbazaar_verifies_the_demo_workshop_credential(
+    node: str, running_app: RunningApp
+) -> None:
+    """The workshop badge the demo awards Maya (Riverside Summer Institute, from an
+    attendee list through the same issuing as the award page) passes the strict
+    schema, Digital Bazaar's verifier with its status read from the running app,
+    and PD Hub's own verifier (/verify)."""
+    from pdhub.workshops.models import WorkshopAward
+
+    with running_app.app.app_context():
+        award = db.session.scalars(
+            select(WorkshopAward)
+            .join(User, User.id == WorkshopAward.user_id)
+            .where(User.email == demo.ACCOUNTS[0].email)
+        ).one()
+        document = award.document
+        db.session.remove()
+    assert schema_errors(document) == []
+    achievement = document["credentialSubject"]["achievement"]
+    assert achievement["name"] == "Riverside Summer Institute: Digital Equity Day"
+    assert document["credentialSubject"]["creditsEarned"] == 6
+    assert document["credentialStatus"]["statusListCredential"].startswith(
+        running_app.origin + "/status-lists/"
+    )
+    result = verify(node, document)
+    assert result["verified"], result
+    assert result["statuses"] == [{"statusPurpose": "suspension", "set": False}]
+    assert _ours(running_app, document).verified
+
+
 def test_digitalbazaar_verifies_a_badge_that_expires_soon_and_its_renewal(
     node: str, running_app: RunningApp
 ) -> None:

@@ -30,6 +30,7 @@ from pdhub.pathways import service as pathways
 from pdhub.submissions.storage import file_store
 from pdhub.trust import service as trust
 from pdhub.verification.models import VerificationBatch
+from pdhub.workshops import service as workshops
 from tests.factories import (
     PDF_BYTES,
     ArtifactFactory,
@@ -194,6 +195,21 @@ def _side(label: str, number: int) -> Side:
     )
     [completion] = pathways.check_user(session, teacher)
     assert pathways.issue_milestone(session, completion.id) is not None
+    workshop = workshops.create_workshop(
+        session,
+        district_admin,
+        name=f"{label} workshop",
+        description="An in-person day.",
+        criteria="Attended.",
+        hours=2,
+        image="blue",
+    )
+    workshop_run = workshops.preview_csv(
+        session, district_admin, workshop, date.today(), "a.csv", teacher.email.encode()
+    )
+    workshops.confirm(session, district_admin, workshop_run)
+    assert workshops.issue_chunk(session, workshop_run.id)
+    [workshop_award] = workshops.awards_of(session, teacher)
     create_api_token(session, district_admin, f"{label} HR")
     session.flush()
     token_id = session.scalar(
@@ -250,6 +266,9 @@ def _side(label: str, number: int) -> Side:
             "list_id": str(credential.revocation_list_id),
             "pathway_id": str(pathway.id),
             "goal_id": str(goal.id),
+            "workshop_id": str(workshop.id),
+            "run_id": str(workshop_run.id),
+            "workshop_credential": workshop_award.credential_id,
         },
         other_school={"record_id": str(elm_record.id), "user_id": str(elm_teacher.id)},
         other_school_teacher=elm_teacher.name,
