@@ -33,7 +33,7 @@ from badges.errors import BadgeError
 from badges.jwt import DecodedJwt, decode_jwt, looks_like_jwt, verify_jwt_signature
 from badges.limits import DEFAULT_LIMITS, Limits, check_json_shape, parse_json_text
 from badges.proofs import verify_proof_set
-from badges.schema import schema_errors
+from badges.schema import ENDORSEMENT_CREDENTIAL_SCHEMA, schema_errors
 from badges.status import (
     StatusReading,
     entries_of,
@@ -368,6 +368,14 @@ def _check_schema(credential: Mapping[str, Any]) -> str:
     # The proof is judged by the proof check; the strict schema wants an
     # array there while single proof objects are common and valid JSON-LD.
     document = {k: v for k, v in credential.items() if k != "proof"}
+    types = credential.get("type")
+    if isinstance(types, list) and "EndorsementCredential" in types:
+        problems = schema_errors(document, ENDORSEMENT_CREDENTIAL_SCHEMA)
+        if problems:
+            raise _Failed(
+                "does not match the Open Badges 3.0 schema: " + "; ".join(problems)
+            )
+        return "matches the official Open Badges 3.0 EndorsementCredential schema"
     problems = schema_errors(document)
     if problems:
         raise _Failed(

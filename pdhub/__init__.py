@@ -115,6 +115,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(sharing_bp)
 
+    from pdhub.wallets.views import bp as wallets_bp
+
+    app.register_blueprint(wallets_bp)
+
     from pdhub.coaching.views import bp as coaching_bp
     from pdhub.cohorts.views import bp as cohorts_bp
 
@@ -131,10 +135,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(clr_bp)
 
     from pdhub.obapi import server as obapi_server
+    from pdhub.obapi.connected_views import bp as connected_bp
     from pdhub.obapi.views import bp as obapi_bp
 
     obapi_server.init_app(app)
     app.register_blueprint(obapi_bp)
+    app.register_blueprint(connected_bp)
 
     from pdhub.impact.views import bp as impact_bp
 
@@ -143,6 +149,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from pdhub.pathways.views import bp as pathways_bp
 
     app.register_blueprint(pathways_bp)
+
+    from pdhub.endorsements.views import bp as endorsements_bp
+
+    app.register_blueprint(endorsements_bp)
 
     from pdhub.workshops.views import bp as workshops_bp
 

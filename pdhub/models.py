@@ -47,6 +47,7 @@ from pdhub.districts.models import (
     ModuleCredit,
     School,
 )
+from pdhub.endorsements.models import Endorsement
 from pdhub.equity.models import (
     EquityAction,
     EquityActionReminder,
@@ -90,6 +91,7 @@ from pdhub.verification.models import (
     VerificationBatch,
     VerificationItem,
 )
+from pdhub.wallets.models import WalletCredential, WalletExchange
 from pdhub.workshops.models import Workshop, WorkshopAward, WorkshopRun
 
 __all__ = [
@@ -111,6 +113,7 @@ __all__ = [
     "Conversation",
     "ConversationMessage",
     "OfficeHourSlot",
+    "Endorsement",
     "EquityAction",
     "EquityActionReminder",
     "EquityAssessment",
@@ -180,6 +183,8 @@ __all__ = [
     "Pathway",
     "PathwayCompletion",
     "PathwayStep",
+    "WalletCredential",
+    "WalletExchange",
     "PathwayOutsideStep",
     "OutsideBadge",
     "Workshop",

@@ -49,9 +49,14 @@ def create_proof(
     *,
     created: datetime | None = None,
     proof_purpose: str = "assertionMethod",
+    challenge: str | None = None,
+    domain: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> dict[str, Any]:
     """Return the eddsa-rdfc-2022 DataIntegrityProof of ``document``.
+
+    ``challenge`` and ``domain`` (DI 1.0 §2.1), when given, become proof options
+    and so are signed too: a holder's authentication proof binds them.
 
     Applies vc-di-eddsa §3.3.1-§3.3.6: proof options {type, cryptosuite,
     created, verificationMethod, proofPurpose} with the document's @context
@@ -70,6 +75,10 @@ def create_proof(
         "verificationMethod": verification_method,
         "proofPurpose": proof_purpose,
     }
+    if challenge is not None:
+        options["challenge"] = challenge
+    if domain is not None:
+        options["domain"] = domain
     config = {"@context": document["@context"], **options}
     signature = key.sign(hash_data(config, unsecured(document), limits))
     return {**options, "proofValue": multibase_base58btc_encode(signature)}

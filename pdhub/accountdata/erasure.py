@@ -53,10 +53,12 @@ from pdhub.learning.models import Enrollment, QuizAttempt
 from pdhub.learnpath.models import ClassInventory, LearnerSelfAssessment
 from pdhub.notifications.models import EmailMessage, Notification
 from pdhub.obapi.models import OAuthAuthorizationCode, OAuthToken
+from pdhub.pathways import service as pathways
 from pdhub.privacy import encryption
 from pdhub.review.models import Review
 from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
 from pdhub.verification.models import VerificationItem
+from pdhub.wallets.models import WalletCredential, WalletExchange
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +148,14 @@ def _settle_credentials(session: DbSession, user: User) -> None:
     session.execute(
         update(Award).where(Award.user_id == user.id).values(name_in_credential=False)
     )
+    # The wallet copies share their original's status entry (revoked with it); our
+    # record of them (the wallet's DID, perhaps the name or evidence) goes.
+    session.execute(delete(WalletCredential).where(WalletCredential.user_id == user.id))
+    session.execute(delete(WalletExchange).where(WalletExchange.user_id == user.id))
+    if revoke_all:
+        for milestone in pathways.milestones_of(session, user):
+            if milestone.revoked_at is None:
+                pathways.revoke_milestone(session, None, milestone, REVOKED_REASON)
 
 
 def forget_throttles(user: User) -> int:

@@ -567,10 +567,11 @@ def _pathway_files(session: DbSession, user: User) -> dict[str, bytes]:
 
 
 def _more_badge_files(session: DbSession, user: User) -> dict[str, bytes]:
-    """Workshop badges, badges from other issuers, and reflections written to renew
-    a badge."""
+    """Workshop badges, badges from other issuers, reflections written to renew a
+    badge, and the copies of badges delivered to a wallet."""
     from pdhub.backpack.models import OutsideBadge
     from pdhub.credentials.models import Renewal
+    from pdhub.wallets.models import WalletCredential
     from pdhub.workshops.models import Workshop, WorkshopAward
 
     files: dict[str, bytes] = {}
@@ -631,6 +632,26 @@ def _more_badge_files(session: DbSession, user: User) -> dict[str, bytes]:
             for renewal in renewals
         ]
     )
+    copies = session.scalars(
+        select(WalletCredential)
+        .where(WalletCredential.user_id == user.id)
+        .order_by(WalletCredential.issued_at, WalletCredential.id)
+    ).all()
+    files["wallet_copies.json"] = _json(
+        [
+            {
+                "credential": copy.id,
+                "copy_of": copy.source_credential_id,
+                "wallet_did": copy.holder_did,
+                "issued_at": _when(copy.issued_at),
+            }
+            for copy in copies
+        ]
+    )
+    for copy in copies:
+        files[f"credentials/wallet-{copy.id}.json"] = copy.credential_json.encode(
+            "utf-8"
+        )
     return files
 
 

@@ -345,6 +345,56 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                     },
                 }
             },
+            "/exchanges/{exchange_id}": {
+                "post": {
+                    "tags": ["Wallets"],
+                    "summary": "Participate in a wallet exchange (VC-API).",
+                    "description": "The exchange a teacher opens with 'Add to a "
+                    "wallet' (single use, 15 minutes). POST {} to receive a "
+                    "verifiablePresentationRequest asking for DIDAuthentication "
+                    "(a challenge and this site's origin as domain); then POST "
+                    "{verifiablePresentation} signed by the holder's did:key with "
+                    "proofPurpose authentication over that challenge and domain "
+                    "(eddsa-rdfc-2022 or Ed25519Signature2020) to receive the "
+                    "badge with credentialSubject.id set to the holder's DID. The "
+                    "bare presentation (the older Learner Credential Wallet link) "
+                    "is accepted too. No token: the exchange id is the key.",
+                    "security": [{}],
+                    "parameters": [
+                        {
+                            "name": "exchange_id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "maxLength": 64},
+                        }
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    },
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "verifiablePresentationRequest": {"type": "object"},
+                                    "verifiablePresentation": {"type": "object"},
+                                },
+                            },
+                            "The presentation request, or the presentation "
+                            "carrying the wallet-bound credential",
+                        ),
+                        "400": _problem("Not an exchange step"),
+                        "401": _problem(
+                            "The presentation does not prove control of the "
+                            "holder's did:key (challenge, domain, purpose or "
+                            "signature)"
+                        ),
+                        "404": _problem("No such exchange"),
+                        "410": _problem("The exchange was used or has expired"),
+                    },
+                }
+            },
             "/verify/batch": {
                 "post": {
                     "tags": ["Batch verification"],

@@ -92,12 +92,17 @@ class Issuer:
         rubric: Sequence[tuple[str, str]] | None = None,
         evidence: Sequence[Evidence] | None = None,
         renews: IssuedCredential | None = None,
+        subject_id: str | None = None,
+        same_validity_as: IssuedCredential | None = None,
     ) -> dict[str, Any]:
         """Sign the award's credential (status entry at ``index``) and return its
         IssuedCredential column values (not yet stored; the VC-JWT and the baked
-        images are made on first download). ``rubric`` is the award's
-        ``achievements.rubric_results`` when the caller has them (else read here),
-        ``evidence`` its ``achievements.shared_evidence_many`` entry likewise."""
+        images are made on first download). ``subject_id`` is the
+        credentialSubject's id (a wallet's DID, beside the email hash);
+        ``same_validity_as`` a credential whose validUntil this one keeps.
+        ``rubric`` is the award's ``achievements.rubric_results`` when the caller
+        has them (else read here), ``evidence`` its
+        ``achievements.shared_evidence_many`` entry likewise."""
         module = award.module
         # In the language the module was taken in (English if it lacks it now).
         language = language_for(module, award.enrollment.language)
@@ -112,11 +117,12 @@ class Issuer:
             ).get(award.enrollment_id, [])
         if renews is not None:
             evidence = [*evidence, renewal_evidence(renews, language)]
-        valid_until = (
-            now + timedelta(days=module.valid_for_days)
-            if module.valid_for_days
-            else None
-        )
+        if same_validity_as is not None:
+            valid_until = same_validity_as.valid_until
+        elif module.valid_for_days:
+            valid_until = now + timedelta(days=module.valid_for_days)
+        else:
+            valid_until = None
         unsigned = OpenBadgeCredential(
             issuer=self._profile,
             achievement=parts.achievement,
@@ -135,6 +141,7 @@ class Issuer:
                 status.list_url(status_list), index, status_list.purpose.value
             ),
             named=NamedRecipient(award.user.name) if award.name_in_credential else None,
+            subject_id=subject_id,
         ).to_json()
         signed = sign_document(
             unsigned, signer.pair, signer.verification_method, created=now

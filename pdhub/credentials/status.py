@@ -19,6 +19,7 @@ from pdhub.credentials.models import (
     StatusPurpose,
 )
 from pdhub.db import DbSession, advisory_lock, utcnow
+from pdhub.endorsements.models import Endorsement
 from pdhub.pathways.models import PathwayCompletion
 from pdhub.workshops.models import WorkshopAward
 
@@ -71,7 +72,8 @@ def _bitstring(status_list: StatusList) -> Bitstring:
 
 
 def _used_indexes(session: DbSession, status_list: StatusList) -> set[int]:
-    """Indexes held by module credentials and by pathway milestone credentials."""
+    """Indexes held by module credentials, pathway milestone and workshop
+    credentials, and district endorsements."""
     used = set(
         session.scalars(
             select(IssuedCredential.revocation_index).where(
@@ -92,6 +94,13 @@ def _used_indexes(session: DbSession, status_list: StatusList) -> set[int]:
         session.scalars(
             select(WorkshopAward.revocation_index).where(
                 WorkshopAward.revocation_list_id == status_list.id
+            )
+        )
+    )
+    used.update(
+        session.scalars(
+            select(Endorsement.revocation_index).where(
+                Endorsement.revocation_list_id == status_list.id
             )
         )
     )
@@ -271,6 +280,14 @@ def _claim(
                 select(WorkshopAward.revocation_index).where(
                     WorkshopAward.revocation_list_id == status_list.id,
                     WorkshopAward.revocation_index.in_(held),
+                )
+            )
+        )
+        | set(
+            session.scalars(
+                select(Endorsement.revocation_index).where(
+                    Endorsement.revocation_list_id == status_list.id,
+                    Endorsement.revocation_index.in_(held),
                 )
             )
         )

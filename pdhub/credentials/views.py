@@ -34,10 +34,12 @@ from pdhub.credentials import (
     status,
 )
 from pdhub.credentials.models import IssuedCredential, StatusList
+from pdhub.endorsements import service as endorsements
 from pdhub.errors import DomainError
 from pdhub.extensions import db
 from pdhub.forms import saving, show_error
 from pdhub.learning.models import Module
+from pdhub.pathways import service as pathways
 from pdhub.workshops import service as workshops
 
 bp = Blueprint("credentials", __name__)
@@ -86,6 +88,7 @@ def my_badges() -> Any:
     return render_template(
         "credentials/my_badges.html",
         credentials=credentials,
+        milestones=pathways.milestones_of(db.session, current_user),
         share_form=forms.ShareForm(),
         reissue_form=ConfirmForm(prefix="reissue"),
         renew_form=ConfirmForm(prefix="renew"),
@@ -232,7 +235,9 @@ def credential(name: str) -> Any:
             and current_user.id == credential.user_id,
             named=service.named_in(credential),
             name_form=forms.NameForm(),
+            wallet_form=ConfirmForm(prefix="wallet"),
             service=service,
+            endorsements=endorsements.for_module(db.session, module.id),
         )
     if extension == "json":
         response = _document(credential.credential_json, JSON_LD)
@@ -322,6 +327,13 @@ def achievement(key: str) -> Any:
     if module is None or language not in achievements.editions(module):
         abort(404)
     document = achievements.achievement_for(module, language).to_json()
+    endorsed = [
+        found.document
+        for found in endorsements.for_module(db.session, module.id)
+        if found.achievement_id == document["id"]
+    ]
+    if endorsed:
+        document["endorsement"] = endorsed
     document = {
         "@context": [
             "https://www.w3.org/ns/credentials/v2",
@@ -341,7 +353,10 @@ def admin_index() -> Any:
     email = request.args.get("email", "").strip()
     credentials = service.list_credentials(db.session, email=email or None, limit=200)
     return render_template(
-        "credentials/admin_index.html", credentials=credentials, email=email
+        "credentials/admin_index.html",
+        credentials=credentials,
+        milestones=pathways.list_milestones(db.session, email=email or None),
+        email=email,
     )
 
 

@@ -25,6 +25,7 @@ from pdhub.districts import (
     charts,
     dashboard,
     forms,
+    integrations,
     ledger,
     policies,
     roster,
@@ -263,6 +264,19 @@ bp.record_once(
         "/district.csv", "districts.dashboard_csv", dashboard_csv, methods=["GET"]
     )
 )
+
+
+@bp.get("/integrations")
+@roles_required(Role.DISTRICT_ADMIN)
+def integrations_page() -> Any:
+    """The connections to the district's other systems, each with its own page."""
+    kind, where = integrations.file_store()
+    return render_template(
+        "districts/integrations.html",
+        connections=integrations.available(),
+        store_kind=kind,
+        store_where=where,
+    )
 
 
 @bp.post("/hours-target")

@@ -140,6 +140,9 @@ class OAuthToken(Base):
     expires_in: Mapped[int]
     access_token_revoked_at: Mapped[int | None]
     refresh_token_revoked_at: Mapped[int | None]
+    # When a resource last answered this access token (Unix time; kept to the
+    # minute), for the teacher's Connected systems page.
+    last_used_at: Mapped[int | None]
 
     user: Mapped[User] = relationship()
 

@@ -237,6 +237,15 @@ class TokenValidator(BearerTokenValidator):
             )
         )
 
+    def validate_token(self, token: Any, scopes: Any, request: Any) -> None:
+        """Authlib's checks, then note when the grant was last used (at most one
+        write a minute per token)."""
+        super().validate_token(token, scopes, request)
+        now = int(time.time())
+        if token.last_used_at is None or now - token.last_used_at >= 60:
+            token.last_used_at = now
+            db.session.commit()
+
 
 authorization = AuthorizationServer()
 require_oauth = ResourceProtector()

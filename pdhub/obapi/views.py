@@ -25,17 +25,11 @@ from pdhub.extensions import csrf, db
 from pdhub.forms import saving
 from pdhub.obapi import server
 from pdhub.obapi.models import OAuthClient
+from pdhub.obapi.scopes import SCOPE_TEXTS
 
 bp = Blueprint("obapi", __name__, url_prefix="/ims/ob/v3p0")
 
 MAX_LIMIT = 100
-
-SCOPE_TEXTS = {
-    server.CREDENTIAL_READONLY: _l("See your badges (the signed credentials)"),
-    server.CREDENTIAL_UPSERT: _l("Add badges to your PD Hub account"),
-    server.PROFILE_READONLY: _l("See your name and email address"),
-    server.PROFILE_UPDATE: _l("Change your profile"),
-}
 
 
 class ConsentForm(FlaskForm):

@@ -55,6 +55,18 @@ class PathwayForm(FlaskForm):
     )
 
 
+class RevokeMilestoneForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Public reason"),
+        description=_l(
+            "The teacher and anyone who checks the credential see it, for example "
+            "“Issued in error”."
+        ),
+        validators=[DataRequired(_l("Give a public reason.")), Length(max=500)],
+        render_kw={"rows": 2},
+    )
+
+
 class OutsideElectiveForm(FlaskForm):
     """A badge of a trusted issuer that counts as an elective."""
 

@@ -117,6 +117,10 @@ class PathwayCompletion(Base):
     )
     revocation_index: Mapped[int | None]
     issued_at: Mapped[datetime | None]
+    # Revoked for good by a platform administrator (its status bit is set); the
+    # reason is public, like a module credential's.
+    revoked_at: Mapped[datetime | None]
+    revocation_reason: Mapped[str | None] = mapped_column(String(500))
 
     pathway: Mapped[Pathway] = relationship()
     user: Mapped[User] = relationship()

@@ -42,11 +42,12 @@ from pdhub.audit.models import AuditAction
 from pdhub.backpack import service as backpack
 from pdhub.backpack.models import OutsideBadge
 from pdhub.credentials import keys, status
+from pdhub.credentials import policies as credential_policies
 from pdhub.credentials.achievements import achievement_url
-from pdhub.credentials.models import Award, IssuedCredential
+from pdhub.credentials.models import Award, IssuedCredential, StatusList
 from pdhub.db import DbSession, utcnow
 from pdhub.districts.models import District
-from pdhub.errors import InvalidInput, NotFound, PermissionDenied
+from pdhub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from pdhub.learning.localized import badge_name_in, current_language, title_in
 from pdhub.learning.models import Module
 from pdhub.notifications import service as notifications
@@ -739,3 +740,86 @@ def milestone_document(completion: PathwayCompletion) -> dict[str, Any]:
     if document is None:
         raise NotFound(_("This milestone credential is not issued yet."))
     return document
+
+
+# --- the teacher's milestones, and revoking one -----------------------------------
+
+
+def milestones_of(session: DbSession, user: User) -> list[PathwayCompletion]:
+    """The milestone credentials issued to ``user``, newest first."""
+    return list(
+        session.scalars(
+            select(PathwayCompletion)
+            .options(joinedload(PathwayCompletion.pathway))
+            .where(
+                PathwayCompletion.user_id == user.id,
+                PathwayCompletion.credential_json.is_not(None),
+            )
+            .order_by(PathwayCompletion.issued_at.desc(), PathwayCompletion.id.desc())
+        )
+    )
+
+
+def list_milestones(
+    session: DbSession, email: str | None = None, limit: int = 200
+) -> list[PathwayCompletion]:
+    """Issued milestone credentials (optionally one person's), newest first."""
+    query = (
+        select(PathwayCompletion)
+        .join(User, User.id == PathwayCompletion.user_id)
+        .options(
+            joinedload(PathwayCompletion.pathway), joinedload(PathwayCompletion.user)
+        )
+        .where(PathwayCompletion.credential_json.is_not(None))
+        .order_by(PathwayCompletion.issued_at.desc(), PathwayCompletion.id.desc())
+        .limit(limit)
+    )
+    if email:
+        query = query.where(User.email == email.strip().lower())
+    return list(session.scalars(query))
+
+
+def get_milestone(session: DbSession, completion_id: int) -> PathwayCompletion:
+    found = session.get(PathwayCompletion, completion_id)
+    if found is None or found.credential_json is None:
+        raise NotFound(_("That milestone credential does not exist."))
+    return found
+
+
+def revoke_milestone(
+    session: DbSession,
+    actor: User | None,
+    completion: PathwayCompletion,
+    reason: str,
+) -> PathwayCompletion:
+    """Revoke a milestone credential for good, as a module credential is: set its
+    status bit and re-sign the list; the reason is public. ``actor`` None is the
+    command line. Raises PermissionDenied, InvalidInput or Conflict."""
+    if actor is not None and not credential_policies.can_manage_credentials(actor):
+        raise PermissionDenied(
+            _("Only platform administrators can change credentials.")
+        )
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise InvalidInput(_("Give a public reason."), field="reason")
+    if len(reason) > 500:
+        raise InvalidInput(_("Keep the reason under 500 characters."), field="reason")
+    if completion.revoked_at is not None:
+        raise Conflict(_("This credential is already revoked."))
+    if completion.revocation_list_id is None or completion.revocation_index is None:
+        raise NotFound(_("That milestone credential does not exist."))
+    status_list = session.get(StatusList, completion.revocation_list_id)
+    assert status_list is not None
+    status.set_bit(session, status_list, completion.revocation_index, True)
+    completion.revoked_at = utcnow()
+    completion.revocation_reason = reason
+    session.flush()
+    audit.record(
+        session,
+        AuditAction.CREDENTIAL_REVOKE,
+        actor=actor,
+        subject=completion.user,
+        object_type="milestone",
+        object_id=completion.credential_id,
+    )
+    return completion

@@ -156,3 +156,28 @@ def credential(pathway_id: int) -> Any:
             f'filename="milestone-{completion.credential_id}.json"'
         },
     )
+
+
+@bp.route("/milestones/<int:completion_id>/revoke", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def revoke_milestone(completion_id: int) -> Any:
+    """A platform administrator revokes a milestone credential for good."""
+    try:
+        completion = service.get_milestone(db.session, completion_id)
+    except NotFound:
+        abort(404)
+    form = forms.RevokeMilestoneForm()
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            service.revoke_milestone(
+                db.session, current_user, completion, form.reason.data or ""
+            )
+        if saved.ok:
+            flash(_("The milestone credential is revoked."), "success")
+            return redirect(
+                url_for("pathways.revoke_milestone", completion_id=completion_id), 303
+            )
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "pathways/revoke_milestone.html", completion=completion, form=form
+    ), status

@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import threading
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,7 +31,9 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from badges.baking import extract_png, extract_svg
 from badges.dids import Resolver
+from badges.documents import CREDENTIALS_V1, CREDENTIALS_V2, ED25519_2020
 from badges.jwt import decode_jwt
+from badges.keys import Ed25519KeyPair
 from badges.multibase import base64url_decode, base64url_encode
 from badges.schema import schema_errors
 from badges.verify import verify_credential
@@ -38,9 +41,11 @@ from pdhub import create_app, demo
 from pdhub.accounts.models import User
 from pdhub.credentials import keys, service
 from pdhub.credentials.models import IssuedCredential
+from pdhub.endorsements import service as endorsements
 from pdhub.extensions import db
 from pdhub.verification import service as verification
 from pdhub.verification.models import Verdict
+from pdhub.wallets import service as wallets
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -496,3 +501,127 @@ def test_digitalbazaar_verifies_a_badge_that_expires_soon_and_its_renewal(
         assert schema_errors(document) == []
         result = verify(node, document)
         assert result["verified"], result
+
+
+def _post_json(url: str, body: Any) -> tuple[int, Any]:
+    request = urllib.request.Request(  # noqa: S310 - the test's own loopback server
+        url,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def _did_auth(
+    node: str, suite: str, seed: bytes, request: dict[str, Any]
+) -> dict[str, Any]:
+    """A DIDAuth presentation signed by Digital Bazaar's libraries, as the Learner
+    Credential Wallet signs it (credentials v1 and Ed25519Signature2020) or with
+    eddsa-rdfc-2022 on credentials v2."""
+    holder = Ed25519KeyPair.from_seed(seed).did_key
+    context = (
+        [CREDENTIALS_V1, ED25519_2020]
+        if suite == "Ed25519Signature2020"
+        else [CREDENTIALS_V2]
+    )
+    presentation = {
+        "@context": context,
+        "type": ["VerifiablePresentation"],
+        "holder": holder,
+    }
+    completed = subprocess.run(
+        [
+            node,
+            str(HERE / "didauth.mjs"),
+            suite,
+            seed.hex(),
+            request["challenge"],
+            request["domain"],
+        ],
+        input=json.dumps(presentation),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    signed: dict[str, Any] = json.loads(completed.stdout)
+    assert signed["did"] == holder
+    return dict(signed["presentation"])
+
+
+@pytest.mark.parametrize("suite", ["Ed25519Signature2020", "eddsa-rdfc-2022"])
+def test_a_wallet_signing_with_digitalbazaar_receives_a_badge_bound_to_its_did(
+    node: str, running_app: RunningApp, suite: str
+) -> None:
+    with running_app.app.app_context():
+        found = next(
+            credential
+            for credential in db.session.scalars(
+                select(IssuedCredential).order_by(IssuedCredential.issued_at)
+            )
+            if wallets.addable(credential)
+        )
+        exchange = wallets.start_exchange(db.session, found.user, found)
+        db.session.commit()
+        url = wallets.exchange_url(exchange)
+        db.session.remove()
+    assert url.startswith(running_app.origin + "/api/v1/exchanges/")
+
+    status, answer = _post_json(url, {})
+    assert status == 200, answer
+    request = answer["verifiablePresentationRequest"]
+    assert request["domain"] == running_app.origin
+    seed = bytes(range(40, 72))
+    presentation = _did_auth(node, suite, seed, request)
+    status, answer = _post_json(url, {"verifiablePresentation": presentation})
+    assert status == 200, answer
+    document = answer["verifiablePresentation"]["verifiableCredential"][0]
+    assert document["credentialSubject"]["id"] == Ed25519KeyPair.from_seed(seed).did_key
+    result = verify(node, document)
+    assert result["verified"], result
+    assert _ours(running_app, document).verified
+    status, answer = _post_json(url, {"verifiablePresentation": presentation})
+    assert status == 410, answer  # used once
+
+
+def test_digitalbazaar_verifies_a_district_endorsement_then_sees_it_withdrawn(
+    node: str, running_app: RunningApp
+) -> None:
+    credential = _shared(running_app)
+    with running_app.app.app_context():
+        admin = db.session.scalars(
+            select(User).where(User.email == demo.ACCOUNTS[2].email)
+        ).one()
+        module_id = service.get_credential(db.session, credential.id).award.module_id
+        made = endorsements.endorse(
+            db.session, admin, module_id, "Approved for salary credit in Riverside."
+        )
+        endorsement_id = made.id
+        db.session.commit()
+        db.session.remove()
+    served = json.loads(_download(running_app, f"/endorsements/{endorsement_id}"))
+    assert served["type"] == ["VerifiableCredential", "EndorsementCredential"]
+    assert served["issuer"]["name"] == "Riverside Unified School District"
+    unsigned = {key: value for key, value in served.items() if key != "proof"}
+    assert schema_errors(unsigned, "ob_v3p0_endorsementcredential_schema.json") == []
+    result = verify(node, served)
+    assert result["verified"], result
+    assert result["statuses"] == [{"statusPurpose": "revocation", "set": False}]
+    page = _download(running_app, f"/credentials/{credential.id}").decode()
+    assert "Endorsed by Riverside Unified School District" in page
+
+    with running_app.app.app_context():
+        admin = db.session.scalars(
+            select(User).where(User.email == demo.ACCOUNTS[2].email)
+        ).one()
+        endorsements.withdraw(db.session, admin, endorsement_id)
+        db.session.commit()
+        db.session.remove()
+    result = verify(node, served)
+    assert not result["verified"] and result["proofVerified"], result
+    assert result["revoked"], result

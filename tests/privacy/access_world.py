@@ -195,6 +195,11 @@ def _side(label: str, number: int) -> Side:
     )
     [completion] = pathways.check_user(session, teacher)
     assert pathways.issue_milestone(session, completion.id) is not None
+    from pdhub.endorsements import service as endorsements
+
+    endorsement = endorsements.endorse(
+        session, district_admin, enrollment.module_id, f"Approved in {label}."
+    )
     workshop = workshops.create_workshop(
         session,
         district_admin,
@@ -265,6 +270,8 @@ def _side(label: str, number: int) -> Side:
             "key": achievement_key(module),
             "list_id": str(credential.revocation_list_id),
             "pathway_id": str(pathway.id),
+            "completion_id": str(completion.id),
+            "endorsement_id": endorsement.id,
             "goal_id": str(goal.id),
             "workshop_id": str(workshop.id),
             "run_id": str(workshop_run.id),

@@ -56,6 +56,7 @@ def test_the_privacy_page_says_who_sees_evidence_and_what_is_kept(
         "what you write about your class, your reflection and your files",
         "coaching conversations, files attached to community posts",
         "audit trail that no one can change",
+        "keeps the wallet's identifier (its DID)",
     ):
         assert promise in page, promise
     # The session limits it states are the configured ones.

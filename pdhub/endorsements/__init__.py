@@ -1,0 +1,1 @@
+"""District endorsements of module achievements (OB 3.0 EndorsementCredentials)."""
