@@ -157,4 +157,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from pdhub.workshops.views import bp as workshops_bp
 
     app.register_blueprint(workshops_bp)
+
+    from pdhub.sso.views import bp as sso_bp
+
+    app.register_blueprint(sso_bp)
     return app

@@ -59,6 +59,8 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "PDHUB_SWEEP_AFTER_SECONDS": int,
     "PDHUB_SWEEP_INTERVAL_SECONDS": int,
     "PDHUB_VERIFY_ALLOWED_HOSTS": str,
+    "PDHUB_SSO_HTTP_HOSTS": str,
+    "PDHUB_SSO_TIMEOUT": float,
     "PDHUB_VERIFY_RATE_LIMIT": str,
     "PDHUB_VERIFY_BATCH_CHUNK": int,
     "PDHUB_VERIFY_BATCHES_PER_HOUR": int,
@@ -187,6 +189,11 @@ def defaults() -> dict[str, Any]:
         # "host", "host:port", or "http://host:port" to allow plain http). This
         # site's own URLs are answered in process.
         "PDHUB_VERIFY_ALLOWED_HOSTS": "",
+        # Single sign-on: identity providers are reached over https only; these
+        # "host:port" entries (comma-separated) may be plain http, for a provider on
+        # loopback in development and tests. Seconds to wait for a provider.
+        "PDHUB_SSO_HTTP_HOSTS": "",
+        "PDHUB_SSO_TIMEOUT": 10.0,
         "PDHUB_VERIFY_RATE_LIMIT": "60 per minute",
         "PDHUB_VERIFY_FETCH_TIMEOUT": 5.0,
         "PDHUB_VERIFY_BATCH_CHUNK": 200,

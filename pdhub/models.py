@@ -84,6 +84,7 @@ from pdhub.pathways.models import (
 )
 from pdhub.review.models import CoachAssignment, Review, ReviewClaim
 from pdhub.sharing.models import Exemplar, ExemplarFile
+from pdhub.sso.models import SsoConnection, SsoDomain
 from pdhub.submissions.models import Artifact, Submission, SubmissionVersion
 from pdhub.trust.models import TrustedIssuer
 from pdhub.verification.models import (
@@ -183,6 +184,8 @@ __all__ = [
     "Pathway",
     "PathwayCompletion",
     "PathwayStep",
+    "SsoConnection",
+    "SsoDomain",
     "WalletCredential",
     "WalletExchange",
     "PathwayOutsideStep",

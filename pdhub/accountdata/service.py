@@ -586,7 +586,9 @@ def _more_badge_files(session: DbSession, user: User) -> dict[str, bytes]:
             {
                 "workshop": workshop.name,
                 "session_date": award.session_date.isoformat(),
+                "hours": workshop.hours,
                 "credential": award.credential_id,
+                "revoked_at": _when(award.revoked_at),
             }
             for award, workshop in workshops
         ]
@@ -789,6 +791,7 @@ def district_zip(session: DbSession, district: District, actor: User) -> bytes:
                 "email",
                 "school",
                 "platform_hours",
+                "workshop_hours",
                 "salary_credit",
                 "recertification_credit",
                 "external_hours_approved",
@@ -801,6 +804,7 @@ def district_zip(session: DbSession, district: District, actor: User) -> bytes:
                     line.email,
                     line.school_name,
                     line.figures.platform_hours,
+                    line.figures.workshop_hours,
                     line.figures.salary_credit,
                     line.figures.recertification_credit,
                     line.figures.external_approved,

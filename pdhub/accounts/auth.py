@@ -23,6 +23,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 SESSION_TOKEN_KEY = "sid"  # noqa: S105 - the session key's name, not a secret
 PENDING_2FA_KEY = "pending_2fa_user"
 PENDING_REMEMBER_KEY = "pending_remember"
+# Set in a browser session signed in through the district's identity provider (its
+# preset's name): the provider did the strong sign-in, so staff pages don't ask for
+# our two-factor codes.
+SINGLE_SIGN_ON_KEY = "single_sign_on"
 
 
 def init_app(app: Flask) -> None:
@@ -55,10 +59,13 @@ def init_app(app: Flask) -> None:
         return None
 
 
-def sign_in(user: User, *, remember: bool = False) -> None:
+def sign_in(
+    user: User, *, remember: bool = False, single_sign_on: str | None = None
+) -> None:
     """Start a fresh server-side session for ``user`` in this browser; ``remember``
     ("keep me signed in") gives a teacher a lasting one and a cookie that outlives
-    the browser window."""
+    the browser window. ``single_sign_on`` names the district's identity provider
+    that signed them in (pdhub.sso), if one did."""
     session.clear()  # no session fixation: nothing from before sign-in survives
     token, persistent = service.start_session(
         db.session,
@@ -69,8 +76,23 @@ def sign_in(user: User, *, remember: bool = False) -> None:
     )
     session[SESSION_TOKEN_KEY] = token
     session.permanent = persistent
+    if single_sign_on:
+        session[SINGLE_SIGN_ON_KEY] = single_sign_on
     login_user(user)
-    audit.record(db.session, AuditAction.SIGNIN_SUCCESS, actor=user, subject=user)
+    audit.record(
+        db.session,
+        AuditAction.SIGNIN_SUCCESS,
+        actor=user,
+        subject=user,
+        detail={"method": "sso", "provider": single_sign_on}
+        if single_sign_on
+        else None,
+    )
+
+
+def signed_in_with_sso() -> bool:
+    """Whether this browser signed in through a district's identity provider."""
+    return bool(session.get(SINGLE_SIGN_ON_KEY))
 
 
 def record_failed_signin(email: str | None, user: User | None, step: str) -> None:
@@ -112,7 +134,9 @@ def roles_required(*roles: Role) -> Callable[[F], F]:
                 return login_manager.unauthorized()
             if current_user.role not in roles:
                 abort(403)
-            if current_user.is_staff and not policies.can_use_staff_pages(current_user):
+            if current_user.is_staff and not policies.can_use_staff_pages(
+                current_user, single_sign_on=signed_in_with_sso()
+            ):
                 flash(_("Set up two-factor sign-in to open staff pages."), "info")
                 return redirect(url_for("accounts.two_factor", next=request.path))
             return view(*args, **kwargs)

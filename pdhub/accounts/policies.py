@@ -8,9 +8,11 @@ from pdhub.accounts.models import Role, User
 DISTRICT_GRANTABLE = {Role.TEACHER, Role.COACH, Role.SCHOOL_LEADER}
 
 
-def can_use_staff_pages(user: User) -> bool:
-    """Staff pages need a staff role and two-factor sign-in already set up."""
-    return user.is_staff and user.two_factor_enabled
+def can_use_staff_pages(user: User, *, single_sign_on: bool = False) -> bool:
+    """Staff pages need a staff role and two-factor sign-in already set up, or a
+    sign-in through the district's identity provider (which did the strong
+    sign-in)."""
+    return user.is_staff and (user.two_factor_enabled or single_sign_on)
 
 
 def can_assign_role(actor: User, target: User, role: Role) -> bool:

@@ -34,6 +34,7 @@ from pdhub.errors import DomainError, InvalidInput
 from pdhub.extensions import db, limiter
 from pdhub.forms import saving, show_error
 from pdhub.routing import safe_next
+from pdhub.sso import service as sso
 
 bp = Blueprint("accounts", __name__)
 
@@ -180,6 +181,7 @@ def signin() -> Any:
     if current_user.is_authenticated:
         return redirect(url_for("home.dashboard"))
     form = forms.SignInForm()
+    sso_required = False
     if form.validate_on_submit():
         with saving(form) as saved:
             user = service.authenticate(db.session, form.email.data, form.password.data)
@@ -188,6 +190,15 @@ def signin() -> Any:
                     _(
                         "That email and password don't match an account. Check "
                         "them, or reset your password."
+                    )
+                )
+            if sso.password_refused(db.session, user) is not None:
+                sso_required = True
+                raise InvalidInput(
+                    _(
+                        "Your district signs staff in with their school account, "
+                        "not a password here. Use “Sign in with your school "
+                        "account” below."
                     )
                 )
             if user.two_factor_enabled:
@@ -205,7 +216,9 @@ def signin() -> Any:
         if saved.ok:
             return redirect(_safe_next(url_for("home.dashboard")), 303)
     status = 401 if request.method == "POST" else 200
-    return render_template("accounts/signin.html", form=form), status
+    return render_template(
+        "accounts/signin.html", form=form, sso_required=sso_required
+    ), status
 
 
 @bp.route("/signin/code", methods=["GET", "POST"])

@@ -44,6 +44,7 @@ ACTION_LABELS: dict[str, LazyString] = {
     AuditAction.GOAL_ADD: _l("District goal set"),
     AuditAction.GOAL_CHANGE: _l("District goal changed"),
     AuditAction.GOAL_REMOVE: _l("District goal deleted"),
+    AuditAction.SSO_CHANGE: _l("Single sign-on changed"),
 }
 
 

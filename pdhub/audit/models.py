@@ -52,6 +52,7 @@ class AuditAction(enum.StrEnum):
     GOAL_ADD = "goal.add"
     GOAL_CHANGE = "goal.change"
     GOAL_REMOVE = "goal.remove"
+    SSO_CHANGE = "sso.change"
 
 
 class AuditOutcome(enum.StrEnum):

@@ -24,6 +24,7 @@ from badges.proofs.hashing import unsecured
 from pdhub.credentials import keys
 from pdhub.credentials.models import IssuedCredential, IssuerKey, StatusPurpose
 from pdhub.db import DbSession
+from pdhub.workshops.models import WorkshopAward
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,33 @@ def own_credential(
     if unsecured(stored.document) != unsecured(credential):
         return None
     return stored
+
+
+def workshop_standing(
+    session: DbSession, credential: Mapping[str, Any] | None
+) -> Standing | None:
+    """Revoked, when this is one of this deployment's workshop credentials (same
+    content, proof aside) that a district administrator revoked. Its entry is in
+    a shared suspension list, so the list alone would say "suspended"."""
+    if not isinstance(credential, Mapping):
+        return None
+    credential_id = credential.get("id")
+    if not isinstance(credential_id, str) or not credential_id.startswith("urn:uuid:"):
+        return None
+    award = session.scalar(
+        select(WorkshopAward).where(
+            WorkshopAward.credential_id == credential_id.removeprefix("urn:uuid:")
+        )
+    )
+    if award is None or award.revoked_at is None:
+        return None
+    if unsecured(award.document) != unsecured(credential):
+        return None
+    return Standing(
+        "revoked",
+        f"the credential is revoked: revoked by PD Hub on {_day(award.revoked_at)}",
+        at=award.revoked_at,
+    )
 
 
 def _day(moment: datetime) -> str:

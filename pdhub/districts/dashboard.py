@@ -433,11 +433,19 @@ def _hours(
         return table
     reached: dict[int | None, int] = {}
     for line in found.teachers:
-        hours = line.figures.platform_hours + line.figures.external_approved
+        hours = (
+            line.figures.platform_hours
+            + line.figures.workshop_hours
+            + line.figures.external_approved
+        )
         if target is not None and hours >= target:
             reached[line.school_id] = reached.get(line.school_id, 0) + 1
     for school in found.schools:
-        hours = school.figures.platform_hours + school.figures.external_approved
+        hours = (
+            school.figures.platform_hours
+            + school.figures.workshop_hours
+            + school.figures.external_approved
+        )
         table.rows.append(
             [
                 names.get(school.school_id or -1, school.name or _("No school")),

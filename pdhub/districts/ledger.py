@@ -1,11 +1,12 @@
 """The hours ledger: per teacher, per school and per school year, the hours earned on
-PD Hub, the credit the district grants for them, learning done elsewhere (approved
-and waiting), badges, modules in progress and overdue assignments.
+PD Hub, the hours of workshop badges the district awarded, the credit the district
+grants for modules, learning done elsewhere (approved and waiting), badges, modules
+in progress and overdue assignments.
 
-Platform hours, district credit and external hours stay apart: they answer
-different questions (what was learned here, what the district pays or recertifies
-for, what was learned elsewhere). Every figure comes from one aggregate query per
-kind, whatever the number of people."""
+Platform hours, workshop hours, district credit and external hours stay apart: they
+answer different questions (what was learned here, what the district gave in
+person, what it pays or recertifies for, what was learned elsewhere). Every figure
+comes from one aggregate query per kind, whatever the number of people."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ from pdhub.districts.models import (
     School,
 )
 from pdhub.learning.models import Enrollment, EnrollmentStatus, Module
+from pdhub.workshops.models import Workshop, WorkshopAward
 
 #: A badge counts (and its hours do) unless it is revoked or suspended.
 _IN_GOOD_STANDING = and_(
@@ -46,6 +48,8 @@ class Figures:
     """One line of the ledger (a teacher, a school, or the whole district)."""
 
     platform_hours: float = 0.0
+    # Hours of workshop badges the district awarded (in-person PD), not revoked.
+    workshop_hours: float = 0.0
     salary_credit: float = 0.0
     recertification_credit: float = 0.0
     external_approved: float = 0.0
@@ -57,6 +61,7 @@ class Figures:
     def add(self, other: Figures) -> None:
         # Field by field, written out: this runs twice per teacher of a district.
         self.platform_hours += other.platform_hours
+        self.workshop_hours += other.workshop_hours
         self.salary_credit += other.salary_credit
         self.recertification_credit += other.recertification_credit
         self.external_approved += other.external_approved
@@ -204,6 +209,27 @@ def _external(
     return query
 
 
+def _workshops(
+    people: Sequence[ColumnElement[bool]],
+    since: date | None = None,
+    until: date | None = None,
+) -> Any:
+    """Per person: the hours of their workshop badges not revoked (by session
+    date within the school year when one is given)."""
+    query = (
+        select(WorkshopAward.user_id, func.sum(Workshop.hours))
+        .join(User, User.id == WorkshopAward.user_id)
+        .join(Workshop, Workshop.id == WorkshopAward.workshop_id)
+        .where(*people, WorkshopAward.revoked_at.is_(None))
+        .group_by(WorkshopAward.user_id)
+    )
+    if since is not None and until is not None:
+        query = query.where(
+            WorkshopAward.session_date >= since, WorkshopAward.session_date < until
+        )
+    return query
+
+
 def _in_progress(people: Sequence[ColumnElement[bool]]) -> Any:
     return (
         select(Enrollment.user_id, func.count(Enrollment.id))
@@ -317,6 +343,11 @@ def district_ledger(
         if user_id in by_id:
             by_id[user_id].figures.external_approved = float(approved or 0)
             by_id[user_id].figures.external_pending = float(pending or 0)
+    for user_id, hours in session.execute(
+        _workshops(people, first_day, next_first_day)
+    ):
+        if user_id in by_id:
+            by_id[user_id].figures.workshop_hours = float(hours or 0)
     if hours_only:
         return _lines(district, policy, year, teachers)
     for user_id, count in session.execute(_in_progress(people)):
@@ -444,6 +475,12 @@ def teacher_ledger(session: DbSession, user: User) -> TeacherLedger:
             figures.external_approved += float(hours)
         elif status in (ExternalStatus.WITH_SCHOOL, ExternalStatus.WITH_DISTRICT):
             figures.external_pending += float(hours)
+    for session_date, hours in session.execute(
+        select(WorkshopAward.session_date, Workshop.hours)
+        .join(Workshop, Workshop.id == WorkshopAward.workshop_id)
+        .where(WorkshopAward.user_id == user.id, WorkshopAward.revoked_at.is_(None))
+    ):
+        line(session_date).workshop_hours += float(hours)
     in_progress = session.scalar(
         select(func.count(Enrollment.id)).where(
             Enrollment.user_id == user.id,

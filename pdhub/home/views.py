@@ -15,6 +15,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from pdhub.accounts.auth import signed_in_with_sso
 from pdhub.accounts.models import Role
 from pdhub.accounts.policies import can_use_staff_pages
 from pdhub.admin import service as admin
@@ -37,7 +38,9 @@ def index() -> Any:
 @bp.get("/dashboard")
 @login_required
 def dashboard() -> Any:
-    if current_user.is_staff and not can_use_staff_pages(current_user):
+    if current_user.is_staff and not can_use_staff_pages(
+        current_user, single_sign_on=signed_in_with_sso()
+    ):
         return redirect(url_for("accounts.two_factor", next=url_for("home.dashboard")))
     context: dict[str, Any] = {}
     if current_user.role in (Role.COACH, Role.DISTRICT_ADMIN):

@@ -10,7 +10,7 @@ import math
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import flask_babel
@@ -56,6 +56,7 @@ from pdhub.notifications import service as notifications
 from pdhub.review.policies import scope_clause
 from pdhub.submissions.models import Submission
 from pdhub.submissions.states import SubmissionStatus
+from pdhub.workshops.models import Workshop, WorkshopAward
 
 PAGE_SIZE = 12
 SORTS = {
@@ -823,6 +824,52 @@ def transcript(
 
 def transcript_total(rows: Sequence[TranscriptRow]) -> float:
     """The PD hours that count: those whose badge is in good standing."""
+    return sum(row.hours for row in rows if row.counted)
+
+
+@dataclass(frozen=True)
+class WorkshopRow:
+    """A workshop badge the teacher's district awarded them: the workshop, the
+    session's date, its PD hours and whether they count (not once revoked)."""
+
+    name: str
+    session_date: date
+    hours: float
+    revoked: bool
+
+    @property
+    def counted(self) -> bool:
+        return not self.revoked
+
+    @property
+    def status(self) -> str:
+        return "Revoked" if self.revoked else "Valid"
+
+    @property
+    def status_label(self) -> str:
+        return _(BADGE_STANDING[self.status])
+
+
+def workshop_rows(session: DbSession, user: User) -> list[WorkshopRow]:
+    """The teacher's workshop badges, oldest session first, in one query."""
+    return [
+        WorkshopRow(name, session_date, float(hours), revoked is not None)
+        for name, session_date, hours, revoked in session.execute(
+            select(
+                Workshop.name,
+                WorkshopAward.session_date,
+                Workshop.hours,
+                WorkshopAward.revoked_at,
+            )
+            .join(Workshop, Workshop.id == WorkshopAward.workshop_id)
+            .where(WorkshopAward.user_id == user.id)
+            .order_by(WorkshopAward.session_date, Workshop.name, WorkshopAward.id)
+        )
+    ]
+
+
+def workshop_total(rows: Sequence[WorkshopRow]) -> float:
+    """The workshop hours that count: those not revoked."""
     return sum(row.hours for row in rows if row.counted)
 
 

@@ -6,7 +6,7 @@ as in the ledger (pdhub.districts.ledger), in the reader's language."""
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import segno
@@ -25,6 +25,7 @@ from pdhub.districts.models import District, ExternalLearning, ExternalStatus
 from pdhub.exports import Cell
 from pdhub.learning.localized import title_in
 from pdhub.learning.models import Enrollment, EnrollmentStatus, Module
+from pdhub.learning.service import WorkshopRow, workshop_rows, workshop_total
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,12 @@ class Transcript:
     by_year: ledger.TeacherLedger
     approved_elsewhere: list[ExternalLearning]
     unit_name: str
+    workshops: list[WorkshopRow] = field(default_factory=list)
+
+    @property
+    def workshop_hours(self) -> float:
+        """Hours of workshop badges the district awarded, not revoked."""
+        return workshop_total(self.workshops)
 
     @property
     def external_hours(self) -> float:
@@ -121,6 +128,7 @@ def transcript(session: DbSession, user: User, language: str) -> Transcript:
             if record.status is ExternalStatus.APPROVED
         ],
         credit.unit_name(policy.unit) if policy else _("hours"),
+        workshop_rows(session, user),
     )
 
 
@@ -295,6 +303,56 @@ def transcript_pdf(found: Transcript) -> bytes:
         new_x="LMARGIN",
         new_y="NEXT",
     )
+
+    if found.workshops:
+        _heading(pdf, _("Workshops and sessions"))
+        for workshop in found.workshops:
+            pdf.set_font("Helvetica", "B", 10)
+            pdf.multi_cell(0, LINE, _latin1(workshop.name), new_x="LMARGIN",
+                           new_y="NEXT")  # fmt: skip
+            pdf.set_font("Helvetica", "", 9)
+            standing = workshop.status_label
+            if not workshop.counted:
+                standing = _("%(status)s: not counted", status=standing)
+            pdf.multi_cell(
+                0,
+                5,
+                _latin1(
+                    _(
+                        "Session %(date)s · %(hours)s · badge %(status)s",
+                        date=format_date(workshop.session_date, "medium"),
+                        hours=_hours(workshop.hours),
+                        status=standing.lower(),
+                    )
+                ),
+                new_x="LMARGIN",
+                new_y="NEXT",
+            )
+        pdf.set_font("Helvetica", "B", 10)
+        pdf.cell(
+            0,
+            LINE,
+            _latin1(
+                _(
+                    "Workshop PD hours counted: %(hours)s",
+                    hours=_hours(found.workshop_hours),
+                )
+            ),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+        pdf.cell(
+            0,
+            LINE,
+            _latin1(
+                _(
+                    "Total PD hours counted: %(hours)s",
+                    hours=_hours(found.platform_hours + found.workshop_hours),
+                )
+            ),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
 
     if found.credit_years:
         _heading(pdf, _("Credit granted by the district"))

@@ -26,7 +26,7 @@ from pdhub.clr import service as clr_service
 from pdhub.credentials.forms import ShareForm
 from pdhub.districts import credit, external, ledger
 from pdhub.errors import NotFound
-from pdhub.exports import csv_response, csv_text
+from pdhub.exports import Cell, csv_response, csv_text
 from pdhub.extensions import db
 from pdhub.forms import saving
 from pdhub.learning import forms, localized, policies, service, transcript_files
@@ -405,11 +405,16 @@ def my_learning() -> Any:
 @login_required
 def transcript() -> Any:
     rows = service.transcript(db.session, current_user, localized.current_language())
+    workshops = service.workshop_rows(db.session, current_user)
     return render_template(
         "learning/transcript.html",
         rows=rows,
-        total=service.transcript_total(rows),
-        not_counted=sum(row.hours for row in rows if not row.counted),
+        workshops=workshops,
+        module_total=service.transcript_total(rows),
+        workshop_total=service.workshop_total(workshops),
+        total=service.transcript_total(rows) + service.workshop_total(workshops),
+        not_counted=sum(row.hours for row in rows if not row.counted)
+        + sum(row.hours for row in workshops if not row.counted),
         ledger=ledger.teacher_ledger(db.session, current_user),
         elsewhere=external.mine(db.session, current_user),
         can_log=current_user.role is Role.TEACHER
@@ -428,6 +433,8 @@ def transcript_csv() -> Any:
     # Machine-readable: ISO 8601 in the teacher's zone, with its offset from UTC.
     zone = viewer_zone()
     rows = service.transcript(db.session, current_user, localized.current_language())
+    workshops = service.workshop_rows(db.session, current_user)
+    total = service.transcript_total(rows) + service.workshop_total(workshops)
     # Headings and words in the reader's language; numbers and times stay in one
     # format a spreadsheet reads, whatever the language.
     text = csv_text(
@@ -453,7 +460,8 @@ def transcript_csv() -> Any:
                 )
                 for row in rows
             ),
-            [_("Total PD hours counted"), "", f"{service.transcript_total(rows):g}"],
+            *workshop_csv_rows(workshops),
+            [_("Total PD hours counted"), "", f"{total:g}"],
             *transcript_files.district_rows(
                 transcript_files.transcript(
                     db.session, current_user, localized.current_language()
@@ -462,6 +470,37 @@ def transcript_csv() -> Any:
         ],
     )
     return csv_response(text, "pd-hours-transcript.csv")
+
+
+def workshop_csv_rows(workshops: list[service.WorkshopRow]) -> list[list[Cell]]:
+    """The CSV's workshop section, under its own heading (none without any)."""
+    if not workshops:
+        return []
+    return [
+        [],
+        [
+            _("Workshops and sessions"),
+            "",
+            _("PD hours"),
+            _("Session date"),
+            _("Badge status"),
+            _("Counted"),
+        ],
+        *(
+            [
+                row.name,
+                "",
+                f"{row.hours:g}",
+                row.session_date.isoformat(),
+                row.status_label,
+                _("yes")
+                if row.counted
+                else _("no (badge %(status)s)", status=row.status_label.lower()),
+            ]
+            for row in workshops
+        ),
+        [],
+    ]
 
 
 @bp.get("/transcript.pdf")

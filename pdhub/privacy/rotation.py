@@ -26,6 +26,7 @@ from pdhub.credentials.models import IssuerKey, Renewal
 from pdhub.db import DbSession
 from pdhub.notifications.models import EmailMessage
 from pdhub.privacy.encryption import key_version
+from pdhub.sso.models import SsoConnection
 from pdhub.submissions.models import Submission, SubmissionVersion
 from pdhub.verification.models import ReportSigningKey
 
@@ -88,6 +89,11 @@ VERSIONED: dict[str, tuple[Any, tuple[str, ...], str]] = {
     ),
     "coaching messages": (ConversationMessage, ("body_encrypted",), "key_version"),
     "renewal reflections": (Renewal, ("reflection_encrypted",), "key_version"),
+    "single sign-on client secrets": (
+        SsoConnection,
+        ("client_secret_encrypted",),
+        "secret_key_version",
+    ),
 }
 
 

@@ -521,13 +521,18 @@ def _with_records(
             key,
         )
     if stored is None or status is None:
-        return report, None, None
-    found = standing.status_standing(stored)
-    if found is None:
-        return report, None, None
-    if not (flagged or not found.status_list_shows_it):
-        # The record says so but the list does not (yet): the list decides.
-        return report, None, None
+        # A revoked workshop badge: its bit is set in a shared suspension list.
+        found = standing.workshop_standing(session, credential) if flagged else None
+        if found is None:
+            return report, None, None
+    else:
+        from_record = standing.status_standing(stored)
+        if from_record is None:
+            return report, None, None
+        if not (flagged or not from_record.status_list_shows_it):
+            # The record says so but the list does not (yet): the list decides.
+            return report, None, None
+        found = from_record
     report = _replaced(report, Check("status", False, found.detail, found.verdict))
     if any(not checks[name].passed for name in _TRUST_CHECKS if name in checks):
         return report, Verdict.NOT_VERIFIED, found

@@ -78,3 +78,17 @@ class AttendanceForm(FlaskForm):
         validate_choice=False,
         validators=[InputRequired(_l("Choose a session."))],
     )
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason"),
+        description=_l(
+            "The person is told this reason, and anyone who checks the badge sees "
+            "it is revoked."
+        ),
+        validators=[
+            DataRequired(_l("Give the reason for revoking the badge.")),
+            Length(max=500, message=_l("Keep the reason under 500 characters.")),
+        ],
+    )

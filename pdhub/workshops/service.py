@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
 from badges.credential import (
     Achievement,
@@ -42,6 +43,7 @@ from pdhub.audit.models import AuditAction
 from pdhub.cohorts.models import Attendance, Cohort, CohortSession
 from pdhub.credentials import keys, status
 from pdhub.credentials.achievements import pd_hours_text
+from pdhub.credentials.models import StatusList
 from pdhub.db import DbSession, utcnow
 from pdhub.errors import InvalidInput, NotFound, PermissionDenied
 from pdhub.notifications import service as notifications
@@ -596,6 +598,95 @@ def _told(award: WorkshopAward) -> notifications.Message:
             "workshop_name": workshop.name,
             "hours": hours,
             "session_date": award.session_date.isoformat(),
+            "link": notifications.absolute_link(link),
+        },
+    )
+
+
+# --- revoking ----------------------------------------------------------------------
+
+
+#: Awards listed on a workshop's or a run's page (the page stays small).
+AWARDS_SHOWN = 100
+
+
+def awards_for(
+    session: DbSession, workshop: Workshop, run: WorkshopRun | None = None
+) -> list[WorkshopAward]:
+    """The workshop's awards (of one run when given), most recent session first,
+    each with its person, in one query: at most ``AWARDS_SHOWN`` + 1 (the page
+    says when there are more)."""
+    query = (
+        select(WorkshopAward)
+        .join(User, User.id == WorkshopAward.user_id)
+        .options(contains_eager(WorkshopAward.user))
+        .where(WorkshopAward.workshop_id == workshop.id)
+        .order_by(WorkshopAward.session_date.desc(), User.name, WorkshopAward.id)
+    )
+    if run is not None:
+        query = query.where(WorkshopAward.run_id == run.id)
+    return list(session.scalars(query.limit(AWARDS_SHOWN + 1)))
+
+
+def get_award(session: DbSession, actor: User, award_id: int) -> WorkshopAward:
+    """An award of a workshop ``actor`` may see; another district's is NotFound."""
+    award = session.get(WorkshopAward, award_id)
+    if award is None or not policies.can_see(actor, award.workshop):
+        raise NotFound(_("No workshop badge has that number."))
+    return award
+
+
+def revoke_award(
+    session: DbSession, actor: User, award: WorkshopAward, reason: str
+) -> WorkshopAward:
+    """Revoke one person's workshop badge for good: set its bit in its status
+    list and re-sign the list (so /verify says revoked), stop counting its hours,
+    record it and tell the person with ``reason``. A district administrator only;
+    InvalidInput without a reason or when it is already revoked."""
+    if not policies.can_see(actor, award.workshop):
+        raise NotFound(_("No workshop badge has that number."))
+    if not policies.can_define(actor):
+        raise PermissionDenied(_("Only a district administrator can revoke a badge."))
+    reason = _clean(reason, 500, "reason", required=True)
+    if award.revoked_at is not None:
+        raise InvalidInput(_("This badge is already revoked."))
+    award.revoked_at = utcnow()
+    status_list = session.get(StatusList, award.revocation_list_id)
+    assert status_list is not None  # a foreign key
+    status.set_bit(session, status_list, award.revocation_index, True)
+    session.flush()
+    audit.record(
+        session,
+        AuditAction.CREDENTIAL_REVOKE,
+        actor=actor,
+        subject=award.user,
+        object_type="workshop_award",
+        object_id=award.id,
+        detail={"reason": reason},
+    )
+    notifications.tell(session, _revoked(award, reason))
+    return award
+
+
+def _revoked(award: WorkshopAward, reason: str) -> notifications.Message:
+    workshop = award.workshop
+    link = "/badges#workshop-badges"
+    return notifications.Message(
+        key=f"workshop-revoked-{award.id}",
+        to=award.user,
+        text=_l(
+            "Your %(badge)s badge was revoked. Reason: %(reason)s",
+            badge=workshop.name,
+            reason=reason,
+        ),
+        link=link,
+        subject=_l("Your %(badge)s badge was revoked", badge=workshop.name),
+        template="credential_status",
+        context={
+            "user": award.user,
+            "badge_name": workshop.name,
+            "change": "revoked",
+            "reason": reason,
             "link": notifications.absolute_link(link),
         },
     )

@@ -107,6 +107,9 @@ def _workshop_page(workshop: Any, csv_form: Any, attendance_form: Any) -> Any:
         csv_form=csv_form,
         attendance_form=attendance_form,
         runs=service.recent_runs(db.session, workshop),
+        awards=service.awards_for(db.session, workshop),
+        can_revoke=policies.can_define(current_user),
+        shown=service.AWARDS_SHOWN,
         awarded=service.award_count(db.session, workshop),
         data_url=images.data_url,
         Status=RunStatus,
@@ -181,6 +184,9 @@ def run(workshop_id: int, run_id: int) -> Any:
         workshop=found.workshop,
         confirm_form=ConfirmForm(prefix="c"),
         Status=RunStatus,
+        awards=service.awards_for(db.session, found.workshop, found),
+        can_revoke=policies.can_define(current_user),
+        shown=service.AWARDS_SHOWN,
     )
 
 
@@ -203,6 +209,53 @@ def issue(workshop_id: int, run_id: int) -> Any:
     return redirect(
         url_for("workshops.run", workshop_id=workshop_id, run_id=run_id), 303
     )
+
+
+def _award(workshop_id: int, award_id: int) -> Any:
+    """An award of this workshop, in the actor's district; else 404."""
+    found = _workshop(workshop_id)
+    try:
+        award = service.get_award(db.session, current_user, award_id)
+    except NotFound:
+        abort(404)
+    if award.workshop_id != found.id:
+        abort(404)
+    return award
+
+
+@bp.route(
+    "/district/workshops/<int:workshop_id>/awards/<int:award_id>/revoke",
+    methods=["GET", "POST"],
+)
+@roles_required(Role.DISTRICT_ADMIN)
+def revoke(workshop_id: int, award_id: int) -> Any:
+    """Revoke one person's workshop badge, with a reason they are told."""
+    award = _award(workshop_id, award_id)
+    form = forms.RevokeForm()
+    if award.revoked_at is None and form.validate_on_submit():
+        with saving(form) as saved:
+            service.revoke_award(
+                db.session, current_user, award, form.reason.data or ""
+            )
+        if saved.ok:
+            flash(
+                _(
+                    "%(name)s's badge is revoked; they were told.",
+                    name=award.user.name,
+                ),
+                "success",
+            )
+            if award.run_id is not None:
+                return redirect(
+                    url_for("workshops.run", workshop_id=workshop_id,
+                            run_id=award.run_id),
+                    303,
+                )  # fmt: skip
+            return redirect(url_for("workshops.workshop", workshop_id=workshop_id), 303)
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template(
+        "workshops/revoke.html", award=award, workshop=award.workshop, form=form
+    ), status
 
 
 @bp.get("/workshops/<int:workshop_id>")

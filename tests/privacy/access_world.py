@@ -276,6 +276,7 @@ def _side(label: str, number: int) -> Side:
             "workshop_id": str(workshop.id),
             "run_id": str(workshop_run.id),
             "workshop_credential": workshop_award.credential_id,
+            "award_id": str(workshop_award.id),
         },
         other_school={"record_id": str(elm_record.id), "user_id": str(elm_teacher.id)},
         other_school_teacher=elm_teacher.name,
