@@ -98,6 +98,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(trust_bp)
 
+    from pdhub.lti.views import bp as lti_bp
+
+    app.register_blueprint(lti_bp)
+
     from pdhub.privacy.views import bp as privacy_bp
 
     app.register_blueprint(privacy_bp)

@@ -61,6 +61,7 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "PDHUB_VERIFY_ALLOWED_HOSTS": str,
     "PDHUB_SSO_HTTP_HOSTS": str,
     "PDHUB_SSO_TIMEOUT": float,
+    "PDHUB_LTI_ALLOWED_HOSTS": str,
     "PDHUB_ROSTER_ALLOWED_HOSTS": str,
     "PDHUB_VERIFY_RATE_LIMIT": str,
     "PDHUB_VERIFY_BATCH_CHUNK": int,
@@ -195,6 +196,9 @@ def defaults() -> dict[str, Any]:
         # loopback in development and tests. Seconds to wait for a provider.
         "PDHUB_SSO_HTTP_HOSTS": "",
         "PDHUB_SSO_TIMEOUT": 10.0,
+        # LTI: platform endpoints are called over https at public addresses only;
+        # these hosts skip that check (development and tests; same format).
+        "PDHUB_LTI_ALLOWED_HOSTS": "",
         # OneRoster providers are reached over HTTPS at public addresses only; these
         # origins (e.g. "http://127.0.0.1:8090" in development) are let through.
         "PDHUB_ROSTER_ALLOWED_HOSTS": "",

@@ -136,6 +136,9 @@ def prepare(session: DbSession, modules_path: Path | str) -> tuple[District, lis
     seed_spanish_demo(session, district)
     seed_trust_demo(session, district)
     seed_roster_sync_demo(session, district)
+    from pdhub.lti import demo as lti_demo
+
+    lti_demo.seed(session, district)
     seed_assignments_demo(session, district)
     from pdhub.communities import demo as communities_demo
 

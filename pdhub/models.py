@@ -74,6 +74,14 @@ from pdhub.learning.models import (
     QuizAttempt,
 )
 from pdhub.learnpath.models import ClassInventory, LearnerSelfAssessment
+from pdhub.lti.models import (
+    LtiContext,
+    LtiDeepLink,
+    LtiGradeLink,
+    LtiLoginState,
+    LtiRegistration,
+    LtiToolKey,
+)
 from pdhub.notifications.models import EmailMessage, Notification
 from pdhub.obapi.models import OAuthAuthorizationCode, OAuthClient, OAuthToken
 from pdhub.pathways.models import (
@@ -176,6 +184,12 @@ __all__ = [
     "Review",
     "ReviewClaim",
     "TrustedIssuer",
+    "LtiContext",
+    "LtiDeepLink",
+    "LtiGradeLink",
+    "LtiLoginState",
+    "LtiRegistration",
+    "LtiToolKey",
     "DigestSubscription",
     "Exemplar",
     "ExemplarFile",

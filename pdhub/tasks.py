@@ -70,6 +70,9 @@ ISSUE_WORKSHOP_AWARDS = "pdhub.issue_workshop_awards"
 #: Periodic: remind teachers of badges that expire in 60 and in 14 days (once each).
 SEND_EXPIRY_REMINDERS = "pdhub.send_expiry_reminders"
 
+#: Post a teacher's module completion to their LMS gradebook (LTI AGS score).
+POST_LTI_SCORE = "pdhub.post_lti_score"
+
 #: Every task name above.
 ALL = frozenset(
     {
@@ -102,5 +105,6 @@ ALL = frozenset(
         CHECK_PATHWAY,
         SEND_EXPIRY_REMINDERS,
         ISSUE_WORKSHOP_AWARDS,
+        POST_LTI_SCORE,
     }
 )

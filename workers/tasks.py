@@ -293,3 +293,12 @@ def send_follow_up_surveys() -> int:
     from pdhub.impact import service
 
     return service.send_follow_ups(db.session)
+
+
+@celery.task(base=AppTask, name=tasks.POST_LTI_SCORE, retry_for=(Exception,))
+def post_lti_score(link_id: int) -> bool:
+    """Post a completed module's score to the LMS line item once (a rerun finds it
+    sent). Any failure is retried: the platform may come back."""
+    from pdhub.lti import service as lti
+
+    return lti.post_completion_score(db.session, link_id)

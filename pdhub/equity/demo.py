@@ -54,7 +54,54 @@ def _assess(
     session.add(assessment)
 
 
+#: The module the demo's administrator assigns from a gap (the design divide of the
+#: essential conditions, rated "beginning" in the second cycle), through the gaps
+#: page's own step (gaps.assign).
+GAP_MODULE = "collaborative-learning-communities"
+
+
 def seed(session: DbSession, district: District) -> None:
+    seed_cycles(session, district)
+    assign_from_gap(session, district)
+
+
+def assign_from_gap(session: DbSession, district: District) -> None:
+    """Dana assigns a module recommended for one of the gaps to all the district's
+    teachers, due in six weeks (once; nothing if it is not recommended)."""
+    from pdhub.accounts.models import Role
+    from pdhub.districts.assignments import district_today
+    from pdhub.districts.models import Assignment
+    from pdhub.equity import gaps
+
+    if session.scalar(
+        select(Assignment.id).where(
+            Assignment.district_id == district.id,
+            Assignment.module_slug == GAP_MODULE,
+        )
+    ):
+        return
+    admin = session.scalar(
+        select(User)
+        .where(User.district_id == district.id, User.role == Role.DISTRICT_ADMIN)
+        .order_by(User.id)
+        .limit(1)
+    )
+    instrument = instrument_file.load("en")
+    _cycle, offered = gaps.recommendations(session, district, instrument)
+    if admin is None or GAP_MODULE not in {r.slug for r in offered}:
+        return
+    gaps.assign(
+        session,
+        admin,
+        district,
+        instrument,
+        module_slug=GAP_MODULE,
+        due_date=district_today(district) + timedelta(days=42),
+        school=None,
+    )
+
+
+def seed_cycles(session: DbSession, district: District) -> None:
     if session.scalar(
         select(EquityCycle.id).where(EquityCycle.district_id == district.id)
     ):

@@ -23,6 +23,7 @@ from pdhub.learning.models import (
     EnrollmentStatus,
     QuizAttempt,
 )
+from pdhub.lti import grades as lti_grades
 from pdhub.submissions.models import Submission
 from pdhub.submissions.states import SubmissionStatus
 
@@ -66,6 +67,7 @@ def complete_if_done(session: DbSession, enrollment: Enrollment) -> Award | None
     if enrollment.status is not EnrollmentStatus.COMPLETED:
         enrollment.status = EnrollmentStatus.COMPLETED
         enrollment.completed_at = utcnow()
+        lti_grades.send_completion(session, enrollment)
     return credentials.record_award(session, enrollment)
 
 

@@ -1,6 +1,6 @@
 """Re-encrypting everything held under PDHUB_DATA_KEY with its newest key, so an old
 key can be dropped: evidence and attachment files, exports, two-factor secrets,
-issuer and report signing keys, and outbox mail holding a one-time link.
+issuer, report signing and LTI tool keys, and outbox mail holding a one-time link.
 
 Work goes in batches (the caller commits each); anything already under the newest
 key is skipped, so a run cut short is resumed by running it again. Files are
@@ -25,6 +25,7 @@ from pdhub.coaching.models import ConversationMessage
 from pdhub.credentials.models import IssuerKey, Renewal
 from pdhub.db import DbSession
 from pdhub.districts.models import RosterConnection
+from pdhub.lti.models import LtiToolKey
 from pdhub.notifications.models import EmailMessage
 from pdhub.privacy.encryption import key_version
 from pdhub.sso.models import SsoConnection
@@ -68,6 +69,7 @@ COLUMNS: dict[str, tuple[Any, str, Any]] = {
     "two-factor secrets": (User, "totp_secret", User.totp_secret.is_not(None)),
     "issuer keys": (IssuerKey, "private_key_encrypted", None),
     "report signing keys": (ReportSigningKey, "secret_key", None),
+    "LTI tool keys": (LtiToolKey, "private_key_encrypted", None),
     "mail holding a link": (
         EmailMessage,
         "body",

@@ -1,5 +1,5 @@
 """Roster sync on the embedded SQLite default: a daily sync reads the loopback
-provider and applies it there too, and migration 0043_roster_sync goes down and up."""
+provider and applies it there too, and migration 0044_roster_sync goes down and up."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ def test_a_daily_sync_and_the_migration_on_sqlite(sqlite_app: Flask) -> None:
             "cy@example.org",
         ]
         db.session.remove()
-        downgrade(revision="0042_sso")
+        downgrade(revision="0043_lti")
         assert "roster_syncs" not in inspect(db.engine).get_table_names()
         upgrade()
         assert {"roster_syncs", "roster_connections"} <= set(

@@ -1,8 +1,8 @@
 """roster sync: a district's OneRoster 1.2 REST connection (client secret encrypted
 with PDHUB_DATA_KEY) and each sync run
 
-Revision ID: 0043_roster_sync
-Revises: 0042_sso
+Revision ID: 0044_roster_sync
+Revises: 0043_lti
 Create Date: 2026-12-08 00:45:00
 
 """
@@ -13,8 +13,8 @@ import pdhub.db
 
 
 # revision identifiers, used by Alembic.
-revision = "0043_roster_sync"
-down_revision = "0042_sso"
+revision = "0044_roster_sync"
+down_revision = "0043_lti"
 branch_labels = None
 depends_on = None
 
