@@ -38,6 +38,36 @@ def current_credentials(session: DbSession, user: User) -> list[IssuedCredential
     )
 
 
+def other_documents(session: DbSession, user: User) -> list[tuple[str, dict[str, Any]]]:
+    """(id, signed document) of the teacher's other current credentials a transcript
+    carries beside their module badges: workshop badges and pathway milestones, not
+    revoked, oldest first."""
+    from pdhub.pathways.models import PathwayCompletion
+    from pdhub.workshops.models import WorkshopAward
+
+    found: list[tuple[Any, str, str]] = []
+    for award in session.scalars(
+        select(WorkshopAward).where(
+            WorkshopAward.user_id == user.id, WorkshopAward.revoked_at.is_(None)
+        )
+    ):
+        found.append((award.issued_at, award.credential_id, award.credential_json))
+    for completion in session.scalars(
+        select(PathwayCompletion).where(
+            PathwayCompletion.user_id == user.id,
+            PathwayCompletion.credential_json.is_not(None),
+            PathwayCompletion.revoked_at.is_(None),
+        )
+    ):
+        assert completion.credential_id is not None
+        assert completion.credential_json is not None
+        found.append(
+            (completion.issued_at, completion.credential_id, completion.credential_json)
+        )
+    found.sort(key=lambda item: (item[0] is None, item[0], item[1]))
+    return [(identifier, json.loads(text)) for _at, identifier, text in found]
+
+
 def _alignment_targets(document: Mapping[str, Any]) -> set[str]:
     achievement = document.get("credentialSubject", {}).get("achievement", {})
     return {
@@ -77,11 +107,12 @@ def transcript_for(session: DbSession, user: User) -> ClrTranscript:
     when its credentials are still exactly the current ones, else a new one signed
     now with the current issuer key. Raises NotFound when they have no badge yet."""
     found = current_credentials(session, user)
-    if not found:
+    others = other_documents(session, user)
+    if not found and not others:
         raise NotFound(
             _("You have no badges yet: your transcript starts with your first one.")
         )
-    ids = ",".join(sorted(c.id for c in found))
+    ids = ",".join(sorted([c.id for c in found] + [i for i, _d in others]))
     newest = session.scalars(
         select(ClrTranscript)
         .where(ClrTranscript.user_id == user.id)
@@ -90,7 +121,7 @@ def transcript_for(session: DbSession, user: User) -> ClrTranscript:
     ).first()
     if newest is not None and newest.credential_ids == ids:
         return newest
-    documents = [c.document for c in found]
+    documents = [c.document for c in found] + [d for _i, d in others]
     signer = keys.signer_for(keys.current_key(session))
     now = utcnow().replace(microsecond=0)
     transcript_id = str(uuid.uuid4())

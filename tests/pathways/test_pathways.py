@@ -259,3 +259,22 @@ def test_who_may_see_and_define_pathways_by_direct_url(
     assert client.get(f"/pathways/{pathway.id}").status_code == 200
     assert client.get("/pathways/new").status_code == 200
     assert client.get("/pathways/987654").status_code == 404
+
+
+def test_the_clr_transcript_carries_the_milestone_beside_the_badges(
+    session: Session, client: FlaskClient, world: dict[str, Any]
+) -> None:
+    from badges.clr import embedded_credentials
+
+    teacher = world["teacher"]
+    for module in (world["required"], *world["electives"][:2]):
+        _earn(teacher, module, session)
+    session.commit()
+    completion = session.scalar(select(PathwayCompletion))
+    assert completion is not None and completion.credential_id is not None
+    sign_in(client, teacher)
+    response = client.get("/transcript.clr.json")
+    assert response.status_code == 200
+    inside = [c["id"] for c in embedded_credentials(json.loads(response.data))]
+    assert len(inside) == 4
+    assert f"urn:uuid:{completion.credential_id}" in inside

@@ -262,3 +262,44 @@ def test_the_teachers_data_export_holds_their_workshop_badge(
         archive.read(f"credentials/workshop-{award.credential_id}.json")
     )
     assert signed["id"] == award.document["id"]
+
+
+def test_the_clr_transcript_carries_the_workshop_badge_until_it_is_revoked(
+    app: Flask, session: Session, world: dict[str, Any]
+) -> None:
+    from badges.clr import embedded_credentials
+    from pdhub.credentials import service as credentials
+    from pdhub.credentials.models import Award
+    from pdhub.verification.service import verify_with
+
+    # Maya's module badge too, so the transcript stands after the revocation.
+    module_award = session.scalars(
+        select(Award).where(Award.user_id == world["maya"].id)
+    ).one()
+    assert credentials.issue_credential(session, module_award.id) is not None
+    session.commit()
+    maya_client = _browser(app, world["maya"])
+    response = maya_client.get("/transcript.clr.json")
+    assert response.status_code == 200
+    document = json.loads(response.get_data(as_text=True))
+    inside = [c["id"] for c in embedded_credentials(document)]
+    assert f"urn:uuid:{world['award'].credential_id}" in inside
+
+    def fetch(url: str) -> bytes:
+        found = maya_client.get(url.removeprefix("http://localhost"))
+        assert found.status_code == 200, url
+        return found.get_data()
+
+    with app.test_request_context():
+        outcome = verify_with(document, fetch)
+    assert outcome.is_clr and outcome.contents
+    assert all(inner.report.verified for inner in outcome.contents)
+
+    response = world["admin_client"].post(
+        _revoke_url(world), data={"reason": "Left before lunch."}
+    )
+    assert response.status_code == 303
+    again = json.loads(maya_client.get("/transcript.clr.json").get_data(as_text=True))
+    assert f"urn:uuid:{world['award'].credential_id}" not in [
+        c["id"] for c in embedded_credentials(again)
+    ]
