@@ -192,8 +192,8 @@ def _handler(provider: Provider) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def serve(provider: Provider) -> Iterator[Provider]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(provider))
+def serve(provider: Provider, port: int = 0) -> Iterator[Provider]:
+    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(provider))
     provider.port = int(server.server_address[1])
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -203,3 +203,39 @@ def serve(provider: Provider) -> Iterator[Provider]:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+def main() -> None:  # pragma: no cover - run by hand (README.md)
+    """``python -m tests.districts.oneroster_provider --port 4013``: a OneRoster 1.2
+    provider on loopback for ``pdhub demo`` (Riverside's two schools, Maya and a new
+    teacher). Prints what to save at /district/integrations/roster."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, default=4013)
+    args = parser.parse_args()
+    provider = Provider(
+        client_id="pdhub-demo",
+        client_secret="pdhub-demo-secret",
+        orgs=[
+            org("d1", "Riverside Unified School District", kind="district"),
+            org("s1", "Riverside Elementary"),
+            org("s2", "Lakeview Middle School"),
+        ],
+        users=[
+            user("t1", "Maya", "Lopez", "teacher@riverside.example.org"),
+            user("t2", "Nora", "Newhire", "nora@riverside.example.org", school="s2"),
+        ],
+    )
+    with serve(provider, args.port):
+        print("Save at /district/integrations/roster:")
+        print(f"  base URL: {provider.base_url}")
+        print(f"  token URL: {provider.token_url}")
+        print(f"  client id: {provider.client_id}")
+        print(f"  client secret: {provider.client_secret}")
+        print("Ctrl-C stops.")
+        threading.Event().wait()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -197,9 +197,13 @@ class Platform:
                 status, document = platform.handle(
                     method, parts.path, query, body, headers
                 )
-                data = json.dumps(document).encode()
+                page = isinstance(document, str)  # an HTML page (main(), by hand)
+                data = document.encode() if page else json.dumps(document).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header(
+                    "Content-Type",
+                    "text/html; charset=utf-8" if page else "application/json",
+                )
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
@@ -222,3 +226,92 @@ class Platform:
             self._server.shutdown()
             self._server.server_close()
             thread.join(timeout=5)
+
+
+# --- a platform to try by hand against `pdhub demo` --------------------------------
+
+_LAUNCH_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Test LMS</title></head><body><h1>Test LMS: Summer PD</h1>
+<p>Opening PD Hub as {email}.</p>
+<form method="post" action="{tool}/lti/login">
+<input type="hidden" name="iss" value="{issuer}">
+<input type="hidden" name="client_id" value="{client_id}">
+<input type="hidden" name="lti_deployment_id" value="{deployment}">
+<input type="hidden" name="login_hint" value="{email}">
+<input type="hidden" name="target_link_uri" value="{tool}/modules/{module}">
+<button type="submit">Open “{module}” in PD Hub</button></form></body></html>"""
+
+_POST_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Test LMS</title></head><body onload="document.forms[0].submit()">
+<form method="post" action="{launch}"><input type="hidden" name="id_token"
+value="{token}"><input type="hidden" name="state" value="{state}">
+<button type="submit">Continue to PD Hub</button></form></body></html>"""
+
+
+def main() -> None:  # pragma: no cover - run by hand (README.md)
+    """``python -m tests.lti.platform --port 4012 --tool http://127.0.0.1:5000
+    --email teacher@riverside.example.org --module digital-citizenship``: a test LMS
+    on loopback for ``pdhub demo``. Prints what to register at
+    /district/integrations/lti; open its address to launch into a module (the
+    browser goes through /lti/login and /lti/launch as with a real LMS)."""
+    import argparse
+    import html
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, default=4012)
+    parser.add_argument("--tool", default="http://127.0.0.1:5000")
+    parser.add_argument("--email", default="teacher@riverside.example.org")
+    parser.add_argument("--name", default="Maya Lopez")
+    parser.add_argument("--module", default="digital-citizenship")
+    args = parser.parse_args()
+    platform = Platform()
+    platform.port = args.port
+    platform.origin = f"http://127.0.0.1:{args.port}"
+    platform.issuer = platform.origin
+    platform.tool_launch_url = args.tool.rstrip("/") + "/lti/launch"
+    platform.next_claims = {
+        "email": args.email,
+        "name": args.name,
+        CLAIM + "target_link_uri": f"{args.tool}/modules/{args.module}",
+        CLAIM + "resource_link": {"id": "link-1", "title": args.module},
+    }
+    answer_json = platform.handle
+
+    def handle(
+        method: str,
+        path: str,
+        query: dict[str, str],
+        body: bytes,
+        headers: dict[str, str],
+    ) -> tuple[int, Any]:
+        status, document = answer_json(method, path, query, body, headers)
+        if method == "GET" and path == "/auth" and status == 200:
+            page = _POST_PAGE.format(
+                launch=html.escape(platform.tool_launch_url),
+                token=html.escape(document["id_token"]),
+                state=html.escape(document["state"]),
+            )
+            return 200, page
+        if method == "GET" and path == "/":
+            page = _LAUNCH_PAGE.format(
+                tool=html.escape(args.tool.rstrip("/")),
+                issuer=html.escape(platform.issuer),
+                client_id=html.escape(platform.client_id),
+                deployment=html.escape(platform.deployment_id),
+                email=html.escape(args.email),
+                module=html.escape(args.module),
+            )
+            return 200, page
+        return status, document
+
+    platform.handle = handle  # type: ignore[method-assign]
+    print("Register this platform at /district/integrations/lti:")
+    for name, value in platform.registration_form(name="Test LMS").items():
+        print(f"  {name}: {value}")
+    print(f"Then open {platform.origin}/ to launch as {args.email}. Ctrl-C stops.")
+    with platform.running():
+        threading.Event().wait()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
