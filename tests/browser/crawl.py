@@ -88,8 +88,16 @@ def followable(url: str, origin: str) -> bool:
     )
 
 
+#: What a crawl may check on each page (``PageAudit``'s fields of the same names).
+ALL_CHECKS = frozenset({"axe", "structure", "names", "assets", "layout", "keyboard"})
+
+
 class Crawl:
-    """Visits pages breadth-first in one tab of ``context`` and audits each."""
+    """Visits pages breadth-first in one tab of ``context`` and audits each.
+
+    ``checks`` names the checks run on each page (all by default): a crawl whose
+    tests read only some of them (the Spanish crawls) skips the others, since a
+    check nobody reads is only time."""
 
     def __init__(
         self,
@@ -99,6 +107,7 @@ class Crawl:
         limit: int = 150,
         screenshots: Path | None = None,
         label: str = "",
+        checks: frozenset[str] = ALL_CHECKS,
     ) -> None:
         self.context = context
         self.origin = origin
@@ -106,6 +115,8 @@ class Crawl:
         self.limit = limit
         self.screenshots = screenshots
         self.label = label
+        assert checks <= ALL_CHECKS, checks - ALL_CHECKS
+        self.checks = checks
         self.audits: list[PageAudit] = []
         self.skipped_kinds: set[str] = set()
 
@@ -204,14 +215,21 @@ class Crawl:
         links = page.eval_on_selector_all(
             "a[href]:not([download])", "els => els.map(el => el.href)"
         )
-        audit.axe = run_axe(page)
-        audit.structure = check_structure(page)
-        audit.names = check_names(page, cdp)  # type: ignore[arg-type]
-        audit.css_js_bytes = self.assets.css_js_bytes(page)
-        audit.layout = check_layout(page)
+        checks = self.checks
+        if "axe" in checks:
+            audit.axe = run_axe(page)
+        if "structure" in checks:
+            audit.structure = check_structure(page)
+        if "names" in checks:
+            audit.names = check_names(page, cdp)  # type: ignore[arg-type]
+        if "assets" in checks:
+            audit.css_js_bytes = self.assets.css_js_bytes(page)
+        if "layout" in checks:
+            audit.layout = check_layout(page)
         if self.screenshots is not None and len(self.audits) < 6:
             self.screenshots.mkdir(parents=True, exist_ok=True)
             name = f"{self.label}-{len(self.audits):02d}.png"
             page.screenshot(path=str(self.screenshots / name), full_page=True)
-        audit.keyboard = check_keyboard(page)
+        if "keyboard" in checks:
+            audit.keyboard = check_keyboard(page)
         return audit, links
