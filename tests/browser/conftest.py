@@ -30,7 +30,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from pdhub.accounts.models import Role
 from pdhub.demo import ACCOUNTS, DemoAccount
 from tests.browser.audit import AssetSizes, PageAudit
-from tests.browser.crawl import Crawl, one_page_per_kind
+from tests.browser.crawl import ALL_CHECKS, Crawl, one_page_per_kind
 from tests.conftest import ROOT
 
 CHROMIUM = os.environ.get("PDHUB_CHROMIUM", "/usr/bin/chromium")
@@ -313,6 +313,10 @@ def crawled(
             limit=PAGES_PER_ROLE,
             screenshots=SCREENSHOTS,
             label=f"{role}-{viewport}",
+            # The HTML's own checks are the desktop's (tests/browser/test_every_page).
+            checks=ALL_CHECKS
+            if viewport == DESKTOP
+            else ALL_CHECKS - {"structure", "names", "assets"},
         )
         if viewport != DESKTOP:
             kinds = one_page_per_kind(audit.url for audit in get(role))
