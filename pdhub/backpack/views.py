@@ -75,11 +75,9 @@ def remove(badge_id: int) -> Any:
     form = ConfirmForm(prefix="remove")
     if not form.validate_on_submit():
         abort(400)
-    try:
-        service.badge_of(db.session, current_user, badge_id)
-    except NotFound:
-        abort(404)
-    with saving(form):
+    with saving(form, show=False) as saved:
         service.remove(db.session, current_user, badge_id)
+    if isinstance(saved.error, NotFound):
+        abort(404)  # another person's badge, or none: nothing says which
     flash(_("The badge is no longer in your records."), "success")
     return redirect(url_for("backpack.index"), 303)
